@@ -1,0 +1,3 @@
+from qualcoder_lite.cli import main
+
+raise SystemExit(main())

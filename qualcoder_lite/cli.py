@@ -1,0 +1,348 @@
+"""Command-line front end: the same services the GUI uses, for automation and tests.
+
+Exit codes: 0 success; 1 failure (bad file, nothing to do); 2 usage error (unknown option,
+attribute or code). Errors are one line on stderr, never a traceback. JSON goes to stdout
+as one value; warnings go to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Callable
+
+from . import __version__
+from .core.errors import QualCoderError, UsageError
+
+PROG = "qualcoder-lite"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse's own usage errors: exit 2, one line
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _emit_json(value) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
+
+
+def _warn(lines) -> None:
+    for line in lines:
+        sys.stderr.write(f"warning: {line}\n")
+
+
+def _open(args):
+    from .core.project import open_project
+
+    return open_project(args.project, coder=getattr(args, "coder", None))
+
+
+# ----------------------------------------------------------------------------- commands
+def cmd_new(args) -> int:
+    from .core.project import new_project, project_path
+
+    with new_project(args.project, coder=args.coder) as project:
+        from .core.commands import Command
+
+        class _RegisterCoder(Command):
+            name = "Register coder"
+
+            def apply(self, p, rec):
+                return p.coders.ensure(rec, p.coder)
+
+        project.execute(_RegisterCoder())
+    print(f"created {project_path(args.project)}")
+    return 0
+
+
+def cmd_import(args) -> int:
+    from .core.services.importing import CaseRule, import_files
+
+    if sum(bool(x) for x in (args.case, args.case_from, args.no_case)) > 1:
+        raise UsageError("use only one of --case, --case-from and --no-case")
+    rule = CaseRule(name=args.case, pattern=args.case_from, none=args.no_case)
+    with _open(args) as project:
+        report = import_files(project, args.files, rule, kind=args.kind, encoding=args.encoding)
+    _warn(report.warnings)
+    if args.json:
+        _emit_json(report.as_dict())
+    else:
+        print(report.summary())
+    return 0
+
+
+def _parse_types(items: list[str] | None) -> dict[str, str]:
+    out = {}
+    for item in items or ():
+        if "=" not in item:
+            raise UsageError(f"--type {item!r}: expected ATTRIBUTE=text|number|date|boolean")
+        name, t = item.split("=", 1)
+        out[name.strip()] = t.strip()
+    return out
+
+
+def cmd_attributes(args) -> int:
+    from .core.services.attributes import import_attributes
+
+    with _open(args) as project:
+        report = import_attributes(project, args.csv, _parse_types(args.type))
+    if args.json:
+        _emit_json(report.as_dict())
+    else:
+        print(report.summary())
+        for line in report.changes:
+            print(f"  changed {line}")
+    return 0
+
+
+def cmd_codes(args) -> int:
+    from .core.services.codes import AddCode
+    from .core.services.info import codes_table
+
+    with _open(args) as project:
+        if args.action == "add":
+            cmd = AddCode(args.path, description=args.description or "", color=args.color, memo=args.memo or "")
+            project.execute(cmd)
+            print(f"added code {project.codes.get(cmd.result).path_str}")
+            return 0
+        rows = codes_table(project)
+        if args.json:
+            _emit_json(rows)
+        else:
+            for r in rows:
+                indent = "  " * (len(r["code_path"]) - 1)
+                print(f"{indent}{r['code_path'][-1]}  ({r['codings']} codings, {r['cases']} cases)")
+    return 0
+
+
+def cmd_autocode(args) -> int:
+    from .core.services.autocode import Autocode
+
+    with _open(args) as project:
+        code = project.codes.resolve(args.code)
+        cmd = Autocode(code.id, args.pattern, unit=args.unit, speaker=args.speaker, ignore_case=args.ignore_case,
+                       coder=args.coder, include_interviewer=args.include_interviewer)
+        project.execute(cmd)
+    if args.json:
+        _emit_json(cmd.result.as_dict())
+    else:
+        print(cmd.result.summary())
+    return 0
+
+
+def cmd_segments(args) -> int:
+    from .core.services.filters import parse_where
+    from .core.services.segments import code_ids_for, segment_dict, segments
+
+    with _open(args) as project:
+        ids = code_ids_for(project, args.code, args.descendants)
+        where = parse_where(project, args.where)
+        segs = segments(project, ids, where, coders=args.coded_by)
+    if args.json:
+        _emit_json([segment_dict(s) for s in segs])
+    else:
+        for s in segs:
+            quote = " ".join(s.text.split())
+            print(f"{s.source} ({s.case or '-'}) {s.start}-{s.end} [{s.code}] {s.coder}: {quote}")
+        sys.stderr.write(f"{len(segs)} segment{'s' if len(segs) != 1 else ''}\n")
+    return 0
+
+
+def cmd_search(args) -> int:
+    from .core.services.search import search
+
+    with _open(args) as project:
+        hits = search(project, args.query, limit=args.limit)
+    if args.json:
+        _emit_json([h.as_dict() for h in hits])
+    else:
+        for h in hits:
+            print(f"{h.source} ({h.case or '-'}) {h.start}-{h.end}: {h.snippet}")
+        sys.stderr.write(f"{len(hits)} hit{'s' if len(hits) != 1 else ''}\n")
+    return 0
+
+
+def cmd_info(args) -> int:
+    from .core.services.info import info
+
+    with _open(args) as project:
+        data = info(project)
+    if args.json:
+        _emit_json(data)
+    else:
+        for k, v in data.items():
+            print(f"{k}: {v:,}")
+    return 0
+
+
+def cmd_speakers(args) -> int:
+    from .core.commands import Macro
+    from .core.services.speakers import SetSpeakerRole, speakers
+
+    with _open(args) as project:
+        changes = [SetSpeakerRole(n, "interviewer") for n in args.interviewer or ()]
+        changes += [SetSpeakerRole(n, "participant") for n in args.participant or ()]
+        if changes:
+            project.execute(Macro("Set speaker roles", changes))
+        rows = speakers(project)
+    if args.json:
+        _emit_json(rows)
+    else:
+        for r in rows:
+            print(f"{r['speaker']}: {r['role']} ({r['turns']} turns in {r['sources']} sources)")
+    return 0
+
+
+def cmd_open(args) -> int:
+    from .gui.launch import launch
+
+    return launch(project=args.file, coder=getattr(args, "coder", None))
+
+
+# ----------------------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog=PROG, description="Code interview transcripts, chart themes, export Word quote tables.")
+    p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    p.add_argument("--demo", action="store_true", help="open the bundled demo project (a fresh copy)")
+    p.add_argument("--screenshot", metavar="OUT.png", help="render the window offscreen to a PNG and exit")
+    p.add_argument("--view", choices=("coding", "matrix", "codebook"), default="coding", help="view for --screenshot")
+    p.add_argument("--coder", help="your coder name (default: your login name)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def add(name: str, func: Callable, help_: str, writes: bool = False) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help_, description=help_)
+        sp.set_defaults(func=func)
+        if writes:
+            sp.add_argument("--coder", help="coder name recorded with your changes (default: login name)")
+        return sp
+
+    sp = add("new", cmd_new, "create a new, empty project file (.qlite added when no extension)", writes=True)
+    sp.add_argument("project", help="path of the new project")
+
+    sp = add("import", cmd_import, "import transcripts (.txt .md .docx .odt .rtf .pdf .srt .vtt)", writes=True)
+    sp.add_argument("project")
+    sp.add_argument("files", nargs="+", metavar="FILE")
+    sp.add_argument("--case", help="link every file to this case (default: the file's stem)")
+    sp.add_argument("--case-from", metavar="REGEX", help="case from the file stem, first group (e.g. '^(P\\d+)')")
+    sp.add_argument("--no-case", action="store_true", help="do not link the files to a case")
+    sp.add_argument("--kind", choices=("transcript", "notes", "other"), default="transcript")
+    sp.add_argument("--encoding", help="read text files in this encoding instead of detecting it")
+    sp.add_argument("--json", action="store_true", help="print counts as JSON")
+
+    sp = add("attributes", cmd_attributes, "import case attributes from a CSV (first column: case id)", writes=True)
+    sp.add_argument("project")
+    sp.add_argument("csv", metavar="CSV")
+    sp.add_argument("--type", action="append", metavar="ATTR=TYPE", help="force a type: text, number, date, boolean")
+    sp.add_argument("--json", action="store_true")
+
+    sp = add("codes", cmd_codes, "add or list codes")
+    sp.add_argument("project")
+    codes_sub = sp.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=_Parser)
+    a = codes_sub.add_parser("add", help="add a code by path, e.g. 'Theme/Sub-theme/Code'")
+    a.add_argument("path", help="levels joined by '/'; write a '/' inside a name as '\\/'")
+    a.add_argument("--description")
+    a.add_argument("--color", metavar="#RRGGBB")
+    a.add_argument("--memo")
+    a.add_argument("--coder", help="coder name recorded with your changes")
+    lst = codes_sub.add_parser("list", help="list the code tree with counts")
+    lst.add_argument("--json", action="store_true")
+
+    sp = add("autocode", cmd_autocode, "code every match of a pattern at the chosen unit", writes=True)
+    sp.add_argument("project")
+    sp.add_argument("--code", required=True, metavar="PATH")
+    sp.add_argument("--pattern", required=True, metavar="REGEX", help="Python regular expression")
+    sp.add_argument("--unit", choices=("match", "sentence", "paragraph", "turn"), default="match")
+    sp.add_argument("--speaker", metavar="NAME", help="only turns of this speaker")
+    sp.add_argument("--ignore-case", action="store_true")
+    sp.add_argument("--include-interviewer", action="store_true", help="also code interviewers' turns")
+    sp.add_argument("--json", action="store_true")
+
+    sp = add("segments", cmd_segments, "list coded segments")
+    sp.add_argument("project")
+    sp.add_argument("--code", action="append", metavar="PATH", help="only this code (repeatable)")
+    sp.add_argument("--descendants", action="store_true", help="include sub-codes of --code")
+    sp.add_argument("--where", action="append", metavar="ATTR=VALUE", help="filter by attribute (repeatable)")
+    sp.add_argument("--coded-by", action="append", metavar="CODER", help="only this coder's codings (repeatable)")
+    sp.add_argument("--json", action="store_true")
+
+    sp = add("search", cmd_search, 'full-text search: words, "phrases", prefix*, AND/OR/NOT')
+    sp.add_argument("project")
+    sp.add_argument("query")
+    sp.add_argument("--limit", type=int)
+    sp.add_argument("--json", action="store_true")
+
+    sp = add("info", cmd_info, "counts of sources, cases, codes, codings and words")
+    sp.add_argument("project")
+    sp.add_argument("--json", action="store_true")
+
+    sp = add("speakers", cmd_speakers, "list speakers; mark interviewers (left out of autocode and quotes)", writes=True)
+    sp.add_argument("project")
+    sp.add_argument("--interviewer", action="append", metavar="NAME")
+    sp.add_argument("--participant", action="append", metavar="NAME")
+    sp.add_argument("--json", action="store_true")
+
+    sp = add("open", cmd_open, "open a project in the desktop application")
+    sp.add_argument("file", metavar="FILE")
+    return p
+
+
+def _is_subcommand(parser: argparse.ArgumentParser, word: str) -> bool:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return word in action.choices
+    return False
+
+
+_VALUE_OPTIONS = ("--screenshot", "--view", "--coder")
+
+
+def _first_positional(argv: list[str]) -> int | None:
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a in _VALUE_OPTIONS:
+            i += 2
+            continue
+        if not a.startswith("-"):
+            return i
+        i += 1
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    # `qualcoder-lite FILE` is `qualcoder-lite open FILE`; subcommand names win.
+    first = _first_positional(argv)
+    if first is not None and not _is_subcommand(parser, argv[first]):
+        argv.insert(first, "open")
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            from .gui.launch import launch
+
+            return launch(demo=args.demo, screenshot=args.screenshot, view=args.view, coder=args.coder)
+        if args.command == "open" and (args.demo or args.screenshot):
+            from .gui.launch import launch
+
+            return launch(project=args.file, screenshot=args.screenshot, view=args.view, coder=args.coder)
+        return args.func(args)
+    except UsageError as exc:
+        sys.stderr.write(f"{PROG}: error: {exc}\n")
+        return 2
+    except QualCoderError as exc:
+        sys.stderr.write(f"{PROG}: {exc}\n")
+        return 1
+    except InterruptedError as exc:
+        sys.stderr.write(f"{PROG}: {exc}\n")
+        return 1
+    except KeyboardInterrupt:
+        sys.stderr.write(f"{PROG}: interrupted; nothing was changed by the unfinished command\n")
+        return 130
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        sys.stderr.write(f"{PROG}: {where}{exc.strerror or exc}\n")
+        return 1

@@ -1,0 +1,1 @@
+"""Qt-free core: model, project store, services and file formats."""

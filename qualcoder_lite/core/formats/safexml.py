@@ -1,0 +1,33 @@
+"""Parse XML from a foreign file without DTDs, entities or external references."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from xml.etree.ElementTree import Element, ParseError
+
+import defusedxml
+import defusedxml.ElementTree as DET
+
+from qualcoder_lite.core.errors import InputError
+
+
+def parse_xml(path: str | Path, data: bytes, member: str) -> Element:
+    """Parse ``data`` (member ``member`` of the file ``path``) into an element tree.
+
+    Any DTD is refused (that also rules out entity expansion, "billion laughs", and
+    external entities); malformed XML becomes an ``InputError`` naming the member.
+    """
+    try:
+        return DET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except defusedxml.DefusedXmlException as exc:
+        raise InputError(path, f"{member} declares a DTD or entities, which are refused ({exc})") from None
+    except ParseError as exc:
+        raise InputError(path, f"{member} is not well-formed XML ({exc})") from None
+
+
+def local(tag: str) -> tuple[str, str]:
+    """Split an ElementTree tag ``{namespace}name`` into ``(namespace, name)``."""
+    if tag.startswith("{"):
+        ns, _, name = tag[1:].partition("}")
+        return ns, name
+    return "", tag

@@ -1,0 +1,133 @@
+"""Plain-text sources (.txt, .md): size checks, encoding detection, normalisation.
+
+Detection, in order: a BOM (UTF-8, UTF-32, UTF-16); UTF-16 without BOM recognised by
+its NUL bytes; NUL bytes otherwise mean a binary file; strict UTF-8; Windows-1252 as a
+fallback with a warning, only when the result looks like text.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from pathlib import Path
+
+from qualcoder_lite.core.errors import InputError
+from qualcoder_lite.core.formats.checks import MAX_TEXT_BYTES, check_file, read_bytes, require_text
+from qualcoder_lite.core.formats.result import ReadResult
+from qualcoder_lite.core.formats.textnorm import normalise
+
+# Longest first: the UTF-32 LE BOM starts with the UTF-16 LE one.
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# Control characters other than tab, LF, CR and form feed (C0, DEL and C1).
+_BAD_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+#: How much of the file the UTF-16 sniffing looks at.
+_SNIFF_BYTES = 8192
+#: Share of NULs on one byte parity (and none on the other) that marks UTF-16.
+_UTF16_NUL_SHARE = 0.3
+#: Windows-1252 fallback: at most this share of non-space characters outside ASCII.
+_MAX_NON_ASCII_SHARE = 0.3
+
+CP1252_WARNING = "not valid UTF-8; read as Windows-1252"
+
+
+def read_text_file(path: str | Path, encoding: str | None = None) -> ReadResult:
+    """Read a .txt or .md file; ``encoding`` forces a codec instead of detection."""
+    text, warnings = read_text(path, encoding)
+    fmt = "md" if Path(path).suffix.lower() in (".md", ".markdown") else "txt"
+    return ReadResult(text=require_text(path, text), format=fmt, warnings=warnings)
+
+
+def read_text(path: str | Path, encoding: str | None = None) -> tuple[str, list[str]]:
+    """Check, read and decode a text file; return normalised text and warnings.
+
+    Shared by the subtitle readers. Raises ``InputError`` naming the file and reason.
+    """
+    check_file(path, MAX_TEXT_BYTES, "a text source")
+    data = read_bytes(path, MAX_TEXT_BYTES)
+    text, warnings = decode_bytes(path, data, encoding)
+    return normalise(text), warnings
+
+
+def decode_bytes(path: str | Path, data: bytes, encoding: str | None = None) -> tuple[str, list[str]]:
+    """Decode ``data`` read from ``path`` (see the module doc for the order of guesses)."""
+    if encoding is not None:
+        return _decode_forced(path, data, encoding), []
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return _decode_strict(path, data[len(bom):], codec), []
+    utf16 = _sniff_utf16(data)
+    if utf16 is not None:
+        try:
+            text = data.decode(utf16)
+        except UnicodeDecodeError:
+            text = None
+        if text is not None and _looks_like_text(text):
+            return text, []
+    if b"\x00" in data:
+        raise InputError(path, "looks like a binary file (it contains NUL bytes), not text")
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and _looks_like_text(text) and _mostly_ascii(text):
+        return text, [CP1252_WARNING]
+    bad = data[utf8_error.start]
+    raise InputError(
+        path,
+        f"not valid UTF-8 and not Windows-1252 text "
+        f"(first bad byte 0x{bad:02X} at offset {utf8_error.start})",
+    )
+
+
+def _decode_forced(path: str | Path, data: bytes, encoding: str) -> str:
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise InputError(path, f"unknown encoding {encoding!r}") from None
+    return _decode_strict(path, data, encoding)
+
+
+def _decode_strict(path: str | Path, data: bytes, codec: str) -> str:
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as exc:
+        bad = data[exc.start] if exc.start < len(data) else 0
+        raise InputError(
+            path, f"not valid {codec} text (first bad byte 0x{bad:02X} at offset {exc.start})"
+        ) from None
+
+
+def _sniff_utf16(data: bytes) -> str | None:
+    """'utf-16-le' / 'utf-16-be' when NULs sit on one byte parity only, else None."""
+    sample = data[:_SNIFF_BYTES]
+    if len(sample) < 2:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    even_nuls, odd_nuls = even.count(0), odd.count(0)
+    if odd_nuls >= _UTF16_NUL_SHARE * len(odd) and even_nuls == 0:
+        return "utf-16-le"  # ASCII 'a' is 61 00
+    if even_nuls >= _UTF16_NUL_SHARE * len(even) and odd_nuls == 0:
+        return "utf-16-be"
+    return None
+
+
+def _looks_like_text(text: str) -> bool:
+    """No control characters other than tab, newlines and form feed."""
+    return _BAD_CONTROLS.search(text) is None
+
+
+def _mostly_ascii(text: str) -> bool:
+    """At most 30% of the non-space characters are outside ASCII (cp1252 guess check)."""
+    visible = len("".join(text.split()))
+    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
+    return non_ascii <= _MAX_NON_ASCII_SHARE * visible

@@ -1,0 +1,80 @@
+"""Retrieval: coded segments with their case, code path and text."""
+
+from __future__ import annotations
+
+from ..model import Segment
+from .filters import Where
+
+
+def code_ids_for(project, paths: list[str] | None, descendants: bool = False) -> list[int] | None:
+    """Code ids named by ``paths`` (UsageError for an unknown one); None means all codes."""
+    if not paths:
+        return None
+    ids: list[int] = []
+    for p in paths:
+        code = project.codes.resolve(p)
+        ids.append(code.id)
+        if descendants:
+            ids.extend(project.codes.descendants(code.id))
+    return sorted(set(ids))
+
+
+def segments(project, code_ids: list[int] | None = None, where: Where | None = None,
+             coders: list[str] | None = None, source_ids: set[int] | None = None) -> list[Segment]:
+    """Every matching coding, sorted by source, start, end, code, coder."""
+    codes = {c.id: c for c in project.codes.all()}
+    sql = (
+        'SELECT k.id, k.source_id, s.name AS source, k.code_id, k.start, k."end", '
+        "substr(s.text, k.start + 1, k.\"end\" - k.start) AS text, c.name AS coder, k.memo "
+        "FROM codings k JOIN sources s ON s.id = k.source_id JOIN coders c ON c.id = k.coder_id"
+    )
+    clauses, params = [], []
+    if code_ids is not None:
+        if not code_ids:
+            return []
+        clauses.append(f"k.code_id IN ({','.join('?' for _ in code_ids)})")
+        params += code_ids
+    if coders:
+        clauses.append(f"c.name IN ({','.join('?' for _ in coders)})")
+        params += coders
+    if clauses:
+        sql += " WHERE " + " AND ".join(clauses)
+    allowed = where.source_ids(project) if where else None
+    if source_ids is not None:
+        allowed = source_ids if allowed is None else allowed & source_ids
+    cases_of: dict[int, list[str]] = {}
+    for r in project.conn.execute(
+        "SELECT cs.source_id, c.name FROM case_sources cs JOIN cases c ON c.id = cs.case_id ORDER BY c.name"
+    ):
+        cases_of.setdefault(r[0], []).append(r[1])
+    out: list[Segment] = []
+    for r in project.conn.execute(sql, params):
+        if allowed is not None and r["source_id"] not in allowed:
+            continue
+        code = codes[r["code_id"]]
+        cases = tuple(cases_of.get(r["source_id"], ()))
+        out.append(
+            Segment(
+                coding_id=r["id"], source=r["source"], source_id=r["source_id"],
+                case=cases[0] if cases else None, cases=cases, code=code.path_str,
+                code_path=code.path, code_id=code.id, start=r["start"], end=r["end"],
+                text=r["text"], coder=r["coder"], memo=r["memo"],
+            )
+        )
+    out.sort(key=lambda s: (s.source, s.start, s.end, s.code, s.coder))
+    return out
+
+
+def segment_dict(seg: Segment) -> dict:
+    return {
+        "source": seg.source,
+        "case": seg.case,
+        "cases": list(seg.cases),
+        "code": seg.code,
+        "code_path": list(seg.code_path),
+        "start": seg.start,
+        "end": seg.end,
+        "text": seg.text,
+        "coder": seg.coder,
+        "memo": seg.memo,
+    }

@@ -1,0 +1,110 @@
+"""The code tree (themes > sub-themes > codes, any depth)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from .. import codepath
+from ..errors import UsageError
+from ..model import Code
+
+
+class CodeRepo:
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def all(self) -> list[Code]:
+        """Every code, parents before children, siblings by position then name."""
+        rows = self.conn.execute(
+            "SELECT id, guid, parent_id, name, description, color, memo, position FROM codes"
+        ).fetchall()
+        by_parent: dict[int | None, list[sqlite3.Row]] = {}
+        for r in rows:
+            by_parent.setdefault(r["parent_id"], []).append(r)
+        out: list[Code] = []
+
+        def walk(parent: int | None, prefix: tuple[str, ...]) -> None:
+            kids = sorted(by_parent.get(parent, ()), key=lambda r: (r["position"], r["name"].casefold(), r["id"]))
+            for r in kids:
+                path = prefix + (r["name"],)
+                out.append(
+                    Code(
+                        id=r["id"], guid=r["guid"], parent_id=r["parent_id"], name=r["name"],
+                        path=path, description=r["description"], color=r["color"],
+                        memo=r["memo"], position=r["position"],
+                    )
+                )
+                walk(r["id"], path)
+
+        walk(None, ())
+        return out
+
+    def get(self, code_id: int) -> Code:
+        for c in self.all():
+            if c.id == code_id:
+                return c
+        raise KeyError(f"no code with id {code_id}")
+
+    def find(self, path: str | list[str] | tuple[str, ...]) -> Code | None:
+        levels = tuple(codepath.split(path)) if isinstance(path, str) else tuple(path)
+        parent: int | None = None
+        row = None
+        for name in levels:
+            row = self.conn.execute(
+                "SELECT id FROM codes WHERE ifnull(parent_id, 0) = ifnull(?, 0) AND name = ?",
+                (parent, name),
+            ).fetchone()
+            if row is None:
+                return None
+            parent = row["id"]
+        return None if parent is None else self.get(parent)
+
+    def resolve(self, path: str) -> Code:
+        """The code at ``path`` or a UsageError naming it (exit 2 on the command line)."""
+        code = self.find(path)
+        if code is None:
+            raise UsageError(f"unknown code {path!r}")
+        return code
+
+    def descendants(self, code_id: int) -> list[int]:
+        """Ids of the code's descendants (not itself)."""
+        rows = self.conn.execute(
+            "WITH RECURSIVE d(id) AS (SELECT id FROM codes WHERE parent_id = ? "
+            "UNION ALL SELECT c.id FROM codes c JOIN d ON c.parent_id = d.id) SELECT id FROM d",
+            (code_id,),
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def children_names(self, parent_id: int | None) -> set[str]:
+        return {
+            r[0]
+            for r in self.conn.execute(
+                "SELECT name FROM codes WHERE ifnull(parent_id, 0) = ifnull(?, 0)", (parent_id,)
+            )
+        }
+
+    def next_position(self, parent_id: int | None) -> int:
+        r = self.conn.execute(
+            "SELECT max(position) FROM codes WHERE ifnull(parent_id, 0) = ifnull(?, 0)", (parent_id,)
+        ).fetchone()
+        return 0 if r[0] is None else int(r[0]) + 1
+
+    def counts(self) -> dict[int, tuple[int, int, int]]:
+        """code id -> (codings, sources, cases) for the code itself (no roll-up)."""
+        out: dict[int, tuple[int, int, int]] = {}
+        rows = self.conn.execute(
+            "SELECT code_id, count(*), count(DISTINCT source_id) FROM codings GROUP BY code_id"
+        ).fetchall()
+        cases = {
+            r[0]: r[1]
+            for r in self.conn.execute(
+                "SELECT k.code_id, count(DISTINCT cs.case_id) FROM codings k "
+                "JOIN case_sources cs ON cs.source_id = k.source_id GROUP BY k.code_id"
+            )
+        }
+        for r in rows:
+            out[r[0]] = (r[1], r[2], cases.get(r[0], 0))
+        return out
+
+    def count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM codes").fetchone()[0]

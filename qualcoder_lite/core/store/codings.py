@@ -1,0 +1,62 @@
+"""Codings: a code applied by a coder to ``text[start:end]`` of a source."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from ..model import Coding
+
+_COLS = (
+    'k.id, k.guid, k.source_id, k.code_id, c.name AS coder, k.start, k."end", k.memo, '
+    "k.created, k.quote_edit"
+)
+
+
+def _make(r: sqlite3.Row) -> Coding:
+    return Coding(
+        id=r["id"], guid=r["guid"], source_id=r["source_id"], code_id=r["code_id"],
+        coder=r["coder"], start=r["start"], end=r["end"], memo=r["memo"], created=r["created"],
+        quote_edit=r["quote_edit"],
+    )
+
+
+class CodingRepo:
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def for_source(self, source_id: int, coders: list[str] | None = None) -> list[Coding]:
+        sql = f"SELECT {_COLS} FROM codings k JOIN coders c ON c.id = k.coder_id WHERE k.source_id = ?"
+        params: list = [source_id]
+        if coders is not None:
+            sql += f" AND c.name IN ({','.join('?' for _ in coders)})"
+            params += coders
+        sql += ' ORDER BY k.start, k."end", k.code_id, c.name'
+        return [_make(r) for r in self.conn.execute(sql, params)]
+
+    def get(self, coding_id: int) -> Coding | None:
+        r = self.conn.execute(
+            f"SELECT {_COLS} FROM codings k JOIN coders c ON c.id = k.coder_id WHERE k.id = ?", (coding_id,)
+        ).fetchone()
+        return None if r is None else _make(r)
+
+    def find(self, source_id: int, code_id: int, coder_id: int, start: int, end: int) -> int | None:
+        r = self.conn.execute(
+            'SELECT id FROM codings WHERE source_id = ? AND code_id = ? AND coder_id = ? AND start = ? AND "end" = ?',
+            (source_id, code_id, coder_id, start, end),
+        ).fetchone()
+        return None if r is None else int(r[0])
+
+    def ids_for_codes(self, code_ids: list[int]) -> list[int]:
+        """Coding ids for the codes, ordered by source name, start, end (for lazy tables)."""
+        if not code_ids:
+            return []
+        marks = ",".join("?" for _ in code_ids)
+        rows = self.conn.execute(
+            f'SELECT k.id FROM codings k JOIN sources s ON s.id = k.source_id WHERE k.code_id IN ({marks}) '
+            f'ORDER BY s.name, k.start, k."end", k.code_id, k.coder_id',
+            code_ids,
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM codings").fetchone()[0]

@@ -1,0 +1,181 @@
+"""Opening, creating and migrating the project file (one SQLite file)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import os
+import sqlite3
+from pathlib import Path
+from typing import Iterator
+
+import sqlite_utils
+
+from ..errors import ProjectError
+from .schema import LATEST, MIGRATIONS
+
+APPLICATION_ID = 0x51434C54  # 'QCLT' in the SQLite header marks our files
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def now_iso() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=True, timeout=5.0)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def _configure(conn: sqlite3.Connection, path: str) -> None:
+    conn.execute("PRAGMA foreign_keys = ON")
+    if path != ":memory:":
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise ProjectError(path, f"cannot use write-ahead logging (journal mode {mode})")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA busy_timeout = 5000")
+
+
+def _check_header(path: Path) -> None:
+    if not path.exists():
+        raise ProjectError(path, "no such project file")
+    if path.is_dir():
+        raise ProjectError(path, "is a folder, not a project file")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(100)
+    except OSError as exc:
+        raise ProjectError(path, f"cannot be read ({exc.strerror})") from None
+    if len(head) == 0:
+        raise ProjectError(path, "is empty, not a QualCoder Lite project")
+    if not head.startswith(SQLITE_MAGIC):
+        raise ProjectError(path, "is not a QualCoder Lite project (not an SQLite database)")
+    if len(head) < 100:
+        raise ProjectError(path, "is truncated (shorter than an SQLite header)")
+    app_id = int.from_bytes(head[68:72], "big")
+    if app_id not in (0, APPLICATION_ID):
+        raise ProjectError(path, "is an SQLite database made by another program, not a QualCoder Lite project")
+
+
+def open_database(path: str | Path) -> sqlite_utils.Database:
+    """Open an existing project file, migrating it forward if it is older.
+
+    Refuses, without writing a byte, files that are not SQLite, SQLite files of other
+    programs, and projects from a newer version of the application.
+    """
+    path = Path(path)
+    _check_header(path)
+    conn = _connect(str(path))
+    try:
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        except sqlite3.DatabaseError as exc:
+            raise ProjectError(path, f"is damaged or not a project ({exc})") from None
+        if app_id != APPLICATION_ID and not {"sources", "codes", "codings"} <= tables:
+            raise ProjectError(path, "is an SQLite database but not a QualCoder Lite project")
+        if version > LATEST:
+            raise ProjectError(
+                path,
+                f"was made by a newer version of QualCoder Lite (project schema {version}; "
+                f"this version reads up to {LATEST}); please update the application",
+            )
+        if version < 1:
+            raise ProjectError(path, "is not a QualCoder Lite project (no schema version)")
+        try:
+            _configure(conn, str(path))
+            if version < LATEST:
+                migrate(conn, version)
+            problems = conn.execute("PRAGMA quick_check").fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise ProjectError(path, f"is damaged ({exc})") from None
+        if problems and problems[0][0] != "ok":
+            raise ProjectError(path, f"is damaged ({problems[0][0]})")
+    except BaseException:
+        conn.close()
+        raise
+    return sqlite_utils.Database(conn)
+
+
+def create_database(path: str | Path) -> sqlite_utils.Database:
+    """Create a new, empty project file at the latest schema. Refuses to overwrite."""
+    spath = str(path)
+    if spath != ":memory:":
+        p = Path(path)
+        if p.exists():
+            raise ProjectError(p, "already exists; choose another name or open it")
+        if not p.parent.exists():
+            raise ProjectError(p, f"folder {p.parent} does not exist")
+    try:
+        conn = _connect(spath)
+    except sqlite3.Error as exc:
+        raise ProjectError(path, f"cannot be created ({exc})") from None
+    try:
+        _configure(conn, spath)
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        migrate(conn, 0)
+    except BaseException:
+        conn.close()
+        if spath != ":memory:":
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(spath + suffix)
+        raise
+    return sqlite_utils.Database(conn)
+
+
+def migrate(conn: sqlite3.Connection, from_version: int, to_version: int = LATEST) -> None:
+    """Run every migration after ``from_version`` in one transaction."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for version in range(from_version + 1, to_version + 1):
+            for statement in _statements(MIGRATIONS[version]):
+                conn.execute(statement)
+            conn.execute(
+                "INSERT INTO migrations(version, applied) VALUES (?, ?)", (version, now_iso())
+            )
+        conn.execute(f"PRAGMA user_version = {int(to_version)}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _statements(script: str) -> Iterator[str]:
+    """Split a migration script into statements (triggers contain inner semicolons)."""
+    buf = ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            if buf.strip():
+                yield buf.strip()
+            buf = ""
+    if buf.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {buf[:60]!r}")
+
+
+@contextlib.contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """One user action = one transaction; nested use becomes a savepoint."""
+    if conn.in_transaction:
+        name = f"sp_{id(object())}"
+        conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+            conn.execute(f"RELEASE SAVEPOINT {name}")
+            raise
+        conn.execute(f"RELEASE SAVEPOINT {name}")
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

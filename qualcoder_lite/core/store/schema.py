@@ -1,0 +1,206 @@
+"""The project file's schema and its forward migrations.
+
+``MIGRATIONS[v]`` takes a database at version ``v - 1`` to version ``v``. Version 1 is the
+first released schema; a new project runs every migration in order, so new and migrated
+files are built by the same SQL and cannot drift apart. ``PRAGMA user_version`` holds the
+version; the ``migrations`` table records when each step ran.
+"""
+
+from __future__ import annotations
+
+V1 = """
+CREATE TABLE settings (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    value TEXT
+);
+CREATE TABLE migrations (
+    id INTEGER PRIMARY KEY,
+    version INTEGER NOT NULL UNIQUE,
+    applied TEXT NOT NULL
+);
+CREATE TABLE coders (
+    id INTEGER PRIMARY KEY,
+    guid TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL UNIQUE,
+    color TEXT,
+    created TEXT NOT NULL
+);
+CREATE TABLE sources (
+    id INTEGER PRIMARY KEY,
+    guid TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL DEFAULT 'transcript' CHECK (kind IN ('transcript', 'notes', 'other')),
+    text TEXT NOT NULL,
+    text_hash TEXT NOT NULL,
+    words INTEGER NOT NULL DEFAULT 0,
+    file_format TEXT,
+    original_path TEXT,
+    imported TEXT NOT NULL,
+    imported_by INTEGER REFERENCES coders(id),
+    memo TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX sources_hash ON sources(text_hash);
+CREATE INDEX sources_imported_by ON sources(imported_by);
+CREATE TABLE speaker_turns (
+    id INTEGER PRIMARY KEY,
+    source_id INTEGER NOT NULL REFERENCES sources(id),
+    speaker TEXT,
+    label_start INTEGER NOT NULL,
+    label_end INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    timestamp TEXT,
+    CHECK (label_start <= label_end AND label_end <= start AND start <= "end")
+);
+CREATE INDEX speaker_turns_source ON speaker_turns(source_id, start);
+CREATE TABLE cases (
+    id INTEGER PRIMARY KEY,
+    guid TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL UNIQUE,
+    memo TEXT NOT NULL DEFAULT '',
+    created TEXT NOT NULL
+);
+CREATE TABLE case_sources (
+    id INTEGER PRIMARY KEY,
+    case_id INTEGER NOT NULL REFERENCES cases(id),
+    source_id INTEGER NOT NULL REFERENCES sources(id),
+    UNIQUE (case_id, source_id)
+);
+CREATE INDEX case_sources_source ON case_sources(source_id);
+CREATE TABLE attributes (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    type TEXT NOT NULL CHECK (type IN ('text', 'number', 'date', 'boolean')),
+    applies_to TEXT NOT NULL DEFAULT 'case' CHECK (applies_to IN ('case', 'source')),
+    position INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (name, applies_to)
+);
+CREATE TABLE attribute_values (
+    id INTEGER PRIMARY KEY,
+    attribute_id INTEGER NOT NULL REFERENCES attributes(id),
+    case_id INTEGER REFERENCES cases(id),
+    source_id INTEGER REFERENCES sources(id),
+    value TEXT NOT NULL,
+    CHECK ((case_id IS NULL) <> (source_id IS NULL)),
+    UNIQUE (attribute_id, case_id),
+    UNIQUE (attribute_id, source_id)
+);
+CREATE INDEX attribute_values_case ON attribute_values(case_id);
+CREATE INDEX attribute_values_source ON attribute_values(source_id);
+CREATE TABLE codes (
+    id INTEGER PRIMARY KEY,
+    guid TEXT NOT NULL UNIQUE,
+    parent_id INTEGER REFERENCES codes(id),
+    name TEXT NOT NULL CHECK (length(name) > 0),
+    description TEXT NOT NULL DEFAULT '',
+    color TEXT NOT NULL DEFAULT '#9e9e9e',
+    memo TEXT NOT NULL DEFAULT '',
+    position INTEGER NOT NULL DEFAULT 0,
+    created TEXT NOT NULL
+);
+CREATE UNIQUE INDEX codes_sibling_name ON codes(ifnull(parent_id, 0), name);
+CREATE INDEX codes_parent ON codes(parent_id);
+CREATE TABLE codings (
+    id INTEGER PRIMARY KEY,
+    guid TEXT NOT NULL UNIQUE,
+    source_id INTEGER NOT NULL REFERENCES sources(id),
+    code_id INTEGER NOT NULL REFERENCES codes(id),
+    coder_id INTEGER NOT NULL REFERENCES coders(id),
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    memo TEXT NOT NULL DEFAULT '',
+    created TEXT NOT NULL,
+    CHECK (0 <= start AND start < "end"),
+    UNIQUE (source_id, code_id, coder_id, start, "end")
+);
+CREATE INDEX codings_code ON codings(code_id, source_id, start);
+CREATE INDEX codings_source ON codings(source_id, start);
+CREATE INDEX codings_coder ON codings(coder_id);
+CREATE TABLE memos (
+    id INTEGER PRIMARY KEY,
+    guid TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL CHECK (kind IN ('journal', 'project', 'source', 'case', 'code')),
+    target_id INTEGER,
+    title TEXT NOT NULL DEFAULT '',
+    body TEXT NOT NULL DEFAULT '',
+    coder_id INTEGER REFERENCES coders(id),
+    created TEXT NOT NULL,
+    modified TEXT NOT NULL
+);
+CREATE INDEX memos_target ON memos(kind, target_id);
+CREATE INDEX memos_coder ON memos(coder_id);
+CREATE TABLE matrix_cells (
+    id INTEGER PRIMARY KEY,
+    row_kind TEXT NOT NULL CHECK (row_kind IN ('case', 'source')),
+    row_id INTEGER NOT NULL,
+    code_id INTEGER NOT NULL REFERENCES codes(id),
+    summary TEXT NOT NULL DEFAULT '',
+    coder_id INTEGER REFERENCES coders(id),
+    modified TEXT NOT NULL,
+    UNIQUE (row_kind, row_id, code_id)
+);
+CREATE INDEX matrix_cells_code ON matrix_cells(code_id);
+CREATE INDEX matrix_cells_coder ON matrix_cells(coder_id);
+CREATE TABLE sets (
+    id INTEGER PRIMARY KEY,
+    guid TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('case', 'source', 'code')),
+    memo TEXT NOT NULL DEFAULT '',
+    UNIQUE (kind, name)
+);
+CREATE TABLE set_members (
+    id INTEGER PRIMARY KEY,
+    set_id INTEGER NOT NULL REFERENCES sets(id),
+    member_id INTEGER NOT NULL,
+    UNIQUE (set_id, member_id)
+);
+CREATE VIRTUAL TABLE source_fts USING fts5(
+    text, content='sources', content_rowid='id', tokenize='unicode61 remove_diacritics 0'
+);
+CREATE TRIGGER sources_fts_insert AFTER INSERT ON sources BEGIN
+    INSERT INTO source_fts(rowid, text) VALUES (new.id, new.text);
+END;
+CREATE TRIGGER sources_fts_delete AFTER DELETE ON sources BEGIN
+    INSERT INTO source_fts(source_fts, rowid, text) VALUES ('delete', old.id, old.text);
+END;
+CREATE TRIGGER sources_fts_update AFTER UPDATE OF text ON sources BEGIN
+    INSERT INTO source_fts(source_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    INSERT INTO source_fts(rowid, text) VALUES (new.id, new.text);
+END;
+"""
+
+# Version 2: speaker roles (mark the interviewer, whose turns stay out of quotes and
+# autocode by default) and analyst-edited quotes (elisions, editorial insertions).
+V2 = """
+CREATE TABLE speaker_roles (
+    id INTEGER PRIMARY KEY,
+    speaker TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL CHECK (role IN ('interviewer', 'participant'))
+);
+ALTER TABLE codings ADD COLUMN quote_edit TEXT;
+"""
+
+MIGRATIONS: dict[int, str] = {1: V1, 2: V2}
+LATEST = max(MIGRATIONS)
+
+# Tables every undoable change may touch, in the order child rows must be deleted before
+# their parents. The undo recorder and integrity tests use it.
+TABLES = (
+    "settings",
+    "coders",
+    "sources",
+    "speaker_turns",
+    "cases",
+    "case_sources",
+    "attributes",
+    "attribute_values",
+    "codes",
+    "codings",
+    "memos",
+    "matrix_cells",
+    "sets",
+    "set_members",
+    "speaker_roles",
+)

@@ -1,0 +1,85 @@
+"""Sources (transcripts, notes) with their text and speaker turns."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from ..model import Source, Turn
+
+_SOURCE_COLS = (
+    "s.id, s.guid, s.name, s.kind, length(s.text) AS length, s.words, s.file_format, s.memo"
+)
+
+
+class SourceRepo:
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def _cases_by_source(self) -> dict[int, list[str]]:
+        out: dict[int, list[str]] = {}
+        for r in self.conn.execute(
+            "SELECT cs.source_id, c.name FROM case_sources cs JOIN cases c ON c.id = cs.case_id "
+            "ORDER BY c.name"
+        ):
+            out.setdefault(r["source_id"], []).append(r["name"])
+        return out
+
+    def all(self) -> list[Source]:
+        cases = self._cases_by_source()
+        counts = {
+            r[0]: r[1]
+            for r in self.conn.execute("SELECT source_id, count(*) FROM codings GROUP BY source_id")
+        }
+        rows = self.conn.execute(f"SELECT {_SOURCE_COLS} FROM sources s ORDER BY s.name").fetchall()
+        return [self._make(r, tuple(cases.get(r["id"], ())), counts.get(r["id"], 0)) for r in rows]
+
+    @staticmethod
+    def _make(r: sqlite3.Row, cases: tuple[str, ...], codings: int) -> Source:
+        return Source(
+            id=r["id"], guid=r["guid"], name=r["name"], kind=r["kind"], length=r["length"],
+            words=r["words"], file_format=r["file_format"], memo=r["memo"], cases=cases,
+            codings=codings,
+        )
+
+    def get(self, source_id: int) -> Source | None:
+        r = self.conn.execute(f"SELECT {_SOURCE_COLS} FROM sources s WHERE s.id = ?", (source_id,)).fetchone()
+        if r is None:
+            return None
+        cases = tuple(
+            x["name"]
+            for x in self.conn.execute(
+                "SELECT c.name FROM case_sources cs JOIN cases c ON c.id = cs.case_id "
+                "WHERE cs.source_id = ? ORDER BY c.name",
+                (source_id,),
+            )
+        )
+        n = self.conn.execute("SELECT count(*) FROM codings WHERE source_id = ?", (source_id,)).fetchone()[0]
+        return self._make(r, cases, n)
+
+    def by_name(self, name: str) -> Source | None:
+        r = self.conn.execute("SELECT id FROM sources WHERE name = ?", (name,)).fetchone()
+        return None if r is None else self.get(r["id"])
+
+    def by_hash(self, text_hash: str) -> Source | None:
+        r = self.conn.execute("SELECT id FROM sources WHERE text_hash = ? ORDER BY id LIMIT 1", (text_hash,)).fetchone()
+        return None if r is None else self.get(r["id"])
+
+    def text(self, source_id: int) -> str:
+        r = self.conn.execute("SELECT text FROM sources WHERE id = ?", (source_id,)).fetchone()
+        if r is None:
+            raise KeyError(f"no source with id {source_id}")
+        return r["text"]
+
+    def turns(self, source_id: int) -> list[Turn]:
+        rows = self.conn.execute(
+            'SELECT speaker, label_start, label_end, start, "end", timestamp FROM speaker_turns '
+            "WHERE source_id = ? ORDER BY start",
+            (source_id,),
+        ).fetchall()
+        return [Turn(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
+
+    def speaker_roles(self) -> dict[str, str]:
+        return {r[0]: r[1] for r in self.conn.execute("SELECT speaker, role FROM speaker_roles")}
+
+    def count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM sources").fetchone()[0]

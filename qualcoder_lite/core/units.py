@@ -1,0 +1,287 @@
+"""The one segmenter: speaker turns, paragraphs and sentences of a source's text.
+
+Autocode, agreement and reports all cut text with these functions, so a "sentence" or
+a "turn" means the same thing everywhere. Offsets are code points (``str`` indices).
+
+Speaker turns are recognised in these styles (a label must start a line):
+
+* Markdown bold ``**Full Name:** text`` (also ``**Name**: text``), any count;
+* Otter ``Name  0:22`` alone on a line (two or more spaces, then M:SS or H:MM:SS);
+* ``Name  `` alone on a line with two or more trailing spaces (Otter without times);
+* ``Name: text`` / ``P3: text`` / ``Interviewer 1: text``;
+* ``[id1] text``.
+
+The last three must occur at least twice with the same name (one-off ``Location:``
+lines are not speakers) unless no label repeats and at least two names occur. Markers
+such as ``**Break:**``, ``Note:``, ``http:`` and times (``10:30``) are never speakers; a
+bold marker ends the turn before it. Only the file's dominant style is used.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from .model import Turn
+
+NON_SPEAKERS = {
+    "break", "note", "notes", "nb", "http", "https", "ftp", "mailto", "www", "time", "date",
+    "location", "summary", "details", "duration", "transcript", "transcription", "interview",
+    "title", "subject", "re", "fwd", "from", "to", "cc", "tags", "source", "update", "edit",
+    "edited", "warning", "caution", "tip", "example", "question", "answer", "q", "a", "ps",
+    "total", "step", "phase", "part", "chapter", "section", "figure", "table", "sponsor",
+}
+NON_SPEECH = {
+    "laughter", "laughs", "laughing", "inaudible", "crosstalk", "music", "pause", "silence",
+    "applause", "unclear", "indistinct", "coughs", "sighs", "noise", "break", "end", "redacted",
+}
+
+_BOLD = re.compile(r"\*\*(?P<name>[^*\n:]{1,60}?)(?::\*\*|\*\*\s*:)[ \t]*")
+_OTTER = re.compile(r"(?P<name>[^\s:\[\]*#>][^\n:\[\]]{0,59}?)[ \t]{2,}(?P<ts>\d{1,2}:\d{2}(?::\d{2})?)[ \t]*$")
+_BARE = re.compile(r"(?P<name>[^\W\d_][^\n:\[\]*#]{0,59}?)[ \t]{2,}$")
+_COLON = re.compile(r"(?P<name>[^\W_][\w .'’&-]{0,40}?)[ \t]*:(?=[ \t]|$)[ \t]*")
+_BRACKET = re.compile(r"\[(?P<name>[^\W\d_][\w .-]{0,30}?)\][ \t]+")
+_LEAD_TS = re.compile(r"\\?\[(?P<ts>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?)\\?\][ \t]*")
+_TIME_ONLY = re.compile(r"^\d{1,2}([:.]\d{2})+$")
+
+
+@dataclass(frozen=True)
+class _Label:
+    style: str
+    name: str
+    line_start: int
+    label_end: int  # end of the label text (e.g. after ':**')
+    body_start: int  # where what was said begins (after spaces / the label line)
+    timestamp: str | None
+    speaker: bool = True  # False for markers such as **Break:**
+
+
+def _looks_like_name(name: str, style: str) -> bool:
+    name = name.strip()
+    if not name or len(name) > 60:
+        return False
+    words = name.split()
+    if words[0].rstrip(".").casefold() in NON_SPEAKERS and len(words) == 1:
+        return False
+    if _TIME_ONLY.match(name):
+        return False
+    if style in ("colon", "bare"):
+        if len(words) > 4:
+            return False
+        for w in words[1:]:
+            if not (w[0].isupper() or w[0].isdigit() or w in ("de", "van", "von", "da", "al", "bin", "le")):
+                return False
+        if style == "bare" and not words[0][0].isupper():
+            return False
+    if style == "bracket" and name.casefold() in NON_SPEECH:
+        return False
+    return True
+
+
+def _candidates(text: str) -> list[_Label]:
+    out: list[_Label] = []
+    pos = 0
+    n = len(text)
+    while pos <= n:
+        nl = text.find("\n", pos)
+        line_end = n if nl == -1 else nl
+        line = text[pos:line_end]
+        label = _match_line(text, line, pos, line_end)
+        if label is not None:
+            out.append(label)
+        if nl == -1:
+            break
+        pos = nl + 1
+    return out
+
+
+def _skip_space(text: str, i: int) -> int:
+    n = len(text)
+    while i < n and text[i] in " \t\n":
+        i += 1
+    return i
+
+
+def _match_line(text: str, line: str, ls: int, le: int) -> _Label | None:
+    m = _BOLD.match(line)
+    if m:
+        name = m.group("name").strip()
+        speaker = _looks_like_name(name, "bold")
+        body = ls + m.end()
+        ts = None
+        t = _LEAD_TS.match(text, body)
+        if t and t.start() == body:
+            ts = t.group("ts")
+            body = t.end()
+        return _Label("bold", name, ls, ls + len(m.group(0).rstrip()), _skip_space(text, body), ts, speaker)
+    m = _OTTER.fullmatch(line)
+    if m and _looks_like_name(m.group("name"), "otter"):
+        return _Label("otter", m.group("name").strip(), ls, ls + m.end("ts"), _skip_space(text, le), m.group("ts"))
+    m = _BARE.fullmatch(line)
+    if m and _looks_like_name(m.group("name"), "bare"):
+        return _Label("bare", m.group("name").strip(), ls, ls + m.end("name"), _skip_space(text, le), None)
+    m = _BRACKET.match(line)
+    if m and _looks_like_name(m.group("name"), "bracket"):
+        return _Label("bracket", m.group("name").strip(), ls, ls + m.end() - len(m.group(0)) + len(m.group(0).rstrip()),
+                      _skip_space(text, ls + m.end()), None)
+    m = _COLON.match(line)
+    if m and _looks_like_name(m.group("name"), "colon"):
+        colon = line.index(":", m.start("name") + len(m.group("name")))
+        body = ls + m.end()
+        ts = None
+        t = _LEAD_TS.match(text, body)
+        if t:
+            ts = t.group("ts")
+            body = t.end()
+        return _Label("colon", m.group("name").strip(), ls, ls + colon + 1, _skip_space(text, body), ts)
+    return None
+
+
+_ALWAYS_ACCEPTED = {"bold", "otter"}
+
+
+def detect_turns(text: str) -> list[Turn]:
+    """Speaker turns of ``text`` in its dominant labelling style (see module docstring)."""
+    cands = _candidates(text)
+    if not cands:
+        return []
+    by_style: dict[str, list[_Label]] = {}
+    for c in cands:
+        by_style.setdefault(c.style, []).append(c)
+    kept_by_style: dict[str, list[_Label]] = {}
+    for style, labels in by_style.items():
+        speakers = [lb for lb in labels if lb.speaker]
+        if style in _ALWAYS_ACCEPTED:
+            kept = labels
+        else:
+            counts: dict[str, int] = {}
+            for lb in speakers:
+                counts[lb.name] = counts.get(lb.name, 0) + 1
+            kept = [lb for lb in speakers if counts[lb.name] >= 2]
+            if not kept and len(counts) >= 2:
+                kept = speakers
+        if any(lb.speaker for lb in kept):
+            kept_by_style[style] = kept
+    if not kept_by_style:
+        return []
+    style = max(kept_by_style, key=lambda s: (sum(lb.speaker for lb in kept_by_style[s]), s in _ALWAYS_ACCEPTED))
+    labels = kept_by_style[style]
+    turns: list[Turn] = []
+    for i, lb in enumerate(labels):
+        if not lb.speaker:
+            continue
+        nxt = labels[i + 1].line_start if i + 1 < len(labels) else len(text)
+        start = min(lb.body_start, nxt)
+        end = nxt
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        turns.append(Turn(lb.name, lb.line_start, lb.label_end, start, end, lb.timestamp))
+    return turns
+
+
+# --------------------------------------------------------------------------- units
+Span = tuple[int, int]
+
+
+def _trim(text: str, s: int, e: int) -> Span | None:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return (s, e) if s < e else None
+
+
+_BLANK = re.compile(r"\n[ \t]*\n\s*")
+
+
+def paragraphs(text: str, turns: list[Turn] | None = None) -> list[Span]:
+    """Blocks between blank lines (or lines, where the file has none), minus speaker labels."""
+    if _BLANK.search(text):
+        cuts = [(m.start(), m.end()) for m in _BLANK.finditer(text)]
+    else:
+        cuts = [(m.start(), m.end()) for m in re.finditer(r"\n", text)]
+    # Labels (and the gap up to the turn's body) are cut out too; each turn start is a boundary.
+    for t in turns or ():
+        if t.label_start < t.start:
+            cuts.append((t.label_start, t.start))
+        cuts.append((t.end, t.end))
+    cuts.sort()
+    out: list[Span] = []
+    pos = 0
+    for a, b in cuts:
+        if a > pos:
+            span = _trim(text, pos, a)
+            if span:
+                out.append(span)
+        pos = max(pos, b)
+    span = _trim(text, pos, len(text))
+    if span:
+        out.append(span)
+    return out
+
+
+ABBREVIATIONS = {"dr", "mr", "mrs", "ms", "prof", "st", "e.g", "i.e", "etc", "vs", "cf", "jr", "sr", "no", "approx", "dept", "fig"}
+_SENT_END = re.compile(r"(?:\.{3}|[.!?…])+[\"'”’)\]]*(?=\s|$)")
+
+
+def sentences(text: str, turns: list[Turn] | None = None) -> list[Span]:
+    """Sentences within paragraphs; never crossing a paragraph or turn."""
+    out: list[Span] = []
+    for ps, pe in paragraphs(text, turns):
+        start = ps
+        for m in _SENT_END.finditer(text, ps, pe):
+            if m.group(0).startswith(".") and not m.group(0).startswith("..."):
+                j = m.start()
+                k = j
+                while k > ps and not text[k - 1].isspace():
+                    k -= 1
+                word = text[k:j].casefold().lstrip("(\"'“‘")
+                if word in ABBREVIATIONS:
+                    continue
+            span = _trim(text, start, m.end())
+            if span:
+                out.append(span)
+            start = m.end()
+        span = _trim(text, start, pe)
+        if span:
+            out.append(span)
+    return out
+
+
+def turn_spans(text: str, turns: list[Turn]) -> list[Span]:
+    out = []
+    for t in turns:
+        span = _trim(text, t.start, t.end)
+        if span:
+            out.append(span)
+    return out
+
+
+UNIT_KINDS = ("match", "sentence", "paragraph", "turn")
+
+
+def units(text: str, turns: list[Turn], kind: str) -> list[Span]:
+    if kind == "sentence":
+        return sentences(text, turns)
+    if kind == "paragraph":
+        return paragraphs(text, turns)
+    if kind == "turn":
+        return turn_spans(text, turns)
+    raise ValueError(f"unknown unit {kind!r} (choose from sentence, paragraph, turn)")
+
+
+def unit_at(spans: list[Span], pos: int) -> Span | None:
+    """The unit containing ``pos`` (spans sorted and disjoint)."""
+    i = bisect.bisect_right(spans, (pos, float("inf"))) - 1
+    if i >= 0 and spans[i][0] <= pos < spans[i][1]:
+        return spans[i]
+    return None
+
+
+def turn_at(turns: list[Turn], pos: int) -> Turn | None:
+    starts = [t.start for t in turns]
+    i = bisect.bisect_right(starts, pos) - 1
+    if i >= 0 and turns[i].start <= pos < max(turns[i].end, turns[i].start + 1):
+        return turns[i]
+    return None
