@@ -11,8 +11,9 @@ Speaker turns are recognised in these styles (a label must start a line):
 * ``Name: text`` / ``P3: text`` / ``Interviewer 1: text``;
 * ``[id1] text``.
 
-The last three must occur at least twice with the same name (one-off ``Location:``
-lines are not speakers) unless no label repeats and at least two names occur. Markers
+For the last three, a style counts only when some name in it repeats; then names that
+occur once count too if they come after the first repeated label (so a header line such
+as ``Venue: Glasgow`` is not a speaker). With no repeats, two or more distinct names count. Markers
 such as ``**Break:**``, ``Note:``, ``http:`` and times (``10:30``) are never speakers; a
 bold marker ends the turn before it. Only the file's dominant style is used.
 """
@@ -158,9 +159,16 @@ def detect_turns(text: str) -> list[Turn]:
             counts: dict[str, int] = {}
             for lb in speakers:
                 counts[lb.name] = counts.get(lb.name, 0) + 1
-            kept = [lb for lb in speakers if counts[lb.name] >= 2]
-            if not kept and len(counts) >= 2:
+            repeated = [lb for lb in speakers if counts[lb.name] >= 2]
+            if repeated:
+                # the style is confirmed; a one-off name after the first repeated label is a
+                # speaker too (a header line such as "Venue: Glasgow" comes before it)
+                first = repeated[0].line_start
+                kept = [lb for lb in speakers if counts[lb.name] >= 2 or lb.line_start > first]
+            elif len(counts) >= 2:
                 kept = speakers
+            else:
+                kept = []
         if any(lb.speaker for lb in kept):
             kept_by_style[style] = kept
     if not kept_by_style:

@@ -54,11 +54,11 @@ def odt_xml(body: str, prolog: str = "") -> str:
 
 @pytest.fixture
 def make_docx(tmp_path: Path) -> Callable[..., Path]:
-    def make(body: str, name: str = "doc.docx", prolog: str = "", **extra: bytes | str) -> Path:
-        members: dict[str, bytes | str] = {
-            "[Content_Types].xml": "<Types/>",
-            "word/document.xml": docx_xml(body, prolog),
-        }
+    def make(
+        body: str, name: str = "doc.docx", prolog: str = "", part: str = "word/document.xml", **extra: bytes | str
+    ) -> Path:
+        """``extra`` adds members, e.g. ``**{"_rels/.rels": xml}``."""
+        members: dict[str, bytes | str] = {"[Content_Types].xml": "<Types/>", part: docx_xml(body, prolog)}
         members.update(extra)
         return write_zip(tmp_path / name, members)
 

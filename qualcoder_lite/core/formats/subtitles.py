@@ -32,6 +32,7 @@ _TIME_LINE = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}(?:\s+.*)?$")
 _SKIPPED_BLOCKS = ("NOTE", "STYLE", "REGION")
 _VOICE = re.compile(r"<v(?:\.[^\s>]*)?(?:\s+([^>]*))?>", re.IGNORECASE)
 _TAG = re.compile(r"</?[A-Za-z][^>]*>|<\d{1,3}:[\d:.]*>|</>")
+_DASH = re.compile(r"^((?:\s*<[^>]*>)*)\s*- ")
 _ASS_TAG = re.compile(r"\{\\[^}]*\}")
 _SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*$")
 
@@ -159,8 +160,8 @@ def cue_segments(cue: Cue) -> list[tuple[str | None, str]]:
 
 
 def _strip_dash(line: str) -> str:
-    stripped = line.lstrip()
-    return stripped[2:] if stripped.startswith("- ") else line
+    """Drop a dialogue dash at the start of a line, also after tags ("<v A>- Hi")."""
+    return _DASH.sub(r"\1", line, count=1)
 
 
 def _clean(text: str) -> str:

@@ -1,0 +1,25 @@
+"""Helpers shared by tests: table dumps to prove 'unchanged' and 'exactly restored'."""
+
+from __future__ import annotations
+
+from qualcoder_lite.core.store.schema import TABLES
+
+
+def dump(project) -> dict[str, list[tuple]]:
+    """Every row of every project table, sorted (for exact before/after comparisons)."""
+    out = {}
+    for t in TABLES:
+        rows = project.conn.execute(f'SELECT * FROM "{t}" ORDER BY id').fetchall()
+        out[t] = [tuple(r) for r in rows]
+    return out
+
+
+def add_text_source(project, name: str, text: str, case: str | None = None) -> int:
+    """Import ``text`` as a source through the real import command (no file needed)."""
+    from qualcoder_lite.core.services.importing import ImportSources, PreparedSource
+    from qualcoder_lite.core.units import detect_turns
+    from pathlib import Path
+
+    prepared = PreparedSource(Path(name + ".txt"), name, text, "txt", detect_turns(text), case)
+    project.execute(ImportSources([prepared]))
+    return project.sources.by_name(name).id
