@@ -80,20 +80,22 @@ def _looks_like_name(name: str, style: str) -> bool:
     return True
 
 
+# A cheap first pass (in C) finds the lines that could hold a label at all.
+_MAYBE_LABEL = re.compile(
+    r"^(?:\*\*|\[|[^\n:]{1,61}:|[^\n]{1,70}?[ \t]{2,}(?:\d{1,2}:\d{2}(?::\d{2})?)?[ \t]*$)", re.M
+)
+
+
 def _candidates(text: str) -> list[_Label]:
     out: list[_Label] = []
-    pos = 0
-    n = len(text)
-    while pos <= n:
-        nl = text.find("\n", pos)
-        line_end = n if nl == -1 else nl
-        line = text[pos:line_end]
-        label = _match_line(text, line, pos, line_end)
+    for m in _MAYBE_LABEL.finditer(text):
+        ls = m.start()
+        le = text.find("\n", ls)
+        if le == -1:
+            le = len(text)
+        label = _match_line(text, text[ls:le], ls, le)
         if label is not None:
             out.append(label)
-        if nl == -1:
-            break
-        pos = nl + 1
     return out
 
 

@@ -177,3 +177,9 @@ def test_zip_without_document(make_zip: Callable[..., Path]) -> None:
 
 def test_no_text(make_docx: MakeDocx) -> None:
     assert _refused(make_docx(p() + p(r("  ")))) == "contains no text"
+
+
+def test_deep_nesting_refused(make_docx: MakeDocx) -> None:
+    depth = 5000
+    body = "<w:sdt><w:sdtContent>" * depth + p(r("x")) + "</w:sdtContent></w:sdt>" * depth
+    assert _refused(make_docx(body)) == "word/document.xml is nested too deeply"

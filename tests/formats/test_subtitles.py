@@ -179,7 +179,7 @@ def _cues(texts: list[str], starts: list[float], length: float = 1.0) -> str:
 
 
 def test_gap_rule(tmp_path: Path) -> None:
-    srt = _cues(["one", "two", "three"], [0.0, 2.9, 5.1])  # gaps 1.9 s and 1.2 s... then:
+    srt = _cues(["one", "two", "three"], [0.0, 2.9, 5.1])  # gaps of 1.9 s and 1.2 s
     assert read_srt(_write(tmp_path, srt, "a.srt")).text == "one two three"
     srt = _cues(["one", "two", "three"], [0.0, 3.1, 4.5])  # gap of 2.1 s after "one"
     assert read_srt(_write(tmp_path, srt, "b.srt")).text == "one\n\ntwo three"

@@ -82,6 +82,12 @@ def test_unicode_encodings(tmp_path: Path, data: bytes) -> None:
     assert result.warnings == []
 
 
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_with_cjk(tmp_path: Path, codec: str) -> None:
+    text = "Interviewer: 一 and 丁 are common characters.\n" * 3  # U+4E00, U+4E01: a zero byte
+    assert read_text_file(_write(tmp_path, text.encode(codec))).text == text
+
+
 def test_cp1252_fallback_warns(tmp_path: Path) -> None:
     path = _write(tmp_path, "Le café coûte 2 €.\r\n".encode("cp1252"))
     result = read_text_file(path)

@@ -53,7 +53,7 @@ def read_docx(path: str | Path) -> ReadResult:
         part = _main_part_name(path, archive)
         info = archive.find(part)
         if info is None:
-            raise InputError(path, f"not {KIND} (no {_MAIN_PART} in the archive)")
+            raise InputError(path, f"not {KIND} (no {part} in the archive)")
         root = parse_xml(path, archive.read(info, MAX_TOTAL_UNCOMPRESSED), info.filename)
     body = next((el for el in root if _w(el) == "body"), None)
     if body is None:

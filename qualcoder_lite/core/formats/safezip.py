@@ -26,8 +26,8 @@ MAX_MEMBERS = 50_000
 
 _CHUNK = 1 * MB
 _DRIVE = re.compile(r"^[A-Za-z]:")
-# Errors zipfile and zlib raise on a corrupt archive or member.
-_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, ValueError)
+# Errors zipfile and zlib raise on a corrupt member (OSError: a seek to a bad offset).
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError)
 
 
 def unsafe_name(name: str) -> bool:
@@ -50,17 +50,22 @@ class SafeZip:
         self._read_total = 0
         try:
             self._zip = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, EOFError, ValueError):
+        except zipfile.BadZipFile:
             raise InputError(path, f"not {kind} (not a zip archive)") from None
-        except OSError as exc:
+        except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
             raise InputError(path, f"cannot read the file ({exc.strerror or exc})") from None
+        except (EOFError, ValueError, NotImplementedError, OSError) as exc:
+            # a truncated or corrupt central directory ("zip file version 10.2", bad seeks)
+            raise InputError(path, f"not {kind} (damaged zip archive: {exc})") from None
         try:
             self._infos = self._checked_infos()
         except InputError:
             self._zip.close()
             raise
+        self._by_name: dict[str, zipfile.ZipInfo] = {}
         self._by_lower: dict[str, zipfile.ZipInfo] = {}
-        for info in self._infos:
+        for info in self._infos:  # a duplicate name keeps its first entry
+            self._by_name.setdefault(info.filename, info)
             self._by_lower.setdefault(info.filename.lower(), info)
 
     def _checked_infos(self) -> list[zipfile.ZipInfo]:
@@ -112,10 +117,7 @@ class SafeZip:
 
     def find(self, name: str) -> zipfile.ZipInfo | None:
         """The member called ``name``, matched exactly first, then case-insensitively."""
-        for info in self._infos:
-            if info.filename == name:
-                return info
-        return self._by_lower.get(name.lower())
+        return self._by_name.get(name) or self._by_lower.get(name.lower())
 
     def read(self, member: str | zipfile.ZipInfo, max_bytes: int) -> bytes:
         """Decompress one member, stopping with ``InputError`` past ``max_bytes``.

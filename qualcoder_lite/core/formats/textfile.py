@@ -28,8 +28,10 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 _BAD_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 #: How much of the file the UTF-16 sniffing looks at.
 _SNIFF_BYTES = 8192
-#: Share of NULs on one byte parity (and none on the other) that marks UTF-16.
+#: UTF-16 without BOM: at least this share of NULs on one byte parity...
 _UTF16_NUL_SHARE = 0.3
+#: ...and at most this share on the other (CJK such as U+4E00 has a zero low byte).
+_UTF16_OTHER_NUL_SHARE = 0.05
 #: Windows-1252 fallback: at most this share of non-space characters outside ASCII.
 _MAX_NON_ASCII_SHARE = 0.3
 
@@ -108,15 +110,15 @@ def _decode_strict(path: str | Path, data: bytes, codec: str) -> str:
 
 
 def _sniff_utf16(data: bytes) -> str | None:
-    """'utf-16-le' / 'utf-16-be' when NULs sit on one byte parity only, else None."""
+    """'utf-16-le' / 'utf-16-be' when NULs sit mostly on one byte parity, else None."""
     sample = data[:_SNIFF_BYTES]
     if len(sample) < 2:
         return None
     even, odd = sample[0::2], sample[1::2]
-    even_nuls, odd_nuls = even.count(0), odd.count(0)
-    if odd_nuls >= _UTF16_NUL_SHARE * len(odd) and even_nuls == 0:
+    even_share, odd_share = even.count(0) / len(even), odd.count(0) / len(odd)
+    if odd_share >= _UTF16_NUL_SHARE and even_share <= _UTF16_OTHER_NUL_SHARE:
         return "utf-16-le"  # ASCII 'a' is 61 00
-    if even_nuls >= _UTF16_NUL_SHARE * len(even) and odd_nuls == 0:
+    if even_share >= _UTF16_NUL_SHARE and odd_share <= _UTF16_OTHER_NUL_SHARE:
         return "utf-16-be"
     return None
 

@@ -11,6 +11,7 @@ schema (``_ident`` refuses anything else).
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 from dataclasses import dataclass, field
@@ -25,6 +26,16 @@ def _ident(name: str) -> str:
     if not _IDENT.match(name):
         raise ValueError(f"not a column or table name: {name!r}")
     return f'"{name}"'
+
+
+@functools.lru_cache(maxsize=256)
+def _insert_sql(table: str, cols: tuple[str, ...]) -> str:
+    if table not in TABLES:
+        raise ValueError(f"not a project table: {table!r}")
+    return (
+        f"INSERT INTO {_ident(table)} ({', '.join(_ident(c) for c in cols)}) "
+        f"VALUES ({', '.join('?' for _ in cols)})"
+    )
 
 
 @dataclass(frozen=True)
@@ -85,15 +96,13 @@ class Recorder:
 
     # -- forward operations -------------------------------------------------
     def insert(self, table: str, values: dict[str, Any]) -> int:
-        self._check_table(table)
-        cols = list(values)
-        sql = (
-            f"INSERT INTO {_ident(table)} ({', '.join(_ident(c) for c in cols)}) "
-            f"VALUES ({', '.join('?' for _ in cols)})"
-        )
-        cur = self.conn.execute(sql, [values[c] for c in cols])
+        """Insert a row; records the given values plus the new id (column defaults are
+        constants, so replaying those values recreates the identical row)."""
+        cols = tuple(values)
+        cur = self.conn.execute(_insert_sql(table, cols), [values[c] for c in cols])
         row_id = int(cur.lastrowid)
-        row = self._fetch(table, row_id)
+        row = dict(values)
+        row["id"] = row_id
         self.ops.append(RowOp("insert", table, None, row))
         return row_id
 
@@ -161,12 +170,8 @@ class Recorder:
         return None if row is None else dict(row)
 
     def _write_insert(self, table: str, row: dict[str, Any]) -> None:
-        cols = list(row)
-        self.conn.execute(
-            f"INSERT INTO {_ident(table)} ({', '.join(_ident(c) for c in cols)}) "
-            f"VALUES ({', '.join('?' for _ in cols)})",
-            [row[c] for c in cols],
-        )
+        cols = tuple(row)
+        self.conn.execute(_insert_sql(table, cols), [row[c] for c in cols])
 
     def _write_update(self, table: str, row_id: int, values: dict[str, Any]) -> None:
         cols = [c for c in values if c != "id"]
