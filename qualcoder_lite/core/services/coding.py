@@ -122,3 +122,22 @@ class SetQuoteEdit(Command):
 
     def apply(self, project, rec: Recorder) -> bool:
         return rec.update("codings", self.coding_id, {"quote_edit": self.quote})
+
+
+class CodeInVivo(Command):
+    """'New code from selection': the selected words name a new top-level code (or the
+    existing one of that name) and the selection is coded with it, as one step."""
+
+    def __init__(self, source_id: int, start: int, end: int, name: str, coder: str | None = None):
+        super().__init__()
+        self.source_id, self.start, self.end, self.coder = source_id, start, end, coder
+        self.code_name = name
+        self.name = f"New code '{name}' from selection"
+
+    def apply(self, project, rec: Recorder) -> int:
+        from .codes import AddCode
+
+        existing = project.codes.find([self.code_name])
+        code_id = existing.id if existing is not None else AddCode([self.code_name]).apply(project, rec)
+        ApplyCode(self.source_id, code_id, self.start, self.end, coder=self.coder).apply(project, rec)
+        return code_id

@@ -78,3 +78,40 @@ def segment_dict(seg: Segment) -> dict:
         "coder": seg.coder,
         "memo": seg.memo,
     }
+
+
+def segment_rows(project, coding_ids: list[int]) -> dict[int, Segment]:
+    """Segments for specific codings (a lazy table fetches a page at a time), with the
+    attributes of their case."""
+    if not coding_ids:
+        return {}
+    codes = {c.id: c for c in project.codes.all()}
+    marks = ",".join("?" for _ in coding_ids)
+    rows = project.conn.execute(
+        'SELECT k.id, k.source_id, s.name AS source, k.code_id, k.start, k."end", '
+        'substr(s.text, k.start + 1, k."end" - k.start) AS text, c.name AS coder, k.memo '
+        f"FROM codings k JOIN sources s ON s.id = k.source_id JOIN coders c ON c.id = k.coder_id WHERE k.id IN ({marks})",
+        coding_ids,
+    ).fetchall()
+    source_ids = sorted({r["source_id"] for r in rows})
+    smarks = ",".join("?" for _ in source_ids)
+    cases_of: dict[int, list[tuple[int, str]]] = {}
+    for r in project.conn.execute(
+        f"SELECT cs.source_id, c.id, c.name FROM case_sources cs JOIN cases c ON c.id = cs.case_id "
+        f"WHERE cs.source_id IN ({smarks}) ORDER BY c.name",
+        source_ids,
+    ):
+        cases_of.setdefault(r[0], []).append((r[1], r[2]))
+    values = project.attributes.case_values()
+    out: dict[int, Segment] = {}
+    for r in rows:
+        code = codes[r["code_id"]]
+        cases = cases_of.get(r["source_id"], [])
+        attrs = values.get(cases[0][0], {}) if cases else {}
+        out[r["id"]] = Segment(
+            coding_id=r["id"], source=r["source"], source_id=r["source_id"],
+            case=cases[0][1] if cases else None, cases=tuple(n for _, n in cases), code=code.path_str,
+            code_path=code.path, code_id=code.id, start=r["start"], end=r["end"], text=r["text"],
+            coder=r["coder"], memo=r["memo"], attributes=dict(attrs),
+        )
+    return out

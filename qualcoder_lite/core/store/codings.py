@@ -46,17 +46,23 @@ class CodingRepo:
         ).fetchone()
         return None if r is None else int(r[0])
 
-    def ids_for_codes(self, code_ids: list[int]) -> list[int]:
+    def ids_for_codes(self, code_ids: list[int], source_ids: set[int] | None = None,
+                      coders: list[str] | None = None) -> list[int]:
         """Coding ids for the codes, ordered by source name, start, end (for lazy tables)."""
         if not code_ids:
             return []
         marks = ",".join("?" for _ in code_ids)
-        rows = self.conn.execute(
-            f'SELECT k.id FROM codings k JOIN sources s ON s.id = k.source_id WHERE k.code_id IN ({marks}) '
-            f'ORDER BY s.name, k.start, k."end", k.code_id, k.coder_id',
-            code_ids,
-        ).fetchall()
-        return [r[0] for r in rows]
+        sql = (
+            f"SELECT k.id, k.source_id FROM codings k JOIN sources s ON s.id = k.source_id "
+            f"JOIN coders c ON c.id = k.coder_id WHERE k.code_id IN ({marks})"
+        )
+        params = list(code_ids)
+        if coders is not None:
+            sql += f" AND c.name IN ({','.join('?' for _ in coders)})"
+            params += coders
+        sql += ' ORDER BY s.name, k.start, k."end", k.code_id, c.name'
+        rows = self.conn.execute(sql, params).fetchall()
+        return [r[0] for r in rows if source_ids is None or r[1] in source_ids]
 
     def count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM codings").fetchone()[0]

@@ -26,3 +26,10 @@ class SettingsRepo:
             rec.insert("settings", {"key": key, "value": encoded})
         else:
             rec.update("settings", row["id"], {"value": encoded})
+
+    def put(self, key: str, value: Any) -> None:
+        """Write a preference outside the undo history (view choices, pinned codes)."""
+        from .database import transaction
+
+        with transaction(self.conn):
+            self.set(Recorder(self.conn), key, value)

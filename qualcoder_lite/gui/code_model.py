@@ -1,0 +1,206 @@
+"""A thin Qt item model over the core's code tree (adapter, no SQL)."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import QAbstractItemModel, QMimeData, QModelIndex, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPixmap
+
+from ..core.errors import QualCoderError
+from ..core.model import Code
+from ..core.services.codes import MoveCode, UpdateCode
+from ..core.services.coding import ApplyCode
+from .context import Context
+
+CODE_MIME = "application/x-qualcoder-lite-code"
+SELECTION_MIME = "application/x-qualcoder-lite-selection"
+COLUMNS = ("Code", "Codings", "Sources")
+
+
+def selection_mime(source_id: int, start: int, end: int, text: str) -> QMimeData:
+    """What the transcript view drags: the passage (code points) and its text."""
+    mime = QMimeData()
+    mime.setData(SELECTION_MIME, json.dumps({"source": source_id, "start": start, "end": end}).encode())
+    mime.setText(text)
+    return mime
+
+
+_icons: dict[str, QIcon] = {}
+
+
+def swatch(color: str) -> QIcon:
+    icon = _icons.get(color)
+    if icon is None:
+        pm = QPixmap(12, 12)
+        pm.fill(QColor(color))
+        icon = _icons[color] = QIcon(pm)
+    return icon
+
+
+class CodeTreeModel(QAbstractItemModel):
+    errorRaised = Signal(str)
+
+    def __init__(self, ctx: Context, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self._codes: dict[int, Code] = {}
+        self._children: dict[int | None, list[int]] = {None: []}
+        self._counts: dict[int, tuple[int, int, int]] = {}
+        self._pinned: list[int] = []
+        self.reload()
+
+    # -- data from the core --------------------------------------------------
+    def reload(self) -> None:
+        self.beginResetModel()
+        codes = self.ctx.project.codes.all()
+        self._codes = {c.id: c for c in codes}
+        self._children = {None: []}
+        for c in codes:  # parents come before children, siblings in order
+            self._children.setdefault(c.id, [])
+            self._children.setdefault(c.parent_id, []).append(c.id)
+        self._counts = self.ctx.project.codes.counts()
+        stored = self.ctx.project.settings.get("pinned_codes", []) or []
+        self._pinned = [i if i in self._codes else None for i in stored][:9]
+        self.endResetModel()
+
+    def code(self, index: QModelIndex) -> Code | None:
+        if not index.isValid():
+            return None
+        return self._codes.get(index.internalId())
+
+    def index_of(self, code_id: int, column: int = 0) -> QModelIndex:
+        code = self._codes.get(code_id)
+        if code is None:
+            return QModelIndex()
+        siblings = self._children[code.parent_id]
+        return self.createIndex(siblings.index(code_id), column, code_id)
+
+    def pinned(self) -> list[int | None]:
+        """Codes pinned to keys 1-9 (index 0 is key 1; None is a free key)."""
+        return list(self._pinned)
+
+    # -- structure -----------------------------------------------------------
+    def index(self, row: int, column: int, parent: QModelIndex = QModelIndex()) -> QModelIndex:
+        if column < 0 or column >= len(COLUMNS) or row < 0:
+            return QModelIndex()
+        pid = parent.internalId() if parent.isValid() else None
+        if parent.isValid() and parent.column() != 0:
+            return QModelIndex()
+        kids = self._children.get(pid, [])
+        if row >= len(kids):
+            return QModelIndex()
+        return self.createIndex(row, column, kids[row])
+
+    def parent(self, index: QModelIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]
+        if not index.isValid():
+            return QModelIndex()
+        code = self._codes.get(index.internalId())
+        if code is None or code.parent_id is None:
+            return QModelIndex()
+        return self.index_of(code.parent_id, 0)
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        if parent.isValid() and parent.column() != 0:
+            return 0
+        pid = parent.internalId() if parent.isValid() else None
+        return len(self._children.get(pid, []))
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return len(COLUMNS)
+
+    def headerData(self, section: int, orientation, role=Qt.DisplayRole):
+        if orientation == Qt.Horizontal and role == Qt.DisplayRole and 0 <= section < len(COLUMNS):
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex, role=Qt.DisplayRole):
+        code = self.code(index)
+        if code is None:
+            return None
+        col = index.column()
+        n = self._counts.get(code.id, (0, 0, 0))
+        if role in (Qt.DisplayRole, Qt.EditRole):
+            if col == 0:
+                if role == Qt.DisplayRole and code.id in self._pinned:
+                    return f"{code.name}  [{self._pinned.index(code.id) + 1}]"
+                return code.name
+            return n[0] if col == 1 else n[1]
+        if role == Qt.DecorationRole and col == 0:
+            return swatch(code.color)
+        if role == Qt.ToolTipRole:
+            tip = code.path_str
+            if code.description:
+                tip += f"\n{code.description}"
+            return tip + f"\n{n[0]} codings in {n[1]} sources, {n[2]} cases"
+        if role == Qt.TextAlignmentRole and col > 0:
+            return int(Qt.AlignRight | Qt.AlignVCenter)
+        if role == Qt.UserRole:
+            return code.id
+        return None
+
+    def flags(self, index: QModelIndex):
+        if not index.isValid():
+            return Qt.ItemIsDropEnabled
+        f = Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsDragEnabled | Qt.ItemIsDropEnabled
+        if index.column() == 0:
+            f |= Qt.ItemIsEditable
+        return f
+
+    def setData(self, index: QModelIndex, value, role=Qt.EditRole) -> bool:
+        code = self.code(index)
+        if code is None or role != Qt.EditRole or index.column() != 0:
+            return False
+        name = str(value).strip()
+        if not name or name == code.name:
+            return False
+        try:
+            self.ctx.run(UpdateCode(code.id, name=name))
+        except QualCoderError as exc:  # shown to the user; nothing was changed
+            self.errorRaised.emit(str(exc))
+            return False
+        return True
+
+    # -- drag and drop ---------------------------------------------------------
+    def supportedDropActions(self):
+        return Qt.MoveAction | Qt.CopyAction
+
+    def supportedDragActions(self):
+        return Qt.MoveAction
+
+    def mimeTypes(self) -> list[str]:
+        return [CODE_MIME, SELECTION_MIME]
+
+    def mimeData(self, indexes) -> QMimeData:
+        ids = sorted({i.internalId() for i in indexes if i.isValid()})
+        mime = QMimeData()
+        mime.setData(CODE_MIME, json.dumps(ids).encode())
+        mime.setText("\n".join(self._codes[i].path_str for i in ids))
+        return mime
+
+    def canDropMimeData(self, data, action, row, column, parent) -> bool:
+        return data.hasFormat(CODE_MIME) or (data.hasFormat(SELECTION_MIME) and parent.isValid())
+
+    def dropMimeData(self, data: QMimeData, action, row: int, column: int, parent: QModelIndex) -> bool:
+        target = self.code(parent)
+        try:
+            if data.hasFormat(SELECTION_MIME):
+                if target is None:
+                    return False
+                sel = json.loads(bytes(data.data(SELECTION_MIME)).decode())
+                self.ctx.run(ApplyCode(int(sel["source"]), target.id, int(sel["start"]), int(sel["end"])))
+                return True
+            if data.hasFormat(CODE_MIME):
+                ids = json.loads(bytes(data.data(CODE_MIME)).decode())
+                new_parent = target.id if target is not None else None
+                from ..core.commands import Macro
+
+                moves = [MoveCode(int(i), new_parent) for i in ids if int(i) != new_parent]
+                if not moves:
+                    return False
+                self.ctx.run(moves[0] if len(moves) == 1 else Macro(f"Move {len(moves)} codes", moves))
+                return True
+        except QualCoderError as exc:  # refused drop: shown; nothing was changed
+            self.errorRaised.emit(str(exc))
+        return False
+

@@ -1,0 +1,280 @@
+"""The code panel: filter box, the code tree (object name ``codeTree``) and its actions."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView, QColorDialog, QHBoxLayout, QHeaderView, QInputDialog, QLineEdit, QMenu,
+    QMessageBox, QToolButton, QTreeView, QVBoxLayout, QWidget,
+)
+
+from ..core import codepath
+from ..core.errors import QualCoderError
+from ..core.services.codes import AddCode, DeleteCode, MergeCodes, UpdateCode, codings_under
+from .code_model import CodeTreeModel
+from .context import Context
+
+
+class CodeFilter(QSortFilterProxyModel):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setRecursiveFilteringEnabled(True)
+        self.setFilterCaseSensitivity(Qt.CaseInsensitive)
+        self.setFilterKeyColumn(0)
+
+
+class CodePanel(QWidget):
+    applyRequested = Signal(list)  # code ids to apply to the current selection
+    errorRaised = Signal(str)
+
+    def __init__(self, ctx: Context, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.click_to_code = True  # a click on a code codes the selected text
+        self.has_selection = lambda: False  # set by the main window
+        self.model = CodeTreeModel(ctx, self)
+        self.model.errorRaised.connect(self.errorRaised)
+        self.proxy = CodeFilter(self)
+        self.proxy.setSourceModel(self.model)
+
+        self.filter = QLineEdit(self)
+        self.filter.setObjectName("codeFilter")
+        self.filter.setPlaceholderText("Filter codes…")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.textChanged.connect(self._filter_changed)
+
+        self.tree = QTreeView(self)
+        self.tree.setObjectName("codeTree")
+        self.tree.setModel(self.proxy)
+        self.tree.setHeaderHidden(False)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setSelectionMode(QAbstractItemView.ExtendedSelection)
+        self.tree.setDragDropMode(QAbstractItemView.DragDrop)
+        self.tree.setDefaultDropAction(Qt.MoveAction)
+        self.tree.setDropIndicatorShown(True)
+        self.tree.setEditTriggers(QAbstractItemView.EditKeyPressed | QAbstractItemView.SelectedClicked)
+        self.tree.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._context_menu)
+        self.tree.clicked.connect(self._clicked)
+        self.tree.doubleClicked.connect(self._double_clicked)
+        self.tree.activated.connect(self._activated)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeToContents)
+        self.tree.selectionModel().selectionChanged.connect(self._selection_changed)
+
+        add = QToolButton(self)
+        add.setText("New code")
+        add.setObjectName("newCodeButton")
+        add.clicked.connect(lambda: self.new_code(parent_id=None))
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.filter, 1)
+        top.addWidget(add)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.tree, 1)
+
+        self.actionRename = QAction("Rename", self, shortcut=QKeySequence(Qt.Key_F2), triggered=self.rename_current)
+        self.actionRename.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+        self.actionDelete = QAction("Delete…", self, shortcut=QKeySequence.Delete, triggered=self.delete_current)
+        self.actionDelete.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+        self.tree.addAction(self.actionRename)
+        self.tree.addAction(self.actionDelete)
+        self._expanded: set[int] = set()
+        self.tree.expandAll()
+
+    # -- helpers -------------------------------------------------------------
+    def _filter_changed(self, text: str) -> None:
+        self.proxy.setFilterFixedString(text)
+        if text:
+            self.tree.expandAll()
+
+    def current_code_id(self) -> int | None:
+        idx = self.tree.currentIndex()
+        if not idx.isValid():
+            return None
+        code = self.model.code(self.proxy.mapToSource(idx))
+        return None if code is None else code.id
+
+    def selected_code_ids(self) -> list[int]:
+        ids = []
+        for idx in self.tree.selectionModel().selectedRows(0):
+            code = self.model.code(self.proxy.mapToSource(idx))
+            if code is not None:
+                ids.append(code.id)
+        return ids
+
+    def select_code(self, code_id: int) -> None:
+        idx = self.proxy.mapFromSource(self.model.index_of(code_id))
+        if idx.isValid():
+            self.tree.setCurrentIndex(idx)
+            self.tree.scrollTo(idx)
+
+    def refresh(self) -> None:
+        """Reload after a change, keeping expansion and the current code."""
+        current = self.current_code_id()
+        expanded = self._expanded_ids()
+        self.model.reload()
+        self.tree.expandAll() if not expanded else self._restore_expanded(expanded)
+        if current is not None:
+            self.select_code(current)
+
+    def _expanded_ids(self) -> set[int]:
+        out = set()
+        for cid in list(self.model._codes):
+            idx = self.proxy.mapFromSource(self.model.index_of(cid))
+            if idx.isValid() and self.tree.isExpanded(idx):
+                out.add(cid)
+        return out
+
+    def _restore_expanded(self, ids: set[int]) -> None:
+        for cid in self.model._codes:
+            idx = self.proxy.mapFromSource(self.model.index_of(cid))
+            if idx.isValid():
+                # new codes open so they can be seen; known collapsed ones stay shut
+                self.tree.setExpanded(idx, cid in ids or cid not in self._known)
+        self._known = set(self.model._codes)
+
+    _known: set[int] = set()
+
+    def _selection_changed(self, *_):
+        self.ctx.codeSelected.emit(self.selected_code_ids())
+
+    def _clicked(self, idx) -> None:
+        if self.click_to_code and self.has_selection():
+            code = self.model.code(self.proxy.mapToSource(idx))
+            if code is not None:
+                self.applyRequested.emit([code.id])
+
+    def _double_clicked(self, idx) -> None:
+        if not self.has_selection():
+            return
+        code = self.model.code(self.proxy.mapToSource(idx))
+        if code is not None and not self.click_to_code:
+            self.applyRequested.emit([code.id])
+
+    def _activated(self, idx) -> None:
+        # Enter on a code applies it (keyboard-only coding)
+        if self.has_selection() and self.tree.hasFocus():
+            code = self.model.code(self.proxy.mapToSource(idx))
+            if code is not None:
+                self.applyRequested.emit([code.id])
+
+    def _run(self, cmd) -> bool:
+        try:
+            self.ctx.run(cmd)
+        except QualCoderError as exc:
+            self.errorRaised.emit(str(exc))
+            return False
+        return True
+
+    # -- actions ------------------------------------------------------------
+    def new_code(self, parent_id: int | None = None, name: str | None = None) -> int | None:
+        if name is None:
+            name, ok = QInputDialog.getText(self, "New code", "Name of the new code:")
+            if not ok or not name.strip():
+                return None
+        parent_path = list(self.model._codes[parent_id].path) if parent_id is not None else []
+        cmd = AddCode(parent_path + [name.strip()])
+        if self._run(cmd):
+            self.select_code(cmd.result)
+            return cmd.result
+        return None
+
+    def rename_current(self) -> None:
+        idx = self.tree.currentIndex()
+        if idx.isValid():
+            self.tree.edit(idx.siblingAtColumn(0))
+
+    def recolor_current(self) -> None:
+        cid = self.current_code_id()
+        if cid is None:
+            return
+        color = QColorDialog.getColor(QColor(self.model._codes[cid].color), self, "Code colour")
+        if color.isValid():
+            self._run(UpdateCode(cid, color=color.name()))
+
+    def describe_current(self) -> None:
+        cid = self.current_code_id()
+        if cid is None:
+            return
+        code = self.model._codes[cid]
+        text, ok = QInputDialog.getMultiLineText(self, "Description", f"Description of '{code.name}':", code.description)
+        if ok:
+            self._run(UpdateCode(cid, description=text))
+
+    def memo_current(self) -> None:
+        cid = self.current_code_id()
+        if cid is None:
+            return
+        code = self.model._codes[cid]
+        text, ok = QInputDialog.getMultiLineText(self, "Code memo", f"Summary / memo of '{code.name}':", code.memo)
+        if ok:
+            self._run(UpdateCode(cid, memo=text))
+
+    def merge_current(self) -> None:
+        cid = self.current_code_id()
+        if cid is None:
+            return
+        others = [c for c in self.model._codes.values() if c.id != cid]
+        if not others:
+            return
+        labels = [c.path_str for c in others]
+        choice, ok = QInputDialog.getItem(self, "Merge code", f"Merge '{self.model._codes[cid].name}' into:",
+                                          labels, 0, False)
+        if ok and choice in labels:
+            self._run(MergeCodes(cid, others[labels.index(choice)].id))
+
+    def delete_current(self) -> None:
+        cid = self.current_code_id()
+        if cid is None:
+            return
+        code = self.model._codes[cid]
+        n = codings_under(self.ctx.project, cid)
+        if n:
+            answer = QMessageBox.question(
+                self, "Delete code",
+                f"Delete '{code.name}' with its sub-codes and {n} coding{'s' if n != 1 else ''}?\n"
+                "You can undo this with Edit ▸ Undo.",
+            )
+            if answer != QMessageBox.Yes:
+                return
+        self._run(DeleteCode(cid))
+
+    def pin_current(self, key: int) -> None:
+        cid = self.current_code_id()
+        if cid is None:
+            return
+        slots = (self.model.pinned() + [None] * 9)[:9]
+        slots = [None if p == cid else p for p in slots]
+        slots[key - 1] = cid
+        pinned = slots
+        self.ctx.project.settings.put("pinned_codes", pinned)
+        self.refresh()
+
+    def _context_menu(self, pos) -> None:
+        cid = self.current_code_id()
+        menu = QMenu(self)
+        menu.addAction("New code…", lambda: self.new_code(None))
+        if cid is not None:
+            menu.addAction("New sub-code…", lambda: self.new_code(cid))
+            menu.addSeparator()
+            menu.addAction(self.actionRename)
+            menu.addAction("Colour…", self.recolor_current)
+            menu.addAction("Description…", self.describe_current)
+            menu.addAction("Memo (code summary)…", self.memo_current)
+            pin = menu.addMenu("Pin to key")
+            for k in range(1, 10):
+                pin.addAction(str(k), lambda k=k: self.pin_current(k))
+            menu.addAction("Merge into…", self.merge_current)
+            menu.addSeparator()
+            menu.addAction(self.actionDelete)
+        menu.exec(self.tree.viewport().mapToGlobal(pos))
+
+    def path_of(self, code_id: int) -> str:
+        return codepath.join(self.model._codes[code_id].path)

@@ -1,0 +1,452 @@
+"""The main window: welcome page or an open project's views, menus and actions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox, QProgressDialog, QStackedWidget,
+)
+
+from ..core.errors import QualCoderError
+from ..core.project import Project, new_project, open_project
+from . import prefs
+from .context import Context
+from .welcome import WelcomePage
+
+APP = "QualCoder Lite"
+SOURCE_FILTER = "Transcripts (*.txt *.md *.markdown *.text *.docx *.odt *.rtf *.pdf *.srt *.vtt);;All files (*)"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, coder: str | None = None):
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.coder = coder
+        self.ctx: Context | None = None
+        self.workbench = None
+        self.codebook = None
+        self.matrix = None
+        self.stack = QStackedWidget(self)
+        self.welcome = WelcomePage(self)
+        self.stack.addWidget(self.welcome)
+        self.setCentralWidget(self.stack)
+        self.welcome.openRequested.connect(lambda p: self.open_path(Path(p)))
+        self.welcome.newRequested.connect(self.new_dialog)
+        self.welcome.browseRequested.connect(self.open_dialog)
+        self.welcome.demoRequested.connect(self.open_demo)
+        self.status_label = QLabel(self)
+        self.statusBar().addPermanentWidget(self.status_label)
+        self._build_actions()
+        self._update_title()
+        self.resize(1400, 900)
+
+    # -- actions and menus -----------------------------------------------------------
+    def _act(self, name: str, text: str, slot, shortcut=None, checkable=False) -> QAction:
+        a = QAction(text, self)
+        a.setObjectName(name)
+        if shortcut is not None:
+            if isinstance(shortcut, (list, tuple)):
+                a.setShortcuts([QKeySequence(s) for s in shortcut])
+            else:
+                a.setShortcut(QKeySequence(shortcut))
+        a.setCheckable(checkable)
+        a.triggered.connect(slot)
+        self.addAction(a)  # shortcuts work wherever focus is
+        return a
+
+    def _build_actions(self) -> None:
+        mb = self.menuBar()
+        f = mb.addMenu("&File")
+        f.addAction(self._act("actionNewProject", "&New project…", self.new_dialog, QKeySequence.New))
+        f.addAction(self._act("actionOpenProject", "&Open project…", self.open_dialog, QKeySequence.Open))
+        f.addAction(self._act("actionOpenDemo", "Open the &demo project", self.open_demo))
+        f.addSeparator()
+        self.actionImport = self._act("actionImportSources", "&Import sources…", self.import_dialog, "Ctrl+I")
+        f.addAction(self.actionImport)
+        self.actionImportAttributes = self._act("actionImportAttributes", "Import case &attributes (CSV)…",
+                                                self.import_attributes_dialog)
+        f.addAction(self.actionImportAttributes)
+        f.addSeparator()
+        self.actionClose = self._act("actionCloseProject", "&Close project", self.close_project, QKeySequence.Close)
+        f.addAction(self.actionClose)
+        f.addAction(self._act("actionQuit", "&Quit", self.close, QKeySequence.Quit))
+
+        e = mb.addMenu("&Edit")
+        self.actionUndo = self._act("actionUndo", "&Undo", self._undo, QKeySequence.Undo)
+        self.actionRedo = self._act("actionRedo", "&Redo", self._redo, ["Ctrl+Shift+Z", "Ctrl+Y"])
+        e.addAction(self.actionUndo)
+        e.addAction(self.actionRedo)
+        e.addSeparator()
+        self.actionFind = self._act("actionFind", "&Find in transcript…", self._find, QKeySequence.Find)
+        self.actionSearch = self._act("actionSearchAll", "&Search all sources…", self._search, "Ctrl+Shift+F")
+        e.addAction(self.actionFind)
+        e.addAction(self.actionSearch)
+        e.addSeparator()
+        self.actionCoder = self._act("actionSetCoder", "Set &coder name…", self.ask_coder)
+        e.addAction(self.actionCoder)
+
+        c = mb.addMenu("&Code")
+        self.actionApplyCode = self._act("actionApplyCode", "&Apply selected code to the selection",
+                                         self._apply_code, ["Ctrl+Return", "Ctrl+Enter"])
+        self.actionQuickCode = self._act("actionQuickCode", "&Quick code…", self.quick_code, "Ctrl+K")
+        self.actionNewCodeFromSelection = self._act("actionNewCodeFromSelection", "&New code from selection (in vivo)",
+                                                    self._new_code_from_selection, "Ctrl+Shift+N")
+        self.actionNewCode = self._act("actionNewCode", "New code…", self._new_code, "Ctrl+Alt+N")
+        self.actionSnap = self._act("actionSnapWords", "Snap selections to whole &words", self._snap, checkable=True)
+        self.actionClickToCode = self._act("actionClickToCode", "Click a code to code the selection",
+                                           self._click_to_code, checkable=True)
+        self.actionClickToCode.setChecked(True)
+        for a in (self.actionApplyCode, self.actionQuickCode, self.actionNewCodeFromSelection, self.actionNewCode):
+            c.addAction(a)
+        c.addSeparator()
+        c.addAction(self.actionSnap)
+        c.addAction(self.actionClickToCode)
+
+        v = mb.addMenu("&View")
+        group = QActionGroup(self)
+        self.actionViewCoding = self._act("actionViewCoding", "&Coding", lambda: self.show_view("coding"), "Ctrl+1",
+                                          checkable=True)
+        self.actionViewMatrix = self._act("actionViewMatrix", "&Framework matrix", lambda: self.show_view("matrix"),
+                                          "Ctrl+2", checkable=True)
+        self.actionViewCodebook = self._act("actionViewCodebook", "Code&book", lambda: self.show_view("codebook"),
+                                            "Ctrl+3", checkable=True)
+        for a in (self.actionViewCoding, self.actionViewMatrix, self.actionViewCodebook):
+            group.addAction(a)
+            v.addAction(a)
+        v.addSeparator()
+        v.addAction(self._act("actionFocusSources", "Go to sources", lambda: self._focus("sources"), "Alt+1"))
+        v.addAction(self._act("actionFocusTranscript", "Go to transcript", lambda: self._focus("view"), "Alt+2"))
+        v.addAction(self._act("actionFocusCodes", "Go to codes", lambda: self._focus("codes"), "Alt+3"))
+        v.addAction(self._act("actionFocusRetrieval", "Go to retrieval", lambda: self._focus("retrieval"), "Alt+4"))
+        h = mb.addMenu("&Help")
+        h.addAction(self._act("actionAbout", "&About QualCoder Lite", self._about))
+        self._project_actions = [self.actionImport, self.actionImportAttributes, self.actionClose, self.actionFind,
+                                 self.actionSearch, self.actionCoder, self.actionApplyCode, self.actionQuickCode,
+                                 self.actionNewCodeFromSelection, self.actionNewCode, self.actionViewCoding,
+                                 self.actionViewMatrix, self.actionViewCodebook]
+        self._sync_actions()
+
+    def _sync_actions(self) -> None:
+        has = self.ctx is not None
+        for a in self._project_actions:
+            a.setEnabled(has)
+        stack = self.ctx.undo_stack if has else None
+        self.actionUndo.setEnabled(bool(stack and stack.canUndo()))
+        self.actionRedo.setEnabled(bool(stack and stack.canRedo()))
+        self.actionUndo.setText(f"&Undo {stack.undoText()}" if stack and stack.canUndo() else "&Undo")
+        self.actionRedo.setText(f"&Redo {stack.redoText()}" if stack and stack.canRedo() else "&Redo")
+
+    # -- opening and closing ------------------------------------------------------------
+    def set_project(self, project: Project) -> None:
+        from .codebook_view import CodebookView
+        from .workbench import Workbench
+
+        self.close_project()
+        self.ctx = Context(project, self)
+        self.workbench = Workbench(self.ctx, self)
+        self.workbench.message.connect(self.show_message)
+        self.codebook = CodebookView(self.ctx, self)
+        self.stack.addWidget(self.workbench)
+        self.stack.addWidget(self.codebook)
+        self.ctx.undo_stack.indexChanged.connect(lambda _i: self._sync_actions())
+        self.ctx.undo_stack.cleanChanged.connect(lambda _c: self._update_title())
+        self.ctx.changed.connect(self._on_changed)
+        self.workbench.codes.click_to_code = self.actionClickToCode.isChecked()
+        self.workbench.view.snap_to_words = self.actionSnap.isChecked()
+        self.show_view("coding")
+        sources = project.sources.all()
+        if sources:
+            self.workbench.open_source(sources[0].id)
+        self._sync_actions()
+        self._update_title()
+        if project.path is not None:
+            prefs.add_recent(project.path)
+
+    def open_path(self, path: Path, coder: str | None = None) -> bool:
+        coder = coder or self.coder or prefs.coder_for(path)
+        try:
+            project = open_project(path, coder=coder)
+        except QualCoderError as exc:
+            self.show_error("Cannot open project", str(exc))
+            return False
+        self.set_project(project)
+        if coder is None:
+            self.ask_coder(first_open=True)
+        return True
+
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", "", "QualCoder Lite projects (*.qlite);;All files (*)")
+        if path:
+            self.open_path(Path(path))
+
+    def new_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "New project", "", "QualCoder Lite projects (*.qlite)")
+        if not path:
+            return
+        try:
+            project = new_project(path, coder=self.coder)
+        except QualCoderError as exc:
+            self.show_error("Cannot create project", str(exc))
+            return
+        self.set_project(project)
+        self.ask_coder(first_open=True)
+
+    def open_demo(self) -> None:
+        from .launch import make_demo_copy
+
+        try:
+            path = make_demo_copy()
+        except QualCoderError as exc:
+            self.show_error("Cannot open the demo", str(exc))
+            return
+        self.open_path(path, coder=self.coder or "alex")
+
+    def close_project(self) -> None:
+        if self.ctx is None:
+            return
+        for w in (self.workbench, self.codebook, self.matrix):
+            if w is not None:
+                self.stack.removeWidget(w)
+                w.deleteLater()
+        self.workbench = self.codebook = self.matrix = None
+        self.ctx.project.close()
+        self.ctx.deleteLater()
+        self.ctx = None
+        self.welcome.reload()
+        self.stack.setCurrentWidget(self.welcome)
+        self._sync_actions()
+        self._update_title()
+
+    def closeEvent(self, event) -> None:
+        self.close_project()
+        super().closeEvent(event)
+
+    # -- views ------------------------------------------------------------------------
+    def show_view(self, name: str) -> None:
+        if self.ctx is None:
+            return
+        if name == "matrix":
+            if self.matrix is None:
+                from .matrix_view import MatrixView
+
+                self.matrix = MatrixView(self.ctx, self)
+                self.stack.addWidget(self.matrix)
+            self.stack.setCurrentWidget(self.matrix)
+            self.actionViewMatrix.setChecked(True)
+        elif name == "codebook":
+            self.codebook.reload()
+            self.stack.setCurrentWidget(self.codebook)
+            self.actionViewCodebook.setChecked(True)
+        else:
+            self.stack.setCurrentWidget(self.workbench)
+            self.actionViewCoding.setChecked(True)
+
+    def _focus(self, what: str) -> None:
+        if self.workbench is None:
+            return
+        self.show_view("coding")
+        widget = {"sources": self.workbench.sources.tree, "view": self.workbench.view,
+                  "codes": self.workbench.codes.tree, "retrieval": self.workbench.retrieval.table}[what]
+        if what == "retrieval":
+            self.workbench.tabs.setCurrentWidget(self.workbench.retrieval)
+        widget.setFocus(Qt.ShortcutFocusReason)
+
+    # -- state shown to the user ----------------------------------------------------------
+    def _update_title(self) -> None:
+        if self.ctx is None:
+            self.setWindowTitle(APP)
+            self.status_label.setText("")
+            return
+        p = self.ctx.project
+        # Every change is written to the file as it happens: there is never unsaved work.
+        self.setWindowModified(False)
+        self.setWindowTitle(f"{p.name} — {APP}")
+        n = self.ctx.undo_stack.index()
+        self.status_label.setText(f"Coder: {p.coder}   ·   All changes saved"
+                                  + (f"   ·   {n} step{'s' if n != 1 else ''} to undo" if n else ""))
+
+    def _on_changed(self, changes) -> None:
+        self._update_title()
+        if self.codebook is not None and self.stack.currentWidget() is self.codebook:
+            self.codebook.reload()
+        if self.matrix is not None:
+            self.matrix.on_changed(changes)
+
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    def show_error(self, title: str, text: str) -> None:
+        self.show_message(text)
+        if self.isVisible():
+            QMessageBox.warning(self, title, text)
+
+    def ask_coder(self, first_open: bool = False) -> None:
+        if self.ctx is None:
+            return
+        p = self.ctx.project
+        prompt = ("Your name as a coder in this project (recorded with every coding you make):"
+                  if first_open else "Coder name:")
+        name, ok = QInputDialog.getText(self, "Coder", prompt, text=p.coder)
+        if ok and name.strip():
+            self.ctx.set_coder(name.strip())
+            if p.path is not None:
+                prefs.set_coder_for(p.path, name.strip())
+            self._update_title()
+
+    # -- commands -----------------------------------------------------------------------
+    def _undo(self) -> None:
+        if self.ctx is not None and self.ctx.undo_stack.canUndo():
+            self.ctx.undo_stack.undo()
+
+    def _redo(self) -> None:
+        if self.ctx is not None and self.ctx.undo_stack.canRedo():
+            self.ctx.undo_stack.redo()
+
+    def _find(self) -> None:
+        if self.workbench is not None:
+            self.show_view("coding")
+            self.workbench.find_bar.open()
+
+    def _search(self) -> None:
+        if self.workbench is not None:
+            self.show_view("coding")
+            self.workbench.tabs.setCurrentWidget(self.workbench.search)
+            self.workbench.search.query.setFocus()
+
+    def _apply_code(self) -> None:
+        if self.workbench is not None:
+            self.workbench.apply_current()
+
+    def _new_code_from_selection(self) -> None:
+        if self.workbench is not None:
+            self.workbench.new_code_from_selection()
+
+    def _new_code(self) -> None:
+        if self.workbench is not None:
+            self.workbench.codes.new_code(None)
+
+    def _snap(self, on: bool) -> None:
+        if self.workbench is not None:
+            self.workbench.view.snap_to_words = on
+
+    def _click_to_code(self, on: bool) -> None:
+        if self.workbench is not None:
+            self.workbench.codes.click_to_code = on
+
+    def quick_code(self):
+        from .quick_code import QuickCodeDialog
+
+        if self.workbench is None:
+            return None
+        if self.workbench.view.selection_cp() is None:
+            self.show_message("Select some text in the transcript first.")
+            return None
+        dlg = QuickCodeDialog(self.ctx.project.codes.all(), self)
+        self._quick = dlg
+        dlg.accepted.connect(lambda: self._quick_done(dlg))
+        dlg.open()
+        return dlg
+
+    def _quick_done(self, dlg) -> None:
+        if dlg.chosen_id is not None:
+            self.workbench.apply_codes([dlg.chosen_id])
+        elif dlg.new_name:
+            from ..core.services.coding import CodeInVivo
+
+            sel = self.workbench.view.selection_cp()
+            if sel is not None:
+                try:
+                    self.ctx.run(CodeInVivo(self.workbench.view.source_id, sel[0], sel[1], dlg.new_name))
+                except QualCoderError as exc:
+                    self.show_message(str(exc))
+        self.workbench.view.setFocus()
+
+    # -- importing -----------------------------------------------------------------------
+    def import_dialog(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, "Import sources", "", SOURCE_FILTER)
+        if files:
+            self.import_files([Path(f) for f in files])
+
+    def import_files(self, paths: list[Path], wait: bool = False):
+        """Import in a worker with a progress dialog and Cancel; names already in the
+        project are asked about first."""
+        from .workers import ImportWorker, start
+
+        if self.ctx is None or self.ctx.project.path is None:
+            return None
+        existing = {s.name for s in self.ctx.project.sources.all()}
+        dupes = [p for p in paths if p.stem in existing]
+        if dupes:
+            names = ", ".join(p.name for p in dupes[:5])
+            answer = QMessageBox.question(
+                self, "Already imported",
+                f"{names} {'is' if len(dupes) == 1 else 'are'} already in the project.\n"
+                "Skip and import the others?", QMessageBox.Yes | QMessageBox.Cancel)
+            if answer != QMessageBox.Yes:
+                return None
+            paths = [p for p in paths if p not in dupes]
+            if not paths:
+                return None
+        worker = ImportWorker(self.ctx.project.path, paths, self.ctx.project.coder)
+        progress = QProgressDialog("Importing…", "Cancel", 0, len(paths) * 2, self)
+        progress.setObjectName("importProgress")
+        progress.setWindowTitle("Import sources")
+        progress.setMinimumDuration(300)
+        progress.setWindowModality(Qt.WindowModal)
+        progress.canceled.connect(worker.cancel)
+        phase = {"reading": True}
+
+        def on_progress(done: int, total: int, label: str) -> None:
+            if label.startswith("Importing") and phase["reading"]:
+                phase["reading"] = False
+            progress.setLabelText(label)
+            progress.setValue(done + (0 if phase["reading"] else len(paths)))
+
+        def finished(cmd) -> None:
+            progress.close()
+            self.ctx.adopt(cmd)
+            report = cmd.result
+            self.show_message(report.summary())
+            if report.warnings:
+                QMessageBox.information(self, "Imported with warnings", "\n".join(report.warnings[:20]))
+
+        def failed(msg: str) -> None:
+            progress.close()
+            self.show_error("Import failed — nothing was imported", msg)
+
+        def cancelled() -> None:
+            progress.close()
+            self.show_message("Import cancelled; nothing was imported.")
+
+        worker.signals.progress.connect(on_progress)
+        worker.signals.finished.connect(finished)
+        worker.signals.failed.connect(failed)
+        worker.signals.cancelled.connect(cancelled)
+        self._import_worker = worker
+        self._import_progress = progress
+        start(worker)
+        return worker
+
+    def import_attributes_dialog(self) -> None:
+        from ..core.services.attributes import ImportAttributes, read_attribute_csv
+
+        if self.ctx is None:
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "Import case attributes", "", "CSV files (*.csv);;All files (*)")
+        if not path:
+            return
+        try:
+            cmd = ImportAttributes(read_attribute_csv(path))
+            self.ctx.run(cmd)
+        except QualCoderError as exc:
+            self.show_error("Cannot import attributes", str(exc))
+            return
+        self.show_message(cmd.result.summary())
+
+    def _about(self) -> None:
+        from .. import __version__
+
+        QMessageBox.about(self, APP, f"<b>{APP}</b> {__version__}<br>Qualitative coding that stays on your laptop.")

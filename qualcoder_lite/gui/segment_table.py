@@ -1,0 +1,198 @@
+"""Retrieval: a lazy table of coded segments (object name ``segmentTable``).
+
+The model holds only coding ids; rows are fetched a page at a time when the view asks
+for them, so a code with thousands of segments opens at once.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget,
+)
+
+from ..core.errors import QualCoderError
+from ..core.services.coding import SetCodingMemo
+from ..core.services.filters import Where, parse_where
+from ..core.services.segments import segment_rows
+from .context import Context
+
+PAGE = 200
+BASE_COLUMNS = ("Case", "Source", "Code", "Quote", "Coder", "Memo")
+MEMO_COL = 5
+
+
+class SegmentModel(QAbstractTableModel):
+    def __init__(self, ctx: Context, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.ids: list[int] = []
+        self._cache: dict[int, object] = {}
+        self.attributes: list[str] = []
+        self.code_ids: list[int] = []
+        self.where: Where | None = None
+
+    def set_query(self, code_ids: list[int], where: Where | None = None) -> None:
+        self.beginResetModel()
+        self.code_ids = list(code_ids)
+        self.where = where
+        self.attributes = [a.name for a in self.ctx.project.attributes.all("case")]
+        allowed = where.source_ids(self.ctx.project) if where else None
+        self.ids = self.ctx.project.codings.ids_for_codes(self.code_ids, allowed, self.ctx.visible_coders)
+        self._cache = {}
+        self.endResetModel()
+
+    def refresh(self) -> None:
+        self.set_query(self.code_ids, self.where)
+
+    def segment(self, row: int):
+        if not 0 <= row < len(self.ids):
+            return None
+        cid = self.ids[row]
+        seg = self._cache.get(cid)
+        if seg is None:
+            page_start = (row // PAGE) * PAGE
+            page = self.ids[page_start:page_start + PAGE]
+            self._cache.update(segment_rows(self.ctx.project, page))
+            seg = self._cache.get(cid)
+        return seg
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.ids)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(BASE_COLUMNS) + len(self.attributes)
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if role != Qt.DisplayRole:
+            return None
+        if orientation == Qt.Horizontal:
+            cols = BASE_COLUMNS + tuple(self.attributes)
+            return cols[section] if 0 <= section < len(cols) else None
+        return section + 1
+
+    def data(self, index: QModelIndex, role=Qt.DisplayRole):
+        if not index.isValid():
+            return None
+        seg = self.segment(index.row())
+        if seg is None:
+            return None
+        col = index.column()
+        if role in (Qt.DisplayRole, Qt.EditRole):
+            if col == 0:
+                return seg.case or ""
+            if col == 1:
+                return seg.source
+            if col == 2:
+                return seg.code_path[-1]
+            if col == 3:
+                return " ".join(seg.text.split()) if role == Qt.DisplayRole else seg.text
+            if col == 4:
+                return seg.coder
+            if col == MEMO_COL:
+                return seg.memo
+            name = self.attributes[col - len(BASE_COLUMNS)]
+            return seg.attributes.get(name, "")
+        if role == Qt.ToolTipRole:
+            if col == 3:
+                return seg.text
+            if col == 2:
+                return seg.code
+        if role == Qt.UserRole:
+            return seg.coding_id
+        return None
+
+    def flags(self, index: QModelIndex):
+        if not index.isValid():
+            return Qt.NoItemFlags
+        f = Qt.ItemIsEnabled | Qt.ItemIsSelectable
+        if index.column() == MEMO_COL:
+            f |= Qt.ItemIsEditable
+        return f
+
+    def setData(self, index: QModelIndex, value, role=Qt.EditRole) -> bool:
+        if not index.isValid() or index.column() != MEMO_COL or role != Qt.EditRole:
+            return False
+        seg = self.segment(index.row())
+        if seg is None or str(value) == seg.memo:
+            return False
+        try:
+            self.ctx.run(SetCodingMemo(seg.coding_id, str(value)))
+        except QualCoderError:
+            return False
+        self._cache.pop(seg.coding_id, None)
+        self.dataChanged.emit(index, index)
+        return True
+
+
+class RetrievalPanel(QWidget):
+    def __init__(self, ctx: Context, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.model = SegmentModel(ctx, self)
+        self.table = QTableView(self)
+        self.table.setObjectName("segmentTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.DoubleClicked | QAbstractItemView.EditKeyPressed)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.Fixed)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.doubleClicked.connect(self._jump)
+        self.table.activated.connect(self._jump)
+        self.filter = QComboBox(self)
+        self.filter.setObjectName("segmentFilter")
+        self.filter.currentIndexChanged.connect(self._filter_changed)
+        self.count = QLabel(self)
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(QLabel("Coded segments", self))
+        top.addStretch(1)
+        top.addWidget(QLabel("Show:", self))
+        top.addWidget(self.filter)
+        top.addWidget(self.count)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        self.reload_filters()
+        self.model.modelReset.connect(self._count_changed)
+
+    def reload_filters(self) -> None:
+        """Choices 'all', then 'attribute = value' for every value in use."""
+        current = self.filter.currentData()
+        self.filter.blockSignals(True)
+        self.filter.clear()
+        self.filter.addItem("All cases", None)
+        values = self.ctx.project.attributes.case_values()
+        for attr in self.ctx.project.attributes.all("case"):
+            seen = sorted({v[attr.name] for v in values.values() if attr.name in v})
+            for v in seen:
+                self.filter.addItem(f"{attr.name} = {v}", f"{attr.name}={v}")
+        idx = self.filter.findData(current)
+        self.filter.setCurrentIndex(max(0, idx))
+        self.filter.blockSignals(False)
+
+    def _where(self) -> Where | None:
+        expr = self.filter.currentData()
+        return parse_where(self.ctx.project, [expr]) if expr else None
+
+    def _filter_changed(self, _i: int) -> None:
+        self.model.set_query(self.model.code_ids, self._where())
+
+    def show_codes(self, code_ids: list[int]) -> None:
+        self.model.set_query(code_ids, self._where())
+        self.table.resizeColumnToContents(0)
+        self.table.setColumnWidth(3, 420)
+
+    def _count_changed(self) -> None:
+        n = self.model.rowCount()
+        self.count.setText(f"{n} segment{'s' if n != 1 else ''}")
+
+    def _jump(self, index: QModelIndex) -> None:
+        if index.column() == MEMO_COL and index.flags() & Qt.ItemIsEditable and self.table.state() == QAbstractItemView.EditingState:
+            return
+        seg = self.model.segment(index.row())
+        if seg is not None and index.column() != MEMO_COL:
+            self.ctx.sourceRequested.emit(seg.source_id, seg.start, seg.end)

@@ -1,0 +1,150 @@
+"""Sources and cases (object name ``sourceList``): grouped by case or by an attribute,
+filtered by attribute values, with coding counts."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTreeView, QVBoxLayout, QWidget
+
+from .context import Context
+
+SOURCE_ROLE = Qt.UserRole + 1
+
+
+class SourcePanel(QWidget):
+    sourceActivated = Signal(int)
+
+    def __init__(self, ctx: Context, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.model = QStandardItemModel(self)
+        self.tree = QTreeView(self)
+        self.tree.setObjectName("sourceList")
+        self.tree.setModel(self.model)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setEditTriggers(QTreeView.NoEditTriggers)
+        self.tree.activated.connect(self._activated)
+        self.tree.clicked.connect(self._activated)
+        self.group = QComboBox(self)
+        self.group.setObjectName("sourceGroupBy")
+        self.show_only = QComboBox(self)
+        self.show_only.setObjectName("sourceFilter")
+        self.group.currentIndexChanged.connect(lambda _i: self.reload())
+        self.show_only.currentIndexChanged.connect(lambda _i: self.reload())
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel("Group:", self))
+        row.addWidget(self.group, 1)
+        row2 = QHBoxLayout()
+        row2.setContentsMargins(0, 0, 0, 0)
+        row2.addWidget(QLabel("Show:", self))
+        row2.addWidget(self.show_only, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addLayout(row2)
+        layout.addWidget(self.tree, 1)
+        self.reload_choices()
+
+    def reload_choices(self) -> None:
+        g, f = self.group.currentData(), self.show_only.currentData()
+        for box in (self.group, self.show_only):
+            box.blockSignals(True)
+            box.clear()
+        self.group.addItem("Case", "case")
+        self.show_only.addItem("All sources", None)
+        values = self.ctx.project.attributes.case_values()
+        for attr in self.ctx.project.attributes.all("case"):
+            self.group.addItem(attr.name, f"attr:{attr.name}")
+            for v in sorted({vals[attr.name] for vals in values.values() if attr.name in vals}):
+                self.show_only.addItem(f"{attr.name} = {v}", (attr.name, v))
+        self.group.addItem("None (flat list)", "flat")
+        self.group.setCurrentIndex(max(0, self.group.findData(g)))
+        self.show_only.setCurrentIndex(max(0, self.show_only.findData(f)))
+        for box in (self.group, self.show_only):
+            box.blockSignals(False)
+        self.reload()
+
+    def reload(self) -> None:
+        project = self.ctx.project
+        current = self.current_source_id()
+        sources = project.sources.all()
+        case_ids = {c.name: c.id for c in project.cases.all()}
+        values = project.attributes.case_values()
+        flt = self.show_only.currentData()
+        mode = self.group.currentData() or "case"
+
+        def attrs_of(src):
+            return [values.get(case_ids.get(n), {}) for n in src.cases] or [{}]
+
+        if flt:
+            name, val = flt
+            sources = [s for s in sources if any(a.get(name) == val for a in attrs_of(s))]
+        self.model.clear()
+        self.model.setHorizontalHeaderLabels(["Source", "Codings"])
+        groups: dict[str, list] = {}
+        for s in sources:
+            if mode == "flat":
+                keys = [""]
+            elif mode == "case":
+                keys = list(s.cases) or ["(no case)"]
+            else:
+                attr = mode.split(":", 1)[1]
+                keys = sorted({a.get(attr, "(missing)") for a in attrs_of(s)})
+            for k in keys:
+                groups.setdefault(k, []).append(s)
+        root = self.model.invisibleRootItem()
+        for key in sorted(groups, key=lambda k: (k.startswith("("), k.casefold())):
+            parent = root
+            if mode != "flat":
+                head = QStandardItem(key)
+                total = sum(s.codings for s in groups[key])
+                head.setData(None, SOURCE_ROLE)
+                parent_count = QStandardItem(str(total))
+                parent_count.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+                root.appendRow([head, parent_count])
+                parent = head
+            for s in groups[key]:
+                item = QStandardItem(s.name)
+                item.setData(s.id, SOURCE_ROLE)
+                item.setToolTip(f"{s.name}\n{s.words:,} words · {s.kind}\ncases: {', '.join(s.cases) or '—'}")
+                count = QStandardItem(str(s.codings))
+                count.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+                count.setData(s.id, SOURCE_ROLE)
+                parent.appendRow([item, count])
+        self.tree.expandAll()
+        self.tree.resizeColumnToContents(1)
+        self.tree.header().setStretchLastSection(False)
+        self.tree.header().setSectionResizeMode(0, self.tree.header().ResizeMode.Stretch)
+        if current is not None:
+            self.select_source(current)
+
+    def current_source_id(self) -> int | None:
+        idx = self.tree.currentIndex()
+        return idx.data(SOURCE_ROLE) if idx.isValid() else None
+
+    def visible_source_ids(self) -> list[int]:
+        out = []
+
+        def walk(item):
+            for r in range(item.rowCount()):
+                child = item.child(r, 0)
+                sid = child.data(SOURCE_ROLE)
+                if sid is not None:
+                    out.append(sid)
+                walk(child)
+
+        walk(self.model.invisibleRootItem())
+        return out
+
+    def select_source(self, source_id: int) -> None:
+        for row in self.model.match(self.model.index(0, 0), SOURCE_ROLE, source_id, 1,
+                                    Qt.MatchExactly | Qt.MatchRecursive):
+            self.tree.setCurrentIndex(row)
+            return
+
+    def _activated(self, index) -> None:
+        sid = index.siblingAtColumn(0).data(SOURCE_ROLE)
+        if sid is not None:
+            self.sourceActivated.emit(sid)

@@ -1,0 +1,307 @@
+"""The transcript view (object name ``transcriptView``) with its coding-stripe margin.
+
+Offsets cross into Qt only through ``OffsetMap``: the view keeps code points everywhere
+it talks to the core, and UTF-16 positions only inside Qt calls.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter, QTextCharFormat, QTextCursor, QTextFormat
+from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
+
+from ..core.model import Coding, Turn
+from .code_model import selection_mime
+from .offsets import OffsetMap
+
+LANE_WIDTH = 5
+LANE_GAP = 2
+MAX_LANES = 10
+_WORD_CHAR = re.compile(r"\w", re.UNICODE)
+
+
+@dataclass
+class _Stripe:
+    coding: Coding
+    lane: int
+    color: str
+    label: str
+
+
+def assign_lanes(codings: list[Coding]) -> dict[int, int]:
+    """Greedy lanes: overlapping codings get different lanes (coding id -> lane)."""
+    lanes_end: list[int] = []
+    out: dict[int, int] = {}
+    for c in sorted(codings, key=lambda c: (c.start, -c.end, c.code_id)):
+        for lane, end in enumerate(lanes_end):
+            if end <= c.start:
+                lanes_end[lane] = c.end
+                out[c.id] = lane
+                break
+        else:
+            if len(lanes_end) < MAX_LANES:
+                lanes_end.append(c.end)
+                out[c.id] = len(lanes_end) - 1
+            else:
+                out[c.id] = MAX_LANES - 1
+    return out
+
+
+class StripeMargin(QWidget):
+    """Line numbers and one stripe per coding, overlaps side by side."""
+
+    def __init__(self, view: "TranscriptView"):
+        super().__init__(view)
+        self.view = view
+        self.setMouseTracking(True)
+        self.setObjectName("codingStripes")
+
+    def sizeHint(self) -> QSize:
+        return QSize(self.view.margin_width(), 0)
+
+    def paintEvent(self, event) -> None:
+        view = self.view
+        p = QPainter(self)
+        p.fillRect(event.rect(), QColor("#f4f4f1"))
+        digits_w = view.digits_width()
+        # line numbers
+        p.setPen(QColor("#9a9a96"))
+        block = view.firstVisibleBlock()
+        top = int(view.blockBoundingGeometry(block).translated(view.contentOffset()).top())
+        bottom = top + int(view.blockBoundingRect(block).height())
+        height = self.height()
+        fm_h = view.fontMetrics().height()
+        while block.isValid() and top <= event.rect().bottom():
+            if block.isVisible() and bottom >= event.rect().top():
+                p.drawText(0, top, digits_w - 4, fm_h, Qt.AlignRight, str(block.blockNumber() + 1))
+            block = block.next()
+            top = bottom
+            bottom = top + int(view.blockBoundingRect(block).height())
+        # stripes
+        for stripe, rect in view.visible_stripes(height):
+            color = QColor(stripe.color)
+            if view.selected_coding_id == stripe.coding.id:
+                p.fillRect(rect.adjusted(-1, 0, 1, 0), QColor("#202020"))
+            p.fillRect(rect, color)
+        p.end()
+
+    def mouseMoveEvent(self, event) -> None:
+        hit = self.view.stripe_at(event.position().toPoint())
+        if hit is not None:
+            QToolTip.showText(event.globalPosition().toPoint(), hit.label, self)
+        else:
+            QToolTip.hideText()
+
+    def mousePressEvent(self, event) -> None:
+        hit = self.view.stripe_at(event.position().toPoint())
+        if hit is not None:
+            self.view.select_coding(hit.coding.id)
+
+
+class TranscriptView(QPlainTextEdit):
+    codingClicked = Signal(int)  # coding id
+    pinnedKey = Signal(int)  # 1..9 pressed with a selection
+    selectionCodePoints = Signal(int, int)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("transcriptView")
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
+        self.setLineWrapMode(QPlainTextEdit.WidgetWidth)
+        font = QFont()
+        font.setFamilies(["Noto Serif", "DejaVu Serif", "Georgia", "Times New Roman", "serif"])
+        font.setPointSizeF(11.5)
+        self.setFont(font)
+        self.document().setDocumentMargin(12)
+        self.setCursorWidth(2)
+        self.source_id: int | None = None
+        self.text = ""
+        self.map = OffsetMap("")
+        self.turns: list[Turn] = []
+        self.codings: list[Coding] = []
+        self.code_colors: dict[int, str] = {}
+        self.code_names: dict[int, str] = {}
+        self.selected_coding_id: int | None = None
+        self.snap_to_words = False
+        self._stripes: list[_Stripe] = []
+        self.margin = StripeMargin(self)
+        self.updateRequest.connect(self._update_margin)
+        self.selectionChanged.connect(self._emit_selection)
+        self._update_margin_width()
+
+    # -- loading ---------------------------------------------------------------
+    def show_source(self, source_id: int | None, text: str, turns: list[Turn], codings: list[Coding],
+                    code_colors: dict[int, str], code_names: dict[int, str]) -> None:
+        self.source_id = source_id
+        self.text = text
+        self.map = OffsetMap(text)
+        self.turns = turns
+        self.selected_coding_id = None
+        self.setPlainText(text)
+        self.set_codings(codings, code_colors, code_names)
+        self._update_margin_width()
+
+    def set_codings(self, codings: list[Coding], code_colors: dict[int, str], code_names: dict[int, str]) -> None:
+        self.codings = codings
+        self.code_colors = code_colors
+        self.code_names = code_names
+        lanes = assign_lanes(codings)
+        self._stripes = [
+            _Stripe(c, lanes[c.id], code_colors.get(c.code_id, "#999999"),
+                    f"{code_names.get(c.code_id, '?')} — {c.coder}" + (f"\n{c.memo}" if c.memo else ""))
+            for c in codings
+        ]
+        self._update_margin_width()
+        self._apply_formats()
+        self.margin.update()
+
+    def _cursor(self, start_cp: int, end_cp: int) -> QTextCursor:
+        cur = QTextCursor(self.document())
+        cur.setPosition(self.map.to_utf16(start_cp))
+        cur.setPosition(self.map.to_utf16(end_cp), QTextCursor.KeepAnchor)
+        return cur
+
+    def _apply_formats(self) -> None:
+        sels = []
+        label_fmt = QTextCharFormat()
+        label_fmt.setFontWeight(QFont.Bold)
+        label_fmt.setForeground(QColor("#3b4a6b"))
+        for t in self.turns:
+            if t.label_end > t.label_start:
+                s = QTextEdit.ExtraSelection()
+                s.cursor = self._cursor(t.label_start, t.label_end)
+                s.format = label_fmt
+                sels.append(s)
+        for c in self.codings:
+            fmt = QTextCharFormat()
+            color = QColor(self.code_colors.get(c.code_id, "#999999"))
+            color.setAlpha(110)
+            fmt.setBackground(color)
+            if c.id == self.selected_coding_id:
+                fmt.setUnderlineStyle(QTextCharFormat.SingleUnderline)
+                fmt.setUnderlineColor(QColor("#202020"))
+                fmt.setProperty(QTextFormat.FullWidthSelection, False)
+            s = QTextEdit.ExtraSelection()
+            s.cursor = self._cursor(c.start, c.end)
+            s.format = fmt
+            sels.append(s)
+        self.setExtraSelections(sels)
+
+    # -- selection in code points -----------------------------------------------
+    def selection_cp(self) -> tuple[int, int] | None:
+        cur = self.textCursor()
+        if not cur.hasSelection():
+            return None
+        start = self.map.to_cp(cur.selectionStart())
+        end = self.map.to_cp(cur.selectionEnd())
+        if self.snap_to_words:
+            start, end = self.snap(start, end)
+        # never code surrounding white space
+        while start < end and self.text[start].isspace():
+            start += 1
+        while end > start and self.text[end - 1].isspace():
+            end -= 1
+        return (start, end) if start < end else None
+
+    def snap(self, start: int, end: int) -> tuple[int, int]:
+        t = self.text
+        while start > 0 and _WORD_CHAR.match(t[start - 1]) and _WORD_CHAR.match(t[start]):
+            start -= 1
+        while end < len(t) and end > 0 and _WORD_CHAR.match(t[end - 1]) and _WORD_CHAR.match(t[end]):
+            end += 1
+        return start, end
+
+    def select_cp(self, start: int, end: int) -> None:
+        cur = self._cursor(start, end)
+        self.setTextCursor(cur)
+        self.ensureCursorVisible()
+
+    def select_coding(self, coding_id: int) -> None:
+        for c in self.codings:
+            if c.id == coding_id:
+                self.selected_coding_id = coding_id
+                self._apply_formats()
+                self.select_cp(c.start, c.end)
+                self.margin.update()
+                self.codingClicked.emit(coding_id)
+                return
+
+    def codings_at(self, cp: int) -> list[Coding]:
+        return [c for c in self.codings if c.start <= cp < c.end]
+
+    def _emit_selection(self) -> None:
+        sel = self.selection_cp()
+        if sel is not None:
+            self.selectionCodePoints.emit(*sel)
+
+    # -- drag: our own mime data carries code points --------------------------------
+    def createMimeDataFromSelection(self):
+        sel = self.selection_cp()
+        if sel is None or self.source_id is None:
+            return super().createMimeDataFromSelection()
+        return selection_mime(self.source_id, sel[0], sel[1], self.text[sel[0]:sel[1]])
+
+    def keyPressEvent(self, event) -> None:
+        key = event.key()
+        if Qt.Key_1 <= key <= Qt.Key_9 and not (event.modifiers() & (Qt.ControlModifier | Qt.AltModifier)):
+            if self.textCursor().hasSelection():
+                self.pinnedKey.emit(key - Qt.Key_0)
+                event.accept()
+                return
+        super().keyPressEvent(event)
+
+    # -- the margin ------------------------------------------------------------------
+    def digits_width(self) -> int:
+        digits = len(str(max(1, self.blockCount())))
+        return 8 + self.fontMetrics().horizontalAdvance("9") * digits
+
+    def lanes_used(self) -> int:
+        return 1 + max((s.lane for s in self._stripes), default=-1)
+
+    def margin_width(self) -> int:
+        return self.digits_width() + max(1, self.lanes_used()) * (LANE_WIDTH + LANE_GAP) + 6
+
+    def _update_margin_width(self) -> None:
+        self.setViewportMargins(self.margin_width(), 0, 0, 0)
+
+    def _update_margin(self, rect: QRect, dy: int) -> None:
+        if dy:
+            self.margin.scroll(0, dy)
+        else:
+            self.margin.update(0, rect.y(), self.margin.width(), rect.height())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        cr = self.contentsRect()
+        self.margin.setGeometry(QRect(cr.left(), cr.top(), self.margin_width(), cr.height()))
+
+    def visible_stripes(self, height: int):
+        """(stripe, rect in margin coordinates) for stripes in the visible part of the text."""
+        if not self._stripes:
+            return []
+        first = self.cursorForPosition(QPoint(0, 0)).position()
+        last = self.cursorForPosition(QPoint(self.viewport().width(), height)).position()
+        lo, hi = self.map.to_cp(first), self.map.to_cp(last) + 1
+        x0 = self.digits_width() + 2
+        out = []
+        for s in self._stripes:
+            if s.coding.end < lo or s.coding.start > hi:
+                continue
+            top = self.cursorRect(self._cursor(s.coding.start, s.coding.start)).top()
+            bottom = self.cursorRect(self._cursor(s.coding.end, s.coding.end)).bottom()
+            top, bottom = max(top, 0), min(bottom, height)
+            if bottom <= top:
+                continue
+            x = x0 + s.lane * (LANE_WIDTH + LANE_GAP)
+            out.append((s, QRect(x, top, LANE_WIDTH, bottom - top)))
+        return out
+
+    def stripe_at(self, pos: QPoint) -> _Stripe | None:
+        for stripe, rect in self.visible_stripes(self.margin.height()):
+            if rect.adjusted(-1, 0, 1, 0).contains(pos):
+                return stripe
+        return None

@@ -1,0 +1,230 @@
+"""The coding workbench: sources | transcript | codes, with retrieval and search below."""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QMenu, QSplitter, QTabWidget, QVBoxLayout, QWidget
+
+from ..core.errors import QualCoderError
+from ..core.services.coding import AdjustCoding, ApplyCode, CodeInVivo, RemoveCoding, SetCodingMemo
+from ..core.store.recorder import Changes
+from .code_panel import CodePanel
+from .context import Context
+from .find_bar import FindBar
+from .search_panel import SearchPanel
+from .segment_table import RetrievalPanel
+from .source_panel import SourcePanel
+from .transcript_view import TranscriptView
+
+
+class Workbench(QWidget):
+    message = Signal(str)
+
+    def __init__(self, ctx: Context, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.sources = SourcePanel(ctx, self)
+        self.view = TranscriptView(self)
+        self.find_bar = FindBar(self.view, self)
+        self.codes = CodePanel(ctx, self)
+        self.codes.has_selection = lambda: self.view.selection_cp() is not None
+        self.retrieval = RetrievalPanel(ctx, self)
+        self.search = SearchPanel(ctx, self)
+        self.heading = QLabel(self)
+        self.heading.setObjectName("transcriptHeading")
+        self.heading.setTextFormat(Qt.RichText)
+
+        center = QWidget(self)
+        cl = QVBoxLayout(center)
+        cl.setContentsMargins(0, 0, 0, 0)
+        cl.addWidget(self.heading)
+        cl.addWidget(self.view, 1)
+        cl.addWidget(self.find_bar)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("bottomTabs")
+        self.tabs.addTab(self.retrieval, "Retrieval")
+        self.tabs.addTab(self.search, "Search")
+        middle = QSplitter(Qt.Vertical, self)
+        middle.addWidget(center)
+        middle.addWidget(self.tabs)
+        middle.setStretchFactor(0, 3)
+        middle.setStretchFactor(1, 2)
+        outer = QSplitter(Qt.Horizontal, self)
+        outer.addWidget(self.sources)
+        outer.addWidget(middle)
+        outer.addWidget(self.codes)
+        outer.setStretchFactor(0, 1)
+        outer.setStretchFactor(1, 4)
+        outer.setStretchFactor(2, 2)
+        outer.setSizes([250, 800, 350])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(outer)
+
+        self.sources.sourceActivated.connect(self.open_source)
+        self.codes.applyRequested.connect(self.apply_codes)
+        self.codes.errorRaised.connect(self.message)
+        self.search.codeHitsRequested.connect(self.code_hits)
+        self.view.pinnedKey.connect(self.apply_pinned)
+        self.view.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._view_menu)
+        ctx.changed.connect(self.on_changed)
+        ctx.codeSelected.connect(self._codes_selected)
+        ctx.sourceRequested.connect(self.show_passage)
+        self._update_heading()
+
+    # -- showing sources ----------------------------------------------------------
+    def open_source(self, source_id: int) -> None:
+        project = self.ctx.project
+        src = project.sources.get(source_id)
+        if src is None:
+            return
+        codes = {c.id: c for c in project.codes.all()}
+        self.view.show_source(
+            source_id, project.sources.text(source_id), project.sources.turns(source_id),
+            project.codings.for_source(source_id, self.ctx.visible_coders),
+            {i: c.color for i, c in codes.items()}, {i: c.path_str for i, c in codes.items()},
+        )
+        self.sources.select_source(source_id)
+        self._update_heading()
+
+    def refresh_codings(self) -> None:
+        if self.view.source_id is None:
+            return
+        project = self.ctx.project
+        codes = {c.id: c for c in project.codes.all()}
+        self.view.set_codings(project.codings.for_source(self.view.source_id, self.ctx.visible_coders),
+                              {i: c.color for i, c in codes.items()}, {i: c.path_str for i, c in codes.items()})
+        self._update_heading()
+
+    def _update_heading(self) -> None:
+        sid = self.view.source_id
+        if sid is None:
+            self.heading.setText("<i>Choose a source on the left to read and code it.</i>")
+            return
+        src = self.ctx.project.sources.get(sid)
+        if src is None:
+            self.heading.setText("")
+            return
+        cases = ", ".join(src.cases) or "no case"
+        self.heading.setText(f"<b>{_esc(src.name)}</b> &nbsp;·&nbsp; {_esc(cases)} &nbsp;·&nbsp; "
+                             f"{src.words:,} words &nbsp;·&nbsp; {src.codings} codings")
+
+    def show_passage(self, source_id: int, start: int, end: int) -> None:
+        if self.view.source_id != source_id:
+            self.open_source(source_id)
+        self.view.select_cp(start, end)
+        self.view.setFocus()
+
+    def _codes_selected(self, code_ids: list) -> None:
+        self.retrieval.show_codes(code_ids)
+
+    # -- coding --------------------------------------------------------------------
+    def apply_codes(self, code_ids: list[int]) -> bool:
+        sel = self.view.selection_cp()
+        if sel is None or self.view.source_id is None:
+            self.message.emit("Select some text in the transcript first.")
+            return False
+        try:
+            self.ctx.run(ApplyCode(self.view.source_id, code_ids, sel[0], sel[1]))
+        except QualCoderError as exc:
+            self.message.emit(str(exc))
+            return False
+        return True
+
+    def apply_current(self) -> bool:
+        ids = self.codes.selected_code_ids()
+        if not ids:
+            self.message.emit("Choose a code in the code panel first (or press Ctrl+K).")
+            return False
+        return self.apply_codes(ids)
+
+    def apply_pinned(self, key: int) -> None:
+        pinned = self.codes.model.pinned()
+        if key - 1 < len(pinned) and pinned[key - 1] is not None:
+            self.apply_codes([pinned[key - 1]])
+        else:
+            self.message.emit(f"No code is pinned to key {key} (right-click a code ▸ Pin to key).")
+
+    def new_code_from_selection(self) -> int | None:
+        sel = self.view.selection_cp()
+        if sel is None or self.view.source_id is None:
+            self.message.emit("Select the words that should name the new code.")
+            return None
+        name = " ".join(self.view.text[sel[0]:sel[1]].split())
+        name = re.sub(r"^[\W_]+|[\W_]+$", "", name)[:80] or "New code"
+        cmd = CodeInVivo(self.view.source_id, sel[0], sel[1], name)
+        try:
+            self.ctx.run(cmd)
+        except QualCoderError as exc:
+            self.message.emit(str(exc))
+            return None
+        self.codes.select_code(cmd.result)
+        return cmd.result
+
+    def code_hits(self, spans: list[tuple[int, int, int]]) -> None:
+        ids = self.codes.selected_code_ids()
+        if not ids:
+            self.message.emit("Choose the code for the hits in the code panel first.")
+            return
+        try:
+            self.ctx.run(ApplyCode(0, ids, 0, 0, spans=spans))
+        except QualCoderError as exc:
+            self.message.emit(str(exc))
+
+    def _view_menu(self, pos) -> None:
+        menu = self.build_view_menu(pos)
+        menu.exec(self.view.viewport().mapToGlobal(pos))
+
+    def build_view_menu(self, pos) -> QMenu:
+        menu = QMenu(self)
+        cp = self.view.map.to_cp(self.view.cursorForPosition(pos).position())
+        sel = self.view.selection_cp()
+        if sel is not None:
+            menu.addAction("Code selection with current code", self.apply_current)
+            menu.addAction("New code from selection", self.new_code_from_selection)
+        for c in self.view.codings_at(cp):
+            name = self.view.code_names.get(c.code_id, "?")
+            sub = menu.addMenu(f"Coding: {name} ({c.coder})")
+            sub.addAction("Select this passage", lambda c=c: self.view.select_coding(c.id))
+            sub.addAction("Remove coding", lambda c=c: self._run(RemoveCoding(c.id)))
+            if sel is not None:
+                sub.addAction("Set boundaries to the selection", lambda c=c, s=sel: self._run(AdjustCoding(c.id, *s)))
+            sub.addAction("Memo…", lambda c=c: self._edit_memo(c))
+        return menu
+
+    def _run(self, cmd) -> None:
+        try:
+            self.ctx.run(cmd)
+        except QualCoderError as exc:
+            self.message.emit(str(exc))
+
+    def _edit_memo(self, coding) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        text, ok = QInputDialog.getMultiLineText(self, "Coding memo", "Memo:", coding.memo)
+        if ok:
+            self._run(SetCodingMemo(coding.id, text))
+
+    # -- reacting to changes ------------------------------------------------------------
+    def on_changed(self, changes: Changes) -> None:
+        t = changes.tables
+        if t & {"codes", "codings", "matrix_cells", "settings"}:
+            self.codes.refresh()
+        if t & {"codes", "codings"}:
+            if self.view.source_id is not None and self.ctx.project.sources.get(self.view.source_id) is None:
+                self.view.show_source(None, "", [], [], {}, {})
+            else:
+                self.refresh_codings()
+            self.retrieval.model.refresh()
+        if t & {"sources", "cases", "case_sources", "attributes", "attribute_values"}:
+            self.sources.reload_choices()
+            self.retrieval.reload_filters()
+        elif "codings" in t:
+            self.sources.reload()
+
+
+def _esc(s: str) -> str:
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
