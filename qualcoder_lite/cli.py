@@ -25,7 +25,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def _emit_json(value) -> None:
+def emit_json(value) -> None:
     sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
 
 
@@ -34,7 +34,7 @@ def _warn(lines) -> None:
         sys.stderr.write(f"warning: {line}\n")
 
 
-def _open(args):
+def open_for(args):
     from .core.project import open_project
 
     return open_project(args.project, coder=getattr(args, "coder", None))
@@ -64,11 +64,11 @@ def cmd_import(args) -> int:
     if sum(bool(x) for x in (args.case, args.case_from, args.no_case)) > 1:
         raise UsageError("use only one of --case, --case-from and --no-case")
     rule = CaseRule(name=args.case, pattern=args.case_from, none=args.no_case)
-    with _open(args) as project:
+    with open_for(args) as project:
         report = import_files(project, args.files, rule, kind=args.kind, encoding=args.encoding)
     _warn(report.warnings)
     if args.json:
-        _emit_json(report.as_dict())
+        emit_json(report.as_dict())
     else:
         print(report.summary())
     return 0
@@ -87,10 +87,10 @@ def _parse_types(items: list[str] | None) -> dict[str, str]:
 def cmd_attributes(args) -> int:
     from .core.services.attributes import import_attributes
 
-    with _open(args) as project:
+    with open_for(args) as project:
         report = import_attributes(project, args.csv, _parse_types(args.type))
     if args.json:
-        _emit_json(report.as_dict())
+        emit_json(report.as_dict())
     else:
         print(report.summary())
         for line in report.changes:
@@ -102,7 +102,7 @@ def cmd_codes(args) -> int:
     from .core.services.codes import AddCode
     from .core.services.info import codes_table
 
-    with _open(args) as project:
+    with open_for(args) as project:
         if args.action == "add":
             cmd = AddCode(args.path, description=args.description or "", color=args.color, memo=args.memo or "")
             project.execute(cmd)
@@ -110,7 +110,7 @@ def cmd_codes(args) -> int:
             return 0
         rows = codes_table(project)
         if args.json:
-            _emit_json(rows)
+            emit_json(rows)
         else:
             for r in rows:
                 indent = "  " * (len(r["code_path"]) - 1)
@@ -121,13 +121,13 @@ def cmd_codes(args) -> int:
 def cmd_autocode(args) -> int:
     from .core.services.autocode import Autocode
 
-    with _open(args) as project:
+    with open_for(args) as project:
         code = project.codes.resolve(args.code)
         cmd = Autocode(code.id, args.pattern, unit=args.unit, speaker=args.speaker, ignore_case=args.ignore_case,
                        coder=args.coder, include_interviewer=args.include_interviewer)
         project.execute(cmd)
     if args.json:
-        _emit_json(cmd.result.as_dict())
+        emit_json(cmd.result.as_dict())
     else:
         print(cmd.result.summary())
     return 0
@@ -137,12 +137,12 @@ def cmd_segments(args) -> int:
     from .core.services.filters import parse_where
     from .core.services.segments import code_ids_for, segment_dict, segments
 
-    with _open(args) as project:
+    with open_for(args) as project:
         ids = code_ids_for(project, args.code, args.descendants)
         where = parse_where(project, args.where)
         segs = segments(project, ids, where, coders=args.coded_by)
     if args.json:
-        _emit_json([segment_dict(s) for s in segs])
+        emit_json([segment_dict(s) for s in segs])
     else:
         for s in segs:
             quote = " ".join(s.text.split())
@@ -154,10 +154,10 @@ def cmd_segments(args) -> int:
 def cmd_search(args) -> int:
     from .core.services.search import search
 
-    with _open(args) as project:
+    with open_for(args) as project:
         hits = search(project, args.query, limit=args.limit)
     if args.json:
-        _emit_json([h.as_dict() for h in hits])
+        emit_json([h.as_dict() for h in hits])
     else:
         for h in hits:
             print(f"{h.source} ({h.case or '-'}) {h.start}-{h.end}: {h.snippet}")
@@ -168,10 +168,10 @@ def cmd_search(args) -> int:
 def cmd_info(args) -> int:
     from .core.services.info import info
 
-    with _open(args) as project:
+    with open_for(args) as project:
         data = info(project)
     if args.json:
-        _emit_json(data)
+        emit_json(data)
     else:
         for k, v in data.items():
             print(f"{k}: {v:,}")
@@ -182,14 +182,14 @@ def cmd_speakers(args) -> int:
     from .core.commands import Macro
     from .core.services.speakers import SetSpeakerRole, speakers
 
-    with _open(args) as project:
+    with open_for(args) as project:
         changes = [SetSpeakerRole(n, "interviewer") for n in args.interviewer or ()]
         changes += [SetSpeakerRole(n, "participant") for n in args.participant or ()]
         if changes:
             project.execute(Macro("Set speaker roles", changes))
         rows = speakers(project)
     if args.json:
-        _emit_json(rows)
+        emit_json(rows)
     else:
         for r in rows:
             print(f"{r['speaker']}: {r['role']} ({r['turns']} turns in {r['sources']} sources)")
@@ -286,6 +286,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("open", cmd_open, "open a project in the desktop application")
     sp.add_argument("file", metavar="FILE")
+
+    from .clicmds import register_all
+
+    register_all(add)
     return p
 
 

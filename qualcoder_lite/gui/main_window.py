@@ -17,6 +17,8 @@ from .context import Context
 from .welcome import WelcomePage
 
 APP = "QualCoder Lite"
+# GUI feature modules that add menu entries (see _install_extensions)
+EXTENSIONS = ("report_dialog", "qdpx_dialog", "agreement_view", "matrix_exports")
 SOURCE_FILTER = "Transcripts (*.txt *.md *.markdown *.text *.docx *.odt *.rtf *.pdf *.srt *.vtt);;All files (*)"
 
 
@@ -69,6 +71,8 @@ class MainWindow(QMainWindow):
         self.actionImportAttributes = self._act("actionImportAttributes", "Import case &attributes (CSV)…",
                                                 self.import_attributes_dialog)
         f.addAction(self.actionImportAttributes)
+        self.menuImport = f.addMenu("Import")
+        self.menuExport = f.addMenu("&Export")
         f.addSeparator()
         self.actionClose = self._act("actionCloseProject", "&Close project", self.close_project, QKeySequence.Close)
         f.addAction(self.actionClose)
@@ -121,13 +125,27 @@ class MainWindow(QMainWindow):
         v.addAction(self._act("actionFocusTranscript", "Go to transcript", lambda: self._focus("view"), "Alt+2"))
         v.addAction(self._act("actionFocusCodes", "Go to codes", lambda: self._focus("codes"), "Alt+3"))
         v.addAction(self._act("actionFocusRetrieval", "Go to retrieval", lambda: self._focus("retrieval"), "Alt+4"))
+        self.menuTools = mb.addMenu("&Tools")
         h = mb.addMenu("&Help")
         h.addAction(self._act("actionAbout", "&About QualCoder Lite", self._about))
         self._project_actions = [self.actionImport, self.actionImportAttributes, self.actionClose, self.actionFind,
                                  self.actionSearch, self.actionCoder, self.actionApplyCode, self.actionQuickCode,
                                  self.actionNewCodeFromSelection, self.actionNewCode, self.actionViewCoding,
                                  self.actionViewMatrix, self.actionViewCodebook]
+        self._install_extensions()
         self._sync_actions()
+
+    def _install_extensions(self) -> None:
+        """Feature modules (reports, REFI-QDA, agreement ...) add their menu entries
+        through ``install(window)``; each entry goes in ``window._project_actions`` when
+        it needs an open project."""
+        import importlib
+        import importlib.util
+
+        for name in EXTENSIONS:
+            full = f"{__package__}.{name}"
+            if importlib.util.find_spec(full) is not None:
+                importlib.import_module(full).install(self)
 
     def _sync_actions(self) -> None:
         has = self.ctx is not None
