@@ -79,11 +79,10 @@ class CodePanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.tree, 1)
 
-        self.actionRename = QAction("Rename", self, shortcut=QKeySequence(Qt.Key_F2), triggered=self.rename_current)
-        self.actionRename.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+        # F2 is the tree's own edit key (EditKeyPressed); the action is for the menu
+        self.actionRename = QAction("Rename\tF2", self, triggered=self.rename_current)
         self.actionDelete = QAction("Delete…", self, shortcut=QKeySequence.Delete, triggered=self.delete_current)
         self.actionDelete.setShortcutContext(Qt.WidgetWithChildrenShortcut)
-        self.tree.addAction(self.actionRename)
         self.tree.addAction(self.actionDelete)
         self._expanded: set[int] = set()
         self.tree.expandAll()

@@ -85,9 +85,9 @@ class MainWindow(QMainWindow):
         e.addAction(self.actionRedo)
         e.addSeparator()
         self.actionFind = self._act("actionFind", "&Find in transcript…", self._find, QKeySequence.Find)
-        self.actionSearch = self._act("actionSearchAll", "&Search all sources…", self._search, "Ctrl+Shift+F")
+        self.actionSearchAll = self._act("actionSearchAll", "&Search all sources…", self._search, "Ctrl+Shift+F")
         e.addAction(self.actionFind)
-        e.addAction(self.actionSearch)
+        e.addAction(self.actionSearchAll)
         e.addSeparator()
         self.actionCoder = self._act("actionSetCoder", "Set &coder name…", self.ask_coder)
         e.addAction(self.actionCoder)
@@ -99,14 +99,14 @@ class MainWindow(QMainWindow):
         self.actionNewCodeFromSelection = self._act("actionNewCodeFromSelection", "&New code from selection (in vivo)",
                                                     self._new_code_from_selection, "Ctrl+Shift+N")
         self.actionNewCode = self._act("actionNewCode", "New code…", self._new_code, "Ctrl+Alt+N")
-        self.actionSnap = self._act("actionSnapWords", "Snap selections to whole &words", self._snap, checkable=True)
+        self.actionSnapWords = self._act("actionSnapWords", "Snap selections to whole &words", self._snap, checkable=True)
         self.actionClickToCode = self._act("actionClickToCode", "Click a code to code the selection",
                                            self._click_to_code, checkable=True)
         self.actionClickToCode.setChecked(True)
         for a in (self.actionApplyCode, self.actionQuickCode, self.actionNewCodeFromSelection, self.actionNewCode):
             c.addAction(a)
         c.addSeparator()
-        c.addAction(self.actionSnap)
+        c.addAction(self.actionSnapWords)
         c.addAction(self.actionClickToCode)
 
         v = mb.addMenu("&View")
@@ -129,7 +129,7 @@ class MainWindow(QMainWindow):
         h = mb.addMenu("&Help")
         h.addAction(self._act("actionAbout", "&About QualCoder Lite", self._about))
         self._project_actions = [self.actionImport, self.actionImportAttributes, self.actionClose, self.actionFind,
-                                 self.actionSearch, self.actionCoder, self.actionApplyCode, self.actionQuickCode,
+                                 self.actionSearchAll, self.actionCoder, self.actionApplyCode, self.actionQuickCode,
                                  self.actionNewCodeFromSelection, self.actionNewCode, self.actionViewCoding,
                                  self.actionViewMatrix, self.actionViewCodebook]
         self._install_extensions()
@@ -173,7 +173,7 @@ class MainWindow(QMainWindow):
         self.ctx.undo_stack.cleanChanged.connect(lambda _c: self._update_title())
         self.ctx.changed.connect(self._on_changed)
         self.workbench.codes.click_to_code = self.actionClickToCode.isChecked()
-        self.workbench.view.snap_to_words = self.actionSnap.isChecked()
+        self.workbench.view.snap_to_words = self.actionSnapWords.isChecked()
         self.show_view("coding")
         sources = project.sources.all()
         if sources:
@@ -388,9 +388,10 @@ class MainWindow(QMainWindow):
         if files:
             self.import_files([Path(f) for f in files])
 
-    def import_files(self, paths: list[Path], wait: bool = False):
+    def import_files(self, paths: list[Path], start_now: bool = True):
         """Import in a worker with a progress dialog and Cancel; names already in the
-        project are asked about first."""
+        project are asked about first. With ``start_now=False`` the caller starts the
+        returned worker (after connecting to its signals)."""
         from .workers import ImportWorker, start
 
         if self.ctx is None or self.ctx.project.path is None:
@@ -445,7 +446,8 @@ class MainWindow(QMainWindow):
         worker.signals.cancelled.connect(cancelled)
         self._import_worker = worker
         self._import_progress = progress
-        start(worker)
+        if start_now:
+            start(worker)
         return worker
 
     def import_attributes_dialog(self) -> None:

@@ -58,7 +58,7 @@ class SourcePanel(QWidget):
         for attr in self.ctx.project.attributes.all("case"):
             self.group.addItem(attr.name, f"attr:{attr.name}")
             for v in sorted({vals[attr.name] for vals in values.values() if attr.name in vals}):
-                self.show_only.addItem(f"{attr.name} = {v}", (attr.name, v))
+                self.show_only.addItem(f"{attr.name} = {v}", f"{attr.name}={v}")
         self.group.addItem("None (flat list)", "flat")
         self.group.setCurrentIndex(max(0, self.group.findData(g)))
         self.show_only.setCurrentIndex(max(0, self.show_only.findData(f)))
@@ -79,7 +79,7 @@ class SourcePanel(QWidget):
             return [values.get(case_ids.get(n), {}) for n in src.cases] or [{}]
 
         if flt:
-            name, val = flt
+            name, val = flt.split("=", 1)
             sources = [s for s in sources if any(a.get(name) == val for a in attrs_of(s))]
         self.model.clear()
         self.model.setHorizontalHeaderLabels(["Source", "Codings"])

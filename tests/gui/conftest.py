@@ -1,0 +1,47 @@
+"""GUI fixtures: the real main window on a fresh copy of the demo project, offscreen."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _private_prefs(tmp_path, monkeypatch):
+    """Recent projects, coder names and demo copies go to a temporary folder."""
+    monkeypatch.setenv("QUALCODER_LITE_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("QUALCODER_LITE_DATA_DIR", str(tmp_path / "data"))
+
+
+@pytest.fixture
+def window(qtbot, demo_file):
+    from qualcoder_lite.gui.main_window import MainWindow
+
+    w = MainWindow(coder="alex")
+    qtbot.addWidget(w)
+    assert w.open_path(demo_file, coder="alex")
+    w.resize(1400, 900)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.close_project()
+
+
+@pytest.fixture
+def wb(window):
+    return window.workbench
+
+
+def select_text(view, start_cp: int, end_cp: int) -> None:
+    """Select code points start:end in the transcript view with a real QTextCursor."""
+    from PySide6.QtGui import QTextCursor
+
+    cur = view.textCursor()
+    cur.setPosition(view.map.to_utf16(start_cp))
+    cur.setPosition(view.map.to_utf16(end_cp), QTextCursor.KeepAnchor)
+    view.setTextCursor(cur)
+
+
+def open_source(wb, name: str) -> int:
+    sid = wb.ctx.project.sources.by_name(name).id
+    wb.open_source(sid)
+    return sid
