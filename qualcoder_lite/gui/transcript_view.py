@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QTextCharFormat, QTextCursor, QTextFormat
+from PySide6.QtGui import QColor, QFont, QPainter, QSyntaxHighlighter, QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
 
 from ..core.model import Coding, Turn
@@ -48,6 +48,33 @@ def assign_lanes(codings: list[Coding]) -> dict[int, int]:
             else:
                 out[c.id] = MAX_LANES - 1
     return out
+
+
+class LabelHighlighter(QSyntaxHighlighter):
+    """Speaker labels in bold (a highlighter changes the layout's font; extra selections
+    can only recolour)."""
+
+    def __init__(self, document):
+        super().__init__(document)
+        self.spans: list[tuple[int, int]] = []  # UTF-16 (start, end), sorted
+        self.fmt = QTextCharFormat()
+        self.fmt.setFontWeight(QFont.Bold)
+        self.fmt.setForeground(QColor("#2f3f63"))
+
+    def highlightBlock(self, text: str) -> None:
+        if not self.spans:
+            return
+        import bisect
+
+        block = self.currentBlock()
+        pos, end = block.position(), block.position() + block.length()
+        i = bisect.bisect_left(self.spans, (pos, -1))
+        if i > 0 and self.spans[i - 1][1] > pos:
+            i -= 1
+        while i < len(self.spans) and self.spans[i][0] < end:
+            a, b = self.spans[i]
+            self.setFormat(max(a, pos) - pos, min(b, end) - max(a, pos), self.fmt)
+            i += 1
 
 
 class StripeMargin(QWidget):
@@ -125,10 +152,12 @@ class TranscriptView(QPlainTextEdit):
         self.codings: list[Coding] = []
         self.code_colors: dict[int, str] = {}
         self.code_names: dict[int, str] = {}
+        self.coder_colors: dict[str, str] = {}  # non-empty: stripes coloured by coder
         self.selected_coding_id: int | None = None
         self.snap_to_words = False
         self._stripes: list[_Stripe] = []
         self.margin = StripeMargin(self)
+        self.labels = LabelHighlighter(self.document())
         self.updateRequest.connect(self._update_margin)
         self.selectionChanged.connect(self._emit_selection)
         self._update_margin_width()
@@ -141,17 +170,26 @@ class TranscriptView(QPlainTextEdit):
         self.map = OffsetMap(text)
         self.turns = turns
         self.selected_coding_id = None
+        self.labels.spans = [(self.map.to_utf16(t.label_start), self.map.to_utf16(t.label_end))
+                             for t in turns if t.label_end > t.label_start]
         self.setPlainText(text)
         self.set_codings(codings, code_colors, code_names)
         self._update_margin_width()
 
-    def set_codings(self, codings: list[Coding], code_colors: dict[int, str], code_names: dict[int, str]) -> None:
+    def set_codings(self, codings: list[Coding], code_colors: dict[int, str], code_names: dict[int, str],
+                    coder_colors: dict[str, str] | None = None) -> None:
+        """``coder_colors`` (coder name -> colour), once given, colours the margin stripes by
+        coder until an empty dict is given; by default stripes take their code's colour."""
         self.codings = codings
         self.code_colors = code_colors
         self.code_names = code_names
+        if coder_colors is not None:
+            self.coder_colors = coder_colors
+        stripe_color = ((lambda c: self.coder_colors.get(c.coder, "#999999")) if self.coder_colors else
+                        (lambda c: code_colors.get(c.code_id, "#999999")))
         lanes = assign_lanes(codings)
         self._stripes = [
-            _Stripe(c, lanes[c.id], code_colors.get(c.code_id, "#999999"),
+            _Stripe(c, lanes[c.id], stripe_color(c),
                     f"{code_names.get(c.code_id, '?')} — {c.coder}" + (f"\n{c.memo}" if c.memo else ""))
             for c in codings
         ]
@@ -167,15 +205,6 @@ class TranscriptView(QPlainTextEdit):
 
     def _apply_formats(self) -> None:
         sels = []
-        label_fmt = QTextCharFormat()
-        label_fmt.setFontWeight(QFont.Bold)
-        label_fmt.setForeground(QColor("#3b4a6b"))
-        for t in self.turns:
-            if t.label_end > t.label_start:
-                s = QTextEdit.ExtraSelection()
-                s.cursor = self._cursor(t.label_start, t.label_end)
-                s.format = label_fmt
-                sels.append(s)
         for c in self.codings:
             fmt = QTextCharFormat()
             color = QColor(self.code_colors.get(c.code_id, "#999999"))

@@ -108,7 +108,7 @@ class Workbench(QWidget):
         if src is None:
             self.heading.setText("")
             return
-        cases = ", ".join(src.cases) or "no case"
+        cases = ("case " + ", ".join(src.cases)) if src.cases else "no case"
         self.heading.setText(f"<b>{_esc(src.name)}</b> &nbsp;·&nbsp; {_esc(cases)} &nbsp;·&nbsp; "
                              f"{src.words:,} words &nbsp;·&nbsp; {src.codings} codings")
 
