@@ -15,15 +15,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
-def _find_fixtures() -> Path | None:
-    candidates = [os.environ.get("QUALCODER_LITE_FIXTURES"), ROOT.parent / "shared" / "fixtures", "/work/shared/fixtures"]
-    for c in candidates:
-        if c and Path(c).is_dir():
-            return Path(c)
-    return None
+from tests.helpers import find_fixtures  # noqa: E402
 
-
-FIXTURES = _find_fixtures()
+FIXTURES = find_fixtures()
 
 
 @pytest.fixture(scope="session")

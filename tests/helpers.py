@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from qualcoder_lite.core.store.schema import TABLES
+
+_ROOT = Path(__file__).resolve().parents[1]
+
+
+def find_fixtures() -> Path | None:
+    """The shared public fixtures: $QUALCODER_LITE_FIXTURES, ../shared/fixtures beside the
+    checkout, or /work/shared/fixtures."""
+    for c in (os.environ.get("QUALCODER_LITE_FIXTURES"), _ROOT.parent / "shared" / "fixtures",
+              "/work/shared/fixtures"):
+        if c and Path(c).is_dir():
+            return Path(c)
+    return None
+
+
+FIXTURES = find_fixtures() or Path("/nonexistent/shared/fixtures")
 
 
 def dump(project) -> dict[str, list[tuple]]:

@@ -9,8 +9,9 @@ import pytest
 
 from qualcoder_lite.core.errors import InputError
 from qualcoder_lite.core.formats.docx_reader import read_docx
+from tests.helpers import FIXTURES
 
-ID1 = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "qualcoder-examples" / "files" / "Examples" / "ID1.docx"
+ID1 = FIXTURES / "qualcoder-examples" / "files" / "Examples" / "ID1.docx"
 
 MakeDocx = Callable[..., Path]
 

@@ -9,8 +9,9 @@ import pytest
 
 from qualcoder_lite.core.errors import InputError
 from qualcoder_lite.core.formats.odt_reader import read_odt
+from tests.helpers import FIXTURES
 
-ID2 = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "qualcoder-examples" / "files" / "Examples" / "ID2.odt"
+ID2 = FIXTURES / "qualcoder-examples" / "files" / "Examples" / "ID2.odt"
 
 MakeOdt = Callable[..., Path]
 

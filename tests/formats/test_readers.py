@@ -11,8 +11,8 @@ import pytest
 import qualcoder_lite.core.formats as formats_pkg
 from qualcoder_lite.core.errors import InputError
 from qualcoder_lite.core.formats.readers import SUPPORTED_EXTENSIONS, read_source
+from tests.helpers import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
 EXAMPLES = FIXTURES / "qualcoder-examples" / "files" / "Examples"
 GOODBOY = FIXTURES / "hitsave-interviews" / "files" / "2023" / "Goodboy Galaxy" / "Goodboy Galaxy - Rik Nicol"
 RFC1 = FIXTURES / "changelog-rfc" / "files" / "rfc" / "request-for-commits-1.md"

@@ -9,8 +9,9 @@ import pytest
 from qualcoder_lite.core.errors import InputError
 from qualcoder_lite.core.formats.result import ReaderTurn, ReadResult
 from qualcoder_lite.core.formats.subtitles import MAX_PARAGRAPH_CHARS, read_srt, read_vtt
+from tests.helpers import FIXTURES
 
-HITSAVE = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "hitsave-interviews" / "files"
+HITSAVE = FIXTURES / "hitsave-interviews" / "files"
 GOODBOY = HITSAVE / "2023" / "Goodboy Galaxy" / "Goodboy Galaxy - Rik Nicol"
 KEITAI = HITSAVE / "2025" / "Keitai update Spring 2025" / "Keitai update Spring 2025"
 

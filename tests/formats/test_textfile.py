@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 from qualcoder_lite.core.errors import InputError
 from qualcoder_lite.core.formats.textfile import CP1252_WARNING, read_text_file
 from qualcoder_lite.core.formats.textnorm import normalise
+from tests.helpers import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
+FIXTURES = FIXTURES
 TRANSCRIPT = FIXTURES / "qualcoder-examples" / "files" / "Examples" / "transcript.txt"
 GOODBOY_TXT = FIXTURES / "hitsave-interviews" / "files" / "2023" / "Goodboy Galaxy" / "Goodboy Galaxy - Rik Nicol.txt"
 RFC1 = FIXTURES / "changelog-rfc" / "files" / "rfc" / "request-for-commits-1.md"
