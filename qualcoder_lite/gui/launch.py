@@ -60,6 +60,16 @@ def prepare_screenshot(window, view: str) -> None:
                 seg = segs.segment(0)
                 wb.show_passage(seg.source_id, seg.start, seg.end)
     window.show_view(view)
+    if view == "matrix" and window.matrix is not None:
+        m = window.matrix
+        themes = [c.id for c in window.ctx.project.codes.all() if c.parent_id is None]
+        m.set_columns(themes)
+        m.group.setCurrentIndex(max(0, m.group.findText("wave")))
+        m.compare_box.setChecked(True)
+        for line in range(m.model.rowCount()):
+            if not m.model.is_group(line):
+                m.table.setCurrentIndex(m.model.index(line, 1))
+                break
     for _ in range(5):
         QApplication.processEvents()
 

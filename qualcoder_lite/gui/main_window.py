@@ -172,6 +172,7 @@ class MainWindow(QMainWindow):
         self.ctx.undo_stack.indexChanged.connect(lambda _i: self._sync_actions())
         self.ctx.undo_stack.cleanChanged.connect(lambda _c: self._update_title())
         self.ctx.changed.connect(self._on_changed)
+        self.ctx.sourceRequested.connect(lambda *_a: self.show_view("coding"))
         self.workbench.codes.click_to_code = self.actionClickToCode.isChecked()
         self.workbench.view.snap_to_words = self.actionSnapWords.isChecked()
         self.show_view("coding")

@@ -1,0 +1,94 @@
+"""``matrix`` (framework matrix export) and ``compare`` (groups of cases side by side)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ..core.errors import QualCoderError, UsageError
+
+
+def _columns(project, paths):
+    """Column code ids in the order given (unknown path: usage error); None = default."""
+    return [project.codes.resolve(p).id for p in paths] if paths else None
+
+
+def cmd_matrix(args) -> int:
+    from ..cli import open_for
+    from ..core.formats import matrix_export as mx
+    from ..core.services.filters import parse_where
+    from ..core.services.matrix import build_matrix
+
+    out = Path(args.out)
+    kind = out.suffix.lower()
+    if kind not in (".docx", ".xlsx", ".csv"):
+        raise UsageError(f"--out {out.name}: choose a .docx, .xlsx or .csv file name")
+    with open_for(args) as project:
+        cols = _columns(project, args.columns)
+        if cols is None:
+            cols = [c.id for c in project.codes.all()]
+        matrix = build_matrix(project, cols, row_kind=args.rows, roll_up=args.descendants,
+                              where=parse_where(project, args.where), group_by=args.group_by)
+        if not matrix.rows or not matrix.columns:
+            what = "no cases match" if not matrix.rows else "no codes to use as columns"
+            raise QualCoderError(f"nothing to export: {what}; {out} was not written")
+        quotes = mx.matrix_quotes(project, matrix) if args.with_quotes else None
+        if kind == ".csv":
+            mx.write_csv(matrix, out, quotes)
+        elif kind == ".xlsx":
+            mx.write_xlsx(matrix, out, quotes)
+        else:
+            mx.write_docx(matrix, out, project.name, quotes)
+    charted = sum(1 for c in matrix.cells.values() if c.summary)
+    to_chart = sum(1 for c in matrix.cells.values() if c.to_chart)
+    print(f"wrote {out}: {len(matrix.rows)} rows × {len(matrix.columns)} columns, {charted} summaries, "
+          f"{to_chart} cells to chart")
+    return 0
+
+
+def cmd_compare(args) -> int:
+    from ..cli import emit_json, open_for
+    from ..core.services.filters import parse_where
+    from ..core.services.matrix import compare
+
+    with open_for(args) as project:
+        cols = _columns(project, args.columns)
+        rows = compare(project, args.by, cols, roll_up=args.descendants, where=parse_where(project, args.where))
+    if args.json:
+        emit_json([r.as_dict() for r in rows])
+        return 0
+    values = list(dict.fromkeys(r.value for r in rows))
+    codes = list(dict.fromkeys(r.code for r in rows))
+    by_key = {(r.code, r.value): r for r in rows}
+    width = max([len(c) for c in codes] + [4])
+    head = f"{'code':<{width}}  " + "  ".join(f"{args.by}={v:<12}" for v in values)
+    print(head)
+    for c in codes:
+        cells = []
+        for v in values:
+            r = by_key[(c, v)]
+            share = "" if r.share is None else f" {round(100 * r.share):>3}%"
+            cells.append(f"{r.cases}/{r.cases_total}{share}".ljust(len(args.by) + 13))
+        print(f"{c:<{width}}  " + "  ".join(cells))
+    sys.stderr.write("cells: cases with quotes / cases with the value (share)\n")
+    return 0
+
+
+def register(add) -> None:
+    sp = add("matrix", cmd_matrix, "export the framework matrix (cases × codes, summaries) to .docx, .xlsx or .csv")
+    sp.add_argument("project")
+    sp.add_argument("--out", required=True, metavar="FILE", help="FILE.docx, FILE.xlsx or FILE.csv")
+    sp.add_argument("--columns", nargs="+", metavar="PATH", help="codes to use as columns (default: every code)")
+    sp.add_argument("--descendants", action="store_true", help="a column also counts its sub-codes' quotes")
+    sp.add_argument("--rows", choices=("case", "source"), default="case")
+    sp.add_argument("--where", action="append", metavar="ATTR=VALUE", help="only these cases (repeatable)")
+    sp.add_argument("--group-by", metavar="ATTR", help="group rows by a case attribute")
+    sp.add_argument("--with-quotes", action="store_true", help="put the linked quotes under each summary")
+
+    sp = add("compare", cmd_compare, "per code: how many cases of each attribute value have quotes there")
+    sp.add_argument("project")
+    sp.add_argument("--by", required=True, metavar="ATTR", help="case attribute whose values form the groups")
+    sp.add_argument("--columns", nargs="+", metavar="PATH", help="codes to compare (default: every code)")
+    sp.add_argument("--descendants", action="store_true", help="a code also counts its sub-codes' quotes")
+    sp.add_argument("--where", action="append", metavar="ATTR=VALUE", help="only these cases (repeatable)")
+    sp.add_argument("--json", action="store_true")

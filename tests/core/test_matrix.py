@@ -1,0 +1,115 @@
+"""Framework matrix, comparison and coding query, checked against counts computed here
+independently from the coded segments."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from qualcoder_lite.core.errors import UsageError
+from qualcoder_lite.core.project import open_project
+from qualcoder_lite.core.services.filters import parse_where
+from qualcoder_lite.core.services.matrix import build_matrix, cell_segments, coding_query, compare
+from qualcoder_lite.core.services.segments import segments
+
+
+@pytest.fixture
+def demo(demo_file):
+    with open_project(demo_file) as p:
+        yield p
+
+
+def _case_attrs(p):
+    vals = p.attributes.case_values()
+    return {c.name: vals.get(c.id, {}) for c in p.cases.all()}
+
+
+def _under(p, code):
+    """The code and its sub-codes, by path prefix (independent of the core's tree walk)."""
+    return {c.id for c in p.codes.all() if c.path[: len(code.path)] == code.path}
+
+
+def test_cells_count_quotes_with_and_without_roll_up(demo):
+    themes = [c for c in demo.codes.all() if c.parent_id is None]
+    segs = segments(demo)
+    m = build_matrix(demo, [t.id for t in themes], roll_up=True)
+    for r, row in enumerate(m.rows):
+        for c, theme in enumerate(themes):
+            ids = _under(demo, theme)
+            expected = sum(1 for s in segs if s.case == row.name and s.code_id in ids)
+            assert m.cell(r, c).quotes == expected
+    flat = build_matrix(demo, [t.id for t in themes], roll_up=False)
+    assert all(cell.quotes == 0 for cell in flat.cells.values())  # the demo codes only below themes
+
+
+def test_summaries_and_to_chart(demo):
+    m = build_matrix(demo)
+    summaries = demo.matrix.summaries()
+    shown = {(m.rows[r].id, m.columns[c].id): m.cell(r, c).summary
+             for r in range(len(m.rows)) for c in range(len(m.columns)) if m.cell(r, c).summary}
+    assert shown == {k: v for k, v in summaries.items() if k[1] in {c.id for c in m.columns}}
+    assert any(cell.to_chart for cell in m.cells.values())
+    assert all(not cell.to_chart for cell in m.cells.values() if cell.summary)
+
+
+def test_group_sort_and_filter(demo):
+    m = build_matrix(demo, group_by="wave", sort_by="years_in_post")
+    attrs = _case_attrs(demo)
+    groups = [r.group for r in m.rows]
+    assert groups == sorted(groups, key=float)  # numbers in numeric order, 2019 before 2023
+    for g in set(groups):
+        ys = [attrs[r.name].get("years_in_post") for r in m.rows if r.group == g]
+        present = [float(y) for y in ys if y]
+        assert present == sorted(present) and ys[len(present):] == [None] * (len(ys) - len(present))
+    only = build_matrix(demo, where=parse_where(demo, ["role=GP", "role=Practice manager"]))
+    assert {r.name for r in only.rows} == {n for n, a in attrs.items() if a.get("role") in ("GP", "Practice manager")}
+    with pytest.raises(UsageError):
+        build_matrix(demo, group_by="nope")
+
+
+def test_compare_matches_independent_counts(demo):
+    attrs = _case_attrs(demo)
+    segs = segments(demo)
+    codes = demo.codes.all()
+    rows = compare(demo, "wave", roll_up=True)
+    for r in rows:
+        code = next(c for c in codes if c.id == r.code_id)
+        ids = _under(demo, code)
+        cases_with_value = {n for n, a in attrs.items() if a.get("wave") == r.value}
+        coded = {s.case for s in segs if s.code_id in ids and s.case in cases_with_value}
+        assert r.cases_total == len(cases_with_value)
+        assert r.cases == len(coded)
+        assert r.codings == sum(1 for s in segs if s.code_id in ids and s.case in cases_with_value)
+    covid = next(r for r in rows if r.code.endswith("COVID-19 impact") and r.value == "2019")
+    assert covid.cases == 0  # the 2019 interviews predate the pandemic
+
+
+def test_compare_leaves_out_cases_without_the_value(demo):
+    rows = compare(demo, "years_in_post")
+    totals = {r.value: r.cases_total for r in rows}
+    assert sum(totals.values()) == 7  # one of the 8 demo cases has no years_in_post
+
+
+def test_coding_query_counts(demo):
+    attrs = _case_attrs(demo)
+    segs = segments(demo)
+    cols, values, cells = coding_query(demo, "role")
+    assert values == sorted({a["role"] for a in attrs.values()}, key=str.casefold)
+    for col in cols:
+        for v in values:
+            mine = [s for s in segs if s.code_id == col.id and attrs[s.case].get("role") == v]
+            cell = cells.get((col.id, v))
+            if not mine:
+                assert cell is None
+                continue
+            assert (cell.cases, cell.codings) == (len({s.case for s in mine}), len(mine))
+            assert cell.words == sum(len(re.findall(r"\w+", s.text)) for s in mine)
+
+
+def test_cell_segments(demo):
+    theme = demo.codes.find("Working with practices")
+    case = demo.cases.id_of("GP01")
+    segs = cell_segments(demo, "case", case, theme.id)
+    assert segs and all(s.case == "GP01" for s in segs)
+    assert cell_segments(demo, "case", case, theme.id, roll_up=False) == []
