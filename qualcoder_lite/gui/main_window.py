@@ -18,7 +18,7 @@ from .welcome import WelcomePage
 
 APP = "QualCoder Lite"
 # GUI feature modules that add menu entries (see _install_extensions)
-EXTENSIONS = ("report_dialog", "qdpx_dialog", "agreement_view", "matrix_exports")
+EXTENSIONS = ("report_dialog", "qdpx_dialog", "agreement_view", "pseudonym_dialog", "safety_menu")
 SOURCE_FILTER = "Transcripts (*.txt *.md *.markdown *.text *.docx *.odt *.rtf *.pdf *.srt *.vtt);;All files (*)"
 
 
