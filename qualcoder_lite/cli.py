@@ -34,17 +34,57 @@ def _warn(lines) -> None:
         sys.stderr.write(f"warning: {line}\n")
 
 
-def open_for(args):
+def passphrase_for(path) -> str | None:
+    """None for a plain project; for an encrypted one $QUALCODER_LITE_PASSPHRASE or a
+    prompt (when there is a terminal to ask on)."""
+    import getpass
+    import os
+
+    from .core.store.database import PASSPHRASE_ENV, PassphraseNeeded, looks_encrypted
+
+    if not looks_encrypted(path):
+        return None  # plain, or not a project at all: open_project names the problem
+    env = os.environ.get(PASSPHRASE_ENV)
+    if env:
+        return env
+    if sys.stdin is not None and sys.stdin.isatty():
+        return getpass.getpass(f"Passphrase for {path}: ")
+    raise PassphraseNeeded(path, f"is encrypted: set {PASSPHRASE_ENV} or run the command in a terminal to be asked")
+
+
+def open_for(args, write: bool | None = None):
+    """Open ``args.project`` for a command: commands that write take the project's lock
+    (one writer at a time, the GUI included); the others open it read-only."""
     from .core.project import open_project
 
-    return open_project(args.project, coder=getattr(args, "coder", None))
+    write = bool(getattr(args, "writes", False)) if write is None else write
+    return open_project(args.project, passphrase=passphrase_for(args.project), coder=getattr(args, "coder", None),
+                        read_only=not write, lock=write)
 
 
 # ----------------------------------------------------------------------------- commands
+def _new_passphrase(path) -> str:
+    import getpass
+    import os
+
+    from .core.store.database import PASSPHRASE_ENV
+
+    env = os.environ.get(PASSPHRASE_ENV)
+    if env:
+        return env
+    if sys.stdin is None or not sys.stdin.isatty():
+        raise UsageError(f"--encrypt needs a passphrase: set {PASSPHRASE_ENV} or run in a terminal")
+    first = getpass.getpass(f"New passphrase for {path}: ")
+    if getpass.getpass("Repeat it: ") != first:
+        raise UsageError("the two passphrases differ; nothing was changed")
+    return first
+
+
 def cmd_new(args) -> int:
     from .core.project import new_project, project_path
 
-    with new_project(args.project, coder=args.coder) as project:
+    passphrase = _new_passphrase(project_path(args.project)) if args.encrypt else None
+    with new_project(args.project, coder=args.coder, passphrase=passphrase) as project:
         from .core.commands import Command
 
         class _RegisterCoder(Command):
@@ -54,7 +94,42 @@ def cmd_new(args) -> int:
                 return p.coders.ensure(rec, p.coder)
 
         project.execute(_RegisterCoder())
-    print(f"created {project_path(args.project)}")
+    print(f"created {project_path(args.project)}" + (" (encrypted)" if passphrase else ""))
+    return 0
+
+
+def cmd_encrypt(args) -> int:
+    from .core.project import open_project
+    from .core.store.encryption import encrypt_file
+    from .core.store.lock import ProjectLock
+
+    if passphrase_for(args.project) is not None:
+        raise QualCoderError(f"{args.project}: is already encrypted")
+    open_project(args.project, read_only=True).close()  # a clear message for foreign files
+    lock = ProjectLock(args.project)
+    lock.acquire()
+    try:
+        purged = encrypt_file(args.project, _new_passphrase(args.project))
+    finally:
+        lock.release()
+    print(f"encrypted {args.project}" + (f"; removed {purged} unencrypted backups" if purged else ""))
+    return 0
+
+
+def cmd_decrypt(args) -> int:
+    from .core.store.encryption import decrypt_file
+    from .core.store.lock import ProjectLock
+
+    passphrase = passphrase_for(args.project)
+    if passphrase is None:
+        raise QualCoderError(f"{args.project}: is not encrypted")
+    lock = ProjectLock(args.project)
+    lock.acquire()
+    try:
+        decrypt_file(args.project, passphrase)
+    finally:
+        lock.release()
+    print(f"decrypted {args.project}; it is now readable without a passphrase")
     return 0
 
 
@@ -102,7 +177,7 @@ def cmd_codes(args) -> int:
     from .core.services.codes import AddCode
     from .core.services.info import codes_table
 
-    with open_for(args) as project:
+    with open_for(args, write=args.action == "add") as project:
         if args.action == "add":
             cmd = AddCode(args.path, description=args.description or "", color=args.color, memo=args.memo or "")
             project.execute(cmd)
@@ -182,7 +257,7 @@ def cmd_speakers(args) -> int:
     from .core.commands import Macro
     from .core.services.speakers import SetSpeakerRole, speakers
 
-    with open_for(args) as project:
+    with open_for(args, write=bool(args.interviewer or args.participant)) as project:
         changes = [SetSpeakerRole(n, "interviewer") for n in args.interviewer or ()]
         changes += [SetSpeakerRole(n, "participant") for n in args.participant or ()]
         if changes:
@@ -214,13 +289,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     def add(name: str, func: Callable, help_: str, writes: bool = False) -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=help_, description=help_)
-        sp.set_defaults(func=func)
+        sp.set_defaults(func=func, writes=writes)
         if writes:
             sp.add_argument("--coder", help="coder name recorded with your changes (default: login name)")
         return sp
 
     sp = add("new", cmd_new, "create a new, empty project file (.qlite added when no extension)", writes=True)
     sp.add_argument("project", help="path of the new project")
+    sp.add_argument("--encrypt", action="store_true",
+                    help="encrypt the file (passphrase from a prompt or $QUALCODER_LITE_PASSPHRASE)")
+
+    sp = add("encrypt", cmd_encrypt, "encrypt an existing project file in place (AES-256, SQLCipher)")
+    sp.add_argument("project")
+    sp = add("decrypt", cmd_decrypt, "turn an encrypted project back into a plain file")
+    sp.add_argument("project")
 
     sp = add("import", cmd_import, "import transcripts (.txt .md .docx .odt .rtf .pdf .srt .vtt)", writes=True)
     sp.add_argument("project")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import getpass
+import os
 import sqlite3
 from pathlib import Path
 from typing import Iterator
@@ -36,10 +37,14 @@ def default_coder() -> str:
 
 
 class Project:
-    def __init__(self, db, path: Path | None, coder: str | None = None):
+    def __init__(self, db, path: Path | None, coder: str | None = None, passphrase: str | None = None,
+                 read_only: bool = False):
         self.db = db
         self.conn: sqlite3.Connection = db.conn
         self.path = path
+        self.passphrase = passphrase
+        self.read_only = read_only
+        self.lock = None
         self.sources = SourceRepo(self.conn)
         self.cases = CaseRepo(self.conn)
         self.codes = CodeRepo(self.conn)
@@ -60,18 +65,46 @@ class Project:
         with database.transaction(self.conn):
             yield
 
+    @property
+    def encrypted(self) -> bool:
+        return self.passphrase is not None
+
+    def connect_like(self, path: str | Path):
+        """A new connection of the same kind (plain, or encrypted with the same key)."""
+        return database.connect_like(self.conn, path, self.passphrase)
+
+    def acquire_lock(self) -> None:
+        """Become the one writer of this project (raises LockedError naming the holder)."""
+        from .store.lock import ProjectLock
+
+        if self.path is None or self.read_only:
+            return
+        if self.lock is None:
+            self.lock = ProjectLock(self.path)
+        self.lock.acquire()
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise ProjectError(self.path, "is open read-only; nothing was changed")
+
     def execute(self, cmd: commands.Command) -> Changes:
+        self._check_writable()
         return commands.run(self, cmd)
 
     def undo(self, cmd: commands.Command) -> Changes:
+        self._check_writable()
         return commands.undo(self, cmd)
 
     def redo(self, cmd: commands.Command) -> Changes:
+        self._check_writable()
         return commands.redo(self, cmd)
 
     def close(self) -> None:
-        with contextlib.suppress(sqlite3.ProgrammingError):
+        with contextlib.suppress(*database.db_errors()):  # closing twice is harmless
             self.conn.close()
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
 
     def __enter__(self) -> "Project":
         return self
@@ -80,12 +113,24 @@ class Project:
         self.close()
 
 
-def open_project(path: str | Path, passphrase: str | None = None, coder: str | None = None) -> Project:
-    """Open an existing project file (migrating older versions)."""
-    if passphrase is not None:
-        raise ProjectError(path, "encrypted projects need the 'encrypt' extra, which is not installed")
-    db = database.open_database(path)
-    return Project(db, Path(path), coder)
+def open_project(path: str | Path, passphrase: str | None = None, coder: str | None = None,
+                 read_only: bool = False, lock: bool = False) -> Project:
+    """Open an existing project file (migrating older versions): the one factory the GUI,
+    the command line and every worker use. An encrypted project needs ``passphrase``
+    (falls back to $QUALCODER_LITE_PASSPHRASE). ``lock=True`` makes this the one writer."""
+    if passphrase is None:
+        passphrase = os.environ.get(database.PASSPHRASE_ENV) or None
+        if passphrase is not None and not database.looks_encrypted(path):
+            passphrase = None
+    db = database.open_database(path, passphrase, read_only=read_only)
+    project = Project(db, Path(path), coder, passphrase, read_only)
+    if lock and not read_only:
+        try:
+            project.acquire_lock()
+        except ProjectError:
+            project.close()
+            raise
+    return project
 
 
 def project_path(name: str | Path) -> Path:
@@ -94,11 +139,12 @@ def project_path(name: str | Path) -> Path:
     return p if p.suffix else p.with_suffix(PROJECT_SUFFIX)
 
 
-def new_project(path: str | Path, coder: str | None = None) -> Project:
-    """Create a new project file (refuses to overwrite an existing file)."""
+def new_project(path: str | Path, coder: str | None = None, passphrase: str | None = None) -> Project:
+    """Create a new project file (refuses to overwrite an existing file); encrypted when a
+    passphrase is given."""
     p = Path(path) if str(path) == ":memory:" else project_path(path)
-    db = database.create_database(p)
-    return Project(db, None if str(path) == ":memory:" else p, coder)
+    db = database.create_database(p, passphrase)
+    return Project(db, None if str(path) == ":memory:" else p, coder, passphrase)
 
 
 def memory_project(coder: str | None = None) -> Project:

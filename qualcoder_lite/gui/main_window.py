@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox, QProgressDialog, QStackedWidget,
+    QFileDialog, QInputDialog, QLabel, QLineEdit, QMainWindow, QMessageBox, QProgressDialog, QStackedWidget,
 )
 
 from ..core.errors import QualCoderError
@@ -184,15 +184,53 @@ class MainWindow(QMainWindow):
         if project.path is not None:
             prefs.add_recent(project.path)
 
-    def open_path(self, path: Path, coder: str | None = None) -> bool:
+    def open_path(self, path: Path, coder: str | None = None, passphrase: str | None = None,
+                  read_only: bool = False) -> bool:
+        """Open a project for writing (taking its lock), asking for a passphrase when it is
+        encrypted, offering read-only when someone else has it open and a backup when it
+        is damaged. A backup is taken on every open."""
+        from ..core.store.backups import list_backups, make_backup
+        from ..core.store.database import PassphraseNeeded
+        from ..core.store.lock import LockedError
+
+        path = Path(path)
         coder = coder or self.coder or prefs.coder_for(path)
         try:
-            project = open_project(path, coder=coder)
+            project = open_project(path, passphrase=passphrase, coder=coder, read_only=read_only, lock=not read_only)
+        except PassphraseNeeded:
+            text, ok = QInputDialog.getText(self, "Encrypted project", f"Passphrase for {path.name}:",
+                                            QLineEdit.Password)
+            if not ok or not text:
+                return False
+            return self.open_path(path, coder, text, read_only)
+        except LockedError as exc:
+            answer = QMessageBox.question(self, "Project in use", f"{exc}\n\nOpen it read-only?",
+                                          QMessageBox.Yes | QMessageBox.Cancel)
+            if answer == QMessageBox.Yes:
+                return self.open_path(path, coder, passphrase, read_only=True)
+            return False
         except QualCoderError as exc:
+            backups = list_backups(path) if path.exists() else []
+            if backups and "damaged" in str(exc):
+                answer = QMessageBox.question(
+                    self, "Damaged project",
+                    f"{exc}\n\nRestore the latest backup ({backups[0].label})? The damaged file is kept "
+                    "beside it as '.before-restore'.", QMessageBox.Yes | QMessageBox.Cancel)
+                if answer == QMessageBox.Yes:
+                    from ..core.store.backups import restore_backup
+
+                    restore_backup(backups[0].path, path)
+                    return self.open_path(path, coder, passphrase, read_only)
+                return False
             self.show_error("Cannot open project", str(exc))
             return False
+        if not read_only:
+            try:
+                make_backup(project)
+            except (OSError, QualCoderError) as exc:
+                self.show_message(f"Could not make the automatic backup: {exc}")
         self.set_project(project)
-        if coder is None:
+        if coder is None and not read_only:
             self.ask_coder(first_open=True)
         return True
 
@@ -282,8 +320,12 @@ class MainWindow(QMainWindow):
         p = self.ctx.project
         # Every change is written to the file as it happens: there is never unsaved work.
         self.setWindowModified(False)
-        self.setWindowTitle(f"{p.name} — {APP}")
+        flags = (" (read-only)" if p.read_only else "") + (" 🔒" if p.encrypted else "")
+        self.setWindowTitle(f"{p.name}{flags} — {APP}")
         n = self.ctx.undo_stack.index()
+        if p.read_only:
+            self.status_label.setText("Read-only: someone else has this project open")
+            return
         self.status_label.setText(f"Coder: {p.coder}   ·   All changes saved"
                                   + (f"   ·   {n} step{'s' if n != 1 else ''} to undo" if n else ""))
 

@@ -89,17 +89,24 @@ class CodeRepo:
         ).fetchone()
         return 0 if r[0] is None else int(r[0]) + 1
 
-    def counts(self) -> dict[int, tuple[int, int, int]]:
-        """code id -> (codings, sources, cases) for the code itself (no roll-up)."""
+    def counts(self, code_ids=None) -> dict[int, tuple[int, int, int]]:
+        """code id -> (codings, sources, cases) for the code itself (no roll-up); only for
+        ``code_ids`` when given (codes without codings are left out)."""
         out: dict[int, tuple[int, int, int]] = {}
+        where, params = "", []
+        if code_ids is not None:
+            params = sorted(code_ids)
+            where = f" WHERE k.code_id IN ({','.join('?' for _ in params)})"
         rows = self.conn.execute(
-            "SELECT code_id, count(*), count(DISTINCT source_id) FROM codings GROUP BY code_id"
+            f"SELECT k.code_id, count(*), count(DISTINCT k.source_id) FROM codings k{where} GROUP BY k.code_id",
+            params,
         ).fetchall()
         cases = {
             r[0]: r[1]
             for r in self.conn.execute(
                 "SELECT k.code_id, count(DISTINCT cs.case_id) FROM codings k "
-                "JOIN case_sources cs ON cs.source_id = k.source_id GROUP BY k.code_id"
+                f"JOIN case_sources cs ON cs.source_id = k.source_id{where} GROUP BY k.code_id",
+                params,
             )
         }
         for r in rows:

@@ -64,5 +64,28 @@ class CodingRepo:
         rows = self.conn.execute(sql, params).fetchall()
         return [r[0] for r in rows if source_ids is None or r[1] in source_ids]
 
+    def keyed_for_codes(self, code_ids: list[int], source_ids: set[int] | None = None,
+                        coders: list[str] | None = None, only: list[int] | None = None) -> list[tuple[tuple, int]]:
+        """(sort key, coding id) for the codes' codings, in the order of ``ids_for_codes``
+        (the key is (source name, start, end, code id, coder)); ``only``: just these codings.
+        A lazy table keeps the keys to put a new coding in its place without re-reading."""
+        if not code_ids or (only is not None and not only):
+            return []
+        marks = ",".join("?" for _ in code_ids)
+        sql = (
+            f'SELECT s.name, k.start, k."end", k.code_id, c.name, k.id, k.source_id FROM codings k '
+            f"JOIN sources s ON s.id = k.source_id JOIN coders c ON c.id = k.coder_id WHERE k.code_id IN ({marks})"
+        )
+        params = list(code_ids)
+        if coders is not None:
+            sql += f" AND c.name IN ({','.join('?' for _ in coders)})"
+            params += coders
+        if only is not None:
+            sql += f" AND k.id IN ({','.join('?' for _ in only)})"
+            params += list(only)
+        sql += ' ORDER BY s.name, k.start, k."end", k.code_id, c.name'
+        return [(tuple(r[:5]), r[5]) for r in self.conn.execute(sql, params)
+                if source_ids is None or r[6] in source_ids]
+
     def count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM codings").fetchone()[0]

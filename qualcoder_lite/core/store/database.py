@@ -22,10 +22,52 @@ def now_iso() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
 
 
-def _connect(path: str) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=True, timeout=5.0)
-    conn.row_factory = sqlite3.Row
+PASSPHRASE_ENV = "QUALCODER_LITE_PASSPHRASE"
+
+
+class PassphraseNeeded(ProjectError):
+    """The file is encrypted (or not a database at all) and no passphrase was given."""
+
+
+def _sqlcipher():
+    try:
+        import sqlcipher3
+    except ImportError:
+        return None
+    return sqlcipher3
+
+
+def db_errors() -> tuple[type[BaseException], ...]:
+    """DatabaseError classes of every driver in use (SQLCipher's are not sqlite3's)."""
+    cipher = _sqlcipher()
+    return (sqlite3.DatabaseError,) + ((cipher.dbapi2.DatabaseError,) if cipher is not None else ())
+
+
+def _quote(passphrase: str) -> str:
+    return "'" + passphrase.replace("'", "''") + "'"
+
+
+def _connect(path: str, passphrase: str | None = None):
+    if passphrase is None:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=True, timeout=5.0)
+        conn.row_factory = sqlite3.Row
+        return conn
+    cipher = _sqlcipher()
+    if cipher is None:
+        raise ProjectError(path, "encrypted projects need the 'encrypt' extra: pip install 'qualcoder-lite[encrypt]'")
+    if not passphrase:
+        raise ProjectError(path, "the passphrase is empty")
+    conn = cipher.connect(path, isolation_level=None, check_same_thread=True, timeout=5.0)
+    conn.row_factory = cipher.Row
+    conn.execute("PRAGMA cipher_log_level = NONE")  # a wrong key is our message, not a log line
+    conn.execute(f"PRAGMA key = {_quote(passphrase)}")
+    conn.execute("PRAGMA temp_store = MEMORY")  # no decrypted pages in temporary files
     return conn
+
+
+def connect_like(conn, path: str | Path, passphrase: str | None):
+    """A new connection to ``path`` of the same kind (plain or encrypted with the same key)."""
+    return _connect(str(path), passphrase)
 
 
 def _configure(conn: sqlite3.Connection, path: str) -> None:
@@ -38,7 +80,19 @@ def _configure(conn: sqlite3.Connection, path: str) -> None:
     conn.execute("PRAGMA busy_timeout = 5000")
 
 
-def _check_header(path: Path) -> None:
+def looks_encrypted(path: str | Path) -> bool:
+    """An SQLCipher file: no SQLite header, whole pages of random-looking bytes."""
+    try:
+        size = os.path.getsize(path)
+        with open(path, "rb") as fh:
+            head = fh.read(256)
+    except OSError:
+        return False
+    return (not head.startswith(SQLITE_MAGIC) and size >= 1024 and size % 512 == 0
+            and len(set(head)) > 120)
+
+
+def _check_header(path: Path, passphrase: str | None = None) -> None:
     if not path.exists():
         raise ProjectError(path, "no such project file")
     if path.is_dir():
@@ -51,6 +105,11 @@ def _check_header(path: Path) -> None:
     if len(head) == 0:
         raise ProjectError(path, "is empty, not a QualCoder Lite project")
     if not head.startswith(SQLITE_MAGIC):
+        if passphrase is not None:
+            return  # an encrypted file looks like random bytes: the key will tell
+        if looks_encrypted(path):
+            raise PassphraseNeeded(path, f"is encrypted (or not a project): give its passphrase "
+                                         f"(prompt, or the {PASSPHRASE_ENV} environment variable)")
         raise ProjectError(path, "is not a QualCoder Lite project (not an SQLite database)")
     if len(head) < 100:
         raise ProjectError(path, "is truncated (shorter than an SQLite header)")
@@ -59,21 +118,25 @@ def _check_header(path: Path) -> None:
         raise ProjectError(path, "is an SQLite database made by another program, not a QualCoder Lite project")
 
 
-def open_database(path: str | Path) -> sqlite_utils.Database:
+def open_database(path: str | Path, passphrase: str | None = None, read_only: bool = False) -> sqlite_utils.Database:
     """Open an existing project file, migrating it forward if it is older.
 
     Refuses, without writing a byte, files that are not SQLite, SQLite files of other
-    programs, and projects from a newer version of the application.
+    programs, and projects from a newer version of the application. An encrypted file
+    needs its passphrase; a wrong one is a clear message.
     """
     path = Path(path)
-    _check_header(path)
-    conn = _connect(str(path))
+    _check_header(path, passphrase)
+    conn = _connect(str(path), passphrase)
+    errors = db_errors()
     try:
         try:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        except sqlite3.DatabaseError as exc:
+        except errors as exc:
+            if passphrase is not None:
+                raise ProjectError(path, "wrong passphrase, or not an encrypted QualCoder Lite project") from None
             raise ProjectError(path, f"is damaged or not a project ({exc})") from None
         if app_id != APPLICATION_ID and not {"sources", "codes", "codings"} <= tables:
             raise ProjectError(path, "is an SQLite database but not a QualCoder Lite project")
@@ -88,9 +151,11 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
         try:
             _configure(conn, str(path))
             if version < LATEST:
+                if read_only:
+                    raise ProjectError(path, "was made by an older version and must be upgraded; open it for writing once")
                 migrate(conn, version)
             problems = conn.execute("PRAGMA quick_check").fetchall()
-        except sqlite3.DatabaseError as exc:
+        except errors as exc:
             raise ProjectError(path, f"is damaged ({exc})") from None
         if problems and problems[0][0] != "ok":
             raise ProjectError(path, f"is damaged ({problems[0][0]})")
@@ -100,8 +165,9 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
     return sqlite_utils.Database(conn)
 
 
-def create_database(path: str | Path) -> sqlite_utils.Database:
-    """Create a new, empty project file at the latest schema. Refuses to overwrite."""
+def create_database(path: str | Path, passphrase: str | None = None) -> sqlite_utils.Database:
+    """Create a new, empty project file at the latest schema (encrypted when a passphrase
+    is given). Refuses to overwrite."""
     spath = str(path)
     if spath != ":memory:":
         p = Path(path)
@@ -110,8 +176,8 @@ def create_database(path: str | Path) -> sqlite_utils.Database:
         if not p.parent.exists():
             raise ProjectError(p, f"folder {p.parent} does not exist")
     try:
-        conn = _connect(spath)
-    except sqlite3.Error as exc:
+        conn = _connect(spath, passphrase)
+    except db_errors() as exc:
         raise ProjectError(path, f"cannot be created ({exc})") from None
     try:
         _configure(conn, spath)

@@ -60,6 +60,7 @@ class Changes:
     source_ids: set[int] = field(default_factory=set)
     code_ids: set[int] = field(default_factory=set)
     case_ids: set[int] = field(default_factory=set)
+    coding_ids: set[int] = field(default_factory=set)  # codings inserted, updated or deleted
 
     @classmethod
     def from_ops(cls, ops: Iterable[RowOp]) -> "Changes":
@@ -75,6 +76,8 @@ class Changes:
                     ch.code_ids.add(row["id"])
                 elif op.table == "cases":
                     ch.case_ids.add(row["id"])
+                elif op.table == "codings":
+                    ch.coding_ids.add(row["id"])
                 if row.get("source_id") is not None:
                     ch.source_ids.add(row["source_id"])
                 if row.get("code_id") is not None:

@@ -1,0 +1,665 @@
+"""File ▸ Export: quote tables (a dialog with a live preview), the codebook and a coded
+transcript, written in a background worker with a progress dialog.
+
+The dialog only gathers choices into ``ReportOptions`` and shows the core's HTML of the
+first table; selecting quotes and writing Word files is the core's work (services/quotes,
+services/exports). Choices are remembered per project (setting ``report_options``).
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QRunnable, Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog,
+    QFormLayout, QGroupBox, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+    QPlainTextEdit, QProgressDialog, QSpinBox, QSplitter, QTabWidget, QTextBrowser,
+    QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+)
+
+from ..core.errors import QualCoderError
+from ..core.project import open_project
+from ..core.services.quotes import (
+    BUILTIN_COLUMNS, TABLE_STYLES, ReportOptions, build_report, cite_fields, default_method_note,
+)
+from .workers import WorkerSignals, start
+
+SETTINGS_KEY = "report_options"
+FONTS = ("Arial", "Calibri", "Times New Roman", "Helvetica", "Georgia", "Liberation Sans", "Liberation Serif")
+KEY_ROLE = Qt.UserRole + 1
+PREVIEW_DELAY_MS = 250
+
+
+# ----------------------------------------------------------------------------- background work
+class ExportWorker(QRunnable):
+    """Runs ``job(project, progress)`` on its own connection to the project file; reports
+    the ExportResult (finished), a one-line error (failed) or a cancel (cancelled)."""
+
+    def __init__(self, project_path: Path, coder: str, job: Callable):
+        super().__init__()
+        self.project_path, self.coder, self.job = project_path, coder, job
+        self.signals = WorkerSignals()
+        self._cancel = threading.Event()
+        self.setAutoDelete(False)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def _progress(self, done: int, total: int, label: str) -> bool:
+        self.signals.progress.emit(done, total, label)
+        return not self._cancel.is_set()
+
+    def run(self) -> None:
+        try:
+            with open_project(self.project_path, coder=self.coder) as project:
+                result = self.job(project, self._progress)
+        except InterruptedError:
+            self.signals.cancelled.emit()
+            return
+        except QualCoderError as exc:
+            self.signals.failed.emit(str(exc))
+            return
+        except OSError as exc:
+            self.signals.failed.emit(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
+            return
+        self.signals.finished.emit(result)
+
+
+def run_export(window, title: str, job: Callable, parent=None):
+    """Run an export job with a progress dialog and Cancel; a project that has no file
+    (in memory) is exported on the spot. Returns the worker (None when run on the spot)."""
+    ctx = window.ctx
+    parent = parent or window
+    project = ctx.project
+
+    def done(result) -> None:
+        text = result.summary
+        if result.warnings:
+            text += " (" + "; ".join(result.warnings) + ")"
+        window.show_message(text)
+
+    def failed(msg: str) -> None:
+        window.show_error(f"{title} failed — no file written", msg)
+
+    if project.path is None:
+        try:
+            done(job(project, None))
+        except QualCoderError as exc:
+            failed(str(exc))
+        return None
+    worker = ExportWorker(project.path, project.coder, job)
+    progress = QProgressDialog(f"{title}…", "Cancel", 0, 0, parent)
+    progress.setObjectName("exportProgress")
+    progress.setWindowTitle(title)
+    progress.setMinimumDuration(300)
+    progress.setWindowModality(Qt.WindowModal)
+    progress.canceled.connect(worker.cancel)
+
+    def on_progress(n: int, total: int, label: str) -> None:
+        progress.setMaximum(max(total, 1))
+        progress.setValue(min(n, max(total, 1)))
+        progress.setLabelText(label)
+
+    def finished(result) -> None:
+        progress.close()
+        done(result)
+
+    def on_failed(msg: str) -> None:
+        progress.close()
+        failed(msg)
+
+    def cancelled() -> None:
+        progress.close()
+        window.show_message(f"{title} cancelled; no file written.")
+
+    worker.signals.progress.connect(on_progress)
+    worker.signals.finished.connect(finished)
+    worker.signals.failed.connect(on_failed)
+    worker.signals.cancelled.connect(cancelled)
+    window._export_worker = worker  # keep both alive until the worker reports
+    window._export_progress = progress
+    start(worker)
+    return worker
+
+
+# ----------------------------------------------------------------------------- the dialog
+class ReportDialog(QDialog):
+    """Quote tables: choose codes, columns, citation, order, grouping, filters and layout;
+    the first table is previewed as you change them."""
+
+    def __init__(self, window, parent=None):
+        super().__init__(parent or window)
+        self.window_ = window
+        self.project = window.ctx.project
+        self.setObjectName("reportDialog")
+        self.setWindowTitle("Export quote tables")
+        self.resize(1180, 760)
+        self._loading = False
+        self._valid = False
+        self.worker = None
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(PREVIEW_DELAY_MS)
+        self.timer.timeout.connect(self.refresh_preview)
+
+        tabs = QTabWidget(self)
+        tabs.setObjectName("reportTabs")
+        tabs.addTab(self._quotes_tab(), "Quotes")
+        tabs.addTab(self._layout_tab(), "Table layout")
+        tabs.addTab(self._title_tab(), "Title page")
+
+        self.preview = QTextBrowser(self)
+        self.preview.setObjectName("reportPreview")
+        self.preview.setOpenLinks(False)
+        self.status = QLabel(self)
+        self.status.setObjectName("reportStatus")
+        self.status.setWordWrap(True)
+        right = QWidget(self)
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(QLabel("<b>Preview</b> — the first table as it will appear", right))
+        rl.addWidget(self.preview, 1)
+        rl.addWidget(self.status)
+
+        split = QSplitter(Qt.Horizontal, self)
+        split.addWidget(tabs)
+        split.addWidget(right)
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
+        split.setSizes([460, 720])
+
+        self.buttons = QDialogButtonBox(self)
+        self.export_button = self.buttons.addButton("Export…", QDialogButtonBox.AcceptRole)
+        self.export_button.setObjectName("reportExport")
+        self.buttons.addButton(QDialogButtonBox.Close)
+        self.buttons.accepted.connect(self.export)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(split, 1)
+        layout.addWidget(self.buttons)
+
+        window.ctx.destroyed.connect(self.reject)  # the project was closed: so is this dialog
+        saved = ReportOptions.from_dict(self.project.settings.get(SETTINGS_KEY))
+        self.set_options(saved)
+        self.refresh_preview()
+
+    # -- tabs ------------------------------------------------------------------------
+    def _quotes_tab(self) -> QWidget:
+        w = QWidget(self)
+        layout = QVBoxLayout(w)
+        box = QGroupBox("Codes — one table per checked code (none checked: one per theme)", w)
+        bl = QVBoxLayout(box)
+        self.codes = QTreeWidget(box)
+        self.codes.setObjectName("reportCodes")
+        self.codes.setHeaderLabels(["Code", "Codings"])
+        self.codes.setColumnWidth(0, 300)
+        self.code_items: dict[str, QTreeWidgetItem] = {}
+        counts = self.project.codes.counts()
+        parents: dict[int, QTreeWidgetItem] = {}
+        for c in self.project.codes.all():
+            parent = parents.get(c.parent_id) if c.parent_id else self.codes.invisibleRootItem()
+            item = QTreeWidgetItem(parent, [c.name, str(counts.get(c.id, (0,))[0] or "")])
+            item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
+            item.setCheckState(0, Qt.Unchecked)
+            item.setData(0, KEY_ROLE, c.path_str)
+            item.setTextAlignment(1, Qt.AlignRight | Qt.AlignVCenter)
+            parents[c.id] = item
+            self.code_items[c.path_str] = item
+        self.codes.expandAll()
+        self.codes.itemChanged.connect(lambda *_: self._changed())
+        self.descendants = QCheckBox("Include sub-codes of checked codes", box)
+        self.descendants.setObjectName("reportDescendants")
+        self.descendants.toggled.connect(self._changed)
+        bl.addWidget(self.codes, 1)
+        bl.addWidget(self.descendants)
+        layout.addWidget(box, 3)
+
+        fbox = QGroupBox("Participants — only those with the checked values (same attribute: any of them)", w)
+        fl = QVBoxLayout(fbox)
+        self.filters = QTreeWidget(fbox)
+        self.filters.setObjectName("reportFilters")
+        self.filters.setHeaderHidden(True)
+        self.filter_items: dict[str, QTreeWidgetItem] = {}
+        values: dict[str, set[str]] = {}
+        for vals in list(self.project.attributes.case_values().values()) + list(
+                self.project.attributes.source_values().values()):
+            for k, v in vals.items():
+                if v != "":
+                    values.setdefault(k, set()).add(v)
+        for attr in self.project.attributes.all():
+            if attr.name not in values or attr.name in self._filter_roots():
+                continue
+            root = QTreeWidgetItem(self.filters, [attr.name])
+            root.setFlags(root.flags() & ~Qt.ItemIsUserCheckable)
+            for v in sorted(values[attr.name], key=_natural):
+                item = QTreeWidgetItem(root, [v])
+                item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
+                item.setCheckState(0, Qt.Unchecked)
+                spec = f"{attr.name}={v}"
+                item.setData(0, KEY_ROLE, spec)
+                self.filter_items[spec] = item
+        self.filters.expandAll()
+        self.filters.itemChanged.connect(lambda *_: self._changed())
+        fl.addWidget(self.filters)
+        layout.addWidget(fbox, 2)
+
+        cbox = QGroupBox("Coders (none checked: everyone)", w)
+        cl = QVBoxLayout(cbox)
+        self.coders = QListWidget(cbox)
+        self.coders.setObjectName("reportCoders")
+        self.coders.setMaximumHeight(90)
+        for c in self.project.coders.all():
+            item = QListWidgetItem(c.name, self.coders)
+            item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
+            item.setCheckState(Qt.Unchecked)
+        self.coders.itemChanged.connect(lambda *_: self._changed())
+        cl.addWidget(self.coders)
+        self.include_interviewer = QCheckBox("Keep interviewer turns in quotes", cbox)
+        self.include_interviewer.setObjectName("reportIncludeInterviewer")
+        self.merge = QCheckBox("Show passages coded by several coders once", cbox)
+        self.merge.setObjectName("reportMerge")
+        for cb in (self.include_interviewer, self.merge):
+            cb.toggled.connect(self._changed)
+            cl.addWidget(cb)
+        layout.addWidget(cbox, 0)
+        return w
+
+    def _filter_roots(self) -> set[str]:
+        return {self.filters.topLevelItem(i).text(0) for i in range(self.filters.topLevelItemCount())}
+
+    def _layout_tab(self) -> QWidget:
+        w = QWidget(self)
+        form = QFormLayout(w)
+        self.columns = QListWidget(w)
+        self.columns.setObjectName("reportColumns")
+        self.columns.setDragDropMode(QAbstractItemView.InternalMove)
+        self.columns.setToolTip("Check the columns to print; drag to reorder; double-click to rename a header.")
+        self.columns.setMaximumHeight(170)
+        self.columns.model().rowsMoved.connect(lambda *_: self._changed())
+        self.columns.itemChanged.connect(lambda *_: self._changed())
+        form.addRow("Columns:", self.columns)
+
+        self.cite = QLineEdit(w)
+        self.cite.setObjectName("reportCite")
+        self.cite.textChanged.connect(self._changed)
+        self.cite_field = QComboBox(w)
+        self.cite_field.setObjectName("reportCiteField")
+        self.cite_field.addItem("Insert field…")
+        for f in cite_fields(self.project):
+            self.cite_field.addItem(f)
+        self.cite_field.activated.connect(self._insert_field)
+        row = QHBoxLayout()
+        row.addWidget(self.cite, 1)
+        row.addWidget(self.cite_field)
+        form.addRow("Citation:", row)
+
+        attrs = [a.name for a in self.project.attributes.all()]
+        self.order = QComboBox(w)
+        self.order.setObjectName("reportOrder")
+        self.order.addItem("Participant", "case")
+        self.order.addItem("Position in the transcript", "position")
+        for a in attrs:
+            self.order.addItem(f"Attribute: {a}", f"attribute:{a}")
+        self.order.currentIndexChanged.connect(self._changed)
+        form.addRow("Order rows by:", self.order)
+
+        self.group_by = QComboBox(w)
+        self.group_by.setObjectName("reportGroupBy")
+        self.group_by.addItem("No sub-headings", None)
+        for a in attrs:
+            self.group_by.addItem(a, a)
+        self.group_by.currentIndexChanged.connect(self._changed)
+        form.addRow("Group rows by:", self.group_by)
+        self.group_label = QLineEdit(w)
+        self.group_label.setObjectName("reportGroupLabel")
+        self.group_label.setToolTip("Sub-heading text; {attribute} and {value} are filled in, e.g. '{value} interviews'")
+        self.group_label.textChanged.connect(self._changed)
+        form.addRow("Sub-heading:", self.group_label)
+
+        self.prefix = QLineEdit(w)
+        self.prefix.setObjectName("reportPrefix")
+        self.prefix.setMaximumWidth(90)
+        self.start = QSpinBox(w)
+        self.start.setObjectName("reportStart")
+        self.start.setRange(0, 999)
+        self.prefix.textChanged.connect(self._changed)
+        self.start.valueChanged.connect(self._changed)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Table", w))
+        row.addWidget(self.prefix)
+        row.addWidget(self.start)
+        row.addStretch(1)
+        form.addRow("Numbering:", row)
+        self.table_title = QLineEdit(w)
+        self.table_title.setObjectName("reportTableTitle")
+        self.table_title.setToolTip("Caption after the number; {code}, {path} and {description} are filled in")
+        self.table_title.textChanged.connect(self._changed)
+        form.addRow("Caption:", self.table_title)
+
+        self.style_box = QComboBox(w)
+        self.style_box.setObjectName("reportStyle")
+        for s, label in zip(TABLE_STYLES, ("Journal (three rules)", "Grid (all borders)", "Plain")):
+            self.style_box.addItem(label, s)
+        self.style_box.currentIndexChanged.connect(self._changed)
+        form.addRow("Table style:", self.style_box)
+        self.font_box = QComboBox(w)
+        self.font_box.setObjectName("reportFont")
+        self.font_box.setEditable(True)
+        self.font_box.addItems(FONTS)
+        self.font_box.currentTextChanged.connect(self._changed)
+        self.font_size = QDoubleSpinBox(w)
+        self.font_size.setObjectName("reportFontSize")
+        self.font_size.setRange(6, 24)
+        self.font_size.setSingleStep(0.5)
+        self.font_size.setSuffix(" pt")
+        self.font_size.valueChanged.connect(self._changed)
+        row = QHBoxLayout()
+        row.addWidget(self.font_box, 1)
+        row.addWidget(self.font_size)
+        form.addRow("Font:", row)
+        self.page_size = QComboBox(w)
+        self.page_size.setObjectName("reportPageSize")
+        self.page_size.addItems(["A4", "Letter"])
+        self.page_size.currentIndexChanged.connect(self._changed)
+        self.landscape = QCheckBox("Landscape pages for the tables", w)
+        self.landscape.setObjectName("reportLandscape")
+        self.landscape.toggled.connect(self._changed)
+        row = QHBoxLayout()
+        row.addWidget(self.page_size)
+        row.addWidget(self.landscape, 1)
+        form.addRow("Paper:", row)
+        return w
+
+    def _title_tab(self) -> QWidget:
+        w = QWidget(self)
+        form = QFormLayout(w)
+        self.title = QLineEdit(w)
+        self.title.setObjectName("reportTitle")
+        self.title.textChanged.connect(self._changed)
+        form.addRow("Title:", self.title)
+        self.standard_note = QCheckBox("Use the standard method note (kept up to date with your choices)", w)
+        self.standard_note.setObjectName("reportStandardNote")
+        self.standard_note.toggled.connect(self._note_mode)
+        form.addRow(self.standard_note)
+        self.method_note = QPlainTextEdit(w)
+        self.method_note.setObjectName("reportMethodNote")
+        self.method_note.textChanged.connect(self._changed)
+        form.addRow("Method note:", self.method_note)
+        form.addRow(QLabel("The title page also shows the project name, the date and the list of tables.", w))
+        return w
+
+    # -- options <-> widgets ---------------------------------------------------------
+    def set_options(self, opts: ReportOptions) -> None:
+        self._loading = True
+        try:
+            for path, item in self.code_items.items():
+                item.setCheckState(0, Qt.Checked if path in opts.codes else Qt.Unchecked)
+            self.descendants.setChecked(opts.descendants or not opts.codes)
+            for spec, item in self.filter_items.items():
+                item.setCheckState(0, Qt.Checked if spec in opts.where else Qt.Unchecked)
+            for i in range(self.coders.count()):
+                it = self.coders.item(i)
+                it.setCheckState(Qt.Checked if it.text() in opts.coders else Qt.Unchecked)
+            self.include_interviewer.setChecked(opts.include_interviewer)
+            self.merge.setChecked(opts.merge_overlaps)
+            self._fill_columns(opts.columns)
+            self.cite.setText(opts.cite)
+            self.order.setCurrentIndex(max(0, self.order.findData(opts.order)))
+            self.group_by.setCurrentIndex(max(0, self.group_by.findData(opts.group_by)))
+            self.group_label.setText(opts.group_label)
+            self.prefix.setText(opts.prefix)
+            self.start.setValue(opts.start)
+            self.table_title.setText(opts.table_title)
+            self.style_box.setCurrentIndex(max(0, self.style_box.findData(opts.table_style)))
+            self.font_box.setCurrentText(opts.font)
+            self.font_size.setValue(opts.font_size)
+            self.page_size.setCurrentText(opts.page_size)
+            self.landscape.setChecked(opts.landscape)
+            self.title.setText(opts.title)
+            self.standard_note.setChecked(opts.method_note is None)
+            self.method_note.setReadOnly(opts.method_note is None)
+            if opts.method_note is not None:
+                self.method_note.setPlainText(opts.method_note)
+        finally:
+            self._loading = False
+
+    def _fill_columns(self, specs: list[str]) -> None:
+        self.columns.clear()
+        chosen = {}
+        for spec in specs:
+            key, _, header = spec.partition("=")
+            key = key.strip()
+            if key.startswith("attribute:"):
+                key = key.split(":", 1)[1]
+            chosen[key] = header.strip()
+        available = list(BUILTIN_COLUMNS) + [a.name for a in self.project.attributes.all()
+                                             if a.name not in BUILTIN_COLUMNS]
+        ordered = [k for k in chosen if k in available] + [k for k in available if k not in chosen]
+        for key in ordered:
+            default = BUILTIN_COLUMNS.get(key) or key.replace("_", " ").capitalize()
+            item = QListWidgetItem(chosen.get(key) or default, self.columns)
+            item.setData(KEY_ROLE, key)
+            item.setData(KEY_ROLE + 1, default)
+            item.setFlags(item.flags() | Qt.ItemIsUserCheckable | Qt.ItemIsEditable | Qt.ItemIsDragEnabled)
+            item.setCheckState(Qt.Checked if key in chosen else Qt.Unchecked)
+
+    def options(self) -> ReportOptions:
+        codes = [p for p, it in self.code_items.items() if it.checkState(0) == Qt.Checked]
+        where = [s for s, it in self.filter_items.items() if it.checkState(0) == Qt.Checked]
+        coders = [self.coders.item(i).text() for i in range(self.coders.count())
+                  if self.coders.item(i).checkState() == Qt.Checked]
+        columns = []
+        for i in range(self.columns.count()):
+            it = self.columns.item(i)
+            if it.checkState() != Qt.Checked:
+                continue
+            key, default, text = it.data(KEY_ROLE), it.data(KEY_ROLE + 1), it.text().strip()
+            columns.append(key if not text or text == default else f"{key}={text}")
+        return ReportOptions(
+            codes=codes, descendants=self.descendants.isChecked(), where=where, coders=coders,
+            order=self.order.currentData() or "case", group_by=self.group_by.currentData(),
+            group_label=self.group_label.text() or "{attribute}: {value}", cite=self.cite.text(),
+            columns=columns, include_interviewer=self.include_interviewer.isChecked(),
+            merge_overlaps=self.merge.isChecked(), prefix=self.prefix.text(), start=self.start.value(),
+            table_title=self.table_title.text() or "{path}", landscape=self.landscape.isChecked(),
+            title=self.title.text(), method_note=None if self.standard_note.isChecked()
+            else self.method_note.toPlainText(),
+            font=self.font_box.currentText().strip() or "Arial", font_size=self.font_size.value(),
+            table_style=self.style_box.currentData() or "journal", page_size=self.page_size.currentText(),
+        )
+
+    # -- live preview ----------------------------------------------------------------
+    def _changed(self, *_args) -> None:
+        if not self._loading:
+            self.timer.start()
+
+    def _note_mode(self, standard: bool) -> None:
+        self.method_note.setReadOnly(standard)
+        self._changed()
+
+    def _insert_field(self, index: int) -> None:
+        if index > 0:
+            self.cite.insert("{" + self.cite_field.itemText(index) + "}")
+            self.cite_field.setCurrentIndex(0)
+            self.cite.setFocus()
+
+    def refresh_preview(self) -> None:
+        """Build the first table with the current choices and show it (or say what is wrong)."""
+        from ..core.formats.html_report import table_html
+
+        self.timer.stop()
+        if not self.project_is_open():
+            return
+        opts = self.options()
+        try:
+            report = build_report(self.project, opts, max_tables=1)
+        except QualCoderError as exc:
+            self._show_problem(str(exc))
+            return
+        if self.standard_note.isChecked():
+            example = next((q.citation for q in report.tables[0].quotes if q.citation), None) if report.tables else None
+            self.method_note.blockSignals(True)
+            self.method_note.setPlainText(default_method_note(opts, example))
+            self.method_note.blockSignals(False)
+        if not report.tables:
+            self._show_problem("No coded passages match these choices, so there is nothing to export.")
+            return
+        table = report.tables[0]
+        self.preview.setHtml(table_html(report, table, max_rows=60))
+        n, p = len(table.quotes), len(table.participants)
+        self.status.setStyleSheet("")
+        self.status.setText(f"{table.label}: {n} quote{'s' if n != 1 else ''} from {p} "
+                            f"participant{'s' if p != 1 else ''}. Export writes every table.")
+        self._valid = True
+        self.export_button.setEnabled(True)
+
+    def _show_problem(self, text: str) -> None:
+        self.preview.setHtml(f"<p style='color:#555'><i>{_html(text)}</i></p>")
+        self.status.setStyleSheet("color: #b00020;")
+        self.status.setText(text)
+        self._valid = False
+        self.export_button.setEnabled(False)
+
+    # -- saving and exporting --------------------------------------------------------
+    def project_is_open(self) -> bool:
+        ctx = self.window_.ctx
+        return ctx is not None and ctx.project is self.project
+
+    def remember(self) -> None:
+        """Save the choices with the project (not when it was closed under the dialog)."""
+        if self.project_is_open():
+            self.project.settings.put(SETTINGS_KEY, self.options().to_dict())
+
+    def done(self, result: int) -> None:  # closing by any route remembers the choices
+        self.remember()
+        super().done(result)
+
+    def export(self, path: str | Path | None = None):
+        """Ask for a file (unless given) and write the report in the background."""
+        self.refresh_preview()
+        if not self._valid:
+            return None
+        if path is None:
+            name = f"{self.project.name}-quote-tables.docx"
+            start_dir = str(self.project.path.parent / name) if self.project.path else name
+            path, _ = QFileDialog.getSaveFileName(self, "Export quote tables", start_dir, "Word document (*.docx)")
+            if not path:
+                return None
+        path = Path(path)
+        if path.suffix.lower() != ".docx":
+            path = path.with_suffix(".docx")
+        opts = self.options()
+        self.remember()
+
+        def job(project, progress):
+            from ..core.services.exports import write_report
+
+            return write_report(project, opts, path, progress=progress)
+
+        self.worker = run_export(self.window_, "Export quote tables", job, parent=self)
+        if self.worker is not None:
+            self.worker.signals.finished.connect(lambda _r: self.accept())
+        else:
+            self.accept()
+        return self.worker
+
+
+def _natural(s: str):
+    from ..core.services.quotes import natural_key
+
+    return natural_key(s)
+
+
+def _html(s: str) -> str:
+    from html import escape
+
+    return escape(s)
+
+
+# ----------------------------------------------------------------------------- menu entries
+def open_report_dialog(window) -> ReportDialog | None:
+    if window.ctx is None:
+        return None
+    dlg = ReportDialog(window)
+    window._report_dialog = dlg
+    dlg.open()
+    return dlg
+
+
+def export_codebook(window, path: str | Path | None = None):
+    if window.ctx is None:
+        return None
+    project = window.ctx.project
+    if path is None:
+        start_dir = str(project.path.parent / f"{project.name}-codebook.docx") if project.path else ""
+        path, chosen = QFileDialog.getSaveFileName(window, "Export codebook", start_dir,
+                                                   "Word document (*.docx);;CSV for spreadsheets (*.csv)")
+        if not path:
+            return None
+        if Path(path).suffix.lower() not in (".docx", ".csv"):
+            path = str(Path(path).with_suffix(".csv" if "csv" in chosen.lower() else ".docx"))
+    target = Path(path)
+
+    def job(p, _progress):
+        from ..core.services.exports import export_codebook as run
+
+        return run(p, target)
+
+    return run_export(window, "Export codebook", job)
+
+
+def export_transcript(window, source: str | None = None, path: str | Path | None = None):
+    if window.ctx is None:
+        return None
+    project = window.ctx.project
+    names = [s.name for s in project.sources.all()]
+    if not names:
+        window.show_message("The project has no sources to export.")
+        return None
+    if source is None:
+        current = 0
+        wb = getattr(window, "workbench", None)
+        sid = getattr(getattr(wb, "view", None), "source_id", None) if wb is not None else None
+        if sid is not None:
+            src = project.sources.get(sid)
+            if src is not None and src.name in names:
+                current = names.index(src.name)
+        source, ok = QInputDialog.getItem(window, "Export coded transcript", "Source:", names, current, False)
+        if not ok:
+            return None
+    if path is None:
+        start_dir = str(project.path.parent / f"{source}-coded.docx") if project.path else f"{source}-coded.docx"
+        path, _ = QFileDialog.getSaveFileName(window, "Export coded transcript", start_dir, "Word document (*.docx)")
+        if not path:
+            return None
+        if Path(path).suffix.lower() != ".docx":
+            path = str(Path(path).with_suffix(".docx"))
+    target = Path(path)
+    visible = window.ctx.visible_coders
+
+    def job(p, progress):
+        from ..core.services.exports import export_source
+
+        return export_source(p, source, target, coders=visible, progress=progress)
+
+    return run_export(window, "Export coded transcript", job)
+
+
+def install(window) -> None:
+    """Add File ▸ Export entries; they need an open project."""
+    from PySide6.QtGui import QAction
+
+    entries = (
+        ("actionExportQuoteTables", "&Quote tables…", lambda: open_report_dialog(window)),
+        ("actionExportCodebook", "&Codebook…", lambda: export_codebook(window)),
+        ("actionExportTranscript", "Coded &transcript…", lambda: export_transcript(window)),
+    )
+    for name, text, slot in entries:
+        action = QAction(text, window)
+        action.setObjectName(name)
+        action.triggered.connect(lambda _checked=False, s=slot: s())
+        window.menuExport.addAction(action)
+        window._project_actions.append(action)
