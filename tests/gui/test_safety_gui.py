@@ -1,0 +1,85 @@
+"""In the app: a second instance is offered read-only, a damaged file offers the latest
+backup, backups are restored from the File menu, encrypted projects ask for the passphrase."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+from qualcoder_lite.core.project import open_project
+from qualcoder_lite.core.store import backups
+
+
+def _window(qtbot):
+    from qualcoder_lite.gui.main_window import MainWindow
+
+    w = MainWindow(coder="alex")
+    qtbot.addWidget(w)
+    return w
+
+
+def test_second_instance_is_offered_read_only(qtbot, demo_file, monkeypatch):
+    first = _window(qtbot)
+    assert first.open_path(demo_file)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.Yes)
+    second = _window(qtbot)
+    assert second.open_path(demo_file)
+    assert "is open in QualCoder Lite by" in asked[0]
+    assert second.ctx.project.read_only
+    assert "(read-only)" in second.windowTitle()
+    before = second.ctx.project.codes.count()
+    second.workbench.codes.new_code(None, name="Not allowed")
+    assert second.ctx.project.codes.count() == before
+    assert "read-only" in second.statusBar().currentMessage()
+    second.close_project()
+    first.close_project()
+
+
+def test_backup_on_open_and_restore_from_the_menu(qtbot, demo_file, monkeypatch):
+    w = _window(qtbot)
+    assert w.open_path(demo_file)
+    assert len(backups.list_backups(demo_file)) == 1
+    w.workbench.codes.new_code(None, name="Made after the backup")
+    from qualcoder_lite.gui.safety_menu import restore_backup
+
+    assert restore_backup(w, choice=0)
+    assert w.ctx.project.codes.find(["Made after the backup"]) is None
+    w.close_project()
+
+
+def test_damaged_project_offers_the_latest_backup(qtbot, demo_file, monkeypatch):
+    w = _window(qtbot)
+    assert w.open_path(demo_file)
+    w.close_project()
+    demo_file.write_bytes(demo_file.read_bytes()[:3000])  # truncated: a damaged file
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.Yes)
+    assert w.open_path(demo_file)
+    assert "damaged" in asked[0] and "Restore the latest backup" in asked[0]
+    assert w.ctx.project.sources.count() == 8
+    w.close_project()
+
+
+sqlcipher3 = pytest.importorskip("sqlcipher3", reason="the 'encrypt' extra is not installed")
+
+
+def test_encrypt_from_the_menu_and_reopen_with_passphrase(qtbot, demo_file, monkeypatch):
+    from qualcoder_lite.gui.safety_menu import encrypt_project
+
+    w = _window(qtbot)
+    assert w.open_path(demo_file)
+    assert encrypt_project(w, passphrase="a long passphrase")
+    assert w.ctx.project.encrypted and "🔒" in w.windowTitle()
+    assert b"Siobh" not in demo_file.read_bytes()
+    w.close_project()
+    monkeypatch.delenv("QUALCODER_LITE_PASSPHRASE", raising=False)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("a long passphrase", True))
+    assert w.open_path(demo_file)
+    assert w.ctx.project.sources.count() == 8
+    w.close_project()
+    with open_project(demo_file, passphrase="a long passphrase") as p:
+        assert p.encrypted
+    os.environ.pop("QUALCODER_LITE_PASSPHRASE", None)
