@@ -154,3 +154,37 @@ def test_failed_command_leaves_nothing(proj):
     with pytest.raises(DuplicateError):
         proj.execute(AddCode("Theme/Sub"))
     assert dump(proj) == before
+
+
+def test_source_commands_round_trip(proj):
+    from qualcoder_lite.core.services.sources import DeleteSource, RenameSource, SetSourceCases, SetSourceKind
+
+    src = proj.sources.by_name("P1").id
+    proj.execute(ApplyCode(src, proj.codes.find("Theme/Sub").id, 0, 11))
+    _roundtrip(proj, RenameSource(src, "P1 interview ☕"))
+    assert proj.sources.get(src).name == "P1 interview ☕"
+    _roundtrip(proj, SetSourceKind(src, "notes"))
+    cmd = _roundtrip(proj, SetSourceCases(src, ["P2", "P9"]))
+    assert proj.sources.get(src).cases == ("P2", "P9") and cmd.result == ["P2", "P9"]
+    _roundtrip(proj, DeleteSource(src))
+    add_text_source(proj, "Other", "Other text entirely.")
+    third = add_text_source(proj, "Third", "A third text.")
+    with pytest.raises(DuplicateError):
+        proj.execute(RenameSource(third, "Other"))
+
+
+def test_split_code_round_trip(proj):
+    from qualcoder_lite.core.services.codes import SplitCode
+
+    sub = proj.codes.find("Theme/Sub").id
+    src = proj.sources.by_name("P1").id
+    a = ApplyCode(src, sub, 0, 11)
+    b = ApplyCode(src, sub, 20, 30)
+    proj.execute(a)
+    proj.execute(b)
+    cmd = _roundtrip(proj, SplitCode(sub, [b.result[0]], "Sub detail"))
+    new = proj.codes.find("Theme/Sub/Sub detail")
+    assert new.id == cmd.result
+    assert {c.code_id for c in proj.codings.for_source(src)} == {sub, new.id}
+    with pytest.raises(UsageError):
+        proj.execute(SplitCode(sub, [b.result[0]], "Again"))  # no longer a coding of Sub

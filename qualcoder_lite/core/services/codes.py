@@ -220,3 +220,27 @@ def codings_under(project, code_id: int) -> int:
     ids = [code_id] + project.codes.descendants(code_id)
     marks = ",".join("?" for _ in ids)
     return project.conn.execute(f"SELECT count(*) FROM codings WHERE code_id IN ({marks})", ids).fetchone()[0]
+
+
+class SplitCode(Command):
+    """Split a code: the chosen codings move to a new code (a sub-code by default, or a
+    sibling), keeping their coder, boundaries and memos."""
+
+    def __init__(self, code_id: int, coding_ids: list[int], new_name: str, as_sub_code: bool = True):
+        super().__init__()
+        if not coding_ids:
+            raise UsageError("choose the codings that go to the new code")
+        self.code_id, self.coding_ids, self.as_sub_code = code_id, list(coding_ids), as_sub_code
+        self.new_name = check_name(new_name)
+        self.name = f"Split into '{self.new_name}'"
+
+    def apply(self, project, rec: Recorder) -> int:
+        code = project.codes.get(self.code_id)
+        path = list(code.path) + [self.new_name] if self.as_sub_code else list(code.path[:-1]) + [self.new_name]
+        new_id = AddCode(path, color=None).apply(project, rec)
+        for cid in self.coding_ids:
+            row = project.conn.execute("SELECT code_id FROM codings WHERE id = ?", (cid,)).fetchone()
+            if row is None or row[0] != self.code_id:
+                raise UsageError(f"coding {cid} is not a coding of '{code.name}'")
+            rec.update("codings", cid, {"code_id": new_id})
+        return new_id
