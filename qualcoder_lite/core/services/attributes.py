@@ -130,6 +130,10 @@ def read_attribute_csv(path: str | Path, type_overrides: dict[str, str] | None =
         rows = list(csv.reader(io.StringIO(text), dialect))
     except csv.Error as exc:
         raise InputError(path, f"is not a readable CSV ({exc})") from None
+    return _table_from_rows(path, rows, type_overrides)
+
+
+def _table_from_rows(path: Path, rows: list[list[str]], type_overrides: dict[str, str] | None) -> AttributeTable:
     rows = [r for r in rows if any(cell.strip() for cell in r)]
     if not rows:
         raise InputError(path, "has no header row")
@@ -251,7 +255,75 @@ class SetAttributeValue(Command):
 
 
 def import_attributes(project, path, type_overrides=None) -> AttributeReport:
-    table = read_attribute_csv(path, type_overrides)
+    table = read_attribute_table(path, type_overrides)
     cmd = ImportAttributes(table)
     project.execute(cmd)
     return cmd.result
+
+
+class AddAttribute(Command):
+    """A new, empty attribute for cases (or sources)."""
+
+    def __init__(self, name: str, type_: str = "text", applies_to: str = "case"):
+        super().__init__()
+        self.attr_name = name.strip()
+        if not self.attr_name:
+            raise UsageError("an attribute name cannot be empty")
+        if type_ not in TYPES:
+            raise UsageError(f"unknown attribute type {type_!r} (text, number, date or boolean)")
+        if applies_to not in ("case", "source"):
+            raise UsageError(f"attributes belong to cases or sources, not {applies_to!r}")
+        self.type, self.applies_to = type_, applies_to
+        self.name = f"New attribute '{self.attr_name}'"
+
+    def apply(self, project, rec: Recorder) -> int:
+        if project.attributes.by_name(self.attr_name, self.applies_to) is not None:
+            from ..errors import DuplicateError
+
+            raise DuplicateError(f"attribute '{self.attr_name}' already exists")
+        return rec.insert("attributes", {"name": self.attr_name, "type": self.type, "applies_to": self.applies_to,
+                                         "position": project.attributes.next_position()})
+
+
+def _cell_text(value) -> str:
+    import datetime as dt
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_attribute_xlsx(path: str | Path, type_overrides: dict[str, str] | None = None) -> AttributeTable:
+    """The first sheet of an .xlsx laid out like the CSV (first column the case id)."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, "no such file")
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise InputError(path, f"is not a readable Excel workbook ({exc.__class__.__name__})") from None
+    try:
+        ws = wb.worksheets[0]
+        rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True, max_row=100_000)]
+    finally:
+        wb.close()
+    return _table_from_rows(path, rows, type_overrides)
+
+
+def read_attribute_table(path: str | Path, type_overrides: dict[str, str] | None = None) -> AttributeTable:
+    """CSV or .xlsx by extension."""
+    if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
+        return read_attribute_xlsx(path, type_overrides)
+    return read_attribute_csv(path, type_overrides)

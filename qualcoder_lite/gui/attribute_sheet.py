@@ -1,0 +1,177 @@
+"""Tools ▸ Attribute sheet…: cases (or sources) × attributes, edited in place; add an
+attribute; import a CSV or Excel sheet. Every edit is one undoable step."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QComboBox, QDialog, QFileDialog, QHBoxLayout, QInputDialog, QLabel, QPushButton, QTableView, QVBoxLayout,
+)
+
+from ..core.errors import QualCoderError
+from ..core.services.attributes import AddAttribute, ImportAttributes, SetAttributeValue, read_attribute_table
+from .context import Context
+
+
+class AttributeSheetModel(QAbstractTableModel):
+    errorRaised = Signal(str)
+
+    def __init__(self, ctx: Context, applies_to: str = "case", parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.applies_to = applies_to
+        self.reload()
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        p = self.ctx.project
+        self.attributes = p.attributes.all(self.applies_to)
+        if self.applies_to == "case":
+            self.rows = [(c.id, c.name) for c in p.cases.all()]
+            self.values = p.attributes.case_values()
+        else:
+            self.rows = [(s.id, s.name) for s in p.sources.all()]
+            self.values = p.attributes.source_values()
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.attributes)
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if role == Qt.DisplayRole:
+            if orientation == Qt.Horizontal and 0 <= section < len(self.attributes):
+                return self.attributes[section].name
+            if orientation == Qt.Vertical and 0 <= section < len(self.rows):
+                return self.rows[section][1]
+        if role == Qt.ToolTipRole and orientation == Qt.Horizontal and 0 <= section < len(self.attributes):
+            return f"type: {self.attributes[section].type}"
+        return None
+
+    def data(self, index: QModelIndex, role=Qt.DisplayRole):
+        if not index.isValid() or role not in (Qt.DisplayRole, Qt.EditRole):
+            return None
+        row_id = self.rows[index.row()][0]
+        return self.values.get(row_id, {}).get(self.attributes[index.column()].name, "")
+
+    def flags(self, index: QModelIndex):
+        if not index.isValid():
+            return Qt.NoItemFlags
+        return Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsEditable
+
+    def setData(self, index: QModelIndex, value, role=Qt.EditRole) -> bool:
+        if not index.isValid() or role != Qt.EditRole:
+            return False
+        row_id = self.rows[index.row()][0]
+        attr = self.attributes[index.column()]
+        text = str(value).strip()
+        if text == self.data(index):
+            return False
+        kwargs = {"case_id": row_id} if self.applies_to == "case" else {"source_id": row_id}
+        try:
+            self.ctx.run(SetAttributeValue(attr.id, text, **kwargs))
+        except QualCoderError as exc:
+            self.errorRaised.emit(str(exc))
+            return False
+        return True
+
+
+class AttributeSheet(QDialog):
+    def __init__(self, ctx: Context, parent=None):
+        super().__init__(parent)
+        self.setObjectName("attributeSheet")
+        self.setWindowTitle("Attribute sheet")
+        self.ctx = ctx
+        self.model = AttributeSheetModel(ctx, "case", self)
+        self.table = QTableView(self)
+        self.table.setObjectName("attributeTable")
+        self.table.setModel(self.model)
+        self.kind = QComboBox(self)
+        self.kind.addItem("Cases", "case")
+        self.kind.addItem("Sources", "source")
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        self.status = QLabel(self)
+        add = QPushButton("Add attribute…", self)
+        add.clicked.connect(self.add_attribute)
+        imp = QPushButton("Import CSV / Excel…", self)
+        imp.clicked.connect(self.import_dialog)
+        close = QPushButton("Close", self)
+        close.clicked.connect(self.accept)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Attributes of:", self))
+        top.addWidget(self.kind)
+        top.addStretch(1)
+        top.addWidget(add)
+        top.addWidget(imp)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status, 1)
+        bottom.addWidget(close)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(self.table, 1)
+        lay.addLayout(bottom)
+        self.model.errorRaised.connect(self.status.setText)
+        ctx.changed.connect(self._changed)
+        self.resize(760, 480)
+
+    def _kind_changed(self, _i: int) -> None:
+        self.model.applies_to = self.kind.currentData()
+        self.model.reload()
+
+    def _changed(self, changes) -> None:
+        if changes.tables & {"attributes", "attribute_values", "cases", "sources"}:
+            self.model.reload()
+
+    def add_attribute(self, name: str | None = None, type_: str | None = None) -> bool:
+        if name is None:
+            name, ok = QInputDialog.getText(self, "Add attribute", "Attribute name:")
+            if not ok or not name.strip():
+                return False
+        if type_ is None:
+            type_, ok = QInputDialog.getItem(self, "Add attribute", f"Type of '{name}':",
+                                             ["text", "number", "date", "boolean"], 0, False)
+            if not ok:
+                return False
+        try:
+            self.ctx.run(AddAttribute(name, type_, self.model.applies_to))
+        except QualCoderError as exc:
+            self.status.setText(str(exc))
+            return False
+        return True
+
+    def import_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import attributes", "",
+                                              "Attribute tables (*.csv *.xlsx);;All files (*)")
+        if path:
+            self.import_file(path)
+
+    def import_file(self, path: str) -> bool:
+        try:
+            cmd = ImportAttributes(read_attribute_table(path))
+            self.ctx.run(cmd)
+        except QualCoderError as exc:
+            self.status.setText(str(exc))
+            return False
+        self.status.setText(cmd.result.summary())
+        return True
+
+
+def install(window) -> None:
+    action = QAction("&Attribute sheet…", window)
+    action.setObjectName("actionAttributeSheet")
+    action.triggered.connect(lambda: open_sheet(window))
+    window.menuTools.addAction(action)
+    window._project_actions.append(action)
+    window.actionAttributeSheet = action
+
+
+def open_sheet(window) -> AttributeSheet | None:
+    if window.ctx is None:
+        return None
+    sheet = AttributeSheet(window.ctx, window)
+    window._attribute_sheet = sheet
+    sheet.show()
+    return sheet
