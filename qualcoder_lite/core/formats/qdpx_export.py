@@ -1,0 +1,205 @@
+"""Write a ``refi.Project`` as a REFI-QDA project archive (.qdpx).
+
+The archive holds ``project.qde`` (UTF-8 XML in ``urn:QDA-XML:project:1.0``, valid against
+the standard's Project.xsd) and ``sources/<guid>.txt``, each source's text in UTF-8 without
+BOM, LF line breaks. Selections are written in Unicode code points, as the standard says.
+The file is written next to the target and renamed into place, so a failed export never
+leaves a half-written archive.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+import zipfile
+from pathlib import Path
+from typing import Callable
+
+from ..errors import InputError
+from . import refi
+
+Progress = Callable[[int, int, str], bool]
+
+
+def _code(w: refi.XmlWriter, code: refi.Code, with_notes: bool = True, guid_attr: str = "guid") -> None:
+    attrs = {"guid": code.guid, "name": code.name, "isCodable": "true" if code.codable else "false",
+             "color": code.color}
+    notes = code.note_refs if with_notes else []
+    if not (code.description or notes or code.children):
+        w.empty("Code", attrs)
+        return
+    w.start("Code", attrs)
+    if code.description:
+        w.element("Description", code.description)
+    for n in notes:
+        w.empty("NoteRef", {"targetGUID": n})
+    for child in code.children:
+        _code(w, child, with_notes)
+    w.end("Code")
+
+
+def write_codes(w: refi.XmlWriter, codes: list[refi.Code], with_notes: bool = True) -> None:
+    w.start("Codes")
+    for c in codes:
+        _code(w, c, with_notes)
+    w.end("Codes")
+
+
+def _values(w: refi.XmlWriter, values: list[refi.Value]) -> None:
+    for v in values:
+        w.start("VariableValue")
+        w.empty("VariableRef", {"targetGUID": v.variable})
+        w.element(v.element, v.value)
+        w.end("VariableValue")
+
+
+def _note_refs(w: refi.XmlWriter, refs: list[str]) -> None:
+    for r in refs:
+        w.empty("NoteRef", {"targetGUID": r})
+
+
+def _selection(w: refi.XmlWriter, sel: refi.Selection) -> None:
+    w.start("PlainTextSelection", {"guid": sel.guid, "name": sel.name or None, "startPosition": str(sel.start),
+                                   "endPosition": str(sel.end), "creatingUser": sel.user,
+                                   "creationDateTime": refi.valid_datetime(sel.created)})
+    if sel.description:
+        w.element("Description", sel.description)
+    for c in sel.codings:
+        w.start("Coding", {"guid": c.guid, "creatingUser": c.user,
+                           "creationDateTime": refi.valid_datetime(c.created)})
+        w.empty("CodeRef", {"targetGUID": c.code})
+        _note_refs(w, c.note_refs)
+        w.end("Coding")
+    _note_refs(w, sel.note_refs)
+    w.end("PlainTextSelection")
+
+
+def source_member(src: refi.Source) -> str:
+    return f"sources/{src.guid}.txt"
+
+
+def render_project(p: refi.Project, origin: str, progress: Progress | None = None) -> tuple[str, int]:
+    """(project.qde text, characters replaced because XML cannot carry them)."""
+    w = refi.XmlWriter()
+    stamp = refi.valid_datetime(p.created)
+    w.start("Project", {"xmlns": refi.PROJECT_NS, "name": p.name, "origin": origin,
+                        "creatingUserGUID": p.creating_user, "creationDateTime": stamp,
+                        "modifyingUserGUID": p.creating_user, "modifiedDateTime": stamp})
+    if p.users:
+        w.start("Users")
+        for u in p.users:
+            w.empty("User", {"guid": u.guid, "name": u.name})
+        w.end("Users")
+    if p.codes:
+        w.start("CodeBook")
+        write_codes(w, p.codes)
+        w.end("CodeBook")
+    if p.variables:
+        w.start("Variables")
+        for v in p.variables:
+            attrs = {"guid": v.guid, "name": v.name, "typeOfVariable": v.type}
+            if v.description:
+                w.start("Variable", attrs)
+                w.element("Description", v.description)
+                w.end("Variable")
+            else:
+                w.empty("Variable", attrs)
+        w.end("Variables")
+    if p.cases:
+        w.start("Cases")
+        for c in p.cases:
+            w.start("Case", {"guid": c.guid, "name": c.name})
+            if c.description:
+                w.element("Description", c.description)
+            for g in c.codes:
+                w.empty("CodeRef", {"targetGUID": g})
+            _values(w, c.values)
+            for g in c.sources:
+                w.empty("SourceRef", {"targetGUID": g})
+            for g in c.selections:
+                w.empty("SelectionRef", {"targetGUID": g})
+            w.end("Case")
+        w.end("Cases")
+    if p.sources:
+        w.start("Sources")
+        for i, s in enumerate(p.sources):
+            if progress is not None and not progress(i, len(p.sources), f"Writing {s.name}"):
+                raise InterruptedError("export cancelled")
+            w.start("TextSource", {"guid": s.guid, "name": s.name, "plainTextPath": f"internal://{s.guid}.txt",
+                                   "creatingUser": s.user, "creationDateTime": refi.valid_datetime(s.created)})
+            if s.description:
+                w.element("Description", s.description)
+            for sel in s.selections:
+                _selection(w, sel)
+            _note_refs(w, s.note_refs)
+            _values(w, s.values)
+            w.end("TextSource")
+        w.end("Sources")
+    if p.notes:
+        w.start("Notes")
+        for n in p.notes:
+            w.start("Note", {"guid": n.guid, "name": n.name, "creatingUser": n.user,
+                             "creationDateTime": refi.valid_datetime(n.created),
+                             "modifyingUser": n.user if refi.valid_datetime(n.modified) else None,
+                             "modifiedDateTime": refi.valid_datetime(n.modified)})
+            w.element("PlainTextContent", n.text)
+            w.end("Note")
+        w.end("Notes")
+    if p.links:
+        w.start("Links")
+        for ln in p.links:
+            w.empty("Link", {"guid": ln.guid, "name": ln.name or None, "direction": ln.direction,
+                             "originGUID": ln.origin, "targetGUID": ln.target})
+        w.end("Links")
+    if p.sets:
+        w.start("Sets")
+        for s in p.sets:
+            w.start("Set", {"guid": s.guid, "name": s.name})
+            if s.description:
+                w.element("Description", s.description)
+            for g in s.codes:
+                w.empty("MemberCode", {"targetGUID": g})
+            for g in s.sources:
+                w.empty("MemberSource", {"targetGUID": g})
+            for g in s.notes:
+                w.empty("MemberNote", {"targetGUID": g})
+            w.end("Set")
+        w.end("Sets")
+    if p.description:
+        w.element("Description", p.description)
+    _note_refs(w, p.note_refs)
+    w.end("Project")
+    return w.getvalue(), w.replaced
+
+
+def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
+    """Call ``write(tmp)`` for a temporary file beside ``path``, then rename it into place."""
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(path, "is a folder; choose a file name to export to")
+    if not path.parent.is_dir():
+        raise InputError(path, f"folder {path.parent} does not exist")
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(tmp)
+        raise
+
+
+def write_qdpx(p: refi.Project, path: str | Path, origin: str, progress: Progress | None = None,
+               compresslevel: int = 6) -> int:
+    """Write the archive; returns the count of characters XML could not carry (replaced)."""
+    xml, replaced = render_project(p, origin, progress)
+
+    def write(tmp: Path) -> None:
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as zf:
+            zf.writestr("project.qde", xml.encode("utf-8"))
+            for s in p.sources:
+                zf.writestr(source_member(s), (s.text or "").encode("utf-8", "replace"))
+
+    write_atomically(Path(path), write)
+    return replaced

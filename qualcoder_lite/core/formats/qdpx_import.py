@@ -1,0 +1,541 @@
+"""Read a REFI-QDA project (.qdpx archive, or a bare project.qde) into ``refi.Project``.
+
+Nothing here touches a project file: ``services.interop`` writes the result. The archive
+is hostile input (``SafeZip``: path traversal, zip bombs; ``parse_xml``: no DTD, no
+entities). Anything that breaks the structure the schema requires is an ``InputError``
+naming the file and the reason; anything merely odd is tolerated and reported.
+
+Vendor quirks handled here (measured on real exports):
+
+* The project XML is ``project.qde``, ``Project.qde`` or another ``*.qde`` (ATLAS.ti 26
+  writes ``Trial.qde``): matched case-insensitively, a single other ``.qde`` is used.
+* Source files sit in ``sources/`` (NVivo for Mac, qc, the standard) or ``Sources/``
+  (NVivo for Windows, ATLAS.ti); member names are matched case-insensitively.
+* ``plainTextPath`` is ``internal://NAME`` as the standard says, or plain ``NAME``
+  (qc 1.3 writes it without the prefix); percent-encoded names are tried decoded too.
+* Source files may be missing altogether (the ATLAS.ti standard export has none): such
+  sources are listed and their selections kept aside, never silently dropped.
+* Texts are decoded by BOM (UTF-8, UTF-16, UTF-32), then UTF-16 sniffing, UTF-8, and
+  Windows-1252 as a reported fallback; the BOM is dropped and CRLF/CR become LF, with
+  offsets converted so the quoted text stays the same (see ``refi_offsets``).
+* GUIDs in upper case or braces (ATLAS.ti, NVivo for Windows) are matched case-insensitively;
+  ``#RGB`` colours and a missing ``isCodable`` are accepted.
+* Names are kept exactly as written, including ATLAS.ti for Mac's decomposed (NFD) accents.
+* ATLAS.ti memos carry a one-line ``Description`` besides their text: both are kept.
+* PDF sources: the plain-text ``Representation`` is imported as a text source with its
+  selections; ATLAS.ti repeats each PDF area selection as a text selection with the same
+  GUID, so only area selections without such a twin are kept aside.
+* Audio/video ``Transcript`` texts are imported as sources; when a transcript points at the
+  same file as a text source (ATLAS.ti), the two are one source. Time and picture-area
+  selections are kept aside (not text).
+"""
+
+from __future__ import annotations
+
+import functools
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Callable
+from xml.etree.ElementTree import Element
+
+from ..errors import InputError
+from . import refi
+from .checks import MAX_TEXT_BYTES, MB, check_file, read_bytes
+from .refi_offsets import Detection, UnitMap, crlf_positions, detect
+from .safexml import local, parse_xml
+from .safezip import SafeZip
+from .textfile import decode_bytes
+from .textnorm import normalise
+
+KIND = "a REFI-QDA project"
+MAX_QDE_BYTES = 150 * MB
+MAX_CODE_DEPTH = 100  # NVivo exports go 7 deep; deeper is not a code tree a person made
+Progress = Callable[[int, int, str], bool]
+
+_TEXT_HOLDERS = ("TextSource", "PDFSource", "AudioSource", "VideoSource", "PictureSource")
+_MEDIA_SELECTIONS = {"PictureSelection": "a picture area", "PDFSelection": "a PDF page area",
+                     "AudioSelection": "an audio time span", "VideoSelection": "a video time span"}
+
+
+@dataclass
+class KeptAside:
+    """A selection that could not become codings, kept so it is not lost."""
+
+    source: str
+    source_guid: str
+    selection_guid: str
+    start: int | None
+    end: int | None
+    name: str
+    codes: list[str]  # code GUIDs
+    users: list[str | None]
+    reason: str
+
+    def as_dict(self) -> dict:
+        return {"source": self.source, "source_guid": self.source_guid, "selection_guid": self.selection_guid,
+                "start": self.start, "end": self.end, "name": self.name, "codes": self.codes,
+                "users": self.users, "reason": self.reason}
+
+
+@dataclass
+class QdpxContent:
+    project: refi.Project
+    path: Path
+    member: str
+    detection: Detection | None = None
+    warnings: list[str] = field(default_factory=list)
+    assumptions: list[str] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)  # reason -> count
+    kept_aside: list[KeptAside] = field(default_factory=list)
+    missing_sources: list[str] = field(default_factory=list)
+    adjusted: int = 0  # selection ends that fell inside a character and were snapped
+
+    def skip(self, reason: str, n: int = 1) -> None:
+        if n:
+            self.skipped[reason] = self.skipped.get(reason, 0) + n
+
+
+# ----------------------------------------------------------------------------- helpers
+@functools.lru_cache(maxsize=256)
+def _local_name(tag: str) -> str:
+    return local(tag)[1]
+
+
+def _name(el: Element) -> str:
+    return _local_name(el.tag)
+
+
+def _kids(el: Element, name: str) -> list[Element]:
+    return [c for c in el if isinstance(c.tag, str) and _name(c) == name]
+
+
+def _kid(el: Element, name: str) -> Element | None:
+    for c in el:
+        if isinstance(c.tag, str) and _name(c) == name:
+            return c
+    return None
+
+
+def _text_of(el: Element, name: str) -> str:
+    k = _kid(el, name)
+    return (k.text or "") if k is not None else ""
+
+
+def _refs(el: Element, name: str) -> list[str]:
+    out = []
+    for r in _kids(el, name):
+        g = _guid_ref(r.get("targetGUID"))
+        if g:
+            out.append(g)
+    return out
+
+
+def _guid_ref(value: str | None) -> str | None:
+    """A reference key: the normalised GUID, or a GUID derived from a malformed value."""
+    if not value or not value.strip():
+        return None
+    return refi.norm_guid(value) or refi.derived_guid("foreign-guid", value.strip())
+
+
+class _Reader:
+    def __init__(self, path: Path, member: str, archive: SafeZip | None, progress: Progress | None):
+        self.path = path
+        self.member = member
+        self.archive = archive
+        self.progress = progress
+        self.content: QdpxContent | None = None
+        self._basenames: dict[str, object] | None = None
+        self._folders: set[str] = set()
+        self._seen_guids: set[str] = set()
+
+    def fail(self, reason: str) -> InputError:
+        return InputError(self.path, f"{self.member}: {reason}")
+
+    def required_guid(self, el: Element, what: str) -> str:
+        g = _guid_ref(el.get("guid"))
+        if g is None:
+            label = el.get("name")
+            raise self.fail(f"<{what}>{f' {label!r}' if label else ''} has no guid (required)")
+        return g
+
+    def position(self, el: Element, attr: str, what: str) -> int:
+        v = el.get(attr)
+        try:
+            return int((v or "").strip())
+        except ValueError:
+            raise self.fail(f"<{what}> {el.get('guid')} has no valid {attr} ({v!r})") from None
+
+    # -- archive members ----------------------------------------------------------------
+    def find_member(self, ref: str) -> tuple[object | None, str]:
+        """(zip member or None, why not) for a plainTextPath."""
+        if self.archive is None:
+            return None, "not in a bare .qde file (no archive)"
+        p = ref.strip()
+        low = p.lower()
+        if low.startswith("internal:"):
+            p = p[len("internal:"):].lstrip("/")
+        elif low.startswith(("relative:", "absolute:", "file:", "http:", "https:")):
+            return None, f"an external file ({ref}), not inside the archive"
+        elif p:
+            self.note_assumption("plainTextPath without 'internal://' (qc style) looked up in sources/")
+        for cand in (p, urllib.parse.unquote(p)):
+            for full in (f"sources/{cand}", cand):
+                info = self.archive.find(full)
+                if info is not None and not info.is_dir():
+                    if not info.filename.startswith("sources/") and "/" in info.filename:
+                        self._folders.add(info.filename.split("/")[0])
+                    return info, ""
+        if self._basenames is None:
+            self._basenames = {}
+            for n in self.archive.names():
+                info = self.archive.find(n)
+                if info is not None and not info.is_dir():
+                    self._basenames.setdefault(PurePosixPath(info.filename).name.lower(), info)
+        info = self._basenames.get(PurePosixPath(p).name.lower())
+        if info is not None:
+            self.note_assumption(f"source file {p!r} found as {info.filename!r}")
+            return info, ""
+        return None, "its text file is missing from the archive"
+
+    def note_assumption(self, text: str) -> None:
+        assert self.content is not None
+        if text not in self.content.assumptions:
+            self.content.assumptions.append(text)
+
+    def load_text(self, ref: str, label: str) -> tuple[str | None, str]:
+        """(raw decoded text or None, why missing) for a plainTextPath."""
+        info, why = self.find_member(ref)
+        if info is None:
+            return None, why
+        data = self.archive.read(info, MAX_TEXT_BYTES)
+        where = f"{self.path}:{info.filename}"
+        try:
+            text, warnings = decode_bytes(where, data)
+        except InputError as exc:
+            return None, f"its text cannot be read ({exc.reason})"
+        for w in warnings:
+            self.content.warnings.append(f"{label}: {w}")
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        return text, ""
+
+    # -- the document ---------------------------------------------------------------------
+    def read(self, root: Element) -> QdpxContent:
+        ns, name = local(root.tag)
+        if name == "CodeBook":
+            raise self.fail("is a codebook (.qdc), not a project; import it as a codebook")
+        if name != "Project":
+            raise self.fail(f"is not a REFI-QDA project (root element <{name}>)")
+        proj = refi.Project(name=(root.get("name") or "").strip() or self.path.stem,
+                            origin=(root.get("origin") or "").strip(),
+                            creating_user=_guid_ref(root.get("creatingUserGUID")),
+                            created=root.get("creationDateTime"))
+        self.content = QdpxContent(project=proj, path=self.path, member=self.member)
+        if ns != refi.PROJECT_NS:
+            self.note_assumption(f"XML namespace {ns or '(none)'!r} read as {refi.PROJECT_NS}")
+        if not root.get("name"):
+            self.content.warnings.append(f"the project has no name; named {proj.name!r}")
+        for el in root:
+            if not isinstance(el.tag, str):
+                continue
+            n = _name(el)
+            if n == "Users":
+                for u in _kids(el, "User"):
+                    g = self.required_guid(u, "User")
+                    proj.users.append(refi.User(g, (u.get("name") or u.get("id") or "").strip()))
+            elif n == "CodeBook":
+                codes = _kid(el, "Codes")
+                if codes is not None:
+                    proj.codes = [self.code(c) for c in _kids(codes, "Code")]
+            elif n == "Variables":
+                for v in _kids(el, "Variable"):
+                    t = (v.get("typeOfVariable") or "Text").strip()
+                    if t not in refi.VARIABLE_TYPES:
+                        self.content.warnings.append(f"variable {v.get('name')!r}: unknown type {t!r}, read as Text")
+                        t = "Text"
+                    proj.variables.append(refi.Variable(self.required_guid(v, "Variable"),
+                                                        (v.get("name") or "").strip(), t,
+                                                        _text_of(v, "Description")))
+            elif n == "Cases":
+                for c in _kids(el, "Case"):
+                    proj.cases.append(refi.Case(
+                        guid=self.required_guid(c, "Case"), name=c.get("name") or "",
+                        description=_text_of(c, "Description"), values=self.values(c),
+                        sources=_refs(c, "SourceRef"), selections=_refs(c, "SelectionRef"),
+                        codes=_refs(c, "CodeRef")))
+            elif n == "Sources":
+                self.sources(el)
+            elif n == "Notes":
+                for note in _kids(el, "Note"):
+                    proj.notes.append(self.note(note))
+            elif n == "Links":
+                for ln in _kids(el, "Link"):
+                    o, t = _guid_ref(ln.get("originGUID")), _guid_ref(ln.get("targetGUID"))
+                    if o and t:
+                        proj.links.append(refi.Link(self.required_guid(ln, "Link"), o, t, ln.get("name") or "",
+                                                    ln.get("direction") or "Associative"))
+            elif n == "Sets":
+                for s in _kids(el, "Set"):
+                    proj.sets.append(refi.Set(self.required_guid(s, "Set"), (s.get("name") or "").strip(),
+                                              _text_of(s, "Description"), _refs(s, "MemberCode"),
+                                              _refs(s, "MemberSource"), _refs(s, "MemberNote")))
+            elif n == "Graphs":
+                self.content.skip("graphs (networks, maps) are not imported", len(_kids(el, "Graph")))
+            elif n == "Description":
+                proj.description = el.text or ""
+            elif n == "NoteRef":
+                g = _guid_ref(el.get("targetGUID"))
+                if g:
+                    proj.note_refs.append(g)
+        if self._folders:
+            self.note_assumption(f"source files found under {', '.join(sorted(self._folders))}/")
+        return self.content
+
+    def code(self, el: Element, depth: int = 1) -> refi.Code:
+        name = el.get("name")
+        if name is None:
+            raise self.fail(f"<Code> {el.get('guid')} has no name (required)")
+        if depth > MAX_CODE_DEPTH:
+            raise self.fail(f"codes are nested more than {MAX_CODE_DEPTH} levels deep")
+        codable = (el.get("isCodable") or "true").strip().lower() not in ("false", "0")
+        return refi.Code(guid=self.required_guid(el, "Code"), name=name, description=_text_of(el, "Description"),
+                         color=refi.norm_color(el.get("color")), codable=codable,
+                         children=[self.code(c, depth + 1) for c in _kids(el, "Code")],
+                         note_refs=_refs(el, "NoteRef"))
+
+    def values(self, el: Element) -> list[refi.Value]:
+        out = []
+        for vv in _kids(el, "VariableValue"):
+            ref = _kid(vv, "VariableRef")
+            g = _guid_ref(ref.get("targetGUID")) if ref is not None else None
+            if g is None:
+                self.content.skip("variable values without a variable reference")
+                continue
+            for child in vv:
+                if isinstance(child.tag, str) and _name(child) != "VariableRef":
+                    out.append(refi.Value(g, (child.text or "").strip(), _name(child)))
+                    break
+        return out
+
+    def note(self, el: Element) -> refi.Note:
+        g = self.required_guid(el, "Note")
+        name = el.get("name") or ""
+        text = _text_of(el, "PlainTextContent")
+        if _kid(el, "PlainTextContent") is None and el.get("plainTextPath"):
+            raw, why = self.load_text(el.get("plainTextPath"), f"note {name!r}")
+            if raw is None:
+                self.content.warnings.append(f"note {name!r}: {why}; imported without its text")
+            text = normalise(raw or "")
+        description = _text_of(el, "Description")
+        if description.strip():  # ATLAS.ti memos carry a one-line description besides their text
+            text = f"{description}\n\n{text}" if text else description
+        return refi.Note(g, name, text, _guid_ref(el.get("creatingUser")),
+                         el.get("creationDateTime"), el.get("modifiedDateTime"))
+
+    # -- sources ----------------------------------------------------------------------------
+    def selections(self, holder: Element, src: refi.Source) -> None:
+        for s in _kids(holder, "PlainTextSelection"):
+            src.selections.append(self.selection(s, self.position(s, "startPosition", "PlainTextSelection"),
+                                                 self.position(s, "endPosition", "PlainTextSelection")))
+
+    def selection(self, s: Element, start: int, end: int) -> refi.Selection:
+        g = self.required_guid(s, _name(s))
+        codings = []
+        for c in _kids(s, "Coding"):
+            ref = _kid(c, "CodeRef")
+            code = _guid_ref(ref.get("targetGUID")) if ref is not None else None
+            if code is None:
+                raise self.fail(f"<Coding> {c.get('guid')} has no CodeRef (required)")
+            cg = _guid_ref(c.get("guid")) or refi.derived_guid("coding", g, code)
+            codings.append(refi.Coding(cg, code, _guid_ref(c.get("creatingUser")) or _guid_ref(s.get("creatingUser")),
+                                       c.get("creationDateTime") or s.get("creationDateTime"), _refs(c, "NoteRef")))
+        return refi.Selection(g, start, end, s.get("name") or "", _text_of(s, "Description"),
+                              _guid_ref(s.get("creatingUser")), s.get("creationDateTime"), codings,
+                              _refs(s, "NoteRef"))
+
+    def text_source(self, el: Element, guid: str, name: str, element: str) -> refi.Source:
+        src = refi.Source(guid=guid, name=name, path=el.get("plainTextPath"), description=_text_of(el, "Description"),
+                          user=_guid_ref(el.get("creatingUser")), created=el.get("creationDateTime"),
+                          values=self.values(el), note_refs=_refs(el, "NoteRef"), element=element)
+        inline = _kid(el, "PlainTextContent")
+        if inline is not None:
+            src.raw = inline.text or ""
+        elif src.path:
+            src.raw, src.missing_reason = self.load_text(src.path, f"source {name!r}")
+        elif el.get("richTextPath"):
+            src.missing_reason = "only its rich text (.docx) is in the archive, no plain text"
+        else:
+            src.missing_reason = "it has neither PlainTextContent nor plainTextPath"
+        if src.raw is not None:
+            src.text = normalise(src.raw)
+        self.selections(el, src)
+        return src
+
+    def media_selections(self, el: Element, src_name: str, src_guid: str, twins: set[str]) -> None:
+        for kind, what in _MEDIA_SELECTIONS.items():
+            for s in _kids(el, kind):
+                sel = self.selection(s, 0, 0)
+                if sel.guid in twins:
+                    continue
+                self.content.kept_aside.append(KeptAside(
+                    src_name, src_guid, sel.guid, None, None, sel.name, [c.code for c in sel.codings],
+                    [c.user for c in sel.codings], f"{what} is not text"))
+
+    def sources(self, el: Element) -> None:
+        proj = self.content.project
+        holders = [s for s in el if isinstance(s.tag, str) and _name(s) in _TEXT_HOLDERS]
+        by_path: dict[str, refi.Source] = {}
+        transcripts: list[tuple[Element, Element]] = []
+        for i, h in enumerate(holders):
+            if self.progress is not None and not self.progress(i, len(holders), f"Reading {h.get('name') or ''}"):
+                raise InterruptedError("import cancelled")
+            kind = _name(h)
+            guid = self.required_guid(h, kind)
+            name = h.get("name") or ""
+            twins: set[str] = set()
+            if kind == "TextSource":
+                src = self.text_source(h, guid, name, kind)
+                proj.sources.append(src)
+                if src.path:
+                    by_path.setdefault(src.path.strip().lower(), src)
+            elif kind == "PDFSource":
+                rep = _kid(h, "Representation")
+                if rep is not None:
+                    src = self.text_source(rep, guid, name, kind)
+                    src.description = _text_of(h, "Description") or src.description
+                    src.values = self.values(h) + src.values
+                    src.note_refs = _refs(h, "NoteRef") + src.note_refs
+                    twins = {s.guid for s in src.selections}
+                    proj.sources.append(src)
+                else:
+                    self.content.skip("PDF sources without a plain-text representation")
+            elif kind in ("AudioSource", "VideoSource"):
+                transcripts += [(h, t) for t in _kids(h, "Transcript")]
+                if not _kids(h, "Transcript"):
+                    self.content.skip("audio and video sources without a transcript")
+            else:
+                self.content.skip("picture sources")
+            self.media_selections(h, name, guid, twins)
+        for media, t in transcripts:
+            self.transcript(media, t, by_path)
+
+    def transcript(self, media: Element, t: Element, by_path: dict[str, refi.Source]) -> None:
+        proj = self.content.project
+        points = {}
+        for sp in _kids(t, "SyncPoint"):
+            g = _guid_ref(sp.get("guid"))
+            if g and sp.get("position") is not None:
+                points[g] = self.position(sp, "position", "SyncPoint")
+        path = (t.get("plainTextPath") or "").strip().lower()
+        twin = by_path.get(path) if path else None
+        if twin is None:
+            name = t.get("name") or f"{media.get('name') or 'media'} (transcript)"
+            twin = self.text_source(t, self.required_guid(t, "Transcript"), name, "Transcript")
+            proj.sources.append(twin)
+            if path:
+                by_path[path] = twin
+        else:
+            self.note_assumption("transcripts that point at a text source's file were merged with it")
+        for s in _kids(t, "TranscriptSelection"):
+            a = points.get(_guid_ref(s.get("fromSyncPoint")))
+            b = points.get(_guid_ref(s.get("toSyncPoint")))
+            sel = self.selection(s, a if a is not None else -1, b if b is not None else -1)
+            if a is None or b is None:
+                self.content.kept_aside.append(KeptAside(
+                    twin.name, twin.guid, sel.guid, None, None, sel.name, [c.code for c in sel.codings],
+                    [c.user for c in sel.codings], "its sync points are missing"))
+            else:
+                twin.selections.append(sel)
+
+
+# ----------------------------------------------------------------------------- offsets
+def _convert(content: QdpxContent) -> None:
+    """Verify every selection against its text and convert offsets to code points."""
+    proj = content.project
+    present = [s for s in proj.sources if s.text is not None]
+    texts = [(s.raw, s.text, [(x.start, x.end, x.name) for x in s.selections]) for s in present]
+    det = detect(texts, proj.origin)
+    content.detection = det
+    for src in proj.sources:
+        if src.text is None:
+            content.missing_sources.append(f"{src.name or src.guid} ({src.missing_reason})")
+            for sel in src.selections:
+                content.kept_aside.append(_aside(src, sel, f"source text missing: {src.missing_reason}"))
+            src.selections = []
+            continue
+        m = UnitMap(src.text, crlf_positions(src.raw), det.convention) if src.raw != src.text or not src.raw.isascii() else None
+        kept = []
+        for sel in src.selections:
+            if m is None:
+                a, b, a_ok, b_ok = sel.start, sel.end, True, True
+                if a < 0 or b > len(src.text):
+                    a = b = None
+            else:
+                a, a_ok = m.to_cp(sel.start, False)
+                b, b_ok = m.to_cp(sel.end, True)
+            if a is None or b is None:
+                content.kept_aside.append(_aside(src, sel, f"outside the text (length {len(src.text)})"))
+                continue
+            if a >= b:
+                content.kept_aside.append(_aside(src, sel, "empty or reversed selection"))
+                continue
+            if not (a_ok and b_ok):
+                content.adjusted += 1
+            sel.start, sel.end = a, b
+            kept.append(sel)
+        src.selections = kept
+
+
+def _aside(src: refi.Source, sel: refi.Selection, reason: str) -> KeptAside:
+    return KeptAside(src.name or src.guid, src.guid, sel.guid, sel.start, sel.end, sel.name,
+                     [c.code for c in sel.codings], [c.user for c in sel.codings], reason)
+
+
+# ----------------------------------------------------------------------------- entry point
+def _looks_like_zip(path: Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(4) in (b"PK\x03\x04", b"PK\x05\x06")
+    except OSError as exc:
+        raise InputError(path, f"cannot read the file ({exc.strerror or exc})") from None
+
+
+def _qde_member(path: Path, archive: SafeZip) -> tuple[str, str | None]:
+    """(member name, assumption or None) of the project XML inside the archive."""
+    info = archive.find("project.qde")
+    if info is not None:
+        return info.filename, None if info.filename == "project.qde" else f"project XML read from {info.filename!r}"
+    qdes = [n for n in archive.names() if n.lower().endswith(".qde")]
+    top = [n for n in qdes if "/" not in n]
+    pick = top if top else qdes
+    if len(pick) == 1:
+        return pick[0], f"project XML read from {pick[0]!r} (no project.qde)"
+    if not pick:
+        raise InputError(path, "not a REFI-QDA project (no project.qde in the archive)")
+    raise InputError(path, f"several project files in the archive ({', '.join(sorted(pick)[:4])}); expected one project.qde")
+
+
+def read_qdpx(path: str | Path, progress: Progress | None = None) -> QdpxContent:
+    """Read and check a .qdpx (or bare .qde); offsets come back as code points."""
+    path = Path(path)
+    check_file(path, 2 * MAX_QDE_BYTES, KIND)
+    if _looks_like_zip(path):
+        with SafeZip(path, KIND) as archive:
+            member, assumption = _qde_member(path, archive)
+            data = archive.read(member, MAX_QDE_BYTES)
+            content = _Reader(path, member, archive, progress).read(_parse(path, data, member))
+    else:
+        data = read_bytes(path, MAX_QDE_BYTES)
+        member, assumption = path.name, "a bare project XML without an archive: source texts only where inline"
+        content = _Reader(path, member, None, progress).read(_parse(path, data, member))
+    if assumption:
+        content.assumptions.insert(0, assumption)
+    _convert(content)
+    return content
+
+
+def _parse(path: Path, data: bytes, member: str) -> Element:
+    if not data.strip():
+        raise InputError(path, f"{member} is empty")
+    return parse_xml(path, data, member)

@@ -1,0 +1,220 @@
+"""REFI-QDA in the main window: File ▸ Import / Export entries for projects and codebooks.
+
+Importing or exporting a project runs in a worker (its own connection) with a progress
+dialog and Cancel; a summary box follows. Importing a project creates a new file and
+opens it. A codebook import is one undoable step on the open project.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QObject, QRunnable, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
+
+from ..core.errors import QualCoderError
+from .workers import WorkerSignals, start
+
+QDPX_FILTER = "REFI-QDA projects (*.qdpx *.qde);;All files (*)"
+CODEBOOK_FILTER = "Codebooks (*.qdc *.csv *.txt *.md *.qdpx);;All files (*)"
+PROJECT_FILTER = "QualCoder Lite projects (*.qlite)"
+
+
+class TaskWorker(QRunnable):
+    """Runs ``task(progress)`` off the GUI thread; the task opens its own connection."""
+
+    def __init__(self, task: Callable):
+        super().__init__()
+        self.task = task
+        self.signals = WorkerSignals()
+        self._cancel = threading.Event()
+        self.setAutoDelete(False)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def _progress(self, done: int, total: int, label: str) -> bool:
+        self.signals.progress.emit(done, total, label)
+        return not self._cancel.is_set()
+
+    def run(self) -> None:
+        try:
+            result = self.task(self._progress)
+        except InterruptedError:
+            self.signals.cancelled.emit()
+            return
+        except QualCoderError as exc:
+            self.signals.failed.emit(str(exc))
+            return
+        except OSError as exc:
+            self.signals.failed.emit(f"{exc.filename or ''}: {exc.strerror or exc}")
+            return
+        self.signals.finished.emit(result)
+
+
+def _with_suffix(path: str, suffix: str) -> Path:
+    p = Path(path)
+    return p if p.suffix else p.with_suffix(suffix)
+
+
+class RefiActions(QObject):
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.worker: TaskWorker | None = None
+        self.progress: QProgressDialog | None = None
+        self.summary: QMessageBox | None = None  # the last summary shown (tests read it)
+        self.actionImportProject = self._action("actionImportRefiProject", "REFI-QDA &project…",
+                                                self.import_project)
+        self.actionImportCodebook = self._action("actionImportRefiCodebook", "&Codebook (.qdc/.csv)…",
+                                                 self.import_codebook)
+        self.actionExportProject = self._action("actionExportRefiProject", "REFI-QDA p&roject…",
+                                                self.export_project)
+        self.actionExportCodebook = self._action("actionExportRefiCodebook", "REFI-QDA code&book…",
+                                                 self.export_codebook)
+        window.menuImport.addAction(self.actionImportProject)
+        window.menuImport.addAction(self.actionImportCodebook)
+        window.menuExport.addAction(self.actionExportProject)
+        window.menuExport.addAction(self.actionExportCodebook)
+        # importing a project makes a new file: it needs no open project
+        window._project_actions += [self.actionImportCodebook, self.actionExportProject, self.actionExportCodebook]
+
+    def _action(self, name: str, text: str, slot) -> QAction:
+        a = QAction(text, self.window)
+        a.setObjectName(name)
+        a.triggered.connect(lambda _checked=False: slot())
+        return a
+
+    # -- shared ---------------------------------------------------------------------------
+    def _run(self, title: str, task: Callable, done: Callable) -> TaskWorker:
+        worker = TaskWorker(task)
+        progress = QProgressDialog(f"{title}…", "Cancel", 0, 0, self.window)
+        progress.setObjectName("refiProgress")
+        progress.setWindowTitle(title)
+        progress.setMinimumDuration(300)
+        progress.setWindowModality(Qt.WindowModal)
+        progress.canceled.connect(worker.cancel)
+
+        def on_progress(n: int, total: int, label: str) -> None:
+            progress.setMaximum(max(total, 1))
+            progress.setValue(min(n, max(total, 1)))
+            progress.setLabelText(label)
+
+        def finished(result) -> None:
+            progress.close()
+            done(result)
+
+        def failed(message: str) -> None:
+            progress.close()
+            self.window.show_error(f"{title} failed — nothing was written", message)
+
+        def cancelled() -> None:
+            progress.close()
+            self.window.show_message(f"{title} cancelled; nothing was written.")
+
+        worker.signals.progress.connect(on_progress)
+        worker.signals.finished.connect(finished)
+        worker.signals.failed.connect(failed)
+        worker.signals.cancelled.connect(cancelled)
+        self.worker, self.progress = worker, progress
+        start(worker)
+        return worker
+
+    def _summary(self, title: str, text: str, details: list[str]) -> None:
+        box = QMessageBox(QMessageBox.Information, title, text, QMessageBox.Ok, self.window)
+        box.setObjectName("refiSummary")
+        if details:
+            box.setInformativeText("\n".join(details[:8]) + ("\n…" if len(details) > 8 else ""))
+            box.setDetailedText("\n".join(details))
+        self.summary = box
+        self.window.show_message(text)
+        box.open()
+
+    # -- import ---------------------------------------------------------------------------
+    def import_project(self) -> None:
+        from ..core.project import project_path
+        from ..core.services.interop import import_qdpx
+
+        src, _ = QFileDialog.getOpenFileName(self.window, "Import a REFI-QDA project", "", QDPX_FILTER)
+        if not src:
+            return
+        suggested = str(Path(src).with_suffix(".qlite"))
+        target, _ = QFileDialog.getSaveFileName(self.window, "Save the imported project as", suggested, PROJECT_FILTER,
+                                                options=QFileDialog.DontConfirmOverwrite)
+        if not target:
+            return
+        target = project_path(target)
+        if target.exists():
+            self.window.show_error("Cannot import", f"{target}: already exists; choose another name "
+                                                    "(an import never overwrites a project)")
+            return
+        coder = self.window.coder or (self.window.ctx.project.coder if self.window.ctx else None)
+
+        def done(report) -> None:
+            self._summary("REFI-QDA project imported", report.summary(), report.details())
+            self.window.open_path(target, coder=coder)
+
+        self._run("Import REFI-QDA project", lambda progress: import_qdpx(src, target, coder, progress), done)
+
+    def import_codebook(self) -> None:
+        from ..core.formats.qdc import read_codebook
+        from ..core.services.interop import ImportCodebook
+
+        ctx = self.window.ctx
+        if ctx is None:
+            return
+        path, _ = QFileDialog.getOpenFileName(self.window, "Import a codebook", "", CODEBOOK_FILTER)
+        if not path:
+            return
+        try:
+            cmd = ImportCodebook(read_codebook(path), path)
+            ctx.run(cmd)
+        except QualCoderError as exc:
+            self.window.show_error("Cannot import the codebook — nothing was changed", str(exc))
+            return
+        report = cmd.result
+        self._summary("Codebook imported", report.summary(), [f"conflict: {c}" for c in report.conflicts])
+
+    # -- export ---------------------------------------------------------------------------
+    def _export(self, title: str, suffix: str, filter_: str, run: Callable) -> None:
+        from ..core.project import open_project
+
+        ctx = self.window.ctx
+        if ctx is None or ctx.project.path is None:
+            return
+        project = ctx.project
+        suggested = str(project.path.with_suffix(suffix))
+        out, _ = QFileDialog.getSaveFileName(self.window, title, suggested, filter_)
+        if not out:
+            return
+        out = _with_suffix(out, suffix)
+        path, coder, passphrase = project.path, project.coder, getattr(project, "passphrase", None)
+
+        def task(progress):  # a read-only connection of its own: the window keeps the writer's lock
+            with open_project(path, passphrase=passphrase, coder=coder, read_only=True) as own:
+                return run(own, out, progress)
+
+        def done(report) -> None:
+            self._summary(title, report.summary(), report.warnings)
+
+        self._run(title, task, done)
+
+    def export_project(self) -> None:
+        from ..core.services.interop import export_qdpx
+
+        self._export("Export REFI-QDA project", ".qdpx", "REFI-QDA projects (*.qdpx)",
+                     lambda project, out, progress: export_qdpx(project, out, progress))
+
+    def export_codebook(self) -> None:
+        from ..core.services.interop import export_qdc
+
+        self._export("Export REFI-QDA codebook", ".qdc", "REFI-QDA codebooks (*.qdc)",
+                     lambda project, out, progress: export_qdc(project, out))
+
+
+def install(window) -> None:
+    """Add the REFI-QDA entries to File ▸ Import and File ▸ Export."""
+    window.refi_actions = RefiActions(window)

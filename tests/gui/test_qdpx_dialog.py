@@ -1,0 +1,91 @@
+"""File ▸ Import / Export ▸ REFI-QDA entries, driven offscreen with the file dialogs patched."""
+
+from __future__ import annotations
+
+import zipfile
+
+from PySide6.QtWidgets import QFileDialog
+
+
+def _action(menu, name):
+    (action,) = [a for a in menu.actions() if a.objectName() == name]
+    return action
+
+
+def _patch_dialogs(monkeypatch, open_path=None, save_path=None):
+    if open_path is not None:
+        monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(open_path), "")))
+    if save_path is not None:
+        monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(save_path), "")))
+
+
+def test_menu_entries_and_their_enabled_state(qtbot):
+    from qualcoder_lite.gui.main_window import MainWindow
+
+    w = MainWindow(coder="alex")
+    qtbot.addWidget(w)
+    imports = {a.objectName(): a for a in w.menuImport.actions()}
+    exports = {a.objectName(): a for a in w.menuExport.actions()}
+    assert imports["actionImportRefiProject"].text().replace("&", "") == "REFI-QDA project…"
+    assert imports["actionImportRefiCodebook"].text().replace("&", "") == "Codebook (.qdc/.csv)…"
+    assert exports["actionExportRefiProject"].text().replace("&", "") == "REFI-QDA project…"
+    assert exports["actionExportRefiCodebook"].text().replace("&", "") == "REFI-QDA codebook…"
+    assert imports["actionImportRefiProject"].isEnabled()  # makes a new project: needs none open
+    assert not imports["actionImportRefiCodebook"].isEnabled()
+    assert not exports["actionExportRefiProject"].isEnabled()
+
+
+def test_export_project_then_import_opens_the_new_file(window, qtbot, monkeypatch, tmp_path):
+    out = tmp_path / "exported"  # no suffix: .qdpx is added
+    _patch_dialogs(monkeypatch, save_path=out)
+    _action(window.menuExport, "actionExportRefiProject").trigger()
+    refi = window.refi_actions
+    qtbot.waitUntil(lambda: refi.summary is not None, timeout=10000)
+    assert (tmp_path / "exported.qdpx").exists()
+    assert "project.qde" in zipfile.ZipFile(tmp_path / "exported.qdpx").namelist()
+    assert refi.summary.text().startswith("exported 8 sources")
+    n_codings = window.ctx.project.codings.count()
+
+    refi.summary = None
+    target = tmp_path / "reimported.qlite"
+    _patch_dialogs(monkeypatch, open_path=tmp_path / "exported.qdpx", save_path=target)
+    _action(window.menuImport, "actionImportRefiProject").trigger()
+    qtbot.waitUntil(lambda: window.ctx is not None and window.ctx.project.path == target, timeout=10000)
+    assert window.ctx.project.codings.count() == n_codings
+    assert refi.summary.text().startswith("imported 8 sources")
+    assert window.windowTitle().startswith("reimported")
+
+
+def test_import_of_a_bad_archive_shows_one_error_and_creates_nothing(window, qtbot, monkeypatch, tmp_path):
+    bad = tmp_path / "bad.qdpx"
+    bad.write_bytes(b"PK\x03\x04 not really")
+    target = tmp_path / "new.qlite"
+    errors = []
+    monkeypatch.setattr(window, "show_error", lambda title, text: errors.append((title, text)))
+    _patch_dialogs(monkeypatch, open_path=bad, save_path=target)
+    _action(window.menuImport, "actionImportRefiProject").trigger()
+    qtbot.waitUntil(lambda: bool(errors), timeout=10000)
+    assert str(bad) in errors[0][1] and "\n" not in errors[0][1]
+    assert not target.exists()
+
+
+def test_codebook_import_is_one_undo_step(window, qtbot, monkeypatch, tmp_path):
+    frame = tmp_path / "frame.csv"
+    frame.write_text("code,description\nDeductive/Trust,from 2016\nDeductive/Access,\n", encoding="utf-8")
+    _patch_dialogs(monkeypatch, open_path=frame)
+    project = window.ctx.project
+    before = project.codes.count()
+    _action(window.menuImport, "actionImportRefiCodebook").trigger()
+    assert project.codes.count() == before + 3
+    assert window.refi_actions.summary.text().startswith("3 new codes")
+    assert window.ctx.undo_stack.undoText() == "Import codebook frame.csv"
+    window.ctx.undo_stack.undo()
+    assert project.codes.count() == before
+
+
+def test_export_codebook(window, qtbot, monkeypatch, tmp_path):
+    out = tmp_path / "frame.qdc"
+    _patch_dialogs(monkeypatch, save_path=out)
+    _action(window.menuExport, "actionExportRefiCodebook").trigger()
+    qtbot.waitUntil(lambda: window.refi_actions.summary is not None, timeout=10000)
+    assert out.read_text(encoding="utf-8").startswith("<?xml")
