@@ -15,13 +15,11 @@ from qualcoder_lite.core.formats.safezip import MB
 from qualcoder_lite.core.project import open_project
 from qualcoder_lite.core.services.interop import export_qdc, export_qdpx, import_qdpx
 from qualcoder_lite.core.services.memos import AddMemo
-from tests.helpers import add_text_source
+from tests.helpers import FIXTURES, add_text_source
 
 xmlschema = pytest.importorskip("xmlschema")
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-if not SHARED.is_dir():
-    SHARED = Path("/work/shared")
+SHARED = FIXTURES.parent
 SCHEMAS = SHARED / "refi-qda"
 
 
