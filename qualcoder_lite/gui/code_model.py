@@ -17,6 +17,17 @@ CODE_MIME = "application/x-qualcoder-lite-code"
 SELECTION_MIME = "application/x-qualcoder-lite-selection"
 COLUMNS = ("Code", "Codings", "Sources")
 
+# Plain ints: with PySide6 6.12 every ``Qt.DisplayRole``-style lookup costs ~4 us, and the
+# tree calls data() about a thousand times each time it re-measures its columns.
+_R = Qt.ItemDataRole
+DISPLAY, EDIT, DECORATION, TOOLTIP, ALIGNMENT, USER = (
+    int(r) for r in (_R.DisplayRole, _R.EditRole, _R.DecorationRole, _R.ToolTipRole, _R.TextAlignmentRole,
+                     _R.UserRole))
+RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_F = Qt.ItemFlag
+ITEM_FLAGS = _F.ItemIsEnabled | _F.ItemIsSelectable | _F.ItemIsDragEnabled | _F.ItemIsDropEnabled
+NAME_FLAGS = ITEM_FLAGS | _F.ItemIsEditable
+
 
 def selection_mime(source_id: int, start: int, end: int, text: str) -> QMimeData:
     """What the transcript view drags: the passage (code points) and its text."""
@@ -51,18 +62,38 @@ class CodeTreeModel(QAbstractItemModel):
         self.reload()
 
     # -- data from the core --------------------------------------------------
-    def reload(self) -> None:
-        self.beginResetModel()
+    def reload(self, code_ids=None) -> bool:
+        """Re-read the tree; ``code_ids``: only these codes' counts can have changed.
+        Returns True when the model was reset (False: updated in place)."""
         codes = self.ctx.project.codes.all()
-        self._codes = {c.id: c for c in codes}
-        self._children = {None: []}
+        by_id = {c.id: c for c in codes}
+        children: dict[int | None, list[int]] = {None: []}
         for c in codes:  # parents come before children, siblings in order
-            self._children.setdefault(c.id, [])
-            self._children.setdefault(c.parent_id, []).append(c.id)
-        self._counts = self.ctx.project.codes.counts()
+            children.setdefault(c.id, [])
+            children.setdefault(c.parent_id, []).append(c.id)
+        if code_ids is not None and by_id.keys() == self._codes.keys():
+            counts = {i: n for i, n in self._counts.items() if i not in code_ids}
+            counts.update(self.ctx.project.codes.counts(code_ids))
+        else:
+            counts = self.ctx.project.codes.counts()
         stored = self.ctx.project.settings.get("pinned_codes", []) or []
-        self._pinned = [i if i in self._codes else None for i in stored][:9]
+        pinned = [i if i in by_id else None for i in stored][:9]
+        if children == self._children and by_id.keys() == self._codes.keys():
+            # Same tree (e.g. a coding was added): update the rows that changed in place. A
+            # reset would drop the selection and expansion, and re-selecting would reload the
+            # retrieval table.
+            changed = [i for i in by_id if by_id[i] != self._codes[i] or counts.get(i) != self._counts.get(i)
+                       or (i in pinned) != (i in self._pinned)]
+            if pinned != self._pinned:
+                changed += [i for i in set(pinned) | set(self._pinned) if i is not None and i not in changed]
+            self._codes, self._counts, self._pinned = by_id, counts, pinned
+            for i in changed:
+                self.dataChanged.emit(self.index_of(i, 0), self.index_of(i, len(COLUMNS) - 1))
+            return False
+        self.beginResetModel()
+        self._codes, self._children, self._counts, self._pinned = by_id, children, counts, pinned
         self.endResetModel()
+        return True
 
     def code(self, index: QModelIndex) -> Code | None:
         if not index.isValid():
@@ -114,38 +145,35 @@ class CodeTreeModel(QAbstractItemModel):
             return COLUMNS[section]
         return None
 
-    def data(self, index: QModelIndex, role=Qt.DisplayRole):
+    def data(self, index: QModelIndex, role=DISPLAY):
         code = self.code(index)
         if code is None:
             return None
         col = index.column()
         n = self._counts.get(code.id, (0, 0, 0))
-        if role in (Qt.DisplayRole, Qt.EditRole):
+        if role == DISPLAY or role == EDIT:
             if col == 0:
-                if role == Qt.DisplayRole and code.id in self._pinned:
+                if role == DISPLAY and code.id in self._pinned:
                     return f"{code.name}  [{self._pinned.index(code.id) + 1}]"
                 return code.name
             return n[0] if col == 1 else n[1]
-        if role == Qt.DecorationRole and col == 0:
+        if role == DECORATION and col == 0:
             return swatch(code.color)
-        if role == Qt.ToolTipRole:
+        if role == TOOLTIP:
             tip = code.path_str
             if code.description:
                 tip += f"\n{code.description}"
             return tip + f"\n{n[0]} codings in {n[1]} sources, {n[2]} cases"
-        if role == Qt.TextAlignmentRole and col > 0:
-            return int(Qt.AlignRight | Qt.AlignVCenter)
-        if role == Qt.UserRole:
+        if role == ALIGNMENT and col > 0:
+            return RIGHT
+        if role == USER:
             return code.id
         return None
 
     def flags(self, index: QModelIndex):
         if not index.isValid():
             return Qt.ItemIsDropEnabled
-        f = Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsDragEnabled | Qt.ItemIsDropEnabled
-        if index.column() == 0:
-            f |= Qt.ItemIsEditable
-        return f
+        return NAME_FLAGS if index.column() == 0 else ITEM_FLAGS
 
     def setData(self, index: QModelIndex, value, role=Qt.EditRole) -> bool:
         code = self.code(index)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView, QColorDialog, QHBoxLayout, QHeaderView, QInputDialog, QLineEdit, QMenu,
@@ -62,8 +62,15 @@ class CodePanel(QWidget):
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeToContents)
+        # The count columns are fitted when rows appear or a count gains a digit, not on
+        # every change: ResizeToContents re-measured all rows (~1,000 data() calls) each
+        # time a coding was added.
+        header.setSectionResizeMode(1, QHeaderView.Interactive)
+        header.setSectionResizeMode(2, QHeaderView.Interactive)
+        self.model.modelReset.connect(self._fit_count_columns)
+        self._fit_pending = False
+        self.tree.expanded.connect(self._schedule_fit)  # expandAll() expands every node: fit once
+        self._count_digits = 0
         self.tree.selectionModel().selectionChanged.connect(self._selection_changed)
 
         add = QToolButton(self)
@@ -86,6 +93,7 @@ class CodePanel(QWidget):
         self.tree.addAction(self.actionDelete)
         self._expanded: set[int] = set()
         self.tree.expandAll()
+        self._fit_count_columns()
 
     # -- helpers -------------------------------------------------------------
     def _filter_changed(self, text: str) -> None:
@@ -114,14 +122,34 @@ class CodePanel(QWidget):
             self.tree.setCurrentIndex(idx)
             self.tree.scrollTo(idx)
 
-    def refresh(self) -> None:
-        """Reload after a change, keeping expansion and the current code."""
+    def refresh(self, code_ids=None) -> None:
+        """Reload after a change, keeping expansion and the current code; ``code_ids``:
+        only the counts of these codes changed (codings added or removed)."""
         current = self.current_code_id()
-        expanded = self._expanded_ids()
-        self.model.reload()
+        expanded = self._expanded_ids() if code_ids is None else None
+        if not self.model.reload(code_ids):  # updated in place: expansion and selection kept
+            if self._max_digits() != self._count_digits:
+                self._fit_count_columns()
+            return
+        if expanded is None:  # pragma: no cover - only counts changed, yet the tree did
+            expanded = set()
         self.tree.expandAll() if not expanded else self._restore_expanded(expanded)
         if current is not None:
             self.select_code(current)
+
+    def _max_digits(self) -> int:
+        return max((len(str(n)) for counts in self.model._counts.values() for n in counts[:2]), default=1)
+
+    def _schedule_fit(self, *_args) -> None:
+        if not self._fit_pending:
+            self._fit_pending = True
+            QTimer.singleShot(0, self, self._fit_count_columns)
+
+    def _fit_count_columns(self) -> None:
+        self._fit_pending = False
+        self._count_digits = self._max_digits()
+        self.tree.resizeColumnToContents(1)
+        self.tree.resizeColumnToContents(2)
 
     def _expanded_ids(self) -> set[int]:
         out = set()

@@ -6,6 +6,8 @@ for them, so a code with thousands of segments opens at once.
 
 from __future__ import annotations
 
+import bisect
+
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget,
@@ -20,6 +22,14 @@ from .context import Context
 PAGE = 200
 BASE_COLUMNS = ("Case", "Source", "Code", "Quote", "Coder", "Memo")
 MEMO_COL = 5
+# Plain ints: with PySide6 6.12 every ``Qt.DisplayRole``-style lookup costs ~4 us, and a
+# table calls data() for every role of every visible cell on each repaint.
+_R = Qt.ItemDataRole
+DISPLAY, EDIT, TOOLTIP, USER = (int(r) for r in (_R.DisplayRole, _R.EditRole, _R.ToolTipRole, _R.UserRole))
+HORIZONTAL = Qt.Orientation.Horizontal
+_F = Qt.ItemFlag
+ROW_FLAGS = _F.ItemIsEnabled | _F.ItemIsSelectable
+MEMO_FLAGS = ROW_FLAGS | _F.ItemIsEditable
 
 
 class SegmentModel(QAbstractTableModel):
@@ -27,6 +37,7 @@ class SegmentModel(QAbstractTableModel):
         super().__init__(parent)
         self.ctx = ctx
         self.ids: list[int] = []
+        self.keys: list[tuple] = []
         self._cache: dict[int, object] = {}
         self.attributes: list[str] = []
         self.code_ids: list[int] = []
@@ -38,12 +49,41 @@ class SegmentModel(QAbstractTableModel):
         self.where = where
         self.attributes = [a.name for a in self.ctx.project.attributes.all("case")]
         allowed = where.source_ids(self.ctx.project) if where else None
-        self.ids = self.ctx.project.codings.ids_for_codes(self.code_ids, allowed, self.ctx.visible_coders)
+        keyed = self.ctx.project.codings.keyed_for_codes(self.code_ids, allowed, self.ctx.visible_coders)
+        self.keys = [k for k, _ in keyed]  # sort keys, parallel to ids
+        self.ids = [i for _, i in keyed]
         self._cache = {}
         self.endResetModel()
 
-    def refresh(self) -> None:
-        self.set_query(self.code_ids, self.where)
+    def refresh(self, changes=None) -> None:
+        """Re-read the rows. When ``changes`` names the codings that changed (and no code,
+        source, case or attribute did), just those rows are removed and re-inserted in
+        their sorted place: no reset, no full re-read, the other cached rows are kept."""
+        if changes is None or not changes.coding_ids or changes.tables & {"codes", "attributes", "cases",
+                                                                          "case_sources", "sources", "coders"}:
+            self.set_query(self.code_ids, self.where)
+            return
+        changed = changes.coding_ids
+        for cid in changed:
+            self._cache.pop(cid, None)
+        allowed = self.where.source_ids(self.ctx.project) if self.where else None
+        fresh = dict((cid, key) for key, cid in self.ctx.project.codings.keyed_for_codes(
+            self.code_ids, allowed, self.ctx.visible_coders, only=sorted(changed)))
+        last = self.columnCount() - 1
+        for r in reversed([r for r, i in enumerate(self.ids) if i in changed]):
+            if fresh.get(self.ids[r]) == self.keys[r]:  # still here, same place: repaint it
+                fresh.pop(self.ids[r])
+                self.dataChanged.emit(self.index(r, 0), self.index(r, last))
+                continue
+            self.beginRemoveRows(QModelIndex(), r, r)
+            del self.ids[r], self.keys[r]
+            self.endRemoveRows()
+        for cid, key in sorted(fresh.items(), key=lambda kv: kv[1]):
+            r = bisect.bisect_left(self.keys, key)
+            self.beginInsertRows(QModelIndex(), r, r)
+            self.keys.insert(r, key)
+            self.ids.insert(r, cid)
+            self.endInsertRows()
 
     def segment(self, row: int):
         if not 0 <= row < len(self.ids):
@@ -52,7 +92,7 @@ class SegmentModel(QAbstractTableModel):
         seg = self._cache.get(cid)
         if seg is None:
             page_start = (row // PAGE) * PAGE
-            page = self.ids[page_start:page_start + PAGE]
+            page = [i for i in self.ids[page_start:page_start + PAGE] if i not in self._cache]
             self._cache.update(segment_rows(self.ctx.project, page))
             seg = self._cache.get(cid)
         return seg
@@ -63,22 +103,22 @@ class SegmentModel(QAbstractTableModel):
     def columnCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(BASE_COLUMNS) + len(self.attributes)
 
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if role != Qt.DisplayRole:
+    def headerData(self, section, orientation, role=DISPLAY):
+        if role != DISPLAY:
             return None
-        if orientation == Qt.Horizontal:
+        if orientation == HORIZONTAL:
             cols = BASE_COLUMNS + tuple(self.attributes)
             return cols[section] if 0 <= section < len(cols) else None
         return section + 1
 
-    def data(self, index: QModelIndex, role=Qt.DisplayRole):
+    def data(self, index: QModelIndex, role=DISPLAY):
         if not index.isValid():
             return None
         seg = self.segment(index.row())
         if seg is None:
             return None
         col = index.column()
-        if role in (Qt.DisplayRole, Qt.EditRole):
+        if role == DISPLAY or role == EDIT:
             if col == 0:
                 return seg.case or ""
             if col == 1:
@@ -86,29 +126,26 @@ class SegmentModel(QAbstractTableModel):
             if col == 2:
                 return seg.code_path[-1]
             if col == 3:
-                return " ".join(seg.text.split()) if role == Qt.DisplayRole else seg.text
+                return " ".join(seg.text.split()) if role == DISPLAY else seg.text
             if col == 4:
                 return seg.coder
             if col == MEMO_COL:
                 return seg.memo
             name = self.attributes[col - len(BASE_COLUMNS)]
             return seg.attributes.get(name, "")
-        if role == Qt.ToolTipRole:
+        if role == TOOLTIP:
             if col == 3:
                 return seg.text
             if col == 2:
                 return seg.code
-        if role == Qt.UserRole:
+        if role == USER:
             return seg.coding_id
         return None
 
     def flags(self, index: QModelIndex):
         if not index.isValid():
             return Qt.NoItemFlags
-        f = Qt.ItemIsEnabled | Qt.ItemIsSelectable
-        if index.column() == MEMO_COL:
-            f |= Qt.ItemIsEditable
-        return f
+        return MEMO_FLAGS if index.column() == MEMO_COL else ROW_FLAGS
 
     def setData(self, index: QModelIndex, value, role=Qt.EditRole) -> bool:
         if not index.isValid() or index.column() != MEMO_COL or role != Qt.EditRole:

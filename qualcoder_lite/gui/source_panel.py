@@ -82,6 +82,7 @@ class SourcePanel(QWidget):
             name, val = flt.split("=", 1)
             sources = [s for s in sources if any(a.get(name) == val for a in attrs_of(s))]
         self.model.clear()
+        self._count_items: dict[int, list[tuple[QStandardItem, QStandardItem | None]]] = {}
         self.model.setHorizontalHeaderLabels(["Source", "Codings"])
         groups: dict[str, list] = {}
         for s in sources:
@@ -97,6 +98,7 @@ class SourcePanel(QWidget):
         root = self.model.invisibleRootItem()
         for key in sorted(groups, key=lambda k: (k.startswith("("), k.casefold())):
             parent = root
+            parent_count = None
             if mode != "flat":
                 head = QStandardItem(key)
                 total = sum(s.codings for s in groups[key])
@@ -113,12 +115,34 @@ class SourcePanel(QWidget):
                 count.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
                 count.setData(s.id, SOURCE_ROLE)
                 parent.appendRow([item, count])
+                self._count_items.setdefault(s.id, []).append((count, parent_count))
         self.tree.expandAll()
         self.tree.resizeColumnToContents(1)
         self.tree.header().setStretchLastSection(False)
         self.tree.header().setSectionResizeMode(0, self.tree.header().ResizeMode.Stretch)
         if current is not None:
             self.select_source(current)
+
+    def update_counts(self, source_ids) -> None:
+        """Codings were added or removed: rewrite the counts of those sources and of their
+        groups in place, without rebuilding the list (which loses nothing but takes time)."""
+        project = self.ctx.project
+        counts = {}
+        for sid in source_ids:
+            src = project.sources.get(sid)
+            if src is None:  # the source itself went away: rebuild
+                self.reload()
+                return
+            counts[sid] = src.codings
+        items = getattr(self, "_count_items", {})
+        for sid, n in counts.items():
+            for count, group in items.get(sid, ()):  # a source may be listed under several groups
+                old = int(count.text())
+                if old != n:
+                    count.setText(str(n))
+                    if group is not None:
+                        group.setText(str(int(group.text()) + n - old))
+        self.tree.resizeColumnToContents(1)
 
     def current_source_id(self) -> int | None:
         idx = self.tree.currentIndex()

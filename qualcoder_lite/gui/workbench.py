@@ -212,18 +212,24 @@ class Workbench(QWidget):
     def on_changed(self, changes: Changes) -> None:
         t = changes.tables
         if t & {"codes", "codings", "matrix_cells", "settings"}:
-            self.codes.refresh()
+            only_counts = "codings" in t and not t & {"codes", "settings"} and bool(changes.code_ids)
+            self.codes.refresh(changes.code_ids if only_counts else None)
         if t & {"codes", "codings"}:
             if self.view.source_id is not None and self.ctx.project.sources.get(self.view.source_id) is None:
                 self.view.show_source(None, "", [], [], {}, {})
             else:
                 self.refresh_codings()
-            self.retrieval.model.refresh()
+            shown = set(self.retrieval.model.code_ids)
+            if "codes" in t or not changes.code_ids or changes.code_ids & shown:
+                self.retrieval.model.refresh(changes)
         if t & {"sources", "cases", "case_sources", "attributes", "attribute_values"}:
             self.sources.reload_choices()
             self.retrieval.reload_filters()
         elif "codings" in t:
-            self.sources.reload()
+            if changes.source_ids:
+                self.sources.update_counts(changes.source_ids)
+            else:
+                self.sources.reload()
 
 
 def _esc(s: str) -> str:

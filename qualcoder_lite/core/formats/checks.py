@@ -42,7 +42,12 @@ def read_bytes(path: str | Path, max_bytes: int) -> bytes:
     """Read at most ``max_bytes`` (the file may have grown since it was checked)."""
     try:
         with open(path, "rb") as f:
-            data = f.read(max_bytes + 1)
+            # read(n) allocates n bytes up front: ask for the file's size, not the limit
+            # (a 100 MB buffer per imported transcript), then for the rest if it grew
+            size = os.fstat(f.fileno()).st_size
+            data = f.read(min(size, max_bytes) + 1)
+            if size < len(data) <= max_bytes:
+                data += f.read(max_bytes + 1 - len(data))
     except OSError as exc:
         raise InputError(path, f"cannot read the file ({exc.strerror or exc})") from None
     if len(data) > max_bytes:

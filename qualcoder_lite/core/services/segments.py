@@ -24,10 +24,14 @@ def segments(project, code_ids: list[int] | None = None, where: Where | None = N
     """Every matching coding, sorted by source, start, end, code, coder."""
     codes = {c.id: c for c in project.codes.all()}
     sql = (
-        'SELECT k.id, k.source_id, s.name AS source, k.code_id, k.start, k."end", '
-        "substr(s.text, k.start + 1, k.\"end\" - k.start) AS text, c.name AS coder, k.memo "
+        'SELECT k.id, k.source_id, s.name AS source, k.code_id, k.start, k."end", c.name AS coder, k.memo '
         "FROM codings k JOIN sources s ON s.id = k.source_id JOIN coders c ON c.id = k.coder_id"
     )
+    # Each source's text is read once and sliced here (rows come source by source, so one
+    # text is held at a time): substr() in SQL re-reads the whole source text for every
+    # coding (20,000 codings of 50,000-character sources: ~1 GB of page reads per call).
+    current: tuple[int | None, str] = (None, "")
+    paths: dict[int, str] = {}
     clauses, params = [], []
     if code_ids is not None:
         if not code_ids:
@@ -39,6 +43,7 @@ def segments(project, code_ids: list[int] | None = None, where: Where | None = N
         params += coders
     if clauses:
         sql += " WHERE " + " AND ".join(clauses)
+    sql += " ORDER BY k.source_id"
     allowed = where.source_ids(project) if where else None
     if source_ids is not None:
         allowed = source_ids if allowed is None else allowed & source_ids
@@ -53,12 +58,18 @@ def segments(project, code_ids: list[int] | None = None, where: Where | None = N
             continue
         code = codes[r["code_id"]]
         cases = tuple(cases_of.get(r["source_id"], ()))
+        if current[0] != r["source_id"]:
+            current = (r["source_id"], project.sources.text(r["source_id"]))
+        text = current[1]
+        path = paths.get(code.id)
+        if path is None:
+            path = paths[code.id] = code.path_str
         out.append(
             Segment(
                 coding_id=r["id"], source=r["source"], source_id=r["source_id"],
-                case=cases[0] if cases else None, cases=cases, code=code.path_str,
+                case=cases[0] if cases else None, cases=cases, code=path,
                 code_path=code.path, code_id=code.id, start=r["start"], end=r["end"],
-                text=r["text"], coder=r["coder"], memo=r["memo"],
+                text=text[r["start"]:r["end"]], coder=r["coder"], memo=r["memo"],
             )
         )
     out.sort(key=lambda s: (s.source, s.start, s.end, s.code, s.coder))
@@ -88,12 +99,14 @@ def segment_rows(project, coding_ids: list[int]) -> dict[int, Segment]:
     codes = {c.id: c for c in project.codes.all()}
     marks = ",".join("?" for _ in coding_ids)
     rows = project.conn.execute(
-        'SELECT k.id, k.source_id, s.name AS source, k.code_id, k.start, k."end", '
-        'substr(s.text, k.start + 1, k."end" - k.start) AS text, c.name AS coder, k.memo '
+        'SELECT k.id, k.source_id, s.name AS source, k.code_id, k.start, k."end", c.name AS coder, k.memo '
         f"FROM codings k JOIN sources s ON s.id = k.source_id JOIN coders c ON c.id = k.coder_id WHERE k.id IN ({marks})",
         coding_ids,
     ).fetchall()
     source_ids = sorted({r["source_id"] for r in rows})
+    # Each source's text once, sliced here: substr() in SQL reads the whole text per row
+    # (a page of 200 segments from 50,000-character transcripts took 7 ms instead of 0.5).
+    texts = {sid: project.sources.text(sid) for sid in source_ids}
     smarks = ",".join("?" for _ in source_ids)
     cases_of: dict[int, list[tuple[int, str]]] = {}
     for r in project.conn.execute(
@@ -111,7 +124,7 @@ def segment_rows(project, coding_ids: list[int]) -> dict[int, Segment]:
         out[r["id"]] = Segment(
             coding_id=r["id"], source=r["source"], source_id=r["source_id"],
             case=cases[0][1] if cases else None, cases=tuple(n for _, n in cases), code=code.path_str,
-            code_path=code.path, code_id=code.id, start=r["start"], end=r["end"], text=r["text"],
-            coder=r["coder"], memo=r["memo"], attributes=dict(attrs),
+            code_path=code.path, code_id=code.id, start=r["start"], end=r["end"],
+            text=texts[r["source_id"]][r["start"]:r["end"]], coder=r["coder"], memo=r["memo"], attributes=dict(attrs),
         )
     return out
