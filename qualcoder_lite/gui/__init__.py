@@ -19,6 +19,10 @@ def _make_none_immortal() -> None:
     """
     if sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
         return
+    import PySide6
+
+    if PySide6.__version__ != "6.12.0":  # pyproject.toml excludes it; this guards other installs
+        return
     import ctypes
 
     refcnt = ctypes.c_ssize_t.from_address(id(None))  # ob_refcnt is PyObject's first field

@@ -429,6 +429,9 @@ class MatrixView(QWidget):
         layout.addLayout(bar)
         layout.addWidget(vsplit, 1)
 
+        self._stale = False
+        self._query_stale = True
+        self.lower.currentChanged.connect(lambda i: self.refresh_query() if i == 1 and self._query_stale else None)
         self.reload_choices()
         for box in (self.rows, self.filter, self.group, self.sort):
             box.currentIndexChanged.connect(self._options_changed)
@@ -494,9 +497,12 @@ class MatrixView(QWidget):
         where = parse_where(self.ctx.project, [self.model.where_expr]) if self.model.where_expr else None
         rows = compare(self.ctx.project, by, [c.id for c in self.model.matrix.columns], self.model.roll_up, where)
         self.comparison.set_rows(rows)
-        self.lower.setCurrentIndex(0)
 
     def refresh_query(self) -> None:
+        if self.lower.currentIndex() != 1:  # the query tab is hidden: compute it when shown
+            self._query_stale = True
+            return
+        self._query_stale = False
         by = self.query_attr.currentData()
         if by is None:
             self.query.set_result([], [], {})
@@ -542,8 +548,21 @@ class MatrixView(QWidget):
 
         QTimer.singleShot(0, lambda: self._apply_changes(changes))
 
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self.refresh()
+
     def _apply_changes(self, changes) -> None:
         t = changes.tables
+        relevant = {"codings", "codes", "matrix_cells", "cases", "case_sources", "sources", "attribute_values",
+                    "attributes"}
+        if not (t & relevant):
+            return
+        if not self.isVisible():  # coding in the workbench: rebuild when the matrix is shown again
+            self._stale = True
+            return
         if t & {"attributes", "attribute_values", "cases"}:
             self.reload_choices()
         if t & {"codings", "codes", "matrix_cells", "cases", "case_sources", "sources", "attribute_values"}:

@@ -100,6 +100,7 @@ def test_filter_sort_rows_sources_and_coding_query(qtbot, window):
     assert m.model.row_of(m.model.rowCount() - 1).name == "LW04"  # no value: last
     m.rows.setCurrentIndex(m.rows.findData("source"))
     assert m.model.matrix.row_kind == "source" and m.model.rowCount() == 8
+    m.lower.setCurrentIndex(1)  # the coding query tab
     m.query_attr.setCurrentIndex(m.query_attr.findData("role"))
     m.query_measure.setCurrentIndex(m.query_measure.findData("codings"))
     q = m.query
@@ -124,5 +125,20 @@ def test_matrix_model_testers(qtmodeltester, window):
     m.compare_box.setChecked(True)
     qtmodeltester.check(m.model)
     qtmodeltester.check(m.comparison)
+    m.lower.setCurrentIndex(1)
     m.query_attr.setCurrentIndex(m.query_attr.findData("wave"))
     qtmodeltester.check(m.query)
+
+
+def test_hidden_matrix_catches_up_when_shown(qtbot, window):
+    from qualcoder_lite.core.services.summaries import SetCellSummary
+
+    m = _matrix(window)
+    window.actionViewCoding.trigger()  # the matrix is hidden now
+    line = _line_of(m, "GP02")
+    col_id = m.model.matrix.columns[0].id
+    window.ctx.run(SetCellSummary(window.ctx.project.cases.id_of("GP02"), col_id, "Written while hidden."))
+    qtbot.wait(10)
+    assert m._stale and "Written while hidden." not in (m.model.index(line, 0).data() or "")
+    window.actionViewMatrix.trigger()
+    assert "Written while hidden." in m.model.index(_line_of(m, "GP02"), 0).data()
