@@ -100,7 +100,6 @@ class PseudonymDialog(QDialog):
         layout.addWidget(self.status)
         layout.addLayout(buttons)
         self.resize(760, 560)
-        _watch_texts(window)
         self.load()
 
     def _button(self, name: str, text: str, slot) -> QPushButton:
@@ -248,28 +247,6 @@ class PseudonymDialog(QDialog):
         self.status.setText(text)
         self.exportButton.setEnabled(bool(entries))
         self.removeKeyButton.setEnabled(bool(entries))
-
-
-def _watch_texts(window) -> None:
-    """Reload the open transcript when an undoable step (this one, its undo or redo) changed
-    source texts: offsets of codings only make sense with the text they point into."""
-    ctx = window.ctx
-    if ctx is None or getattr(ctx, "_pseudonym_watch", False):
-        return
-    ctx._pseudonym_watch = True
-
-    def on_changed(changes) -> None:
-        wb = window.workbench
-        if wb is None or window.ctx is not ctx or "sources" not in changes.tables:
-            return
-        sid = wb.view.source_id
-        if sid is not None and sid in changes.source_ids:
-            project = ctx.project
-            if project.sources.get(sid) is not None and wb.view.text != project.sources.text(sid):
-                wb.open_source(sid)
-        wb.sources.reload()
-
-    ctx.changed.connect(on_changed)
 
 
 def open_pseudonym_dialog(window) -> PseudonymDialog | None:

@@ -211,6 +211,16 @@ class Workbench(QWidget):
     # -- reacting to changes ------------------------------------------------------------
     def on_changed(self, changes: Changes) -> None:
         t = changes.tables
+        sid = self.view.source_id
+        if "sources" in t and sid is not None and sid in changes.source_ids:
+            # the open source was deleted, renamed or its text rewritten (pseudonymisation):
+            # offsets only make sense with the text they point into
+            if self.ctx.project.sources.get(sid) is None:
+                self.view.show_source(None, "", [], [], {}, {})
+            elif self.view.text != self.ctx.project.sources.text(sid):
+                self.open_source(sid)
+            else:
+                self._update_heading()
         if t & {"codes", "codings", "matrix_cells", "settings"}:
             only_counts = "codings" in t and not t & {"codes", "settings"} and bool(changes.code_ids)
             self.codes.refresh(changes.code_ids if only_counts else None)
