@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import bisect
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget,
 )
 
 from ..core.errors import QualCoderError
@@ -163,6 +163,8 @@ class SegmentModel(QAbstractTableModel):
 
 
 class RetrievalPanel(QWidget):
+    errorRaised = Signal(str)
+
     def __init__(self, ctx: Context, parent=None):
         super().__init__(parent)
         self.ctx = ctx
@@ -178,6 +180,8 @@ class RetrievalPanel(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.doubleClicked.connect(self._jump)
         self.table.activated.connect(self._jump)
+        self.table.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
         self.filter = QComboBox(self)
         self.filter.setObjectName("segmentFilter")
         self.filter.currentIndexChanged.connect(self._filter_changed)
@@ -189,6 +193,10 @@ class RetrievalPanel(QWidget):
         top.addWidget(QLabel("Show:", self))
         top.addWidget(self.filter)
         top.addWidget(self.count)
+        export = QPushButton("Export…", self)
+        export.setObjectName("segmentExport")
+        export.clicked.connect(self.export_dialog)
+        top.addWidget(export)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
@@ -233,3 +241,64 @@ class RetrievalPanel(QWidget):
         seg = self.model.segment(index.row())
         if seg is not None and index.column() != MEMO_COL:
             self.ctx.sourceRequested.emit(seg.source_id, seg.start, seg.end)
+
+    # -- export and split -------------------------------------------------------------
+    def all_segments(self) -> list:
+        return [self.model.segment(r) for r in range(self.model.rowCount())]
+
+    def export_dialog(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        if not self.model.rowCount():
+            self.errorRaised.emit("Nothing to export: choose a code with coded segments first.")
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Export coded segments", "segments.xlsx",
+                                              "Excel (*.xlsx);;Word (*.docx);;CSV (*.csv)")
+        if path:
+            self.export(path)
+
+    def export(self, path: str) -> str:
+        from ..core.formats.segments_export import write_segments
+
+        try:
+            out = write_segments(self.all_segments(), self.model.attributes, path, self.ctx.project.name)
+        except (QualCoderError, OSError) as exc:
+            self.errorRaised.emit(f"Export failed: {exc}")
+            return ""
+        self.errorRaised.emit(f"Exported {len(self.all_segments())} segments to {out}")
+        return str(out)
+
+    def selected_segments(self) -> list:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [self.model.segment(r) for r in rows]
+
+    def split_selected(self, name: str | None = None) -> bool:
+        """Move the selected segments of one code to a new sub-code (split a code)."""
+        from PySide6.QtWidgets import QInputDialog
+
+        from ..core.services.codes import SplitCode
+
+        segs = self.selected_segments()
+        codes = {s.code_id for s in segs}
+        if not segs or len(codes) != 1:
+            self.errorRaised.emit("Select segments of one code to split them into a new sub-code.")
+            return False
+        if name is None:
+            name, ok = QInputDialog.getText(self, "Split code", f"New sub-code of '{segs[0].code_path[-1]}' "
+                                            f"for the {len(segs)} selected segments:")
+            if not ok or not name.strip():
+                return False
+        try:
+            self.ctx.run(SplitCode(codes.pop(), [s.coding_id for s in segs], name))
+        except QualCoderError as exc:
+            self.errorRaised.emit(str(exc))
+            return False
+        return True
+
+    def _context_menu(self, pos) -> None:
+        from PySide6.QtWidgets import QMenu
+
+        menu = QMenu(self)
+        menu.addAction("Split selected into a new sub-code…", self.split_selected)
+        menu.addAction("Export…", self.export_dialog)
+        menu.exec(self.table.viewport().mapToGlobal(pos))

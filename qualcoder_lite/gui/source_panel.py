@@ -14,6 +14,7 @@ SOURCE_ROLE = Qt.UserRole + 1
 
 class SourcePanel(QWidget):
     sourceActivated = Signal(int)
+    errorRaised = Signal(str)
 
     def __init__(self, ctx: Context, parent=None):
         super().__init__(parent)
@@ -26,6 +27,8 @@ class SourcePanel(QWidget):
         self.tree.setEditTriggers(QTreeView.NoEditTriggers)
         self.tree.activated.connect(self._activated)
         self.tree.clicked.connect(self._activated)
+        self.tree.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._context_menu)
         self.group = QComboBox(self)
         self.group.setObjectName("sourceGroupBy")
         self.show_only = QComboBox(self)
@@ -172,3 +175,86 @@ class SourcePanel(QWidget):
         sid = index.siblingAtColumn(0).data(SOURCE_ROLE)
         if sid is not None:
             self.sourceActivated.emit(sid)
+
+    # -- managing sources ------------------------------------------------------------
+    def _run(self, cmd) -> bool:
+        from ..core.errors import QualCoderError
+
+        try:
+            self.ctx.run(cmd)
+        except QualCoderError as exc:
+            self.errorRaised.emit(str(exc))
+            return False
+        return True
+
+    def rename_current(self, name: str | None = None) -> bool:
+        from PySide6.QtWidgets import QInputDialog
+
+        from ..core.services.sources import RenameSource
+
+        sid = self.current_source_id()
+        if sid is None:
+            return False
+        src = self.ctx.project.sources.get(sid)
+        if name is None:
+            name, ok = QInputDialog.getText(self, "Rename source", "New name:", text=src.name)
+            if not ok or not name.strip():
+                return False
+        return self._run(RenameSource(sid, name))
+
+    def set_cases_current(self, names: list[str] | None = None) -> bool:
+        from PySide6.QtWidgets import QInputDialog
+
+        from ..core.services.sources import SetSourceCases
+
+        sid = self.current_source_id()
+        if sid is None:
+            return False
+        if names is None:
+            src = self.ctx.project.sources.get(sid)
+            text, ok = QInputDialog.getText(self, "Cases of this source",
+                                            "Cases (comma-separated; new ones are created):",
+                                            text=", ".join(src.cases))
+            if not ok:
+                return False
+            names = [n.strip() for n in text.split(",")]
+        return self._run(SetSourceCases(sid, names))
+
+    def set_kind_current(self, kind: str) -> bool:
+        from ..core.services.sources import SetSourceKind
+
+        sid = self.current_source_id()
+        return sid is not None and self._run(SetSourceKind(sid, kind))
+
+    def delete_current(self, confirm: bool = True) -> bool:
+        from PySide6.QtWidgets import QMessageBox
+
+        from ..core.services.sources import DeleteSource
+
+        sid = self.current_source_id()
+        if sid is None:
+            return False
+        src = self.ctx.project.sources.get(sid)
+        if confirm:
+            answer = QMessageBox.question(
+                self, "Delete source",
+                f"Delete '{src.name}' with its {src.codings} coding{'s' if src.codings != 1 else ''}?\n"
+                "You can undo this with Edit ▸ Undo.")
+            if answer != QMessageBox.Yes:
+                return False
+        return self._run(DeleteSource(sid))
+
+    def _context_menu(self, pos) -> None:
+        from PySide6.QtWidgets import QMenu
+
+        if self.current_source_id() is None:
+            return
+        menu = QMenu(self)
+        menu.addAction("Rename…", self.rename_current)
+        menu.addAction("Cases…", self.set_cases_current)
+        kind = menu.addMenu("Kind")
+        for k in ("transcript", "notes", "other"):
+            kind.addAction(k, lambda k=k: self.set_kind_current(k))
+        menu.addSeparator()
+        menu.addAction("Delete…", self.delete_current)
+        menu.exec(self.tree.viewport().mapToGlobal(pos))

@@ -66,6 +66,8 @@ class Workbench(QWidget):
         self.sources.sourceActivated.connect(self.open_source)
         self.codes.applyRequested.connect(self.apply_codes)
         self.codes.errorRaised.connect(self.message)
+        self.sources.errorRaised.connect(self.message)
+        self.retrieval.errorRaised.connect(self.message)
         self.search.codeHitsRequested.connect(self.code_hits)
         self.view.pinnedKey.connect(self.apply_pinned)
         self.view.setContextMenuPolicy(Qt.CustomContextMenu)

@@ -464,3 +464,51 @@ def test_model_testers(qtmodeltester, window):
     qtmodeltester.check(wb.sources.model)
     window.show_view("matrix")
     qtmodeltester.check(window.matrix.model)
+
+
+def test_source_context_actions_rename_cases_kind_delete(window, monkeypatch):
+    panel = window.workbench.sources
+    project = window.ctx.project
+    sid = open_source(window.workbench, "GP01")
+    panel.select_source(sid)
+    assert panel.rename_current("GP01 interview")
+    assert project.sources.get(sid).name == "GP01 interview"
+    assert panel.set_cases_current(["GP01", "Practice A"])
+    assert project.sources.get(sid).cases == ("GP01", "Practice A")
+    assert panel.set_kind_current("notes") and project.sources.get(sid).kind == "notes"
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
+    panel.select_source(sid)
+    n = project.sources.get(sid).codings
+    assert n > 0 and panel.delete_current()
+    assert project.sources.get(sid) is None
+    assert window.workbench.view.source_id is None  # the open transcript is closed
+    window.actionUndo.trigger()
+    assert project.sources.get(sid).codings == n
+
+
+def test_retrieval_export_and_split(tmp_path, window):
+    import openpyxl
+
+    wb = window.workbench
+    project = window.ctx.project
+    code = project.codes.find("Working with practices/Relationships with GPs")
+    wb.codes.select_code(code.id)
+    n = wb.retrieval.model.rowCount()
+    out = wb.retrieval.export(str(tmp_path / "segments.xlsx"))
+    ws = openpyxl.load_workbook(out).active
+    assert ws.max_row == n + 1 and ws["A1"].value == "Case" and ws["F1"].value == "Quote"
+    seg0 = wb.retrieval.model.segment(0)
+    assert ws["F2"].value == " ".join(seg0.text.split())
+    assert wb.retrieval.export(str(tmp_path / "segments.docx"))
+    # split the first two segments into a new sub-code
+    wb.retrieval.table.selectRow(0)
+    from PySide6.QtCore import QItemSelectionModel
+
+    wb.retrieval.table.selectionModel().select(wb.retrieval.model.index(1, 0),
+                                               QItemSelectionModel.Select | QItemSelectionModel.Rows)
+    assert wb.retrieval.split_selected("GPs as gatekeepers")
+    new = project.codes.find("Working with practices/Relationships with GPs/GPs as gatekeepers")
+    assert len(project.codings.ids_for_codes([new.id])) == 2
+    assert len(project.codings.ids_for_codes([code.id])) == n - 2
+    window.actionUndo.trigger()
+    assert len(project.codings.ids_for_codes([code.id])) == n
