@@ -52,11 +52,22 @@ def passphrase_for(path) -> str | None:
     raise PassphraseNeeded(path, f"is encrypted: set {PASSPHRASE_ENV} or run the command in a terminal to be asked")
 
 
+def resolve_project(name) -> str:
+    """``study`` finds ``study.qlite`` (as ``new study`` created it)."""
+    from pathlib import Path
+
+    p = Path(name)
+    if not p.exists() and not p.suffix and p.with_suffix(".qlite").exists():
+        return str(p.with_suffix(".qlite"))
+    return str(name)
+
+
 def open_for(args, write: bool | None = None):
     """Open ``args.project`` for a command: commands that write take the project's lock
     (one writer at a time, the GUI included); the others open it read-only."""
     from .core.project import open_project
 
+    args.project = resolve_project(args.project)
     write = bool(getattr(args, "writes", False)) if write is None else write
     return open_project(args.project, passphrase=passphrase_for(args.project), coder=getattr(args, "coder", None),
                         read_only=not write, lock=write)
@@ -164,6 +175,7 @@ def cmd_attributes(args) -> int:
 
     with open_for(args) as project:
         report = import_attributes(project, args.csv, _parse_types(args.type))
+    _warn(report.warnings)
     if args.json:
         emit_json(report.as_dict())
     else:
@@ -215,6 +227,15 @@ def cmd_segments(args) -> int:
     with open_for(args) as project:
         ids = code_ids_for(project, args.code, args.descendants)
         where = parse_where(project, args.where)
+        known = {c.name for c in project.coders.all()}
+        for c in args.coded_by or ():
+            if c not in known:
+                raise UsageError(f"unknown coder {c!r} (coders: {', '.join(sorted(known)) or 'none'})")
+        _warn(_unused_where_values(project, args.where))
+        if args.code and not args.descendants and ids and not project.codings.ids_for_codes(ids):
+            subs = [d for i in ids for d in project.codes.descendants(i)]
+            if subs and project.codings.ids_for_codes(subs):
+                _warn(["the code has no codings of its own, its sub-codes do: add --descendants"])
         segs = segments(project, ids, where, coders=args.coded_by)
     if args.json:
         emit_json([segment_dict(s) for s in segs])
@@ -226,17 +247,41 @@ def cmd_segments(args) -> int:
     return 0
 
 
+def _unused_where_values(project, exprs) -> list[str]:
+    """Warnings for --where values no case has (a typo or a different spelling)."""
+    out = []
+    values = project.attributes.case_values()
+    for expr in exprs or ():
+        name, _, value = expr.partition("=")
+        name, value = name.strip(), value.strip()
+        present = sorted({v[name] for v in values.values() if name in v})
+        attr = project.attributes.by_name(name, "case")
+        if attr is None or not present:
+            continue
+        from .core.services.attributes import parse_value
+
+        wanted = parse_value(value, attr.type)
+        if all(parse_value(v, attr.type) != wanted for v in present):
+            shown = ", ".join(present[:12]) + (" …" if len(present) > 12 else "")
+            out.append(f"no case has {name}={value} (values: {shown})")
+    return out
+
+
 def cmd_search(args) -> int:
     from .core.services.search import search
 
     with open_for(args) as project:
-        hits = search(project, args.query, limit=args.limit)
+        hits = search(project, args.query)
+    total = len(hits)
+    if args.limit is not None:
+        hits = hits[: max(0, args.limit)]
     if args.json:
         emit_json([h.as_dict() for h in hits])
     else:
         for h in hits:
             print(f"{h.source} ({h.case or '-'}) {h.start}-{h.end}: {h.snippet}")
-        sys.stderr.write(f"{len(hits)} hit{'s' if len(hits) != 1 else ''}\n")
+    shown = f"{len(hits):,} of {total:,}" if len(hits) < total else f"{total:,}"
+    sys.stderr.write(f"{shown} hit{'s' if total != 1 else ''} in {len({h.source for h in hits})} sources\n")
     return 0
 
 
@@ -271,10 +316,41 @@ def cmd_speakers(args) -> int:
     return 0
 
 
+def cmd_cases(args) -> int:
+    from .core.services.sources import SetSourceCases
+
+    with open_for(args, write=args.action == "set") as project:
+        if args.action == "set":
+            src = project.sources.by_name(args.source)
+            if src is None:
+                raise UsageError(f"unknown source {args.source!r}")
+            cmd = SetSourceCases(src.id, args.cases)
+            project.execute(cmd)
+            print(f"{src.name}: cases {', '.join(cmd.result) or '(none)'}")
+            return 0
+        values = project.attributes.case_values()
+        counts = {r[0]: r[1] for r in project.conn.execute(
+            "SELECT cs.case_id, count(*) FROM codings k JOIN case_sources cs ON cs.source_id = k.source_id "
+            "GROUP BY cs.case_id")}
+        rows = [{"case": c.name, "sources": list(c.sources), "codings": counts.get(c.id, 0),
+                 "attributes": values.get(c.id, {})} for c in project.cases.all()]
+        unlinked = [s.name for s in project.sources.all() if not s.cases]
+    if args.json:
+        emit_json(rows)
+    else:
+        for r in rows:
+            attrs = ", ".join(f"{k}={v}" for k, v in r["attributes"].items())
+            print(f"{r['case']}: {len(r['sources'])} source{'s' if len(r['sources']) != 1 else ''}, "
+                  f"{r['codings']:,} codings" + (f"  [{attrs}]" if attrs else ""))
+        if unlinked:
+            sys.stderr.write(f"sources without a case: {'; '.join(unlinked)}\n")
+    return 0
+
+
 def cmd_open(args) -> int:
     from .gui.launch import launch
 
-    return launch(project=args.file, coder=getattr(args, "coder", None))
+    return launch(project=resolve_project(args.file), coder=getattr(args, "coder", None))
 
 
 # ----------------------------------------------------------------------------- parser
@@ -366,8 +442,23 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--participant", action="append", metavar="NAME")
     sp.add_argument("--json", action="store_true")
 
+    sp = add("cases", cmd_cases, "list cases (with sources, codings, attributes) or set a source's cases")
+    sp.add_argument("project")
+    cases_sub = sp.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=_Parser)
+    lst = cases_sub.add_parser("list", help="every case with its sources, codings and attributes")
+    lst.add_argument("--json", action="store_true")
+    st = cases_sub.add_parser("set", help="link a source to exactly these cases (new ones are created)")
+    st.add_argument("source", metavar="SOURCE")
+    st.add_argument("cases", nargs="*", metavar="CASE", help="no case names: the source has no case")
+    st.add_argument("--coder", help="coder name recorded with your change")
+
     sp = add("open", cmd_open, "open a project in the desktop application")
     sp.add_argument("file", metavar="FILE")
+    # the top-level options also work after FILE (qualcoder-lite FILE --view matrix ...)
+    sp.add_argument("--screenshot", metavar="OUT.png", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    sp.add_argument("--view", choices=("coding", "matrix", "codebook"), default=argparse.SUPPRESS,
+                    help=argparse.SUPPRESS)
+    sp.add_argument("--coder", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     from .clicmds import register_all
 
@@ -414,7 +505,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "open" and (args.demo or args.screenshot):
             from .gui.launch import launch
 
-            return launch(project=args.file, screenshot=args.screenshot, view=args.view, coder=args.coder)
+            return launch(project=resolve_project(args.file), screenshot=args.screenshot, view=args.view,
+                          coder=args.coder)
         return args.func(args)
     except UsageError as exc:
         sys.stderr.write(f"{PROG}: error: {exc}\n")

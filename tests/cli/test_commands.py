@@ -140,3 +140,47 @@ def test_speakers_roles_keep_interviewer_out_of_autocode(tmp_path, cli, proj):
     assert r.json()["added"] == 1  # the interviewer's "workload?" is left out
     r = cli("autocode", proj, "--code", "W", "--pattern", "[Ww]orkload", "--include-interviewer", "--json")
     assert r.json()["added"] == 1
+
+
+def test_cases_list_and_set_and_case_from_warning(tmp_path, cli, proj):
+    a = _write(tmp_path / "P1_a.txt", INTERVIEW)
+    b = _write(tmp_path / "notes-b.txt", "Some site notes.")
+    r = cli("import", proj, a, b, "--case-from", r"^(P\d+)")
+    assert r.code == 0 and "does not match 'notes-b'" in r.err
+    rows = cli("cases", proj, "list", "--json").json()
+    assert rows == [{"case": "P1", "sources": ["P1_a"], "codings": 0, "attributes": {}}]
+    assert cli("cases", proj.with_suffix(""), "set", "notes-b", "P1", "SITE").code == 0  # no extension needed
+    rows = cli("cases", proj, "list", "--json").json()
+    assert {r["case"]: r["sources"] for r in rows} == {"P1": ["P1_a", "notes-b"], "SITE": ["notes-b"]}
+    assert cli("cases", proj, "set", "nope", "P1").code == 2
+
+
+def test_attribute_rows_for_unknown_cases_warn(tmp_path, cli, proj):
+    assert cli("import", proj, _write(tmp_path / "P7.txt", INTERVIEW.replace("P3", "P7"))).code == 0
+    csv = _write(tmp_path / "a.csv", "case,wave\np7,2016\nP7,2021\n")
+    r = cli("attributes", proj, csv)
+    assert r.code == 0 and "case 'p7' is not in the project" in r.err and "did you mean 'P7'" in r.err
+
+
+def test_segments_warnings_and_unknown_coder(tmp_path, cli, proj):
+    assert cli("import", proj, _write(tmp_path / "P3.txt", INTERVIEW)).code == 0
+    assert cli("attributes", proj, _write(tmp_path / "a.csv", "case,genre\nP3,rpg\n")).code == 0
+    cli("codes", proj, "add", "Theme/Leaf")
+    cli("autocode", proj, "--code", "Theme/Leaf", "--pattern", "workload", "--ignore-case")
+    r = cli("segments", proj, "--where", "genre=RPG")
+    assert r.code == 0 and "no case has genre=RPG (values: rpg)" in r.err
+    r = cli("segments", proj, "--code", "Theme")
+    assert "add --descendants" in r.err
+    assert cli("segments", proj, "--coded-by", "nobody").code == 2
+    r = cli("search", proj, "the", "--limit", "1")
+    assert "1 of " in r.err
+
+
+def test_options_after_the_file(tmp_path, cli_subprocess, proj):
+    import os
+
+    out = tmp_path / "m.png"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QUALCODER_LITE_CONFIG_DIR=str(tmp_path / "c"))
+    r = cli_subprocess("--screenshot", out, proj, "--view", "codebook", "--coder", "ann", env=env)
+    assert r.code == 0, r.err
+    assert out.exists()

@@ -49,6 +49,10 @@ def read_source(path: str | Path, encoding: str | None = None) -> ReadResult:
     reader = _READERS.get(ext)
     if reader is None:
         shown = f"'{ext}'" if ext else "(no extension)"
+        legacy = {".doc": "Word", ".wpd": "WordPerfect", ".pages": "Pages", ".xls": "Excel", ".xlsx": "Excel"}
+        if ext in (".doc", ".wpd", ".pages"):
+            raise InputError(path, f"old or foreign {legacy[ext]} format {shown}: save it as .docx (or .odt, "
+                                   ".rtf, .txt) and import that")
         raise InputError(
             path, f"unsupported file type {shown} (supported: {', '.join(SUPPORTED_EXTENSIONS)})"
         )

@@ -93,6 +93,7 @@ class AttributeReport:
     values_unchanged: int = 0
     values_cleared: int = 0
     changes: list[str] = field(default_factory=list)  # "P3 wave: 2016 -> 2021"
+    warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -105,10 +106,13 @@ class AttributeReport:
         }
 
     def summary(self) -> str:
+        def n(count: int, word: str) -> str:
+            return f"{count:,} {word}" + ("" if count == 1 else "s")
+
         return (
-            f"{len(self.cases_created)} new cases, {len(self.attributes_created)} new attributes, "
-            f"{self.values_added} values added, {self.values_changed} changed, "
-            f"{self.values_cleared} cleared, {self.values_unchanged} unchanged"
+            f"{n(len(self.cases_created), 'new case')}, {n(len(self.attributes_created), 'new attribute')}, "
+            f"{n(self.values_added, 'value')} added, {self.values_changed:,} changed, "
+            f"{self.values_cleared:,} cleared, {self.values_unchanged:,} unchanged"
         )
 
 
@@ -201,10 +205,15 @@ class ImportAttributes(Command):
                 if existing.type != t:
                     # keep the stronger claim only when every stored value still parses
                     rec.update("attributes", existing.id, {"type": t if self._fits(project, existing.id, t) else "text"})
+        known = {c.name.casefold(): c.name for c in project.cases.all()}
         for case, values in self.table.rows:
             case_id, created = project.cases.ensure(rec, case)
             if created:
                 report.cases_created.append(case)
+                near = known.get(case.casefold())
+                hint = f" (did you mean '{near}'?)" if near else ""
+                report.warnings.append(f"{self.table.path.name}: case '{case}' is not in the project; "
+                                       f"created it without sources{hint}")
             for name, value in values.items():
                 found = project.attributes.value_id(attr_ids[name], case_id=case_id)
                 if value == "":

@@ -118,6 +118,11 @@ def prepare(
             turns = [Turn(t.speaker, t.label_start, t.label_end, t.start, t.end, t.timestamp) for t in result.turns]
         else:
             turns = detect_turns(result.text)
+        case = rule.case_for(path)
+        warnings = [f"{path}: {w}" for w in result.warnings]
+        if case is None and rule.pattern is not None:
+            warnings.append(f"{path}: --case-from {rule.pattern!r} does not match '{path.stem}'; "
+                            "the source has no case (set one with: cases PROJECT set SOURCE CASE)")
         out.append(
             PreparedSource(
                 path=path,
@@ -125,9 +130,9 @@ def prepare(
                 text=result.text,
                 format=result.format,
                 turns=turns,
-                case=rule.case_for(path),
+                case=case,
                 kind=kind,
-                warnings=[f"{path}: {w}" for w in result.warnings],
+                warnings=warnings,
             )
         )
     return out
