@@ -15,7 +15,8 @@ from ..core.errors import UsageError
 
 
 def _fmt(v: float | None, digits: int) -> str:
-    return "—" if v is None else f"{v:.{digits}f}"
+    """'—' for an undefined value; never '-0.000' for a value that rounds to zero."""
+    return "—" if v is None else f"{round(v, digits) + 0.0:.{digits}f}"
 
 
 def cmd_coders(args) -> int:

@@ -35,7 +35,8 @@ UNDEFINED_TIP = "Undefined: neither coder varied (nothing coded, or everything c
 
 
 def _fmt(v: float | None, digits: int) -> str:
-    return UNDEFINED if v is None else f"{v:.{digits}f}"
+    """'—' for an undefined value; never '-0.000' for a value that rounds to zero."""
+    return UNDEFINED if v is None else f"{round(v, digits) + 0.0:.{digits}f}"
 
 
 # --------------------------------------------------------------------------- table model

@@ -127,7 +127,7 @@ def test_export_csv_and_docx(qtbot, window, tmp_path):
     assert view.export_to(tmp_path / "table.docx") is not None
     from docx import Document
 
-    assert Document(str(tmp_path / "table.docx")).tables[0].rows[1].cells[0].text == view.model.row(0).code
+    assert Document(str(tmp_path / "table.docx")).tables[0].rows[1].cells[0].text == " › ".join(view.model.row(0).code_path)
     assert view.export_to(tmp_path / "table.xyz") is None
     assert "csv or .docx" in view.summary.text()
     assert not (tmp_path / "table.xyz").exists()

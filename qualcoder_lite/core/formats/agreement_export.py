@@ -29,7 +29,7 @@ def headers(comparison) -> list[str]:
 
 
 def _num(v: float | None, digits: int) -> str:
-    return "" if v is None else f"{v:.{digits}f}"
+    return "" if v is None else f"{round(v, digits) + 0.0:.{digits}f}"
 
 
 def table_rows(comparison, grouped: bool = False) -> list[list[str]]:
@@ -38,7 +38,7 @@ def table_rows(comparison, grouped: bool = False) -> list[list[str]]:
     rows = []
     for r in comparison.by_kappa() + [comparison.overall]:
         rows.append([
-            "Overall (all codes listed)" if r.overall else r.code,
+            "Overall (all codes listed)" if r.overall else (" › ".join(r.code_path) if grouped else r.code),
             _num(r.kappa, 4), _num(r.agreement, 2), count(r.a_only), count(r.b_only), count(r.both),
             count(r.neither), count(r.units), _num(r.alpha, 4),
         ])

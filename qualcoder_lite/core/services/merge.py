@@ -435,7 +435,10 @@ class _Merger:
                     continue
                 self.rec.insert("attribute_values", {"attribute_id": attr, "value": v["value"], **owner})
                 self.report.bump("attribute_values_added")
-            elif existing[1] != v["value"]:
+            elif existing[1] != v["value"] and (
+                    parse_value(existing[1], types[attr]) is None
+                    or parse_value(existing[1], types[attr]) != parse_value(v["value"], types[attr])):
+                # typed: 'yes' and 'true', '2016' and '2016.0' are the same value
                 self._fill_or_conflict("attribute_values", existing[0], "value", existing[1], v["value"],
                                        "attribute_value", f"{what} differs")
 
