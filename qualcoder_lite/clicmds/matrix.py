@@ -36,7 +36,10 @@ def cmd_matrix(args) -> int:
         if kind == ".csv":
             mx.write_csv(matrix, out, quotes)
         elif kind == ".xlsx":
-            mx.write_xlsx(matrix, out, quotes)
+            warnings: list[str] = []
+            mx.write_xlsx(matrix, out, quotes, warnings=warnings)
+            for w in warnings:
+                sys.stderr.write(f"warning: {w}\n")
         else:
             mx.write_docx(matrix, out, project.name, quotes)
     charted = sum(1 for c in matrix.cells.values() if c.summary)

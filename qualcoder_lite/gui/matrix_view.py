@@ -532,8 +532,14 @@ class MatrixView(QWidget):
         segs = cell_segments(self.ctx.project, self.model.matrix.row_kind, row.id, col.id, self.model.roll_up)
         self.cell_title.setText(f"<b>{row.name}</b> × <b>{col.name}</b> — {len(segs)} quote"
                                 f"{'s' if len(segs) != 1 else ''}")
-        for s in segs:
-            item = QListWidgetItem(f"“{' '.join(s.text.split())}”\n— {s.source}, {s.code_path[-1]} ({s.coder})")
+        from ..core.formats.matrix_export import distinct_passages
+
+        passages = distinct_passages(segs)
+        self.cell_title.setText(f"<b>{row.name}</b> × <b>{col.name}</b> — {len(passages)} quote"
+                                f"{'s' if len(passages) != 1 else ''}")
+        for s, coders in passages:
+            item = QListWidgetItem(f"“{' '.join(s.text.split())}”\n— {s.source}, {s.code_path[-1]} "
+                                   f"({', '.join(coders)})")
             item.setData(Qt.UserRole, (s.source_id, s.start, s.end))
             self.quotes.addItem(item)
 

@@ -113,3 +113,31 @@ def test_cell_segments(demo):
     segs = cell_segments(demo, "case", case, theme.id)
     assert segs and all(s.case == "GP01" for s in segs)
     assert cell_segments(demo, "case", case, theme.id, roll_up=False) == []
+
+
+def test_two_coders_same_passage_quoted_once_and_excel_limit(tmp_path, demo):
+    import openpyxl
+
+    from qualcoder_lite.core.formats import matrix_export as mx
+    from qualcoder_lite.core.services.coding import ApplyCode
+
+    demo_path = demo.path
+    demo.close()
+    with open_project(demo_path) as p:
+        seg = segments(p)[0]
+        p.execute(ApplyCode(seg.source_id, seg.code_id, seg.start, seg.end, coder="zoe"))
+        theme = p.codes.get(seg.code_id)
+        m = build_matrix(p, [theme.id], roll_up=False)
+        quotes = mx.matrix_quotes(p, m)
+        key = (p.cases.id_of(seg.case), theme.id)
+        texts = quotes[key]
+        assert len(texts) == len(set(texts))  # the passage coded by two coders appears once
+        passages = mx.distinct_passages(cell_segments(p, "case", key[0], theme.id, roll_up=False))
+        assert any(set(coders) == {seg.coder, "zoe"} for _s, coders in passages)
+        # a cell over Excel's limit is cut, marked and reported
+        long = {key: ["word " * 8000]}
+        warnings = []
+        out = mx.write_xlsx(m, tmp_path / "m.xlsx", long, warnings=warnings)
+        cell = [c.value for c in openpyxl.load_workbook(out).active[2 + [r.id for r in m.rows].index(key[0])]][1]
+        assert len(cell) <= mx.EXCEL_CELL_LIMIT and "more characters: see the Word export" in cell
+        assert warnings and "32,767" in warnings[0]

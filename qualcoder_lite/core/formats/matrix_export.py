@@ -73,7 +73,8 @@ def write_csv(matrix: Matrix, path: str | Path, quotes: dict | None = None) -> P
     return _atomic(Path(path), write)
 
 
-def write_xlsx(matrix: Matrix, path: str | Path, quotes: dict | None = None, title: str = "Framework matrix") -> Path:
+def write_xlsx(matrix: Matrix, path: str | Path, quotes: dict | None = None, title: str = "Framework matrix",
+               warnings: list[str] | None = None) -> Path:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
 
@@ -95,7 +96,7 @@ def write_xlsx(matrix: Matrix, path: str | Path, quotes: dict | None = None, tit
             text = _cell_text(matrix, r, c)
             if quotes is not None and quotes.get((row.id, col.id)):
                 text = (text + "\n\n" if text else "") + "\n".join(quotes[(row.id, col.id)])
-            values.append(_excel_safe(text))
+            values.append(_fit_excel(_excel_safe(text), f"{row.name} × {col.path_str}", warnings))
         ws.append(values)
         for c in range(len(matrix.columns)):
             xl = ws.cell(row=r + 2, column=offset + c + 1)
@@ -198,8 +199,22 @@ def write_docx(matrix: Matrix, path: str | Path, project_name: str, quotes: dict
     return save(doc, path)
 
 
+def distinct_passages(segs) -> list[tuple[object, list[str]]]:
+    """Segments of the same passage (several coders, or a code and its sub-code) once each,
+    with the coders who coded it: [(first segment, [coders])]."""
+    seen: dict[tuple[int, int, int], tuple[object, list[str]]] = {}
+    for s in segs:
+        key = (s.source_id, s.start, s.end)
+        if key not in seen:
+            seen[key] = (s, [])
+        if s.coder not in seen[key][1]:
+            seen[key][1].append(s.coder)
+    return list(seen.values())
+
+
 def matrix_quotes(project, matrix: Matrix) -> dict[tuple[int, int], list[str]]:
-    """Quote texts per cell (white space collapsed, cited by source) for exports."""
+    """Quote texts per cell for exports: white space collapsed, each passage once, cited by
+    source only where the source is not named like the row."""
     from ..services.matrix import cell_segments
 
     out: dict[tuple[int, int], list[str]] = {}
@@ -209,5 +224,20 @@ def matrix_quotes(project, matrix: Matrix) -> dict[tuple[int, int], list[str]]:
             if key not in matrix.cells or not matrix.cells[key].quotes:
                 continue
             segs = cell_segments(project, matrix.row_kind, row.id, col.id, matrix.roll_up)
-            out[key] = [f"“{' '.join(s.text.split())}” ({s.source})" for s in segs]
+            out[key] = [f"“{' '.join(s.text.split())}”" + (f" ({s.source})" if s.source != row.name else "")
+                        for s, _coders in distinct_passages(segs)]
     return out
+
+
+EXCEL_CELL_LIMIT = 32_767
+
+
+def _fit_excel(text: str, where: str, warnings: list[str] | None) -> str:
+    if len(text) <= EXCEL_CELL_LIMIT:
+        return text
+    cut = EXCEL_CELL_LIMIT - 80
+    cut = text.rfind(" ", 0, cut) if text.rfind(" ", 0, cut) > 0 else cut
+    if warnings is not None:
+        warnings.append(f"{where}: longer than Excel's {EXCEL_CELL_LIMIT:,} characters per cell; "
+                        "cut and marked — the Word export has it whole")
+    return text[:cut] + f" … [{len(text) - cut:,} more characters: see the Word export]"
