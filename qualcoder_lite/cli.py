@@ -15,6 +15,7 @@ from typing import Callable
 
 from . import __version__
 from .core.errors import QualCoderError, UsageError
+from .core.store.database import db_errors
 
 PROG = "qualcoder-lite"
 
@@ -367,7 +368,9 @@ def build_parser() -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=help_, description=help_)
         sp.set_defaults(func=func, writes=writes)
         if writes:
-            sp.add_argument("--coder", help="coder name recorded with your changes (default: login name)")
+            # SUPPRESS: a --coder given before the command name is not overwritten by None
+            sp.add_argument("--coder", default=argparse.SUPPRESS,
+                            help="coder name recorded with your changes (default: login name)")
         return sp
 
     sp = add("new", cmd_new, "create a new, empty project file (.qlite added when no extension)", writes=True)
@@ -404,7 +407,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--description")
     a.add_argument("--color", metavar="#RRGGBB")
     a.add_argument("--memo")
-    a.add_argument("--coder", help="coder name recorded with your changes")
+    a.add_argument("--coder", default=argparse.SUPPRESS, help="coder name recorded with your changes")
     lst = codes_sub.add_parser("list", help="list the code tree with counts")
     lst.add_argument("--json", action="store_true")
 
@@ -450,7 +453,7 @@ def build_parser() -> argparse.ArgumentParser:
     st = cases_sub.add_parser("set", help="link a source to exactly these cases (new ones are created)")
     st.add_argument("source", metavar="SOURCE")
     st.add_argument("cases", nargs="*", metavar="CASE", help="no case names: the source has no case")
-    st.add_argument("--coder", help="coder name recorded with your change")
+    st.add_argument("--coder", default=argparse.SUPPRESS, help="coder name recorded with your change")
 
     sp = add("open", cmd_open, "open a project in the desktop application")
     sp.add_argument("file", metavar="FILE")
@@ -523,4 +526,8 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
         sys.stderr.write(f"{PROG}: {where}{exc.strerror or exc}\n")
+        return 1
+    except db_errors() as exc:  # disk full, busy for too long, damage found while working
+        sys.stderr.write(f"{PROG}: {getattr(args, 'project', '')}: the database refused the change ({exc}); "
+                         "nothing was changed\n")
         return 1

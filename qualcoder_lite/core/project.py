@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import getpass
 import os
+import re
 import sqlite3
 from pathlib import Path
 from typing import Iterator
@@ -54,6 +55,7 @@ class Project:
         self.matrix = MatrixRepo(self.conn)
         self.coders = CoderRepo(self.conn)
         self.settings = SettingsRepo(self.conn)
+        self.settings.read_only = read_only
         self.coder = (coder or "").strip() or default_coder()
 
     @property
@@ -136,7 +138,10 @@ def open_project(path: str | Path, passphrase: str | None = None, coder: str | N
 def project_path(name: str | Path) -> Path:
     """``new`` adds ``.qlite`` when the name has no extension."""
     p = Path(name)
-    return p if p.suffix else p.with_suffix(PROJECT_SUFFIX)
+    # "Study v1.2" has no extension: a suffix counts only when it looks like one (.qlite, .db)
+    if p.suffix and re.fullmatch(r"\.[A-Za-z][A-Za-z0-9_-]*", p.suffix):
+        return p
+    return p.with_name(p.name + PROJECT_SUFFIX)
 
 
 def new_project(path: str | Path, coder: str | None = None, passphrase: str | None = None) -> Project:

@@ -30,7 +30,7 @@ NON_SPEAKERS = {
     "break", "note", "notes", "nb", "http", "https", "ftp", "mailto", "www", "time", "date",
     "location", "summary", "details", "duration", "transcript", "transcription", "interview",
     "title", "subject", "re", "fwd", "from", "to", "cc", "tags", "source", "update", "edit",
-    "edited", "warning", "caution", "tip", "example", "question", "answer", "q", "a", "ps",
+    "edited", "warning", "caution", "tip", "example", "ps",
     "total", "step", "phase", "part", "chapter", "section", "figure", "table", "sponsor",
 }
 NON_SPEECH = {
@@ -231,7 +231,8 @@ def paragraphs(text: str, turns: list[Turn] | None = None) -> list[Span]:
     return out
 
 
-ABBREVIATIONS = {"dr", "mr", "mrs", "ms", "prof", "st", "e.g", "i.e", "etc", "vs", "cf", "jr", "sr", "no", "approx", "dept", "fig"}
+# "No." is a common answer, so "no" is not here.
+ABBREVIATIONS = {"dr", "mr", "mrs", "ms", "prof", "st", "e.g", "i.e", "etc", "vs", "cf", "jr", "sr", "approx", "dept"}
 # A run of end marks and closing quotes before white space (a class first: 8x faster than
 # an alternation, which the regex engine cannot scan for).
 _SENT_END = re.compile(r"[.!?…][.!?…\"'”’)\]]*(?=\s|$)")

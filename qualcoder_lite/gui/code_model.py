@@ -29,10 +29,12 @@ ITEM_FLAGS = _F.ItemIsEnabled | _F.ItemIsSelectable | _F.ItemIsDragEnabled | _F.
 NAME_FLAGS = ITEM_FLAGS | _F.ItemIsEditable
 
 
-def selection_mime(source_id: int, start: int, end: int, text: str) -> QMimeData:
-    """What the transcript view drags: the passage (code points) and its text."""
+def selection_mime(source_id: int, start: int, end: int, text: str, session: str = "") -> QMimeData:
+    """What the transcript view drags: the passage (code points), its text, and the window's
+    session (a drop from another open project is refused)."""
     mime = QMimeData()
-    mime.setData(SELECTION_MIME, json.dumps({"source": source_id, "start": start, "end": end}).encode())
+    mime.setData(SELECTION_MIME, json.dumps({"source": source_id, "start": start, "end": end,
+                                             "session": session}).encode())
     mime.setText(text)
     return mime
 
@@ -202,7 +204,7 @@ class CodeTreeModel(QAbstractItemModel):
     def mimeData(self, indexes) -> QMimeData:
         ids = sorted({i.internalId() for i in indexes if i.isValid()})
         mime = QMimeData()
-        mime.setData(CODE_MIME, json.dumps(ids).encode())
+        mime.setData(CODE_MIME, json.dumps({"session": self.ctx.session, "ids": ids}).encode())
         mime.setText("\n".join(self._codes[i].path_str for i in ids))
         return mime
 
@@ -211,15 +213,23 @@ class CodeTreeModel(QAbstractItemModel):
 
     def dropMimeData(self, data: QMimeData, action, row: int, column: int, parent: QModelIndex) -> bool:
         target = self.code(parent)
+        foreign = "that came from another project window: import or merge it instead"
         try:
             if data.hasFormat(SELECTION_MIME):
                 if target is None:
                     return False
                 sel = json.loads(bytes(data.data(SELECTION_MIME)).decode())
+                if sel.get("session") != self.ctx.session:
+                    self.errorRaised.emit(f"Cannot code a passage {foreign}.")
+                    return False
                 self.ctx.run(ApplyCode(int(sel["source"]), target.id, int(sel["start"]), int(sel["end"])))
                 return True
             if data.hasFormat(CODE_MIME):
-                ids = json.loads(bytes(data.data(CODE_MIME)).decode())
+                payload = json.loads(bytes(data.data(CODE_MIME)).decode())
+                if not isinstance(payload, dict) or payload.get("session") != self.ctx.session:
+                    self.errorRaised.emit(f"Cannot move codes {foreign}.")
+                    return False
+                ids = payload["ids"]
                 new_parent = target.id if target is not None else None
                 from ..core.commands import Macro
 
@@ -230,5 +240,7 @@ class CodeTreeModel(QAbstractItemModel):
                 return True
         except QualCoderError as exc:  # refused drop: shown; nothing was changed
             self.errorRaised.emit(str(exc))
+        except (ValueError, KeyError, TypeError):  # not our data after all (hand-made or damaged)
+            self.errorRaised.emit("That drop did not carry a passage or codes this project knows.")
         return False
 

@@ -7,6 +7,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from ..core.commands import Command
+from ..core.errors import QualCoderError
 from ..core.project import Project
 from ..core.store.recorder import Changes
 
@@ -24,10 +25,22 @@ class _UndoAdapter(QUndoCommand):
         if self._first:  # it ran before being pushed
             self._first = False
             return
-        self.ctx.changed.emit(self.ctx.project.redo(self.cmd))
+        self._replay(self.ctx.project.redo)
 
     def undo(self) -> None:
-        self.ctx.changed.emit(self.ctx.project.undo(self.cmd))
+        self._replay(self.ctx.project.undo)
+
+    def _replay(self, step) -> None:
+        """A replay that fails (the file changed under us, read-only...) changed nothing:
+        the transaction rolled back. Say so, and drop the history, which no longer matches."""
+        from ..core.store.database import db_errors
+
+        try:
+            self.ctx.changed.emit(step(self.cmd))
+        except (QualCoderError, *db_errors()) as exc:
+            self.setObsolete(True)
+            self.ctx.historyBroken.emit(f"{self.cmd.name}: could not be replayed ({exc}); "
+                                        "the undo history was cleared, nothing was changed")
 
 
 class Context(QObject):
@@ -35,12 +48,15 @@ class Context(QObject):
     sourceRequested = Signal(int, int, int)  # source id, start, end (code points) to show
     codeSelected = Signal(object)  # list of code ids (retrieval follows the code tree)
     coderChanged = Signal(str)
+    historyBroken = Signal(str)
 
     def __init__(self, project: Project, parent=None):
         super().__init__(parent)
         self.project = project
         self.undo_stack = QUndoStack(self)
         self.visible_coders: list[str] | None = None  # None: all coders
+        self.session = f"{id(self):x}-{project.path}"  # tells drags from this window from others
+        self.historyBroken.connect(lambda _msg: self.undo_stack.clear())
 
     def run(self, cmd: Command) -> Changes:
         """Execute a core command as one undoable step; errors propagate (nothing changed)."""

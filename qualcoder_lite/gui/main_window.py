@@ -152,6 +152,10 @@ class MainWindow(QMainWindow):
         has = self.ctx is not None
         for a in self._project_actions:
             a.setEnabled(has)
+        if has and self.ctx.project.read_only:  # reading only: nothing that writes
+            for a in (self.actionImport, self.actionImportAttributes, self.actionApplyCode, self.actionQuickCode,
+                      self.actionNewCodeFromSelection, self.actionNewCode):
+                a.setEnabled(False)
         stack = self.ctx.undo_stack if has else None
         self.actionUndo.setEnabled(bool(stack and stack.canUndo()))
         self.actionRedo.setEnabled(bool(stack and stack.canRedo()))
@@ -174,6 +178,7 @@ class MainWindow(QMainWindow):
         self.ctx.undo_stack.cleanChanged.connect(lambda _c: self._update_title())
         self.ctx.changed.connect(self._on_changed)
         self.ctx.sourceRequested.connect(lambda *_a: self.show_view("coding"))
+        self.ctx.historyBroken.connect(lambda msg: self.show_error("Undo", msg))
         self.workbench.codes.click_to_code = self.actionClickToCode.isChecked()
         self.workbench.view.snap_to_words = self.actionSnapWords.isChecked()
         self.show_view("coding")
@@ -436,9 +441,12 @@ class MainWindow(QMainWindow):
         """Import in a worker with a progress dialog and Cancel; names already in the
         project are asked about first. With ``start_now=False`` the caller starts the
         returned worker (after connecting to its signals)."""
-        from .workers import ImportWorker, start
+        from .workers import ProjectJob, import_job, start
 
         if self.ctx is None or self.ctx.project.path is None:
+            return None
+        if self.ctx.project.read_only:
+            self.show_message("The project is open read-only: nothing can be imported.")
             return None
         existing = {s.name for s in self.ctx.project.sources.all()}
         dupes = [p for p in paths if p.stem in existing]
@@ -453,7 +461,7 @@ class MainWindow(QMainWindow):
             paths = [p for p in paths if p not in dupes]
             if not paths:
                 return None
-        worker = ImportWorker(self.ctx.project.path, paths, self.ctx.project.coder)
+        worker = ProjectJob(self.ctx.project, import_job(paths), read_only=False)
         progress = QProgressDialog("Importing…", "Cancel", 0, len(paths) * 2, self)
         progress.setObjectName("importProgress")
         progress.setWindowTitle("Import sources")

@@ -96,6 +96,8 @@ class MemosDialog(QDialog):
         self.reload()
 
     def reload(self) -> None:
+        if self._current is not None and not any(m.id == self._current for m in self.ctx.project.memos.list()):
+            self._current = None  # undone or deleted: the editor now writes a new memo
         kind = self.kind.currentData()
         names = dict(self._targets(kind))
         self.list.blockSignals(True)

@@ -8,11 +8,10 @@ services/exports). Choices are remembered per project (setting ``report_options`
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QRunnable, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog,
     QFormLayout, QGroupBox, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem,
@@ -21,11 +20,10 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.errors import QualCoderError
-from ..core.project import open_project
 from ..core.services.quotes import (
     BUILTIN_COLUMNS, TABLE_STYLES, ReportOptions, build_report, cite_fields, default_method_note,
 )
-from .workers import WorkerSignals, start
+from .workers import ProjectJob, start
 
 SETTINGS_KEY = "report_options"
 FONTS = ("Arial", "Calibri", "Times New Roman", "Helvetica", "Georgia", "Liberation Sans", "Liberation Serif")
@@ -34,38 +32,12 @@ PREVIEW_DELAY_MS = 250
 
 
 # ----------------------------------------------------------------------------- background work
-class ExportWorker(QRunnable):
-    """Runs ``job(project, progress)`` on its own connection to the project file; reports
-    the ExportResult (finished), a one-line error (failed) or a cancel (cancelled)."""
+class ExportWorker(ProjectJob):
+    """Runs ``job(project, progress)`` on its own read-only connection to the project file;
+    reports the ExportResult (finished), a one-line error (failed) or a cancel (cancelled)."""
 
-    def __init__(self, project_path: Path, coder: str, job: Callable):
-        super().__init__()
-        self.project_path, self.coder, self.job = project_path, coder, job
-        self.signals = WorkerSignals()
-        self._cancel = threading.Event()
-        self.setAutoDelete(False)
-
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    def _progress(self, done: int, total: int, label: str) -> bool:
-        self.signals.progress.emit(done, total, label)
-        return not self._cancel.is_set()
-
-    def run(self) -> None:
-        try:
-            with open_project(self.project_path, coder=self.coder) as project:
-                result = self.job(project, self._progress)
-        except InterruptedError:
-            self.signals.cancelled.emit()
-            return
-        except QualCoderError as exc:
-            self.signals.failed.emit(str(exc))
-            return
-        except OSError as exc:
-            self.signals.failed.emit(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
-            return
-        self.signals.finished.emit(result)
+    def __init__(self, project, job: Callable):
+        super().__init__(project, job, read_only=True)
 
 
 def run_export(window, title: str, job: Callable, parent=None):
@@ -90,7 +62,7 @@ def run_export(window, title: str, job: Callable, parent=None):
         except QualCoderError as exc:
             failed(str(exc))
         return None
-    worker = ExportWorker(project.path, project.coder, job)
+    worker = ExportWorker(project, job)
     progress = QProgressDialog(f"{title}…", "Cancel", 0, 0, parent)
     progress.setObjectName("exportProgress")
     progress.setWindowTitle(title)

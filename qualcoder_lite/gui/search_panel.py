@@ -1,16 +1,54 @@
-"""Search across all sources (FTS) and code the hits in one undoable step."""
+"""Search across all sources (FTS) and code the hits in one undoable step.
+
+The results are a ``QListView`` over ``SearchResultsModel``, a thin list model over the
+core's hits: a row's text (and the hit's snippet) is made only when the view paints that row,
+so thousands of hits cost no more than the few on screen.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QLineEdit, QListView, QPushButton, QVBoxLayout, QWidget
 
 from ..core.errors import QualCoderError
-from ..core.services.search import search
+from ..core.services.search import Hit, search
 from .context import Context
+
+
+class SearchResultsModel(QAbstractListModel):
+    """One row per hit: "source  ·  snippet", with a tooltip naming case and offsets.
+    ``Qt.UserRole`` gives the row's index into ``hits``."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._hits: list[Hit] = []
+
+    @property
+    def hits(self) -> list[Hit]:
+        return self._hits
+
+    def set_hits(self, hits: list[Hit]) -> None:
+        self.beginResetModel()
+        self._hits = list(hits)
+        self.endResetModel()
+
+    def hit(self, row: int) -> Hit:
+        return self._hits[row]
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._hits)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.DisplayRole):
+        if not index.isValid() or index.parent().isValid() or not 0 <= index.row() < len(self._hits):
+            return None
+        h = self._hits[index.row()]
+        if role == Qt.DisplayRole:
+            return f"{h.source}  ·  {h.snippet}"
+        if role == Qt.ToolTipRole:
+            return f"{h.source} ({h.case or 'no case'}), characters {h.start}–{h.end}"
+        if role == Qt.UserRole:
+            return index.row()
+        return None
 
 
 class SearchPanel(QWidget):
@@ -20,14 +58,17 @@ class SearchPanel(QWidget):
     def __init__(self, ctx: Context, parent=None):
         super().__init__(parent)
         self.ctx = ctx
-        self.hits = []
         self.query = QLineEdit(self)
         self.query.setObjectName("searchQuery")
         self.query.setPlaceholderText('Search all sources: words, "phrases", prefix*, AND / OR / NOT')
-        self.results = QListWidget(self)
+        self.model = SearchResultsModel(self)
+        self.results = QListView(self)
         self.results.setObjectName("searchResults")
+        self.results.setModel(self.model)
+        self.results.setUniformItemSizes(True)  # no size hint (so no snippet) per row off screen
         self.results.setSelectionMode(QAbstractItemView.ExtendedSelection)
-        self.results.itemActivated.connect(self._jump)
+        self.results.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.results.activated.connect(self._jump)
         self.status = QLabel(self)
         self.code_all = QPushButton("Code all hits", self)
         self.code_all.setObjectName("codeAllHits")
@@ -46,34 +87,35 @@ class SearchPanel(QWidget):
         layout.addWidget(self.results, 1)
         layout.addLayout(buttons)
 
+    @property
+    def hits(self) -> list[Hit]:
+        return self.model.hits
+
     def run(self) -> None:
         text = self.query.text().strip()
-        self.results.clear()
-        self.hits = []
+        self.model.set_hits([])
         if not text:
             self.status.setText("")
             return
         try:
-            self.hits = search(self.ctx.project, text)
+            hits = search(self.ctx.project, text)
         except QualCoderError as exc:
             self.status.setText(str(exc))
             return
-        for i, h in enumerate(self.hits):
-            item = QListWidgetItem(f"{h.source}  ·  {h.snippet}")
-            item.setData(Qt.UserRole, i)
-            item.setToolTip(f"{h.source} ({h.case or 'no case'}), characters {h.start}–{h.end}")
-            self.results.addItem(item)
-        n = len(self.hits)
-        self.status.setText(f"{n} hit{'s' if n != 1 else ''} in {len({h.source_id for h in self.hits})} sources")
+        self.model.set_hits(hits)
+        n = len(hits)
+        self.status.setText(f"{n} hit{'s' if n != 1 else ''} in {len({h.source_id for h in hits})} sources")
 
-    def _jump(self, item: QListWidgetItem) -> None:
-        h = self.hits[item.data(Qt.UserRole)]
-        self.ctx.sourceRequested.emit(h.source_id, h.start, h.end)
+    def selected_rows(self) -> list[int]:
+        return sorted(i.row() for i in self.results.selectionModel().selectedRows())
+
+    def _jump(self, index: QModelIndex) -> None:
+        if index.isValid():
+            h = self.model.hit(index.row())
+            self.ctx.sourceRequested.emit(h.source_id, h.start, h.end)
 
     def _code(self, all_hits: bool) -> None:
-        if all_hits:
-            chosen = self.hits
-        else:
-            chosen = [self.hits[i.data(Qt.UserRole)] for i in self.results.selectedItems()]
+        hits = self.model.hits
+        chosen = hits if all_hits else [hits[r] for r in self.selected_rows()]
         if chosen:
             self.codeHitsRequested.emit([(h.source_id, h.start, h.end) for h in chosen])

@@ -146,6 +146,7 @@ class TranscriptView(QPlainTextEdit):
         self.document().setDocumentMargin(12)
         self.setCursorWidth(2)
         self.source_id: int | None = None
+        self.session = ""  # the project window's session (set by the workbench)
         self.text = ""
         self.map = OffsetMap("")
         self.turns: list[Turn] = []
@@ -284,7 +285,7 @@ class TranscriptView(QPlainTextEdit):
         sel = self.selection_cp()
         if sel is None or self.source_id is None:
             return super().createMimeDataFromSelection()
-        return selection_mime(self.source_id, sel[0], sel[1], self.text[sel[0]:sel[1]])
+        return selection_mime(self.source_id, sel[0], sel[1], self.text[sel[0]:sel[1]], self.session)
 
     def keyPressEvent(self, event) -> None:
         key = event.key()

@@ -27,6 +27,7 @@ class Workbench(QWidget):
         self.ctx = ctx
         self.sources = SourcePanel(ctx, self)
         self.view = TranscriptView(self)
+        self.view.session = ctx.session
         self.find_bar = FindBar(self.view, self)
         self.codes = CodePanel(ctx, self)
         self.codes.has_selection = lambda: self.view.selection_cp() is not None

@@ -1,10 +1,13 @@
 """Long work off the GUI thread: a worker opens its own connection to the project file
-and reports back through queued signals; Cancel rolls the whole step back."""
+(an sqlite3 connection may not cross threads) with the same passphrase, and reports back
+through queued signals; Cancel makes the progress callback say stop, and the core rolls
+the whole step back."""
 
 from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
@@ -14,18 +17,21 @@ from ..core.project import open_project
 
 class WorkerSignals(QObject):
     progress = Signal(int, int, str)
-    finished = Signal(object)  # the executed core command
+    finished = Signal(object)  # whatever the job returned
     failed = Signal(str)
     cancelled = Signal()
 
 
-class ImportWorker(QRunnable):
-    def __init__(self, project_path: Path, paths: list[Path], coder: str, case_rule=None):
+class ProjectJob(QRunnable):
+    """Runs ``job(project, progress)`` on its own connection to ``project``'s file."""
+
+    def __init__(self, project, job: Callable, read_only: bool = True):
         super().__init__()
-        self.project_path = project_path
-        self.paths = paths
-        self.coder = coder
-        self.case_rule = case_rule
+        self.project_path: Path = project.path
+        self.passphrase = project.passphrase
+        self.coder = project.coder
+        self.read_only = read_only
+        self.job = job
         self.signals = WorkerSignals()
         self._cancel = threading.Event()
         self.setAutoDelete(False)
@@ -38,13 +44,11 @@ class ImportWorker(QRunnable):
         return not self._cancel.is_set()
 
     def run(self) -> None:
-        from ..core.services.importing import ImportSources, prepare
-
         try:
-            with open_project(self.project_path, coder=self.coder) as project:
-                prepared = prepare(self.paths, self.case_rule, progress=self._progress)
-                cmd = ImportSources(prepared, self._progress)
-                project.execute(cmd)
+            # No lock here: this process already holds it for the open project.
+            with open_project(self.project_path, passphrase=self.passphrase, coder=self.coder,
+                              read_only=self.read_only) as project:
+                result = self.job(project, self._progress)
         except InterruptedError:
             self.signals.cancelled.emit()
             return
@@ -52,9 +56,24 @@ class ImportWorker(QRunnable):
             self.signals.failed.emit(str(exc))
             return
         except OSError as exc:
-            self.signals.failed.emit(f"{exc.filename or ''}: {exc.strerror or exc}")
+            self.signals.failed.emit(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
             return
-        self.signals.finished.emit(cmd)
+        self.signals.finished.emit(result)
+
+
+def import_job(paths: list[Path], case_rule=None) -> Callable:
+    """The import as a job: reads every file, then runs ImportSources; returns the command
+    (with its recorded rows, so the GUI's undo stack can adopt it)."""
+
+    def job(project, progress):
+        from ..core.services.importing import ImportSources, prepare
+
+        prepared = prepare(paths, case_rule, progress=progress)
+        cmd = ImportSources(prepared, progress)
+        project.execute(cmd)
+        return cmd
+
+    return job
 
 
 def start(worker: QRunnable) -> None:

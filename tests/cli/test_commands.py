@@ -184,3 +184,12 @@ def test_options_after_the_file(tmp_path, cli_subprocess, proj):
     r = cli_subprocess("--screenshot", out, proj, "--view", "codebook", "--coder", "ann", env=env)
     assert r.code == 0, r.err
     assert out.exists()
+
+
+def test_coder_before_or_after_the_command(tmp_path, cli, proj):
+    assert cli("import", proj, _write(tmp_path / "P3.txt", INTERVIEW)).code == 0
+    cli("codes", proj, "add", "W")
+    assert cli("--coder", "carol", "autocode", proj, "--code", "W", "--pattern", "workload").code == 0
+    assert cli("autocode", proj, "--code", "W", "--pattern", "staff", "--coder", "dave").code == 0
+    coders = {s["coder"] for s in cli("segments", proj, "--json").json()}
+    assert coders == {"carol", "dave"}

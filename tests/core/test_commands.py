@@ -188,3 +188,49 @@ def test_split_code_round_trip(proj):
     assert {c.code_id for c in proj.codings.for_source(src)} == {sub, new.id}
     with pytest.raises(UsageError):
         proj.execute(SplitCode(sub, [b.result[0]], "Again"))  # no longer a coding of Sub
+
+
+def test_preferences_never_clash_with_undone_settings(proj):
+    from qualcoder_lite.core.commands import Command
+
+    class SetSetting(Command):
+        name = "Set a setting"
+
+        def apply(self, project, rec):
+            project.settings.set(rec, "undoable", {"x": 1})
+
+    cmd = SetSetting()
+    proj.execute(cmd)
+    proj.undo(cmd)
+    proj.settings.put("pinned_codes", [1, 2])  # outside the undo history
+    proj.redo(cmd)  # the undone row comes back with its own id
+    assert proj.settings.get("undoable") == {"x": 1} and proj.settings.get("pinned_codes") == [1, 2]
+
+
+def test_deleting_or_merging_codes_keeps_sets_clean(proj):
+    from qualcoder_lite.core.commands import Command
+    from qualcoder_lite.core.services.sources import DeleteSource
+
+    sub = proj.codes.find("Theme/Sub").id
+    other = proj.codes.find("Theme/Other").id
+    src = proj.sources.by_name("P1").id
+
+    class MakeSets(Command):
+        name = "Sets"
+
+        def apply(self, project, rec):
+            cs = rec.insert("sets", {"guid": "g1", "name": "Barriers", "kind": "code"})
+            rec.insert("set_members", {"set_id": cs, "member_id": sub})
+            ss = rec.insert("sets", {"guid": "g2", "name": "Wave 1", "kind": "source"})
+            rec.insert("set_members", {"set_id": ss, "member_id": src})
+
+    proj.execute(MakeSets())
+    _roundtrip(proj, MergeCodes(sub, other))
+    members = [r[0] for r in proj.conn.execute("SELECT member_id FROM set_members m JOIN sets s ON s.id = m.set_id "
+                                                  "WHERE s.kind = 'code'")]
+    assert members == [other]  # the membership followed the merge
+    _roundtrip(proj, DeleteCode(other))
+    _roundtrip(proj, DeleteSource(src))
+    assert proj.conn.execute("SELECT count(*) FROM set_members").fetchone()[0] == 0
+    proj.execute(AddCode("Brand new"))  # may reuse a freed id: it joins no set
+    assert proj.conn.execute("SELECT count(*) FROM set_members").fetchone()[0] == 0

@@ -131,3 +131,11 @@ def test_unit_at():
     assert unit_at(spans, 0) == (0, 5)
     assert unit_at(spans, 5) is None
     assert unit_at(spans, 9) == (7, 10)
+
+
+def test_no_ends_a_sentence_and_q_a_transcripts_have_turns():
+    text = "Q: Did it help?\nA: No. Then I left.\nQ: Why?\nA: Money, e.g. travel.\n"
+    turns = detect_turns(text)
+    assert [t.speaker for t in turns] == ["Q", "A", "Q", "A"]
+    got = [text[s:e] for s, e in sentences(text, turns)]
+    assert got == ["Did it help?", "No.", "Then I left.", "Why?", "Money, e.g. travel."]

@@ -173,3 +173,40 @@ def test_fuzz_mutated_real_files(tmp_path, which, flips, cut):
 
 def test_fuzzing_leaves_no_stray_files(tmp_path):
     assert not any(name.startswith("evil") for name in os.listdir("/tmp"))
+
+
+def test_hostile_excel_attribute_sheets(tmp_path):
+    from qualcoder_lite.core.services.attributes import read_attribute_table
+
+    good = tmp_path / "good.xlsx"
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["case", "wave"])
+    wb.active.append(["P1", 2016])
+    wb.save(good)
+    data = good.read_bytes()
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(broken, "w") as zout:
+        for info in zin.infolist():
+            body = zin.read(info.filename)
+            if info.filename.endswith("sheet1.xml"):
+                body = body[: len(body) // 2]  # truncated XML
+            zout.writestr(info, body)
+    cases = {"broken.xlsx": broken, "text.xlsx": tmp_path / "text.xlsx", "bomb.xlsx": tmp_path / "bomb.xlsx"}
+    cases["text.xlsx"].write_text("case,wave\nP1,2016\n")
+    _bomb(cases["bomb.xlsx"], "xl/worksheets/sheet1.xml")
+    assert data  # the good one reads
+    assert read_attribute_table(good).rows == [("P1", {"wave": "2016"})]
+    for name, path in cases.items():
+        with pytest.raises(QualCoderError) as err:
+            read_attribute_table(path)
+        assert name in str(err.value)
+
+
+def test_forced_non_text_encodings_are_refused(tmp_path):
+    path = tmp_path / "t.txt"
+    path.write_text("hello there")
+    for enc in ("rot13", "base64", "nope"):
+        with pytest.raises(QualCoderError, match="t.txt"):
+            read_source(path, encoding=enc)

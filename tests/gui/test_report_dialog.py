@@ -144,7 +144,7 @@ def test_a_cancelled_worker_writes_nothing(window, tmp_path):
     from qualcoder_lite.core.services.quotes import ReportOptions
 
     out = tmp_path / "S2.docx"
-    worker = ExportWorker(window.ctx.project.path, "alex",
+    worker = ExportWorker(window.ctx.project,
                           lambda p, progress: write_report(p, ReportOptions(), out, progress=progress))
     seen = []
     worker.signals.cancelled.connect(lambda: seen.append("cancelled"))
@@ -158,7 +158,7 @@ def test_worker_reports_failures_as_one_line(window, tmp_path):
     from qualcoder_lite.core.services.exports import write_report
     from qualcoder_lite.core.services.quotes import ReportOptions
 
-    worker = ExportWorker(window.ctx.project.path, "alex",
+    worker = ExportWorker(window.ctx.project,
                           lambda p, progress: write_report(p, ReportOptions(where=["wave=1999"]),
                                                            tmp_path / "x.docx", progress=progress))
     messages = []

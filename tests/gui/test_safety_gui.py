@@ -83,3 +83,29 @@ def test_encrypt_from_the_menu_and_reopen_with_passphrase(qtbot, demo_file, monk
     with open_project(demo_file, passphrase="a long passphrase") as p:
         assert p.encrypted
     os.environ.pop("QUALCODER_LITE_PASSPHRASE", None)
+
+
+def test_workers_use_the_passphrase_and_read_only_imports_nothing(qtbot, demo_file, tmp_path, monkeypatch):
+    from qualcoder_lite.gui.safety_menu import encrypt_project
+    from qualcoder_lite.gui.workers import start
+
+    monkeypatch.delenv("QUALCODER_LITE_PASSPHRASE", raising=False)
+    w = _window(qtbot)
+    assert w.open_path(demo_file)
+    assert encrypt_project(w, passphrase="worker passphrase")
+    f = tmp_path / "P9.txt"
+    f.write_text("Interviewer: Hi?\n\nP9: Hello from an encrypted import.\n")
+    worker = w.import_files([f], start_now=False)
+    with qtbot.waitSignal(worker.signals.finished, timeout=20000):
+        start(worker)
+    qtbot.waitUntil(lambda: w.ctx.project.sources.by_name("P9") is not None)
+    # a second window gets the project read-only: importing is refused, its actions are off
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("worker passphrase", True))
+    second = _window(qtbot)
+    assert second.open_path(demo_file)
+    assert second.ctx.project.read_only
+    assert not second.actionImport.isEnabled() and not second.actionApplyCode.isEnabled()
+    assert second.import_files([f]) is None
+    second.close_project()
+    w.close_project()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
 from PySide6.QtWidgets import QColorDialog, QInputDialog, QMessageBox, QTableView, QTreeView
 
 from qualcoder_lite.core.project import open_project
@@ -401,7 +401,7 @@ def test_search_and_code_all_hits_in_one_step(qtbot, window, demo_file):
     window.actionUndo.trigger()  # one step
     assert len(_codings(demo_file)) == before
     # selected hits only
-    wb.search.results.item(0).setSelected(True)
+    wb.search.results.selectionModel().select(wb.search.model.index(0), QItemSelectionModel.Select)
     wb.search.code_selected.click()
     assert len(_codings(demo_file)) == before + 1
 
@@ -512,3 +512,31 @@ def test_retrieval_export_and_split(tmp_path, window):
     assert len(project.codings.ids_for_codes([code.id])) == n - 2
     window.actionUndo.trigger()
     assert len(project.codings.ids_for_codes([code.id])) == n
+
+
+def test_drops_from_another_project_window_are_refused(qtbot, window, tmp_path, demo_template):
+    import shutil
+
+    from qualcoder_lite.gui.main_window import MainWindow
+
+    other_path = tmp_path / "other.qlite"
+    shutil.copy(demo_template, other_path)
+    other = MainWindow(coder="alex")
+    qtbot.addWidget(other)
+    assert other.open_path(other_path)
+    open_source(other.workbench, "GP01")
+    select_text(other.workbench.view, 0, 30)
+    mime = other.workbench.view.createMimeDataFromSelection()
+    model = window.workbench.codes.model
+    before = window.ctx.project.codings.count()
+    code = window.ctx.project.codes.all()[1]
+    assert not model.dropMimeData(mime, Qt.CopyAction, -1, -1, model.index_of(code.id))
+    assert window.ctx.project.codings.count() == before
+    codes_mime = other.workbench.codes.model.mimeData([other.workbench.codes.model.index_of(code.id)])
+    assert not model.dropMimeData(codes_mime, Qt.MoveAction, -1, -1, model.index_of(window.ctx.project.codes.all()[0].id))
+    from PySide6.QtCore import QMimeData
+
+    junk = QMimeData()
+    junk.setData("application/x-qualcoder-lite-code", b"not json")
+    assert not model.dropMimeData(junk, Qt.MoveAction, -1, -1, QModelIndex())
+    other.close_project()

@@ -93,9 +93,11 @@ def decode_bytes(path: str | Path, data: bytes, encoding: str | None = None) -> 
 
 def _decode_forced(path: str | Path, data: bytes, encoding: str) -> str:
     try:
-        codecs.lookup(encoding)
+        info = codecs.lookup(encoding)
     except LookupError:
         raise InputError(path, f"unknown encoding {encoding!r}") from None
+    if not getattr(info, "_is_text_encoding", True):  # rot13, base64, zlib ...: not text encodings
+        raise InputError(path, f"{encoding!r} is not a text encoding")
     return _decode_strict(path, data, encoding)
 
 

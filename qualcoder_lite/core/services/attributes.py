@@ -316,16 +316,24 @@ def read_attribute_xlsx(path: str | Path, type_overrides: dict[str, str] | None 
 
     from openpyxl import load_workbook
 
+    from xml.etree.ElementTree import ParseError
+
+    from ..formats.safezip import open_zip
+
     path = Path(path)
     if not path.exists():
         raise InputError(path, "no such file")
+    with open_zip(path, "an Excel workbook"):  # size, ratio and member-name checks first (zip bombs)
+        pass
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, ParseError) as exc:
         raise InputError(path, f"is not a readable Excel workbook ({exc.__class__.__name__})") from None
     try:
         ws = wb.worksheets[0]
         rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True, max_row=100_000)]
+    except (zipfile.BadZipFile, KeyError, ValueError, ParseError, EOFError) as exc:
+        raise InputError(path, f"is a damaged Excel workbook ({exc.__class__.__name__})") from None
     finally:
         wb.close()
     return _table_from_rows(path, rows, type_overrides)

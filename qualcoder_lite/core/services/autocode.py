@@ -52,6 +52,11 @@ class Autocode(Command):
 
     def apply(self, project, rec: Recorder) -> AutocodeReport:
         report = AutocodeReport()
+        if self.speaker is not None:
+            known = {r[0] for r in project.conn.execute("SELECT DISTINCT speaker FROM speaker_turns")}
+            if self.speaker not in known:
+                shown = ", ".join(sorted(k for k in known if k)[:15]) or "none found"
+                raise UsageError(f"no speaker named {self.speaker!r} (speakers: {shown})")
         coder_id = project.coders.ensure(rec, self.coder or project.coder)
         roles = project.sources.speaker_roles()
         interviewers = {s for s, r in roles.items() if r == "interviewer"}

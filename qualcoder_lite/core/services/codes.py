@@ -132,6 +132,25 @@ class MoveCode(Command):
         return rec.update("codes", self.code_id, {"parent_id": self.new_parent_id, "position": position})
 
 
+def drop_set_members(project, rec: Recorder, kind: str, member_id: int) -> int:
+    """Remove a deleted code's / source's / case's memberships in sets of that kind."""
+    return rec.delete_where(
+        "set_members", "member_id = ? AND set_id IN (SELECT id FROM sets WHERE kind = ?)", (member_id, kind))
+
+
+def _move_set_members(project, rec: Recorder, from_code: int, to_code: int) -> None:
+    for r in project.conn.execute(
+        "SELECT m.id, m.set_id FROM set_members m JOIN sets s ON s.id = m.set_id "
+        "WHERE s.kind = 'code' AND m.member_id = ?", (from_code,)
+    ).fetchall():
+        taken = project.conn.execute("SELECT 1 FROM set_members WHERE set_id = ? AND member_id = ?",
+                                     (r["set_id"], to_code)).fetchone()
+        if taken:
+            rec.delete("set_members", r["id"])
+        else:
+            rec.update("set_members", r["id"], {"member_id": to_code})
+
+
 def _reassign_codings(project, rec: Recorder, from_code: int, to_code: int) -> tuple[int, int]:
     """Move codings of ``from_code`` to ``to_code``; identical ones are dropped. (moved, dropped)."""
     moved = dropped = 0
@@ -188,6 +207,7 @@ class MergeCodes(Command):
             rec.update("memos", memo["id"], {"target_id": dst.id})
         if src.memo:
             rec.update("codes", dst.id, {"memo": "\n\n".join(m for m in (dst.memo, src.memo) if m)})
+        _move_set_members(project, rec, src.id, dst.id)
         rec.delete("codes", src.id)
         return {"moved": moved, "dropped": dropped}
 
@@ -209,6 +229,7 @@ class DeleteCode(Command):
             removed += rec.delete_where("codings", "code_id = ?", (cid,))
             rec.delete_where("matrix_cells", "code_id = ?", (cid,))
             rec.delete_where("memos", "kind = 'code' AND target_id = ?", (cid,))
+            drop_set_members(project, rec, "code", cid)
         # children before parents: descendants() is breadth-first, so reverse order is safe
         for cid in ids:
             rec.delete("codes", cid)

@@ -15,6 +15,7 @@ from ..model import Turn
 from ..store.database import now_iso
 from ..store.recorder import Recorder
 from ..units import detect_turns
+from .search import build_word_index
 
 Progress = Callable[[int, int, str], bool]  # (done, total, label) -> keep going?
 
@@ -189,6 +190,7 @@ class ImportSources(Command):
                     "original_path": str(p.path),
                     "imported": now_iso(),
                     "imported_by": coder_id,
+                    "word_index": build_word_index(p.text),  # in the row: undo/redo carry it along
                 },
             )
             for t in p.turns:

@@ -40,9 +40,15 @@ class EditMemo(Command):
         self.name = "Edit memo"
 
     def apply(self, project, rec: Recorder) -> bool:
-        if not self.values:
+        row = project.conn.execute("SELECT body, title FROM memos WHERE id = ?", (self.memo_id,)).fetchone()
+        if row is None:
+            from ..store.recorder import GoneError
+
+            raise GoneError("that memo no longer exists (undone or deleted meanwhile)")
+        changed = {k: v for k, v in self.values.items() if row[k] != v}
+        if not changed:
             return False
-        return rec.update("memos", self.memo_id, dict(self.values, modified=now_iso()))
+        return rec.update("memos", self.memo_id, dict(changed, modified=now_iso()))
 
 
 class DeleteMemo(Command):

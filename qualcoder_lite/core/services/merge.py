@@ -38,6 +38,7 @@ from ..commands import Command
 from ..errors import InputError, ProjectError, UsageError
 from ..store.coders import CODER_COLORS
 from ..store.recorder import Recorder
+from .search import build_word_index
 
 def _sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -355,6 +356,7 @@ class _Merger:
                 "text_hash": s["text_hash"], "words": s["words"], "file_format": s["file_format"],
                 "original_path": s["original_path"], "imported": s["imported"],
                 "imported_by": self._coder(s["imported_by"]), "memo": s["memo"],
+                "word_index": build_word_index(s["text"]),
             })
             by_text[key] = new_id
             for t in self.snap.turns.get(s["id"], ()):

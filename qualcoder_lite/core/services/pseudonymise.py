@@ -60,6 +60,7 @@ from ..errors import InputError, ProjectError, QualCoderError, UsageError
 from ..store.database import now_iso
 from ..store.recorder import Recorder
 from .importing import count_words
+from .search import build_word_index
 
 KEY_SETTING = "pseudonym_key"
 REMOVED_SETTING = "pseudonym_key_removed"
@@ -792,20 +793,22 @@ class _Applier:
         return ra is not None and rb is not None and ra[0] == rb[0]
 
     def settings(self) -> None:
-        """String values inside other settings (report titles, remembered filters ...)."""
-        for r in self.conn.execute("SELECT id, key, value FROM settings ORDER BY id").fetchall():
-            if r["key"] in _OWN_SETTINGS or not r["value"]:
-                continue
-            try:
-                value = json.loads(r["value"])
-            except ValueError:  # not JSON (written by hand): replace in the raw text
-                new_raw = self.sub(r["value"], f"setting {r['key']}")
-                if new_raw != r["value"]:
-                    self.rec.update("settings", r["id"], {"value": new_raw})
-                continue
-            new = self._walk(value, f"setting {r['key']}")
-            if new != value:
-                self.rec.update("settings", r["id"], {"value": json.dumps(new, ensure_ascii=False, sort_keys=True)})
+        """String values inside other settings and preferences (report titles, remembered
+        filters ...)."""
+        for table in ("settings", "preferences"):
+            for r in self.conn.execute(f"SELECT id, key, value FROM {table} ORDER BY id").fetchall():
+                if r["key"] in _OWN_SETTINGS or not r["value"]:
+                    continue
+                try:
+                    value = json.loads(r["value"])
+                except ValueError:  # not JSON (written by hand): replace in the raw text
+                    new_raw = self.sub(r["value"], f"setting {r['key']}")
+                    if new_raw != r["value"]:
+                        self.rec.update(table, r["id"], {"value": new_raw})
+                    continue
+                new = self._walk(value, f"setting {r['key']}")
+                if new != value:
+                    self.rec.update(table, r["id"], {"value": json.dumps(new, ensure_ascii=False, sort_keys=True)})
 
     def _walk(self, v: Any, where: str) -> Any:
         if isinstance(v, str):
@@ -822,7 +825,8 @@ class _Applier:
             new_text, omap = self.replace(text, f"the text of source {sid}", self.counts)
             if not omap:
                 continue
-            self.rec.update("sources", sid, {"text": new_text, "words": count_words(new_text)})
+            self.rec.update("sources", sid, {"text": new_text, "words": count_words(new_text),
+                                             "word_index": build_word_index(new_text)})
             self.result.sources_changed += 1
             self.shift_turns(sid, omap)
             self.shift_codings(sid, omap)

@@ -36,6 +36,7 @@ from ..units import detect_turns
 from .attributes import parse_value
 from .codes import PALETTE
 from .importing import count_words, text_hash
+from .search import build_word_index
 
 Progress = Callable[[int, int, str], bool]
 SETTING = "refi_qda_import"
@@ -295,6 +296,7 @@ class _Builder:
             sid = self.insert("sources", {
                 "guid": self.guid("sources", src.guid), "name": final, "kind": "transcript", "text": text,
                 "text_hash": text_hash(text), "words": count_words(text), "file_format": "txt",
+                "word_index": build_word_index(text),
                 "original_path": f"{self.c.path.name}:{src.path or src.element}",
                 "imported": refi.valid_datetime(src.created) or self.now,
                 "imported_by": self.coder_for(src.user) if src.user else self.default_coder,

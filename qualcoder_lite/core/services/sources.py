@@ -82,5 +82,8 @@ class DeleteSource(Command):
         rec.delete_where("attribute_values", "source_id = ?", (sid,))
         rec.delete_where("matrix_cells", "row_kind = 'source' AND row_id = ?", (sid,))
         rec.delete_where("memos", "kind = 'source' AND target_id = ?", (sid,))
+        from .codes import drop_set_members
+
+        drop_set_members(project, rec, "source", sid)
         rec.delete("sources", sid)
         return removed

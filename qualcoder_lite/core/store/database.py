@@ -151,14 +151,19 @@ def open_database(path: str | Path, passphrase: str | None = None, read_only: bo
         try:
             _configure(conn, str(path))
             if version < LATEST:
-                if read_only:
-                    raise ProjectError(path, "was made by an older version and must be upgraded; open it for writing once")
+                # upgrading is one transaction and keeps every row, so even a command that
+                # only reads may do it (an older project otherwise could not be read at all)
                 migrate(conn, version)
             problems = conn.execute("PRAGMA quick_check").fetchall()
         except errors as exc:
             raise ProjectError(path, f"is damaged ({exc})") from None
         if problems and problems[0][0] != "ok":
             raise ProjectError(path, f"is damaged ({problems[0][0]})")
+        if not read_only:
+            try:
+                complete_word_index(conn)
+            except errors as exc:
+                raise ProjectError(path, f"is damaged ({exc})") from None
     except BaseException:
         conn.close()
         raise
@@ -208,6 +213,43 @@ def migrate(conn: sqlite3.Connection, from_version: int, to_version: int = LATES
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+
+
+_CANNOT_WRITE_NOW = ("SQLITE_READONLY", "SQLITE_BUSY", "SQLITE_LOCKED")
+
+
+def complete_word_index(conn) -> int:
+    """Post-migration step: build the search word index (``sources.word_index``, schema 4)
+    of every source that has none, or one of another layout or Unicode version, in one
+    transaction; returns how many were built.
+
+    Idempotent: current indexes are left alone, so it runs on every open for writing and
+    costs two small queries when there is nothing to do (one index is sampled for its
+    version). A file that cannot be written just now (read-only medium, another writer
+    busy) is left as it is: search scans those sources instead (same hits, only slower) and
+    the next open tries again."""
+    # the tokenizer lives beside the matcher it mirrors
+    from ..services.search import build_word_index, word_index_is_current
+
+    ids = [r[0] for r in conn.execute("SELECT id FROM sources WHERE word_index IS NULL")]
+    sample = conn.execute("SELECT word_index FROM sources WHERE word_index IS NOT NULL LIMIT 1").fetchone()
+    if sample is not None and not word_index_is_current(sample[0]):
+        ids += [r[0] for r in conn.execute("SELECT id, word_index FROM sources WHERE word_index IS NOT NULL")
+                if not word_index_is_current(r[1])]
+    if not ids:
+        return 0
+    try:
+        with transaction(conn):
+            for sid in ids:
+                text = conn.execute("SELECT text FROM sources WHERE id = ?", (sid,)).fetchone()[0]
+                conn.execute("UPDATE sources SET word_index = ? WHERE id = ?", (build_word_index(text), sid))
+    except db_errors() as exc:
+        code = getattr(exc, "sqlite_errorname", "") or ""
+        message = str(exc).lower()
+        if code.startswith(_CANNOT_WRITE_NOW) or "readonly" in message or "locked" in message:
+            return 0
+        raise
+    return len(ids)
 
 
 def _statements(script: str) -> Iterator[str]:

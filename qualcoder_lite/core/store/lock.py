@@ -93,16 +93,14 @@ class ProjectLock:
     def release(self) -> None:
         if self._fh is None:
             return
+        # The file stays (emptied): unlinking it would race with a process that has just
+        # opened it and is about to lock the now nameless file while a third creates a new one.
         try:
             self._fh.seek(0)
             self._fh.truncate()
         finally:
             self._fh.close()
             self._fh = None
-        try:
-            self.path.unlink()
-        except OSError:
-            pass  # another instance may already hold a fresh lock on it
 
     @property
     def held(self) -> bool:

@@ -17,7 +17,12 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from ..errors import QualCoderError
 from .schema import TABLES
+
+
+class GoneError(QualCoderError):
+    """A command refers to a row that no longer exists."""
 
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 
@@ -114,7 +119,7 @@ class Recorder:
         self._check_table(table)
         before = self._fetch(table, row_id)
         if before is None:
-            raise KeyError(f"{table} row {row_id} does not exist")
+            raise GoneError(f"that {table[:-1].replace('_', ' ')} no longer exists (undone or deleted meanwhile)")
         changed = {k: v for k, v in values.items() if before.get(k) != v}
         if not changed:
             return False
@@ -128,7 +133,7 @@ class Recorder:
         self._check_table(table)
         before = self._fetch(table, row_id)
         if before is None:
-            raise KeyError(f"{table} row {row_id} does not exist")
+            raise GoneError(f"that {table[:-1].replace('_', ' ')} no longer exists (undone or deleted meanwhile)")
         self.conn.execute(f"DELETE FROM {_ident(table)} WHERE id = ?", (row_id,))
         self.ops.append(RowOp("delete", table, before, None))
         return before

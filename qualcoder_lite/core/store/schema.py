@@ -182,7 +182,32 @@ CREATE TABLE speaker_roles (
 ALTER TABLE codings ADD COLUMN quote_edit TEXT;
 """
 
-MIGRATIONS: dict[int, str] = {1: V1, 2: V2}
+# Version 3: preferences (pinned codes, remembered report options) move out of the undoable
+# settings: they are written outside the undo history, and an insert there could take the
+# row id an undone insert in settings would need again on redo.
+V3 = """
+CREATE TABLE preferences (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    value TEXT
+);
+INSERT INTO preferences(key, value)
+    SELECT key, value FROM settings WHERE key IN ('pinned_codes', 'report_options');
+DELETE FROM settings WHERE key IN ('pinned_codes', 'report_options');
+"""
+
+# Version 4: the search word index of each source (``services.search.build_word_index``: the
+# start of every word token, grouped by case key, with the length and CRC-32 of the text it
+# was built from). Every writer of ``sources.text`` stores it in the same row, so undo and
+# redo restore it together with the text, and a deleted source takes it along. SQL cannot
+# compute it: ``database.complete_word_index`` fills it in for existing sources after this
+# migration (and for any source found without one when a project is opened for writing).
+# Until then, or where it does not belong to the text, search scans the text: same hits.
+V4 = """
+ALTER TABLE sources ADD COLUMN word_index BLOB;
+"""
+
+MIGRATIONS: dict[int, str] = {1: V1, 2: V2, 3: V3, 4: V4}
 LATEST = max(MIGRATIONS)
 
 # Tables every undoable change may touch, in the order child rows must be deleted before
@@ -203,4 +228,5 @@ TABLES = (
     "sets",
     "set_members",
     "speaker_roles",
+    "preferences",  # only ever updated by commands (pseudonymisation); preferences are inserted outside
 )
