@@ -21,6 +21,12 @@ from ..core.services.summaries import SetCellSummary
 from .context import Context
 
 TO_CHART = QColor("#fff4d6")
+TO_CHART_TEXT = QColor("#8a5a00")
+_R = Qt.ItemDataRole
+DISPLAY, EDIT, BACKGROUND, FOREGROUND, TOOLTIP, USER = (
+    int(r) for r in (_R.DisplayRole, _R.EditRole, _R.BackgroundRole, _R.ForegroundRole, _R.ToolTipRole,
+                     _R.UserRole))
+_MATRIX_ROLES = frozenset((DISPLAY, EDIT, BACKGROUND, FOREGROUND, TOOLTIP, USER))
 GROUP_BG = QColor("#ecebe6")
 
 
@@ -98,31 +104,35 @@ class MatrixModel(QAbstractTableModel):
             return GROUP_BG
         return None
 
-    def data(self, index: QModelIndex, role=Qt.DisplayRole):
-        if not index.isValid():
+    def data(self, index: QModelIndex, role=DISPLAY):
+        # Painting asks ~10 roles per visible cell on every scroll step: answer the common
+        # ones from plain ints and the unused ones first, without building anything.
+        if role not in _MATRIX_ROLES or not index.isValid():
             return None
         kind, value = self.lines[index.row()]
         if kind == "group":
-            if role == Qt.DisplayRole and index.column() == 0:
+            if role == DISPLAY and index.column() == 0:
                 n = sum(1 for r in self.matrix.rows if r.group == value)
                 return f"{self.group_by} = {value}  ({n} {'case' if n == 1 else 'cases'})"
-            if role == Qt.BackgroundRole:
+            if role == BACKGROUND:
                 return GROUP_BG
             return None
-        cell = self.matrix.cell(value, index.column())
-        if role == Qt.DisplayRole:
+        cell = self.matrix.cells.get((self.matrix.rows[value].id, self.matrix.columns[index.column()].id))
+        if cell is None:
+            return "" if role in (DISPLAY, EDIT) else (0 if role == USER else None)
+        if role == DISPLAY:
             badge = f"[{cell.quotes}]  " if cell.quotes else ""
             return badge + ("to chart" if cell.to_chart else cell.summary)
-        if role == Qt.EditRole:
+        if role == EDIT:
             return cell.summary
-        if role == Qt.BackgroundRole and cell.to_chart:
-            return TO_CHART
-        if role == Qt.ForegroundRole and cell.to_chart:
-            return QColor("#8a5a00")
-        if role == Qt.ToolTipRole:
+        if role == BACKGROUND:
+            return TO_CHART if cell.to_chart else None
+        if role == FOREGROUND:
+            return TO_CHART_TEXT if cell.to_chart else None
+        if role == TOOLTIP:
             tip = f"{cell.quotes} linked quote{'s' if cell.quotes != 1 else ''}"
             return tip + (f"\n\n{cell.summary}" if cell.summary else "\nNo summary yet: type to chart this cell")
-        if role == Qt.UserRole:
+        if role == USER:
             return cell.quotes
         return None
 

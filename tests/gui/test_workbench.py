@@ -540,3 +540,17 @@ def test_drops_from_another_project_window_are_refused(qtbot, window, tmp_path, 
     junk.setData("application/x-qualcoder-lite-code", b"not json")
     assert not model.dropMimeData(junk, Qt.MoveAction, -1, -1, QModelIndex())
     other.close_project()
+
+
+def test_codebook_view_model(qtmodeltester, window):
+    window.actionViewCodebook.trigger()
+    qtmodeltester.check(window.codebook.model)
+    names = []
+
+    def walk(item):
+        for r in range(item.rowCount()):
+            names.append(item.child(r, 0).text())
+            walk(item.child(r, 0))
+
+    walk(window.codebook.model.invisibleRootItem())
+    assert names == [c.name for c in window.ctx.project.codes.all()]

@@ -1,0 +1,52 @@
+"""The shared public fixtures import with their speakers found: stored turns per file
+against counts taken from each file's own markers (see tests/core/test_units.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from qualcoder_lite.core.project import open_project
+from tests.core.test_units import CHANGELOG, HITSAVE
+
+
+def _turns(path, name):
+    with open_project(path) as p:
+        src = p.sources.by_name(name)
+        return p.sources.turns(src.id)
+
+
+def test_markdown_and_otter_fixtures(tmp_path, cli, fixtures_dir):
+    proj = tmp_path / "f.qlite"
+    assert cli("new", proj).code == 0
+    files = [fixtures_dir / "changelog-rfc/files/rfc" / n for n in CHANGELOG]
+    files += [fixtures_dir / "hitsave-interviews/files" / n for n in HITSAVE]
+    r = cli("import", proj, *files, "--json")
+    assert r.code == 0, r.err
+    assert r.json()["turns"] == sum(CHANGELOG.values()) + sum(HITSAVE.values())
+    for n, expected in {**CHANGELOG, **HITSAVE}.items():
+        stem = n.rsplit("/", 1)[-1][:-3]
+        assert len(_turns(proj, stem.strip() or stem)) == expected, n
+
+
+def test_office_and_bracket_fixtures(tmp_path, cli, fixtures_dir):
+    proj = tmp_path / "o.qlite"
+    assert cli("new", proj).code == 0
+    ex = fixtures_dir / "qualcoder-examples/files/Examples"
+    assert cli("import", proj, ex / "ID1.docx", ex / "ID2.odt", ex / "transcript.txt").code == 0
+    assert [t.speaker for t in _turns(proj, "transcript")] == ["id1", "id2", "id3", "id1", "id3", "id1", "id2"]
+    with open_project(proj) as p:
+        assert "€" in p.sources.text(p.sources.by_name("ID1").id)
+
+
+@pytest.mark.parametrize("ext", ["srt", "vtt"])
+def test_subtitle_fixtures_keep_cue_times(tmp_path, cli, fixtures_dir, ext):
+    proj = tmp_path / f"s-{ext}.qlite"
+    assert cli("new", proj).code == 0
+    f = fixtures_dir / f"hitsave-interviews/files/2023/Goodboy Galaxy/Goodboy Galaxy - Rik Nicol.{ext}"
+    assert cli("import", proj, f).code == 0
+    turns = _turns(proj, "Goodboy Galaxy - Rik Nicol")
+    assert len(turns) > 20 and all(t.timestamp for t in turns)
+    assert turns[0].timestamp.endswith("00:43")  # the first cue starts at 00:43.810
+    with open_project(proj) as p:
+        text = p.sources.text(p.sources.by_name("Goodboy Galaxy - Rik Nicol").id)
+    assert "\r" not in text and text.startswith("Hello everyone and welcome to yet another Hit Save podcast.")
