@@ -7,52 +7,19 @@ opens it. A codebook import is one undoable step on the open project.
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QObject, QRunnable, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
 
 from ..core.errors import QualCoderError
-from .workers import WorkerSignals, start
+from .workers import TaskWorker, start
 
 QDPX_FILTER = "REFI-QDA projects (*.qdpx *.qde);;All files (*)"
 CODEBOOK_FILTER = "Codebooks (*.qdc *.csv *.txt *.md *.qdpx);;All files (*)"
 PROJECT_FILTER = "QualCoder Lite projects (*.qlite)"
-
-
-class TaskWorker(QRunnable):
-    """Runs ``task(progress)`` off the GUI thread; the task opens its own connection."""
-
-    def __init__(self, task: Callable):
-        super().__init__()
-        self.task = task
-        self.signals = WorkerSignals()
-        self._cancel = threading.Event()
-        self.setAutoDelete(False)
-
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    def _progress(self, done: int, total: int, label: str) -> bool:
-        self.signals.progress.emit(done, total, label)
-        return not self._cancel.is_set()
-
-    def run(self) -> None:
-        try:
-            result = self.task(self._progress)
-        except InterruptedError:
-            self.signals.cancelled.emit()
-            return
-        except QualCoderError as exc:
-            self.signals.failed.emit(str(exc))
-            return
-        except OSError as exc:
-            self.signals.failed.emit(f"{exc.filename or ''}: {exc.strerror or exc}")
-            return
-        self.signals.finished.emit(result)
 
 
 def _with_suffix(path: str, suffix: str) -> Path:

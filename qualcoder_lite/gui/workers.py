@@ -22,16 +22,13 @@ class WorkerSignals(QObject):
     cancelled = Signal()
 
 
-class ProjectJob(QRunnable):
-    """Runs ``job(project, progress)`` on its own connection to ``project``'s file."""
+class TaskWorker(QRunnable):
+    """Runs ``task(progress)`` off the GUI thread; ``progress(done, total, label)`` returns
+    False once Cancel was pressed, and the task then raises InterruptedError."""
 
-    def __init__(self, project, job: Callable, read_only: bool = True):
+    def __init__(self, task: Callable):
         super().__init__()
-        self.project_path: Path = project.path
-        self.passphrase = project.passphrase
-        self.coder = project.coder
-        self.read_only = read_only
-        self.job = job
+        self.task = task
         self.signals = WorkerSignals()
         self._cancel = threading.Event()
         self.setAutoDelete(False)
@@ -45,10 +42,7 @@ class ProjectJob(QRunnable):
 
     def run(self) -> None:
         try:
-            # No lock here: this process already holds it for the open project.
-            with open_project(self.project_path, passphrase=self.passphrase, coder=self.coder,
-                              read_only=self.read_only) as project:
-                result = self.job(project, self._progress)
+            result = self.task(self._progress)
         except InterruptedError:
             self.signals.cancelled.emit()
             return
@@ -59,6 +53,24 @@ class ProjectJob(QRunnable):
             self.signals.failed.emit(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
             return
         self.signals.finished.emit(result)
+
+
+class ProjectJob(TaskWorker):
+    """Runs ``job(project, progress)`` on its own connection to ``project``'s file (same
+    passphrase; no lock: this process already holds it for the open project)."""
+
+    def __init__(self, project, job: Callable, read_only: bool = True):
+        self.project_path: Path = project.path
+        self.passphrase = project.passphrase
+        self.coder = project.coder
+        self.read_only = read_only
+        self.job = job
+        super().__init__(self._open_and_run)
+
+    def _open_and_run(self, progress):
+        with open_project(self.project_path, passphrase=self.passphrase, coder=self.coder,
+                          read_only=self.read_only) as project:
+            return self.job(project, progress)
 
 
 def import_job(paths: list[Path], case_rule=None) -> Callable:
