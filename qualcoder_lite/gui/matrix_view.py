@@ -500,7 +500,10 @@ class MatrixView(QWidget):
     def refresh_comparison(self) -> None:
         by = self.model.group_by
         show = self.compare_box.isChecked() and by is not None
+        was_shown = self.lower.isTabEnabled(0)
         self.lower.setTabEnabled(0, show)
+        if show and not was_shown:
+            self.lower.setCurrentIndex(0)  # turning comparison on shows it
         if not show:
             self.comparison.set_rows([])
             return
