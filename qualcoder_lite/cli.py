@@ -30,7 +30,8 @@ def emit_json(value) -> None:
     sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
 
 
-def _warn(lines) -> None:
+def warn(lines) -> None:
+    """Warnings go to stderr, one line each (stdout stays one JSON value)."""
     for line in lines:
         sys.stderr.write(f"warning: {line}\n")
 
@@ -153,7 +154,7 @@ def cmd_import(args) -> int:
     rule = CaseRule(name=args.case, pattern=args.case_from, none=args.no_case)
     with open_for(args) as project:
         report = import_files(project, args.files, rule, kind=args.kind, encoding=args.encoding)
-    _warn(report.warnings)
+    warn(report.warnings)
     if args.json:
         emit_json(report.as_dict())
     else:
@@ -176,7 +177,7 @@ def cmd_attributes(args) -> int:
 
     with open_for(args) as project:
         report = import_attributes(project, args.csv, _parse_types(args.type))
-    _warn(report.warnings)
+    warn(report.warnings)
     if args.json:
         emit_json(report.as_dict())
     else:
@@ -232,11 +233,11 @@ def cmd_segments(args) -> int:
         for c in args.coded_by or ():
             if c not in known:
                 raise UsageError(f"unknown coder {c!r} (coders: {', '.join(sorted(known)) or 'none'})")
-        _warn(_unused_where_values(project, args.where))
+        warn(_unused_where_values(project, args.where))
         if args.code and not args.descendants and ids and not project.codings.ids_for_codes(ids):
             subs = [d for i in ids for d in project.codes.descendants(i)]
             if subs and project.codings.ids_for_codes(subs):
-                _warn(["the code has no codings of its own, its sub-codes do: add --descendants"])
+                warn(["the code has no codings of its own, its sub-codes do: add --descendants"])
         segs = segments(project, ids, where, coders=args.coded_by)
     if args.json:
         emit_json([segment_dict(s) for s in segs])

@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-import sys
 
-from qualcoder_lite.cli import emit_json, open_for
-
-
-def _warn(lines) -> None:
-    for line in lines:
-        sys.stderr.write(f"warning: {line}\n")
+from qualcoder_lite.cli import emit_json, open_for, warn
 
 
 def cmd_export_qdpx(args) -> int:
@@ -17,7 +11,7 @@ def cmd_export_qdpx(args) -> int:
 
     with open_for(args) as project:
         report = export_qdpx(project, args.out)
-    _warn(report.warnings)
+    warn(report.warnings)
     if args.json:
         emit_json(report.as_dict())
     else:
@@ -29,7 +23,7 @@ def cmd_import_qdpx(args) -> int:
     from qualcoder_lite.core.services.interop import import_qdpx
 
     report = import_qdpx(args.file, args.project, coder=args.coder)
-    _warn(report.warnings)
+    warn(report.warnings)
     if args.json:
         emit_json(report.as_dict())
     else:
@@ -44,7 +38,7 @@ def cmd_export_qdc(args) -> int:
 
     with open_for(args) as project:
         report = export_qdc(project, args.out)
-    _warn(report.warnings)
+    warn(report.warnings)
     if args.json:
         emit_json(report.as_dict())
     else:

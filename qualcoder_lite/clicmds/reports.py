@@ -7,7 +7,6 @@ coder or source exits 2 naming it.
 
 from __future__ import annotations
 
-import sys
 
 REPORT_HELP = "write supplementary quote tables to Word (.docx), one table per theme or code"
 CODEBOOK_HELP = "export the codebook (code tree, descriptions, summaries, counts) as .docx or .csv"
@@ -26,11 +25,6 @@ value is left out with its separator: "({case}, {wave})" gives "(P3)" when P3 ha
 Columns: subtheme, quote, participant (the citation), case, source, code, coder, memo or an
 attribute name; "key=Header" renames a column.
 """
-
-
-def _warn(lines) -> None:
-    for line in lines:
-        sys.stderr.write(f"warning: {line}\n")
 
 
 def _report_options(args, project):
@@ -58,14 +52,14 @@ def _report_options(args, project):
 
 
 def cmd_report(args) -> int:
-    from ..cli import emit_json, open_for
+    from ..cli import emit_json, open_for, warn
     from ..core.services.exports import check_suffix, write_report
 
     check_suffix(args.out, (".docx",), "a quote report")
     with open_for(args) as project:
         opts = _report_options(args, project)
         result = write_report(project, opts, args.out)
-    _warn(result.warnings)
+    warn(result.warnings)
     if args.json:
         emit_json({"path": str(result.path), "summary": result.summary, "warnings": result.warnings})
     else:
@@ -74,7 +68,7 @@ def cmd_report(args) -> int:
 
 
 def cmd_codebook(args) -> int:
-    from ..cli import emit_json, open_for
+    from ..cli import emit_json, open_for, warn
     from ..core.services.exports import check_suffix, export_codebook
 
     check_suffix(args.out, (".docx", ".csv"), "a codebook")
@@ -88,14 +82,14 @@ def cmd_codebook(args) -> int:
 
 
 def cmd_export_source(args) -> int:
-    from ..cli import emit_json, open_for
+    from ..cli import emit_json, open_for, warn
     from ..core.services.exports import check_suffix, export_source
 
     check_suffix(args.out, (".docx",), "a coded transcript")
     with open_for(args) as project:
         result = export_source(project, args.source, args.out, coders=args.coded_by,
                                font=args.font, font_size=args.font_size)
-    _warn(result.warnings)
+    warn(result.warnings)
     if args.json:
         emit_json({"path": str(result.path), "summary": result.summary, "warnings": result.warnings})
     else:

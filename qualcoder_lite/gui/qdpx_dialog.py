@@ -10,12 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
 
 from ..core.errors import QualCoderError
-from .workers import TaskWorker, start
+from .workers import TaskWorker, start, with_progress
 
 QDPX_FILTER = "REFI-QDA projects (*.qdpx *.qde);;All files (*)"
 CODEBOOK_FILTER = "Codebooks (*.qdc *.csv *.txt *.md *.qdpx);;All files (*)"
@@ -58,34 +58,10 @@ class RefiActions(QObject):
     # -- shared ---------------------------------------------------------------------------
     def _run(self, title: str, task: Callable, done: Callable) -> TaskWorker:
         worker = TaskWorker(task)
-        progress = QProgressDialog(f"{title}…", "Cancel", 0, 0, self.window)
-        progress.setObjectName("refiProgress")
-        progress.setWindowTitle(title)
-        progress.setMinimumDuration(300)
-        progress.setWindowModality(Qt.WindowModal)
-        progress.canceled.connect(worker.cancel)
-
-        def on_progress(n: int, total: int, label: str) -> None:
-            progress.setMaximum(max(total, 1))
-            progress.setValue(min(n, max(total, 1)))
-            progress.setLabelText(label)
-
-        def finished(result) -> None:
-            progress.close()
-            done(result)
-
-        def failed(message: str) -> None:
-            progress.close()
-            self.window.show_error(f"{title} failed — nothing was written", message)
-
-        def cancelled() -> None:
-            progress.close()
-            self.window.show_message(f"{title} cancelled; nothing was written.")
-
-        worker.signals.progress.connect(on_progress)
-        worker.signals.finished.connect(finished)
-        worker.signals.failed.connect(failed)
-        worker.signals.cancelled.connect(cancelled)
+        progress = with_progress(
+            worker, self.window, title, "refiProgress", done,
+            lambda message: self.window.show_error(f"{title} failed — nothing was written", message),
+            lambda: self.window.show_message(f"{title} cancelled; nothing was written."))
         self.worker, self.progress = worker, progress
         start(worker)
         return worker

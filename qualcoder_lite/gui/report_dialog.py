@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog,
     QFormLayout, QGroupBox, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem,
-    QPlainTextEdit, QProgressDialog, QSpinBox, QSplitter, QTabWidget, QTextBrowser,
+    QPlainTextEdit, QSpinBox, QSplitter, QTabWidget, QTextBrowser,
     QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
@@ -23,7 +23,7 @@ from ..core.errors import QualCoderError
 from ..core.services.quotes import (
     BUILTIN_COLUMNS, TABLE_STYLES, ReportOptions, build_report, cite_fields, default_method_note,
 )
-from .workers import ProjectJob, start
+from .workers import ProjectJob, start, with_progress
 
 SETTINGS_KEY = "report_options"
 FONTS = ("Arial", "Calibri", "Times New Roman", "Helvetica", "Georgia", "Liberation Sans", "Liberation Serif")
@@ -63,34 +63,8 @@ def run_export(window, title: str, job: Callable, parent=None):
             failed(str(exc))
         return None
     worker = ExportWorker(project, job)
-    progress = QProgressDialog(f"{title}…", "Cancel", 0, 0, parent)
-    progress.setObjectName("exportProgress")
-    progress.setWindowTitle(title)
-    progress.setMinimumDuration(300)
-    progress.setWindowModality(Qt.WindowModal)
-    progress.canceled.connect(worker.cancel)
-
-    def on_progress(n: int, total: int, label: str) -> None:
-        progress.setMaximum(max(total, 1))
-        progress.setValue(min(n, max(total, 1)))
-        progress.setLabelText(label)
-
-    def finished(result) -> None:
-        progress.close()
-        done(result)
-
-    def on_failed(msg: str) -> None:
-        progress.close()
-        failed(msg)
-
-    def cancelled() -> None:
-        progress.close()
-        window.show_message(f"{title} cancelled; no file written.")
-
-    worker.signals.progress.connect(on_progress)
-    worker.signals.finished.connect(finished)
-    worker.signals.failed.connect(on_failed)
-    worker.signals.cancelled.connect(cancelled)
+    progress = with_progress(worker, parent, title, "exportProgress", done, failed,
+                             lambda: window.show_message(f"{title} cancelled; no file written."))
     window._export_worker = worker  # keep both alive until the worker reports
     window._export_progress = progress
     start(worker)

@@ -88,5 +88,39 @@ def import_job(paths: list[Path], case_rule=None) -> Callable:
     return job
 
 
+def with_progress(worker: TaskWorker, parent, title: str, object_name: str, done: Callable,
+                  failed: Callable[[str], None], cancelled: Callable[[], None]):
+    """A window-modal progress dialog for ``worker``, Cancel wired to it; ``done(result)``,
+    ``failed(message)`` or ``cancelled()`` runs after the dialog has closed. Returns the
+    dialog (keep it alive with the worker until the worker reports)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QProgressDialog
+
+    progress = QProgressDialog(f"{title}…", "Cancel", 0, 0, parent)
+    progress.setObjectName(object_name)
+    progress.setWindowTitle(title)
+    progress.setMinimumDuration(300)
+    progress.setWindowModality(Qt.WindowModal)
+    progress.canceled.connect(worker.cancel)
+
+    def on_progress(n: int, total: int, label: str) -> None:
+        progress.setMaximum(max(total, 1))
+        progress.setValue(min(n, max(total, 1)))
+        progress.setLabelText(label)
+
+    def closing(then: Callable) -> Callable:
+        def handler(*args) -> None:
+            progress.close()
+            then(*args)
+
+        return handler
+
+    worker.signals.progress.connect(on_progress)
+    worker.signals.finished.connect(closing(done))
+    worker.signals.failed.connect(closing(failed))
+    worker.signals.cancelled.connect(closing(cancelled))
+    return progress
+
+
 def start(worker: QRunnable) -> None:
     QThreadPool.globalInstance().start(worker)
