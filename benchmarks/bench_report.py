@@ -125,8 +125,9 @@ def run_exports(path: Path, out_dir: Path) -> dict:
         table_html(first, first.tables[0])
         timings["live preview (first table)"] = time.perf_counter() - t
         t = time.perf_counter()
-        export_codebook(project, out_dir / "codebook.docx")
-        export_codebook(project, out_dir / "codebook.csv")
+        for name in ("codebook.docx", "codebook.csv"):
+            (out_dir / name).unlink(missing_ok=True)  # an export never replaces a file silently
+            export_codebook(project, out_dir / name)
         timings["codebook .docx + .csv"] = time.perf_counter() - t
         busiest = max(project.sources.all(), key=lambda s: s.codings)
         t = time.perf_counter()

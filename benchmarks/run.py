@@ -686,7 +686,8 @@ def g_qdpx_export(env: Env) -> dict[str, Result]:
     export_qdpx, _import, how = _qdpx_funcs()
     project = _open(env.copy("qdpx_export"))
     out = env.work / "export.qdpx"
-    res = measure(lambda _s: export_qdpx(project, out), env.repeat)
+    # an export never replaces a file silently: each run writes afresh (the last one is kept)
+    res = measure(lambda _s: export_qdpx(project, out), env.repeat, setup=lambda: out.unlink(missing_ok=True))
     project.close()
     res.label = f"REFI-QDA .qdpx export, {out.stat().st_size / 1e6:.1f} MB ({how})"
     return {"qdpx_export": res}

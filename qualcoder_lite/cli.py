@@ -56,12 +56,29 @@ def passphrase_for(path) -> str | None:
 
 def resolve_project(name) -> str:
     """``study`` finds ``study.qlite`` (as ``new study`` created it)."""
-    from pathlib import Path
-
     p = Path(name)
     if not p.exists() and not p.suffix and p.with_suffix(".qlite").exists():
         return str(p.with_suffix(".qlite"))
     return str(name)
+
+
+def add_force(sp: argparse.ArgumentParser) -> None:
+    """``--force`` for a command that writes a file: replace an existing file (never a project)."""
+    sp.add_argument("--force", action="store_true", dest="replace_output",
+                    help="replace an existing output file (a project is never replaced)")
+
+
+def output_for(args, path):
+    """The command's output file as a checked ``Output``: refused at once (exit 1, nothing
+    written, no work done) when it is the project, any project or SQLite file, a file another
+    program holds, or an existing file without ``--force``."""
+    from .core.outfile import Output, check
+
+    project = getattr(args, "project", None)
+    out = Output(Path(path), force=bool(getattr(args, "replace_output", False)),
+                 project=Path(resolve_project(project)) if project else None)
+    check(out)
+    return out
 
 
 def open_for(args, write: bool | None = None):
@@ -501,6 +518,9 @@ def main(argv: list[str] | None = None) -> int:
     if first is not None and not _is_subcommand(parser, argv[first]):
         argv.insert(first, "open")
     args = parser.parse_args(argv)
+    from .core.outfile import sweep_stale_temps
+
+    sweep_stale_temps()  # half-written exports of killed processes
     try:
         if args.command is None:
             from .gui.launch import launch

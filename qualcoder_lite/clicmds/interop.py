@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 
-from qualcoder_lite.cli import emit_json, open_for, warn
+from qualcoder_lite.cli import add_force, emit_json, open_for, output_for, resolve_project, warn
 
 
 def cmd_export_qdpx(args) -> int:
     from qualcoder_lite.core.services.interop import export_qdpx
 
+    target = output_for(args, args.out)
     with open_for(args) as project:
-        report = export_qdpx(project, args.out)
+        report = export_qdpx(project, target)
     warn(report.warnings)
     if args.json:
         emit_json(report.as_dict())
@@ -22,6 +23,7 @@ def cmd_export_qdpx(args) -> int:
 def cmd_import_qdpx(args) -> int:
     from qualcoder_lite.core.services.interop import import_qdpx
 
+    _check_import_order(args.file, args.project)
     report = import_qdpx(args.file, args.project, coder=args.coder)
     warn(report.warnings)
     if args.json:
@@ -33,11 +35,33 @@ def cmd_import_qdpx(args) -> int:
     return 0
 
 
+def _check_import_order(src: str, project: str) -> None:
+    """``import-qdpx IN.qdpx PROJECT``: a project given first (and an archive second) is
+    the arguments swapped; the project is never read as an archive nor written over."""
+    from pathlib import Path
+
+    from qualcoder_lite.core.errors import QualCoderError
+    from qualcoder_lite.core.outfile import SQLITE_MAGIC, check_input
+    from qualcoder_lite.core.store import openfiles
+
+    check_input(src, resolve_project(project), "REFI-QDA archive to import")
+    first, second = Path(src), Path(project)
+    swapped = second.suffix.lower() in (".qdpx", ".qde") and first.suffix.lower() != ".qdpx"
+    if not swapped and first.is_file():
+        try:
+            swapped = openfiles.read_header(first, 16) == SQLITE_MAGIC
+        except OSError:
+            swapped = False  # unreadable: the import names the problem
+    if swapped:
+        raise QualCoderError("arguments in the wrong order: import-qdpx IN.qdpx PROJECT")
+
+
 def cmd_export_qdc(args) -> int:
     from qualcoder_lite.core.services.interop import export_qdc
 
+    target = output_for(args, args.out)
     with open_for(args) as project:
-        report = export_qdc(project, args.out)
+        report = export_qdc(project, target)
     warn(report.warnings)
     if args.json:
         emit_json(report.as_dict())
@@ -64,6 +88,7 @@ def register(add) -> None:
     sp = add("export-qdpx", cmd_export_qdpx, "export the project as a REFI-QDA project (.qdpx)")
     sp.add_argument("project")
     sp.add_argument("out", metavar="OUT.qdpx")
+    add_force(sp)
     sp.add_argument("--json", action="store_true", help="print counts as JSON")
 
     sp = add("import-qdpx", cmd_import_qdpx,
@@ -75,6 +100,7 @@ def register(add) -> None:
     sp = add("export-qdc", cmd_export_qdc, "export the code tree as a REFI-QDA codebook (.qdc)")
     sp.add_argument("project")
     sp.add_argument("out", metavar="OUT.qdc")
+    add_force(sp)
     sp.add_argument("--json", action="store_true", help="print counts as JSON")
 
     sp = add("import-qdc", cmd_import_qdc,

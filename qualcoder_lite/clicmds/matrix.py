@@ -14,7 +14,7 @@ def _columns(project, paths):
 
 
 def cmd_matrix(args) -> int:
-    from ..cli import open_for
+    from ..cli import open_for, output_for
     from ..core.formats import matrix_export as mx
     from ..core.services.filters import parse_where
     from ..core.services.matrix import build_matrix
@@ -23,6 +23,7 @@ def cmd_matrix(args) -> int:
     kind = out.suffix.lower()
     if kind not in (".docx", ".xlsx", ".csv"):
         raise UsageError(f"--out {out.name}: choose a .docx, .xlsx or .csv file name")
+    target = output_for(args, out)
     with open_for(args) as project:
         cols = _columns(project, args.columns)
         if cols is None:
@@ -34,14 +35,14 @@ def cmd_matrix(args) -> int:
             raise QualCoderError(f"nothing to export: {what}; {out} was not written")
         quotes = mx.matrix_quotes(project, matrix) if args.with_quotes else None
         if kind == ".csv":
-            mx.write_csv(matrix, out, quotes)
+            mx.write_csv(matrix, target, quotes)
         elif kind == ".xlsx":
             warnings: list[str] = []
-            mx.write_xlsx(matrix, out, quotes, warnings=warnings)
+            mx.write_xlsx(matrix, target, quotes, warnings=warnings)
             for w in warnings:
                 sys.stderr.write(f"warning: {w}\n")
         else:
-            mx.write_docx(matrix, out, project.name, quotes)
+            mx.write_docx(matrix, target, project.name, quotes)
     charted = sum(1 for c in matrix.cells.values() if c.summary)
     to_chart = sum(1 for c in matrix.cells.values() if c.to_chart)
     print(f"wrote {out}: {len(matrix.rows)} rows × {len(matrix.columns)} columns, {charted} summaries, "
@@ -78,9 +79,12 @@ def cmd_compare(args) -> int:
 
 
 def register(add) -> None:
+    from ..cli import add_force
+
     sp = add("matrix", cmd_matrix, "export the framework matrix (cases × codes, summaries) to .docx, .xlsx or .csv")
     sp.add_argument("project")
     sp.add_argument("--out", required=True, metavar="FILE", help="FILE.docx, FILE.xlsx or FILE.csv")
+    add_force(sp)
     sp.add_argument("--columns", nargs="+", metavar="PATH", help="codes to use as columns (default: every code)")
     sp.add_argument("--descendants", action="store_true", help="a column also counts its sub-codes' quotes")
     sp.add_argument("--rows", choices=("case", "source"), default="case")

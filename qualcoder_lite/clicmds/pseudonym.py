@@ -13,7 +13,6 @@ key is removed). ``remove-key`` is irreversible and runs only with ``--yes``.
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 
 from ..core.errors import InputError, UsageError
@@ -24,19 +23,18 @@ def cmd_pseudonymise(args) -> int:
 
 
 def _suggest(args) -> int:
-    from ..cli import emit_json, open_for
+    from ..cli import emit_json, open_for, output_for
     from ..core.services.pseudonymise import suggest
 
     if args.limit is not None and args.limit < 1:
         raise UsageError("--limit must be 1 or more")
+    target = output_for(args, args.out) if args.out else None
     with open_for(args, write=False) as project:
         rows = suggest(project, limit=args.limit)
     if args.out:
-        with open(args.out, "w", encoding="utf-8-sig", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(["real", "pseudonym"])
-            for s in rows:
-                w.writerow([s.real, s.pseudonym])
+        from ..core.services.pseudonymise import write_key_csv
+
+        write_key_csv([(s.real, s.pseudonym) for s in rows], target)
         sys.stderr.write(f"wrote {args.out} ({len(rows)} names): check it, delete what is not a name, then run "
                          f"'pseudonymise {args.project} apply {args.out}'\n")
     if args.json:
@@ -54,9 +52,11 @@ def _suggest(args) -> int:
 
 
 def _apply(args) -> int:
-    from ..cli import emit_json, open_for
+    from ..cli import emit_json, open_for, resolve_project
+    from ..core.outfile import check_input
     from ..core.services.pseudonymise import KeyTableError, Pseudonymise, read_key_csv
 
+    check_input(args.key, resolve_project(args.project), "key CSV")
     rows = read_key_csv(args.key)
     with open_for(args, write=True) as project:
         cmd = Pseudonymise(rows)
@@ -77,11 +77,12 @@ def _apply(args) -> int:
 
 
 def _export_key(args) -> int:
-    from ..cli import open_for
+    from ..cli import open_for, output_for
     from ..core.services.pseudonymise import export_key
 
+    target = output_for(args, args.out)
     with open_for(args, write=False) as project:
-        n = export_key(project, args.out)
+        n = export_key(project, target)
     print(f"wrote {args.out} ({n} name{'' if n == 1 else 's'}); keep it apart from the project")
     return 0
 
@@ -103,6 +104,8 @@ def _remove_key(args) -> int:
 
 
 def register(add) -> None:
+    from ..cli import add_force
+
     sp = add("pseudonymise", cmd_pseudonymise,
              "replace real names by pseudonyms everywhere (suggest, apply a key CSV, export or remove the key)")
     sp.add_argument("project")
@@ -112,6 +115,7 @@ def register(add) -> None:
     a.add_argument("--json", action="store_true")
     a.add_argument("--limit", type=int, metavar="N", help="only the N most frequent")
     a.add_argument("--out", metavar="DRAFT.csv", help="also write them as a key CSV (real,pseudonym) to edit")
+    add_force(a)
 
     a = sub.add_parser("apply", help="replace the names of KEY.csv (real,pseudonym) everywhere, in one step")
     a.add_argument("key", metavar="KEY.csv")
@@ -120,6 +124,7 @@ def register(add) -> None:
 
     a = sub.add_parser("export-key", help="write the key table (real,pseudonym) as CSV, to keep separately")
     a.add_argument("out", metavar="OUT.csv")
+    add_force(a)
 
     a = sub.add_parser("remove-key", help="delete the key from the project for good (IRREVERSIBLE; needs --yes)")
     a.add_argument("--yes", action="store_true", help="confirm: the removal cannot be undone")

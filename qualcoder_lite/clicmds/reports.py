@@ -52,10 +52,11 @@ def _report_options(args, project):
 
 
 def cmd_report(args) -> int:
-    from ..cli import emit_json, open_for, warn
+    from ..cli import emit_json, open_for, output_for, warn
     from ..core.services.exports import check_suffix, write_report
 
     check_suffix(args.out, (".docx",), "a quote report")
+    args.out = output_for(args, args.out)
     with open_for(args) as project:
         opts = _report_options(args, project)
         result = write_report(project, opts, args.out)
@@ -68,10 +69,11 @@ def cmd_report(args) -> int:
 
 
 def cmd_codebook(args) -> int:
-    from ..cli import emit_json, open_for, warn
+    from ..cli import emit_json, open_for, output_for, warn
     from ..core.services.exports import check_suffix, export_codebook
 
     check_suffix(args.out, (".docx", ".csv"), "a codebook")
+    args.out = output_for(args, args.out)
     with open_for(args) as project:
         result = export_codebook(project, args.out, font=args.font, font_size=args.font_size)
     if args.json:
@@ -82,10 +84,11 @@ def cmd_codebook(args) -> int:
 
 
 def cmd_export_source(args) -> int:
-    from ..cli import emit_json, open_for, warn
+    from ..cli import emit_json, open_for, output_for, warn
     from ..core.services.exports import check_suffix, export_source
 
     check_suffix(args.out, (".docx",), "a coded transcript")
+    args.out = output_for(args, args.out)
     with open_for(args) as project:
         result = export_source(project, args.source, args.out, coders=args.coded_by,
                                font=args.font, font_size=args.font_size)
@@ -100,11 +103,14 @@ def cmd_export_source(args) -> int:
 def register(add) -> None:
     import argparse
 
+    from ..cli import add_force
+
     sp = add("report", cmd_report, REPORT_HELP)
     sp.formatter_class = argparse.RawDescriptionHelpFormatter
     sp.epilog = REPORT_EPILOG
     sp.add_argument("project")
     sp.add_argument("--out", required=True, metavar="FILE.docx", help="the Word file to write")
+    add_force(sp)
     sp.add_argument("--codes", nargs="+", action="extend", metavar="PATH",
                     help="one table per code path (default: every theme with its sub-codes)")
     sp.add_argument("--descendants", action="store_true", help="include the sub-codes of each --codes path")
@@ -139,6 +145,7 @@ def register(add) -> None:
     sp = add("codebook", cmd_codebook, CODEBOOK_HELP)
     sp.add_argument("project")
     sp.add_argument("--out", required=True, metavar="FILE.docx|FILE.csv", help="the file to write; its extension decides the format")
+    add_force(sp)
     sp.add_argument("--font", default="Arial", help="font name for .docx (default: Arial)")
     sp.add_argument("--font-size", type=float, default=10, metavar="PT", help="font size for .docx (default: 10)")
     sp.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -147,6 +154,7 @@ def register(add) -> None:
     sp.add_argument("project")
     sp.add_argument("source", metavar="SOURCE", help="the source's name, as in the source list")
     sp.add_argument("--out", required=True, metavar="FILE.docx", help="the Word file to write")
+    add_force(sp)
     sp.add_argument("--coded-by", action="append", metavar="CODER", help="only this coder's codings (repeatable)")
     sp.add_argument("--font", default="Arial", help="font name (default: Arial)")
     sp.add_argument("--font-size", type=float, default=10, metavar="PT", help="font size (default: 10)")

@@ -49,19 +49,20 @@ def _source_ids(project, names: list[str] | None) -> set[int] | None:
 
 
 def cmd_agreement(args) -> int:
-    from ..cli import emit_json, open_for
+    from ..cli import emit_json, open_for, output_for
     from ..core.formats.agreement_export import FORMATS, UNIT_WORDS, export
     from ..core.services.agreement import compare
     from ..core.services.segments import code_ids_for
 
     if args.out and not args.out.lower().endswith(FORMATS):
         raise UsageError(f"{args.out}: choose a .csv or .docx file for the agreement table")
+    target = output_for(args, args.out) if args.out else None
     with open_for(args) as project:
         code_ids = code_ids_for(project, args.codes, args.descendants)
         result = compare(project, args.coders, unit=args.unit, code_ids=code_ids,
                          source_ids=_source_ids(project, args.source))
     if args.out:
-        path = export(result, args.out)
+        path = export(result, target)
         sys.stderr.write(f"wrote {path} ({len(result.rows)} code{'s' if len(result.rows) != 1 else ''})\n")
     if args.json:
         emit_json(result.as_json(by_source=args.by_source))
@@ -92,9 +93,11 @@ def cmd_agreement(args) -> int:
 
 
 def cmd_merge(args) -> int:
-    from ..cli import emit_json, open_for
+    from ..cli import emit_json, open_for, resolve_project
+    from ..core.outfile import check_input
     from ..core.services.merge import merge_copy
 
+    check_input(args.other, resolve_project(args.project), "colleague's copy to merge")
     with open_for(args) as project:
         cmd = merge_copy(project, args.other)
     report = cmd.result
@@ -106,6 +109,8 @@ def cmd_merge(args) -> int:
 
 
 def register(add) -> None:
+    from ..cli import add_force
+
     from ..core.services.agreement import UNITS
 
     sp = add("coders", cmd_coders, "list coders with their coding counts")
@@ -125,6 +130,7 @@ def register(add) -> None:
     sp.add_argument("--by-source", action="store_true", help="also one row per code and source")
     sp.add_argument("--json", action="store_true")
     sp.add_argument("--out", metavar="FILE.docx|FILE.csv", help="also write the table to a Word or CSV file")
+    add_force(sp)
 
     sp = add("merge", cmd_merge, "merge a colleague's copy (.qlite or .qdpx) into the project as one undoable step",
              writes=True)

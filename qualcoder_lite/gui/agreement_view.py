@@ -430,18 +430,21 @@ class AgreementView(QDialog):
         filt = "Word documents (*.docx)" if suffix == ".docx" else "CSV files (*.csv)"
         path, _ = QFileDialog.getSaveFileName(self, "Export coder comparison", name, filt)
         if path:
-            if not path.lower().endswith(suffix):
-                path += suffix
-            self.export_to(path)
+            confirmed = path.lower().endswith(suffix)
+            self.export_to(path if confirmed else path + suffix, confirmed=confirmed)
 
-    def export_to(self, path: str | Path) -> Path | None:
+    def export_to(self, path: str | Path, confirmed: bool = False) -> Path | None:
         from ..core.formats.agreement_export import export
+        from .save_target import choose_target
 
         if self.comparison is None:
             self._message("Nothing to export: choose two coders first.")
             return None
+        target = choose_target(self, path, self.ctx.project, confirmed=confirmed, title="Export coder comparison")
+        if target is None:
+            return None
         try:
-            out = export(self.comparison, path)
+            out = export(self.comparison, target)
         except (QualCoderError, OSError) as exc:
             self._message(f"Export failed: {exc}")
             return None

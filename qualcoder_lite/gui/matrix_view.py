@@ -595,39 +595,53 @@ class MatrixView(QWidget):
         path, _ = QFileDialog.getSaveFileName(self, "Export framework matrix", f"{self.ctx.project.name}-matrix.docx",
                                               "Word (*.docx);;Excel (*.xlsx);;CSV (*.csv)")
         if path:
-            self.export(path, with_quotes=True)
+            self.export(path, with_quotes=True, confirmed=True)
 
-    def export(self, path: str, with_quotes: bool = False) -> str:
+    def export(self, path: str, with_quotes: bool = False, confirmed: bool = False) -> str:
         from pathlib import Path
 
         from ..core.formats import matrix_export as mx
+        from .save_target import choose_target
 
         p = Path(path)
+        if p.suffix.lower() not in (".xlsx", ".csv", ".docx"):
+            p, confirmed = p.with_suffix(".docx"), False
+        target = choose_target(self, p, self.ctx.project, confirmed=confirmed, title="Export framework matrix")
+        if target is None:
+            return ""
         quotes = mx.matrix_quotes(self.ctx.project, self.model.matrix) if with_quotes else None
         try:
             if p.suffix.lower() == ".xlsx":
-                mx.write_xlsx(self.model.matrix, p, quotes)
+                mx.write_xlsx(self.model.matrix, target, quotes)
             elif p.suffix.lower() == ".csv":
-                mx.write_csv(self.model.matrix, p, quotes)
+                mx.write_csv(self.model.matrix, target, quotes)
             else:
-                mx.write_docx(self.model.matrix, p.with_suffix(".docx"), self.ctx.project.name, quotes)
+                mx.write_docx(self.model.matrix, target, self.ctx.project.name, quotes)
         except (QualCoderError, OSError) as exc:
             self.status.setText(f"Export failed: {exc}")
             return ""
         self.status.setText(f"Exported {p.name}")
         return str(p)
 
-    def export_query(self) -> None:
-        import csv
+    def export_query(self, path: str | None = None) -> str:
+        from ..core.formats.tables_csv import write_rows_csv
+        from .save_target import choose_target, from_dialog
 
-        path, _ = QFileDialog.getSaveFileName(self, "Export matrix coding query", "coding-query.csv", "CSV (*.csv)")
-        if not path:
-            return
-        with open(path, "w", encoding="utf-8-sig", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(["code"] + [f"{self.query_attr.currentData()}={v} ({self.query.measure})"
-                                   for v in self.query.values])
-            for r, col in enumerate(self.query.columns):
-                w.writerow([col.path_str] + [self.query.data(self.query.index(r, c)) for c in
-                                             range(len(self.query.values))])
-        self.status.setText(f"Exported {path}")
+        if path is None:
+            chosen, _ = QFileDialog.getSaveFileName(self, "Export matrix coding query", "coding-query.csv",
+                                                    "CSV (*.csv)")
+            target = from_dialog(self, chosen, ".csv", self.ctx.project, "Export matrix coding query")
+        else:
+            target = choose_target(self, path, self.ctx.project, title="Export matrix coding query")
+        if target is None:
+            return ""
+        head = ["code"] + [f"{self.query_attr.currentData()}={v} ({self.query.measure})" for v in self.query.values]
+        rows = [[col.path_str] + [self.query.data(self.query.index(r, c)) for c in range(len(self.query.values))]
+                for r, col in enumerate(self.query.columns)]
+        try:
+            out = write_rows_csv(head, rows, target)
+        except (QualCoderError, OSError) as exc:
+            self.status.setText(f"Export failed: {exc}")
+            return ""
+        self.status.setText(f"Exported {out}")
+        return str(out)

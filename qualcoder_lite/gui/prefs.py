@@ -23,12 +23,9 @@ def config_dir() -> Path:
 
 
 def data_dir() -> Path:
-    override = os.environ.get("QUALCODER_LITE_DATA_DIR")
-    if override:
-        return Path(override)
-    import platformdirs
+    from ..core.userdirs import data_dir as _data_dir
 
-    return Path(platformdirs.user_data_dir("qualcoder-lite", appauthor=False))
+    return _data_dir()
 
 
 def _file() -> Path:

@@ -188,15 +188,21 @@ class PseudonymDialog(QDialog):
 
     def export_key(self, path: str | Path | None = None) -> int | None:
         """Write the key table as CSV (asks where when ``path`` is None); returns the count."""
+        from .save_target import choose_target, from_dialog
+
+        title = "Export the pseudonym key"
         if path is None:
             name = f"{self.ctx.project.name}-pseudonym-key.csv"
             chosen, _ = QFileDialog.getSaveFileName(self, "Export the pseudonym key (keep it apart from the project)",
                                                     name, "CSV files (*.csv)")
-            if not chosen:
-                return None
-            path = chosen
+            target = from_dialog(self, chosen, ".csv", self.ctx.project, title)
+        else:
+            target = choose_target(self, path, self.ctx.project, title=title)
+        if target is None:
+            return None
+        path = target.path
         try:
-            n = export_key(self.ctx.project, path)
+            n = export_key(self.ctx.project, target)
         except (QualCoderError, OSError) as exc:
             self.window.show_error("Key not exported", str(exc))
             return None

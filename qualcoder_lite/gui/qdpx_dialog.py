@@ -22,11 +22,6 @@ CODEBOOK_FILTER = "Codebooks (*.qdc *.csv *.txt *.md *.qdpx);;All files (*)"
 PROJECT_FILTER = "QualCoder Lite projects (*.qlite)"
 
 
-def _with_suffix(path: str, suffix: str) -> Path:
-    p = Path(path)
-    return p if p.suffix else p.with_suffix(suffix)
-
-
 class RefiActions(QObject):
     def __init__(self, window):
         super().__init__(window)
@@ -130,10 +125,12 @@ class RefiActions(QObject):
             return
         project = ctx.project
         suggested = str(project.path.with_suffix(suffix))
-        out, _ = QFileDialog.getSaveFileName(self.window, title, suggested, filter_)
-        if not out:
+        from .save_target import from_dialog
+
+        chosen, _ = QFileDialog.getSaveFileName(self.window, title, suggested, filter_)
+        out = from_dialog(self.window, chosen, suffix, project, title)
+        if out is None:
             return
-        out = _with_suffix(out, suffix)
         path, coder, passphrase = project.path, project.coder, getattr(project, "passphrase", None)
 
         def task(progress):  # a read-only connection of its own: the window keeps the writer's lock

@@ -488,15 +488,17 @@ class ReportDialog(QDialog):
         self.refresh_preview()
         if not self._valid:
             return None
+        from .save_target import choose_target, from_dialog
+
         if path is None:
             name = f"{self.project.name}-quote-tables.docx"
             start_dir = str(self.project.path.parent / name) if self.project.path else name
-            path, _ = QFileDialog.getSaveFileName(self, "Export quote tables", start_dir, "Word document (*.docx)")
-            if not path:
-                return None
-        path = Path(path)
-        if path.suffix.lower() != ".docx":
-            path = path.with_suffix(".docx")
+            chosen, _ = QFileDialog.getSaveFileName(self, "Export quote tables", start_dir, "Word document (*.docx)")
+            path = from_dialog(self, chosen, ".docx", self.project, "Export quote tables")
+        else:
+            path = choose_target(self, Path(path).with_suffix(".docx"), self.project, title="Export quote tables")
+        if path is None:
+            return None
         opts = self.options()
         self.remember()
 
@@ -538,16 +540,21 @@ def open_report_dialog(window) -> ReportDialog | None:
 def export_codebook(window, path: str | Path | None = None):
     if window.ctx is None:
         return None
+    from .save_target import choose_target, from_dialog
+
     project = window.ctx.project
     if path is None:
         start_dir = str(project.path.parent / f"{project.name}-codebook.docx") if project.path else ""
         path, chosen = QFileDialog.getSaveFileName(window, "Export codebook", start_dir,
                                                    "Word document (*.docx);;CSV for spreadsheets (*.csv)")
-        if not path:
-            return None
-        if Path(path).suffix.lower() not in (".docx", ".csv"):
-            path = str(Path(path).with_suffix(".csv" if "csv" in chosen.lower() else ".docx"))
-    target = Path(path)
+        suffix = Path(path).suffix.lower()
+        if suffix not in (".docx", ".csv"):
+            suffix = ".csv" if "csv" in chosen.lower() else ".docx"
+        target = from_dialog(window, path, suffix, project, "Export codebook")
+    else:
+        target = choose_target(window, path, project, title="Export codebook")
+    if target is None:
+        return None
 
     def job(p, _progress):
         from ..core.services.exports import export_codebook as run
@@ -576,14 +583,16 @@ def export_transcript(window, source: str | None = None, path: str | Path | None
         source, ok = QInputDialog.getItem(window, "Export coded transcript", "Source:", names, current, False)
         if not ok:
             return None
+    from .save_target import choose_target, from_dialog
+
     if path is None:
         start_dir = str(project.path.parent / f"{source}-coded.docx") if project.path else f"{source}-coded.docx"
-        path, _ = QFileDialog.getSaveFileName(window, "Export coded transcript", start_dir, "Word document (*.docx)")
-        if not path:
-            return None
-        if Path(path).suffix.lower() != ".docx":
-            path = str(Path(path).with_suffix(".docx"))
-    target = Path(path)
+        chosen, _ = QFileDialog.getSaveFileName(window, "Export coded transcript", start_dir, "Word document (*.docx)")
+        target = from_dialog(window, chosen, ".docx", project, "Export coded transcript")
+    else:
+        target = choose_target(window, path, project, title="Export coded transcript")
+    if target is None:
+        return None
     visible = window.ctx.visible_coders
 
     def job(p, progress):

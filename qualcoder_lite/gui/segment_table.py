@@ -255,13 +255,17 @@ class RetrievalPanel(QWidget):
         path, _ = QFileDialog.getSaveFileName(self, "Export coded segments", "segments.xlsx",
                                               "Excel (*.xlsx);;Word (*.docx);;CSV (*.csv)")
         if path:
-            self.export(path)
+            self.export(path, confirmed=True)
 
-    def export(self, path: str) -> str:
+    def export(self, path: str, confirmed: bool = False) -> str:
         from ..core.formats.segments_export import write_segments
+        from .save_target import choose_target
 
+        target = choose_target(self, path, self.ctx.project, confirmed=confirmed, title="Export coded segments")
+        if target is None:
+            return ""
         try:
-            out = write_segments(self.all_segments(), self.model.attributes, path, self.ctx.project.name)
+            out = write_segments(self.all_segments(), self.model.attributes, target, self.ctx.project.name)
         except (QualCoderError, OSError) as exc:
             self.errorRaised.emit(f"Export failed: {exc}")
             return ""

@@ -8,14 +8,13 @@ failure never leaves half a file.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as _dt
-import os
-import tempfile
 from pathlib import Path
 
+from .. import outfile
 from ..errors import QualCoderError, UsageError
+from .cells import csv_row
 
 FORMATS = (".csv", ".docx")
 UNIT_WORDS = {"character": "characters", "sentence": "sentences", "paragraph": "paragraphs", "turn": "speaker turns"}
@@ -45,40 +44,24 @@ def table_rows(comparison, grouped: bool = False) -> list[list[str]]:
     return rows
 
 
-def _atomic_write(path: Path, write) -> None:
-    path = Path(path)
-    if not path.parent.exists():
-        raise QualCoderError(f"{path}: folder {path.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=".agreement-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(tmp)
-        raise
-
-
-def export(comparison, path: str | Path) -> Path:
+def export(comparison, target: "str | Path | outfile.Output") -> Path:
     """Write the table in the format named by the file's extension (.csv or .docx)."""
-    path = Path(path)
+    path = Path(outfile.as_output(target).path)
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise UsageError(f"{path}: choose a .csv or .docx file for the agreement table")
     if not comparison.rows:
         raise QualCoderError("nothing to export: neither coder applied any of the codes compared")
-    _atomic_write(path, (lambda p: write_csv(comparison, p)) if suffix == ".csv" else
-                  (lambda p: write_docx(comparison, p)))
-    return path
+    return outfile.write_file(target, (lambda p: write_csv(comparison, p)) if suffix == ".csv" else
+                              (lambda p: write_docx(comparison, p)))
 
 
 def write_csv(comparison, path: Path) -> None:
     # utf-8-sig: Excel opens it with the right encoding
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(headers(comparison))
-        w.writerows(table_rows(comparison))
+        w.writerow(csv_row(headers(comparison)))
+        w.writerows(csv_row(r) for r in table_rows(comparison))
 
 
 def describe(comparison) -> str:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from pathlib import Path
 
-from ..errors import QualCoderError
+from .. import outfile
 from ..services.codebook import CodebookRow
+from .cells import csv_row
 
 CSV_COLUMNS = ("code", "level", "name", "description", "summary", "color", "codings", "cases",
                "codings_with_subcodes", "cases_with_subcodes")
@@ -21,21 +20,10 @@ def codebook_csv_text(rows: list[CodebookRow]) -> str:
     w.writerow(CSV_COLUMNS)
     for r in rows:
         d = r.as_dict()
-        w.writerow([d[c] for c in CSV_COLUMNS])
+        w.writerow(csv_row(d[c] for c in CSV_COLUMNS))
     return buf.getvalue()
 
 
-def write_codebook_csv(rows: list[CodebookRow], path: str | Path) -> Path:
+def write_codebook_csv(rows: list[CodebookRow], path: "str | Path | outfile.Output") -> Path:
     """UTF-8 with a byte-order mark, so Excel shows accents and curly quotes correctly."""
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise QualCoderError(f"{path}: the folder {path.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
-            fh.write(codebook_csv_text(rows))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return outfile.write_text(path, codebook_csv_text(rows), encoding="utf-8-sig", newline="")

@@ -7,9 +7,7 @@ per-cell python-docx API costs milliseconds per cell, which is minutes for 5,000
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -19,7 +17,6 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Pt, RGBColor, Twips
 
-from ..errors import QualCoderError
 
 TWIPS_PER_CM = 567
 PAGE = {"A4": (11906, 16838), "Letter": (12240, 15840)}  # twips, portrait
@@ -162,20 +159,10 @@ def append_xml(doc, xml: str) -> None:
         body.append(el)
 
 
-def save(doc, path: str | Path) -> Path:
-    """Write the document next to ``path`` first and move it into place, so a failed
-    export never leaves a half-written file (or clobbers the previous one)."""
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise QualCoderError(f"{path}: the folder {path.parent} does not exist")
-    if path.is_dir():
-        raise QualCoderError(f"{path}: is a folder; give a file name")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
-    os.close(fd)
-    try:
-        doc.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+def save(doc, path) -> Path:
+    """Write the document through the one output guard (never onto a project; a temporary
+    file beside it, renamed into place, so a failed export never leaves a half-written
+    file or clobbers the previous one)."""
+    from .. import outfile
+
+    return outfile.write_file(path, lambda tmp: doc.save(str(tmp)))

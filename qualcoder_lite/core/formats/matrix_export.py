@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
-import os
-import tempfile
 from pathlib import Path
 
-from ..errors import QualCoderError
+from .. import outfile
 from ..services.matrix import Matrix
+from .cells import csv_row, xlsx_clean, xlsx_set
 
 TO_CHART = "[to chart]"
 
@@ -34,22 +33,7 @@ def _headers(matrix: Matrix) -> list[str]:
     return head + [c.path_str for c in matrix.columns]
 
 
-def _atomic(path: Path, write) -> Path:
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise QualCoderError(f"{path}: the folder {path.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def write_csv(matrix: Matrix, path: str | Path, quotes: dict | None = None) -> Path:
+def write_csv(matrix: Matrix, path: "str | Path | outfile.Output", quotes: dict | None = None) -> Path:
     """One row per case; one column per code (summary), plus a quotes column per code when
     ``quotes`` ((row id, code id) -> [quote text]) is given. UTF-8 with BOM for Excel."""
 
@@ -61,19 +45,19 @@ def write_csv(matrix: Matrix, path: str | Path, quotes: dict | None = None) -> P
                 head = head[: len(head) - len(matrix.columns)]
                 for c in matrix.columns:
                     head += [c.path_str, f"{c.path_str} (quotes)"]
-            w.writerow(head)
+            w.writerow(csv_row(head))
             for r, row in enumerate(matrix.rows):
                 line = [row.name] + ([row.group or ""] if matrix.group_by else [])
                 for c, col in enumerate(matrix.columns):
                     line.append(_cell_text(matrix, r, c))
                     if quotes is not None:
                         line.append("\n".join(quotes.get((row.id, col.id), [])))
-                w.writerow(line)
+                w.writerow(csv_row(line))
 
-    return _atomic(Path(path), write)
+    return outfile.write_file(path, write)
 
 
-def write_xlsx(matrix: Matrix, path: str | Path, quotes: dict | None = None, title: str = "Framework matrix",
+def write_xlsx(matrix: Matrix, path: "str | Path | outfile.Output", quotes: dict | None = None, title: str = "Framework matrix",
                warnings: list[str] | None = None) -> Path:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -82,7 +66,8 @@ def write_xlsx(matrix: Matrix, path: str | Path, quotes: dict | None = None, tit
     ws = wb.active
     ws.title = "Matrix"
     head = _headers(matrix)
-    ws.append(head)
+    for i, h in enumerate(head, start=1):
+        xlsx_set(ws.cell(row=1, column=i), xlsx_clean(h))
     bold = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
     chart = PatternFill("solid", fgColor="FFF4D6")
@@ -96,8 +81,9 @@ def write_xlsx(matrix: Matrix, path: str | Path, quotes: dict | None = None, tit
             text = _cell_text(matrix, r, c)
             if quotes is not None and quotes.get((row.id, col.id)):
                 text = (text + "\n\n" if text else "") + "\n".join(quotes[(row.id, col.id)])
-            values.append(_fit_excel(_excel_safe(text), f"{row.name} × {col.path_str}", warnings))
-        ws.append(values)
+            values.append(_fit_excel(xlsx_clean(text), f"{row.name} × {col.path_str}", warnings))
+        for i, v in enumerate(values, start=1):
+            xlsx_set(ws.cell(row=r + 2, column=i), xlsx_clean(v))
         for c in range(len(matrix.columns)):
             xl = ws.cell(row=r + 2, column=offset + c + 1)
             xl.alignment = wrap
@@ -110,15 +96,7 @@ def write_xlsx(matrix: Matrix, path: str | Path, quotes: dict | None = None, tit
 
     for i in range(offset + 1, offset + len(matrix.columns) + 1):
         ws.column_dimensions[get_column_letter(i)].width = 40
-    return _atomic(Path(path), wb.save)
-
-
-def _excel_safe(text: str) -> str:
-    """Cells starting with = + - @ would run as formulas in Excel (CSV/XLSX injection)."""
-    import re
-
-    text = re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f]", "", text)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return outfile.write_file(path, wb.save)
 
 
 def write_docx(matrix: Matrix, path: str | Path, project_name: str, quotes: dict | None = None,

@@ -28,7 +28,9 @@ from .. import codepath
 from ..errors import InputError, UsageError
 from . import refi
 from .checks import MB, check_file, read_bytes
-from .qdpx_export import write_atomically, write_codes
+from .. import outfile
+from .cells import unguard
+from .qdpx_export import write_codes
 from .qdpx_import import MAX_CODE_DEPTH, read_qdpx
 from .safexml import local, parse_xml
 from .textfile import decode_bytes
@@ -70,7 +72,7 @@ def render_codebook(book: Codebook, origin: str) -> tuple[str, int]:
 
 def write_qdc(book: Codebook, path: str | Path, origin: str) -> int:
     xml, replaced = render_codebook(book, origin)
-    write_atomically(Path(path), lambda tmp: tmp.write_bytes(xml.encode("utf-8")))
+    outfile.write_bytes(path, xml.encode("utf-8"))
     return replaced
 
 
@@ -175,7 +177,8 @@ def read_codebook_csv(path: Path, text: str) -> Codebook:
     except csv.Error:
         dialect = csv.excel
     try:
-        rows = [r for r in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in r)]
+        # cells our own CSV exports guarded against formulas ('=x) read back as written
+        rows = [[unguard(c) for c in r] for r in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in r)]
     except csv.Error as exc:
         raise InputError(path, f"is not a readable CSV ({exc})") from None
     col_path, col_desc, col_color = 0, 1, 2

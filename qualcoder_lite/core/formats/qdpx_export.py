@@ -9,14 +9,11 @@ leaves a half-written archive.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import uuid
 import zipfile
 from pathlib import Path
 from typing import Callable
 
-from ..errors import InputError
+from .. import outfile
 from . import refi
 
 Progress = Callable[[int, int, str], bool]
@@ -173,23 +170,6 @@ def render_project(p: refi.Project, origin: str, progress: Progress | None = Non
     return w.getvalue(), w.replaced
 
 
-def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write(tmp)`` for a temporary file beside ``path``, then rename it into place."""
-    path = Path(path)
-    if path.is_dir():
-        raise InputError(path, "is a folder; choose a file name to export to")
-    if not path.parent.is_dir():
-        raise InputError(path, f"folder {path.parent} does not exist")
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(tmp)
-        raise
-
-
 def write_qdpx(p: refi.Project, path: str | Path, origin: str, progress: Progress | None = None,
                compresslevel: int = 6) -> int:
     """Write the archive; returns the count of characters XML could not carry (replaced)."""
@@ -201,5 +181,5 @@ def write_qdpx(p: refi.Project, path: str | Path, origin: str, progress: Progres
             for s in p.sources:
                 zf.writestr(source_member(s), (s.text or "").encode("utf-8", "replace"))
 
-    write_atomically(Path(path), write)
+    outfile.write_file(path, write)
     return replaced

@@ -6,7 +6,9 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from .. import outfile
 from ..errors import QualCoderError, UsageError
+from .cells import csv_row, xlsx_clean, xlsx_set
 
 BASE = ("Case", "Source", "Code", "Start", "End", "Quote", "Coder", "Memo")
 
@@ -19,11 +21,11 @@ def _rows(segments, attributes: list[str]) -> list[list]:
     return out
 
 
-def write_segments(segments, attributes: list[str], path: str | Path, project_name: str = "") -> Path:
+def write_segments(segments, attributes: list[str], target: "str | Path | outfile.Output",
+                   project_name: str = "") -> Path:
     from .docx_common import save as save_docx
-    from .matrix_export import _atomic, _excel_safe
 
-    path = Path(path)
+    path = Path(outfile.as_output(target).path)
     if not segments:
         raise QualCoderError(f"nothing to export: no coded segments; {path} was not written")
     head = list(BASE) + list(attributes)
@@ -33,9 +35,9 @@ def write_segments(segments, attributes: list[str], path: str | Path, project_na
         def write(tmp):
             with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
                 w = csv.writer(fh)
-                w.writerow(head)
-                w.writerows([[_excel_safe(str(v)) if isinstance(v, str) else v for v in r] for r in rows])
-        return _atomic(path, write)
+                w.writerow(csv_row(head))
+                w.writerows(csv_row(r) for r in rows)
+        return outfile.write_file(target, write)
     if kind == ".xlsx":
         from openpyxl import Workbook
         from openpyxl.styles import Alignment, Font
@@ -43,17 +45,19 @@ def write_segments(segments, attributes: list[str], path: str | Path, project_na
         wb = Workbook()
         ws = wb.active
         ws.title = "Segments"
-        ws.append(head)
+        for j, h in enumerate(head, start=1):
+            xlsx_set(ws.cell(row=1, column=j), xlsx_clean(h))
         for c in ws[1]:
             c.font = Font(bold=True)
-        for r in rows:
-            ws.append([_excel_safe(v) if isinstance(v, str) else v for v in r])
+        for i, r in enumerate(rows, start=2):
+            for j, v in enumerate(r, start=1):
+                xlsx_set(ws.cell(row=i, column=j), xlsx_clean(v))
         ws.freeze_panes = "A2"
         ws.column_dimensions["F"].width = 80
         for row in ws.iter_rows(min_row=2, min_col=6, max_col=6):
             for cell in row:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
-        return _atomic(path, wb.save)
+        return outfile.write_file(target, wb.save)
     if kind == ".docx":
         from docx.shared import Pt
 
@@ -74,5 +78,5 @@ def write_segments(segments, attributes: list[str], path: str | Path, project_na
                 cells[i].text = str(v)
                 for run in cells[i].paragraphs[0].runs:
                     run.font.size = Pt(9)
-        return save_docx(doc, path)
+        return save_docx(doc, target)
     raise UsageError(f"{path.name}: choose a .xlsx, .docx or .csv file name")

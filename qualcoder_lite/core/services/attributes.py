@@ -131,7 +131,10 @@ def read_attribute_csv(path: str | Path, type_overrides: dict[str, str] | None =
     except csv.Error:
         dialect = csv.excel
     try:
-        rows = list(csv.reader(io.StringIO(text), dialect))
+        from ..formats.cells import unguard
+
+        # cells guarded against formulas by a CSV export ('=x) read back as written
+        rows = [[unguard(c) for c in r] for r in csv.reader(io.StringIO(text), dialect)]
     except csv.Error as exc:
         raise InputError(path, f"is not a readable CSV ({exc})") from None
     return _table_from_rows(path, rows, type_overrides)

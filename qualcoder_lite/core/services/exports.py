@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import outfile
 from ..errors import QualCoderError, UsageError
 from .quotes import Progress, QuoteReport, ReportOptions, build_report
 
@@ -24,11 +25,19 @@ class ExportResult:
     warnings: list[str]
 
 
-def check_suffix(path: str | Path, allowed: tuple[str, ...], what: str) -> Path:
-    p = Path(path)
+def check_suffix(path: "str | Path | outfile.Output", allowed: tuple[str, ...], what: str) -> Path:
+    p = Path(outfile.as_output(path).path)
     if p.suffix.lower() not in allowed:
         raise UsageError(f"--out {p.name}: {what} is written as {' or '.join(allowed)}")
     return p
+
+
+def _target(project, path, allowed: tuple[str, ...], what: str) -> tuple[outfile.Output, Path]:
+    """The checked output (refused before any work when it may not be written)."""
+    target = outfile.for_project(path, project)
+    p = check_suffix(target, allowed, what)
+    outfile.check(target)
+    return target, p
 
 
 def report_warnings(report: QuoteReport) -> list[str]:
@@ -63,11 +72,11 @@ def _nothing_reason(project, report: QuoteReport, opts: ReportOptions) -> str:
 def write_report(project, opts: ReportOptions, path: str | Path, progress: Progress | None = None) -> ExportResult:
     from ..formats.docx_report import write_quote_report
 
-    path = check_suffix(path, (".docx",), "a quote report")
+    target, path = _target(project, path, (".docx",), "a quote report")
     report = build_report(project, opts, progress=progress)
     if not report.tables:
         raise NothingToExport(_nothing_reason(project, report, opts))
-    write_quote_report(report, path, progress=progress)
+    write_quote_report(report, target, progress=progress)
     return ExportResult(path, f"wrote {path}: {report.summary()}", report_warnings(report))
 
 
@@ -77,15 +86,15 @@ def export_codebook(project, path: str | Path, font: str = "Arial", font_size: f
     from ..formats.docx_codebook import write_codebook_docx
     from .codebook import codebook_rows
 
-    path = check_suffix(path, (".docx", ".csv"), "a codebook")
+    target, path = _target(project, path, (".docx", ".csv"), "a codebook")
     check_font(font, font_size)
     rows = codebook_rows(project)
     if not rows:
         raise NothingToExport("nothing to export: the project has no codes; no file written")
     if path.suffix.lower() == ".csv":
-        write_codebook_csv(rows, path)
+        write_codebook_csv(rows, target)
     else:
-        write_codebook_docx(rows, path, project.name, font=font, font_size=font_size, page_size=page_size)
+        write_codebook_docx(rows, target, project.name, font=font, font_size=font_size, page_size=page_size)
     themes = sum(1 for r in rows if r.level == 1)
     return ExportResult(path, f"wrote {path}: {len(rows)} codes in {themes} theme{'s' if themes != 1 else ''}", [])
 
@@ -113,7 +122,7 @@ def export_source(project, name: str, path: str | Path, coders: list[str] | None
     per passage and coder), speaker labels in bold and the transcript view's line numbers."""
     from ..formats.docx_transcript import MarkedPassage, write_coded_transcript
 
-    path = check_suffix(path, (".docx",), "a coded transcript")
+    target, path = _target(project, path, (".docx",), "a coded transcript")
     check_font(font, font_size)
     source = resolve_source(project, name)
     known = [c.name for c in project.coders.all()]
@@ -145,7 +154,7 @@ def export_source(project, name: str, path: str | Path, coders: list[str] | None
                             f"passage{'s' if len(passages) != 1 else ''}"
                             + (f" by {', '.join(who)}" if who else "")))
     out, written = write_coded_transcript(
-        path, source.name, facts, project.sources.text(source.id), project.sources.turns(source.id),
+        target, source.name, facts, project.sources.text(source.id), project.sources.turns(source.id),
         passages, font=font, font_size=font_size, page_size=page_size, progress=progress)
     warnings = [] if passages else [f"{source.name} has no codings{' by ' + ', '.join(coders) if coders else ''}; "
                                     "the transcript is exported without comments"]

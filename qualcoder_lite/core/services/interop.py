@@ -24,6 +24,7 @@ from typing import Callable
 from ... import __version__
 from .. import codepath
 from ..commands import Command
+from .. import outfile
 from ..errors import ProjectError, QualCoderError
 from ..formats import refi
 from ..formats.qdc import Codebook, read_codebook, write_qdc
@@ -63,10 +64,13 @@ class ExportReport:
 
 def export_qdpx(project, out: str | Path, progress: Progress | None = None) -> ExportReport:
     """Write the project as a REFI-QDA archive; refuses an empty project (nothing to export)."""
+    target = outfile.for_project(out, project)
+    outfile.check(target)
+    out = target.path
     snap = snapshot(project)
     if not snap.project.sources and not snap.project.codes:
         raise QualCoderError(f"nothing to export: {project.name} has no sources and no codes")
-    replaced = write_qdpx(snap.project, out, origin(), progress)
+    replaced = write_qdpx(snap.project, target, origin(), progress)
     if replaced:
         snap.warnings.append(f"{replaced} characters XML cannot hold (control characters) were replaced by U+FFFD")
     return ExportReport(str(out), snap.counts, snap.warnings)
@@ -78,10 +82,13 @@ def codebook_of(project) -> Codebook:
 
 
 def export_qdc(project, out: str | Path) -> ExportReport:
+    target = outfile.for_project(out, project)
+    outfile.check(target)
+    out = target.path
     book = codebook_of(project)
     if not book.codes:
         raise QualCoderError(f"nothing to export: {project.name} has no codes")
-    replaced = write_qdc(book, out, origin())
+    replaced = write_qdc(book, target, origin())
     warnings = [f"{replaced} characters XML cannot hold were replaced by U+FFFD"] if replaced else []
     return ExportReport(str(out), {"codes": book.count(), "sets": len(book.sets)}, warnings)
 

@@ -35,7 +35,7 @@ from pathlib import Path
 
 from .. import codepath
 from ..commands import Command
-from ..errors import InputError, ProjectError, UsageError
+from ..errors import InputError, ProjectError
 from ..store.coders import CODER_COLORS
 from ..store.recorder import Recorder
 from .search import build_word_index
@@ -252,9 +252,10 @@ def merge_copy(project, path: str | Path) -> MergeCopy:
 
 def prepare_merge(project, path: str | Path) -> MergeCopy:
     """Check and read the other copy; the returned command has not run yet."""
+    from ..outfile import check_input
+
     path = Path(path)
-    if project.path is not None and path.exists() and path.resolve() == Path(project.path).resolve():
-        raise UsageError(f"{path} is this project; choose a colleague's copy to merge")
+    check_input(path, project.path, "colleague's copy to merge")  # any spelling, symlink or hard link
     return MergeCopy(read_copy(path))
 
 

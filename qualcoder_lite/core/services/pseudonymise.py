@@ -284,7 +284,9 @@ def read_key_csv(path: str | Path) -> list[tuple[str, str, str]]:
                 hint = " (separate them with a comma)" if len(cells) == 1 and ";" in cells[0] else ""
                 problems.append(f"row {line}: expected 2 columns (real,pseudonym), found {len(cells)}{hint}")
                 continue
-            rows.append((f"row {line}", cells[0], cells[1]))
+            from ..formats.cells import unguard
+
+            rows.append((f"row {line}", unguard(cells[0]), unguard(cells[1])))
     except csv.Error as exc:
         raise InputError(path, f"row {reader.line_num}: not valid CSV ({exc})") from None
     if problems:
@@ -294,7 +296,7 @@ def read_key_csv(path: str | Path) -> list[tuple[str, str, str]]:
     return rows
 
 
-def export_key(project, path: str | Path) -> int:
+def export_key(project, path) -> int:
     """Write the key table as CSV (``real,pseudonym``, UTF-8 with BOM so spreadsheet programs
     read accents) for the PI to keep apart from the project. Returns the number of names;
     writes nothing and raises when there is no key."""
@@ -303,15 +305,26 @@ def export_key(project, path: str | Path) -> int:
         removed = key_removed(project)
         why = " (it was removed)" if removed else ""
         raise QualCoderError(f"nothing to export: this project has no pseudonym key{why}; no file written")
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["real", "pseudonym"])
-        for e in entries:
-            w.writerow([e.real, e.pseudonym])
-    tmp.replace(path)
+    from .. import outfile
+
+    write_key_csv([(e.real, e.pseudonym) for e in entries], outfile.for_project(path, project))
     return len(entries)
+
+
+def write_key_csv(pairs: list[tuple[str, str]], target) -> Path:
+    """A key table ``real,pseudonym`` (UTF-8 with BOM) through the one output guard;
+    cells that a spreadsheet would read as formulas get the ``'`` guard, which
+    ``read_key_csv`` takes off again."""
+    from .. import outfile
+    from ..formats.cells import csv_row
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["real", "pseudonym"])
+            w.writerows(csv_row(p) for p in pairs)
+
+    return outfile.write_file(target, write)
 
 
 # ----------------------------------------------------------------------------- suggestions

@@ -105,3 +105,26 @@ class ProjectLock:
     @property
     def held(self) -> bool:
         return self._fh is not None
+
+
+def is_locked(project_path: str | Path) -> bool:
+    """Does some process hold the project's lock? (A probe: the lock is not taken.)"""
+    p = lock_path(project_path)
+    if not p.exists():
+        return False
+    try:
+        fh = open(p, "r", encoding="utf-8")
+    except OSError:
+        return False
+    try:
+        free = _try_os_lock(fh)
+        if free:
+            try:
+                import fcntl
+
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+            except ImportError:  # Windows: the lock goes with the handle
+                pass
+        return not free
+    finally:
+        fh.close()

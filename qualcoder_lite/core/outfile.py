@@ -1,0 +1,302 @@
+"""The one way every export is written: check the output path, write a temporary file
+beside it, then rename it into place.
+
+**No write ever replaces a project.** Before anything is written, the output is refused
+(``OutputRefused``, exit 1, nothing written) when it is
+
+- the input project itself, through any spelling, symlink or hard link;
+- any SQLite file (every QualCoder Lite project, and other programs' databases), an
+  encrypted project (random-looking whole pages), or a project's ``-wal``/``-shm``/
+  ``.lock`` companion, or a file this process has open as a database;
+- a file another process holds: our project lock, or an office lock file beside it
+  (LibreOffice's ``.~lock.NAME#``, Microsoft Office's ``~$NAME``);
+- any other existing file, unless ``force`` is given (``--force`` on the command line;
+  the app asks). ``force`` never replaces a project.
+
+The temporary file is created owner-only (``.NAME.XXXXXXXX.qltmp``) in the output's
+folder, so the rename is atomic and a failed or killed export leaves the previous file as
+it was. A killed process cannot remove its temporary file, so each one is noted in the
+user's data folder while it exists; ``sweep_stale_temps`` (run at the start of every
+command and of the app) removes those whose process is gone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .errors import QualCoderError, UsageError
+from .store import openfiles
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+TEMP_SUFFIX = ".qltmp"
+_COMPANIONS = ("-wal", "-shm", "-journal", ".lock")
+
+
+class OutputError(QualCoderError):
+    """An export could not be written; names the file and the reason."""
+
+    def __init__(self, path: str | Path, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class OutputRefused(OutputError):
+    """The output path may not be written (a project, a held file, an existing file)."""
+
+
+@dataclass(frozen=True)
+class Output:
+    """Where an export goes and what it may replace.
+
+    ``project`` is the project the export is made from (refused as the output through any
+    spelling); ``force`` allows replacing an existing file that is not a project."""
+
+    path: Path
+    force: bool = False
+    project: Path | None = None
+
+
+def as_output(target: "str | Path | Output") -> Output:
+    return target if isinstance(target, Output) else Output(Path(target))
+
+
+def office_lock_files(path: Path) -> list[Path]:
+    """The lock files office programs keep beside a document they have open."""
+    name = path.name
+    names = {f".~lock.{name}#", f"~${name}"}
+    if len(name) > 2:
+        names.add(f"~${name[2:]}")  # Word shortens long names: report.docx -> ~$port.docx
+    if len(name) > 1:
+        names.add(f"~${name[1:]}")
+    return [path.with_name(n) for n in sorted(names)]
+
+
+def _looks_encrypted(head: bytes, size: int) -> bool:
+    return size >= 1024 and size % 512 == 0 and len(set(head)) > 120
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    ia, ib = openfiles.identity(a), openfiles.identity(b)
+    return ia is not None and ia == ib
+
+
+def _lock_held(path: Path) -> bool:
+    from .store import lock
+
+    return lock.is_locked(path)
+
+
+def check(target: "str | Path | Output") -> Path:
+    """Refuse an output path that must not be written; returns the real path to write
+    (symlinks resolved, so the rename replaces the file the link points to)."""
+    out = as_output(target)
+    given = Path(out.path)
+    if not str(out.path) or given.name in ("", ".", ".."):
+        raise OutputRefused(given, "is not a file name; choose a file to export to")
+    if given.is_dir():
+        raise OutputRefused(given, "is a folder; choose a file name to export to")
+    real = Path(os.path.realpath(given))
+    if not real.parent.is_dir():
+        raise OutputRefused(given, f"the folder {given.parent} does not exist")
+    if out.project is not None and _same_file(real, Path(out.project)):
+        raise OutputRefused(given, "is the project itself; choose another file name (nothing was written)")
+    if openfiles.is_open(real):
+        raise OutputRefused(given, "is a project open in QualCoder Lite; an export never replaces a project")
+    for suffix in _COMPANIONS:
+        if real.name.endswith(suffix) and real.with_name(real.name[: -len(suffix)]).exists():
+            raise OutputRefused(given, f"belongs to the project {real.name[: -len(suffix)]}; choose another file name")
+    for lockfile in office_lock_files(real):
+        if lockfile.exists():
+            raise OutputRefused(given, f"is open in another program (its lock file {lockfile.name} is there); "
+                                       "close it there first")
+    if _lock_held(real):
+        raise OutputRefused(given, "is held by QualCoder Lite in another window or process; an export never "
+                                   "replaces a project")
+    if real.exists():
+        _check_existing(given, real, out.force)
+    return real
+
+
+def _check_existing(given: Path, real: Path, force: bool) -> None:
+    if not real.is_file():
+        raise OutputRefused(given, "exists and is not a regular file; choose another file name")
+    try:
+        size = real.stat().st_size
+        head = openfiles.read_header(real, 256)
+    except openfiles.OpenInProcess:
+        raise OutputRefused(given, "is a project open in QualCoder Lite; an export never replaces a project") from None
+    except OSError as exc:
+        raise OutputRefused(given, f"exists and cannot be read ({exc.strerror or exc}); nothing was written") from None
+    if head.startswith(SQLITE_MAGIC):
+        raise OutputRefused(given, "is an SQLite database (a project?); an export never replaces one, "
+                                   "not even with --force")
+    if _looks_encrypted(head, size):
+        raise OutputRefused(given, "looks like an encrypted project; an export never replaces one, "
+                                   "not even with --force")
+    if not force:
+        raise OutputRefused(given, "already exists; give --force to replace it (nothing was written)")
+
+
+def _umask() -> int:
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    return 0o022
+
+
+def write_file(target: "str | Path | Output", write: Callable[[Path], None]) -> Path:
+    """Check ``target``, call ``write(tmp)`` for an owner-only temporary file beside it,
+    then rename it into place. On any failure the temporary file is removed and the
+    previous file (if any) is unchanged. Returns the path written."""
+    out = as_output(target)
+    real = check(out)
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{real.name}.", suffix=TEMP_SUFFIX, dir=str(real.parent))
+    except OSError as exc:
+        raise OutputError(out.path, f"cannot be written ({exc.strerror or exc})") from None
+    os.close(fd)
+    tmp = Path(name)
+    note = _note_temp(tmp)
+    try:
+        write(tmp)
+        _fsync(tmp)
+        if real.exists():  # it may have become something else while we wrote
+            _check_existing(Path(out.path), real, out.force)
+            mode = real.stat().st_mode & 0o777
+        else:
+            mode = 0o666 & ~_umask()
+        os.chmod(tmp, mode)
+        os.replace(tmp, real)
+        _fsync_dir(real.parent)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(out.path, f"cannot be written ({exc.strerror or exc}); nothing was written") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        _forget_temp(note)
+    return real
+
+
+def write_bytes(target: "str | Path | Output", data: bytes) -> Path:
+    return write_file(target, lambda tmp: tmp.write_bytes(data))
+
+
+def write_text(target: "str | Path | Output", text: str, encoding: str = "utf-8", newline: str | None = None) -> Path:
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", encoding=encoding, newline=newline) as fh:
+            fh.write(text)
+
+    return write_file(target, write)
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb") as fh:
+        os.fsync(fh.fileno())
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# ------------------------------------------------------------------ pending temporary files
+def _pending_dir() -> Path:
+    from .userdirs import data_dir
+
+    return data_dir() / "pending"
+
+
+def _note_temp(tmp: Path) -> Path | None:
+    """Record a temporary file while it exists, so a killed process's file is found later.
+    Without a writable data folder the export still works; only the sweep is lost."""
+    folder = _pending_dir()
+    note = folder / f"{os.getpid()}-{uuid.uuid4().hex[:12]}.json"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(note, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump({"pid": os.getpid(), "path": str(tmp)}, fh)
+    except OSError:
+        return None
+    return note
+
+
+def _forget_temp(note: Path | None) -> None:
+    if note is not None:
+        with contextlib.suppress(FileNotFoundError):
+            note.unlink()
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def sweep_stale_temps() -> list[Path]:
+    """Remove temporary export files left by killed processes; returns those removed."""
+    folder = _pending_dir()
+    removed: list[Path] = []
+    try:
+        notes = list(folder.glob("*.json"))
+    except OSError:
+        return removed
+    for note in notes:
+        try:
+            data = json.loads(note.read_text(encoding="utf-8"))
+            pid, path = int(data["pid"]), Path(data["path"])
+        except (OSError, ValueError, KeyError, TypeError):
+            note.unlink(missing_ok=True)  # unreadable note: nothing to act on
+            continue
+        if _alive(pid):
+            continue
+        if path.name.startswith(".") and path.name.endswith(TEMP_SUFFIX):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                removed.append(path)
+        note.unlink(missing_ok=True)
+    return removed
+
+
+def for_project(target: "str | Path | Output", project) -> Output:
+    """``target`` as an Output that refuses ``project``'s own file (through any spelling)."""
+    out = as_output(target)
+    path = getattr(project, "path", None)
+    if out.project is None and path is not None:
+        return Output(out.path, out.force, Path(path))
+    return out
+
+
+class SameFileAsProject(UsageError):
+    """A command that reads a second file was given the project itself (exit 2)."""
+
+
+def check_input(path: str | Path, project_path: str | Path | None, what: str = "input") -> None:
+    """Refuse the project itself as a second input (a colleague's copy, a key, an archive),
+    through any spelling, symlink or hard link."""
+    if project_path is not None and _same_file(Path(path), Path(project_path)):
+        raise SameFileAsProject(f"{path}: is this project itself; give another file as the {what}")
