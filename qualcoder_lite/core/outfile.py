@@ -23,9 +23,13 @@ command and of the app) removes those whose process is gone.
 from __future__ import annotations
 
 import contextlib
+import errno
+import gc
 import json
 import os
+import sys
 import tempfile
+import traceback
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -174,18 +178,54 @@ def write_file(target: "str | Path | Output", write: Callable[[Path], None]) -> 
             mode = real.stat().st_mode & 0o777
         else:
             mode = 0o666 & ~_umask()
-        os.chmod(tmp, mode)
-        os.replace(tmp, real)
+        os.replace(tmp, real)  # owner-only until it is the finished file
+        os.chmod(real, mode)
         _fsync_dir(real.parent)
-    except OSError as exc:
+    except (OSError, *_serialisation_errors()) as exc:
+        reason = _io_reason(exc)
+        _discard_failed_writer(exc)
         tmp.unlink(missing_ok=True)
-        raise OutputError(out.path, f"cannot be written ({exc.strerror or exc}); nothing was written") from None
+        raise OutputError(out.path, f"cannot be written ({reason}); nothing was written") from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     finally:
         _forget_temp(note)
     return real
+
+
+def _serialisation_errors() -> tuple[type[BaseException], ...]:
+    """lxml (used by openpyxl) reports a failed write as its own error, not OSError."""
+    etree = sys.modules.get("lxml.etree")
+    return (etree.SerialisationError,) if etree is not None else ()
+
+
+_LXML_IO = {"IO_EFBIG": errno.EFBIG, "IO_ENOSPC": errno.ENOSPC, "IO_EACCES": errno.EACCES, "IO_EIO": errno.EIO,
+            "IO_EROFS": errno.EROFS, "IO_EDQUOT": getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+def _io_reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    code = _LXML_IO.get(str(exc).strip())
+    return os.strerror(code) if code is not None else f"write error {exc}"
+
+
+def _discard_failed_writer(exc: BaseException) -> None:
+    """Free the half-written writer objects (zip archives of .docx/.xlsx/.qdpx) now.
+
+    A zip writer that failed on a full disk is left open by the library that made it; when
+    it is garbage-collected later its ``close()`` fails the same way and Python prints
+    "Exception ignored in ZipFile.__del__" under our one-line message. Clearing the failed
+    frames runs those finalisers here, where their second report of the error we already
+    give is not printed."""
+    previous = sys.unraisablehook
+    sys.unraisablehook = lambda _unraisable: None  # the same failure, already reported once
+    try:
+        traceback.clear_frames(exc.__traceback__)
+        gc.collect()
+    finally:
+        sys.unraisablehook = previous
 
 
 def write_bytes(target: "str | Path | Output", data: bytes) -> Path:
