@@ -204,6 +204,16 @@ def cmd_attributes(args) -> int:
     return 0
 
 
+def cmd_export_attributes(args) -> int:
+    from .core.formats.attributes_export import write_attribute_sheet
+
+    target = output_for(args, args.out)
+    with open_for(args) as project:
+        out = write_attribute_sheet(project, target, "source" if args.sources else "case")
+    print(f"wrote {out}")
+    return 0
+
+
 def cmd_codes(args) -> int:
     from .core.services.codes import AddCode
     from .core.services.info import codes_table
@@ -416,6 +426,13 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("csv", metavar="CSV")
     sp.add_argument("--type", action="append", metavar="ATTR=TYPE", help="force a type: text, number, date, boolean")
     sp.add_argument("--json", action="store_true")
+
+    sp = add("export-attributes", cmd_export_attributes,
+             "write the attribute sheet (cases, or sources, × attributes) as .csv or .xlsx")
+    sp.add_argument("project")
+    sp.add_argument("out", metavar="OUT.csv|OUT.xlsx")
+    sp.add_argument("--sources", action="store_true", help="the sources' attributes instead of the cases'")
+    add_force(sp)
 
     sp = add("codes", cmd_codes, "add or list codes")
     sp.add_argument("project")

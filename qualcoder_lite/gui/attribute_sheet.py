@@ -3,6 +3,8 @@ attribute; import a CSV or Excel sheet. Every edit is one undoable step."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -98,6 +100,9 @@ class AttributeSheet(QDialog):
         add.clicked.connect(self.add_attribute)
         imp = QPushButton("Import CSV / Excel…", self)
         imp.clicked.connect(self.import_dialog)
+        exp = QPushButton("Export CSV / Excel…", self)
+        exp.setObjectName("exportAttributes")
+        exp.clicked.connect(self.export_dialog)
         close = QPushButton("Close", self)
         close.clicked.connect(self.accept)
         top = QHBoxLayout()
@@ -106,6 +111,7 @@ class AttributeSheet(QDialog):
         top.addStretch(1)
         top.addWidget(add)
         top.addWidget(imp)
+        top.addWidget(exp)
         bottom = QHBoxLayout()
         bottom.addWidget(self.status, 1)
         bottom.addWidget(close)
@@ -147,6 +153,37 @@ class AttributeSheet(QDialog):
                                               "Attribute tables (*.csv *.xlsx);;All files (*)")
         if path:
             self.import_file(path)
+
+    def export_dialog(self) -> None:
+        from .save_target import from_dialog
+
+        what = "cases" if self.model.applies_to == "case" else "sources"
+        chosen, filt = QFileDialog.getSaveFileName(self, "Export attribute sheet",
+                                                   f"{self.ctx.project.name}-{what}.xlsx",
+                                                   "Excel (*.xlsx);;CSV (*.csv)")
+        if chosen:
+            suffix = Path(chosen).suffix.lower()
+            if suffix not in (".csv", ".xlsx"):
+                suffix = ".csv" if "csv" in filt.lower() else ".xlsx"
+            target = from_dialog(self, chosen, suffix, self.ctx.project, "Export attribute sheet")
+            if target is not None:
+                self.export_file(target)
+
+    def export_file(self, target) -> str:
+        from ..core.formats.attributes_export import write_attribute_sheet
+        from .save_target import choose_target
+
+        if not hasattr(target, "force"):
+            target = choose_target(self, target, self.ctx.project, title="Export attribute sheet")
+            if target is None:
+                return ""
+        try:
+            out = write_attribute_sheet(self.ctx.project, target, self.model.applies_to)
+        except (QualCoderError, OSError) as exc:
+            self.status.setText(f"Export failed: {exc}")
+            return ""
+        self.status.setText(f"Exported {out.name}")
+        return str(out)
 
     def import_file(self, path: str) -> bool:
         try:

@@ -18,8 +18,6 @@ in a project); both spellings are read.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +27,7 @@ from ..errors import InputError, UsageError
 from . import refi
 from .checks import MB, check_file, read_bytes
 from .. import outfile
-from .cells import unguard
+from .csvread import read_rows
 from .qdpx_export import write_codes
 from .qdpx_import import MAX_CODE_DEPTH, read_qdpx
 from .safexml import local, parse_xml
@@ -172,15 +170,7 @@ _HEADER_COLOR = {"color", "colour"}
 
 
 def read_codebook_csv(path: Path, text: str) -> Codebook:
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        # cells our own CSV exports guarded against formulas ('=x) read back as written
-        rows = [[unguard(c) for c in r] for r in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in r)]
-    except csv.Error as exc:
-        raise InputError(path, f"is not a readable CSV ({exc})") from None
+    rows = [r for r in read_rows(path, text) if any(c.strip() for c in r)]
     col_path, col_desc, col_color = 0, 1, 2
     start = 0
     if rows and rows[0][0].strip().casefold() in _HEADER_PATH:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as _dt
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,17 +124,9 @@ def read_attribute_csv(path: str | Path, type_overrides: dict[str, str] | None =
     """Parse and check an attributes CSV (first column case id, header = attribute names)."""
     path = Path(path)
     text = _decode_csv(path)
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        from ..formats.cells import unguard
+    from ..formats.csvread import read_rows
 
-        # cells guarded against formulas by a CSV export ('=x) read back as written
-        rows = [[unguard(c) for c in r] for r in csv.reader(io.StringIO(text), dialect)]
-    except csv.Error as exc:
-        raise InputError(path, f"is not a readable CSV ({exc})") from None
+    rows = read_rows(path, text)
     return _table_from_rows(path, rows, type_overrides)
 
 
