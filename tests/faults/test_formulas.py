@@ -29,11 +29,6 @@ PHONE = "+44 20 7946 0000"
 SUMMARY = "@SUM(A1:A9) was said"
 
 
-@pytest.fixture(autouse=True)
-def _data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("QUALCODER_LITE_DATA_DIR", str(tmp_path / "data"))
-
-
 @pytest.fixture
 def hostile(cli, tmp_path) -> Path:
     p = tmp_path / "hostile.qlite"

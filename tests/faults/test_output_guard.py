@@ -48,11 +48,6 @@ def argv_for(template, project: Path, out: Path, *extra) -> list[str]:
     return [a.replace("{P}", str(project)).replace("{O}", str(out)) for a in template] + list(extra)
 
 
-@pytest.fixture(autouse=True)
-def _data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("QUALCODER_LITE_DATA_DIR", str(tmp_path / "data"))
-
-
 @pytest.fixture
 def demo(demo_template, tmp_path) -> Path:
     folder = tmp_path / "study"

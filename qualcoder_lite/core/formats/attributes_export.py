@@ -5,12 +5,11 @@ in Excel, every other value text as stored (leading zeros kept)."""
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from .. import outfile
 from ..errors import QualCoderError, UsageError
-from .cells import csv_row, xlsx_clean, xlsx_set
+from .cells import xlsx_clean, xlsx_set
 
 
 def attribute_sheet(project, applies_to: str = "case") -> tuple[list[str], list[str], list[list[str]]]:
@@ -50,13 +49,9 @@ def write_attribute_sheet(project, target: "str | Path | outfile.Output", applie
         what = "cases" if applies_to == "case" else "sources"
         raise QualCoderError(f"nothing to export: the project has no {what}; {path} was not written")
     if kind == ".csv":
-        def write(tmp: Path) -> None:
-            with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
-                w = csv.writer(fh)
-                w.writerow(csv_row(head))
-                w.writerows(csv_row(r) for r in rows)
+        from .tables_csv import write_rows_csv
 
-        return outfile.write_file(target, write)
+        return write_rows_csv(head, rows, target)
 
     from openpyxl import Workbook
     from openpyxl.styles import Font
