@@ -14,6 +14,7 @@ from ..core.errors import QualCoderError
 from ..core.project import Project, new_project, open_project
 from . import prefs
 from .context import Context
+from .undo_keys import UndoKeys
 from .welcome import WelcomePage
 
 APP = "QualCoder Lite"
@@ -43,6 +44,7 @@ class MainWindow(QMainWindow):
         self.status_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.status_label)
         self._build_actions()
+        self.undo_keys = UndoKeys(self)
         self._update_title()
         self.resize(1400, 900)
 
@@ -178,7 +180,9 @@ class MainWindow(QMainWindow):
         self.ctx.undo_stack.cleanChanged.connect(lambda _c: self._update_title())
         self.ctx.changed.connect(self._on_changed)
         self.ctx.sourceRequested.connect(lambda *_a: self.show_view("coding"))
-        self.ctx.historyBroken.connect(lambda msg: self.show_error("Undo", msg))
+        self.ctx.historyBroken.connect(self._replay_failed)
+        # the message box waits until the undo that failed has returned
+        self.ctx.historyBroken.connect(lambda msg: self.show_error("Undo", msg), Qt.QueuedConnection)
         self.workbench.codes.click_to_code = self.actionClickToCode.isChecked()
         self.workbench.view.snap_to_words = self.actionSnapWords.isChecked()
         self.show_view("coding")
@@ -365,12 +369,23 @@ class MainWindow(QMainWindow):
 
     # -- commands -----------------------------------------------------------------------
     def _undo(self) -> None:
+        """Edit ▸ Undo (Ctrl+Z from anywhere in the window, see ``undo_keys``): take back the
+        project's last step and say which."""
         if self.ctx is not None and self.ctx.undo_stack.canUndo():
-            self.ctx.undo_stack.undo()
+            self._step(self.ctx.undo_stack.undoText(), self.ctx.undo_stack.undo, "Undone")
 
     def _redo(self) -> None:
         if self.ctx is not None and self.ctx.undo_stack.canRedo():
-            self.ctx.undo_stack.redo()
+            self._step(self.ctx.undo_stack.redoText(), self.ctx.undo_stack.redo, "Redone")
+
+    def _step(self, text: str, replay, done: str) -> None:
+        self._replay_ok = True
+        replay()
+        if self._replay_ok:  # otherwise the refusal is shown (historyBroken)
+            self.show_message(f"{done}: {text}")
+
+    def _replay_failed(self, _message: str) -> None:
+        self._replay_ok = False
 
     def _find(self) -> None:
         if self.workbench is not None:
