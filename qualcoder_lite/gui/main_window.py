@@ -77,7 +77,7 @@ class MainWindow(QMainWindow):
         self.menuImport = f.addMenu("Import")
         self.menuExport = f.addMenu("&Export")
         f.addSeparator()
-        self.actionClose = self._act("actionCloseProject", "&Close project", self.close_project, QKeySequence.Close)
+        self.actionClose = self._act("actionCloseProject", "&Close project", self._close_clicked, QKeySequence.Close)
         f.addAction(self.actionClose)
         f.addAction(self._act("actionQuit", "&Quit", self.close, QKeySequence.Quit))
 
@@ -272,8 +272,15 @@ class MainWindow(QMainWindow):
         self.open_path(path, coder=self.coder or "alex")
 
     def close_project(self) -> None:
+        """Close the open project; a background job still running is cancelled first and
+        waited for (``_stop_jobs`` asks the user before it comes to that)."""
         if self.ctx is None:
             return
+        from .workers import running, stop
+
+        jobs = running()
+        if jobs:
+            stop(jobs)
         for w in (self.workbench, self.codebook, self.matrix):
             if w is not None:
                 self.stack.removeWidget(w)
@@ -288,8 +295,31 @@ class MainWindow(QMainWindow):
         self._update_title()
 
     def closeEvent(self, event) -> None:
+        if not self._stop_jobs("quit"):
+            event.ignore()
+            return
         self.close_project()
         super().closeEvent(event)
+
+    def _close_clicked(self) -> None:
+        if self._stop_jobs("close the project"):
+            self.close_project()
+
+    def _stop_jobs(self, then: str) -> bool:
+        """A background job (an import...) is running: ask before cancelling it. Yes
+        cancels it and waits until it has stopped (the project then holds all of its work
+        or none); No leaves everything as it is. True when nothing is running any more."""
+        from .workers import running, stop
+
+        jobs = running()
+        if not jobs:
+            return True
+        answer = QMessageBox.question(self, APP, f"{jobs[0].what} is running. Cancel it and {then}?",
+                                      QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+        if answer != QMessageBox.Yes:
+            return False
+        stop(jobs)
+        return True
 
     # -- views ------------------------------------------------------------------------
     def show_view(self, name: str) -> None:
@@ -476,7 +506,8 @@ class MainWindow(QMainWindow):
             paths = [p for p in paths if p not in dupes]
             if not paths:
                 return None
-        worker = ProjectJob(self.ctx.project, import_job(paths), read_only=False)
+        worker = ProjectJob(self.ctx.project, import_job(paths), read_only=False, what="An import")
+        ctx = self.ctx
         progress = QProgressDialog("Importing…", "Cancel", 0, len(paths) * 2, self)
         progress.setObjectName("importProgress")
         progress.setWindowTitle("Import sources")
@@ -493,6 +524,8 @@ class MainWindow(QMainWindow):
 
         def finished(cmd) -> None:
             progress.close()
+            if self.ctx is not ctx:  # the project was closed meanwhile; the file has the import
+                return
             self.ctx.adopt(cmd)
             report = cmd.result
             self.show_message(report.summary())
