@@ -287,6 +287,10 @@ class MainWindow(QMainWindow):
                 w.deleteLater()
         self.workbench = self.codebook = self.matrix = None
         self.ctx.project.close()
+        # a closed project says nothing more (its stack is deleted later, perhaps after
+        # this window at quit, and would report its last index change to a deleted window)
+        self.ctx.undo_stack.blockSignals(True)
+        self.ctx.blockSignals(True)
         self.ctx.deleteLater()
         self.ctx = None
         self.welcome.reload()
