@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .store.recorder import Changes, Recorder, RowOp
+from .errors import QualCoderError
+from .store.database import db_errors
+from .store.recorder import Changes, Recorder, RowChangedError, RowOp
 
 if TYPE_CHECKING:
     from .project import Project
@@ -62,17 +64,50 @@ def run(project: "Project", cmd: Command) -> Changes:
     return Changes.from_ops(rec.ops)
 
 
+class StaleHistoryError(QualCoderError):
+    """Undo or redo refused: a row the step would write back was changed since by someone
+    else (another program, connection or window). Nothing was changed; the history no
+    longer matches the file and should be dropped."""
+
+    def __init__(self, action: str, cmd: Command, reason: str, row: RowChangedError | None = None):
+        self.action = action
+        self.step = cmd.name
+        self.row = row
+        super().__init__(f"cannot {action} '{cmd.name}': {reason}; nothing was changed")
+
+
+def _replay(project: "Project", cmd: Command, action: str) -> Changes:
+    assert cmd.ops is not None
+    rec = Recorder(project.conn)
+    try:
+        with project.transaction():
+            if action == "undo":
+                rec.replay_undo(cmd.ops)
+            else:
+                rec.replay_redo(cmd.ops)
+    except RowChangedError as exc:
+        raise StaleHistoryError(action, cmd, f"{exc} (by another program or window)", exc) from exc
+    except db_errors() as exc:
+        if type(exc).__name__ != "IntegrityError":  # sqlite3's or SQLCipher's
+            raise
+        # e.g. another program added a coding to a code this undo would delete, or took a
+        # name this redo would give back
+        raise StaleHistoryError(action, cmd, "the project was changed since (by another program or window) "
+                                f"in a way that conflicts with it ({exc})") from exc
+    return Changes.from_ops(cmd.ops)
+
+
 def undo(project: "Project", cmd: Command) -> Changes:
+    """Take ``cmd`` back, in one transaction; refuses (``StaleHistoryError``, nothing
+    changed) when a row it wrote was changed by someone else since."""
     if cmd.ops is None:
         raise RuntimeError(f"command {cmd.name!r} was never executed")
-    with project.transaction():
-        Recorder(project.conn).replay_undo(cmd.ops)
-    return Changes.from_ops(cmd.ops)
+    return _replay(project, cmd, "undo")
 
 
 def redo(project: "Project", cmd: Command) -> Changes:
+    """Do ``cmd`` again after an undo; refuses like ``undo`` when a row it would write
+    was changed since."""
     if cmd.ops is None:
         return run(project, cmd)
-    with project.transaction():
-        Recorder(project.conn).replay_redo(cmd.ops)
-    return Changes.from_ops(cmd.ops)
+    return _replay(project, cmd, "redo")

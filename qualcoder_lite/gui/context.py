@@ -3,44 +3,71 @@ signals that tell views what changed. No globals, no reaching into the main wind
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+import itertools
+
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from ..core.commands import Command
+from ..core.commands import Command, StaleHistoryError
 from ..core.errors import QualCoderError
 from ..core.project import Project
 from ..core.store.recorder import Changes
 
+_clock = itertools.count(1)
+
+
+def tick() -> int:
+    """A number that grows with every user action it is asked for: orders a project step
+    against typing in a text box (see ``undo_keys``)."""
+    return next(_clock)
+
 
 class _UndoAdapter(QUndoCommand):
-    """Wraps a core command that has already run; redo/undo replay its row operations."""
+    """Wraps a core command that has already run; redo/undo replay its row operations.
+    ``tick`` says when the step was last done (run or redone)."""
 
     def __init__(self, ctx: "Context", cmd: Command):
         super().__init__(cmd.name)
         self.ctx = ctx
         self.cmd = cmd
         self._first = True
+        self.tick = tick()
 
     def redo(self) -> None:
         if self._first:  # it ran before being pushed
             self._first = False
             return
-        self._replay(self.ctx.project.redo)
+        if self._replay(self.ctx.project.redo):
+            self.tick = tick()
 
     def undo(self) -> None:
-        self._replay(self.ctx.project.undo)
+        if self._replay(self.ctx.project.undo):
+            self.ctx.last_undo_tick = tick()
 
-    def _replay(self, step) -> None:
-        """A replay that fails (the file changed under us, read-only...) changed nothing:
-        the transaction rolled back. Say so, and drop the history, which no longer matches."""
+    def _replay(self, step) -> bool:
+        """A replay that fails (someone else changed the rows, the file is read-only...)
+        changed nothing: the transaction rolled back. Say so, and drop the history, which
+        no longer matches the file."""
         from ..core.store.database import db_errors
 
         try:
-            self.ctx.changed.emit(step(self.cmd))
+            changes = step(self.cmd)
+        except StaleHistoryError as exc:
+            self._broken(f"{exc}. The undo history was cleared: it no longer matches the project.")
+            return False
         except (QualCoderError, *db_errors()) as exc:
-            self.setObsolete(True)
-            self.ctx.historyBroken.emit(f"{self.cmd.name}: could not be replayed ({exc}); "
-                                        "the undo history was cleared, nothing was changed")
+            self._broken(f"{self.cmd.name}: could not be replayed ({exc}); "
+                         "the undo history was cleared, nothing was changed")
+            return False
+        self.ctx.changed.emit(changes)
+        return True
+
+    def _broken(self, message: str) -> None:
+        # QUndoStack drops an obsolete command itself once this call returns; the rest of
+        # the history goes a moment later (clearing the stack from inside its own undo()
+        # would delete the command that is running)
+        self.setObsolete(True)
+        self.ctx.historyBroken.emit(message)
 
 
 class Context(QObject):
@@ -56,7 +83,8 @@ class Context(QObject):
         self.undo_stack = QUndoStack(self)
         self.visible_coders: list[str] | None = None  # None: all coders
         self.session = f"{id(self):x}-{project.path}"  # tells drags from this window from others
-        self.historyBroken.connect(lambda _msg: self.undo_stack.clear())
+        self.last_undo_tick = 0  # when a project step was last undone (see ``tick``)
+        self.historyBroken.connect(self._drop_history, Qt.QueuedConnection)
 
     def run(self, cmd: Command) -> Changes:
         """Execute a core command as one undoable step; errors propagate (nothing changed)."""
@@ -70,6 +98,16 @@ class Context(QObject):
             return
         self.undo_stack.push(_UndoAdapter(self, cmd))
         self.changed.emit(changes if changes is not None else Changes.from_ops(cmd.ops or []))
+
+    def _drop_history(self, _message: str) -> None:
+        self.undo_stack.clear()
+
+    def top_step_tick(self) -> int:
+        """When the step Undo would take back was done (0: nothing to undo)."""
+        stack = self.undo_stack
+        if not stack.canUndo():
+            return 0
+        return getattr(stack.command(stack.index() - 1), "tick", 0)
 
     def set_coder(self, name: str) -> None:
         name = name.strip()

@@ -14,6 +14,7 @@ from ..core.errors import QualCoderError
 from ..core.project import Project, new_project, open_project
 from . import prefs
 from .context import Context
+from .undo_keys import UndoKeys
 from .welcome import WelcomePage
 
 APP = "QualCoder Lite"
@@ -43,6 +44,7 @@ class MainWindow(QMainWindow):
         self.status_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.status_label)
         self._build_actions()
+        self.undo_keys = UndoKeys(self)
         self._update_title()
         self.resize(1400, 900)
 
@@ -75,7 +77,7 @@ class MainWindow(QMainWindow):
         self.menuImport = f.addMenu("Import")
         self.menuExport = f.addMenu("&Export")
         f.addSeparator()
-        self.actionClose = self._act("actionCloseProject", "&Close project", self.close_project, QKeySequence.Close)
+        self.actionClose = self._act("actionCloseProject", "&Close project", self._close_clicked, QKeySequence.Close)
         f.addAction(self.actionClose)
         f.addAction(self._act("actionQuit", "&Quit", self.close, QKeySequence.Quit))
 
@@ -178,7 +180,9 @@ class MainWindow(QMainWindow):
         self.ctx.undo_stack.cleanChanged.connect(lambda _c: self._update_title())
         self.ctx.changed.connect(self._on_changed)
         self.ctx.sourceRequested.connect(lambda *_a: self.show_view("coding"))
-        self.ctx.historyBroken.connect(lambda msg: self.show_error("Undo", msg))
+        self.ctx.historyBroken.connect(self._replay_failed)
+        # the message box waits until the undo that failed has returned
+        self.ctx.historyBroken.connect(lambda msg: self.show_error("Undo", msg), Qt.QueuedConnection)
         self.workbench.codes.click_to_code = self.actionClickToCode.isChecked()
         self.workbench.view.snap_to_words = self.actionSnapWords.isChecked()
         self.show_view("coding")
@@ -268,14 +272,25 @@ class MainWindow(QMainWindow):
         self.open_path(path, coder=self.coder or "alex")
 
     def close_project(self) -> None:
+        """Close the open project; a background job still running is cancelled first and
+        waited for (``_stop_jobs`` asks the user before it comes to that)."""
         if self.ctx is None:
             return
+        from .workers import running, stop
+
+        jobs = running()
+        if jobs:
+            stop(jobs)
         for w in (self.workbench, self.codebook, self.matrix):
             if w is not None:
                 self.stack.removeWidget(w)
                 w.deleteLater()
         self.workbench = self.codebook = self.matrix = None
         self.ctx.project.close()
+        # a closed project says nothing more (its stack is deleted later, perhaps after
+        # this window at quit, and would report its last index change to a deleted window)
+        self.ctx.undo_stack.blockSignals(True)
+        self.ctx.blockSignals(True)
         self.ctx.deleteLater()
         self.ctx = None
         self.welcome.reload()
@@ -284,8 +299,31 @@ class MainWindow(QMainWindow):
         self._update_title()
 
     def closeEvent(self, event) -> None:
+        if not self._stop_jobs("quit"):
+            event.ignore()
+            return
         self.close_project()
         super().closeEvent(event)
+
+    def _close_clicked(self) -> None:
+        if self._stop_jobs("close the project"):
+            self.close_project()
+
+    def _stop_jobs(self, then: str) -> bool:
+        """A background job (an import...) is running: ask before cancelling it. Yes
+        cancels it and waits until it has stopped (the project then holds all of its work
+        or none); No leaves everything as it is. True when nothing is running any more."""
+        from .workers import running, stop
+
+        jobs = running()
+        if not jobs:
+            return True
+        answer = QMessageBox.question(self, APP, f"{jobs[0].what} is running. Cancel it and {then}?",
+                                      QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+        if answer != QMessageBox.Yes:
+            return False
+        stop(jobs)
+        return True
 
     # -- views ------------------------------------------------------------------------
     def show_view(self, name: str) -> None:
@@ -365,12 +403,23 @@ class MainWindow(QMainWindow):
 
     # -- commands -----------------------------------------------------------------------
     def _undo(self) -> None:
+        """Edit ▸ Undo (Ctrl+Z from anywhere in the window, see ``undo_keys``): take back the
+        project's last step and say which."""
         if self.ctx is not None and self.ctx.undo_stack.canUndo():
-            self.ctx.undo_stack.undo()
+            self._step(self.ctx.undo_stack.undoText(), self.ctx.undo_stack.undo, "Undone")
 
     def _redo(self) -> None:
         if self.ctx is not None and self.ctx.undo_stack.canRedo():
-            self.ctx.undo_stack.redo()
+            self._step(self.ctx.undo_stack.redoText(), self.ctx.undo_stack.redo, "Redone")
+
+    def _step(self, text: str, replay, done: str) -> None:
+        self._replay_ok = True
+        replay()
+        if self._replay_ok:  # otherwise the refusal is shown (historyBroken)
+            self.show_message(f"{done}: {text}")
+
+    def _replay_failed(self, _message: str) -> None:
+        self._replay_ok = False
 
     def _find(self) -> None:
         if self.workbench is not None:
@@ -461,7 +510,8 @@ class MainWindow(QMainWindow):
             paths = [p for p in paths if p not in dupes]
             if not paths:
                 return None
-        worker = ProjectJob(self.ctx.project, import_job(paths), read_only=False)
+        worker = ProjectJob(self.ctx.project, import_job(paths), read_only=False, what="An import")
+        ctx = self.ctx
         progress = QProgressDialog("Importing…", "Cancel", 0, len(paths) * 2, self)
         progress.setObjectName("importProgress")
         progress.setWindowTitle("Import sources")
@@ -478,6 +528,8 @@ class MainWindow(QMainWindow):
 
         def finished(cmd) -> None:
             progress.close()
+            if self.ctx is not ctx:  # the project was closed meanwhile; the file has the import
+                return
             self.ctx.adopt(cmd)
             report = cmd.result
             self.show_message(report.summary())

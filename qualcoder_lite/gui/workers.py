@@ -22,25 +22,51 @@ class WorkerSignals(QObject):
     cancelled = Signal()
 
 
+_running: set["TaskWorker"] = set()  # started and not yet stopped (keeps them alive, too)
+_running_lock = threading.Lock()
+
+
 class TaskWorker(QRunnable):
     """Runs ``task(progress)`` off the GUI thread; ``progress(done, total, label)`` returns
-    False once Cancel was pressed, and the task then raises InterruptedError."""
+    False once Cancel was pressed, and the task then raises InterruptedError.
+    ``what`` names the job in a question ("An import is running...")."""
 
-    def __init__(self, task: Callable):
+    what = "A background task"
+
+    def __init__(self, task: Callable, what: str | None = None):
         super().__init__()
         self.task = task
         self.signals = WorkerSignals()
         self._cancel = threading.Event()
+        self._stopped = threading.Event()
+        if what:
+            self.what = what
         self.setAutoDelete(False)
 
     def cancel(self) -> None:
         self._cancel.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until ``run`` has returned (its last signal is then queued); True if so."""
+        return self._stopped.wait(timeout)
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped.is_set()
 
     def _progress(self, done: int, total: int, label: str) -> bool:
         self.signals.progress.emit(done, total, label)
         return not self._cancel.is_set()
 
     def run(self) -> None:
+        try:
+            self._run_task()
+        finally:
+            self._stopped.set()
+            with _running_lock:
+                _running.discard(self)
+
+    def _run_task(self) -> None:
         try:
             result = self.task(self._progress)
         except InterruptedError:
@@ -59,13 +85,13 @@ class ProjectJob(TaskWorker):
     """Runs ``job(project, progress)`` on its own connection to ``project``'s file (same
     passphrase; no lock: this process already holds it for the open project)."""
 
-    def __init__(self, project, job: Callable, read_only: bool = True):
+    def __init__(self, project, job: Callable, read_only: bool = True, what: str | None = None):
         self.project_path: Path = project.path
         self.passphrase = project.passphrase
         self.coder = project.coder
         self.read_only = read_only
         self.job = job
-        super().__init__(self._open_and_run)
+        super().__init__(self._open_and_run, what)
 
     def _open_and_run(self, progress):
         with open_project(self.project_path, passphrase=self.passphrase, coder=self.coder,
@@ -123,4 +149,32 @@ def with_progress(worker: TaskWorker, parent, title: str, object_name: str, done
 
 
 def start(worker: QRunnable) -> None:
+    if isinstance(worker, TaskWorker):
+        with _running_lock:
+            _running.add(worker)
     QThreadPool.globalInstance().start(worker)
+
+
+def running() -> list[TaskWorker]:
+    """The jobs started with ``start`` that have not stopped yet (queued ones included)."""
+    with _running_lock:
+        return [w for w in _running if not w.stopped]
+
+
+def stop(jobs: list[TaskWorker]) -> None:
+    """Cancel ``jobs`` and wait until each has stopped (a cancelled job rolls its step
+    back: the project holds all of it or none), then deliver their last reports while
+    their receivers still exist. The window repaints meanwhile; user input waits."""
+    from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, Qt
+    from PySide6.QtGui import QGuiApplication
+
+    for job in jobs:
+        job.cancel()
+    QGuiApplication.setOverrideCursor(Qt.WaitCursor)
+    try:
+        for job in jobs:
+            while not job.wait(0.05):
+                QCoreApplication.processEvents(QEventLoop.ExcludeUserInputEvents, 50)
+    finally:
+        QGuiApplication.restoreOverrideCursor()
+    QCoreApplication.sendPostedEvents(None, QEvent.MetaCall)

@@ -24,6 +24,70 @@ from .schema import TABLES
 class GoneError(QualCoderError):
     """A command refers to a row that no longer exists."""
 
+
+class RowChangedError(QualCoderError):
+    """Undo or redo found a row that is not what the command left (or found before it
+    ran): someone else changed it since. Raised before anything is written back; the
+    caller's transaction rolls back whatever the replay had already done."""
+
+    def __init__(self, table: str, row_id: int, expected: dict[str, Any] | None,
+                 current: dict[str, Any] | None):
+        self.table = table
+        self.row_id = row_id
+        self.expected = expected
+        self.current = current
+        super().__init__(f"{describe_row(table, current if current is not None else expected)} "
+                         f"{_what_happened(expected, current)}")
+
+
+# What a row is called in a message. Names come from the row as it is in the file now (or
+# the image when it is gone); transcript text never goes into a message.
+_NOUNS = {
+    "settings": "a project setting",
+    "coders": "the coder",
+    "sources": "the source",
+    "speaker_turns": "a speaker turn of a source",
+    "cases": "the case",
+    "case_sources": "the link between a case and a source",
+    "attributes": "the attribute",
+    "attribute_values": "an attribute value",
+    "codes": "the code",
+    "codings": "the passage",
+    "memos": "a memo",
+    "matrix_cells": "a matrix summary",
+    "sets": "the set",
+    "set_members": "a set member",
+    "speaker_roles": "a speaker role",
+    "preferences": "a preference",
+}
+
+
+def describe_row(table: str, row: dict[str, Any] | None) -> str:
+    noun = _NOUNS.get(table, f"a row of {table}")
+    name = (row or {}).get("name") if table in ("coders", "sources", "cases", "attributes", "codes", "sets") else None
+    if isinstance(name, str) and name and noun.startswith("the "):
+        short = name if len(name) <= 60 else name[:57] + "..."
+        return f"{noun} '{short}'"
+    return noun
+
+
+def _what_happened(expected: dict[str, Any] | None, current: dict[str, Any] | None) -> str:
+    if current is None:
+        return "was deleted since"
+    if expected is None:
+        return "was added since (another row now has its place)"
+    return "was changed since"
+
+
+# Columns that may change without a command and are derived from other columns of the same
+# row: the search word index is rebuilt from ``text`` when its format changes (on open).
+# Writing the image's value back with the image's text stays consistent.
+_DERIVED = {"sources": frozenset({"word_index"})}
+# Tables written outside the undo history as well (preferences: pinned codes, remembered
+# report options). A command's change there is replayed only while the row is still what
+# the command left; a newer preference is kept rather than refusing the whole step.
+_KEEP_NEWER = frozenset({"preferences"})
+
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
@@ -104,13 +168,14 @@ class Recorder:
 
     # -- forward operations -------------------------------------------------
     def insert(self, table: str, values: dict[str, Any]) -> int:
-        """Insert a row; records the given values plus the new id (column defaults are
-        constants, so replaying those values recreates the identical row)."""
+        """Insert a row; records the whole row as stored (defaults and id included), so
+        redo recreates the identical row and undo can check nobody changed it since."""
         cols = tuple(values)
         cur = self.conn.execute(_insert_sql(table, cols), [values[c] for c in cols])
         row_id = int(cur.lastrowid)
-        row = dict(values)
-        row["id"] = row_id
+        row = self._fetch(table, row_id)
+        if row is None:  # pragma: no cover - the row was just inserted in this transaction
+            row = dict(values, id=row_id)
         self.ops.append(RowOp("insert", table, None, row))
         return row_id
 
@@ -150,8 +215,18 @@ class Recorder:
         return len(rows)
 
     # -- replay -------------------------------------------------------------
+    # Each step first checks that the row is exactly what the command left there (undo:
+    # the ``after`` image, or no row for a delete) or found there (redo: the ``before``
+    # image, or no row for an insert). Ops are replayed in order, so a row a command touched
+    # twice is checked against the image of that moment. Own later commands were undone
+    # first (the history is last in, first out), so any difference is someone else's work:
+    # another program, another connection, another window. The check and the write share
+    # the caller's transaction (BEGIN IMMEDIATE: nobody can write in between); on a
+    # difference ``RowChangedError`` is raised and the caller rolls everything back.
     def replay_undo(self, ops: list[RowOp]) -> None:
         for op in reversed(ops):
+            if not self._check(op.table, op.row_id, op.after):
+                continue
             if op.kind == "insert":
                 self.conn.execute(f"DELETE FROM {_ident(op.table)} WHERE id = ?", (op.row_id,))
             elif op.kind == "update":
@@ -163,6 +238,8 @@ class Recorder:
 
     def replay_redo(self, ops: list[RowOp]) -> None:
         for op in ops:
+            if not self._check(op.table, op.row_id, op.before):
+                continue
             if op.kind == "insert":
                 assert op.after is not None
                 self._write_insert(op.table, op.after)
@@ -171,6 +248,17 @@ class Recorder:
                 self._write_update(op.table, op.row_id, op.after)
             else:
                 self.conn.execute(f"DELETE FROM {_ident(op.table)} WHERE id = ?", (op.row_id,))
+
+    def _check(self, table: str, row_id: int, expected: dict[str, Any] | None) -> bool:
+        """True when the row is as ``expected`` (None: no such row). A difference raises
+        ``RowChangedError``, except in tables also written outside the history, where the
+        newer row is kept and the step skipped (False)."""
+        current = self._fetch(table, row_id)
+        if _same_row(table, expected, current):
+            return True
+        if table in _KEEP_NEWER and expected is not None and current is not None:
+            return False
+        raise RowChangedError(table, row_id, expected, current)
 
     # -- helpers ------------------------------------------------------------
     def _fetch(self, table: str, row_id: int) -> dict[str, Any] | None:
@@ -194,3 +282,17 @@ class Recorder:
     def _check_table(table: str) -> None:
         if table not in TABLES:
             raise ValueError(f"not a project table: {table!r}")
+
+
+def _same_row(table: str, expected: dict[str, Any] | None, current: dict[str, Any] | None) -> bool:
+    if expected is None or current is None:
+        return expected is None and current is None
+    skip = _DERIVED.get(table, frozenset())
+    # the image's own columns (images are whole rows; a column added by a migration
+    # cannot appear within one session's history)
+    for col, value in expected.items():
+        if col in skip:
+            continue
+        if col not in current or current[col] != value:
+            return False
+    return True
