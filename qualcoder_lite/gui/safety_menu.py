@@ -54,6 +54,28 @@ def sync_actions(window) -> None:
     window.actionDecrypt.setEnabled(encrypted)
 
 
+def _progress(window, title: str):
+    """A progress dialog for a file operation (it runs in the GUI thread, briefly: the
+    window stays painted between its steps). Returns (callback, dialog)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication, QProgressDialog
+
+    dialog = QProgressDialog(f"{title}…", None, 0, 0, window)
+    dialog.setObjectName("fileOperationProgress")
+    dialog.setWindowTitle(title)
+    dialog.setMinimumDuration(300)
+    dialog.setWindowModality(Qt.WindowModal)
+
+    def step(done: int, total: int, label: str) -> bool:
+        dialog.setMaximum(max(total, 1))
+        dialog.setValue(min(done, max(total, 1)))
+        dialog.setLabelText(label)
+        QApplication.processEvents()
+        return True
+
+    return step, dialog
+
+
 def _hand_over(window):
     """Close the window's project but keep its lock: (path, coder, passphrase, lock)."""
     project = window.ctx.project
@@ -99,12 +121,15 @@ def restore_backup(window, choice: int | None = None) -> bool:
         if answer != QMessageBox.Yes:
             return False
     path, coder, passphrase, lock = _hand_over(window)
+    step, dialog = _progress(window, "Restoring the backup")
     try:
-        report = restore_project(path, backups[choice], passphrase=passphrase, lock=lock)
+        report = restore_project(path, backups[choice], passphrase=passphrase, lock=lock, progress=step)
     except (QualCoderError, OSError) as exc:
+        dialog.close()
         window.show_error("Restore failed", f"{exc}\nThe project was not changed.")
         _reopen(window, path, coder, passphrase, lock)
         return False
+    dialog.close()
     ok = _reopen(window, path, coder, passphrase, lock)
     if ok:
         window.show_message(report.summary())
@@ -135,12 +160,15 @@ def encrypt_project(window, passphrase: str | None = None) -> bool:
     if not passphrase:
         return False
     path, coder, _none, lock = _hand_over(window)
+    step, dialog = _progress(window, "Encrypting the project")
     try:
-        report = encrypt(path, passphrase, lock=lock)
+        report = encrypt(path, passphrase, lock=lock, progress=step)
     except (QualCoderError, OSError) as exc:
+        dialog.close()
         window.show_error("Encryption failed", f"{exc}\nThe project was not changed.")
         _reopen(window, path, coder, None, lock)
         return False
+    dialog.close()
     ok = _reopen(window, path, coder, passphrase, lock)
     if ok:
         window.show_message(report.summary())
@@ -158,12 +186,15 @@ def decrypt_project(window) -> bool:
     if answer != QMessageBox.Yes:
         return False
     path, coder, passphrase, lock = _hand_over(window)
+    step, dialog = _progress(window, "Decrypting the project")
     try:
-        report = decrypt(path, passphrase, lock=lock)
+        report = decrypt(path, passphrase, lock=lock, progress=step)
     except (QualCoderError, OSError) as exc:
+        dialog.close()
         window.show_error("Decryption failed", f"{exc}\nThe project was not changed.")
         _reopen(window, path, coder, passphrase, lock)
         return False
+    dialog.close()
     ok = _reopen(window, path, coder, None, lock)
     if ok:
         window.show_message(report.summary())
