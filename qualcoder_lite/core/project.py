@@ -91,15 +91,29 @@ class Project:
 
     def execute(self, cmd: commands.Command) -> Changes:
         self._check_writable()
-        return commands.run(self, cmd)
+        with self._disk_errors():
+            return commands.run(self, cmd)
 
     def undo(self, cmd: commands.Command) -> Changes:
         self._check_writable()
-        return commands.undo(self, cmd)
+        with self._disk_errors():
+            return commands.undo(self, cmd)
 
     def redo(self, cmd: commands.Command) -> Changes:
         self._check_writable()
-        return commands.redo(self, cmd)
+        with self._disk_errors():
+            return commands.redo(self, cmd)
+
+    @contextlib.contextmanager
+    def _disk_errors(self) -> Iterator[None]:
+        """A full disk or a failing medium is told as such (the change was rolled back),
+        naming the file: never as damage."""
+        try:
+            yield
+        except database.db_errors() as exc:
+            if database.error_kind(exc) != "io":
+                raise
+            raise database.io_error(self.path or ":memory:", exc, "written") from None
 
     def detach_lock(self):
         """Hand this project's lock to the caller (who must release it): closing the

@@ -253,7 +253,8 @@ def is_plain_sqlite(path) -> bool:
 
 # ----------------------------------------------------------------------------- file systems
 def can_mount() -> bool:
-    if os.name != "posix" or os.geteuid() != 0:
+    """Root with a working ``mount`` (QCL_TESTS_NO_MOUNT=1 tries the fallbacks instead)."""
+    if os.environ.get("QCL_TESTS_NO_MOUNT") or os.name != "posix" or os.geteuid() != 0:
         return False
     probe = Path(f"/tmp/qcl-mount-probe-{os.getpid()}")
     probe.mkdir(exist_ok=True)
@@ -300,3 +301,81 @@ def fill(folder: Path) -> Path:
                     fh.write(b"\0" * size)
                     fh.flush()
     return filler
+
+
+def _others_can_run_python() -> bool:
+    import sysconfig
+
+    for path in (os.path.realpath(sys.executable), sysconfig.get_paths()["stdlib"], str(ROOT)):
+        p = Path(path)
+        for folder in [p, *p.parents]:
+            mode = os.stat(folder).st_mode
+            if folder.is_dir() and not mode & 0o001:
+                return False
+    return True
+
+
+def _drop_to_nobody() -> None:  # runs in the child between fork and exec
+    os.setgroups([])
+    os.setgid(65534)
+    os.setuid(65534)
+
+
+@contextlib.contextmanager
+def read_only_folder(where: Path, prepare):
+    """A folder whose files cannot be written, made by ``prepare(folder)`` first; yields
+    ``(folder, preexec_fn)`` for the child processes that must meet it read-only: a
+    tmpfs remounted read-only (root with mount), else a chmod 0555 folder, with the
+    children dropping root rights (root ignores chmod)."""
+    if can_mount():
+        with mounted(where, "16m") as folder:
+            prepare(folder)
+            remount(folder, "ro")
+            try:
+                yield folder, None
+            finally:
+                remount(folder, "rw")
+        return
+    is_root = os.geteuid() == 0
+    if is_root and not _others_can_run_python():
+        import pytest
+
+        pytest.skip("no mount, and user nobody cannot run this Python (it lives in a private folder)")
+    where.mkdir(parents=True, exist_ok=True)
+    prepare(where)
+    if is_root:  # the children run as nobody: everything they need must be readable
+        for p in [where, *where.rglob("*")]:
+            os.chmod(p, 0o755 if p.is_dir() else 0o644)
+        parent = where.parent
+        while parent != parent.parent:  # pytest's tmp folders are 0700
+            os.chmod(parent, (os.stat(parent).st_mode & 0o7777) | 0o005)
+            parent = parent.parent
+    os.chmod(where, 0o555)
+    try:
+        yield where, (_drop_to_nobody if is_root else None)
+    finally:
+        os.chmod(where, 0o755)
+
+
+def _small_file_limit() -> None:  # runs in the child between fork and exec
+    import resource
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of death
+    resource.setrlimit(resource.RLIMIT_FSIZE, (16 * 1024, 16 * 1024))
+
+
+@contextlib.contextmanager
+def full_disk(where: Path, prepare):
+    """A folder on a disk with no free space (a small tmpfs filled up, root with mount), or
+    else a normal folder whose child processes may not write more than 16 KB into any file
+    (RLIMIT_FSIZE, SIGXFSZ ignored). ``prepare(folder)`` runs before the disk is full;
+    yields ``(folder, preexec_fn, filler)``; ``filler`` (None with the limit) frees it."""
+    if can_mount():
+        with mounted(where, "6m") as folder:
+            prepare(folder)
+            filler = fill(folder)
+            yield folder, None, filler
+        return
+    where.mkdir(parents=True, exist_ok=True)
+    prepare(where)
+    yield where, _small_file_limit, None

@@ -235,8 +235,8 @@ def io_cause(path: str | Path, exc: BaseException | None = None) -> str:
 
 def io_error(path: str | Path, exc: BaseException | None, doing: str = "read or written") -> ProjectIOError:
     """A ProjectIOError naming the file and the cause (never 'damaged')."""
-    return ProjectIOError(path, f"cannot be {doing}: {io_cause(path, exc)} "
-                                "(a problem of the disk or folder, not damage to the project)")
+    return ProjectIOError(path, f"cannot be {doing}: {io_cause(path, exc)}; "
+                                "a problem of the disk or folder, not damage to the project")
 
 
 def project_error(path: str | Path, exc: BaseException, doing: str = "read or written") -> ProjectError:
@@ -318,6 +318,14 @@ def _cannot_write_here(path: Path) -> bool:
     return not os.access(path.parent, os.W_OK)
 
 
+def _disk_full(path: Path) -> bool:
+    try:
+        st = os.statvfs(path.parent)
+        return st.f_bavail * st.f_frsize < 256 * 1024
+    except (OSError, AttributeError):
+        return False
+
+
 def _wal_has_content(path: Path) -> bool:
     try:
         return os.path.getsize(str(path) + "-wal") > 0
@@ -341,9 +349,9 @@ def open_database(path: str | Path, passphrase: str | None = None, read_only: bo
             try:
                 first = _first_look(conn)
             except errors as exc:
-                # a read-only medium: SQLite cannot create the -shm of a WAL project; an
-                # immutable read works when no write-ahead log waits to be applied
-                if not (read_only and error_kind(exc) == "io" and _cannot_write_here(path)
+                # a read-only medium or a full disk: SQLite cannot create the -shm of a WAL
+                # project; an immutable read works when no write-ahead log waits to be applied
+                if not (read_only and error_kind(exc) == "io" and (_cannot_write_here(path) or _disk_full(path))
                         and not _wal_has_content(path)):
                     raise
                 conn.close()

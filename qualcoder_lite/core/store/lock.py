@@ -162,7 +162,7 @@ class ProjectLock:
         if self._fh is not None:
             return
         try:
-            fh = open(self.path, "a+", encoding="utf-8")
+            fh = open(self.path, "a+b", buffering=0)  # unbuffered: a full disk fails the write, not the close
         except OSError as exc:
             from .database import io_error
 
@@ -177,11 +177,15 @@ class ProjectLock:
             raise
         info = {"user": _user(), "host": socket.gethostname(), "pid": os.getpid(),
                 "since": _dt.datetime.now().isoformat(timespec="seconds"), "project": str(resolved(self.project_path))}
-        fh.seek(0)
-        fh.truncate()
-        fh.write(json.dumps(info))
-        fh.flush()
         self._fh = fh
+        try:  # who has it: only a courtesy for the message others get (a full disk must not stop us)
+            fh.seek(0)
+            fh.truncate()
+            fh.write(json.dumps(info).encode("utf-8"))
+        except OSError:
+            self.holder_written = False
+        else:
+            self.holder_written = True
 
     def _lock_file(self) -> None:
         """flock the project file itself (its identity), when it exists."""
