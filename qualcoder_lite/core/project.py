@@ -147,6 +147,7 @@ def open_project(path: str | Path, passphrase: str | None = None, coder: str | N
     from .store.lock import ProjectLock
 
     path = Path(path)
+    tempfiles.clean(path)  # even when the file is missing (an import-qdpx target killed half-way)
     if passphrase is None:
         passphrase = os.environ.get(database.PASSPHRASE_ENV) or None
         if passphrase is not None and not database.looks_encrypted(path):
@@ -160,7 +161,6 @@ def open_project(path: str | Path, passphrase: str | None = None, coder: str | N
     try:
         if held is not None and not held.covers(path):
             raise ProjectError(path, "the lock handed over is another file's")
-        tempfiles.clean(path)
         db = database.open_database(path, passphrase, read_only=read_only)
     except BaseException:
         if taken is not None:
