@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 
-from qualcoder_lite.core.errors import DamagedProjectError, ProjectIOError
+from qualcoder_lite.core.errors import ProjectError
 from qualcoder_lite.core.project import open_project
 from qualcoder_lite.core.services.codes import AddCode
 from qualcoder_lite.core.store.backups import list_backups, make_backup
@@ -49,6 +49,8 @@ def test_a_full_disk_is_an_io_error_naming_the_file_and_cause(tmp_path, data_dir
         _not_called_damaged(r.err)
         assert "Traceback" not in r.err
         if filler is not None:
+            from qualcoder_lite.core.errors import DamagedProjectError, ProjectIOError
+
             # what the app meets when opening it: an I/O error, so no restore is offered
             with pytest.raises(ProjectIOError) as err:
                 open_project(project, lock=True)
@@ -183,7 +185,7 @@ def test_kill_while_restoring_a_damaged_project(tmp_path, demo_file, data_dir, p
         make_backup(p)
     backup = counts(list_backups(demo_file)[0].path)
     demo_file.write_bytes(demo_file.read_bytes()[:30000])
-    with pytest.raises(DamagedProjectError):
+    with pytest.raises(ProjectError, match="damaged"):
         open_project(demo_file).close()
     with Paused("restore", point, data_dir, path=demo_file) as child:
         assert child.paused, child.first
