@@ -161,7 +161,7 @@ def cmd_restore(args) -> int:
                 sys.stderr.write(f"{args.project}: no backups yet (the app takes one each time it opens the project)\n")
         return 0
     backup = choose_backup(args.project, args.backup)
-    report = restore_project(args.project, backup)
+    report = restore_project(args.project, backup, passphrase=passphrase_for(backup.path))
     if args.json:
         emit_json({"project": str(report.path), "backup": str(backup.path),
                    "taken": backup.taken.isoformat(timespec="seconds"),

@@ -106,6 +106,9 @@ HOLDER = textwrap.dedent(r"""
                 result = job_export(args[0])
             elif op == "read_only_window":
                 result = read_only_window()
+            elif op == "import_self":  # the project file picked as a transcript to import
+                from qualcoder_lite.core.services.importing import import_files
+                result = import_files(project, [args[0]]).summary()
             elif op == "code":
                 result = code(args[0])
             elif op == "close":

@@ -20,14 +20,20 @@ def _wal_inode(path):
     return os.stat(f"{path}-wal").st_ino
 
 
-@pytest.mark.parametrize("second_connection", ["job_export", "read_only_window"])
+@pytest.mark.parametrize("second_connection", ["job_export", "read_only_window", "import_self"])
 def test_work_after_a_background_job_and_another_reader_survives_sigkill(tmp_path, demo_file, data_dir,
                                                                         second_connection):
     with Holder(data_dir) as app:
         assert app.ask("open", demo_file, None) == ["ok", "opened"]
-        args = [tmp_path / "out.qdpx"] if second_connection == "job_export" else []
-        status, result = app.ask(second_connection, *args)
-        assert status == "ok" and result and "failed" not in str(result[0])
+        if second_connection == "import_self":  # the project, under a transcript's name, picked for import
+            disguised = tmp_path / "interview.txt"
+            os.link(demo_file, disguised)
+            status, result = app.ask("import_self", disguised)  # refused without reading it as a file
+            assert status == "error" and "open in QualCoder Lite" in result, result
+        else:
+            args = [tmp_path / "out.qdpx"] if second_connection == "job_export" else []
+            status, result = app.ask(second_connection, *args)
+            assert status == "ok" and result and "failed" not in str(result[0])
         wal = _wal_inode(demo_file)
         before = counts(demo_file)
         r = run_cli("info", demo_file, "--json", data_dir=data_dir)  # another process opens and closes it
