@@ -216,7 +216,7 @@ def _decrypt_backup(b: Backup, passphrase: str) -> None:
     try:
         encryption.export_copy(b.path, passphrase, tmp.path, "")
         encryption.verify(tmp.path, None)
-        os.close(tmp.publish(0o600))
+        tmp.publish_and_close(0o600)
     except BaseException:
         tmp.discard()
         raise

@@ -90,7 +90,7 @@ def make_backup(project, now: _dt.datetime | None = None) -> Path:
             dest.execute("PRAGMA journal_mode = DELETE")
         finally:
             dest.close()
-        os.close(tmp.publish(0o600))
+        tmp.publish_and_close(0o600)
     except BaseException:
         tmp.discard()
         raise

@@ -118,7 +118,7 @@ def is_locked(path: str | Path) -> bool:
             return True
     lp = lock_path(path)
     try:
-        fh = open(lp, "r", encoding="utf-8")
+        fh = open(lp, "rb" if fcntl is not None else "r+b")  # msvcrt locks need a writable handle
     except OSError:
         fh = None
     if fh is not None:
@@ -219,9 +219,12 @@ class ProjectLock:
             if ident is not None:
                 _held[ident] = self
 
-    def adopt(self, fd: int) -> None:
+    def adopt(self, fd: int | None) -> None:
         """The file open as ``fd`` (already flock-ed exclusively by this process) has just
-        replaced the project file: it is the locked file now, the old one is let go."""
+        replaced the project file: it is the locked file now, the old one is let go.
+        (None on Windows, where the lock file alone is the lock.)"""
+        if fd is None:
+            return
         old_fd, old_ident = self._fd, self._ident
         self._set_fd(fd, _fd_identity(fd))
         if old_fd is not None:

@@ -85,13 +85,17 @@ class TempFile:
     def fsync(self) -> None:
         os.fsync(self.fd)
 
-    def publish(self, mode: int | None = None) -> int:
+    def publish(self, mode: int | None = None) -> int | None:
         """Move the finished file onto the target (atomically, durably); returns the
-        still-locked descriptor, which the caller now owns (a project lock adopts it)."""
+        still-locked descriptor, which the caller now owns (a project lock adopts it;
+        None on Windows)."""
         fd = self.fd
         if mode is not None and hasattr(os, "fchmod"):
             os.fchmod(fd, mode & 0o777)
         os.fsync(fd)
+        if fcntl is None:  # Windows renames no open file: let go first (its lock is the lock file alone)
+            os.close(fd)
+            fd = None
         os.replace(self.path, self.target)
         fsync_folder(self.target.parent)
         self.fd = None
@@ -100,16 +104,25 @@ class TempFile:
                 os.remove(f"{self.path}{suffix}")
         return fd
 
+    def publish_and_close(self, mode: int | None = None) -> None:
+        """``publish`` for a file nobody keeps locked afterwards (a backup)."""
+        fd = self.publish(mode)
+        if fd is not None:
+            os.close(fd)
+
     def discard(self) -> None:
         """Remove the file (and SQLite's files beside it) and let it go."""
         if self.fd is None:
             return
         ident = openfiles.identity(self.path)
+        fd, self.fd = self.fd, None
+        if fcntl is None:  # Windows deletes no open file
+            openfiles.close_when_unused(ident, fd)
         for suffix in ("", *SIDECARS):
             with contextlib.suppress(FileNotFoundError):
                 os.remove(f"{self.path}{suffix}")
-        fd, self.fd = self.fd, None
-        openfiles.close_when_unused(ident, fd)
+        if fcntl is not None:  # POSIX: removed while still locked, so no cleaner takes a new file for it
+            openfiles.close_when_unused(ident, fd)
 
 
 def default_mode() -> int:
