@@ -199,7 +199,7 @@ class MainWindow(QMainWindow):
         over), asking for a passphrase when it is encrypted, offering read-only when someone
         else has it open and a backup when it is damaged (never for a disk error). A
         backup is taken on every open."""
-        from ..core.errors import DamagedProjectError
+        from ..core.errors import DamagedProjectError, ProjectIOError
         from ..core.store.backups import list_backups, make_backup
         from ..core.store.database import PassphraseNeeded
         from ..core.store.lock import LockedError
@@ -240,7 +240,16 @@ class MainWindow(QMainWindow):
                 self.show_error("Restore failed", f"{exc2}\nThe project was not changed.")
                 return False
             return self.open_path(path, coder, passphrase, read_only, lock)
-        except QualCoderError as exc:  # not a project, a newer version, a disk error...
+        except ProjectIOError as exc:  # a full disk, a read-only medium: never a restore
+            if read_only or lock is not None:
+                self.show_error("Cannot open project", str(exc))
+                return False
+            answer = QMessageBox.question(self, "Cannot write to the project", f"{exc}\n\nOpen it read-only?",
+                                          QMessageBox.Yes | QMessageBox.Cancel)
+            if answer == QMessageBox.Yes:
+                return self.open_path(path, coder, passphrase, read_only=True)
+            return False
+        except QualCoderError as exc:  # not a project, a newer version...
             self.show_error("Cannot open project", str(exc))
             return False
         if not read_only:

@@ -101,12 +101,17 @@ def test_the_app_offers_no_restore_for_a_full_disk(qtbot, tmp_path, monkeypatch)
         w = MainWindow(coder="alex")
         qtbot.addWidget(w)
         assert not w.open_path(project)
-        assert asked == []  # no "restore the latest backup?"
-        shown = w.statusBar().currentMessage()
-        assert "full" in shown and str(project) in shown
-        _not_called_damaged(shown)
+        (question,) = asked  # no "restore the latest backup?", but the cause and reading instead
+        assert "full" in question and str(project) in question and "Open it read-only?" in question
+        assert "backup" not in question.lower()
+        _not_called_damaged(question)
+        monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
+        assert w.open_path(project)  # read-only, on the full disk
+        assert w.ctx.project.read_only and w.ctx.project.sources.count() == 8
+        w.close_project()
         filler.unlink()
         assert w.open_path(project)
+        assert not w.ctx.project.read_only
         w.close_project()
 
 
@@ -231,3 +236,23 @@ def test_restore_on_the_command_line(tmp_path, demo_file, data_dir):
     shutil.copy(demo_file, nothing)
     r = run_cli("restore", nothing, data_dir=data_dir)
     assert r.code == 1 and "has no backups" in r.err
+
+
+@pytest.mark.skipif(not can_mount(), reason="needs a read-only mount (root with mount)")
+def test_the_app_opens_a_project_on_a_read_only_medium_for_reading(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from qualcoder_lite.gui.main_window import MainWindow
+
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.Yes)
+    with read_only_folder(tmp_path / "medium", _demo) as (folder, _as_user):
+        project = folder / "demo.qlite"
+        w = MainWindow(coder="alex")
+        qtbot.addWidget(w)
+        assert w.open_path(project)
+        (question,) = asked
+        assert "read-only" in question and "backup" not in question.lower()
+        _not_called_damaged(question)
+        assert w.ctx.project.read_only and w.ctx.project.sources.count() == 8
+        w.close_project()

@@ -66,12 +66,13 @@ def _connection_class(module):
                 ident, self._qcl_ident = getattr(self, "_qcl_ident", None), None
                 openfiles.unregister(ident)
 
-        def __del__(self):
-            # garbage-collected without close(): SQLite closes the file now
-            with contextlib.suppress(errors):
+        def __del__(self, _suppress=contextlib.suppress, _unregister=openfiles.unregister):
+            # garbage-collected without close() (perhaps at interpreter exit, when module
+            # globals are gone: hence the bound defaults): SQLite closes the file now
+            with _suppress(errors):
                 base.close(self)
             ident, self._qcl_ident = getattr(self, "_qcl_ident", None), None
-            openfiles.unregister(ident)
+            _unregister(ident)
 
         cls = type("RegisteredConnection", (base,), {"close": close, "__del__": __del__})
         _classes[module] = cls
