@@ -189,3 +189,23 @@ def test_a_lock_handed_over_must_be_this_files(tmp_path, demo_file, project_file
             open_project(demo_file, lock=other)
     finally:
         other.release()
+
+
+def test_encrypt_decrypt_and_restore_through_a_symlink_change_the_file_itself(tmp_path, demo_file, data_dir):
+    from qualcoder_lite.core.store.backups import make_backup
+
+    link = tmp_path / "shortcut" / "study.qlite"
+    link.parent.mkdir()
+    link.symlink_to(demo_file)
+    before = counts(demo_file)
+    assert run_cli("encrypt", link, data_dir=data_dir, passphrase="via link").code == 0
+    assert link.is_symlink() and link.resolve() == demo_file  # the link is still a link
+    assert counts(demo_file, "via link") == before
+    assert run_cli("decrypt", link, data_dir=data_dir, passphrase="via link").code == 0
+    assert link.is_symlink() and counts(demo_file) == before
+    with open_project(demo_file) as p:
+        make_backup(p)
+    r = run_cli("restore", link, data_dir=data_dir)
+    assert r.code == 0, r.err
+    assert link.is_symlink() and demo_file.with_name("demo.before-restore.qlite").exists()
+    assert [f.name for f in link.parent.iterdir()] == ["study.qlite"]

@@ -86,6 +86,12 @@ class _Steps:
             raise InterruptedError("cancelled; nothing was changed")
 
 
+def _real(path: str | Path) -> Path:
+    """The file itself, links followed: the replacement goes where the data is (a symlink
+    stays a symlink), beside it go the temporary files and the kept copy."""
+    return Path(os.path.realpath(path))
+
+
 @contextlib.contextmanager
 def _locked(path: Path, lock: ProjectLock | None):
     """The project's lock for the whole operation: the caller's, or taken here."""
@@ -158,7 +164,7 @@ def _convert(path: Path, source_key: str | None, target_key: str | None, lock: P
 def encrypt_project(path: str | Path, passphrase: str, lock: ProjectLock | None = None,
                     progress: Progress | None = None) -> FileReport:
     """Encrypt a plain project in place; its unencrypted backups are deleted."""
-    path = Path(path)
+    path = _real(path)
     if not passphrase:
         raise ProjectError(path, "the passphrase is empty")
     encryption.require_cipher()
@@ -185,7 +191,7 @@ def encrypt_project(path: str | Path, passphrase: str, lock: ProjectLock | None 
 def decrypt_project(path: str | Path, passphrase: str, lock: ProjectLock | None = None,
                     progress: Progress | None = None) -> FileReport:
     """Turn an encrypted project into a plain file; its backups are decrypted as well."""
-    path = Path(path)
+    path = _real(path)
     encryption.require_cipher()
     report = FileReport(path, "decrypted")
     with _locked(path, lock) as held:
@@ -246,7 +252,7 @@ def restore_project(path: str | Path, backup: Backup | None = None, passphrase: 
     """Replace the project by ``backup`` (default: the newest); the replaced file (and its
     write-ahead log) is kept as ``NAME.before-restore.qlite``. An encrypted backup needs
     the passphrase it was made with."""
-    path = Path(path)
+    path = _real(path)
     steps = _Steps(progress, 5)
     with _locked(path, lock) as held:
         _not_open_here(path)

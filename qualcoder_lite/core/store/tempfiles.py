@@ -187,7 +187,7 @@ def patterns(project_path: str | Path) -> list[str]:
     """Glob patterns of the temporary files of ``project_path`` (see the module table)."""
     from .backups import backup_folder
 
-    p = Path(project_path)
+    p = Path(os.path.realpath(project_path))  # temporary files are made beside the file itself
     folder, name = glob.escape(str(p.parent)), glob.escape(p.name)
     beside = [os.path.join(folder, f".{name}.{purpose}") for purpose in PURPOSES]
     beside.append(os.path.join(folder, f".{name}.*.importing"))
