@@ -31,5 +31,15 @@ class ProjectError(QualCoderError):
         super().__init__(f"{self.path}: {reason}" if self.path else reason)
 
 
+class ProjectIOError(ProjectError):
+    """The project file could not be read or written because of the medium, not its
+    contents: a full disk, a read-only folder or medium, missing permissions, a failing
+    device. The file itself may be perfectly healthy: never offer to restore a backup."""
+
+
+class DamagedProjectError(ProjectError):
+    """The file's contents are damaged (SQLite found corruption): a backup may be restored."""
+
+
 class DuplicateError(QualCoderError):
     """Something with this identity already exists (a code path, a source's text...)."""

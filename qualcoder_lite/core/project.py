@@ -91,20 +91,40 @@ class Project:
 
     def execute(self, cmd: commands.Command) -> Changes:
         self._check_writable()
-        return commands.run(self, cmd)
+        with self._disk_errors():
+            return commands.run(self, cmd)
 
     def undo(self, cmd: commands.Command) -> Changes:
         self._check_writable()
-        return commands.undo(self, cmd)
+        with self._disk_errors():
+            return commands.undo(self, cmd)
 
     def redo(self, cmd: commands.Command) -> Changes:
         self._check_writable()
-        return commands.redo(self, cmd)
+        with self._disk_errors():
+            return commands.redo(self, cmd)
+
+    @contextlib.contextmanager
+    def _disk_errors(self) -> Iterator[None]:
+        """A full disk or a failing medium is told as such (the change was rolled back),
+        naming the file: never as damage."""
+        try:
+            yield
+        except database.db_errors() as exc:
+            if database.error_kind(exc) != "io":
+                raise
+            raise database.io_error(self.path or ":memory:", exc, "written") from None
+
+    def detach_lock(self):
+        """Hand this project's lock to the caller (who must release it): closing the
+        project then leaves the file locked, e.g. for encrypting it and opening it again."""
+        lock, self.lock = self.lock, None
+        return lock
 
     def close(self) -> None:
         with contextlib.suppress(*database.db_errors()):  # closing twice is harmless
             self.conn.close()
-        if self.lock is not None:
+        if self.lock is not None:  # after the connection: the lock's descriptor is the file's
             self.lock.release()
             self.lock = None
 
@@ -116,22 +136,38 @@ class Project:
 
 
 def open_project(path: str | Path, passphrase: str | None = None, coder: str | None = None,
-                 read_only: bool = False, lock: bool = False) -> Project:
+                 read_only: bool = False, lock=False) -> Project:
     """Open an existing project file (migrating older versions): the one factory the GUI,
     the command line and every worker use. An encrypted project needs ``passphrase``
-    (falls back to $QUALCODER_LITE_PASSPHRASE). ``lock=True`` makes this the one writer."""
+    (falls back to $QUALCODER_LITE_PASSPHRASE). ``lock=True`` makes this the one writer
+    (the lock is taken before the file is touched); a held ``ProjectLock`` of this file
+    may be passed instead (it then belongs to the project). Temporary files that a killed
+    command left for this project are removed first."""
+    from .store import tempfiles
+    from .store.lock import ProjectLock
+
+    path = Path(path)
+    tempfiles.clean(path)  # even when the file is missing (an import-qdpx target killed half-way)
     if passphrase is None:
         passphrase = os.environ.get(database.PASSPHRASE_ENV) or None
         if passphrase is not None and not database.looks_encrypted(path):
             passphrase = None
-    db = database.open_database(path, passphrase, read_only=read_only)
-    project = Project(db, Path(path), coder, passphrase, read_only)
-    if lock and not read_only:
-        try:
-            project.acquire_lock()
-        except ProjectError:
-            project.close()
-            raise
+    database.check_header(path, passphrase)
+    held = lock if isinstance(lock, ProjectLock) else None
+    taken = None
+    if held is None and lock and not read_only:
+        taken = held = ProjectLock(path)
+        taken.acquire()
+    try:
+        if held is not None and not held.covers(path):
+            raise ProjectError(path, "the lock handed over is another file's")
+        db = database.open_database(path, passphrase, read_only=read_only)
+    except BaseException:
+        if taken is not None:
+            taken.release()
+        raise
+    project = Project(db, path, coder, passphrase, read_only)
+    project.lock = held
     return project
 
 
@@ -144,12 +180,24 @@ def project_path(name: str | Path) -> Path:
     return p.with_name(p.name + PROJECT_SUFFIX)
 
 
-def new_project(path: str | Path, coder: str | None = None, passphrase: str | None = None) -> Project:
+def new_project(path: str | Path, coder: str | None = None, passphrase: str | None = None,
+                lock: bool = False) -> Project:
     """Create a new project file (refuses to overwrite an existing file); encrypted when a
-    passphrase is given."""
+    passphrase is given. ``lock=True`` makes this the one writer (the app)."""
     p = Path(path) if str(path) == ":memory:" else project_path(path)
+    if str(path) != ":memory:":
+        from .store import tempfiles
+
+        tempfiles.clean(p)
     db = database.create_database(p, passphrase)
-    return Project(db, None if str(path) == ":memory:" else p, coder, passphrase)
+    project = Project(db, None if str(path) == ":memory:" else p, coder, passphrase)
+    if lock and project.path is not None:
+        try:
+            project.acquire_lock()
+        except ProjectError:
+            project.close()
+            raise
+    return project
 
 
 def memory_project(coder: str | None = None) -> Project:

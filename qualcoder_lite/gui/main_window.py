@@ -43,6 +43,7 @@ class MainWindow(QMainWindow):
         self.welcome.demoRequested.connect(self.open_demo)
         self.status_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.status_label)
+        self._sync_hooks: list = []  # extensions that enable their actions by the project's state
         self._build_actions()
         self.undo_keys = UndoKeys(self)
         self._update_title()
@@ -163,6 +164,8 @@ class MainWindow(QMainWindow):
         self.actionRedo.setEnabled(bool(stack and stack.canRedo()))
         self.actionUndo.setText(f"&Undo {stack.undoText()}" if stack and stack.canUndo() else "&Undo")
         self.actionRedo.setText(f"&Redo {stack.redoText()}" if stack and stack.canRedo() else "&Redo")
+        for hook in self._sync_hooks:
+            hook()
 
     # -- opening and closing ------------------------------------------------------------
     def set_project(self, project: Project) -> None:
@@ -195,10 +198,12 @@ class MainWindow(QMainWindow):
             prefs.add_recent(project.path)
 
     def open_path(self, path: Path, coder: str | None = None, passphrase: str | None = None,
-                  read_only: bool = False) -> bool:
-        """Open a project for writing (taking its lock), asking for a passphrase when it is
-        encrypted, offering read-only when someone else has it open and a backup when it
-        is damaged. A backup is taken on every open."""
+                  read_only: bool = False, lock=None) -> bool:
+        """Open a project for writing (taking its lock, or using the held ``lock`` handed
+        over), asking for a passphrase when it is encrypted, offering read-only when someone
+        else has it open and a backup when it is damaged (never for a disk error). A
+        backup is taken on every open."""
+        from ..core.errors import DamagedProjectError, ProjectIOError
         from ..core.store.backups import list_backups, make_backup
         from ..core.store.database import PassphraseNeeded
         from ..core.store.lock import LockedError
@@ -206,32 +211,49 @@ class MainWindow(QMainWindow):
         path = Path(path)
         coder = coder or self.coder or prefs.coder_for(path)
         try:
-            project = open_project(path, passphrase=passphrase, coder=coder, read_only=read_only, lock=not read_only)
+            project = open_project(path, passphrase=passphrase, coder=coder, read_only=read_only,
+                                   lock=lock if lock is not None else not read_only)
         except PassphraseNeeded:
             text, ok = QInputDialog.getText(self, "Encrypted project", f"Passphrase for {path.name}:",
                                             QLineEdit.Password)
             if not ok or not text:
                 return False
-            return self.open_path(path, coder, text, read_only)
+            return self.open_path(path, coder, text, read_only, lock)
         except LockedError as exc:
             answer = QMessageBox.question(self, "Project in use", f"{exc}\n\nOpen it read-only?",
                                           QMessageBox.Yes | QMessageBox.Cancel)
             if answer == QMessageBox.Yes:
                 return self.open_path(path, coder, passphrase, read_only=True)
             return False
-        except QualCoderError as exc:
-            backups = list_backups(path) if path.exists() else []
-            if backups and "damaged" in str(exc):
-                answer = QMessageBox.question(
-                    self, "Damaged project",
-                    f"{exc}\n\nRestore the latest backup ({backups[0].label})? The damaged file is kept "
-                    "beside it as '.before-restore'.", QMessageBox.Yes | QMessageBox.Cancel)
-                if answer == QMessageBox.Yes:
-                    from ..core.store.backups import restore_backup
-
-                    restore_backup(backups[0].path, path)
-                    return self.open_path(path, coder, passphrase, read_only)
+        except DamagedProjectError as exc:
+            backups = list_backups(path)
+            if not backups:
+                self.show_error("Damaged project", f"{exc}\n\nThere is no backup of it to restore.")
                 return False
+            from ..core.services.projectfile import kept_copy, restore_project
+
+            answer = QMessageBox.question(
+                self, "Damaged project",
+                f"{exc}\n\nRestore the latest backup ({backups[0].label})? The damaged file is kept "
+                f"beside it as {kept_copy(path).name}.", QMessageBox.Yes | QMessageBox.Cancel)
+            if answer != QMessageBox.Yes:
+                return False
+            try:
+                restore_project(path, backups[0], passphrase=passphrase, lock=lock)
+            except QualCoderError as exc2:
+                self.show_error("Restore failed", f"{exc2}\nThe project was not changed.")
+                return False
+            return self.open_path(path, coder, passphrase, read_only, lock)
+        except ProjectIOError as exc:  # a full disk, a read-only medium: never a restore
+            if read_only or lock is not None:
+                self.show_error("Cannot open project", str(exc))
+                return False
+            answer = QMessageBox.question(self, "Cannot write to the project", f"{exc}\n\nOpen it read-only?",
+                                          QMessageBox.Yes | QMessageBox.Cancel)
+            if answer == QMessageBox.Yes:
+                return self.open_path(path, coder, passphrase, read_only=True)
+            return False
+        except QualCoderError as exc:  # not a project, a newer version...
             self.show_error("Cannot open project", str(exc))
             return False
         if not read_only:
@@ -254,7 +276,7 @@ class MainWindow(QMainWindow):
         if not path:
             return
         try:
-            project = new_project(path, coder=self.coder)
+            project = new_project(path, coder=self.coder, lock=True)
         except QualCoderError as exc:
             self.show_error("Cannot create project", str(exc))
             return

@@ -1,7 +1,14 @@
-"""File ▸ Restore backup…, Encrypt project…, Decrypt project…"""
+"""File ▸ Restore backup…, Encrypt project…, Decrypt project…
+
+All three run the core's file service (``core.services.projectfile``), the same one the
+command line uses. The window closes its project but keeps the project's lock for the
+service, and opens the result with that same lock: no other program can slip in between.
+Encrypt is offered for plain projects, Decrypt for encrypted ones, none of them read-only.
+"""
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 from PySide6.QtGui import QAction
@@ -29,17 +36,74 @@ def install(window) -> None:
     window.actionRestoreBackup = restore
     window.actionEncrypt = encrypt
     window.actionDecrypt = decrypt
+    window._sync_hooks.append(lambda: sync_actions(window))
+
+
+def _can_encrypt() -> bool:
+    return importlib.util.find_spec("sqlcipher3") is not None
+
+
+def sync_actions(window) -> None:
+    """Decrypt only for an encrypted project, Encrypt only for a plain one (and only with
+    the 'encrypt' extra installed); none of the three for a read-only or in-memory one."""
+    ctx = window.ctx
+    writable = ctx is not None and ctx.project.path is not None and not ctx.project.read_only
+    encrypted = writable and ctx.project.encrypted
+    window.actionRestoreBackup.setEnabled(writable)
+    window.actionEncrypt.setEnabled(writable and not encrypted and _can_encrypt())
+    window.actionDecrypt.setEnabled(encrypted)
+
+
+def _progress(window, title: str):
+    """A progress dialog for a file operation (it runs in the GUI thread, briefly: the
+    window stays painted between its steps). Returns (callback, dialog)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication, QProgressDialog
+
+    dialog = QProgressDialog(f"{title}…", None, 0, 0, window)
+    dialog.setObjectName("fileOperationProgress")
+    dialog.setWindowTitle(title)
+    dialog.setMinimumDuration(300)
+    dialog.setWindowModality(Qt.WindowModal)
+
+    def step(done: int, total: int, label: str) -> bool:
+        dialog.setMaximum(max(total, 1))
+        dialog.setValue(min(done, max(total, 1)))
+        dialog.setLabelText(label)
+        QApplication.processEvents()
+        return True
+
+    return step, dialog
+
+
+def _hand_over(window):
+    """Close the window's project but keep its lock: (path, coder, passphrase, lock)."""
+    project = window.ctx.project
+    state = (project.path, project.coder, project.passphrase, project.detach_lock())
+    window.close_project()
+    return state
+
+
+def _reopen(window, path: Path, coder: str, passphrase: str | None, lock) -> bool:
+    """Open ``path`` again with the lock kept; the lock is let go if that fails."""
+    ok = window.open_path(path, coder=coder, passphrase=passphrase, lock=lock)
+    if lock is not None and (window.ctx is None or window.ctx.project.lock is not lock):
+        lock.release()
+    return ok
+
+
+def _writable(window) -> bool:
+    return window.ctx is not None and window.ctx.project.path is not None and not window.ctx.project.read_only
 
 
 def restore_backup(window, choice: int | None = None) -> bool:
-    from ..core.store.backups import list_backups
-    from ..core.store.backups import restore_backup as restore
+    from ..core.services.projectfile import backups_of, kept_copy, restore_project
 
-    if window.ctx is None or window.ctx.project.path is None:
+    if not _writable(window):
         return False
     project = window.ctx.project
-    path, passphrase, coder = project.path, project.passphrase, project.coder
-    backups = list_backups(path)
+    path = project.path
+    backups = backups_of(path)
     if not backups:
         QMessageBox.information(window, "Restore backup", "There are no backups of this project yet.")
         return False
@@ -53,16 +117,23 @@ def restore_backup(window, choice: int | None = None) -> bool:
         answer = QMessageBox.question(
             window, "Restore backup",
             f"Replace {path.name} with the backup of {backups[choice].label}?\n"
-            "The current file is kept beside it as '.before-restore'.")
+            f"The current file is kept beside it as {kept_copy(path).name}.")
         if answer != QMessageBox.Yes:
             return False
-    window.close_project()
+    path, coder, passphrase, lock = _hand_over(window)
+    step, dialog = _progress(window, "Restoring the backup")
     try:
-        restore(backups[choice].path, path)
+        report = restore_project(path, backups[choice], passphrase=passphrase, lock=lock, progress=step)
     except (QualCoderError, OSError) as exc:
-        window.show_error("Restore failed", str(exc))
+        dialog.close()
+        window.show_error("Restore failed", f"{exc}\nThe project was not changed.")
+        _reopen(window, path, coder, passphrase, lock)
         return False
-    return window.open_path(Path(path), coder=coder, passphrase=passphrase)
+    dialog.close()
+    ok = _reopen(window, path, coder, passphrase, lock)
+    if ok:
+        window.show_message(report.summary())
+    return ok
 
 
 def _ask_new_passphrase(window) -> str | None:
@@ -81,38 +152,50 @@ def _ask_new_passphrase(window) -> str | None:
 
 
 def encrypt_project(window, passphrase: str | None = None) -> bool:
-    from ..core.store.encryption import encrypt_file
+    from ..core.services.projectfile import encrypt_project as encrypt
 
-    if window.ctx is None or window.ctx.project.encrypted:
+    if not _writable(window) or window.ctx.project.encrypted:
         return False
     passphrase = passphrase or _ask_new_passphrase(window)
     if not passphrase:
         return False
-    path, coder = window.ctx.project.path, window.ctx.project.coder
-    window.close_project()
+    path, coder, _none, lock = _hand_over(window)
+    step, dialog = _progress(window, "Encrypting the project")
     try:
-        purged = encrypt_file(path, passphrase)
+        report = encrypt(path, passphrase, lock=lock, progress=step)
     except (QualCoderError, OSError) as exc:
+        dialog.close()
         window.show_error("Encryption failed", f"{exc}\nThe project was not changed.")
-        return window.open_path(path, coder=coder)
-    window.show_message(f"Encrypted {path.name}" + (f"; removed {purged} unencrypted backups" if purged else ""))
-    return window.open_path(path, coder=coder, passphrase=passphrase)
+        _reopen(window, path, coder, None, lock)
+        return False
+    dialog.close()
+    ok = _reopen(window, path, coder, passphrase, lock)
+    if ok:
+        window.show_message(report.summary())
+    return ok
 
 
 def decrypt_project(window) -> bool:
-    from ..core.store.encryption import decrypt_file
+    from ..core.services.projectfile import decrypt_project as decrypt
 
-    if window.ctx is None or not window.ctx.project.encrypted:
+    if not _writable(window) or not window.ctx.project.encrypted:
         return False
     answer = QMessageBox.question(window, "Decrypt project",
-                                  "Store this project unencrypted? Anyone with the file can then read it.")
+                                  "Store this project and its backups unencrypted? Anyone with the files can "
+                                  "then read them.")
     if answer != QMessageBox.Yes:
         return False
-    path, coder, passphrase = window.ctx.project.path, window.ctx.project.coder, window.ctx.project.passphrase
-    window.close_project()
+    path, coder, passphrase, lock = _hand_over(window)
+    step, dialog = _progress(window, "Decrypting the project")
     try:
-        decrypt_file(path, passphrase)
+        report = decrypt(path, passphrase, lock=lock, progress=step)
     except (QualCoderError, OSError) as exc:
-        window.show_error("Decryption failed", str(exc))
-        return window.open_path(path, coder=coder, passphrase=passphrase)
-    return window.open_path(path, coder=coder)
+        dialog.close()
+        window.show_error("Decryption failed", f"{exc}\nThe project was not changed.")
+        _reopen(window, path, coder, passphrase, lock)
+        return False
+    dialog.close()
+    ok = _reopen(window, path, coder, None, lock)
+    if ok:
+        window.show_message(report.summary())
+    return ok

@@ -45,7 +45,9 @@ def test_backups_are_taken_rotated_and_restored(project_file):
     with open_project(project_file) as p:
         p.execute(AddCode("After the backups"))
     older = backups.list_backups(project_file)[-1]
-    backups.restore_backup(older.path, project_file)
+    from qualcoder_lite.core.services.projectfile import restore_project
+
+    restore_project(project_file, older)
     with open_project(project_file) as p:
         assert p.codes.find(["After the backups"]) is None
     assert project_file.with_name("study.before-restore.qlite").exists()

@@ -109,3 +109,23 @@ def test_workers_use_the_passphrase_and_read_only_imports_nothing(qtbot, demo_fi
     assert second.import_files([f]) is None
     second.close_project()
     w.close_project()
+
+
+def test_encrypt_and_decrypt_are_offered_by_the_projects_state(qtbot, demo_file, monkeypatch):
+    from qualcoder_lite.gui.safety_menu import encrypt_project
+
+    monkeypatch.delenv("QUALCODER_LITE_PASSPHRASE", raising=False)
+    w = _window(qtbot)
+    assert not w.actionEncrypt.isEnabled() and not w.actionDecrypt.isEnabled()  # no project
+    assert w.open_path(demo_file)
+    assert w.actionEncrypt.isEnabled() and not w.actionDecrypt.isEnabled()  # plain: nothing to decrypt
+    assert w.actionRestoreBackup.isEnabled()
+    assert encrypt_project(w, passphrase="menu passphrase")
+    assert not w.actionEncrypt.isEnabled() and w.actionDecrypt.isEnabled()
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("menu passphrase", True))
+    second = _window(qtbot)  # read-only: none of the three
+    assert second.open_path(demo_file) and second.ctx.project.read_only
+    assert not any(a.isEnabled() for a in (second.actionEncrypt, second.actionDecrypt, second.actionRestoreBackup))
+    second.close_project()
+    w.close_project()

@@ -33,9 +33,19 @@ def check_file(path: str | Path, max_bytes: int, kind: str) -> int:
         raise InputError(path, "is not a regular file")
     if st.st_size == 0:
         raise InputError(path, "the file is empty")
+    refuse_open_project(path)
     if st.st_size > max_bytes:
         raise InputError(path, f"larger than the {max_bytes // MB} MB limit for {kind}")
     return st.st_size
+
+
+def refuse_open_project(path: str | Path) -> None:
+    """A project this program has open is SQLite's alone: reading it as an input file (and
+    closing it again) would drop the locks that protect its write-ahead log."""
+    from qualcoder_lite.core.store import openfiles
+
+    if openfiles.is_open(path):
+        raise InputError(path, "is a project that is open in QualCoder Lite, not a file to read in")
 
 
 def read_bytes(path: str | Path, max_bytes: int) -> bytes:

@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import uuid
 from dataclasses import dataclass, field
@@ -94,14 +93,9 @@ def export_qdc(project, out: str | Path) -> ExportReport:
 
 
 # ----------------------------------------------------------------------------- import project
-def _remove(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(f"{path}{suffix}")
-
-
 def _publish(tmp: Path, target: Path) -> None:
-    """Move the finished file to ``target`` without ever replacing an existing file."""
+    """Move the finished file to ``target`` without ever replacing an existing file (the
+    temporary name is removed by the caller)."""
     try:
         os.link(tmp, target)
     except FileExistsError:
@@ -110,31 +104,37 @@ def _publish(tmp: Path, target: Path) -> None:
         if target.exists():
             raise ProjectError(target, "already exists; choose another name (an import never overwrites)") from None
         os.rename(tmp, target)
-        return
-    os.remove(tmp)
 
 
 def import_qdpx(src: str | Path, target: str | Path, coder: str | None = None,
                 progress: Progress | None = None) -> QdpxImportReport:
-    """Create the project ``target`` from the REFI-QDA file ``src`` (all or nothing)."""
+    """Create the project ``target`` from the REFI-QDA file ``src`` (all or nothing). The
+    project is built in ``.NAME.qlite.XXXXXXXX.importing`` beside the target (owner-only,
+    locked while in use; one a killed import left is removed at the next start)."""
+    from ..project import Project
+    from ..store import database, tempfiles
+
     target = project_path(target)
+    tempfiles.clean(target)
     if target.exists():
         raise ProjectError(target, "already exists; choose another name (an import never overwrites)")
     if not target.parent.is_dir():
         raise ProjectError(target, f"folder {target.parent} does not exist")
     content = read_qdpx(src, progress)
-    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.importing")
-    project = new_project(tmp, coder=coder)
+    tmp = tempfiles.TempFile(target, "importing", unique=True).create()
     try:
-        report = build_project(project, content, progress)
-        project.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        project.close()
-        _publish(tmp, target)
-    except BaseException:
-        project.close()
-        _remove(tmp)
-        raise
-    _remove(tmp)  # the -wal/-shm of a closed database, if the platform left them
+        project = Project(database.create_database(tmp.path, into_empty_file=True), tmp.path, coder)
+        try:
+            report = build_project(project, content, progress)
+            project.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            project.close()
+        if hasattr(os, "fchmod"):
+            os.fchmod(tmp.fd, tempfiles.default_mode())
+        os.fsync(tmp.fd)
+        _publish(tmp.path, target)
+    finally:
+        tmp.discard()
     report.project_file = str(target)
     if progress is not None:
         progress(1, 1, "Done")

@@ -116,6 +116,9 @@ def read_copy(path: str | Path) -> Snapshot:
         raise InputError(path, "is a folder, not a project file")
     if path.suffix.lower() == ".qdpx":
         return _read_qdpx(path)
+    from ..formats.checks import refuse_open_project
+
+    refuse_open_project(path)  # copying it with plain I/O would drop this program's locks on it
     with tempfile.TemporaryDirectory(prefix="qualcoder-merge-") as tmp:
         copy = Path(tmp) / "copy.qlite"
         try:

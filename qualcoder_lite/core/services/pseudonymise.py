@@ -977,8 +977,8 @@ class RemoveKey:
     """Delete the key table for good. Not an undoable command: it sets ``PRAGMA
     secure_delete=ON``, deletes the key, rebuilds the full-text index (its old segments held
     the original words), runs ``VACUUM`` (no free page keeps old text), truncates the
-    write-ahead log and purges the automatic backups (``store.backups.purge_backups``, when
-    present). Refuses while key names still occur in the project unless ``force``."""
+    write-ahead log; the automatic backups (``store.backups.purge_backups``, when present)
+    are purged first, before the key is touched. Refuses while key names still occur in the project unless ``force``."""
 
     def __init__(self, force: bool = False):
         self.force = force
@@ -1007,6 +1007,9 @@ class RemoveKey:
         conn = project.conn
         if conn.in_transaction:
             raise QualCoderError("cannot remove the key inside another change")
+        # the backups hold the real names: they go first, so that a removal killed at any
+        # point never leaves the key gone and the names still in a backup
+        purged = _purge_backups(project)
         conn.execute("PRAGMA secure_delete = ON")
         secure = bool(conn.execute("PRAGMA secure_delete").fetchone()[0])
         with project.transaction():
@@ -1026,7 +1029,6 @@ class RemoveKey:
         if project.path is not None:
             busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
             truncated = busy is not None and busy[0] == 0
-        purged = _purge_backups(project)
         copies = []
         if project.path is not None:  # File ▸ Restore backup keeps the replaced file as NAME.before-restore.*
             p = Path(project.path)

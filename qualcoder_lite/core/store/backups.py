@@ -5,7 +5,8 @@ rotated (every backup younger than ``KEEP_DAYS`` days, and always the latest
 Backups live in the user's data folder, not beside the project, so a project copied to a
 shared drive does not drag old copies along. A backup is a consistent snapshot made with
 SQLite's online backup API (the same page format; an encrypted project's backups are
-encrypted with the same key).
+encrypted with the same key), written owner-only to ``.NAME-STAMP.qlite.tmp`` and renamed
+into place when complete. Restoring is the file service's (``services.projectfile``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ProjectError
+from .tempfiles import TempFile
 
 KEEP_DAYS = 14
 KEEP_MIN = 3
@@ -74,20 +76,24 @@ def make_backup(project, now: _dt.datetime | None = None) -> Path:
         raise ProjectError(None, "an in-memory project has no backups")
     now = now or _dt.datetime.now()
     folder = backup_folder(project.path)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     target = folder / f"{project.path.stem}-{now.strftime(STAMP)}.qlite"
     n = 1
     while target.exists():
         n += 1
         target = folder / f"{project.path.stem}-{now.strftime(STAMP)}.{n}.qlite"
-    tmp = target.with_suffix(".tmp")
-    dest = project.connect_like(tmp)
+    tmp = TempFile(target, "tmp").create()
     try:
-        project.conn.backup(dest)
-        dest.execute("PRAGMA journal_mode = DELETE")
-    finally:
-        dest.close()
-    os.replace(tmp, target)
+        dest = project.connect_like(tmp.path)
+        try:
+            project.conn.backup(dest)
+            dest.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            dest.close()
+        tmp.publish_and_close(0o600)
+    except BaseException:
+        tmp.discard()
+        raise
     rotate(project.path, now)
     return target
 
@@ -111,23 +117,8 @@ def purge_backups(project) -> int:
     if path is None:
         return 0
     folder = backup_folder(path)
+    if not folder.exists():
+        return 0
     n = len(list(folder.glob("*.qlite")))
-    shutil.rmtree(folder, ignore_errors=True)
+    shutil.rmtree(folder)  # a failure is raised: callers must not go on as if they were gone
     return n
-
-
-def restore_backup(backup: Path, project_path: str | Path) -> Path:
-    """Replace the (closed) project file by a backup; the current file is kept as
-    ``<name>.before-restore.qlite`` beside it."""
-    project_path = Path(project_path)
-    if not backup.exists():
-        raise ProjectError(backup, "backup not found")
-    if project_path.exists():
-        keep = project_path.with_name(f"{project_path.stem}.before-restore{project_path.suffix}")
-        os.replace(project_path, keep)
-    for suffix in ("-wal", "-shm"):
-        Path(str(project_path) + suffix).unlink(missing_ok=True)
-    tmp = project_path.with_suffix(".restoring")
-    shutil.copyfile(backup, tmp)
-    os.replace(tmp, project_path)
-    return project_path

@@ -11,7 +11,8 @@ from typing import Iterator
 
 import sqlite_utils
 
-from ..errors import ProjectError
+from ..errors import DamagedProjectError, ProjectError, ProjectIOError
+from . import openfiles
 from .schema import LATEST, MIGRATIONS
 
 APPLICATION_ID = 0x51434C54  # 'QCLT' in the SQLite header marks our files
@@ -47,9 +48,67 @@ def _quote(passphrase: str) -> str:
     return "'" + passphrase.replace("'", "''") + "'"
 
 
-def _connect(path: str, passphrase: str | None = None):
+_classes: dict[object, type] = {}
+
+
+def _connection_class(module):
+    """A subclass of the driver's Connection that leaves the open-files registry when it
+    closes (``openfiles``: no plain I/O on a file this process has a connection to)."""
+    cls = _classes.get(module)
+    if cls is None:
+        base = module.Connection if hasattr(module, "Connection") else module.dbapi2.Connection
+        errors = (module.Error if hasattr(module, "Error") else module.dbapi2.Error)
+
+        def close(self):
+            try:
+                base.close(self)
+            finally:
+                ident, self._qcl_ident = getattr(self, "_qcl_ident", None), None
+                openfiles.unregister(ident)
+
+        def __del__(self, _suppress=contextlib.suppress, _unregister=openfiles.unregister):
+            # garbage-collected without close() (perhaps at interpreter exit, when module
+            # globals are gone: hence the bound defaults): SQLite closes the file now
+            with _suppress(errors):
+                base.close(self)
+            ident, self._qcl_ident = getattr(self, "_qcl_ident", None), None
+            _unregister(ident)
+
+        cls = type("RegisteredConnection", (base,), {"close": close, "__del__": __del__})
+        _classes[module] = cls
+    return cls
+
+
+def _uri(path: str, immutable: bool) -> str:
+    from urllib.request import pathname2url
+
+    query = "?mode=ro&immutable=1" if immutable else ""
+    return "file:" + pathname2url(os.path.abspath(path)) + query
+
+
+def _open_registered(module, path: str, encrypted: bool, immutable: bool = False):
+    """Connect with ``module`` to ``path``, registered in ``openfiles`` before SQLite opens
+    the file (a header read in another thread then waits or is refused)."""
+    memory = path == ":memory:"
+    ident = None if memory else openfiles.register(path, encrypted)
+    try:
+        conn = module.connect(_uri(path, True) if immutable else path, isolation_level=None,
+                              check_same_thread=True, timeout=5.0, factory=_connection_class(module),
+                              uri=immutable)
+    except BaseException:
+        openfiles.unregister(ident)
+        raise
+    if ident is None and not memory:  # SQLite has just created the file
+        ident = openfiles.register(path, encrypted)
+    conn._qcl_ident = ident
+    return conn
+
+
+def _connect(path: str, passphrase: str | None = None, immutable: bool = False):
+    """A connection to ``path``: plain sqlite3, or SQLCipher keyed with ``passphrase``.
+    ``immutable``: read-only, for a file on a medium that cannot be written (no -shm)."""
     if passphrase is None:
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=True, timeout=5.0)
+        conn = _open_registered(sqlite3, path, False, immutable)
         conn.row_factory = sqlite3.Row
         return conn
     cipher = _sqlcipher()
@@ -57,11 +116,33 @@ def _connect(path: str, passphrase: str | None = None):
         raise ProjectError(path, "encrypted projects need the 'encrypt' extra: pip install 'qualcoder-lite[encrypt]'")
     if not passphrase:
         raise ProjectError(path, "the passphrase is empty")
-    conn = cipher.connect(path, isolation_level=None, check_same_thread=True, timeout=5.0)
-    conn.row_factory = cipher.Row
-    conn.execute("PRAGMA cipher_log_level = NONE")  # a wrong key is our message, not a log line
-    conn.execute(f"PRAGMA key = {_quote(passphrase)}")
-    conn.execute("PRAGMA temp_store = MEMORY")  # no decrypted pages in temporary files
+    conn = _open_registered(cipher, path, True, immutable)
+    try:
+        conn.row_factory = cipher.Row
+        conn.execute("PRAGMA cipher_log_level = NONE")  # a wrong key is our message, not a log line
+        conn.execute(f"PRAGMA key = {_quote(passphrase)}")
+        conn.execute("PRAGMA temp_store = MEMORY")  # no decrypted pages in temporary files
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def connect_cipher(path: str | Path, key: str | None):
+    """An SQLCipher connection (registered like every other) to a plain file (``key``
+    None) or an encrypted one: what converting between the two needs."""
+    cipher = _sqlcipher()
+    if cipher is None:
+        raise ProjectError(path, "encryption needs the 'encrypt' extra: pip install 'qualcoder-lite[encrypt]'")
+    conn = _open_registered(cipher, str(path), key is not None)
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        if key:
+            conn.execute(f"PRAGMA key = {_quote(key)}")
+        conn.execute("PRAGMA temp_store = MEMORY")
+    except BaseException:
+        conn.close()
+        raise
     return conn
 
 
@@ -70,9 +151,9 @@ def connect_like(conn, path: str | Path, passphrase: str | None):
     return _connect(str(path), passphrase)
 
 
-def _configure(conn: sqlite3.Connection, path: str) -> None:
+def _configure(conn: sqlite3.Connection, path: str, read_only: bool = False) -> None:
     conn.execute("PRAGMA foreign_keys = ON")
-    if path != ":memory:":
+    if path != ":memory:" and not read_only:  # reading never changes the file's journal mode
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if str(mode).lower() != "wal":
             raise ProjectError(path, f"cannot use write-ahead logging (journal mode {mode})")
@@ -80,28 +161,134 @@ def _configure(conn: sqlite3.Connection, path: str) -> None:
     conn.execute("PRAGMA busy_timeout = 5000")
 
 
+# ----------------------------------------------------------------------------- errors
+_IO_CODES = ("SQLITE_IOERR", "SQLITE_FULL", "SQLITE_CANTOPEN", "SQLITE_READONLY", "SQLITE_PERM", "SQLITE_NOLFS")
+_DAMAGE_CODES = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+_IO_WORDS = ("disk i/o error", "disk is full", "unable to open database file", "readonly database",
+             "read-only", "access permission denied")
+_DAMAGE_WORDS = ("malformed", "not a database", "corrupt")
+
+
+def error_kind(exc: BaseException) -> str | None:
+    """``"io"`` (the medium: full, read-only, failing), ``"damage"`` (the contents),
+    ``"busy"`` (another connection) or None, for an SQLite/SQLCipher error."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name.startswith(_IO_CODES):
+        return "io"
+    if name.startswith(_DAMAGE_CODES):
+        return "damage"
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return "busy"
+    message = str(exc).lower()
+    if any(w in message for w in _IO_WORDS):
+        return "io"
+    if any(w in message for w in _DAMAGE_WORDS):
+        return "damage"
+    if "locked" in message or "busy" in message:
+        return "busy"
+    return None
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1_000_000:,.1f} MB"
+
+
+def io_cause(path: str | Path, exc: BaseException | None = None) -> str:
+    """Why reading or writing ``path`` fails, in words: a full disk, a read-only medium or
+    folder, missing permissions, the process's file size limit, or what the system said."""
+    import errno
+
+    p = Path(path)
+    folder = p.parent if str(p.parent) else Path(".")
+    err = getattr(exc, "errno", None)
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    try:
+        st = os.statvfs(folder)
+    except (OSError, AttributeError):  # no statvfs on Windows, or the folder is gone
+        st = None
+    if st is not None and st.f_flag & getattr(os, "ST_RDONLY", 1):
+        return f"the disk or medium holding {folder} is read-only"
+    if err == errno.EROFS:
+        return f"the disk or medium holding {folder} is read-only"
+    free = None if st is None else st.f_bavail * st.f_frsize
+    if err == errno.ENOSPC or name.startswith("SQLITE_FULL") or (free is not None and free < 256 * 1024):
+        return f"the disk holding {folder} is full ({_mb(free or 0)} free)"
+    try:
+        import resource
+
+        soft, _hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+        if err == errno.EFBIG or (soft != resource.RLIM_INFINITY and name.startswith(("SQLITE_IOERR", "SQLITE_FULL"))):
+            return f"the file size limit of this process ({_mb(soft)}, 'ulimit -f') was reached"
+    except ImportError:  # Windows
+        pass
+    if err in (errno.EACCES, errno.EPERM) or name.startswith(("SQLITE_PERM", "SQLITE_READONLY")):
+        return "permission denied"
+    if p.exists() and not os.access(p, os.R_OK):
+        return "permission denied (you may not read the file)"
+    if not os.access(folder, os.W_OK):
+        return f"the folder {folder} is read-only for you"
+    if p.exists() and not os.access(p, os.W_OK):
+        return "the file is read-only for you"
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror[0].lower() + exc.strerror[1:]
+    return f"{exc or 'input/output error'}"
+
+
+def io_error(path: str | Path, exc: BaseException | None, doing: str = "read or written") -> ProjectIOError:
+    """A ProjectIOError naming the file and the cause (never 'damaged')."""
+    return ProjectIOError(path, f"cannot be {doing}: {io_cause(path, exc)}; "
+                                "a problem of the disk or folder, not damage to the project")
+
+
+def project_error(path: str | Path, exc: BaseException, doing: str = "read or written") -> ProjectError:
+    """The right kind of ProjectError for a database error met while using ``path``."""
+    kind = error_kind(exc)
+    if kind == "io":
+        return io_error(path, exc, doing)
+    if kind == "damage":
+        return DamagedProjectError(path, f"is damaged ({exc})")
+    if kind == "busy":
+        return ProjectError(path, f"is busy: another program is writing to it ({exc}); try again")
+    return ProjectError(path, f"could not be {doing} ({exc})")
+
+
 def looks_encrypted(path: str | Path) -> bool:
-    """An SQLCipher file: no SQLite header, whole pages of random-looking bytes."""
+    """An SQLCipher file: no SQLite header, whole pages of random-looking bytes. A file
+    this process has open is answered from the open-files registry (no plain I/O)."""
+    known = openfiles.opened_encrypted(path)
+    if known is not None:
+        return known
     try:
         size = os.path.getsize(path)
-        with open(path, "rb") as fh:
-            head = fh.read(256)
+        head = openfiles.read_header(path, 256)
+    except openfiles.OpenInProcess:  # opened by another thread just now
+        return bool(openfiles.opened_encrypted(path))
     except OSError:
         return False
     return (not head.startswith(SQLITE_MAGIC) and size >= 1024 and size % 512 == 0
             and len(set(head)) > 120)
 
 
-def _check_header(path: Path, passphrase: str | None = None) -> None:
+def check_header(path: Path, passphrase: str | None = None) -> None:
+    """Clear messages for files that are not projects, read before connecting. A file
+    this process already has open is not read again (that would drop its locks)."""
+    path = Path(path)
     if not path.exists():
         raise ProjectError(path, "no such project file")
     if path.is_dir():
         raise ProjectError(path, "is a folder, not a project file")
+    known = openfiles.opened_encrypted(path)
+    if known is not None:  # open here already, so it is a database we accepted
+        if known and passphrase is None:
+            raise PassphraseNeeded(path, f"is encrypted: give its passphrase (prompt, or the {PASSPHRASE_ENV} "
+                                         "environment variable)")
+        return
     try:
-        with open(path, "rb") as fh:
-            head = fh.read(100)
+        head = openfiles.read_header(path, 100)
+    except openfiles.OpenInProcess:  # opened by another thread just now
+        return
     except OSError as exc:
-        raise ProjectError(path, f"cannot be read ({exc.strerror})") from None
+        raise io_error(path, exc, "read") from None
     if len(head) == 0:
         raise ProjectError(path, "is empty, not a QualCoder Lite project")
     if not head.startswith(SQLITE_MAGIC):
@@ -112,10 +299,39 @@ def _check_header(path: Path, passphrase: str | None = None) -> None:
                                          f"(prompt, or the {PASSPHRASE_ENV} environment variable)")
         raise ProjectError(path, "is not a QualCoder Lite project (not an SQLite database)")
     if len(head) < 100:
-        raise ProjectError(path, "is truncated (shorter than an SQLite header)")
+        raise DamagedProjectError(path, "is truncated (shorter than an SQLite header)")
     app_id = int.from_bytes(head[68:72], "big")
     if app_id not in (0, APPLICATION_ID):
         raise ProjectError(path, "is an SQLite database made by another program, not a QualCoder Lite project")
+
+
+_check_header = check_header
+
+
+def _cannot_write_here(path: Path) -> bool:
+    """The medium or folder cannot be written (SQLite then cannot make its -shm file)."""
+    try:
+        st = os.statvfs(path.parent)
+        if st.f_flag & getattr(os, "ST_RDONLY", 1):
+            return True
+    except (OSError, AttributeError):
+        pass
+    return not os.access(path.parent, os.W_OK)
+
+
+def _disk_full(path: Path) -> bool:
+    try:
+        st = os.statvfs(path.parent)
+        return st.f_bavail * st.f_frsize < 256 * 1024
+    except (OSError, AttributeError):
+        return False
+
+
+def _wal_has_content(path: Path) -> bool:
+    try:
+        return os.path.getsize(str(path) + "-wal") > 0
+    except OSError:
+        return False
 
 
 def open_database(path: str | Path, passphrase: str | None = None, read_only: bool = False) -> sqlite_utils.Database:
@@ -126,18 +342,29 @@ def open_database(path: str | Path, passphrase: str | None = None, read_only: bo
     needs its passphrase; a wrong one is a clear message.
     """
     path = Path(path)
-    _check_header(path, passphrase)
-    conn = _connect(str(path), passphrase)
+    check_header(path, passphrase)
     errors = db_errors()
+    conn = _connect(str(path), passphrase)
     try:
         try:
-            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            try:
+                first = _first_look(conn)
+            except errors as exc:
+                # a read-only medium or a full disk: SQLite cannot create the -shm of a WAL
+                # project; an immutable read works when no write-ahead log waits to be applied
+                if not (read_only and error_kind(exc) == "io" and (_cannot_write_here(path) or _disk_full(path))
+                        and not _wal_has_content(path)):
+                    raise
+                conn.close()
+                conn = _connect(str(path), passphrase, immutable=True)
+                first = _first_look(conn)
         except errors as exc:
+            if error_kind(exc) == "io":
+                raise io_error(path, exc, "read") from None
             if passphrase is not None:
                 raise ProjectError(path, "wrong passphrase, or not an encrypted QualCoder Lite project") from None
-            raise ProjectError(path, f"is damaged or not a project ({exc})") from None
+            raise DamagedProjectError(path, f"is damaged or not a project ({exc})") from None
+        app_id, version, tables = first
         if app_id != APPLICATION_ID and not {"sources", "codes", "codings"} <= tables:
             raise ProjectError(path, "is an SQLite database but not a QualCoder Lite project")
         if version > LATEST:
@@ -149,51 +376,65 @@ def open_database(path: str | Path, passphrase: str | None = None, read_only: bo
         if version < 1:
             raise ProjectError(path, "is not a QualCoder Lite project (no schema version)")
         try:
-            _configure(conn, str(path))
+            _configure(conn, str(path), read_only)
             if version < LATEST:
                 # upgrading is one transaction and keeps every row, so even a command that
                 # only reads may do it (an older project otherwise could not be read at all)
                 migrate(conn, version)
             problems = conn.execute("PRAGMA quick_check").fetchall()
         except errors as exc:
-            raise ProjectError(path, f"is damaged ({exc})") from None
+            raise project_error(path, exc, "opened") from None
         if problems and problems[0][0] != "ok":
-            raise ProjectError(path, f"is damaged ({problems[0][0]})")
+            raise DamagedProjectError(path, f"is damaged ({problems[0][0]})")
         if not read_only:
             try:
                 complete_word_index(conn)
             except errors as exc:
-                raise ProjectError(path, f"is damaged ({exc})") from None
+                raise project_error(path, exc, "opened") from None
     except BaseException:
         conn.close()
         raise
     return sqlite_utils.Database(conn)
 
 
-def create_database(path: str | Path, passphrase: str | None = None) -> sqlite_utils.Database:
+def _first_look(conn) -> tuple[int, int, set]:
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    return app_id, version, tables
+
+
+def create_database(path: str | Path, passphrase: str | None = None,
+                    into_empty_file: bool = False) -> sqlite_utils.Database:
     """Create a new, empty project file at the latest schema (encrypted when a passphrase
-    is given). Refuses to overwrite."""
+    is given). Refuses to overwrite; ``into_empty_file``: ``path`` is an empty file made
+    for it (a temporary file, owner-only)."""
     spath = str(path)
     if spath != ":memory:":
         p = Path(path)
-        if p.exists():
+        if into_empty_file:
+            if not p.is_file() or p.stat().st_size:
+                raise ProjectError(p, "is not the empty file a new project was to be made in")
+        elif p.exists():
             raise ProjectError(p, "already exists; choose another name or open it")
         if not p.parent.exists():
             raise ProjectError(p, f"folder {p.parent} does not exist")
     try:
         conn = _connect(spath, passphrase)
     except db_errors() as exc:
-        raise ProjectError(path, f"cannot be created ({exc})") from None
+        raise project_error(path, exc, "created") from None
     try:
         _configure(conn, spath)
         conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         migrate(conn, 0)
-    except BaseException:
+    except BaseException as exc:
         conn.close()
         if spath != ":memory:":
             for suffix in ("", "-wal", "-shm"):
                 with contextlib.suppress(FileNotFoundError):
                     os.remove(spath + suffix)
+        if isinstance(exc, db_errors()):
+            raise project_error(path, exc, "created") from None
         raise
     return sqlite_utils.Database(conn)
 
@@ -215,7 +456,7 @@ def migrate(conn: sqlite3.Connection, from_version: int, to_version: int = LATES
         raise
 
 
-_CANNOT_WRITE_NOW = ("SQLITE_READONLY", "SQLITE_BUSY", "SQLITE_LOCKED")
+_CANNOT_WRITE_NOW = ("SQLITE_READONLY", "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL")
 
 
 def complete_word_index(conn) -> int:
@@ -246,7 +487,7 @@ def complete_word_index(conn) -> int:
     except db_errors() as exc:
         code = getattr(exc, "sqlite_errorname", "") or ""
         message = str(exc).lower()
-        if code.startswith(_CANNOT_WRITE_NOW) or "readonly" in message or "locked" in message:
+        if code.startswith(_CANNOT_WRITE_NOW) or "readonly" in message or "locked" in message or "full" in message:
             return 0
         raise
     return len(ids)

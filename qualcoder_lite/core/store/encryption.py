@@ -1,79 +1,82 @@
-"""Converting a project file to and from an encrypted (SQLCipher 4, AES-256) file.
+"""Copying a project file into another form: plain to encrypted (SQLCipher 4, AES-256),
+encrypted to plain, or encrypted under a key to the same key (verification).
 
-The conversion writes a new file beside the project with ``sqlcipher_export`` and moves it
-into place only when it is complete, so a failure leaves the original untouched. Backups
-of the old form are purged: plaintext backups of an encrypted project would defeat the
-point. Needs the optional ``encrypt`` extra (``sqlcipher3-binary``).
+``export_copy`` writes the whole database into an already created (owner-only, locked)
+temporary file with ``sqlcipher_export``; the file service (``services.projectfile``)
+decides when that copy replaces the project. Needs the optional ``encrypt`` extra
+(``sqlcipher3-binary``).
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from ..errors import ProjectError
 from . import database
 
 
-def _cipher():
-    cipher = database._sqlcipher()
-    if cipher is None:
+def require_cipher() -> None:
+    """Raise a clear ProjectError when the optional ``encrypt`` extra is missing."""
+    if database._sqlcipher() is None:
         raise ProjectError(None, "encryption needs the 'encrypt' extra: pip install 'qualcoder-lite[encrypt]'")
-    return cipher
 
 
-def _convert(path: Path, source_key: str | None, target_key: str) -> None:
-    cipher = _cipher()
-    tmp = path.with_name(f".{path.name}.converting")
-    tmp.unlink(missing_ok=True)
-    conn = cipher.connect(str(path), isolation_level=None)
-    conn.execute("PRAGMA cipher_log_level = NONE")
+def export_copy(source: str | Path, source_key: str | None, target: str | Path, target_key: str | None) -> None:
+    """Write every page of ``source`` (plain when ``source_key`` is None) into ``target``
+    (an empty file; plain when ``target_key`` is empty), keeping the schema version and
+    application id. First checkpoints the source's write-ahead log completely (``TRUNCATE``)
+    and refuses when another program is reading it, so that nothing is left in a
+    ``-wal`` file once the copy replaces the source."""
+    source = Path(source)
+    errors = database.db_errors()
+    conn = database.connect_cipher(source, source_key)
     try:
-        if source_key:
-            conn.execute(f"PRAGMA key = {database._quote(source_key)}")
-        conn.execute("PRAGMA temp_store = MEMORY")
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        except cipher.dbapi2.DatabaseError:
-            raise ProjectError(path, "wrong passphrase, or not a QualCoder Lite project") from None
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        conn.execute(f"ATTACH DATABASE ? AS target KEY {database._quote(target_key) if target_key else chr(39) * 2}",
-                     (str(tmp),))
-        conn.execute("SELECT sqlcipher_export('target')")
-        conn.execute(f"PRAGMA target.user_version = {int(version)}")
-        conn.execute(f"PRAGMA target.application_id = {int(app_id)}")
-        conn.execute("DETACH DATABASE target")
-    except BaseException:
+        except errors as exc:
+            if source_key and database.error_kind(exc) != "io":
+                raise ProjectError(source, "wrong passphrase, or not a QualCoder Lite project") from None
+            raise database.project_error(source, exc, "read") from None
+        try:
+            mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+            if str(mode).lower() == "wal":
+                busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                if busy is None or busy[0] != 0:
+                    raise ProjectError(source, "is being read by another program or window; close it and try "
+                                               "again (nothing was changed)")
+            key = database._quote(target_key) if target_key else "''"
+            conn.execute(f"ATTACH DATABASE ? AS target KEY {key}", (str(target),))
+            conn.execute("SELECT sqlcipher_export('target')")
+            conn.execute(f"PRAGMA target.user_version = {int(version)}")
+            conn.execute(f"PRAGMA target.application_id = {int(app_id)}")
+            conn.execute("DETACH DATABASE target")
+        except errors as exc:
+            raise database.project_error(target, exc, "written") from None
+    finally:
         conn.close()
-        tmp.unlink(missing_ok=True)
-        raise
-    conn.close()
-    for suffix in ("-wal", "-shm"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
-    os.replace(tmp, path)
 
 
-def encrypt_file(path: str | Path, passphrase: str) -> int:
-    """Encrypt a plain project file in place; returns how many old backups were purged."""
-    from .backups import purge_backups
-
+def verify(path: str | Path, key: str | None) -> None:
+    """Open ``path`` (with ``key``) and check it page by page (``PRAGMA quick_check``);
+    raises ProjectError (damage, wrong key or I/O error) without changing the file."""
     path = Path(path)
-    if not passphrase:
-        raise ProjectError(path, "the passphrase is empty")
-    with open(path, "rb") as fh:
-        if fh.read(16) != database.SQLITE_MAGIC:
-            raise ProjectError(path, "is already encrypted (or not a project)")
-    database.open_database(path).conn.close()  # refuses foreign or newer files, migrates older ones
-    _convert(path, None, passphrase)
-    return purge_backups(path)
+    errors = database.db_errors()
+    conn = database.connect_cipher(path, key) if key else database._connect(str(path))
+    try:
+        try:
+            problems = conn.execute("PRAGMA quick_check").fetchall()
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        except errors as exc:
+            if key and database.error_kind(exc) == "damage":
+                raise ProjectError(path, "wrong passphrase, or not an encrypted QualCoder Lite project") from None
+            raise database.project_error(path, exc, "read") from None
+    finally:
+        conn.close()
+    if problems and problems[0][0] != "ok":
+        from ..errors import DamagedProjectError
 
-
-def decrypt_file(path: str | Path, passphrase: str) -> int:
-    """Turn an encrypted project file back into a plain one."""
-    from .backups import purge_backups
-
-    path = Path(path)
-    database.open_database(path, passphrase).conn.close()  # checks the passphrase first
-    _convert(path, passphrase, "")
-    return purge_backups(path)
+        raise DamagedProjectError(path, f"is damaged ({problems[0][0]})")
+    if app_id != database.APPLICATION_ID and not {"sources", "codes", "codings"} <= tables:
+        raise ProjectError(path, "is not a QualCoder Lite project")
