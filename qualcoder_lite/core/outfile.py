@@ -319,6 +319,24 @@ def sweep_stale_temps() -> list[Path]:
                 path.unlink()
                 removed.append(path)
         note.unlink(missing_ok=True)
+    removed += _sweep_scratch_folders()
+    return removed
+
+
+def _sweep_scratch_folders() -> list[Path]:
+    """A merge reads a colleague's copy through a scratch folder in the system's temporary
+    folder (``qualcoder-merge-<pid>-*``); a killed merge cannot remove its own."""
+    import shutil
+
+    removed = []
+    for folder in Path(tempfile.gettempdir()).glob("qualcoder-merge-*-*"):
+        pid = folder.name.split("-")[2]
+        if not pid.isdigit() or _alive(int(pid)) or not folder.is_dir() or folder.is_symlink():
+            continue
+        if hasattr(os, "getuid") and folder.stat().st_uid != os.getuid():
+            continue  # another user's: not ours to remove
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
     return removed
 
 

@@ -295,3 +295,33 @@ def test_full_disk_leaves_no_half_file(demo, tmp_path, template, suffix):
     assert out.read_bytes() == b"previous"
     keep.close()
     assert not list(tmp_path.glob(f".{out.name}.*"))
+
+
+KILLED_MERGE = textwrap.dedent("""
+    import sys, time
+    sys.path.insert(0, {root!r})
+    from qualcoder_lite.core.services import merge
+    original = merge.snapshot_of
+    def snapshot_of(*a, **k):  # the colleague's copy sits in the scratch folder now
+        print("KILLME", flush=True)
+        time.sleep(120)
+    merge.snapshot_of = snapshot_of
+    from qualcoder_lite.cli import main
+    sys.exit(main(["merge", sys.argv[1], sys.argv[2]]))
+""")
+
+
+def test_killed_merge_leaves_no_copy_of_the_colleagues_project(demo, tmp_path, cli_subprocess):
+    import tempfile
+
+    other = tmp_path / "colleague.qlite"
+    shutil.copy(demo, other)
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_MERGE.format(root=str(ROOT)), str(demo), str(other)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "KILLME", proc.stderr.read()
+    scratch = list(Path(tempfile.gettempdir()).glob(f"qualcoder-merge-{proc.pid}-*"))
+    assert scratch and any(p.name == "copy.qlite" for p in scratch[0].iterdir())
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert cli_subprocess("info", demo).code == 0  # the next command sweeps it
+    assert not scratch[0].exists()

@@ -27,6 +27,7 @@ other copy assumed (e.g. a .qdpx's offset convention) in ``MergeReport.notes``.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import tempfile
 import uuid
@@ -105,6 +106,12 @@ def snapshot_of(project, label: str, path: str = "") -> Snapshot:
     return snap
 
 
+def scratch_prefix() -> str:
+    """Scratch folders carry the process id, so the next start removes a killed merge's
+    copy (``outfile.sweep_stale_temps``)."""
+    return f"qualcoder-merge-{os.getpid()}-"
+
+
 def read_copy(path: str | Path) -> Snapshot:
     """Read a colleague's .qlite (or .qdpx, through the REFI-QDA import) without touching it."""
     from ..project import open_project
@@ -119,7 +126,7 @@ def read_copy(path: str | Path) -> Snapshot:
     from ..formats.checks import refuse_open_project
 
     refuse_open_project(path)  # copying it with plain I/O would drop this program's locks on it
-    with tempfile.TemporaryDirectory(prefix="qualcoder-merge-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=scratch_prefix()) as tmp:
         copy = Path(tmp) / "copy.qlite"
         try:
             shutil.copyfile(path, copy)
@@ -143,7 +150,7 @@ def _read_qdpx(path: Path) -> Snapshot:
     from ..project import open_project
     from .interop import import_qdpx  # the REFI-QDA reader: loaded only for a .qdpx
 
-    with tempfile.TemporaryDirectory(prefix="qualcoder-merge-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=scratch_prefix()) as tmp:
         target = Path(tmp) / "from-qdpx.qlite"
         imported = import_qdpx(path, target)
         with open_project(target) as scratch:
