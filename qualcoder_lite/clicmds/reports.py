@@ -21,7 +21,13 @@ examples:
 
 Without --codes there is one table per theme (top-level code) with its sub-codes. A citation
 template names any case or source attribute, or case, source, speaker, coder, code; a missing
-value is left out with its separator: "({case}, {wave})" gives "(P3)" when P3 has no wave.
+value is left out with its own words and separator: "({case}, {years} years)" gives "(P3)"
+when P3 has no years (a field's own words run to the next separator, such as a comma).
+Quote styles: apa (default: “double” outer quotes, ‘single’ inner, en dash), bjgp
+(‘single’ outer, “double” inner, spaced em dash), verbatim (every character as
+transcribed). Without --quote-style or --keep-times the project's remembered choice
+(from the desktop app's report dialog) is used. In every style […] marks words left out,
+including interviewer turns; time markers are left out unless --keep-times.
 Columns: subtheme, quote, participant (the citation), case, source, code, coder, memo or an
 attribute name; "key=Header" renames a column.
 """
@@ -48,6 +54,13 @@ def _report_options(args, project):
             setattr(opts, flag, True)
     if args.no_merge:
         opts.merge_overlaps = False
+    # the quote format is the project's until the command line says otherwise
+    remembered = ReportOptions.from_dict(project.settings.get("report_options"))
+    opts.quote_style = args.quote_style or (opts.quote_style if args.saved else remembered.quote_style)
+    if args.keep_times is not None:
+        opts.keep_times = args.keep_times
+    elif not args.saved:
+        opts.keep_times = remembered.keep_times
     return opts
 
 
@@ -134,6 +147,10 @@ def register(add) -> None:
     sp.add_argument("--include-interviewer", action="store_true", help="keep interviewer turns in quotes")
     sp.add_argument("--no-merge", action="store_true",
                     help="list overlapping codings of one passage separately (default: shown once)")
+    sp.add_argument("--quote-style", choices=("apa", "bjgp", "verbatim"),
+                    help="how quotes are printed (default: the project's choice, else apa)")
+    sp.add_argument("--keep-times", action=argparse.BooleanOptionalAction, default=None,
+                    help="keep the transcript's time markers in quotes (default: left out)")
     sp.add_argument("--style", choices=("journal", "grid", "plain"), help="table rules (default: journal)")
     sp.add_argument("--font", help="font name (default: Arial)")
     sp.add_argument("--font-size", type=float, metavar="PT", help="table font size in points (default: 10)")

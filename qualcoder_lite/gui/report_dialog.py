@@ -3,7 +3,9 @@ transcript, written in a background worker with a progress dialog.
 
 The dialog only gathers choices into ``ReportOptions`` and shows the core's HTML of the
 first table; selecting quotes and writing Word files is the core's work (services/quotes,
-services/exports). Choices are remembered per project (setting ``report_options``).
+services/exports). Choices are remembered per project (setting ``report_options``); the
+quote style, time markers, interviewer turns and citation chosen here are the project's
+quote format, used wherever a quote is shown. Clicking a quote in the preview edits it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.errors import QualCoderError
+from ..core.services.quote_render import STYLE_LABELS, STYLES
 from ..core.services.quotes import (
     BUILTIN_COLUMNS, TABLE_STYLES, ReportOptions, build_report, cite_fields, default_method_note,
 )
@@ -100,6 +103,7 @@ class ReportDialog(QDialog):
         self.preview = QTextBrowser(self)
         self.preview.setObjectName("reportPreview")
         self.preview.setOpenLinks(False)
+        self.preview.anchorClicked.connect(self._quote_clicked)
         self.status = QLabel(self)
         self.status.setObjectName("reportStatus")
         self.status.setWordWrap(True)
@@ -285,6 +289,18 @@ class ReportDialog(QDialog):
         self.table_title.textChanged.connect(self._changed)
         form.addRow("Caption:", self.table_title)
 
+        self.quote_style = QComboBox(w)
+        self.quote_style.setObjectName("reportQuoteStyle")
+        for key in STYLES:
+            self.quote_style.addItem(STYLE_LABELS[key], key)
+        self.quote_style.setToolTip("How quotes are printed here and wherever the project shows them")
+        self.quote_style.currentIndexChanged.connect(self._changed)
+        form.addRow("Quote style:", self.quote_style)
+        self.keep_times = QCheckBox("Keep the transcript's time markers in quotes", w)
+        self.keep_times.setObjectName("reportKeepTimes")
+        self.keep_times.toggled.connect(self._changed)
+        form.addRow("", self.keep_times)
+
         self.style_box = QComboBox(w)
         self.style_box.setObjectName("reportStyle")
         for s, label in zip(TABLE_STYLES, ("Journal (three rules)", "Grid (all borders)", "Plain")):
@@ -360,6 +376,8 @@ class ReportDialog(QDialog):
             self.start.setValue(opts.start)
             self.table_title.setText(opts.table_title)
             self.style_box.setCurrentIndex(max(0, self.style_box.findData(opts.table_style)))
+            self.quote_style.setCurrentIndex(max(0, self.quote_style.findData(opts.quote_style)))
+            self.keep_times.setChecked(opts.keep_times)
             self.font_box.setCurrentText(opts.font)
             self.font_size.setValue(opts.font_size)
             self.page_size.setCurrentText(opts.page_size)
@@ -415,6 +433,7 @@ class ReportDialog(QDialog):
             else self.method_note.toPlainText(),
             font=self.font_box.currentText().strip() or "Arial", font_size=self.font_size.value(),
             table_style=self.style_box.currentData() or "journal", page_size=self.page_size.currentText(),
+            quote_style=self.quote_style.currentData() or "apa", keep_times=self.keep_times.isChecked(),
         )
 
     # -- live preview ----------------------------------------------------------------
@@ -445,16 +464,17 @@ class ReportDialog(QDialog):
         except QualCoderError as exc:
             self._show_problem(str(exc))
             return
-        if self.standard_note.isChecked():
+        if self.standard_note.isChecked():  # (the conventions of the previewed table; export: of all)
             example = next((q.citation for q in report.tables[0].quotes if q.citation), None) if report.tables else None
             self.method_note.blockSignals(True)
-            self.method_note.setPlainText(default_method_note(opts, example))
+            self.method_note.setPlainText(default_method_note(opts, example, report.conventions, report.examples()))
             self.method_note.blockSignals(False)
         if not report.tables:
             self._show_problem("No coded passages match these choices, so there is nothing to export.")
             return
         table = report.tables[0]
-        self.preview.setHtml(table_html(report, table, max_rows=60))
+        self.preview.setHtml(table_html(report, table, max_rows=60, links=True))
+        self._preview_quotes = {q.coding_id: q for q in table.quotes}
         n, p = len(table.quotes), len(table.participants)
         self.status.setStyleSheet("")
         self.status.setText(f"{table.label}: {n} quote{'s' if n != 1 else ''} from {p} "
@@ -475,9 +495,37 @@ class ReportDialog(QDialog):
         return ctx is not None and ctx.project is self.project
 
     def remember(self) -> None:
-        """Save the choices with the project (not when it was closed under the dialog)."""
+        """Save the choices with the project (not when it was closed under the dialog); a
+        new quote format is announced so open views render their quotes again."""
         if self.project_is_open():
-            self.project.settings.put(SETTINGS_KEY, self.options().to_dict())
+            before = ReportOptions.from_dict(self.project.settings.get(SETTINGS_KEY)).quote_format()
+            opts = self.options()
+            self.project.settings.put(SETTINGS_KEY, opts.to_dict())
+            if opts.quote_format() != before:
+                self.window_.ctx.quoteFormatChanged.emit()
+
+    # -- editing a quote from the preview ---------------------------------------------
+    def _quote_clicked(self, url) -> None:
+        from ..core.formats.html_report import QUOTE_LINK
+
+        link = url.toString()
+        if link.startswith(QUOTE_LINK) and link[len(QUOTE_LINK):].isdigit():
+            self.edit_quote(int(link[len(QUOTE_LINK):]))
+
+    def edit_quote(self, coding_id: int, text: str | None = None) -> bool:
+        """Edit a previewed quote (the dialog, or ``text`` straight away) as one undoable
+        step; the preview follows. The quote is rendered in the format chosen here."""
+        from .quote_edit_dialog import edit_quote
+
+        if not self.project_is_open():
+            return False
+        self.remember()  # the editor renders in the format chosen here
+        quote = getattr(self, "_preview_quotes", {}).get(coding_id)
+        span = (quote.start, quote.end) if quote is not None else (None, None)
+        changed = edit_quote(self, self.window_.ctx, coding_id, *span, text=text)
+        if changed:
+            self.refresh_preview()
+        return changed
 
     def done(self, result: int) -> None:  # closing by any route remembers the choices
         self.remember()
