@@ -182,7 +182,7 @@ def test_note_under_each_table_counts_quotes_and_explains_edits(demo, tmp_path):
     notes = [p.text for p in doc.paragraphs if p.style.name == "Table Note"]
     assert len(notes) == 6
     assert notes[0].startswith("8 quotes from 7 participants.")
-    assert sum("[…] marks words left out; [ ] words added by the analyst." in n for n in notes) == 1
+    assert sum("[…] words left out; [ ] words added by the analyst." in n for n in notes) == 1
     cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
     assert "“Two things […] [for] the patients.”" in cells
 

@@ -80,7 +80,8 @@ class CitationTemplate:
             self.opening, self.closing = self.template.replace("{{", "{").replace("}}", "}"), ""
             return
         idx = [i for i, n in enumerate(names) if n]
-        first = lits[idx[0]]
+        # an escaped brace splits a literal into several tokens: join the ones between fields
+        first = "".join(lits[:idx[0] + 1])
         m = _OPENING.match(first)
         self.opening, head = first[:m.end()], first[m.end():]
         last = "".join(lits[idx[-1] + 1:])
@@ -88,7 +89,7 @@ class CitationTemplate:
         tail_last, self.closing = last[:m.start()], last[m.start():]
         seps, heads, tails = [""], [head], []
         for k in range(1, len(idx)):
-            tail, sep, head = _split_between(lits[idx[k]])
+            tail, sep, head = _split_between("".join(lits[idx[k - 1] + 1:idx[k] + 1]))
             tails.append(tail)
             seps.append(sep)
             heads.append(head)

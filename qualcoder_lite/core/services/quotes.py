@@ -186,12 +186,13 @@ def conventions_note(conventions: set[str] | frozenset) -> str:
     """The marks a table's quotes use, for the note under it ('' when none occurs)."""
     parts = []
     if "omission" in conventions:
-        parts.append("[…] marks words left out")
+        parts.append("[…] words left out")
     if "insertion" in conventions:
         parts.append("[ ] words added by the analyst")
     if "note" in conventions:
-        parts.append("italics the transcriber’s notes")
-    return ("; ".join(parts) + ".") if parts else ""
+        parts.append("italics: the transcriber’s notes")
+    text = "; ".join(parts)
+    return (text[:1].upper() + text[1:] + ".") if parts else ""
 
 
 # ----------------------------------------------------------------------------- results
