@@ -378,13 +378,19 @@ class RetrievalPanel(QWidget):
             return False
         return True
 
-    def _context_menu(self, pos) -> None:
+    def context_menu(self, pos):
+        """The table's context menu at a viewport position."""
         from PySide6.QtWidgets import QMenu
 
         menu = QMenu(self)
+        menu.setObjectName("segmentMenu")
         index = self.table.indexAt(pos)
         if index.isValid():
-            menu.addAction("Edit quote…", lambda row=index.row(): self.edit_quote(row))
+            edit = menu.addAction("Edit quote…", lambda row=index.row(): self.edit_quote(row))
+            edit.setObjectName("segmentEditQuote")
         menu.addAction("Split selected into a new sub-code…", self.split_selected)
         menu.addAction("Export…", self.export_dialog)
-        menu.exec(self.table.viewport().mapToGlobal(pos))
+        return menu
+
+    def _context_menu(self, pos) -> None:
+        self.context_menu(pos).exec(self.table.viewport().mapToGlobal(pos))
