@@ -173,7 +173,7 @@ def default_method_note(opts: ReportOptions, example: str | None = None, convent
     if "time" in conventions:
         parts.append("Time markers of the recording are kept" +
                      (f", for example {examples['time']}" if examples.get("time") else "") + ".")
-    if "interviewers" in conventions:
+    if "interviewers" in conventions and "interviewer_cut" not in conventions:  # else said with […]
         parts.append("Interviewer turns are left out.")
     if "merged" in conventions:
         parts.append("Where coders coded overlapping passages, the passage is shown once.")
