@@ -214,6 +214,8 @@ def _marked(text: str, s: int, e: int) -> list[tuple[str, str]]:
     """``text[s:e]`` as ``[(kind, text)]``: plain text, notes and time markers. Marks are
     looked for on the whole lines around the span (a marker at a line start is one only
     there) and clipped to it."""
+    if not _MARK_CHARS.search(text, s, e):  # every marker has a bracket or a colon
+        return [("text", text[s:e])]
     ls = text.rfind("\n", 0, s) + 1
     le = text.find("\n", e)
     le = len(text) if le == -1 else le
@@ -232,6 +234,7 @@ def _marked(text: str, s: int, e: int) -> list[tuple[str, str]]:
     return out
 
 
+_MARK_CHARS = re.compile(r"[\[\]():]")
 _EDIT_BRACKET = re.compile(r"\[(?P<inner>[^\[\]\n]{1,300})\]")
 _OMISSION_INNER = re.compile(r"^\s*(?:…|\.\s?\.\s?\.)\s*$")
 _LONE_ELLIPSIS = re.compile(r"(?:(?<=\s)|^)…(?=\s|$)")
@@ -301,6 +304,7 @@ _OPENERS = set(" \t\n([{/—–-") | {""}
 _DASH_SPACED = re.compile(r"(?:(?<=\s)|^)(?:-{1,3}|–|—)(?=\s|$)")
 _DASH_JOINED = re.compile(r"-{2,3}|—")
 _DOTS = re.compile(r"\.\.\.|…")
+_QUOTE_CHARS = re.compile("[\"“”'‘’]")
 
 
 class _Styler:
@@ -328,32 +332,35 @@ class _Styler:
         return _DASH_JOINED.sub(joined, s)
 
     def marks(self, s: str, before: str, after: str) -> str:
+        """Quotation marks become the style's inner marks, apostrophes ’ (only the marks
+        are visited: a quote is mostly letters)."""
         o, c = self.style.inner
         out = []
-        for i, ch in enumerate(s):
+        pos = 0
+        for m in _QUOTE_CHARS.finditer(s):
+            i = m.start()
+            ch = s[i]
             prev = s[i - 1] if i else before
             nxt = s[i + 1] if i + 1 < len(s) else after
             opening = prev in _OPENERS or prev.isspace()
             if ch in '"“”':
-                if ch == "“" or (ch == '"' and opening):
-                    out.append(o)
-                else:
-                    out.append(c)
+                mark = o if ch == "“" or (ch == '"' and opening) else c
                 self.inner_used = True
-            elif ch in "'‘’":
-                if prev.isalnum() and nxt.isalnum():
-                    out.append("’")  # an apostrophe inside a word: don't, I'd
-                elif ch == "‘" or (ch == "'" and opening and nxt and not nxt.isspace()):
-                    out.append(o)
-                    self.single_open = True
-                    self.inner_used = True
-                elif self.single_open and not nxt.isalnum():
-                    out.append(c)
-                    self.single_open = False
-                else:
-                    out.append("’")  # 'cause, nurses'
+            elif prev.isalnum() and nxt.isalnum():
+                mark = "’"  # an apostrophe inside a word: don't, I'd
+            elif ch == "‘" or (ch == "'" and opening and nxt and not nxt.isspace()):
+                mark = o
+                self.single_open = True
+                self.inner_used = True
+            elif self.single_open and not nxt.isalnum():
+                mark = c
+                self.single_open = False
             else:
-                out.append(ch)
+                mark = "’"  # 'cause, nurses'
+            out.append(s[pos:i])
+            out.append(mark)
+            pos = i + 1
+        out.append(s[pos:])
         return "".join(out)
 
     def apply(self, pieces: list[list]) -> list[list]:
