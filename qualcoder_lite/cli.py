@@ -292,13 +292,16 @@ def cmd_segments(args) -> int:
             if subs and project.codings.ids_for_codes(subs):
                 warn(["the code has no codings of its own, its sub-codes do: add --descendants"])
         segs = segments(project, ids, where, coders=args.coded_by)
-    if args.json:
-        emit_json([segment_dict(s) for s in segs])
-    else:
-        for s in segs:
-            quote = " ".join(s.text.split())
-            print(f"{s.source} ({s.case or '-'}) {s.start}-{s.end} [{s.code}] {s.coder}: {quote}")
-        sys.stderr.write(f"{len(segs)} segment{'s' if len(segs) != 1 else ''}\n")
+        if args.json:  # "text" is exactly the coded text
+            emit_json([segment_dict(s) for s in segs])
+        else:  # each coding's quote, as the retrieval table and the exports print it
+            from .core.services.quoting import Quoter
+
+            quoter = Quoter(project)
+            for s in segs:
+                quote = quoter.coding_quote(s).text
+                print(f"{s.source} ({s.case or '-'}) {s.start}-{s.end} [{s.code}] {s.coder}: {quote}")
+            sys.stderr.write(f"{len(segs)} segment{'s' if len(segs) != 1 else ''}\n")
     return 0
 
 
@@ -488,7 +491,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--include-interviewer", action="store_true", help="also code interviewers' turns")
     sp.add_argument("--json", action="store_true")
 
-    sp = add("segments", cmd_segments, "list coded segments")
+    sp = add("segments", cmd_segments,
+             "list coded segments (each as its quote; --json gives the exact coded text)")
     sp.add_argument("project")
     sp.add_argument("--code", action="append", metavar="PATH", help="only this code (repeatable)")
     sp.add_argument("--descendants", action="store_true", help="include sub-codes of --code")

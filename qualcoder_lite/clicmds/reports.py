@@ -21,7 +21,14 @@ examples:
 
 Without --codes there is one table per theme (top-level code) with its sub-codes. A citation
 template names any case or source attribute, or case, source, speaker, coder, code; a missing
-value is left out with its separator: "({case}, {wave})" gives "(P3)" when P3 has no wave.
+value is left out with its own words and separator: "({case}, {years} years)" gives "(P3)"
+when P3 has no years (a field's own words run to the next separator, such as a comma).
+Quote styles: apa (default: “double” outer quotes, ‘single’ inner, en dash), bjgp
+(‘single’ outer, “double” inner, spaced em dash), verbatim (every character as
+transcribed). The quote style, --keep-times, --include-interviewer, merging and --cite
+default to the project's choice (made in the desktop app's report dialog; it is also how
+the matrix and retrieval exports print quotes), else to the defaults named here. In every style […] marks words left out,
+including interviewer turns; time markers are left out unless --keep-times.
 Columns: subtheme, quote, participant (the citation), case, source, code, coder, memo or an
 attribute name; "key=Header" renames a column.
 """
@@ -29,6 +36,7 @@ attribute name; "key=Header" renames a column.
 
 def _report_options(args, project):
     from ..core.services.quotes import ReportOptions
+    from ..core.services.quoting import QuoteFormat
 
     opts = ReportOptions.from_dict(project.settings.get("report_options")) if args.saved else ReportOptions()
     given = {
@@ -36,7 +44,7 @@ def _report_options(args, project):
         "group_by": args.group_by, "group_label": args.group_label, "cite": args.cite,
         "prefix": args.prefix, "start": args.start, "table_title": args.table_title, "title": args.title,
         "method_note": args.method_note, "font": args.font, "font_size": args.font_size,
-        "table_style": args.style, "page_size": args.page_size,
+        "table_style": args.style, "page_size": args.page_size, "quote_style": args.quote_style,
     }
     for key, value in given.items():
         if value is not None:
@@ -48,6 +56,17 @@ def _report_options(args, project):
             setattr(opts, flag, True)
     if args.no_merge:
         opts.merge_overlaps = False
+    if args.keep_times is not None:
+        opts.keep_times = args.keep_times
+    if not args.saved:
+        # the quote format (style, time markers, interviewer turns, merging, citation) is the
+        # project's, as the matrix and retrieval exports print it, until an option says otherwise
+        fmt = QuoteFormat.of_project(project)
+        opts.quote_style = args.quote_style or fmt.style
+        opts.keep_times = fmt.keep_times if args.keep_times is None else args.keep_times
+        opts.include_interviewer = args.include_interviewer or fmt.include_interviewer
+        opts.merge_overlaps = fmt.merge_overlaps and not args.no_merge
+        opts.cite = args.cite if args.cite is not None else fmt.cite
     return opts
 
 
@@ -117,7 +136,8 @@ def register(add) -> None:
     sp.add_argument("--where", action="append", metavar="ATTR=VALUE",
                     help="only participants with this attribute value (repeatable: same attribute = OR)")
     sp.add_argument("--coded-by", action="append", metavar="CODER", help="only this coder's codings (repeatable)")
-    sp.add_argument("--cite", metavar="TEMPLATE", help="citation template (default: '({case})')")
+    sp.add_argument("--cite", metavar="TEMPLATE",
+                    help="citation template (default: the project's, else '({case})')")
     sp.add_argument("--order", metavar="ORDER", help="rows by case (default), position or attribute:NAME")
     sp.add_argument("--group-by", metavar="ATTR", help="sub-heading rows per value of this attribute")
     sp.add_argument("--group-label", metavar="TEMPLATE",
@@ -134,6 +154,10 @@ def register(add) -> None:
     sp.add_argument("--include-interviewer", action="store_true", help="keep interviewer turns in quotes")
     sp.add_argument("--no-merge", action="store_true",
                     help="list overlapping codings of one passage separately (default: shown once)")
+    sp.add_argument("--quote-style", choices=("apa", "bjgp", "verbatim"),
+                    help="how quotes are printed (default: the project's choice, else apa)")
+    sp.add_argument("--keep-times", action=argparse.BooleanOptionalAction, default=None,
+                    help="keep the transcript's time markers in quotes (default: left out)")
     sp.add_argument("--style", choices=("journal", "grid", "plain"), help="table rules (default: journal)")
     sp.add_argument("--font", help="font name (default: Arial)")
     sp.add_argument("--font-size", type=float, metavar="PT", help="table font size in points (default: 10)")

@@ -238,12 +238,57 @@ ABBREVIATIONS = {"dr", "mr", "mrs", "ms", "prof", "st", "e.g", "i.e", "etc", "vs
 _SENT_END = re.compile(r"[.!?…][.!?…\"'”’)\]]*(?=\s|$)")
 
 
+_QUOTE_MARK = re.compile("[\"“”'‘’]")
+
+
+def quotations(text: str, start: int, end: int) -> list[Span]:
+    """Quotations in ``text[start:end]`` that close there: ``(open mark, close mark + 1)``.
+    Double marks (straight ``"`` paired in turn, curly “ ”) and single ones (‘ ’, or a
+    straight ``'`` that opens before a word and closes after one; an apostrophe inside a
+    word is no mark). A mark that never closes makes no quotation."""
+    out: list[Span] = []
+    double: list[int] = []  # open double marks
+    single: list[int] = []
+    straight_open: int | None = None
+    for m in _QUOTE_MARK.finditer(text, start, end):
+        i = m.start()
+        ch = text[i]
+        prev = text[i - 1] if i > start else " "
+        nxt = text[i + 1] if i + 1 < end else " "
+        if ch == '"':
+            if straight_open is None:
+                straight_open = i
+            else:
+                out.append((straight_open, i + 1))
+                straight_open = None
+        elif ch == "“":
+            double.append(i)
+        elif ch == "”":
+            if double:
+                out.append((double.pop(), i + 1))
+        elif prev.isalnum() and nxt.isalnum():
+            continue  # don't, I'd
+        elif ch == "‘" or (ch == "'" and not prev.isalnum() and not nxt.isspace()):
+            single.append(i)
+        elif single and not nxt.isalnum():
+            out.append((single.pop(), i + 1))
+    return out
+
+
 def sentences(text: str, turns: list[Turn] | None = None) -> list[Span]:
-    """Sentences within paragraphs; never crossing a paragraph or turn."""
+    """Sentences within paragraphs; never crossing a paragraph or turn, and never ending
+    inside a quotation that goes on (``I was like "Obviously. Amazing."`` is one)."""
     out: list[Span] = []
     for ps, pe in paragraphs(text, turns):
         start = ps
+        quoted = sorted(quotations(text, ps, pe))
+        q, reach = 0, -1  # reach: the furthest close of the quotations opened so far
         for m in _SENT_END.finditer(text, ps, pe):
+            while q < len(quoted) and quoted[q][0] < m.start():
+                reach = max(reach, quoted[q][1])
+                q += 1
+            if m.end() < reach:
+                continue  # the end mark is inside a quotation that closes later
             if m.group(0).startswith(".") and not m.group(0).startswith("..."):
                 j = m.start()
                 k = j

@@ -76,6 +76,7 @@ class Context(QObject):
     codeSelected = Signal(object)  # list of code ids (retrieval follows the code tree)
     coderChanged = Signal(str)
     historyBroken = Signal(str)
+    quoteFormatChanged = Signal()  # the project's quote style / time markers / citation were chosen anew
 
     def __init__(self, project: Project, parent=None):
         super().__init__(parent)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from ..core.errors import QualCoderError
 from ..core.services.filters import parse_where
-from ..core.services.matrix import build_matrix, cell_segments, coding_query, compare
+from ..core.services.matrix import build_matrix, coding_query, compare
 from ..core.services.summaries import SetCellSummary
 from .context import Context
 
@@ -542,18 +542,16 @@ class MatrixView(QWidget):
             return
         row = self.model.row_of(current.row())
         col = self.model.matrix.columns[current.column()]
-        segs = cell_segments(self.ctx.project, self.model.matrix.row_kind, row.id, col.id, self.model.roll_up)
-        self.cell_title.setText(f"<b>{row.name}</b> × <b>{col.name}</b> — {len(segs)} quote"
-                                f"{'s' if len(segs) != 1 else ''}")
-        from ..core.formats.matrix_export import distinct_passages
+        from ..core.services.quoting import Quoter
 
-        passages = distinct_passages(segs)
-        self.cell_title.setText(f"<b>{row.name}</b> × <b>{col.name}</b> — {len(passages)} quote"
-                                f"{'s' if len(passages) != 1 else ''}")
-        for s, coders in passages:
-            item = QListWidgetItem(f"“{' '.join(s.text.split())}”\n— {s.source}, {s.code_path[-1]} "
-                                   f"({', '.join(coders)})")
-            item.setData(Qt.UserRole, (s.source_id, s.start, s.end))
+        quotes = Quoter(self.ctx.project).cell_quotes(self.model.matrix.row_kind, row.id, col.id,
+                                                      self.model.roll_up)
+        self.cell_title.setText(f"<b>{row.name}</b> × <b>{col.name}</b> — {len(quotes)} quote"
+                                f"{'s' if len(quotes) != 1 else ''}")
+        for q in quotes:  # as the matrix exports and the quote report print them (one renderer)
+            s = q.passage.segment
+            item = QListWidgetItem(f"{q.line}\n— {s.source}, {s.code_path[-1]} ({', '.join(q.passage.coders)})")
+            item.setData(Qt.UserRole, (s.source_id, q.passage.start, q.passage.end))
             self.quotes.addItem(item)
 
     def _jump(self, item: QListWidgetItem) -> None:

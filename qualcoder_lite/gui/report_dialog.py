@@ -1,74 +1,36 @@
 """File ▸ Export: quote tables (a dialog with a live preview), the codebook and a coded
-transcript, written in a background worker with a progress dialog.
+transcript, written in a background worker with a progress dialog (``export_jobs``).
 
 The dialog only gathers choices into ``ReportOptions`` and shows the core's HTML of the
 first table; selecting quotes and writing Word files is the core's work (services/quotes,
-services/exports). Choices are remembered per project (setting ``report_options``).
+services/exports). Choices are remembered per project (setting ``report_options``); the
+quote style, time markers, interviewer turns and citation chosen here are the project's
+quote format, used wherever a quote is shown. Clicking a quote in the preview edits it.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog,
-    QFormLayout, QGroupBox, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+    QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
     QPlainTextEdit, QSpinBox, QSplitter, QTabWidget, QTextBrowser,
     QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
 from ..core.errors import QualCoderError
+from ..core.services.quote_render import STYLE_LABELS, STYLES
 from ..core.services.quotes import (
     BUILTIN_COLUMNS, TABLE_STYLES, ReportOptions, build_report, cite_fields, default_method_note,
 )
-from .workers import ProjectJob, start, with_progress
+from .export_jobs import ExportWorker, export_codebook, export_transcript, run_export  # noqa: F401 (menu entries)
 
 SETTINGS_KEY = "report_options"
 FONTS = ("Arial", "Calibri", "Times New Roman", "Helvetica", "Georgia", "Liberation Sans", "Liberation Serif")
 KEY_ROLE = Qt.UserRole + 1
 PREVIEW_DELAY_MS = 250
-
-
-# ----------------------------------------------------------------------------- background work
-class ExportWorker(ProjectJob):
-    """Runs ``job(project, progress)`` on its own read-only connection to the project file;
-    reports the ExportResult (finished), a one-line error (failed) or a cancel (cancelled)."""
-
-    def __init__(self, project, job: Callable):
-        super().__init__(project, job, read_only=True)
-
-
-def run_export(window, title: str, job: Callable, parent=None):
-    """Run an export job with a progress dialog and Cancel; a project that has no file
-    (in memory) is exported on the spot. Returns the worker (None when run on the spot)."""
-    ctx = window.ctx
-    parent = parent or window
-    project = ctx.project
-
-    def done(result) -> None:
-        text = result.summary
-        if result.warnings:
-            text += " (" + "; ".join(result.warnings) + ")"
-        window.show_message(text)
-
-    def failed(msg: str) -> None:
-        window.show_error(f"{title} failed — no file written", msg)
-
-    if project.path is None:
-        try:
-            done(job(project, None))
-        except QualCoderError as exc:
-            failed(str(exc))
-        return None
-    worker = ExportWorker(project, job)
-    progress = with_progress(worker, parent, title, "exportProgress", done, failed,
-                             lambda: window.show_message(f"{title} cancelled; no file written."))
-    window._export_worker = worker  # keep both alive until the worker reports
-    window._export_progress = progress
-    start(worker)
-    return worker
 
 
 # ----------------------------------------------------------------------------- the dialog
@@ -100,6 +62,7 @@ class ReportDialog(QDialog):
         self.preview = QTextBrowser(self)
         self.preview.setObjectName("reportPreview")
         self.preview.setOpenLinks(False)
+        self.preview.anchorClicked.connect(self._quote_clicked)
         self.status = QLabel(self)
         self.status.setObjectName("reportStatus")
         self.status.setWordWrap(True)
@@ -285,6 +248,18 @@ class ReportDialog(QDialog):
         self.table_title.textChanged.connect(self._changed)
         form.addRow("Caption:", self.table_title)
 
+        self.quote_style = QComboBox(w)
+        self.quote_style.setObjectName("reportQuoteStyle")
+        for key in STYLES:
+            self.quote_style.addItem(STYLE_LABELS[key], key)
+        self.quote_style.setToolTip("How quotes are printed here and wherever the project shows them")
+        self.quote_style.currentIndexChanged.connect(self._changed)
+        form.addRow("Quote style:", self.quote_style)
+        self.keep_times = QCheckBox("Keep the transcript's time markers in quotes", w)
+        self.keep_times.setObjectName("reportKeepTimes")
+        self.keep_times.toggled.connect(self._changed)
+        form.addRow("", self.keep_times)
+
         self.style_box = QComboBox(w)
         self.style_box.setObjectName("reportStyle")
         for s, label in zip(TABLE_STYLES, ("Journal (three rules)", "Grid (all borders)", "Plain")):
@@ -360,6 +335,8 @@ class ReportDialog(QDialog):
             self.start.setValue(opts.start)
             self.table_title.setText(opts.table_title)
             self.style_box.setCurrentIndex(max(0, self.style_box.findData(opts.table_style)))
+            self.quote_style.setCurrentIndex(max(0, self.quote_style.findData(opts.quote_style)))
+            self.keep_times.setChecked(opts.keep_times)
             self.font_box.setCurrentText(opts.font)
             self.font_size.setValue(opts.font_size)
             self.page_size.setCurrentText(opts.page_size)
@@ -415,6 +392,7 @@ class ReportDialog(QDialog):
             else self.method_note.toPlainText(),
             font=self.font_box.currentText().strip() or "Arial", font_size=self.font_size.value(),
             table_style=self.style_box.currentData() or "journal", page_size=self.page_size.currentText(),
+            quote_style=self.quote_style.currentData() or "apa", keep_times=self.keep_times.isChecked(),
         )
 
     # -- live preview ----------------------------------------------------------------
@@ -445,16 +423,17 @@ class ReportDialog(QDialog):
         except QualCoderError as exc:
             self._show_problem(str(exc))
             return
-        if self.standard_note.isChecked():
+        if self.standard_note.isChecked():  # (the conventions of the previewed table; export: of all)
             example = next((q.citation for q in report.tables[0].quotes if q.citation), None) if report.tables else None
             self.method_note.blockSignals(True)
-            self.method_note.setPlainText(default_method_note(opts, example))
+            self.method_note.setPlainText(default_method_note(opts, example, report.conventions, report.examples()))
             self.method_note.blockSignals(False)
         if not report.tables:
             self._show_problem("No coded passages match these choices, so there is nothing to export.")
             return
         table = report.tables[0]
-        self.preview.setHtml(table_html(report, table, max_rows=60))
+        self.preview.setHtml(table_html(report, table, max_rows=60, links=True))
+        self._preview_quotes = {q.coding_id: q for q in table.quotes}
         n, p = len(table.quotes), len(table.participants)
         self.status.setStyleSheet("")
         self.status.setText(f"{table.label}: {n} quote{'s' if n != 1 else ''} from {p} "
@@ -475,9 +454,37 @@ class ReportDialog(QDialog):
         return ctx is not None and ctx.project is self.project
 
     def remember(self) -> None:
-        """Save the choices with the project (not when it was closed under the dialog)."""
+        """Save the choices with the project (not when it was closed under the dialog); a
+        new quote format is announced so open views render their quotes again."""
         if self.project_is_open():
-            self.project.settings.put(SETTINGS_KEY, self.options().to_dict())
+            before = ReportOptions.from_dict(self.project.settings.get(SETTINGS_KEY)).quote_format()
+            opts = self.options()
+            self.project.settings.put(SETTINGS_KEY, opts.to_dict())
+            if opts.quote_format() != before:
+                self.window_.ctx.quoteFormatChanged.emit()
+
+    # -- editing a quote from the preview ---------------------------------------------
+    def _quote_clicked(self, url) -> None:
+        from ..core.formats.html_report import QUOTE_LINK
+
+        link = url.toString()
+        if link.startswith(QUOTE_LINK) and link[len(QUOTE_LINK):].isdigit():
+            self.edit_quote(int(link[len(QUOTE_LINK):]))
+
+    def edit_quote(self, coding_id: int, text: str | None = None) -> bool:
+        """Edit a previewed quote (the dialog, or ``text`` straight away) as one undoable
+        step; the preview follows. The quote is rendered in the format chosen here."""
+        from .quote_edit_dialog import edit_quote
+
+        if not self.project_is_open():
+            return False
+        self.remember()  # the editor renders in the format chosen here
+        quote = getattr(self, "_preview_quotes", {}).get(coding_id)
+        span = (quote.start, quote.end) if quote is not None else (None, None)
+        changed = edit_quote(self, self.window_.ctx, coding_id, *span, text=text)
+        if changed:
+            self.refresh_preview()
+        return changed
 
     def done(self, result: int) -> None:  # closing by any route remembers the choices
         self.remember()
@@ -535,72 +542,6 @@ def open_report_dialog(window) -> ReportDialog | None:
     window._report_dialog = dlg
     dlg.open()
     return dlg
-
-
-def export_codebook(window, path: str | Path | None = None):
-    if window.ctx is None:
-        return None
-    from .save_target import choose_target, from_dialog
-
-    project = window.ctx.project
-    if path is None:
-        start_dir = str(project.path.parent / f"{project.name}-codebook.docx") if project.path else ""
-        path, chosen = QFileDialog.getSaveFileName(window, "Export codebook", start_dir,
-                                                   "Word document (*.docx);;CSV for spreadsheets (*.csv)")
-        suffix = Path(path).suffix.lower()
-        if suffix not in (".docx", ".csv"):
-            suffix = ".csv" if "csv" in chosen.lower() else ".docx"
-        target = from_dialog(window, path, suffix, project, "Export codebook")
-    else:
-        target = choose_target(window, path, project, title="Export codebook")
-    if target is None:
-        return None
-
-    def job(p, _progress):
-        from ..core.services.exports import export_codebook as run
-
-        return run(p, target)
-
-    return run_export(window, "Export codebook", job)
-
-
-def export_transcript(window, source: str | None = None, path: str | Path | None = None):
-    if window.ctx is None:
-        return None
-    project = window.ctx.project
-    names = [s.name for s in project.sources.all()]
-    if not names:
-        window.show_message("The project has no sources to export.")
-        return None
-    if source is None:
-        current = 0
-        wb = getattr(window, "workbench", None)
-        sid = getattr(getattr(wb, "view", None), "source_id", None) if wb is not None else None
-        if sid is not None:
-            src = project.sources.get(sid)
-            if src is not None and src.name in names:
-                current = names.index(src.name)
-        source, ok = QInputDialog.getItem(window, "Export coded transcript", "Source:", names, current, False)
-        if not ok:
-            return None
-    from .save_target import choose_target, from_dialog
-
-    if path is None:
-        start_dir = str(project.path.parent / f"{source}-coded.docx") if project.path else f"{source}-coded.docx"
-        chosen, _ = QFileDialog.getSaveFileName(window, "Export coded transcript", start_dir, "Word document (*.docx)")
-        target = from_dialog(window, chosen, ".docx", project, "Export coded transcript")
-    else:
-        target = choose_target(window, path, project, title="Export coded transcript")
-    if target is None:
-        return None
-    visible = window.ctx.visible_coders
-
-    def job(p, progress):
-        from ..core.services.exports import export_source
-
-        return export_source(p, source, target, coders=visible, progress=progress)
-
-    return run_export(window, "Export coded transcript", job)
 
 
 def install(window) -> None:

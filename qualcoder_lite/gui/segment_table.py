@@ -1,7 +1,10 @@
 """Retrieval: a lazy table of coded segments (object name ``segmentTable``).
 
 The model holds only coding ids; rows are fetched a page at a time when the view asks
-for them, so a code with thousands of segments opens at once.
+for them, so a code with thousands of segments opens at once. The Quote column is each
+coding's quote from the one renderer (``core.services.quoting``), as the report and the
+exports print it; the tooltip shows the coded text. The quote is edited in place (F2 on
+the quote cell) or with "Edit quote…" in the context menu; both are undoable.
 """
 
 from __future__ import annotations
@@ -15,12 +18,14 @@ from PySide6.QtWidgets import (
 
 from ..core.errors import QualCoderError
 from ..core.services.coding import SetCodingMemo
+from ..core.services.quoting import Quoter
 from ..core.services.filters import Where, parse_where
 from ..core.services.segments import segment_rows
 from .context import Context
 
 PAGE = 200
 BASE_COLUMNS = ("Case", "Source", "Code", "Quote", "Coder", "Memo")
+QUOTE_COL = 3
 MEMO_COL = 5
 # Plain ints: with PySide6 6.12 every ``Qt.DisplayRole``-style lookup costs ~4 us, and a
 # table calls data() for every role of every visible cell on each repaint.
@@ -32,6 +37,17 @@ ROW_FLAGS = _F.ItemIsEnabled | _F.ItemIsSelectable
 MEMO_FLAGS = ROW_FLAGS | _F.ItemIsEditable
 
 
+class SegmentTableView(QTableView):
+    """Double-click jumps to the passage, also on the quote cell (which F2 edits)."""
+
+    def edit(self, index, trigger=None, event=None):
+        if trigger is None:
+            return super().edit(index)
+        if index.isValid() and index.column() == QUOTE_COL and trigger == QAbstractItemView.DoubleClicked:
+            return False
+        return super().edit(index, trigger, event)
+
+
 class SegmentModel(QAbstractTableModel):
     def __init__(self, ctx: Context, parent=None):
         super().__init__(parent)
@@ -39,6 +55,8 @@ class SegmentModel(QAbstractTableModel):
         self.ids: list[int] = []
         self.keys: list[tuple] = []
         self._cache: dict[int, object] = {}
+        self._quotes: dict[int, object] = {}  # coding id -> CitedQuote
+        self._quoter: Quoter | None = None
         self.attributes: list[str] = []
         self.code_ids: list[int] = []
         self.where: Where | None = None
@@ -53,6 +71,8 @@ class SegmentModel(QAbstractTableModel):
         self.keys = [k for k, _ in keyed]  # sort keys, parallel to ids
         self.ids = [i for _, i in keyed]
         self._cache = {}
+        self._quotes = {}
+        self._quoter = None
         self.endResetModel()
 
     def refresh(self, changes=None) -> None:
@@ -64,8 +84,10 @@ class SegmentModel(QAbstractTableModel):
             self.set_query(self.code_ids, self.where)
             return
         changed = changes.coding_ids
+        self._quoter = None  # an edited quote: read the edits again
         for cid in changed:
             self._cache.pop(cid, None)
+            self._quotes.pop(cid, None)
         allowed = self.where.source_ids(self.ctx.project) if self.where else None
         fresh = dict((cid, key) for key, cid in self.ctx.project.codings.keyed_for_codes(
             self.code_ids, allowed, self.ctx.visible_coders, only=sorted(changed)))
@@ -97,6 +119,36 @@ class SegmentModel(QAbstractTableModel):
             seg = self._cache.get(cid)
         return seg
 
+    def quote(self, row: int):
+        """The row's quote (``CitedQuote``) as the renderer prints it."""
+        seg = self.segment(row)
+        if seg is None:
+            return None
+        q = self._quotes.get(seg.coding_id)
+        if q is None:
+            q = self._quotes[seg.coding_id] = self.quoter().coding_quote(seg)
+        return q
+
+    def quoter(self) -> Quoter:
+        if self._quoter is None:
+            self._quoter = Quoter(self.ctx.project)
+        return self._quoter
+
+    def forget_quotes(self) -> None:
+        """The project's quote format changed: render every quote again."""
+        self._quotes, self._quoter = {}, None
+        if self.ids:
+            self.dataChanged.emit(self.index(0, QUOTE_COL), self.index(len(self.ids) - 1, QUOTE_COL))
+
+    def edit_text(self, row: int) -> str:
+        """What the quote editor starts from: the stored edit, else the passage with the
+        structural rules applied and no style."""
+        seg = self.segment(row)
+        q = self.quote(row)
+        if q.quote.edited:
+            return q.passage.edited
+        return self.quoter().edit_template(seg.source_id, seg.start, seg.end)
+
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.ids)
 
@@ -125,8 +177,8 @@ class SegmentModel(QAbstractTableModel):
                 return seg.source
             if col == 2:
                 return seg.code_path[-1]
-            if col == 3:
-                return " ".join(seg.text.split()) if role == DISPLAY else seg.text
+            if col == QUOTE_COL:
+                return self.quote(index.row()).text if role == DISPLAY else self.edit_text(index.row())
             if col == 4:
                 return seg.coder
             if col == MEMO_COL:
@@ -134,8 +186,10 @@ class SegmentModel(QAbstractTableModel):
             name = self.attributes[col - len(BASE_COLUMNS)]
             return seg.attributes.get(name, "")
         if role == TOOLTIP:
-            if col == 3:
-                return seg.text
+            if col == QUOTE_COL:
+                q = self.quote(index.row())
+                prefix = "Edited quote (F2 or right-click to change). Coded text:\n" if q.quote.edited else ""
+                return prefix + seg.text
             if col == 2:
                 return seg.code
         if role == USER:
@@ -145,9 +199,11 @@ class SegmentModel(QAbstractTableModel):
     def flags(self, index: QModelIndex):
         if not index.isValid():
             return Qt.NoItemFlags
-        return MEMO_FLAGS if index.column() == MEMO_COL else ROW_FLAGS
+        return MEMO_FLAGS if index.column() in (MEMO_COL, QUOTE_COL) else ROW_FLAGS
 
     def setData(self, index: QModelIndex, value, role=Qt.EditRole) -> bool:
+        if index.isValid() and index.column() == QUOTE_COL and role == Qt.EditRole:
+            return self.set_quote(index.row(), str(value))
         if not index.isValid() or index.column() != MEMO_COL or role != Qt.EditRole:
             return False
         seg = self.segment(index.row())
@@ -161,6 +217,16 @@ class SegmentModel(QAbstractTableModel):
         self.dataChanged.emit(index, index)
         return True
 
+    def set_quote(self, row: int, text: str | None) -> bool:
+        """Store the analyst's edited quote of a row (undoable); the unchanged or an empty
+        text removes the edit."""
+        from .quote_edit_dialog import edit_quote
+
+        seg = self.segment(row)
+        if seg is None:
+            return False
+        return edit_quote(None, self.ctx, seg.coding_id, text=text or "")
+
 
 class RetrievalPanel(QWidget):
     errorRaised = Signal(str)
@@ -169,7 +235,7 @@ class RetrievalPanel(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.model = SegmentModel(ctx, self)
-        self.table = QTableView(self)
+        self.table = SegmentTableView(self)
         self.table.setObjectName("segmentTable")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
@@ -229,7 +295,7 @@ class RetrievalPanel(QWidget):
     def show_codes(self, code_ids: list[int]) -> None:
         self.model.set_query(code_ids, self._where())
         self.table.resizeColumnToContents(0)
-        self.table.setColumnWidth(3, 420)
+        self.table.setColumnWidth(QUOTE_COL, 420)
 
     def _count_changed(self) -> None:
         n = self.model.rowCount()
@@ -265,7 +331,9 @@ class RetrievalPanel(QWidget):
         if target is None:
             return ""
         try:
-            out = write_segments(self.all_segments(), self.model.attributes, target, self.ctx.project.name)
+            segs = self.all_segments()
+            quotes = {s.coding_id: self.model.quote(r) for r, s in enumerate(segs)}
+            out = write_segments(segs, self.model.attributes, target, self.ctx.project.name, quotes)
         except (QualCoderError, OSError) as exc:
             self.errorRaised.emit(f"Export failed: {exc}")
             return ""
@@ -275,6 +343,17 @@ class RetrievalPanel(QWidget):
     def selected_segments(self) -> list:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
         return [self.model.segment(r) for r in rows]
+
+    def edit_quote(self, row: int | None = None) -> bool:
+        """Open the quote editor for a row (default: the current one)."""
+        from .quote_edit_dialog import edit_quote
+
+        if row is None:
+            row = self.table.currentIndex().row()
+        seg = self.model.segment(row)
+        if seg is None:
+            return False
+        return edit_quote(self, self.ctx, seg.coding_id)
 
     def split_selected(self, name: str | None = None) -> bool:
         """Move the selected segments of one code to a new sub-code (split a code)."""
@@ -299,10 +378,19 @@ class RetrievalPanel(QWidget):
             return False
         return True
 
-    def _context_menu(self, pos) -> None:
+    def context_menu(self, pos):
+        """The table's context menu at a viewport position."""
         from PySide6.QtWidgets import QMenu
 
         menu = QMenu(self)
+        menu.setObjectName("segmentMenu")
+        index = self.table.indexAt(pos)
+        if index.isValid():
+            edit = menu.addAction("Edit quote…", lambda row=index.row(): self.edit_quote(row))
+            edit.setObjectName("segmentEditQuote")
         menu.addAction("Split selected into a new sub-code…", self.split_selected)
         menu.addAction("Export…", self.export_dialog)
-        menu.exec(self.table.viewport().mapToGlobal(pos))
+        return menu
+
+    def _context_menu(self, pos) -> None:
+        self.context_menu(pos).exec(self.table.viewport().mapToGlobal(pos))

@@ -32,6 +32,7 @@ class Workbench(QWidget):
         self.codes = CodePanel(ctx, self)
         self.codes.has_selection = lambda: self.view.selection_cp() is not None
         self.retrieval = RetrievalPanel(ctx, self)
+        ctx.quoteFormatChanged.connect(self.retrieval.model.forget_quotes)
         self.search = SearchPanel(ctx, self)
         self.heading = QLabel(self)
         self.heading.setObjectName("transcriptHeading")
@@ -227,6 +228,8 @@ class Workbench(QWidget):
         if t & {"codes", "codings", "matrix_cells", "settings"}:
             only_counts = "codings" in t and not t & {"codes", "settings"} and bool(changes.code_ids)
             self.codes.refresh(changes.code_ids if only_counts else None)
+        if "speaker_roles" in t:  # interviewer turns are cut from quotes
+            self.retrieval.model.forget_quotes()
         if t & {"codes", "codings"}:
             if self.view.source_id is not None and self.ctx.project.sources.get(self.view.source_id) is None:
                 self.view.show_source(None, "", [], [], {}, {})

@@ -130,12 +130,17 @@ def test_two_coders_same_passage_quoted_once_and_excel_limit(tmp_path, demo):
         m = build_matrix(p, [theme.id], roll_up=False)
         quotes = mx.matrix_quotes(p, m)
         key = (p.cases.id_of(seg.case), theme.id)
-        texts = quotes[key]
+        texts = [q.line for q in quotes[key]]
         assert len(texts) == len(set(texts))  # the passage coded by two coders appears once
-        passages = mx.distinct_passages(cell_segments(p, "case", key[0], theme.id, roll_up=False))
-        assert any(set(coders) == {seg.coder, "zoe"} for _s, coders in passages)
+        assert any(set(q.passage.coders) == {seg.coder, "zoe"} for q in quotes[key])
         # a cell over Excel's limit is cut, marked and reported
-        long = {key: ["word " * 8000]}
+        from qualcoder_lite.core.services.quote_render import render_passage
+        from qualcoder_lite.core.services.quoting import CitedQuote, Passage
+
+        words = "word " * 8000
+        big = CitedQuote(Passage(seg, 0, len(words), (seg.coder,), (seg.coding_id,)),
+                         render_passage(words, 0, len(words)), "(GP01)", seg.case)
+        long = {key: [big]}
         warnings = []
         out = mx.write_xlsx(m, tmp_path / "m.xlsx", long, warnings=warnings)
         cell = [c.value for c in openpyxl.load_workbook(out).active[2 + [r.id for r in m.rows].index(key[0])]][1]

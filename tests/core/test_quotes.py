@@ -11,9 +11,8 @@ from qualcoder_lite.core.services.attributes import AttributeTable, ImportAttrib
 from qualcoder_lite.core.services.codebook import codebook_rows
 from qualcoder_lite.core.services.codes import AddCode
 from qualcoder_lite.core.services.coding import ApplyCode, SetQuoteEdit
-from qualcoder_lite.core.services.quotes import (
-    CitationTemplate, ReportOptions, build_report, quote_text, table_rows, typographic, whole_words,
-)
+from qualcoder_lite.core.services.quote_render import render_passage, whole_words
+from qualcoder_lite.core.services.quotes import CitationTemplate, ReportOptions, build_report, table_rows
 from qualcoder_lite.core.services.speakers import SetSpeakerRole
 from tests.helpers import add_text_source
 
@@ -98,23 +97,20 @@ def test_quotes_are_trimmed_to_whole_words():
     start = text.index("eed a")  # coding starts inside "need"
     end = text.index("form") + 2  # and ends inside "form"
     assert text[slice(*whole_words(text, start, end))] == "a shared triage"
-    assert quote_text(text, start, end).text == "a shared triage"
+    assert render_passage(text, start, end).text == "a shared triage"
     # a coding inside one word keeps what was coded rather than printing nothing
     inside = text.index("need") + 1
-    assert quote_text(text, inside, inside + 2).text == "ee"
-    assert quote_text(text, text.index("shared"), text.index("shared") + 6).text == "shared"
+    assert render_passage(text, inside, inside + 2).text == "ee"
+    assert render_passage(text, text.index("shared"), text.index("shared") + 6).text == "shared"
 
 
 def test_stray_punctuation_at_the_edges_is_dropped():
     text = "It was hard, and then it got worse; really."
     start = text.index(", and")
     end = text.index("worse;") + len("worse;")
-    assert quote_text(text, start, end).text == "and then it got worse"
-
-
-def test_typographic_punctuation():
-    assert typographic('It\'s "chaos" - really...') == "It’s ‘chaos’ – really…"
-    assert typographic("she said “no” to 'that'") == "she said ‘no’ to ‘that’"
+    assert render_passage(text, start, end).text == "and then it got worse"
+    # verbatim changes no character: the stray punctuation stays
+    assert render_passage(text, start, end, style="verbatim").text == ", and then it got worse;"
 
 
 def test_straight_inner_quotes_become_single_quotes_in_the_table(study):
@@ -126,10 +122,12 @@ def test_straight_inner_quotes_become_single_quotes_in_the_table(study):
 def test_edited_quote_is_used_and_the_original_kept(study):
     sid = study.sources.by_name("P2").id
     (coding,) = [k for k in study.codings.for_source(sid) if k.code_id == _code(study, "Funding/Contracts")]
-    study.execute(SetQuoteEdit(coding.id, "The contract ends in March and … [the staff] don't know what happens next."))
+    study.execute(SetQuoteEdit(coding.id, "The contract ends in March and […] [the staff] don't know what happens next."))
     report = build_report(study, ReportOptions(codes=["Funding/Contracts"]))
     (q,) = report.tables[0].quotes
-    assert q.text == "The contract ends in March and … [the staff] don’t know what happens next."
+    assert q.text == "The contract ends in March and […] [the staff] don’t know what happens next."
+    assert [(p.kind, p.text) for p in q.rendered.pieces if p.kind != "text"] == [
+        ("omission", "[…]"), ("insertion", "[the staff]")]
     assert q.original == "The contract ends in March and nobody knows what happens next."
     assert q.edited and q.shortened and report.tables[0].has_edits
 
@@ -142,7 +140,7 @@ def test_interviewer_turns_are_left_out_with_an_ellipsis(study):
     study.execute(ApplyCode(sid, _code(study, "Change"), start, end, coder="ann"))
     report = build_report(study, ReportOptions(codes=["Change"], coders=["ann"]))
     (q,) = report.tables[0].quotes
-    assert q.text == "The contract ends in March and nobody knows what happens next. … Exhausting, to be honest."
+    assert q.text == "The contract ends in March and nobody knows what happens next. […] Exhausting, to be honest."
     assert q.shortened and not q.edited
     kept = build_report(study, ReportOptions(codes=["Change"], coders=["ann"], include_interviewer=True))
     assert "How does that feel?" in kept.tables[0].quotes[0].text

@@ -139,3 +139,27 @@ def test_no_ends_a_sentence_and_q_a_transcripts_have_turns():
     assert [t.speaker for t in turns] == ["Q", "A", "Q", "A"]
     got = [text[s:e] for s, e in sentences(text, turns)]
     assert got == ["Did it help?", "No.", "Then I left.", "Why?", "Money, e.g. travel."]
+
+
+# ----------------------------------------------------------------------------- reported speech
+@pytest.mark.parametrize("text, expected", [
+    ('I was like "Obviously. Amazing." Then we left.', ['I was like "Obviously. Amazing."', "Then we left."]),
+    ("She said “Stop. Now. Please.” He didn't.", ["She said “Stop. Now. Please.”", "He didn't."]),
+    # (a sentence may end after the closing mark that follows its end mark, as the units rule says)
+    ("And 'no. never.' Fine.", ["And 'no. never.'", "Fine."]),
+    ("He says ‘go. go on!’ and I go.", ["He says ‘go. go on!’", "and I go."]),
+    # a mark that never closes is no quotation: sentences end as usual
+    ('An "unclosed. Quote here. Yes.', ['An "unclosed.', "Quote here.", "Yes."]),
+    # apostrophes are no quotation marks
+    ("It's the nurses' job. We can't. Really.", ["It's the nurses' job.", "We can't.", "Really."]),
+])
+def test_sentences_do_not_end_inside_a_quotation_that_goes_on(text, expected):
+    assert [text[s:e] for s, e in sentences(text)] == expected
+
+
+def test_no_sentence_opens_with_an_unbalanced_quotation_mark():
+    text = ('P1: I was like "Obviously. Amazing." And then "no way. Not again." she said. '
+            "We had “three. Four. Five.” weeks.\n")
+    for s, e in sentences(text, detect_turns(text)):
+        unit = text[s:e]
+        assert unit.count('"') % 2 == 0 and unit.count("“") == unit.count("”"), unit

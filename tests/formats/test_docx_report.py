@@ -21,7 +21,8 @@ from qualcoder_lite.core.services.demo import demo_dir
 from qualcoder_lite.core.services.exports import (
     NothingToExport, export_codebook, export_source, write_report,
 )
-from qualcoder_lite.core.services.quotes import ReportOptions, build_report, collapse, typographic
+from qualcoder_lite.core.services.quote_render import render_passage
+from qualcoder_lite.core.services.quotes import ReportOptions, build_report
 from tests.helpers import add_text_source
 
 THEMES = ["Referral pathways", "Working with practices", "Sustaining the role", "Patient outcomes",
@@ -70,7 +71,7 @@ def test_demo_report_tables_titles_quotes_and_citations(demo, tmp_path):
     expected: dict[str, set[tuple[str, str]]] = {t: set() for t in THEMES}
     for r in _demo_codings("alex"):
         cite = f"({r['source']}, {attrs[r['source']]['board_type']})"
-        expected[r["code"].split("/")[0]].add((f"“{typographic(collapse(r['quote']))}”", cite))
+        expected[r["code"].split("/")[0]].add((render_passage(r["quote"], 0, len(r["quote"])).quoted, cite))
     for theme, table in zip(THEMES, doc.tables):
         assert [c.text for c in table.rows[0].cells] == ["Sub-theme", "Quote", "Participant"]
         got = {(row[1], row[2]) for row in _quote_rows(table)}
@@ -173,6 +174,7 @@ def test_note_under_each_table_counts_quotes_and_explains_edits(demo, tmp_path):
 
     src = demo.sources.by_name("GP01").id
     coding = demo.codings.for_source(src)[0]
+    # a lone … was the omission mark before […]: an edit made then reads the same now
     demo.execute(SetQuoteEdit(coding.id, "Two things … [for] the patients."))
     out = tmp_path / "S2.docx"
     write_report(demo, ReportOptions(coders=["alex"]), out)
@@ -180,9 +182,9 @@ def test_note_under_each_table_counts_quotes_and_explains_edits(demo, tmp_path):
     notes = [p.text for p in doc.paragraphs if p.style.name == "Table Note"]
     assert len(notes) == 6
     assert notes[0].startswith("8 quotes from 7 participants.")
-    assert sum("… marks words left out" in n for n in notes) == 1
+    assert sum("[…] words left out; [ ] words added by the analyst." in n for n in notes) == 1
     cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
-    assert "“Two things … [for] the patients.”" in cells
+    assert "“Two things […] [for] the patients.”" in cells
 
 
 def test_empty_selection_writes_no_file(demo, tmp_path):

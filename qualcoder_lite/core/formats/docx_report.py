@@ -16,10 +16,8 @@ from pathlib import Path
 
 from docx.oxml.ns import nsdecls
 
-from ..services.quotes import Column, QuoteReport, QuoteTable, Progress, table_rows
+from ..services.quotes import Column, Progress, Quote, QuoteReport, QuoteTable, conventions_note, table_rows
 from . import docx_common as dc
-
-NOTE_EDITS = "… marks words left out; [ ] marks words added for clarity."
 
 # Border sets per table style: (table borders, header bottom, run separator, group shading)
 _RULE = '<w:{side} w:val="single" w:sz="{sz}" w:space="0" w:color="{color}"/>'
@@ -99,6 +97,19 @@ def _para(style_id: str, text: str, bold: bool = False, italic: bool = False, ns
     return f'{open_p}<w:pPr><w:pStyle w:val="{style_id}"/></w:pPr>{_run(text, bold, italic)}</w:p>'
 
 
+def _runs_para(style_id: str, runs: list[tuple[str, bool]]) -> str:
+    """A paragraph of runs ``[(text, italic)]`` (a quote: the transcriber's notes in italics)."""
+    body = "".join(_run(text, italic=italic) for text, italic in runs)
+    return f'<w:p><w:pPr><w:pStyle w:val="{style_id}"/></w:pPr>{body}</w:p>'
+
+
+def quote_runs(quote: Quote) -> list[tuple[str, bool]]:
+    """A quote cell's runs, from the one renderer's pieces."""
+    if quote.rendered is None:
+        return [(quote.quoted, False)]
+    return quote.rendered.runs()
+
+
 def table_xml(table: QuoteTable, columns: list[Column], widths: list[int], style: str, text_style: str) -> str:
     total = sum(widths)
     ncol = len(columns)
@@ -138,7 +149,7 @@ def table_xml(table: QuoteTable, columns: list[Column], widths: list[int], style
             )
             first_after_heading = True
             continue
-        _quote, cells, new_run = row  # type: ignore[misc]
+        quote, cells, new_run = row  # type: ignore[misc]
         border = run_rule if new_run and not first_after_heading else ""
         first_after_heading = False
         out.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
@@ -146,8 +157,9 @@ def table_xml(table: QuoteTable, columns: list[Column], widths: list[int], style
             merge = ""
             if style == "grid" and col.key == "subtheme":  # with all borders drawn, merge the run's cells
                 merge = '<w:vMerge w:val="restart"/>' if new_run else "<w:vMerge/>"
+            body = _runs_para(text_style, quote_runs(quote)) if col.key == "quote" else _para(text_style, value)
             out.append(f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/>{merge}{border}</w:tcPr>'
-                       f"{_para(text_style, value)}</w:tc>")
+                       f"{body}</w:tc>")
         out.append("</w:tr>")
     out.append("</w:tbl>")
     return "".join(out)
@@ -157,9 +169,8 @@ def _note(table: QuoteTable) -> str:
     n = len(table.quotes)
     p = len(table.participants)
     text = f"{n} quote{'s' if n != 1 else ''} from {p} participant{'s' if p != 1 else ''}."
-    if table.has_edits:
-        text += " " + NOTE_EDITS
-    return text
+    marks = conventions_note(table.conventions)
+    return f"{text} {marks}" if marks else text
 
 
 def write_quote_report(report: QuoteReport, path: str | Path, progress: Progress | None = None) -> Path:

@@ -1,14 +1,28 @@
 """A quote table as simple HTML (the report dialog's live preview; Qt's rich text engine
-renders this subset). Same rows and cells as the Word writer, via ``quotes.table_rows``."""
+renders this subset). Same rows and cells as the Word writer, via ``quotes.table_rows``;
+the quote cell from the renderer's runs (transcriber notes in italics). With ``links``
+each quote is a link ``quote:<coding id>`` (the preview opens the quote editor there)."""
 
 from __future__ import annotations
 
 from html import escape
 
-from ..services.quotes import QuoteReport, QuoteTable, table_rows
+from ..services.quotes import Quote, QuoteReport, QuoteTable, table_rows
 
 
-def table_html(report: QuoteReport, table: QuoteTable, max_rows: int | None = 200) -> str:
+QUOTE_LINK = "quote:"
+
+
+def quote_html(quote: Quote, link: bool = False) -> str:
+    runs = quote.rendered.runs() if quote.rendered is not None else [(quote.quoted, False)]
+    body = "".join(f"<i>{escape(t)}</i>" if italic else escape(t) for t, italic in runs)
+    if link:
+        return (f'<a href="{QUOTE_LINK}{quote.coding_id}" style="color: #000000; text-decoration: none;" '
+                f'title="Click to edit this quote">{body}</a>')
+    return body
+
+
+def table_html(report: QuoteReport, table: QuoteTable, max_rows: int | None = 200, links: bool = False) -> str:
     opts = report.options
     cols = report.columns
     font = escape(opts.font)
@@ -38,10 +52,11 @@ def table_html(report: QuoteReport, table: QuoteTable, max_rows: int | None = 20
             out.append(f'<tr><td colspan="{len(cols)}" style="background-color: #f2f2f2; {cell_border}">'
                        f"<b><i>{escape(str(row))}</i></b></td></tr>")
             continue
-        _q, cells, new_run = row  # type: ignore[misc]
+        q, cells, new_run = row  # type: ignore[misc]
         top = "border-top: 1px solid #a6a6a6;" if new_run and shown and not grid else ""
         out.append("<tr>" + "".join(
-            f'<td valign="top" style="{top}{cell_border}">{escape(v)}</td>' for v in cells) + "</tr>")
+            f'<td valign="top" style="{top}{cell_border}">'
+            f'{quote_html(q, links) if c.key == "quote" else escape(v)}</td>' for c, v in zip(cols, cells)) + "</tr>")
         shown += 1
     out.append("</tbody></table>")
     n, p = len(table.quotes), len(table.participants)

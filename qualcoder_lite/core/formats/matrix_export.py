@@ -1,8 +1,9 @@
 """Framework-matrix exports: Word (landscape table), Excel and CSV.
 
-Each cell carries the analyst's summary; with quotes, the linked quotes follow the summary
-(cited by source). Cells with quotes but no summary read "to chart" in every format, so
-nothing uncharted slips into a paper unnoticed.
+Each cell carries the analyst's summary; with quotes, the linked quotes follow the summary,
+each as the one renderer prints it (``services.quoting``: merged overlaps, interviewer
+turns cut, the project's quote style) with its citation. Cells with quotes but no summary
+read "to chart" in every format, so nothing uncharted slips into a paper unnoticed.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ def _headers(matrix: Matrix) -> list[str]:
 
 def write_csv(matrix: Matrix, path: "str | Path | outfile.Output", quotes: dict | None = None) -> Path:
     """One row per case; one column per code (summary), plus a quotes column per code when
-    ``quotes`` ((row id, code id) -> [quote text]) is given. UTF-8 with BOM for Excel."""
+    ``quotes`` ((row id, code id) -> [CitedQuote], see ``matrix_quotes``) is given. UTF-8
+    with BOM for Excel."""
 
     def write(tmp):
         with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
@@ -51,7 +53,7 @@ def write_csv(matrix: Matrix, path: "str | Path | outfile.Output", quotes: dict 
                 for c, col in enumerate(matrix.columns):
                     line.append(_cell_text(matrix, r, c))
                     if quotes is not None:
-                        line.append("\n".join(quotes.get((row.id, col.id), [])))
+                        line.append("\n".join(q.line for q in quotes.get((row.id, col.id), [])))
                 w.writerow(csv_row(line))
 
     return outfile.write_file(path, write)
@@ -80,7 +82,7 @@ def write_xlsx(matrix: Matrix, path: "str | Path | outfile.Output", quotes: dict
         for c, col in enumerate(matrix.columns):
             text = _cell_text(matrix, r, c)
             if quotes is not None and quotes.get((row.id, col.id)):
-                text = (text + "\n\n" if text else "") + "\n".join(quotes[(row.id, col.id)])
+                text = (text + "\n\n" if text else "") + "\n".join(q.line for q in quotes[(row.id, col.id)])
             values.append(_fit_excel(xlsx_clean(text), f"{row.name} × {col.path_str}", warnings))
         for i, v in enumerate(values, start=1):
             xlsx_set(ws.cell(row=r + 2, column=i), xlsx_clean(v))
@@ -122,6 +124,9 @@ def write_docx(matrix: Matrix, path: str | Path, project_name: str, quotes: dict
     col_w = (width - first_w) // max(1, len(matrix.columns))
     sz = int(size * 2)
 
+    def quote_para(q) -> str:  # the transcriber's notes in italics, as in the quote report
+        return para("".join(run(t, italic=i, color="404040") for t, i in q.runs()))
+
     def run(text: str, bold=False, italic=False, color=None) -> str:
         props = f'<w:sz w:val="{sz}"/>' + ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
         if color:
@@ -161,7 +166,7 @@ def write_docx(matrix: Matrix, path: str | Path, project_name: str, quotes: dict
             elif cell.quotes:
                 body += para(run(TO_CHART, italic=True, color="9C6500"))
             for q in (quotes or {}).get((row.id, col.id), []):
-                body += para(run(q, italic=True, color="404040"))
+                body += quote_para(q)
             cells.append(tc(col_w, body, "FFF4D6" if cell.to_chart else None))
         rows_xml.append(f"<w:tr>{''.join(cells)}</w:tr>")
     tbl = (
@@ -177,33 +182,19 @@ def write_docx(matrix: Matrix, path: str | Path, project_name: str, quotes: dict
     return save(doc, path)
 
 
-def distinct_passages(segs) -> list[tuple[object, list[str]]]:
-    """Segments of the same passage (several coders, or a code and its sub-code) once each,
-    with the coders who coded it: [(first segment, [coders])]."""
-    seen: dict[tuple[int, int, int], tuple[object, list[str]]] = {}
-    for s in segs:
-        key = (s.source_id, s.start, s.end)
-        if key not in seen:
-            seen[key] = (s, [])
-        if s.coder not in seen[key][1]:
-            seen[key][1].append(s.coder)
-    return list(seen.values())
+def matrix_quotes(project, matrix: Matrix, quoter=None) -> dict[tuple[int, int], list]:
+    """The quotes of each cell with quotes, (row id, code id) -> [CitedQuote], rendered by
+    the one renderer in the project's quote format (the same as the matrix view shows)."""
+    from ..services.quoting import Quoter
 
-
-def matrix_quotes(project, matrix: Matrix) -> dict[tuple[int, int], list[str]]:
-    """Quote texts per cell for exports: white space collapsed, each passage once, cited by
-    source only where the source is not named like the row."""
-    from ..services.matrix import cell_segments
-
-    out: dict[tuple[int, int], list[str]] = {}
+    quoter = quoter or Quoter(project)
+    out: dict[tuple[int, int], list] = {}
     for row in matrix.rows:
         for col in matrix.columns:
             key = (row.id, col.id)
             if key not in matrix.cells or not matrix.cells[key].quotes:
                 continue
-            segs = cell_segments(project, matrix.row_kind, row.id, col.id, matrix.roll_up)
-            out[key] = [f"“{' '.join(s.text.split())}”" + (f" ({s.source})" if s.source != row.name else "")
-                        for s, _coders in distinct_passages(segs)]
+            out[key] = quoter.cell_quotes(matrix.row_kind, row.id, col.id, matrix.roll_up)
     return out
 
 

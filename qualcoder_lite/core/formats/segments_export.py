@@ -1,5 +1,11 @@
 """The retrieval table (coded segments with case, source, code, coder, memo and case
-attributes) as .xlsx, .docx or .csv."""
+attributes) as .xlsx, .docx or .csv.
+
+The Quote column is each coding's quote as the one renderer prints it (``quotes``:
+coding id -> ``quoting.CitedQuote``, from ``Quoter.coding_quote``, the same as the table
+shows): interviewer turns cut, time markers left out, the analyst's edited form, the
+project's quote style. In .docx the transcriber's notes are in italics. Without
+``quotes`` each segment's own text is rendered in the default style."""
 
 from __future__ import annotations
 
@@ -13,23 +19,38 @@ from .cells import csv_row, xlsx_clean, xlsx_set
 BASE = ("Case", "Source", "Code", "Start", "End", "Quote", "Coder", "Memo")
 
 
-def _rows(segments, attributes: list[str]) -> list[list]:
+def _rendered(segments, quotes: dict | None) -> list:
+    from ..services.quote_render import RenderedQuote, render_passage
+
     out = []
     for s in segments:
-        out.append([s.case or "", s.source, s.code, s.start, s.end, " ".join(s.text.split()), s.coder, s.memo]
+        q = quotes.get(s.coding_id) if quotes is not None else None
+        if q is not None:
+            out.append(q.quote)
+            continue
+        made = render_passage(s.text, 0, len(s.text))
+        out.append(made if made is not None else RenderedQuote((), "apa"))
+    return out
+
+
+def _rows(segments, attributes: list[str], rendered: list) -> list[list]:
+    out = []
+    for s, q in zip(segments, rendered):
+        out.append([s.case or "", s.source, s.code, s.start, s.end, q.text, s.coder, s.memo]
                    + [s.attributes.get(a, "") for a in attributes])
     return out
 
 
 def write_segments(segments, attributes: list[str], target: "str | Path | outfile.Output",
-                   project_name: str = "") -> Path:
+                   project_name: str = "", quotes: dict | None = None) -> Path:
     from .docx_common import save as save_docx
 
     path = Path(outfile.as_output(target).path)
     if not segments:
         raise QualCoderError(f"nothing to export: no coded segments; {path} was not written")
     head = list(BASE) + list(attributes)
-    rows = _rows(segments, attributes)
+    rendered = _rendered(segments, quotes)
+    rows = _rows(segments, attributes, rendered)
     kind = path.suffix.lower()
     if kind == ".csv":
         def write(tmp):
@@ -72,10 +93,15 @@ def write_segments(segments, attributes: list[str], target: "str | Path | outfil
             table.rows[0].cells[i].text = h
             for run in table.rows[0].cells[i].paragraphs[0].runs:
                 run.font.bold = True
-        for r in rows:
+        for r, q in zip(rows, rendered):
             cells = table.add_row().cells
-            for i, v in enumerate([r[0], r[1], r[2], f"“{r[5]}”", r[6]]):
-                cells[i].text = str(v)
+            for i, v in enumerate([r[0], r[1], r[2], None, r[6]]):
+                if v is None:  # the quote: the transcriber's notes in italics
+                    para = cells[i].paragraphs[0]
+                    for text, italic in q.runs():
+                        para.add_run(text).italic = italic or None
+                else:
+                    cells[i].text = str(v)
                 for run in cells[i].paragraphs[0].runs:
                     run.font.size = Pt(9)
         return save_docx(doc, target)

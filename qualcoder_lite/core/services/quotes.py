@@ -1,16 +1,14 @@
-"""Quotes for reports: which coded passages go in a supplementary quote table, how each
-reads and how it is cited.
+"""Quote tables for reports: which coded passages go in a supplementary quote table, how
+they are laid out and how the method note describes them.
 
-One table per selected code (a theme with its sub-codes when asked). A quote is the coded
-text with white space collapsed, trimmed to whole words, interviewer turns left out (``…``
-marks where one was cut), or the analyst's edited form (``codings.quote_edit``) when there
-is one. Typographic punctuation is applied (curly apostrophes, inner quotes as ‘…’) because
-the table wraps each quote in “…”.
-
-Citations come from a template such as ``({case})`` or ``({case}, {health_board})``: any
-case or source attribute, plus ``case``, ``source``, ``speaker``, ``coder`` and ``code``. A
-missing value is left out with its separator, so ``({case}, {wave})`` gives ``(PCS_02)``,
-never ``(PCS_02, )``. An unknown field is a UsageError naming it.
+One table per selected code (a theme with its sub-codes when asked). How each quote reads
+is not decided here: the one renderer (``quote_render``, through ``quoting.Quoter``) cuts
+interviewer turns (``[…]``), leaves out time markers, keeps transcriber notes as notes,
+uses the analyst's edited form where there is one and applies the quote style (``apa``,
+``bjgp``, ``verbatim``). Citations come from a template (``citations.CitationTemplate``):
+any case or source attribute, plus ``case``, ``source``, ``speaker``, ``coder`` and
+``code``; a missing field goes with its own words and separator. An unknown field is a
+UsageError naming it.
 
 Everything here is pure Python over the project's repositories: the Word writer
 (``formats/docx_report.py``), the HTML preview and the command line share it.
@@ -18,18 +16,18 @@ Everything here is pure Python over the project's repositories: the Word writer
 
 from __future__ import annotations
 
-import bisect
 import datetime as _dt
-import itertools
 import re
-import string
 from dataclasses import asdict, dataclass, field, fields
 from typing import Callable, Iterator
 
 from ..errors import UsageError
-from ..model import Segment, Turn
+from ..model import Segment
 from .attributes import parse_value
+from .citations import CITE_FIELDS, CitationTemplate  # noqa: F401  (re-exported)
 from .filters import parse_where
+from .quote_render import STYLES as QUOTE_STYLES, RenderedQuote, collapse, whole_words  # noqa: F401
+from .quoting import QuoteFormat, Quoter, cite_fields, merge_passages  # noqa: F401
 from .segments import segments
 
 Progress = Callable[[int, int, str], bool]  # (done, total, label) -> keep going?
@@ -37,7 +35,6 @@ Progress = Callable[[int, int, str], bool]  # (done, total, label) -> keep going
 ORDERS = ("case", "position")  # plus "attribute:NAME"
 TABLE_STYLES = ("journal", "grid", "plain")
 PAGE_SIZES = ("A4", "Letter")
-CITE_FIELDS = ("case", "source", "speaker", "coder", "code")
 # Built-in columns: key -> default header.
 BUILTIN_COLUMNS = {
     "subtheme": "Sub-theme",
@@ -69,6 +66,8 @@ class ReportOptions:
     columns: list[str] = field(default_factory=lambda: list(DEFAULT_COLUMNS))  # "key" or "key=Header"
     include_interviewer: bool = False
     merge_overlaps: bool = True
+    quote_style: str = "apa"  # apa | bjgp | verbatim (quote_render.STYLES)
+    keep_times: bool = False  # keep the transcript's time markers in quotes
     prefix: str = "S2."
     start: int = 1
     table_title: str = "{path}"
@@ -107,6 +106,10 @@ class ReportOptions:
                 setattr(opts, f.name, value)
         return opts
 
+    def quote_format(self) -> QuoteFormat:
+        return QuoteFormat(self.quote_style, self.keep_times, self.include_interviewer, self.cite,
+                           self.merge_overlaps)
+
     def check(self) -> None:
         """Checks that need no project (UsageError naming the bad value)."""
         if self.table_style not in TABLE_STYLES:
@@ -119,12 +122,23 @@ class ReportOptions:
             raise UsageError("the font name is empty")
         if self.start < 0:
             raise UsageError(f"--start {self.start}: table numbers start at 0 or more")
+        if self.quote_style not in QUOTE_STYLES:
+            raise UsageError(f"unknown quote style {self.quote_style!r} (choose from {', '.join(QUOTE_STYLES)})")
         if not self.order.startswith("attribute:") and self.order not in ORDERS:
             raise UsageError(f"unknown order {self.order!r} (case, position or attribute:NAME)")
 
 
-def default_method_note(opts: ReportOptions, example: str | None = None) -> str:
-    """A short, editable account of how the quotes were chosen and printed."""
+_INNER = {"apa": "single", "bjgp": "double"}
+_OUTER = {"apa": "double", "bjgp": "single"}
+
+
+def default_method_note(opts: ReportOptions, example: str | None = None, conventions: set[str] | frozenset = frozenset(),
+                        examples: dict[str, str] | None = None) -> str:
+    """A short, editable account of how the quotes were chosen and printed, stating only
+    the conventions that occur in the document (``QuoteReport.conventions``: omission,
+    interviewer_cut, insertion, note, time, times_left_out, speaker_dots, inner_quotes,
+    interviewers, merged). ``examples`` may give a note and a time marker to show."""
+    examples = examples or {}
     if opts.codes and not opts.descendants:
         scope = "Each table lists the passages coded under one code."
     else:
@@ -135,16 +149,50 @@ def default_method_note(opts: ReportOptions, example: str | None = None) -> str:
                      "are included.")
     if opts.coders:
         parts.append(f"Coding by {', '.join(opts.coders)}.")
-    parts.append("Quotes are the coded text with line breaks and repeated spaces removed and shortened to "
-                 "whole words; an ellipsis (…) marks words left out and [square brackets] words added by "
-                 "the analyst for clarity.")
-    if not opts.include_interviewer:
+    if opts.quote_style == "verbatim":
+        parts.append("Quotes are printed as transcribed, with line breaks and repeated spaces removed, and "
+                     "shortened to whole words.")
+    else:
+        text = (f"Quotes are the coded text with line breaks and repeated spaces removed, shortened to whole "
+                f"words and set in {_OUTER[opts.quote_style]} quotation marks")
+        if "inner_quotes" in conventions:
+            text += f"; speech reported within a quote is in {_INNER[opts.quote_style]} quotation marks"
+        parts.append(text + ".")
+    if "speaker_dots" in conventions:
+        parts.append("Dots (...) are the speaker’s own pauses, as transcribed.")
+    if "omission" in conventions:
+        parts.append("[…] marks words left out" + (", including interviewer turns" if "interviewer_cut" in conventions
+                                                    else "") + ".")
+    if "insertion" in conventions:
+        parts.append("Words in [square brackets] were added by the analyst for clarity.")
+    if "note" in conventions:
+        parts.append("The transcriber’s notes are in italics" +
+                     (f", for example {examples['note']}" if examples.get("note") else "") + ".")
+    if "times_left_out" in conventions:
+        parts.append("Time markers of the recording are left out.")
+    if "time" in conventions:
+        parts.append("Time markers of the recording are kept" +
+                     (f", for example {examples['time']}" if examples.get("time") else "") + ".")
+    if "interviewers" in conventions and "interviewer_cut" not in conventions:  # else said with […]
         parts.append("Interviewer turns are left out.")
-    if opts.merge_overlaps:
+    if "merged" in conventions:
         parts.append("Where coders coded overlapping passages, the passage is shown once.")
     if example:
         parts.append(f"Each quote is cited by participant, for example {example}.")
     return " ".join(parts)
+
+
+def conventions_note(conventions: set[str] | frozenset) -> str:
+    """The marks a table's quotes use, for the note under it ('' when none occurs)."""
+    parts = []
+    if "omission" in conventions:
+        parts.append("[…] words left out")
+    if "insertion" in conventions:
+        parts.append("[ ] words added by the analyst")
+    if "note" in conventions:
+        parts.append("italics: the transcriber’s notes")
+    text = "; ".join(parts)
+    return (text[:1].upper() + text[1:] + ".") if parts else ""
 
 
 # ----------------------------------------------------------------------------- results
@@ -159,19 +207,25 @@ class Quote:
     subtheme: str  # the code's path below the table's code ("" for the table's own code)
     start: int
     end: int
-    text: str  # as printed, without the surrounding “ ”
+    text: str  # as printed, without the outer quotation marks
     original: str  # the coded text (white space collapsed)
     edited: bool  # the analyst's edited form is printed
-    shortened: bool  # edited, or an interviewer turn was cut out (…)
+    shortened: bool  # edited, or an interviewer turn was cut out ([…])
     coder: str
     memo: str
     speaker: str | None
     attributes: dict[str, str]
     citation: str
+    rendered: RenderedQuote | None = None  # the renderer's pieces (notes, insertions …)
+    coding_ids: tuple[int, ...] = ()  # every coding shown by this quote (merged overlaps)
 
     @property
     def quoted(self) -> str:
-        return f"“{self.text}”"
+        return self.rendered.quoted if self.rendered is not None else f"“{self.text}”"
+
+    @property
+    def conventions(self) -> frozenset[str]:
+        return self.rendered.conventions if self.rendered is not None else frozenset()
 
 
 @dataclass
@@ -210,6 +264,10 @@ class QuoteTable:
     def has_edits(self) -> bool:
         return any(q.shortened for q in self.quotes)
 
+    @property
+    def conventions(self) -> frozenset[str]:
+        return frozenset().union(*(q.conventions for q in self.quotes))
+
 
 @dataclass
 class Column:
@@ -227,6 +285,7 @@ class QuoteReport:
     tables: list[QuoteTable]
     empty_codes: list[str] = field(default_factory=list)  # selected codes with no quotes
     merged: int = 0  # quotes left out because another selected quote contains them
+    interviewers_left_out: bool = False  # the project marks interviewers and their turns are cut
 
     @property
     def quote_count(self) -> int:
@@ -242,7 +301,27 @@ class QuoteReport:
         if o.method_note is not None:
             return o.method_note
         example = next((q.citation for t in self.tables for q in t.quotes if q.citation), None)
-        return default_method_note(o, example)
+        return default_method_note(o, example, self.conventions, self.examples())
+
+    @property
+    def conventions(self) -> frozenset[str]:
+        """The conventions that occur in this report (see ``default_method_note``)."""
+        out = set().union(*(t.conventions for t in self.tables))
+        if self.merged:
+            out.add("merged")
+        if self.interviewers_left_out:
+            out.add("interviewers")
+        return frozenset(out)
+
+    def examples(self) -> dict[str, str]:
+        """The first transcriber's note and kept time marker in the report."""
+        out: dict[str, str] = {}
+        for t in self.tables:
+            for q in t.quotes:
+                for p in (q.rendered.pieces if q.rendered is not None else ()):
+                    if p.kind in ("note", "time") and p.kind not in out:
+                        out[p.kind] = p.text
+        return out
 
     def summary(self) -> str:
         n, q, p = len(self.tables), self.quote_count, len(self.participants)
@@ -261,128 +340,12 @@ def natural_key(s: str | None) -> tuple:
     return tuple((0, int(p)) if p.isdigit() else (1, p.casefold()) for p in _DIGITS.split(s) if p != "")
 
 
-def collapse(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _is_word(ch: str) -> bool:
-    return ch.isalnum() or ch in "'’"
-
-
-_LEAD_JUNK = " \t\n,;:.)]}–—-"
-_TRAIL_JUNK = " \t\n,;:([{–—-"
-
-
-def whole_words(text: str, start: int, end: int) -> tuple[int, int]:
-    """Narrow ``start:end`` so it neither begins nor ends inside a word, and drop leading
-    and trailing stray punctuation (``, and then`` → ``and then``). Returns the span unchanged
-    when nothing would be left."""
-    s, e = start, end
-    if s > 0 and s < e and _is_word(text[s - 1]) and _is_word(text[s]):
-        while s < e and not text[s].isspace():
-            s += 1
-    if e < len(text) and s < e and _is_word(text[e]) and _is_word(text[e - 1]):
-        while e > s and not text[e - 1].isspace():
-            e -= 1
-    while s < e and text[s] in _LEAD_JUNK:
-        s += 1
-    while e > s and text[e - 1] in _TRAIL_JUNK:
-        e -= 1
-    if s >= e:
-        return start, end
-    return s, e
-
-
-_OPENING_SINGLE = re.compile(r"(?:^|(?<=[\s(\[{—–/-]))'(?=\S)")
-_OPENING_DOUBLE = re.compile(r'(?:^|(?<=[\s(\[{—–/-]))"')
-_SPACED_DASH = re.compile(r" --? ")
-
-
-def typographic(text: str) -> str:
-    """Curly apostrophes; inner double quotes become single (the quote is wrapped in “ ”);
-    ``...`` becomes ``…`` and a spaced hyphen an en dash."""
-    s = _OPENING_SINGLE.sub("‘", text)
-    s = _OPENING_DOUBLE.sub("‘", s)
-    s = s.replace("'", "’").replace('"', "’").replace("“", "‘").replace("”", "’")
-    s = s.replace("...", "…")
-    return _SPACED_DASH.sub(" – ", s)
-
-
-# ----------------------------------------------------------------------------- citations
-class CitationTemplate:
-    """A citation template: literal text and ``{field}`` names, parsed once."""
-
-    def __init__(self, template: str, known: list[str], what: str = "citation template"):
-        self.template = template
-        self.tokens: list[tuple[str, str | None]] = []  # (literal before, field or None)
-        try:
-            parsed = list(string.Formatter().parse(template))
-        except ValueError as exc:
-            raise UsageError(f"{what} {template!r}: {exc} (write a literal brace as '{{{{' or '}}}}')") from None
-        for literal, name, spec, conv in parsed:
-            if name is not None:
-                name = name.strip()
-                if not name:
-                    raise UsageError(f"{what} {template!r} has an empty {{}}; name a field such as {{case}}")
-                if spec or conv:
-                    raise UsageError(f"{what} {template!r}: write fields plainly, as {{{name}}}")
-                if name not in known:
-                    builtins = [k for k in known if k in CITE_FIELDS]
-                    attrs = [k for k in known if k not in CITE_FIELDS]
-                    raise UsageError(
-                        f"unknown attribute {name!r} in {what} {template!r} "
-                        f"(fields: {', '.join(builtins)}; attributes: {', '.join(attrs) or 'none defined'})"
-                    )
-            self.tokens.append((literal, name))
-
-    @property
-    def fields(self) -> list[str]:
-        return [n for _, n in self.tokens if n]
-
-    def render(self, values: dict[str, str | None]) -> str:
-        """Fill the fields; a missing field is dropped with the separator before it (or,
-        for the first field, the one after it). All fields missing gives ''."""
-        # tokens: lit0 f1 lit1 f2 lit2 ... ; a trailing literal has field None
-        lits = [lit for lit, _ in self.tokens]
-        names = [n for _, n in self.tokens]
-        if not any(names):
-            return self.template.replace("{{", "{").replace("}}", "}")
-        # build: opening literal, then (separator, value) pairs, then the closing literal
-        field_idx = [i for i, n in enumerate(names) if n]
-        opening = lits[field_idx[0]]
-        closing = "".join(lits[field_idx[-1] + 1:]) if field_idx[-1] + 1 < len(lits) else ""
-        present: list[tuple[str, str]] = []  # (separator before, value)
-        for k, i in enumerate(field_idx):
-            value = values.get(names[i])
-            value = value.strip() if isinstance(value, str) else value
-            sep = lits[i] if k > 0 else ""
-            if value:
-                present.append((sep, value))
-        if not present:
-            return ""
-        out = [opening, present[0][1]]
-        for sep, value in present[1:]:
-            out.append(sep or " ")
-            out.append(value)
-        out.append(closing)
-        return "".join(out)
-
-
 # ----------------------------------------------------------------------------- building
 def _attribute_names(project) -> tuple[dict[str, str], dict[str, str]]:
     """({case attribute: type}, {source attribute: type})."""
     case_attrs = {a.name: a.type for a in project.attributes.all("case")}
     src_attrs = {a.name: a.type for a in project.attributes.all("source")}
     return case_attrs, src_attrs
-
-
-def cite_fields(project) -> list[str]:
-    case_attrs, src_attrs = _attribute_names(project)
-    out = list(CITE_FIELDS)
-    for name in list(case_attrs) + list(src_attrs):
-        if name not in out:
-            out.append(name)
-    return out
 
 
 def resolve_columns(project, specs: list[str]) -> list[Column]:
@@ -462,84 +425,6 @@ def table_rows(table: QuoteTable, columns: list[Column]) -> Iterator[tuple[str, 
                 cells = ["" if c.key == "subtheme" else v for c, v in zip(columns, cells)]
             prev = q.subtheme
             yield "quote", (q, cells, new_run)
-
-
-def _participant_pieces(text: str, start: int, end: int, turns: list[Turn], interviewers: set[str],
-                        label_starts: list[int] | None = None):
-    """Spans of ``start:end`` said by participants: speaker labels cut out, interviewer turns
-    cut out. Returns [(s, e, elided_before)] and the first participant speaker.
-    ``label_starts`` (the turns' label starts, ascending) saves rebuilding it per quote."""
-    if label_starts is None:
-        label_starts = [t.label_start for t in turns]
-    first = max(0, bisect.bisect_right(label_starts, start) - 1)
-    removed: list[tuple[int, int, bool]] = []  # (s, e, is_interviewer_turn)
-    for t in itertools.islice(turns, first, None):
-        if max(t.end, t.start) <= start:
-            continue
-        if t.label_start >= end:
-            break
-        if t.label_start < t.start:
-            removed.append((t.label_start, t.start, False))
-        if t.speaker in interviewers:
-            removed.append((t.start, t.end, True))
-    pieces: list[tuple[int, int, bool]] = []
-    pos, elided = start, False
-    for rs, re_, interviewer in sorted(removed):
-        rs, re_ = max(rs, start), min(re_, end)
-        if re_ <= rs:
-            continue
-        if rs > pos and text[pos:rs].strip():
-            pieces.append((pos, rs, elided))
-            elided = False
-        if interviewer and text[rs:re_].strip():
-            elided = True
-        pos = max(pos, re_)
-    if pos < end and text[pos:end].strip():
-        pieces.append((pos, end, elided))
-    speaker = None
-    for s, _e, _ in pieces:
-        i = bisect.bisect_right(label_starts, s) - 1
-        if i >= 0 and turns[i].start <= s < max(turns[i].end, turns[i].start + 1):
-            speaker = turns[i].speaker
-        if speaker:
-            break
-    return pieces, speaker
-
-
-@dataclass(frozen=True)
-class QuoteText:
-    text: str  # as printed, without the surrounding “ ”
-    speaker: str | None
-    edited: bool
-    shortened: bool
-
-
-def quote_text(text: str, start: int, end: int, turns: list[Turn] | None = None,
-               interviewers: set[str] | None = None, edited: str | None = None,
-               smart: bool = True, label_starts: list[int] | None = None) -> QuoteText | None:
-    """The printed quote for ``text[start:end]``; None when nothing a participant said is
-    left (e.g. a coding inside an interviewer turn)."""
-    pieces, speaker = _participant_pieces(text, start, end, turns or [], interviewers or set(), label_starts)
-    if not pieces:
-        return None
-    is_edited = edited is not None and bool(collapse(edited))
-    elided = any(e for _s, _e, e in pieces[1:])
-    if is_edited:
-        out = collapse(edited)
-    else:
-        parts: list[str] = []
-        for s, e, cut_before in pieces:
-            s, e = whole_words(text, s, e)
-            chunk = collapse(text[s:e])
-            if not chunk:
-                continue
-            if parts:
-                parts.append(" … " if cut_before else " ")
-            parts.append(chunk)
-        out = "".join(parts)
-    if not out:
-        return None
-    return QuoteText(typographic(out) if smart else out, speaker, is_edited, is_edited or elided)
 
 
 def _order_key(order: str, attr_types: dict[str, str]):
@@ -624,19 +509,10 @@ def build_report(project, opts: ReportOptions, max_tables: int | None = None,
 
     if max_tables is None:  # one query for everything; the preview fetches table by table
         fetch(wanted)
-    edits = {r[0]: r[1] for r in project.conn.execute(
-        "SELECT id, quote_edit FROM codings WHERE quote_edit IS NOT NULL")}
-    case_values = project.attributes.case_values()
-    source_values = project.attributes.source_values()
-    case_ids = {c.name: c.id for c in project.cases.all()}
-    interviewers = set() if opts.include_interviewer else {
-        s for s, r in project.sources.speaker_roles().items() if r == "interviewer"}
-    texts: dict[int, str] = {}
-    turns: dict[int, list[Turn]] = {}
-    label_starts: dict[int, list[int]] = {}
-
+    quoter = Quoter(project, opts.quote_format(), cite)
     order_key = _order_key(opts.order, attr_types)
-    report = QuoteReport(project.name, _dt.date.today(), opts, columns, [])
+    report = QuoteReport(project.name, _dt.date.today(), opts, columns, [],
+                         interviewers_left_out=bool(quoter.interviewers))
     number = opts.start
     for n, code in enumerate(targets):
         if progress is not None and not progress(n, len(targets), f"Selecting quotes for {code.name}"):
@@ -646,36 +522,21 @@ def build_report(project, opts: ReportOptions, max_tables: int | None = None,
         quotes: list[Quote] = []
         for cid in members[code.id]:
             sub = by_id[cid].path[len(code.path):]
-            spans, dropped = _spans(by_code.get(cid, []), edits, opts.merge_overlaps)
+            passages, dropped = merge_passages(by_code.get(cid, []), quoter.edits, opts.merge_overlaps)
             report.merged += dropped
-            for seg, start, end, coders in spans:
-                if seg.source_id not in texts:
-                    texts[seg.source_id] = project.sources.text(seg.source_id)
-                    turns[seg.source_id] = project.sources.turns(seg.source_id)
-                    label_starts[seg.source_id] = [t.label_start for t in turns[seg.source_id]]
-                text = texts[seg.source_id]
-                edit = edits.get(seg.coding_id) if (start, end) == (seg.start, seg.end) else None
-                made = quote_text(text, start, end, turns[seg.source_id], interviewers, edit,
-                                  label_starts=label_starts[seg.source_id])
+            for passage in passages:
+                made = quoter.passage_quote(passage, by_id[cid].name)
                 if made is None:
                     continue
-                case = seg.case
-                if len(seg.cases) > 1:
-                    case = made.speaker if made.speaker in seg.cases else ", ".join(seg.cases)
-                attrs = dict(source_values.get(seg.source_id, {}))
-                attrs.update(case_values.get(case_ids.get(case or "", -1), {}))
-                values = dict(attrs)
-                coder = ", ".join(coders)
-                values.update({"case": case or seg.source, "source": seg.source, "speaker": made.speaker,
-                               "coder": coder, "code": by_id[cid].name})
+                seg, r = passage.segment, made.quote
                 quotes.append(Quote(
-                    coding_id=seg.coding_id, source=seg.source, source_id=seg.source_id, case=case,
+                    coding_id=seg.coding_id, source=seg.source, source_id=seg.source_id, case=made.case,
                     code_id=cid, code_path=by_id[cid].path,
                     subtheme=PATH_SEPARATOR.join(sub) if sub else code.name,
-                    start=start, end=end, text=made.text, original=collapse(text[start:end]),
-                    edited=made.edited, shortened=made.shortened,
-                    coder=coder, memo=seg.memo, speaker=made.speaker, attributes=attrs,
-                    citation=cite.render(values),
+                    start=passage.start, end=passage.end, text=r.text, original=r.original,
+                    edited=r.edited, shortened=r.shortened,
+                    coder=", ".join(passage.coders), memo=seg.memo, speaker=r.speaker, attributes=made.attributes,
+                    citation=made.citation, rendered=r, coding_ids=passage.coding_ids,
                 ))
         if not quotes:
             report.empty_codes.append(code.path_str)
@@ -697,42 +558,6 @@ def build_report(project, opts: ReportOptions, max_tables: int | None = None,
         if max_tables is not None and len(report.tables) >= max_tables:
             break
     return report
-
-
-def _spans(segs: list[Segment], edits: dict[int, str], merge: bool):
-    """(segment, start, end, coders) for each quote of one code. With ``merge``, codings of
-    the same source that overlap (two coders on one passage) become one quote spanning them
-    all, so a table never prints the same words twice; an analyst-edited quote is kept as
-    edited and the codings it overlaps are left out. Returns the spans and how many codings
-    were merged away."""
-    if not merge:
-        return [(s, s.start, s.end, [s.coder]) for s in segs], 0
-    out = []
-    dropped = 0
-    by_source: dict[int, list[Segment]] = {}
-    for s in segs:
-        by_source.setdefault(s.source_id, []).append(s)
-    for group in by_source.values():
-        group.sort(key=lambda s: (s.start, -s.end, s.coding_id))
-        clusters: list[list[Segment]] = []
-        end = -1
-        for s in group:
-            if clusters and s.start < end:
-                clusters[-1].append(s)
-                end = max(end, s.end)
-            else:
-                clusters.append([s])
-                end = s.end
-        for cl in clusters:
-            edited = [s for s in cl if collapse(edits.get(s.coding_id) or "")]
-            if edited:
-                out.extend((s, s.start, s.end, [s.coder]) for s in edited)
-                dropped += len(cl) - len(edited)
-                continue
-            coders = sorted({s.coder for s in cl})
-            out.append((cl[0], cl[0].start, max(s.end for s in cl), coders))
-            dropped += len(cl) - 1
-    return out, dropped
 
 
 def _group(quotes: list[Quote], opts: ReportOptions, group_type: str | None, row_key) -> list[QuoteGroup]:
