@@ -50,3 +50,22 @@ def test_first_time_of_a_turn():
     assert first_time(text, start - 11, len(text)).seconds == 5
     assert first_time(text, start, len(text)).seconds == 9
     assert clock_seconds("1:00:00,25") == 3600.25
+
+
+def test_a_window_that_starts_mid_line_has_no_line_start_there():
+    # a coding or a turn that starts at "10:30" after a label: the speaker said the time
+    text = "Ann: 10:30 is when we met.\n10:31 Bob: yes"
+    start = text.index("10:30")
+    assert [m.text for m in find_marks(text, start, len(text))] == ["10:31"]
+    assert find_marks(text, start, text.index("\n")) == []
+    assert first_time(text, start, text.index("\n")) is None
+
+
+def test_turn_time_is_the_labels_time_else_the_first_marker():
+    from qualcoder_lite.core.marks import turn_time
+    from qualcoder_lite.core.units import detect_turns
+
+    otter = "Ann Smith  0:22  \nWell [00:01:00] yes.\n\nBob Jones  1:02:03  \nNo.\n"
+    assert [turn_time(otter, t) for t in detect_turns(otter)] == [22, 3723]
+    colon = "Ann: [00:00:05] hello\n\nBob: well [00:00:09] yes\n\nAnn: at 10:30 we met\n\nBob: ok\n"
+    assert [turn_time(colon, t) for t in detect_turns(colon)] == [5, 9, None, None]
