@@ -124,6 +124,12 @@ def test_no_typographic_replacement():
     assert text == 'He said "so..." -- and \'yes\' (c) +- 1/2 ---\n'
 
 
+def test_raw_html_is_literal_text():
+    # html off: a tag alone on its line is no HTML block, and no tag is interpreted
+    src = "Ann: hello\n\n<inaudible>\n\n<div class=x>\nBob: <i>yes</i> &lt;3\n</div>\n"
+    assert markdown_to_text(src) == "Ann: hello\n\n<inaudible>\n\n<div class=x>\nBob: <i>yes</i> <3\n</div>\n"
+
+
 def test_line_structure_is_kept_line_for_line():
     for src in (PODCAST, OTTER, "a\n\n\n\nb\nc  \nd\\\ne\n\n---\n\n```\nx  y\n```\n\nSetext\n===\nz\n"):
         text = markdown_to_text(src)
