@@ -124,7 +124,7 @@ class SegmentModel(QAbstractTableModel):
             if col == 1:
                 return seg.source
             if col == 2:
-                return seg.code_path[-1]
+                return seg.display_path
             if col == 3:
                 return " ".join(seg.text.split()) if role == DISPLAY else seg.text
             if col == 4:
@@ -137,7 +137,7 @@ class SegmentModel(QAbstractTableModel):
             if col == 3:
                 return seg.text
             if col == 2:
-                return seg.code
+                return seg.display_path
         if role == USER:
             return seg.coding_id
         return None

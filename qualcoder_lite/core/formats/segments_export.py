@@ -16,7 +16,7 @@ BASE = ("Case", "Source", "Code", "Start", "End", "Quote", "Coder", "Memo")
 def _rows(segments, attributes: list[str]) -> list[list]:
     out = []
     for s in segments:
-        out.append([s.case or "", s.source, s.code, s.start, s.end, " ".join(s.text.split()), s.coder, s.memo]
+        out.append([s.case or "", s.source, s.display_path, s.start, s.end, " ".join(s.text.split()), s.coder, s.memo]
                    + [s.attributes.get(a, "") for a in attributes])
     return out
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import outfile
+from .. import codepath, outfile
 from ..errors import QualCoderError, UsageError
 from .quotes import Progress, QuoteReport, ReportOptions, build_report
 
@@ -41,7 +41,8 @@ def _target(project, path, allowed: tuple[str, ...], what: str) -> tuple[outfile
 
 
 def report_warnings(report: QuoteReport) -> list[str]:
-    out = [f"no quotes for {c!r}; its table is left out" for c in report.empty_codes]
+    # read by a person in the report dialog too: the code's names, not its escaped path
+    out = [f"no quotes for '{codepath.display_escaped(c)}'; its table is left out" for c in report.empty_codes]
     return out
 
 
