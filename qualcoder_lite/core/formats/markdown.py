@@ -15,7 +15,7 @@ markup:
   list item to CommonMark but speech to the transcriber); a thematic break (``---``)
   leaves its line blank; fenced and indented code is kept verbatim;
 * **raw HTML is kept as literal text** (the parser runs with ``html`` off): ``<b>`` stays
-  the four characters ``<b>``, so nothing the transcriber wrote disappears and no tag is
+  the three characters ``<b>``, so nothing the transcriber wrote disappears and no tag is
   ever interpreted;
 * no typographic replacement: ``...`` stays ``...``, straight quotes stay straight,
   ``--`` stays ``--``;

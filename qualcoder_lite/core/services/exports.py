@@ -138,7 +138,7 @@ def export_source(project, name: str, path: str | Path, coders: list[str] | None
     for (start, end, coder), ks in grouped.items():
         ks.sort(key=lambda k: codes[k.code_id].path)
         passages.append(MarkedPassage(
-            start, end, tuple(" › ".join(codes[k.code_id].path) for k in ks), coder,
+            start, end, tuple(codes[k.code_id].display_path for k in ks), coder,
             tuple(k.memo for k in ks if k.memo.strip())))
     facts = []
     if source.cases:
