@@ -10,7 +10,8 @@ import bisect
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QStyledItemDelegate, QTableView,
+    QVBoxLayout, QWidget,
 )
 
 from ..core.errors import QualCoderError
@@ -162,6 +163,15 @@ class SegmentModel(QAbstractTableModel):
         return True
 
 
+class _ElideLeft(QStyledItemDelegate):
+    """A code path cut from the left (``… › Money / funding``): the most specific level,
+    the one that tells rows apart, stays readable in a narrow column."""
+
+    def initStyleOption(self, option, index) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.ElideLeft
+
+
 class RetrievalPanel(QWidget):
     errorRaised = Signal(str)
 
@@ -175,6 +185,7 @@ class RetrievalPanel(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.DoubleClicked | QAbstractItemView.EditKeyPressed)
         self.table.setWordWrap(False)
+        self.table.setItemDelegateForColumn(2, _ElideLeft(self.table))
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.Fixed)
         self.table.horizontalHeader().setStretchLastSection(True)
