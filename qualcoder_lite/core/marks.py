@@ -8,6 +8,8 @@ quote renderer (times left out, notes in italics) agree on what they are.
 
 * bracketed ``[12:21]``, ``[00:12:21]``, ``[1:02:03.5]``; parenthesised ``(0:22)``;
 * a clock time with fractions ``00:01:02.500`` / ``00:01:02,500`` (subtitle style) anywhere;
+* a time range, bracketed or not: ``[00:43.810 --> 00:47.850]``, ``00:00.000 --> 00:27.640``
+  (Whisper and subtitle output; one marker, its time the start);
 * a time at the start of a line (``0:22 Ann: …``, ``00:12:21  Yes.``).
 
 A plain time inside a sentence ("we met at 10:30") is what was said, not a marker.
@@ -25,6 +27,10 @@ from dataclasses import dataclass
 
 _CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
 _TIME_PATTERNS = (
+    # a time range as Whisper and subtitle files write it: "[00:43.810 --> 00:47.850]",
+    # "00:00.000 --> 00:27.640" (one marker; its time is where it starts)
+    re.compile(rf"\[(?P<t>{_CLOCK})[ \t]*-->[ \t]*{_CLOCK}\]"),
+    re.compile(rf"(?<![\w:.,])(?P<t>{_CLOCK})[ \t]*-->[ \t]*{_CLOCK}(?![\w:])"),
     re.compile(rf"\[(?P<t>{_CLOCK})\]"),
     re.compile(rf"\((?P<t>{_CLOCK})\)"),
     re.compile(r"(?<![\w:.,])(?P<t>\d{1,2}:\d{2}:\d{2}[.,]\d{1,3})(?![\w:])"),

@@ -12,10 +12,14 @@ from qualcoder_lite.core.marks import clock_seconds, find_marks, first_time, is_
     ("[12:21] Ann: Yes.", "[12:21]", 741),
     ("Ann: Yes. [00:12:21] No.", "[00:12:21]", 741),
     ("Ann: (0:22) Yes.", "(0:22)", 22),
-    ("00:01:02.500 --> 00:01:04,000", "00:01:02.500", 62.5),
+    ("00:01:02.500 --> 00:01:04,000", "00:01:02.500 --> 00:01:04,000", 62.5),  # a range: one marker
     ("1\n00:01:02,500 text", "00:01:02,500", 62.5),
     ("Talk\n0:22 Ann: well", "0:22", 22),
     ("Talk\n  1:02:03 Ann: well", "1:02:03", 3723),
+    # Whisper output (hitsave Goodboy Galaxy .txt, Artemio Urbina .md): a range is one marker
+    ("[00:43.810 --> 00:47.850]  Hello everyone", "[00:43.810 --> 00:47.850]", 43.81),
+    ("00:00.000 --> 00:27.640\nHello, everyone", "00:00.000 --> 00:27.640", 0),
+    ("1\n00:01:02,500 --> 00:01:04,000\ntext", "00:01:02,500 --> 00:01:04,000", 62.5),
 ])
 def test_time_markers(text, marker, seconds):
     marks = [m for m in find_marks(text) if m.kind == "time"]
