@@ -1,11 +1,28 @@
 """Code paths: levels joined by ``/``; a ``/`` or ``\\`` inside a name is escaped.
 
-``join(["A/B", "C"]) == "A\\/B/C"`` and ``split`` reverses it exactly.
+``join(["A/B", "C"]) == "A\\/B/C"`` and ``split`` reverses it exactly. That escaped form is
+for the command line, JSON and the codebook CSV's path column (read back by import-qdc);
+everywhere a person reads a path (the app, Word, Excel and CSV documents) it is ``display``ed:
+the names as they are, levels joined with `` › `` (``display(["A/B", "C"]) == "A/B › C"``).
 """
 
 from __future__ import annotations
 
 from .errors import UsageError
+
+
+#: between the levels of a code path shown to a person
+SEPARATOR = " › "
+
+
+def display(levels: list[str] | tuple[str, ...]) -> str:
+    """A code path as a person reads it: ``Funding › Money / funding`` (never escaped)."""
+    return SEPARATOR.join(levels)
+
+
+def display_escaped(path: str) -> str:
+    """``display`` of an escaped path string (``"Funding/Money \\/ funding"``)."""
+    return display(split(path))
 
 
 def escape(name: str) -> str:

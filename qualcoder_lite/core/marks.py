@@ -8,6 +8,8 @@ quote renderer (times left out, notes in italics) agree on what they are.
 
 * bracketed ``[12:21]``, ``[00:12:21]``, ``[1:02:03.5]``; parenthesised ``(0:22)``;
 * a clock time with fractions ``00:01:02.500`` / ``00:01:02,500`` (subtitle style) anywhere;
+* a time range, bracketed or not: ``[00:43.810 --> 00:47.850]``, ``00:00.000 --> 00:27.640``
+  (Whisper and subtitle output; one marker, its time the start);
 * a time at the start of a line (``0:22 Ann: …``, ``00:12:21  Yes.``).
 
 A plain time inside a sentence ("we met at 10:30") is what was said, not a marker.
@@ -25,6 +27,10 @@ from dataclasses import dataclass
 
 _CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
 _TIME_PATTERNS = (
+    # a time range as Whisper and subtitle files write it: "[00:43.810 --> 00:47.850]",
+    # "00:00.000 --> 00:27.640" (one marker; its time is where it starts)
+    re.compile(rf"\[(?P<t>{_CLOCK})[ \t]*-->[ \t]*{_CLOCK}\]"),
+    re.compile(rf"(?<![\w:.,])(?P<t>{_CLOCK})[ \t]*-->[ \t]*{_CLOCK}(?![\w:])"),
     re.compile(rf"\[(?P<t>{_CLOCK})\]"),
     re.compile(rf"\((?P<t>{_CLOCK})\)"),
     re.compile(r"(?<![\w:.,])(?P<t>\d{1,2}:\d{2}:\d{2}[.,]\d{1,3})(?![\w:])"),
@@ -85,21 +91,22 @@ def find_marks(text: str, start: int = 0, end: int | None = None) -> list[Mark]:
     """Time markers and transcriber notes in ``text[start:end]``, in text order (offsets
     into ``text``); a time inside a note (``[inaudible 00:12]``) belongs to the note."""
     end = len(text) if end is None else end
-    window = text[start:end]
+    # Searched in place (pos/endpos), not in a slice: a window that starts mid-line
+    # ("Ann: 10:30 we met", a coding from "10:30") does not make its first word a line start.
     notes = []
-    for m in _NOTE.finditer(window):
+    for m in _NOTE.finditer(text, start, end):
         inner = m.group("b") if m.group("b") is not None else m.group("p")
         if re.fullmatch(_CLOCK, inner.strip()):
             continue  # "(0:22)" is a time, not a note
         if is_note(inner):
-            notes.append(Mark(start + m.start(), start + m.end(), "note", m.group(0)))
+            notes.append(Mark(m.start(), m.end(), "note", m.group(0)))
     taken = [(n.start, n.end) for n in notes]
     times = []
     for pattern in _TIME_PATTERNS:
-        for m in pattern.finditer(window):
-            s, e = start + m.start(), start + m.end()
+        for m in pattern.finditer(text, start, end):
+            s, e = m.start(), m.end()
             if pattern.pattern.startswith("(?m)^"):
-                s = start + m.start("t")
+                s = m.start("t")
             if any(a < e and s < b for a, b in taken):
                 continue
             taken.append((s, e))
@@ -110,3 +117,18 @@ def find_marks(text: str, start: int = 0, end: int | None = None) -> list[Mark]:
 def first_time(text: str, start: int, end: int) -> Mark | None:
     """The first time marker in ``text[start:end]`` (a turn's time in the recording)."""
     return next((m for m in find_marks(text, start, end) if m.kind == "time"), None)
+
+
+def turn_time(text: str, turn) -> float | None:
+    """A speaker turn's time in the recording, in seconds: the time its label carries
+    (Otter's ``Ann Smith  0:22``, ``**Ann:** [00:01:00]``), else the first time marker in
+    what was said; None when the turn has neither. ``turn`` is a ``model.Turn`` (any object
+    with ``timestamp``, ``start`` and ``end``). Computed from the stored text, so it can
+    never disagree with it (no column to keep in step through edits and pseudonymisation).
+    """
+    if turn.timestamp:
+        m = re.search(_CLOCK, turn.timestamp)
+        if m:
+            return clock_seconds(m.group(0))
+    mark = first_time(text, turn.start, turn.end)
+    return mark.seconds if mark is not None else None

@@ -69,9 +69,17 @@ class Code:
 
     @property
     def path_str(self) -> str:
+        """The escaped path (``A\\/B/C``): command line, JSON and the codebook CSV only."""
         from .codepath import join
 
         return join(self.path)
+
+    @property
+    def display_path(self) -> str:
+        """The path as a person reads it (``A/B › C``): the app and every document."""
+        from .codepath import display
+
+        return display(self.path)
 
 
 @dataclass(frozen=True)
@@ -106,6 +114,13 @@ class Segment:
     coder: str
     memo: str = ""
     attributes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def display_path(self) -> str:
+        """The code's path as a person reads it (``code`` is the escaped form, for JSON)."""
+        from .codepath import display
+
+        return display(self.code_path)
 
 
 @dataclass(frozen=True)

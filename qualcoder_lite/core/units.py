@@ -13,9 +13,11 @@ Speaker turns are recognised in these styles (a label must start a line):
 
 For the last three, a style counts only when some name in it repeats; then names that
 occur once count too if they come after the first repeated label (so a header line such
-as ``Venue: Glasgow`` is not a speaker). With no repeats, two or more distinct names count. Markers
-such as ``**Break:**``, ``Note:``, ``http:`` and times (``10:30``) are never speakers; a
-bold marker ends the turn before it. Only the file's dominant style is used.
+as ``Venue: Glasgow`` is not a speaker). With no repeats, two or more distinct names count.
+Markers such as ``**Break:**``, ``Note:``, ``http:``, times (``10:30``) and bare numbers
+(``4:``) are never speakers; a bold marker, or a marker word with only a time on its line
+(``Break: [22:46]``, how a Markdown file's ``**Break:** \\[22:46\\]`` reads once imported),
+ends the turn before it. Only the file's dominant style is used.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ _BARE = re.compile(r"(?P<name>[^\W\d_][^\n:\[\]*#]{0,59}?)[ \t]{2,}$")
 _COLON = re.compile(r"(?P<name>[^\W_][\w .'’&-]{0,40}?)[ \t]*:(?=[ \t]|$)[ \t]*")
 _BRACKET = re.compile(r"\[(?P<name>[^\W\d_][\w .-]{0,30}?)\][ \t]+")
 _LEAD_TS = re.compile(r"\\?\[(?P<ts>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?)\\?\][ \t]*")
+# what may follow a marker word: a time or a time range, bracketed ("[22:46]", "[00:20:18:08] to [00:21:13:00]")
+_MARKER_TIMES = re.compile(r"[ \t]*(?:[\[(]\\?\d[\d:.,]*[\])][ \t]*(?:(?:to|-|–)[ \t]*)?)+")
 _TIME_ONLY = re.compile(r"^\d{1,2}([:.]\d{2})+$")
 
 
@@ -68,7 +72,7 @@ def _looks_like_name(name: str, style: str) -> bool:
     if _TIME_ONLY.match(name):
         return False
     if style in ("colon", "bare"):
-        if len(words) > 4:
+        if len(words) > 4 or name.isdigit():  # "4: it's interesting" is a numbered point
             return False
         for w in words[1:]:
             if not (w[0].isupper() or w[0].isdigit() or w in ("de", "van", "von", "da", "al", "bin", "le")):
@@ -129,6 +133,9 @@ def _match_line(text: str, line: str, ls: int, le: int) -> _Label | None:
         return _Label("bracket", m.group("name").strip(), ls, ls + m.end() - len(m.group(0)) + len(m.group(0).rstrip()),
                       _skip_space(text, ls + m.end()), None)
     m = _COLON.match(line)
+    if m and _is_colon_marker(m.group("name"), line[m.end():]):
+        colon = line.index(":", m.start("name") + len(m.group("name")))
+        return _Label("colon", m.group("name").strip(), ls, ls + colon + 1, _skip_space(text, le), None, False)
     if m and _looks_like_name(m.group("name"), "colon"):
         colon = line.index(":", m.start("name") + len(m.group("name")))
         body = ls + m.end()
@@ -139,6 +146,13 @@ def _match_line(text: str, line: str, ls: int, le: int) -> _Label | None:
             body = t.end()
         return _Label("colon", m.group("name").strip(), ls, ls + colon + 1, _skip_space(text, body), ts)
     return None
+
+
+def _is_colon_marker(name: str, rest: str) -> bool:
+    """``Break: [22:46]`` alone on its line (a rendered ``**Break:** \\[22:46\\]``): a marker
+    word and a time, no speech; like a bold marker it ends the turn before it."""
+    words = name.split()
+    return len(words) == 1 and words[0].casefold() in NON_SPEAKERS and _MARKER_TIMES.fullmatch(rest) is not None
 
 
 _ALWAYS_ACCEPTED = {"bold", "otter"}
@@ -171,6 +185,8 @@ def detect_turns(text: str) -> list[Turn]:
                 kept = speakers
             else:
                 kept = []
+            if kept:  # markers such as "Break: [22:46]" end the turn before them
+                kept = sorted(kept + [lb for lb in labels if not lb.speaker], key=lambda lb: lb.line_start)
         if any(lb.speaker for lb in kept):
             kept_by_style[style] = kept
     if not kept_by_style:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QTableView, QTextEdit, QVBoxLayout, QWidget,
 )
 
+from ..core import codepath
 from ..core.errors import QualCoderError
 from ..core.services.agreement import UNITS, AgreementRow, Comparison, compare, differences
 from ..core.store.coders import CODER_COLORS
@@ -99,7 +100,7 @@ class AgreementModel(QAbstractTableModel):
         r = self.rows[index.row()]
         col = index.column()
         if role == Qt.DisplayRole:
-            values = ("Overall (all codes listed)" if r.overall else r.code, _fmt(r.kappa, 3),
+            values = ("Overall (all codes listed)" if r.overall else codepath.display(r.code_path), _fmt(r.kappa, 3),
                       _fmt(r.agreement, 2), f"{r.a_only:,}", f"{r.b_only:,}", f"{r.both:,}", f"{r.units:,}",
                       _fmt(r.alpha, 3))
             return values[col]
@@ -112,7 +113,7 @@ class AgreementModel(QAbstractTableModel):
         if role == Qt.ToolTipRole:
             if col in (1, 2, 7) and (r.kappa, r.agreement, r.alpha)[(1, 2, 7).index(col)] is None:
                 return UNDEFINED_TIP
-            return r.code
+            return "Overall (all codes listed)" if r.overall else codepath.display(r.code_path)
         if role == Qt.UserRole:
             return r.code_id
         return None

@@ -162,7 +162,7 @@ class CodeTreeModel(QAbstractItemModel):
         if role == DECORATION and col == 0:
             return swatch(code.color)
         if role == TOOLTIP:
-            tip = code.path_str
+            tip = code.display_path
             if code.description:
                 tip += f"\n{code.description}"
             return tip + f"\n{n[0]} codings in {n[1]} sources, {n[2]} cases"
@@ -205,7 +205,7 @@ class CodeTreeModel(QAbstractItemModel):
         ids = sorted({i.internalId() for i in indexes if i.isValid()})
         mime = QMimeData()
         mime.setData(CODE_MIME, json.dumps({"session": self.ctx.session, "ids": ids}).encode())
-        mime.setText("\n".join(self._codes[i].path_str for i in ids))
+        mime.setText("\n".join(self._codes[i].display_path for i in ids))  # for a person
         return mime
 
     def canDropMimeData(self, data, action, row, column, parent) -> bool:

@@ -251,7 +251,7 @@ class CodePanel(QWidget):
         others = [c for c in self.model._codes.values() if c.id != cid]
         if not others:
             return
-        labels = [c.path_str for c in others]
+        labels = [c.display_path for c in others]
         choice, ok = QInputDialog.getItem(self, "Merge code", f"Merge '{self.model._codes[cid].name}' into:",
                                           labels, 0, False)
         if ok and choice in labels:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
+from ..core import codepath
 from ..core.errors import QualCoderError
 from ..core.services.filters import parse_where
 from ..core.services.matrix import build_matrix, coding_query, compare
@@ -89,7 +90,7 @@ class MatrixModel(QAbstractTableModel):
             if role == Qt.DisplayRole:
                 return col.name
             if role == Qt.ToolTipRole:
-                return col.path_str + (" (with its sub-codes)" if self.roll_up else "")
+                return col.display_path + (" (with its sub-codes)" if self.roll_up else "")
             return None
         if not 0 <= section < len(self.lines):
             return None
@@ -169,7 +170,7 @@ class ComparisonModel(QAbstractTableModel):
 
     def set_rows(self, rows) -> None:
         self.beginResetModel()
-        self.codes = list(dict.fromkeys((r.code_id, r.code) for r in rows))
+        self.codes = list(dict.fromkeys((r.code_id, codepath.display_escaped(r.code)) for r in rows))
         self.values = list(dict.fromkeys(r.value for r in rows))
         self.by = {(r.code_id, r.value): r for r in rows}
         self.endResetModel()
@@ -242,7 +243,7 @@ class QueryModel(QAbstractTableModel):
             return None
         if orientation == Qt.Horizontal:
             return self.values[section] if 0 <= section < len(self.values) else None
-        return self.columns[section].path_str if 0 <= section < len(self.columns) else None
+        return self.columns[section].display_path if 0 <= section < len(self.columns) else None
 
     def data(self, index: QModelIndex, role=Qt.DisplayRole):
         if not index.isValid() or role not in (Qt.DisplayRole, Qt.TextAlignmentRole):
@@ -634,7 +635,7 @@ class MatrixView(QWidget):
         if target is None:
             return ""
         head = ["code"] + [f"{self.query_attr.currentData()}={v} ({self.query.measure})" for v in self.query.values]
-        rows = [[col.path_str] + [self.query.data(self.query.index(r, c)) for c in range(len(self.query.values))]
+        rows = [[col.display_path] + [self.query.data(self.query.index(r, c)) for c in range(len(self.query.values))]
                 for r, col in enumerate(self.query.columns)]
         try:
             out = write_rows_csv(head, rows, target)

@@ -84,7 +84,7 @@ class MemosDialog(QDialog):
         if kind == "case":
             return [(c.id, c.name) for c in p.cases.all()]
         if kind == "code":
-            return [(c.id, c.path_str) for c in p.codes.all()]
+            return [(c.id, c.display_path) for c in p.codes.all()]
         return []
 
     def _kind_changed(self, _i: int) -> None:

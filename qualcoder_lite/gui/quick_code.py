@@ -37,7 +37,7 @@ class QuickCodeDialog(QDialog):
         needle = text.strip().casefold()
         exact = False
         for c in self.codes:
-            label = c.path_str
+            label = c.display_path
             if needle and needle not in label.casefold():
                 continue
             exact = exact or c.name.casefold() == needle

@@ -13,7 +13,8 @@ import bisect
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QStyledItemDelegate, QTableView,
+    QVBoxLayout, QWidget,
 )
 
 from ..core.errors import QualCoderError
@@ -176,7 +177,7 @@ class SegmentModel(QAbstractTableModel):
             if col == 1:
                 return seg.source
             if col == 2:
-                return seg.code_path[-1]
+                return seg.display_path
             if col == QUOTE_COL:
                 return self.quote(index.row()).text if role == DISPLAY else self.edit_text(index.row())
             if col == 4:
@@ -191,7 +192,7 @@ class SegmentModel(QAbstractTableModel):
                 prefix = "Edited quote (F2 or right-click to change). Coded text:\n" if q.quote.edited else ""
                 return prefix + seg.text
             if col == 2:
-                return seg.code
+                return seg.display_path
         if role == USER:
             return seg.coding_id
         return None
@@ -228,6 +229,15 @@ class SegmentModel(QAbstractTableModel):
         return edit_quote(None, self.ctx, seg.coding_id, text=text or "")
 
 
+class _ElideLeft(QStyledItemDelegate):
+    """A code path cut from the left (``… › Money / funding``): the most specific level,
+    the one that tells rows apart, stays readable in a narrow column."""
+
+    def initStyleOption(self, option, index) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.ElideLeft
+
+
 class RetrievalPanel(QWidget):
     errorRaised = Signal(str)
 
@@ -241,6 +251,7 @@ class RetrievalPanel(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.DoubleClicked | QAbstractItemView.EditKeyPressed)
         self.table.setWordWrap(False)
+        self.table.setItemDelegateForColumn(2, _ElideLeft(self.table))
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.Fixed)
         self.table.horizontalHeader().setStretchLastSection(True)

@@ -6,6 +6,7 @@ it talks to the core, and UTF-16 positions only inside Qt calls.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QSyntaxHighlighter, QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
 
+from ..core.marks import Mark, find_marks
 from ..core.model import Coding, Turn
 from .code_model import selection_mime
 from .offsets import OffsetMap
@@ -50,31 +52,55 @@ def assign_lanes(codings: list[Coding]) -> dict[int, int]:
     return out
 
 
-class LabelHighlighter(QSyntaxHighlighter):
-    """Speaker labels in bold (a highlighter changes the layout's font; extra selections
-    can only recolour)."""
+#: transcript conventions in the viewer (``core.marks``): time markers dimmed, transcriber
+#: notes in grey italics, so neither reads as what was said
+TIME_COLOR = "#9a9a9a"
+NOTE_COLOR = "#6f6f6f"
+LABEL_COLOR = "#2f3f63"
+
+
+def _char_format(color: str, bold: bool = False, italic: bool = False) -> QTextCharFormat:
+    fmt = QTextCharFormat()
+    fmt.setForeground(QColor(color))
+    if bold:
+        fmt.setFontWeight(QFont.Bold)
+    if italic:
+        fmt.setFontItalic(True)
+    return fmt
+
+
+class TranscriptHighlighter(QSyntaxHighlighter):
+    """Character formats over the transcript: speaker labels in bold, time markers dimmed,
+    transcriber notes in grey italics (a highlighter changes the layout's font; extra
+    selections, which show the codings, can only recolour). Layers of (start, end, format)
+    spans in UTF-16 positions, each sorted and without overlaps; a later layer wins."""
 
     def __init__(self, document):
         super().__init__(document)
-        self.spans: list[tuple[int, int]] = []  # UTF-16 (start, end), sorted
-        self.fmt = QTextCharFormat()
-        self.fmt.setFontWeight(QFont.Bold)
-        self.fmt.setForeground(QColor("#2f3f63"))
+        self.label_format = _char_format(LABEL_COLOR, bold=True)
+        self.label_time_format = _char_format(TIME_COLOR, bold=True)
+        self.time_format = _char_format(TIME_COLOR)
+        self.note_format = _char_format(NOTE_COLOR, italic=True)
+        self.layers: list[list[tuple[int, int, QTextCharFormat]]] = []
+        self._starts: list[list[int]] = []
+
+    def set_layers(self, layers: list[list[tuple[int, int, QTextCharFormat]]]) -> None:
+        self.layers = [sorted(layer, key=lambda s: s[0]) for layer in layers]
+        self._starts = [[s[0] for s in layer] for layer in self.layers]
 
     def highlightBlock(self, text: str) -> None:
-        if not self.spans:
+        if not self.layers:
             return
-        import bisect
-
         block = self.currentBlock()
         pos, end = block.position(), block.position() + block.length()
-        i = bisect.bisect_left(self.spans, (pos, -1))
-        if i > 0 and self.spans[i - 1][1] > pos:
-            i -= 1
-        while i < len(self.spans) and self.spans[i][0] < end:
-            a, b = self.spans[i]
-            self.setFormat(max(a, pos) - pos, min(b, end) - max(a, pos), self.fmt)
-            i += 1
+        for layer, starts in zip(self.layers, self._starts):
+            i = bisect.bisect_right(starts, pos) - 1
+            if i < 0 or layer[i][1] <= pos:
+                i += 1
+            while i < len(layer) and layer[i][0] < end:
+                a, b, fmt = layer[i]
+                self.setFormat(max(a, pos) - pos, min(b, end) - max(a, pos), fmt)
+                i += 1
 
 
 class StripeMargin(QWidget):
@@ -158,7 +184,8 @@ class TranscriptView(QPlainTextEdit):
         self.snap_to_words = False
         self._stripes: list[_Stripe] = []
         self.margin = StripeMargin(self)
-        self.labels = LabelHighlighter(self.document())
+        self.marks: list[Mark] = []  # time markers and transcriber notes of the text shown
+        self.labels = TranscriptHighlighter(self.document())
         self.updateRequest.connect(self._update_margin)
         self.selectionChanged.connect(self._emit_selection)
         self._update_margin_width()
@@ -171,11 +198,26 @@ class TranscriptView(QPlainTextEdit):
         self.map = OffsetMap(text)
         self.turns = turns
         self.selected_coding_id = None
-        self.labels.spans = [(self.map.to_utf16(t.label_start), self.map.to_utf16(t.label_end))
-                             for t in turns if t.label_end > t.label_start]
+        self.marks = find_marks(text)
+        self.labels.set_layers(self._format_layers())
         self.setPlainText(text)
         self.set_codings(codings, code_colors, code_names)
         self._update_margin_width()
+
+    def _format_layers(self) -> list[list[tuple[int, int, QTextCharFormat]]]:
+        """Labels, then the times and notes over them (UTF-16 positions via the one map)."""
+        u16, hl = self.map.to_utf16, self.labels
+        labels, label_times = [], []
+        for t in self.turns:
+            if t.label_end <= t.label_start:
+                continue
+            labels.append((u16(t.label_start), u16(t.label_end), hl.label_format))
+            written = self.text[t.label_start:t.label_end]
+            if t.timestamp and written.endswith(t.timestamp):  # Otter's "Ann Smith  0:22"
+                label_times.append((u16(t.label_end - len(t.timestamp)), u16(t.label_end), hl.label_time_format))
+        marks = [(u16(m.start), u16(m.end), hl.time_format if m.kind == "time" else hl.note_format)
+                 for m in self.marks]
+        return [labels, label_times, marks]
 
     def set_codings(self, codings: list[Coding], code_colors: dict[int, str], code_names: dict[int, str],
                     coder_colors: dict[str, str] | None = None) -> None:

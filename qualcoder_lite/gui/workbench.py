@@ -89,7 +89,7 @@ class Workbench(QWidget):
         self.view.show_source(
             source_id, project.sources.text(source_id), project.sources.turns(source_id),
             project.codings.for_source(source_id, self.ctx.visible_coders),
-            {i: c.color for i, c in codes.items()}, {i: c.path_str for i, c in codes.items()},
+            {i: c.color for i, c in codes.items()}, {i: c.display_path for i, c in codes.items()},
         )
         self.sources.select_source(source_id)
         self._update_heading()
@@ -100,7 +100,7 @@ class Workbench(QWidget):
         project = self.ctx.project
         codes = {c.id: c for c in project.codes.all()}
         self.view.set_codings(project.codings.for_source(self.view.source_id, self.ctx.visible_coders),
-                              {i: c.color for i, c in codes.items()}, {i: c.path_str for i, c in codes.items()})
+                              {i: c.color for i, c in codes.items()}, {i: c.display_path for i, c in codes.items()})
         self._update_heading()
 
     def _update_heading(self) -> None:

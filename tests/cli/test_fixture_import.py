@@ -1,12 +1,13 @@
 """The shared public fixtures import with their speakers found: stored turns per file
-against counts taken from each file's own markers (see tests/core/test_units.py)."""
+against counts taken from each file's own markers (see tests/core/test_units.py for the raw
+text, tests/formats/test_markdown_import.py for Markdown read as Markdown)."""
 
 from __future__ import annotations
 
 import pytest
 
 from qualcoder_lite.core.project import open_project
-from tests.core.test_units import CHANGELOG, HITSAVE
+from tests.formats.test_markdown_import import MARKDOWN_TURNS
 
 
 def _turns(path, name):
@@ -18,12 +19,11 @@ def _turns(path, name):
 def test_markdown_and_otter_fixtures(tmp_path, cli, fixtures_dir):
     proj = tmp_path / "f.qlite"
     assert cli("new", proj).code == 0
-    files = [fixtures_dir / "changelog-rfc/files/rfc" / n for n in CHANGELOG]
-    files += [fixtures_dir / "hitsave-interviews/files" / n for n in HITSAVE]
+    files = [fixtures_dir / n for n in MARKDOWN_TURNS]
     r = cli("import", proj, *files, "--json")
     assert r.code == 0, r.err
-    assert r.json()["turns"] == sum(CHANGELOG.values()) + sum(HITSAVE.values())
-    for n, expected in {**CHANGELOG, **HITSAVE}.items():
+    assert r.json()["turns"] == sum(MARKDOWN_TURNS.values())
+    for n, expected in MARKDOWN_TURNS.items():
         stem = n.rsplit("/", 1)[-1][:-3]
         assert len(_turns(proj, stem.strip() or stem)) == expected, n
 

@@ -308,7 +308,7 @@ def test_merge_and_delete_ask_and_undo(window, monkeypatch, demo_file):
     n_a = len(project.codings.ids_for_codes([a.id]))
     n_b = len(project.codings.ids_for_codes([b.id]))
     codes.select_code(a.id)
-    monkeypatch.setattr(QInputDialog, "getItem", lambda *a_, **k: (b.path_str, True))
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a_, **k: (b.display_path, True))
     codes.merge_current()
     assert project.codes.find("Referral pathways/Quality of referrals") is None
     assert len(project.codings.ids_for_codes([b.id])) == n_a + n_b  # no identical pairs in the demo

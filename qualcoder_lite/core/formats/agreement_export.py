@@ -12,7 +12,7 @@ import csv
 import datetime as _dt
 from pathlib import Path
 
-from .. import outfile
+from .. import codepath, outfile
 from ..errors import QualCoderError, UsageError
 from .cells import csv_row
 
@@ -32,12 +32,13 @@ def _num(v: float | None, digits: int) -> str:
 
 
 def table_rows(comparison, grouped: bool = False) -> list[list[str]]:
-    """Lowest kappa first, the overall row last; ``grouped`` writes 12,345 (for people)."""
+    """Lowest kappa first, the overall row last; ``grouped`` writes 12,345 (for people).
+    Codes are named as a person reads them (``Funding › Money / funding``) in every format."""
     count = (lambda n: f"{n:,}") if grouped else str
     rows = []
     for r in comparison.by_kappa() + [comparison.overall]:
         rows.append([
-            "Overall (all codes listed)" if r.overall else (" › ".join(r.code_path) if grouped else r.code),
+            "Overall (all codes listed)" if r.overall else codepath.display(r.code_path),
             _num(r.kappa, 4), _num(r.agreement, 2), count(r.a_only), count(r.b_only), count(r.both),
             count(r.neither), count(r.units), _num(r.alpha, 4),
         ])

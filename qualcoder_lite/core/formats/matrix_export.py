@@ -31,7 +31,7 @@ def _headers(matrix: Matrix) -> list[str]:
     head = [first]
     if matrix.group_by:
         head.append(matrix.group_by)
-    return head + [c.path_str for c in matrix.columns]
+    return head + [c.display_path for c in matrix.columns]
 
 
 def write_csv(matrix: Matrix, path: "str | Path | outfile.Output", quotes: dict | None = None) -> Path:
@@ -46,7 +46,7 @@ def write_csv(matrix: Matrix, path: "str | Path | outfile.Output", quotes: dict 
             if quotes is not None:
                 head = head[: len(head) - len(matrix.columns)]
                 for c in matrix.columns:
-                    head += [c.path_str, f"{c.path_str} (quotes)"]
+                    head += [c.display_path, f"{c.display_path} (quotes)"]
             w.writerow(csv_row(head))
             for r, row in enumerate(matrix.rows):
                 line = [row.name] + ([row.group or ""] if matrix.group_by else [])
@@ -83,7 +83,7 @@ def write_xlsx(matrix: Matrix, path: "str | Path | outfile.Output", quotes: dict
             text = _cell_text(matrix, r, c)
             if quotes is not None and quotes.get((row.id, col.id)):
                 text = (text + "\n\n" if text else "") + "\n".join(q.line for q in quotes[(row.id, col.id)])
-            values.append(_fit_excel(xlsx_clean(text), f"{row.name} × {col.path_str}", warnings))
+            values.append(_fit_excel(xlsx_clean(text), f"{row.name} × {col.display_path}", warnings))
         for i, v in enumerate(values, start=1):
             xlsx_set(ws.cell(row=r + 2, column=i), xlsx_clean(v))
         for c in range(len(matrix.columns)):
@@ -145,7 +145,7 @@ def write_docx(matrix: Matrix, path: str | Path, project_name: str, quotes: dict
         return f"<w:tc><w:tcPr>{pr}</w:tcPr>{body or para('')}</w:tc>"
 
     grid = f'<w:gridCol w:w="{first_w}"/>' + "".join(f'<w:gridCol w:w="{col_w}"/>' for _ in matrix.columns)
-    head = "".join(tc(col_w, para(run(c.path_str, bold=True)), "E7E6E6") for c in matrix.columns)
+    head = "".join(tc(col_w, para(run(c.display_path, bold=True)), "E7E6E6") for c in matrix.columns)
     rows_xml = [
         f'<w:tr><w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>'
         f'{tc(first_w, para(run("Case" if matrix.row_kind == "case" else "Source", bold=True)), "E7E6E6")}{head}</w:tr>'

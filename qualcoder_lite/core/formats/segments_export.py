@@ -36,7 +36,7 @@ def _rendered(segments, quotes: dict | None) -> list:
 def _rows(segments, attributes: list[str], rendered: list) -> list[list]:
     out = []
     for s, q in zip(segments, rendered):
-        out.append([s.case or "", s.source, s.code, s.start, s.end, q.text, s.coder, s.memo]
+        out.append([s.case or "", s.source, s.display_path, s.start, s.end, q.text, s.coder, s.memo]
                    + [s.attributes.get(a, "") for a in attributes])
     return out
 

@@ -1,5 +1,9 @@
 """Plain-text sources (.txt, .md): size checks, encoding detection, normalisation.
 
+A Markdown file (.md, .markdown) is then read as Markdown: its stored text is what a
+reader of the rendered page sees (``formats.markdown``), so offsets, search and quotes
+never contain markup.
+
 Detection, in order: a BOM (UTF-8, UTF-32, UTF-16); UTF-16 without BOM recognised by
 its NUL bytes; NUL bytes otherwise mean a binary file; strict UTF-8; Windows-1252 as a
 fallback with a warning, only when the result looks like text.
@@ -35,13 +39,19 @@ _UTF16_OTHER_NUL_SHARE = 0.05
 #: Windows-1252 fallback: at most this share of non-space characters outside ASCII.
 _MAX_NON_ASCII_SHARE = 0.3
 
+MARKDOWN_EXTENSIONS = (".md", ".markdown")
+
 CP1252_WARNING = "not valid UTF-8; read as Windows-1252"
 
 
 def read_text_file(path: str | Path, encoding: str | None = None) -> ReadResult:
     """Read a .txt or .md file; ``encoding`` forces a codec instead of detection."""
     text, warnings = read_text(path, encoding)
-    fmt = "md" if Path(path).suffix.lower() in (".md", ".markdown") else "txt"
+    fmt = "md" if Path(path).suffix.lower() in MARKDOWN_EXTENSIONS else "txt"
+    if fmt == "md":
+        from qualcoder_lite.core.formats.markdown import markdown_to_text
+
+        text = markdown_to_text(require_text(path, text))
     return ReadResult(text=require_text(path, text), format=fmt, warnings=warnings)
 
 

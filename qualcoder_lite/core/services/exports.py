@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import outfile
+from .. import codepath, outfile
 from ..errors import QualCoderError, UsageError
 from .quotes import Progress, QuoteReport, ReportOptions, build_report
 
@@ -41,7 +41,8 @@ def _target(project, path, allowed: tuple[str, ...], what: str) -> tuple[outfile
 
 
 def report_warnings(report: QuoteReport) -> list[str]:
-    out = [f"no quotes for {c!r}; its table is left out" for c in report.empty_codes]
+    # read by a person in the report dialog too: the code's names, not its escaped path
+    out = [f"no quotes for '{codepath.display_escaped(c)}'; its table is left out" for c in report.empty_codes]
     return out
 
 
@@ -137,7 +138,7 @@ def export_source(project, name: str, path: str | Path, coders: list[str] | None
     for (start, end, coder), ks in grouped.items():
         ks.sort(key=lambda k: codes[k.code_id].path)
         passages.append(MarkedPassage(
-            start, end, tuple(" › ".join(codes[k.code_id].path) for k in ks), coder,
+            start, end, tuple(codes[k.code_id].display_path for k in ks), coder,
             tuple(k.memo for k in ks if k.memo.strip())))
     facts = []
     if source.cases:

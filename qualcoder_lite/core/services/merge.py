@@ -486,7 +486,7 @@ class _Merger:
                                          here.path_str, there, "kept this copy's name and place; codings merged")
                 for col in ("description", "memo"):
                     self._fill_or_conflict("codes", local, col, getattr(here, col), c[col], f"code_{col}",
-                                           f"the {col} of code '{here.path_str}' differs")
+                                           f"the {col} of code '{here.display_path}' differs")
             self.code_map[c["id"]] = local
 
     # -- codings ---------------------------------------------------------------------
@@ -574,7 +574,7 @@ class _Merger:
             else:
                 self._fill_or_conflict("matrix_cells", found["id"], "summary", found["summary"], cell["summary"],
                                        "matrix_summary",
-                                       f"the matrix summary for {self.p.codes.get(code).path_str} "
+                                       f"the matrix summary for {self.p.codes.get(code).display_path} "
                                        f"({cell['row_kind']} {self._row_name(cell['row_kind'], row)}) differs")
 
     def _row_name(self, kind: str, row_id: int) -> str:
