@@ -57,7 +57,7 @@ def test_every_file_and_the_command_line_print_the_same_quotes(study, tmp_path, 
         mx.write_docx(matrix, tmp_path / "m.docx", p.name, quotes)
         mx.write_xlsx(matrix, tmp_path / "m.xlsx", quotes)
         mx.write_csv(matrix, tmp_path / "m.csv", quotes)
-        headers = {c.id: c.path_str for c in matrix.columns}
+        headers = {c.id: c.display_path for c in matrix.columns}
         expected_cells: dict[tuple[str, str], list[str]] = {}
         for code, rows in qs.EXPECTED.items():
             for quote, cite in rows:
@@ -73,13 +73,15 @@ def test_every_file_and_the_command_line_print_the_same_quotes(study, tmp_path, 
         segs = segments(p)
         quoter = Quoter(p)
         per_coding = {s.coding_id: quoter.coding_quote(s) for s in segs}
+        # documents show code paths as names; the command line prints the escaped path
         expected_rows = [(s.code, s.start, s.end, per_coding[s.coding_id].text) for s in segs]
+        shown_rows = [(s.display_path, s.start, s.end, per_coding[s.coding_id].text) for s in segs]
         for ext in ("csv", "xlsx"):
             write_segments(segs, [], tmp_path / f"segments.{ext}", p.name, per_coding)
-            assert qs.segments_table(tmp_path / f"segments.{ext}") == expected_rows
+            assert qs.segments_table(tmp_path / f"segments.{ext}") == shown_rows
         write_segments(segs, [], tmp_path / "segments.docx", p.name, per_coding)
         assert [(c, q) for c, q, _ in qs.segments_docx(tmp_path / "segments.docx")] == [
-            (s.code, per_coding[s.coding_id].quote.quoted) for s in segs]
+            (s.display_path, per_coding[s.coding_id].quote.quoted) for s in segs]
         texts = {s.coding_id: s.text for s in segs}
 
     assert main(["segments", str(path)]) == 0

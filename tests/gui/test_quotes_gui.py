@@ -87,13 +87,13 @@ def test_the_screens_show_the_quotes_the_files_print(qtbot, window, tmp_path):
     # the tooltip keeps the coded text, exactly
     assert [model.index(r, 3).data(Qt.ToolTipRole).split("Coded text:\n")[-1] for r in range(len(segs))] == [
         s.text for s in segs]
-    expected_rows = [(s.code, s.start, s.end, per_coding[s.coding_id].text) for s in segs]
+    expected_rows = [(s.display_path, s.start, s.end, per_coding[s.coding_id].text) for s in segs]
     for ext in ("csv", "xlsx"):
         out = panel.export(str(tmp_path / f"segments.{ext}"), confirmed=True)
         assert qs.segments_table(out) == expected_rows
     out = panel.export(str(tmp_path / "segments.docx"), confirmed=True)
     docx_rows = qs.segments_docx(out)
-    assert [(c, q) for c, q, _ in docx_rows] == [(s.code, per_coding[s.coding_id].quote.quoted) for s in segs]
+    assert [(c, q) for c, q, _ in docx_rows] == [(s.display_path, per_coding[s.coding_id].quote.quoted) for s in segs]
     assert all(set(i) == {n for n in qs.NOTES if n in q} for _c, q, i in docx_rows)
 
     # -- the report dialog's preview --------------------------------------------------
