@@ -71,6 +71,7 @@ def open_for(args, write: bool | None = None):
 
     args.project = resolve_project(args.project)
     write = bool(getattr(args, "writes", False)) if write is None else write
+    args.opened_for_writing = write  # main() words a database error by it
     return open_project(args.project, passphrase=passphrase_for(args.project), coder=getattr(args, "coder", None),
                         read_only=not write, lock=write)
 
@@ -511,7 +512,12 @@ def main(argv: list[str] | None = None) -> int:
 
             return launch(project=resolve_project(args.file), screenshot=args.screenshot, view=args.view,
                           coder=args.coder)
-        return args.func(args)
+        code = args.func(args)
+        if sys.stdout is not None:
+            sys.stdout.flush()  # a reader that went away (| head) shows here, not at exit
+        return code
+    except BrokenPipeError:
+        return _stdout_closed()
     except UsageError as exc:
         sys.stderr.write(f"{PROG}: error: {exc}\n")
         return 2
@@ -529,6 +535,33 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"{PROG}: {where}{exc.strerror or exc}\n")
         return 1
     except db_errors() as exc:  # disk full, busy for too long, damage found while working
-        sys.stderr.write(f"{PROG}: {getattr(args, 'project', '')}: the database refused the change ({exc}); "
-                         "nothing was changed\n")
+        sys.stderr.write(f"{PROG}: {_db_error_message(args, exc)}\n")
         return 1
+
+
+def _db_error_message(args, exc: BaseException) -> str:
+    """One line naming the project and the cause; never the row values an SQLite message
+    may quote (transcript text)."""
+    from .core.store.database import db_error_reason, is_damage
+
+    where = getattr(args, "project", "") or ""
+    reason = db_error_reason(exc)
+    if is_damage(exc):
+        return f"{where}: the file is damaged and cannot be read ({reason}); nothing was changed"
+    if not getattr(args, "opened_for_writing", getattr(args, "writes", False)):
+        return f"{where}: cannot be read ({reason}); nothing was changed"
+    return f"{where}: the database refused the change ({reason}); nothing was changed"
+
+
+def _stdout_closed() -> int:
+    """The reader of our output went away (``| head``): what it read is what it wanted.
+    Later writes, and the flush at exit, go to devnull (as the Python docs recommend)."""
+    import contextlib
+    import os
+
+    # no file descriptor behind stdout (a test capturing it): there is nothing left to flush
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    return 0

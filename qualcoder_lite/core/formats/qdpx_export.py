@@ -10,6 +10,7 @@ leaves a half-written archive.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import uuid
 import zipfile
@@ -173,8 +174,17 @@ def render_project(p: refi.Project, origin: str, progress: Progress | None = Non
     return w.getvalue(), w.replaced
 
 
+def write_error(path: str | Path, exc: OSError) -> InputError:
+    """A one-line message for a failed write: the file and the cause ("P.qdpx: no space left
+    on device"), never a bare strerror without the file."""
+    reason = exc.strerror or str(exc) or exc.__class__.__name__
+    return InputError(path, f"{reason[:1].lower()}{reason[1:]}")
+
+
 def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write(tmp)`` for a temporary file beside ``path``, then rename it into place."""
+    """Call ``write(tmp)`` for a temporary file beside ``path``, then rename it into place.
+    A failed write (a full disk, a file size limit) leaves no temporary file behind and
+    is reported as ``InputError`` naming ``path`` and the cause."""
     path = Path(path)
     if path.is_dir():
         raise InputError(path, "is a folder; choose a file name to export to")
@@ -184,10 +194,53 @@ def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
     try:
         write(tmp)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.remove(tmp)
+        if isinstance(exc, OSError):
+            raise write_error(path, exc) from None
         raise
+
+
+class _OnceFailing(io.RawIOBase):
+    """The archive's file: the first failed write is raised, later writes and seeks are
+    dropped. ``zipfile`` writes its directory when it is closed, even after an error; on a
+    full disk that second write would fail again (and, from ``ZipFile.__del__``, print
+    "Exception ignored"). The caller re-raises the first error and removes the file."""
+
+    def __init__(self, fh):
+        super().__init__()
+        self._fh = fh
+        self.failed: OSError | None = None
+
+    def writable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def write(self, b) -> int:
+        if self.failed is None:
+            try:
+                return self._fh.write(b)
+            except OSError as exc:
+                self.failed = exc
+                raise
+        return len(b)
+
+    def seek(self, pos: int, whence: int = 0) -> int:
+        return self._fh.tell() if self.failed is not None else self._fh.seek(pos, whence)
+
+    def tell(self) -> int:
+        return self._fh.tell()
+
+    def flush(self) -> None:
+        if self.failed is None:
+            try:
+                self._fh.flush()
+            except OSError as exc:
+                self.failed = exc
+                raise
 
 
 def write_qdpx(p: refi.Project, path: str | Path, origin: str, progress: Progress | None = None,
@@ -196,10 +249,23 @@ def write_qdpx(p: refi.Project, path: str | Path, origin: str, progress: Progres
     xml, replaced = render_project(p, origin, progress)
 
     def write(tmp: Path) -> None:
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as zf:
-            zf.writestr("project.qde", xml.encode("utf-8"))
-            for s in p.sources:
-                zf.writestr(source_member(s), (s.text or "").encode("utf-8", "replace"))
+        with open(tmp, "wb") as fh:
+            out = _OnceFailing(fh)
+            try:
+                with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as zf:
+                    zf.writestr("project.qde", xml.encode("utf-8"))
+                    for s in p.sources:
+                        zf.writestr(source_member(s), (s.text or "").encode("utf-8", "replace"))
+                out.flush()
+                os.fsync(fh.fileno())
+            except OSError:
+                if out.failed is not None:
+                    raise out.failed from None
+                raise
+            finally:
+                if out.failed is not None:  # what the buffer still holds cannot be written either
+                    with contextlib.suppress(OSError):
+                        fh.close()
 
     write_atomically(Path(path), write)
     return replaced

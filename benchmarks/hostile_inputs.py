@@ -1,0 +1,117 @@
+"""Hostile input files for the resource limits (issue 12, item 9), and their cost.
+
+    python benchmarks/hostile_inputs.py [--selections 320000] [--rows 1000000] [--out DIR]
+
+Writes two files and imports each in a child process, printing wall time and peak memory
+(``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss``) of the child:
+
+* ``dupes.qdpx``: one source of 60 characters, one code and ``--selections`` copies of
+  the same selection (same span, same code, same GUID): about 1.2 MB compressed at
+  320,000;
+* ``attrs.csv``: ``--rows`` rows of attribute values for case ids no case has (about
+  38 MB at 1,000,000), imported into a project with one case.
+
+Not part of the test run: cost is measured here, never asserted in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+NS = "urn:QDA-XML:project:1.0"
+TEXT = "Interviewer: How was it?\nP1: It was fine, really quite fine.\n"
+
+
+def write_dupes_qdpx(path: Path, n: int, distinct_guids: bool = True) -> None:
+    """A .qdpx whose one source carries ``n`` identical selections (same span and code;
+    numbered GUIDs, which compress well, unless ``distinct_guids`` is false)."""
+    code, src, user = (str(uuid.uuid4()) for _ in range(3))
+    sel = str(uuid.uuid4())
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        with zf.open("project.qde", "w", force_zip64=True) as fh:
+            fh.write(f'<?xml version="1.0" encoding="UTF-8"?>\n<Project xmlns="{NS}" name="dupes" '
+                     f'origin="hostile">\n<Users><User guid="{user}" name="u"/></Users>\n'
+                     f'<CodeBook><Codes><Code guid="{code}" name="c" isCodable="true"/></Codes></CodeBook>\n'
+                     f'<Sources><TextSource guid="{src}" name="s" plainTextPath="internal://{src}.txt">\n'
+                     .encode())
+            for i in range(n):
+                g = f"{sel[:24]}{i:012x}" if distinct_guids else sel
+                fh.write(f'<PlainTextSelection guid="{g}" startPosition="26" endPosition="40" '
+                         f'creatingUser="{user}"><Coding guid="{g}" creatingUser="{user}">'
+                         f'<CodeRef targetGUID="{code}"/></Coding></PlainTextSelection>\n'.encode())
+            fh.write(b"</TextSource></Sources>\n</Project>\n")
+        zf.writestr(f"sources/{src}.txt", TEXT)
+
+
+def write_attrs_csv(path: Path, rows: int) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write("case,wave,role,board\n")
+        for i in range(rows):
+            fh.write(f"X{i:07d},2016,PCS,urban affluent\n")
+
+
+CHILD = r"""
+import resource, sys, time
+sys.path.insert(0, sys.argv[1])
+what, a, b = sys.argv[2:5]
+t = time.perf_counter()
+try:
+    if what == "qdpx":
+        from qualcoder_lite.core.services.interop import import_qdpx
+        r = import_qdpx(a, b, coder="bench")
+        outcome = r.summary()
+    else:
+        from qualcoder_lite.core.project import new_project
+        from qualcoder_lite.core.services.attributes import import_attributes
+        with new_project(b, coder="bench") as p:
+            from qualcoder_lite.core.commands import Command
+            r = import_attributes(p, a)
+            outcome = r.summary()
+except Exception as exc:
+    outcome = f"{type(exc).__name__}: {exc}"
+print(f"{time.perf_counter() - t:.2f}\t{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}\t{outcome[:300]}")
+"""
+
+
+def measure(what: str, src: Path, target: Path) -> tuple[float, float, str]:
+    """(seconds, peak RSS in MB, outcome) of importing ``src`` in a fresh child process."""
+    proc = subprocess.run([sys.executable, "-c", CHILD, str(ROOT), what, str(src), str(target)],
+                          capture_output=True, text=True, check=False)
+    line = (proc.stdout.strip().splitlines() or ["nan\tnan\t" + proc.stderr.strip()[-300:]])[-1]
+    secs, rss, outcome = line.split("\t", 2)
+    return float(secs), float(rss), outcome
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--selections", type=int, default=320_000)
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--out", type=Path)
+    args = ap.parse_args(argv)
+    out = args.out or Path(tempfile.mkdtemp(prefix="hostile-"))
+    out.mkdir(parents=True, exist_ok=True)
+    qdpx, csv = out / "dupes.qdpx", out / "attrs.csv"
+    write_dupes_qdpx(qdpx, args.selections)
+    write_attrs_csv(csv, args.rows)
+    for what, src in (("qdpx", qdpx), ("csv", csv)):
+        target = out / f"{what}-{os.getpid()}-{time.time_ns()}.qlite"
+        secs, rss, outcome = measure(what, src, target)
+        size = target.stat().st_size / 1e6 if target.exists() else 0.0
+        print(f"{src.name}: {src.stat().st_size / 1e6:.1f} MB in, {secs:.2f} s, peak RSS {rss:.0f} MB, "
+              f"project {size:.1f} MB\n  {outcome}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
