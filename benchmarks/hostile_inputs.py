@@ -1,15 +1,19 @@
 """Hostile input files for the resource limits (issue 12, item 9), and their cost.
 
     python benchmarks/hostile_inputs.py [--selections 320000] [--rows 1000000] [--out DIR]
+                                        [--code DIR]
 
-Writes two files and imports each in a child process, printing wall time and peak memory
-(``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss``) of the child:
+Writes three files and imports each in a child process, printing wall time and peak
+memory (``resource.getrusage(RUSAGE_SELF).ru_maxrss`` in the child):
 
-* ``dupes.qdpx``: one source of 60 characters, one code and ``--selections`` copies of
-  the same selection (same span, same code, same GUID): about 1.2 MB compressed at
-  320,000;
-* ``attrs.csv``: ``--rows`` rows of attribute values for case ids no case has (about
-  38 MB at 1,000,000), imported into a project with one case.
+* ``dupes.qdpx``: one source, one code and ``--selections`` copies of one selection (same
+  span and code, numbered GUIDs): 1.9 MB compressed at 320,000;
+* ``spread.qdpx``: the same number of selections, each a different span;
+* ``attrs.csv``: ``--rows`` rows of attribute values for case ids no case has (33 MB at
+  1,000,000), imported into a new, empty project.
+
+``--code DIR`` imports QualCoder Lite from another checkout (e.g. an older commit
+unpacked with ``git archive``), for before/after figures.
 
 Not part of the test run: cost is measured here, never asserted in tests.
 """
@@ -31,9 +35,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 NS = "urn:QDA-XML:project:1.0"
 TEXT = "Interviewer: How was it?\nP1: It was fine, really quite fine.\n"
+LONG = TEXT * 400  # 24,000 characters: room for many different spans
 
 
-def write_dupes_qdpx(path: Path, n: int, distinct_guids: bool = True) -> None:
+def write_dupes_qdpx(path: Path, n: int, distinct_guids: bool = True, spread: bool = False) -> None:
     """A .qdpx whose one source carries ``n`` identical selections (same span and code;
     numbered GUIDs, which compress well, unless ``distinct_guids`` is false)."""
     code, src, user = (str(uuid.uuid4()) for _ in range(3))
@@ -47,11 +52,12 @@ def write_dupes_qdpx(path: Path, n: int, distinct_guids: bool = True) -> None:
                      .encode())
             for i in range(n):
                 g = f"{sel[:24]}{i:012x}" if distinct_guids else sel
-                fh.write(f'<PlainTextSelection guid="{g}" startPosition="26" endPosition="40" '
+                a, b = (i % 23_000, i % 23_000 + 10 + i // 23_000) if spread else (26, 40)
+                fh.write(f'<PlainTextSelection guid="{g}" startPosition="{a}" endPosition="{b}" '
                          f'creatingUser="{user}"><Coding guid="{g}" creatingUser="{user}">'
                          f'<CodeRef targetGUID="{code}"/></Coding></PlainTextSelection>\n'.encode())
             fh.write(b"</TextSource></Sources>\n</Project>\n")
-        zf.writestr(f"sources/{src}.txt", TEXT)
+        zf.writestr(f"sources/{src}.txt", LONG if spread else TEXT)
 
 
 def write_attrs_csv(path: Path, rows: int) -> None:
@@ -84,9 +90,9 @@ print(f"{time.perf_counter() - t:.2f}\t{resource.getrusage(resource.RUSAGE_SELF)
 """
 
 
-def measure(what: str, src: Path, target: Path) -> tuple[float, float, str]:
+def measure(what: str, src: Path, target: Path, code: Path = ROOT) -> tuple[float, float, str]:
     """(seconds, peak RSS in MB, outcome) of importing ``src`` in a fresh child process."""
-    proc = subprocess.run([sys.executable, "-c", CHILD, str(ROOT), what, str(src), str(target)],
+    proc = subprocess.run([sys.executable, "-c", CHILD, str(code), what, str(src), str(target)],
                           capture_output=True, text=True, check=False)
     line = (proc.stdout.strip().splitlines() or ["nan\tnan\t" + proc.stderr.strip()[-300:]])[-1]
     secs, rss, outcome = line.split("\t", 2)
@@ -98,15 +104,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--selections", type=int, default=320_000)
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--out", type=Path)
+    ap.add_argument("--code", type=Path, default=ROOT, help="the checkout to import QualCoder Lite from")
     args = ap.parse_args(argv)
     out = args.out or Path(tempfile.mkdtemp(prefix="hostile-"))
     out.mkdir(parents=True, exist_ok=True)
-    qdpx, csv = out / "dupes.qdpx", out / "attrs.csv"
-    write_dupes_qdpx(qdpx, args.selections)
+    dupes, spread, csv = out / "dupes.qdpx", out / "spread.qdpx", out / "attrs.csv"
+    write_dupes_qdpx(dupes, args.selections)
+    write_dupes_qdpx(spread, args.selections, spread=True)
     write_attrs_csv(csv, args.rows)
-    for what, src in (("qdpx", qdpx), ("csv", csv)):
+    for what, src in (("qdpx", dupes), ("qdpx", spread), ("csv", csv)):
         target = out / f"{what}-{os.getpid()}-{time.time_ns()}.qlite"
-        secs, rss, outcome = measure(what, src, target)
+        secs, rss, outcome = measure(what, src, target, args.code)
         size = target.stat().st_size / 1e6 if target.exists() else 0.0
         print(f"{src.name}: {src.stat().st_size / 1e6:.1f} MB in, {secs:.2f} s, peak RSS {rss:.0f} MB, "
               f"project {size:.1f} MB\n  {outcome}")
