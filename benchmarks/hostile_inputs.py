@@ -10,7 +10,10 @@ memory (``resource.getrusage(RUSAGE_SELF).ru_maxrss`` in the child):
   span and code, numbered GUIDs): 1.9 MB compressed at 320,000;
 * ``spread.qdpx``: the same number of selections, each a different span;
 * ``attrs.csv``: ``--rows`` rows of attribute values for case ids no case has (33 MB at
-  1,000,000), imported into a new, empty project.
+  1,000,000), imported into a new, empty project (with ``create_cases`` where the code
+  has it: the most such a file can do);
+* ``limit.qdpx`` and ``limit.csv``: the largest files the limits accept (5 sources of
+  50,000 different selections; 100,000 rows), for the cost of the worst accepted input.
 
 ``--code DIR`` imports QualCoder Lite from another checkout (e.g. an older commit
 unpacked with ``git archive``), for before/after figures.
@@ -60,6 +63,30 @@ def write_dupes_qdpx(path: Path, n: int, distinct_guids: bool = True, spread: bo
         zf.writestr(f"sources/{src}.txt", LONG if spread else TEXT)
 
 
+def write_limit_qdpx(path: Path, sources: int = 5, per_source: int = 50_000) -> None:
+    """``sources`` sources of ``per_source`` different selections each."""
+    code, user = str(uuid.uuid4()), str(uuid.uuid4())
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        srcs = [str(uuid.uuid4()) for _ in range(sources)]
+        with zf.open("project.qde", "w", force_zip64=True) as fh:
+            fh.write(f'<?xml version="1.0" encoding="UTF-8"?>\n<Project xmlns="{NS}" name="limit" '
+                     f'origin="hostile">\n<Users><User guid="{user}" name="u"/></Users>\n'
+                     f'<CodeBook><Codes><Code guid="{code}" name="c" isCodable="true"/></Codes></CodeBook>\n'
+                     '<Sources>\n'.encode())
+            for k, src in enumerate(srcs):
+                fh.write(f'<TextSource guid="{src}" name="s{k}" plainTextPath="internal://{src}.txt">\n'.encode())
+                for i in range(per_source):
+                    g = f"{src[:24]}{i:012x}"
+                    a, b = i % 23_000, i % 23_000 + 10 + i // 23_000
+                    fh.write(f'<PlainTextSelection guid="{g}" startPosition="{a}" endPosition="{b}" '
+                             f'creatingUser="{user}"><Coding guid="{g}" creatingUser="{user}">'
+                             f'<CodeRef targetGUID="{code}"/></Coding></PlainTextSelection>\n'.encode())
+                fh.write(b"</TextSource>\n")
+            fh.write(b"</Sources>\n</Project>\n")
+        for src in srcs:
+            zf.writestr(f"sources/{src}.txt", LONG)
+
+
 def write_attrs_csv(path: Path, rows: int) -> None:
     with open(path, "w", encoding="utf-8", newline="") as fh:
         fh.write("case,wave,role,board\n")
@@ -68,7 +95,7 @@ def write_attrs_csv(path: Path, rows: int) -> None:
 
 
 CHILD = r"""
-import resource, sys, time
+import inspect, resource, sys, time
 sys.path.insert(0, sys.argv[1])
 what, a, b = sys.argv[2:5]
 t = time.perf_counter()
@@ -80,9 +107,9 @@ try:
     else:
         from qualcoder_lite.core.project import new_project
         from qualcoder_lite.core.services.attributes import import_attributes
+        create = {"create_cases": True} if "create_cases" in inspect.signature(import_attributes).parameters else {}
         with new_project(b, coder="bench") as p:
-            from qualcoder_lite.core.commands import Command
-            r = import_attributes(p, a)
+            r = import_attributes(p, a, **create)
             outcome = r.summary()
 except Exception as exc:
     outcome = f"{type(exc).__name__}: {exc}"
@@ -109,10 +136,13 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out or Path(tempfile.mkdtemp(prefix="hostile-"))
     out.mkdir(parents=True, exist_ok=True)
     dupes, spread, csv = out / "dupes.qdpx", out / "spread.qdpx", out / "attrs.csv"
+    limit_qdpx, limit_csv = out / "limit.qdpx", out / "limit.csv"
     write_dupes_qdpx(dupes, args.selections)
     write_dupes_qdpx(spread, args.selections, spread=True)
     write_attrs_csv(csv, args.rows)
-    for what, src in (("qdpx", dupes), ("qdpx", spread), ("csv", csv)):
+    write_limit_qdpx(limit_qdpx)
+    write_attrs_csv(limit_csv, 100_000)
+    for what, src in (("qdpx", dupes), ("qdpx", spread), ("csv", csv), ("qdpx", limit_qdpx), ("csv", limit_csv)):
         target = out / f"{what}-{os.getpid()}-{time.time_ns()}.qlite"
         secs, rss, outcome = measure(what, src, target, args.code)
         size = target.stat().st_size / 1e6 if target.exists() else 0.0

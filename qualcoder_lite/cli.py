@@ -174,11 +174,17 @@ def _parse_types(items: list[str] | None) -> dict[str, str]:
 
 
 def cmd_attributes(args) -> int:
-    from .core.services.attributes import import_attributes
+    from .core.services.attributes import UnmatchedCases, import_attributes
 
+    hint = "--create-cases creates them (without sources)"
     with open_for(args) as project:
-        report = import_attributes(project, args.csv, _parse_types(args.type))
+        try:
+            report = import_attributes(project, args.csv, _parse_types(args.type), create_cases=args.create_cases)
+        except UnmatchedCases as exc:
+            raise QualCoderError(f"{exc}; {hint}") from None
     warn(report.warnings)
+    if report.unmatched:
+        warn([hint])
     if args.json:
         emit_json(report.as_dict())
     else:
@@ -395,10 +401,14 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--encoding", help="read text files in this encoding instead of detecting it")
     sp.add_argument("--json", action="store_true", help="print counts as JSON")
 
-    sp = add("attributes", cmd_attributes, "import case attributes from a CSV (first column: case id)", writes=True)
+    sp = add("attributes", cmd_attributes, "import case attributes from a CSV or .xlsx (first column: case id)",
+             writes=True)
     sp.add_argument("project")
     sp.add_argument("csv", metavar="CSV")
     sp.add_argument("--type", action="append", metavar="ATTR=TYPE", help="force a type: text, number, date, boolean")
+    sp.add_argument("--create-cases", action="store_true",
+                    help="create a case (without sources) for each id that matches no case; otherwise such rows "
+                         "are left out and listed")
     sp.add_argument("--json", action="store_true")
 
     sp = add("codes", cmd_codes, "add or list codes")

@@ -66,6 +66,8 @@ _MEDIA_SELECTIONS = {"PictureSelection": "a picture area", "PDFSelection": "a PD
 _SELECTIONS = frozenset({"PlainTextSelection", "TranscriptSelection", *_MEDIA_SELECTIONS})
 #: elements whose selections are read as the XML streams by (``_Reader.parse``)
 _SELECTION_HOLDERS = frozenset({*_TEXT_HOLDERS, "Representation", "Transcript"})
+#: the note references of the many selections and codings that have none (immutable, shared)
+_NO_REFS: tuple[str, ...] = ()
 #: attributes that do not make two selections different
 _IDENTITY_ATTRS = frozenset({"guid", "name", "creationDateTime", "modifiedDateTime", "modifyingUser"})
 
@@ -172,6 +174,7 @@ class _Reader:
         self._codings = 0
         self._duplicates = 0
         self._duplicate_of: dict[str, str] = {}
+        self._shared: dict[str, str] = {}
 
     def fail(self, reason: str) -> InputError:
         return InputError(self.path, f"{self.member}: {reason}")
@@ -478,20 +481,27 @@ class _Reader:
             src.selections.extend(state.selections)
             state.selections = []
 
+    def shared(self, value: str | None) -> str | None:
+        """A code or user reference: the one string for each GUID (they repeat in every
+        selection; 250,000 selections would otherwise hold a million copies)."""
+        g = _guid_ref(value)
+        return None if g is None else self._shared.setdefault(g, g)
+
     def selection(self, s: Element, start: int, end: int) -> refi.Selection:
         g = self.required_guid(s, _name(s))
+        user = self.shared(s.get("creatingUser"))
         codings = []
         for c in _kids(s, "Coding"):
             ref = _kid(c, "CodeRef")
-            code = _guid_ref(ref.get("targetGUID")) if ref is not None else None
+            code = self.shared(ref.get("targetGUID")) if ref is not None else None
             if code is None:
                 raise self.fail(f"<Coding> {c.get('guid')} has no CodeRef (required)")
             cg = _guid_ref(c.get("guid")) or refi.derived_guid("coding", g, code)
-            codings.append(refi.Coding(cg, code, _guid_ref(c.get("creatingUser")) or _guid_ref(s.get("creatingUser")),
-                                       c.get("creationDateTime") or s.get("creationDateTime"), _refs(c, "NoteRef")))
+            codings.append(refi.Coding(cg, code, self.shared(c.get("creatingUser")) or user,
+                                       c.get("creationDateTime") or s.get("creationDateTime"),
+                                       _refs(c, "NoteRef") or _NO_REFS))
         return refi.Selection(g, start, end, s.get("name") or "", _text_of(s, "Description"),
-                              _guid_ref(s.get("creatingUser")), s.get("creationDateTime"), codings,
-                              _refs(s, "NoteRef"))
+                              user, s.get("creationDateTime"), codings, _refs(s, "NoteRef") or _NO_REFS)
 
     def text_source(self, el: Element, guid: str, name: str, element: str) -> refi.Source:
         src = refi.Source(guid=guid, name=name, path=el.get("plainTextPath"), description=_text_of(el, "Description"),
