@@ -10,6 +10,9 @@ document, 200 MB unpacked per archive) are in ``formats.checks`` and ``formats.s
 
 from __future__ import annotations
 
+#: Levels of the code tree (NVivo exports go 7 deep; deeper is not a tree a person made).
+MAX_CODE_DEPTH = 100
+
 # ----------------------------------------------------------------------------- REFI-QDA (.qdpx, .qde)
 #: Distinct selections imported from one source; the rest of that source's are left out.
 MAX_SELECTIONS_PER_SOURCE = 50_000

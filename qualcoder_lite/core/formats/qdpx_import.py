@@ -46,6 +46,7 @@ import defusedxml
 import defusedxml.ElementTree as DET
 
 from .. import limits
+from ..limits import MAX_CODE_DEPTH
 from ..errors import InputError
 from . import refi
 from .checks import MAX_TEXT_BYTES, MB, check_file
@@ -57,7 +58,6 @@ from .textnorm import normalise
 
 KIND = "a REFI-QDA project"
 MAX_QDE_BYTES = 150 * MB
-MAX_CODE_DEPTH = 100  # NVivo exports go 7 deep; deeper is not a code tree a person made
 Progress = Callable[[int, int, str], bool]
 
 _TEXT_HOLDERS = ("TextSource", "PDFSource", "AudioSource", "VideoSource", "PictureSource")
