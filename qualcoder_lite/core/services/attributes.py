@@ -435,13 +435,27 @@ def read_attribute_xlsx(path: str | Path, type_overrides: dict[str, str] | None 
 
 
 def _xlsx_rows(path: Path, ws) -> Iterator[list[str]]:
-    """Rows of a read-only sheet as text, one at a time; no wider than the column limit
-    allows (a sheet may declare 16,384 columns), one column more to see that it is wider."""
+    """Rows of a read-only sheet as text, one at a time. openpyxl pads every row to the
+    width the sheet declares (up to 16,384 columns): the header is read at most one
+    column wider than the column limit allows, the rows below it one column wider than
+    the header (enough to see a cell past the header)."""
     import zipfile
     from xml.etree.ElementTree import ParseError
 
     try:
-        for row in ws.iter_rows(values_only=True, max_col=MAX_ATTRIBUTE_COLUMNS + 2):
+        width, start = MAX_ATTRIBUTE_COLUMNS + 2, 1
+        for row in ws.iter_rows(values_only=True, max_col=width):
+            cells = [_cell_text(v) for v in row]
+            yield cells
+            start += 1
+            if any(c.strip() for c in cells):  # the header: the rest need not be wider than it
+                while cells and not cells[-1].strip():
+                    cells.pop()
+                width = len(cells) + 1
+                break
+        else:
+            return
+        for row in ws.iter_rows(values_only=True, min_row=start, max_col=width):
             yield [_cell_text(v) for v in row]
     except (zipfile.BadZipFile, KeyError, ValueError, ParseError, EOFError) as exc:
         raise InputError(path, f"is a damaged Excel workbook ({exc.__class__.__name__})") from None
