@@ -42,13 +42,20 @@ def qcl(*args, cwd: Path | None = None, **kw) -> subprocess.CompletedProcess:
                           text=True, timeout=600, cwd=cwd, **kw)
 
 
-# the command line in a child that reports its own peak memory (ru_maxrss, KiB on Linux)
+# The command line in a child that reports its own peak memory in KiB: VmHWM, the high-water
+# mark of the memory it has had since exec. (ru_maxrss would do on a fresh process, but Linux
+# carries it over from the parent at fork and exec: a 3 GB pytest would look like 3 GB here.)
 _MEASURED = r"""
 import resource, sys
 from qualcoder_lite.cli import main
 code = main(sys.argv[2:])
+try:
+    with open("/proc/self/status") as st:
+        peak = next(int(line.split()[1]) for line in st if line.startswith("VmHWM:"))
+except OSError:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 with open(sys.argv[1], "w") as fh:
-    fh.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+    fh.write(str(peak))
 sys.exit(code)
 """
 
