@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -168,7 +167,18 @@ def read_attribute_csv(path: str | Path, type_overrides: dict[str, str] | None =
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return _table_from_rows(path, _csv_rows(path, csv.reader(io.StringIO(text), dialect)), type_overrides)
+    return _table_from_rows(path, _csv_rows(path, csv.reader(_lines(text), dialect)), type_overrides)
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` one at a time (``io.StringIO`` would hold a second copy of it,
+    four bytes a character)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
 
 
 def _csv_rows(path: Path, reader) -> Iterator[list[str]]:
