@@ -344,6 +344,22 @@ def test_a_damaged_text_page_is_named_without_quoting_the_transcript(tmp_path, c
     assert not (tmp_path / "OUT.qdpx").exists()
 
 
+def test_a_damaged_schema_page_is_named(tmp_path):
+    """Found by flipping bytes in project pages: a table name that is not UTF-8 in the
+    schema (sqlite_master) raised UnicodeDecodeError from every command."""
+    proj = new_project(tmp_path, ("P1", TEXT))
+    data = bytearray(proj.read_bytes())
+    i = data.find(b"settingssettings")  # the record's name and tbl_name fields, side by side
+    assert i > 0
+    data[i:i + 2] = b"\xedA"
+    proj.write_bytes(bytes(data))
+    for args in (["info", proj], ["segments", proj], ["codes", proj, "list"]):
+        proc = qcl(*args)
+        assert proc.returncode == 1
+        line = one_line(proc)
+        assert "P.qlite" in line and "damaged" in line
+
+
 def _qdpx_project(tmp_path: Path) -> Path:
     """A project whose .qdpx export is about 300 KB (text that does not compress)."""
     import random

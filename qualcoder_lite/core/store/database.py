@@ -155,7 +155,7 @@ def open_database(path: str | Path, passphrase: str | None = None, read_only: bo
     path = Path(path)
     _check_header(path, passphrase)
     conn = _connect(str(path), passphrase)
-    errors = db_errors()
+    errors = (*db_errors(), UnicodeDecodeError)  # a damaged schema page can hold names that are not UTF-8
     try:
         try:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
