@@ -88,6 +88,7 @@ def open_for(args, write: bool | None = None):
 
     args.project = resolve_project(args.project)
     write = bool(getattr(args, "writes", False)) if write is None else write
+    args.opened_for_writing = write  # main() words a database error by it
     return open_project(args.project, passphrase=passphrase_for(args.project), coder=getattr(args, "coder", None),
                         read_only=not write, lock=write)
 
@@ -216,11 +217,17 @@ def _parse_types(items: list[str] | None) -> dict[str, str]:
 
 
 def cmd_attributes(args) -> int:
-    from .core.services.attributes import import_attributes
+    from .core.services.attributes import UnmatchedCases, import_attributes
 
+    hint = "--create-cases creates them (without sources)"
     with open_for(args) as project:
-        report = import_attributes(project, args.csv, _parse_types(args.type))
+        try:
+            report = import_attributes(project, args.csv, _parse_types(args.type), create_cases=args.create_cases)
+        except UnmatchedCases as exc:
+            raise QualCoderError(f"{exc}; {hint}") from None
     warn(report.warnings)
+    if report.unmatched:
+        warn([hint])
     if args.json:
         emit_json(report.as_dict())
     else:
@@ -456,10 +463,14 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--encoding", help="read text files in this encoding instead of detecting it")
     sp.add_argument("--json", action="store_true", help="print counts as JSON")
 
-    sp = add("attributes", cmd_attributes, "import case attributes from a CSV (first column: case id)", writes=True)
+    sp = add("attributes", cmd_attributes, "import case attributes from a CSV or .xlsx (first column: case id)",
+             writes=True)
     sp.add_argument("project")
     sp.add_argument("csv", metavar="CSV")
     sp.add_argument("--type", action="append", metavar="ATTR=TYPE", help="force a type: text, number, date, boolean")
+    sp.add_argument("--create-cases", action="store_true",
+                    help="create a case (without sources) for each id that matches no case; otherwise such rows "
+                         "are left out and listed")
     sp.add_argument("--json", action="store_true")
 
     sp = add("export-attributes", cmd_export_attributes,
@@ -584,7 +595,12 @@ def main(argv: list[str] | None = None) -> int:
 
             return launch(project=resolve_project(args.file), screenshot=args.screenshot, view=args.view,
                           coder=args.coder)
-        return args.func(args)
+        code = args.func(args)
+        if sys.stdout is not None:
+            sys.stdout.flush()  # a reader that went away (| head) shows here, not at exit
+        return code
+    except BrokenPipeError:
+        return _stdout_closed()
     except UsageError as exc:
         sys.stderr.write(f"{PROG}: error: {exc}\n")
         return 2
@@ -604,10 +620,36 @@ def main(argv: list[str] | None = None) -> int:
     except db_errors() as exc:  # disk full, busy for too long, damage found while working
         from .core.store.database import error_kind, io_error
 
-        where = getattr(args, "project", "")
         if error_kind(exc) == "io":
-            sys.stderr.write(f"{PROG}: {io_error(where, exc, 'written')}; nothing was changed\n")
+            sys.stderr.write(f"{PROG}: {io_error(getattr(args, 'project', ''), exc, 'written' if getattr(args, 'writes', False) else 'read')}; nothing was changed\n")
             return 1
-        sys.stderr.write(f"{PROG}: {where}: the database refused the change ({exc}); "
-                         "nothing was changed\n")
+        sys.stderr.write(f"{PROG}: {_db_error_message(args, exc)}\n")
         return 1
+
+
+def _db_error_message(args, exc: BaseException) -> str:
+    """One line naming the project and the cause; never the row values an SQLite message
+    may quote (transcript text)."""
+    from .core.store.database import db_error_reason, is_damage
+
+    where = getattr(args, "project", "") or ""
+    reason = db_error_reason(exc)
+    if is_damage(exc):
+        return f"{where}: the file is damaged and cannot be read ({reason}); nothing was changed"
+    if not getattr(args, "opened_for_writing", getattr(args, "writes", False)):
+        return f"{where}: cannot be read ({reason}); nothing was changed"
+    return f"{where}: the database refused the change ({reason}); nothing was changed"
+
+
+def _stdout_closed() -> int:
+    """The reader of our output went away (``| head``): what it read is what it wanted.
+    Later writes, and the flush at exit, go to devnull (as the Python docs recommend)."""
+    import contextlib
+    import os
+
+    # no file descriptor behind stdout (a test capturing it): there is nothing left to flush
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    return 0

@@ -88,7 +88,7 @@ def cmd_report(args) -> int:
 
 
 def cmd_codebook(args) -> int:
-    from ..cli import emit_json, open_for, output_for, warn
+    from ..cli import emit_json, open_for, output_for
     from ..core.services.exports import check_suffix, export_codebook
 
     check_suffix(args.out, (".docx", ".csv"), "a codebook")

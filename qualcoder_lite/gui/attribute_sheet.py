@@ -8,12 +8,40 @@ from pathlib import Path
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QFileDialog, QHBoxLayout, QInputDialog, QLabel, QPushButton, QTableView, QVBoxLayout,
+    QComboBox, QDialog, QFileDialog, QHBoxLayout, QInputDialog, QLabel, QMessageBox, QPushButton, QTableView,
+    QVBoxLayout, QWidget,
 )
 
 from ..core.errors import QualCoderError
-from ..core.services.attributes import AddAttribute, ImportAttributes, SetAttributeValue, read_attribute_table
+from ..core.services.attributes import (
+    AddAttribute, AttributeReport, ImportAttributes, SetAttributeValue, name_list, read_attribute_table, unmatched_cases,
+)
 from .context import Context
+
+
+def import_attribute_file(parent: QWidget, ctx: Context, path: str) -> AttributeReport | None:
+    """Import an attributes table (CSV or .xlsx) as one undoable step. Rows whose case id
+    matches no case are listed first and the user chooses: create those cases (without
+    sources), leave the rows out, or cancel (None). Errors raise ``QualCoderError``."""
+    table = read_attribute_table(path)
+    unmatched = unmatched_cases(ctx.project, table)
+    create = False
+    if unmatched:
+        n = len(unmatched)
+        known = {c.name.casefold(): c.name for c in ctx.project.cases.all()}
+        answer = QMessageBox.question(
+            parent, "Cases not in the project",
+            f"{n:,} of the {len(table.rows):,} rows in {table.path.name} name a case this project does not have:"
+            f"\n\n{name_list(unmatched, known)}\n\nCreate {'these cases' if n != 1 else 'this case'} (without "
+            f"sources)?\n\nYes: create {'them' if n != 1 else 'it'}. No: leave {'those rows' if n != 1 else 'that row'} "
+            "out. Cancel: import nothing.",
+            QMessageBox.Yes | QMessageBox.No | QMessageBox.Cancel, QMessageBox.No)
+        if answer == QMessageBox.Cancel:
+            return None
+        create = answer == QMessageBox.Yes
+    cmd = ImportAttributes(table, create_cases=create)
+    ctx.run(cmd)
+    return cmd.result
 
 
 class AttributeSheetModel(QAbstractTableModel):
@@ -187,12 +215,14 @@ class AttributeSheet(QDialog):
 
     def import_file(self, path: str) -> bool:
         try:
-            cmd = ImportAttributes(read_attribute_table(path))
-            self.ctx.run(cmd)
+            report = import_attribute_file(self, self.ctx, path)
         except QualCoderError as exc:
             self.status.setText(str(exc))
             return False
-        self.status.setText(cmd.result.summary())
+        if report is None:
+            self.status.setText("Import cancelled; nothing was changed")
+            return False
+        self.status.setText(report.summary())
         return True
 
 

@@ -72,7 +72,7 @@ class MainWindow(QMainWindow):
         f.addSeparator()
         self.actionImport = self._act("actionImportSources", "&Import sources…", self.import_dialog, "Ctrl+I")
         f.addAction(self.actionImport)
-        self.actionImportAttributes = self._act("actionImportAttributes", "Import case &attributes (CSV)…",
+        self.actionImportAttributes = self._act("actionImportAttributes", "Import case &attributes (CSV, Excel)…",
                                                 self.import_attributes_dialog)
         f.addAction(self.actionImportAttributes)
         self.menuImport = f.addMenu("Import")
@@ -577,20 +577,21 @@ class MainWindow(QMainWindow):
         return worker
 
     def import_attributes_dialog(self) -> None:
-        from ..core.services.attributes import ImportAttributes, read_attribute_csv
+        from .attribute_sheet import import_attribute_file
 
         if self.ctx is None:
             return
-        path, _ = QFileDialog.getOpenFileName(self, "Import case attributes", "", "CSV files (*.csv);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(self, "Import case attributes", "",
+                                              "Attribute tables (*.csv *.xlsx);;All files (*)")
         if not path:
             return
         try:
-            cmd = ImportAttributes(read_attribute_csv(path))
-            self.ctx.run(cmd)
+            report = import_attribute_file(self, self.ctx, path)
         except QualCoderError as exc:
             self.show_error("Cannot import attributes", str(exc))
             return
-        self.show_message(cmd.result.summary())
+        if report is not None:
+            self.show_message(report.summary())
 
     def _about(self) -> None:
         from .. import __version__

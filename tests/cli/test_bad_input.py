@@ -122,12 +122,12 @@ def test_bad_attribute_csv(tmp_path, cli, proj, name):
     f = tmp_path / name
     f.write_text(content)
     before = proj.read_bytes()
-    r = cli("attributes", proj, f)
+    r = cli("attributes", proj, f, "--create-cases")
     if name == "bad_date.csv":
         # not ISO: stays text, which is right; force date to see the refusal
         assert r.code == 0
         before = proj.read_bytes()
-        r = cli("attributes", proj, f, "--type", "joined=date")
+        r = cli("attributes", proj, f, "--type", "joined=date", "--create-cases")
         assert r.code == 1 and "not a valid date" in r.err
     else:
         assert r.code == 1 and name in r.err and reason in r.err
@@ -138,7 +138,7 @@ def test_bad_attribute_csv(tmp_path, cli, proj, name):
 def test_leading_zeros_stay_text(tmp_path, cli, proj):
     f = tmp_path / "ids.csv"
     f.write_text("case,postcode,age\nP1,0123,41\nP2,0456,38\n")
-    assert cli("attributes", proj, f).code == 0
+    assert cli("attributes", proj, f, "--create-cases").code == 0
     from qualcoder_lite.core.project import open_project
 
     with open_project(proj) as p:

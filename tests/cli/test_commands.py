@@ -34,9 +34,13 @@ def test_full_flow(tmp_path, cli, proj):
     assert r.code == 0, r.err
     assert r.json() == {"sources": 2, "cases_created": 2, "turns": 8, "words": r.json()["words"], "warnings": 0}
     csv = _write(tmp_path / "cases.csv", "case,wave,role,joined\nP3,2016,PCS,2015-03-01\nP4,2021,CQL,\nP9,2021,PCS,2020-01-31\n")
-    r = cli("attributes", proj, csv, "--json")
+    r = cli("attributes", proj, csv, "--json")  # P9 has no source: left out and named
     assert r.code == 0, r.err
-    assert r.json()["cases_created"] == 1 and r.json()["values_added"] == 8
+    assert r.json()["cases_created"] == 0 and r.json()["rows_without_case"] == 1 and r.json()["values_added"] == 5
+    assert "P9" in r.err and "--create-cases" in r.err
+    r = cli("attributes", proj, csv, "--json", "--create-cases")
+    assert r.code == 0, r.err
+    assert r.json()["cases_created"] == 1 and r.json()["values_added"] == 3 and r.json()["values_unchanged"] == 5
     assert cli("codes", proj, "add", "Demand/Referrals", "--description", "Where referrals come from",
                "--color", "#336699").code == 0
     assert cli("codes", proj, "add", "Demand/Workload").code == 0
@@ -159,7 +163,9 @@ def test_attribute_rows_for_unknown_cases_warn(tmp_path, cli, proj):
     assert cli("import", proj, _write(tmp_path / "P7.txt", INTERVIEW.replace("P3", "P7"))).code == 0
     csv = _write(tmp_path / "a.csv", "case,wave\np7,2016\nP7,2021\n")
     r = cli("attributes", proj, csv)
-    assert r.code == 0 and "case 'p7' is not in the project" in r.err and "did you mean 'P7'" in r.err
+    assert r.code == 0 and "left out 1 row" in r.err and "p7 (did you mean P7?)" in r.err
+    r = cli("attributes", proj, csv, "--create-cases")
+    assert r.code == 0 and "created 1 case without sources: p7 (did you mean P7?)" in r.err
 
 
 def test_segments_warnings_and_unknown_coder(tmp_path, cli, proj):

@@ -6,7 +6,9 @@ import openpyxl
 from PySide6.QtCore import Qt
 
 
-def test_attribute_sheet_edit_add_import_undo(qtbot, qtmodeltester, window, tmp_path):
+def test_attribute_sheet_edit_add_import_undo(qtbot, qtmodeltester, window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
     from qualcoder_lite.gui.attribute_sheet import open_sheet
 
     window.actionAttributeSheet.trigger()
@@ -33,7 +35,10 @@ def test_attribute_sheet_edit_add_import_undo(qtbot, qtmodeltester, window, tmp_
     ws.append(["LW01", True])
     ws.append(["NEW01", False])
     wb.save(tmp_path / "extra.xlsx")
+    asked = []  # NEW01 is no case of the demo: the app asks before creating it
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.Yes)
     assert sheet.import_file(str(tmp_path / "extra.xlsx"))
+    assert len(asked) == 1 and "NEW01" in asked[0]
     assert project.cases.id_of("NEW01") is not None
     assert {a.name: a.type for a in project.attributes.all()}["consented"] == "boolean"
     sheet.kind.setCurrentIndex(1)  # attributes of sources

@@ -187,6 +187,8 @@ def read_codebook_csv(path: Path, text: str) -> Codebook:
             levels = codepath.split(cell)
         except UsageError as exc:
             raise InputError(path, f"row {lineno}: {exc}") from None
+        if len(levels) > MAX_CODE_DEPTH:
+            raise InputError(path, f"row {lineno}: the code path has more than {MAX_CODE_DEPTH} levels")
         get = lambda i: row[i].strip() if i is not None and i < len(row) else ""  # noqa: E731
         color = get(col_color)
         if color and refi.norm_color(color) is None:
@@ -214,6 +216,8 @@ def read_codebook_text(path: Path, text: str) -> Codebook:
             raise InputError(path, f"line {lineno}: no code name")
         while stack and stack[-1][0] >= indent:
             stack.pop()
+        if len(stack) >= MAX_CODE_DEPTH:
+            raise InputError(path, f"line {lineno}: codes are nested more than {MAX_CODE_DEPTH} levels deep")
         siblings = stack[-1][1].children if stack else roots
         node = next((c for c in siblings if c.name == name), None)
         if node is None:

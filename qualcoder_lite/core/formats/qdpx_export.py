@@ -9,6 +9,9 @@ leaves a half-written archive.
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
 import zipfile
 from pathlib import Path
 from typing import Callable
@@ -170,16 +173,70 @@ def render_project(p: refi.Project, origin: str, progress: Progress | None = Non
     return w.getvalue(), w.replaced
 
 
+class _OnceFailing(io.RawIOBase):
+    """The archive's file: the first failed write is raised, later writes and seeks are
+    dropped. ``zipfile`` writes its directory when it is closed, even after an error; on a
+    full disk that second write would fail again (and, from ``ZipFile.__del__``, print
+    "Exception ignored"). The caller re-raises the first error and removes the file."""
+
+    def __init__(self, fh):
+        super().__init__()
+        self._fh = fh
+        self.failed: OSError | None = None
+
+    def writable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def write(self, b) -> int:
+        if self.failed is None:
+            try:
+                return self._fh.write(b)
+            except OSError as exc:
+                self.failed = exc
+                raise
+        return len(b)
+
+    def seek(self, pos: int, whence: int = 0) -> int:
+        return self._fh.tell() if self.failed is not None else self._fh.seek(pos, whence)
+
+    def tell(self) -> int:
+        return self._fh.tell()
+
+    def flush(self) -> None:
+        if self.failed is None:
+            try:
+                self._fh.flush()
+            except OSError as exc:
+                self.failed = exc
+                raise
+
+
 def write_qdpx(p: refi.Project, path: str | Path, origin: str, progress: Progress | None = None,
                compresslevel: int = 6) -> int:
     """Write the archive; returns the count of characters XML could not carry (replaced)."""
     xml, replaced = render_project(p, origin, progress)
 
     def write(tmp: Path) -> None:
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as zf:
-            zf.writestr("project.qde", xml.encode("utf-8"))
-            for s in p.sources:
-                zf.writestr(source_member(s), (s.text or "").encode("utf-8", "replace"))
+        with open(tmp, "wb") as fh:
+            out = _OnceFailing(fh)
+            try:
+                with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as zf:
+                    zf.writestr("project.qde", xml.encode("utf-8"))
+                    for s in p.sources:
+                        zf.writestr(source_member(s), (s.text or "").encode("utf-8", "replace"))
+                out.flush()
+                os.fsync(fh.fileno())
+            except OSError:
+                if out.failed is not None:
+                    raise out.failed from None
+                raise
+            finally:
+                if out.failed is not None:  # what the buffer still holds cannot be written either
+                    with contextlib.suppress(OSError):
+                        fh.close()
 
     outfile.write_file(path, write)
     return replaced

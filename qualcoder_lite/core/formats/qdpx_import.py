@@ -1,9 +1,10 @@
 """Read a REFI-QDA project (.qdpx archive, or a bare project.qde) into ``refi.Project``.
 
 Nothing here touches a project file: ``services.interop`` writes the result. The archive
-is hostile input (``SafeZip``: path traversal, zip bombs; ``parse_xml``: no DTD, no
-entities). Anything that breaks the structure the schema requires is an ``InputError``
-naming the file and the reason; anything merely odd is tolerated and reported.
+is hostile input (``SafeZip``: path traversal, zip bombs; the XML is streamed without
+DTDs or entities, and the limits in ``core.limits`` bound what is kept). Anything that
+breaks the structure the schema requires is an ``InputError`` naming the file and the
+reason; anything merely odd is tolerated and reported.
 
 Vendor quirks handled here (measured on real exports):
 
@@ -33,29 +34,42 @@ Vendor quirks handled here (measured on real exports):
 from __future__ import annotations
 
 import functools
+import hashlib
+import io
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Callable
-from xml.etree.ElementTree import Element
+from xml.etree.ElementTree import Element, ParseError
 
+import defusedxml
+import defusedxml.ElementTree as DET
+
+from .. import limits
+from ..limits import MAX_CODE_DEPTH
 from ..errors import InputError
 from . import refi
-from .checks import MAX_TEXT_BYTES, MB, check_file, read_bytes
+from .checks import MAX_TEXT_BYTES, MB, check_file
 from .refi_offsets import Detection, UnitMap, crlf_positions, detect
-from .safexml import local, parse_xml
+from .safexml import local
 from .safezip import SafeZip
 from .textfile import decode_bytes
 from .textnorm import normalise
 
 KIND = "a REFI-QDA project"
 MAX_QDE_BYTES = 150 * MB
-MAX_CODE_DEPTH = 100  # NVivo exports go 7 deep; deeper is not a code tree a person made
 Progress = Callable[[int, int, str], bool]
 
 _TEXT_HOLDERS = ("TextSource", "PDFSource", "AudioSource", "VideoSource", "PictureSource")
 _MEDIA_SELECTIONS = {"PictureSelection": "a picture area", "PDFSelection": "a PDF page area",
                      "AudioSelection": "an audio time span", "VideoSelection": "a video time span"}
+_SELECTIONS = frozenset({"PlainTextSelection", "TranscriptSelection", *_MEDIA_SELECTIONS})
+#: elements whose selections are read as the XML streams by (``_Reader.parse``)
+_SELECTION_HOLDERS = frozenset({*_TEXT_HOLDERS, "Representation", "Transcript"})
+#: the note references of the many selections and codings that have none (immutable, shared)
+_NO_REFS: tuple[str, ...] = ()
+#: attributes that do not make two selections different
+_IDENTITY_ATTRS = frozenset({"guid", "name", "creationDateTime", "modifiedDateTime", "modifyingUser"})
 
 
 @dataclass
@@ -90,6 +104,10 @@ class QdpxContent:
     kept_aside: list[KeptAside] = field(default_factory=list)
     missing_sources: list[str] = field(default_factory=list)
     adjusted: int = 0  # selection ends that fell inside a character and were snapped
+    refused: list[str] = field(default_factory=list)  # what the limits left out, one line each
+    refused_selections: int = 0
+    #: GUIDs of dropped duplicate selections -> the GUID of the selection they repeat
+    duplicate_of: dict[str, str] = field(default_factory=dict)
 
     def skip(self, reason: str, n: int = 1) -> None:
         if n:
@@ -148,6 +166,15 @@ class _Reader:
         self._basenames: dict[str, object] | None = None
         self._folders: set[str] = set()
         self._seen_guids: set[str] = set()
+        # filled while the XML streams by (parse): selections per holder element, what the
+        # limits left out, duplicates dropped
+        self._streamed: dict[Element, _Holder] = {}
+        self._elements = 0
+        self._selections = 0
+        self._codings = 0
+        self._duplicates = 0
+        self._duplicate_of: dict[str, str] = {}
+        self._shared: dict[str, str] = {}
 
     def fail(self, reason: str) -> InputError:
         return InputError(self.path, f"{self.member}: {reason}")
@@ -220,18 +247,132 @@ class _Reader:
             text = text[1:]
         return text, ""
 
-    # -- the document ---------------------------------------------------------------------
-    def read(self, root: Element) -> QdpxContent:
-        ns, name = local(root.tag)
+    # -- streaming ---------------------------------------------------------------------------
+    def parse(self, stream) -> Element:
+        """Parse the project XML from ``stream`` without DTDs or entities, taking each
+        selection as it ends: duplicates are dropped, selections past the limits left
+        out, text selections turned into ``refi.Selection`` and their elements freed, so
+        memory follows what is kept, not the size of the file."""
+        stack: list[Element] = []
+        root: Element | None = None
+        inside = 0  # depth inside a selection element
+        try:
+            for event, el in DET.iterparse(stream, events=("start", "end"), forbid_dtd=True,
+                                           forbid_entities=True, forbid_external=True):
+                if event == "start":
+                    if root is None:
+                        root = el
+                        self.check_root(el)
+                    if inside:
+                        inside += 1
+                        if inside > limits.MAX_SELECTION_ELEMENTS:
+                            raise self.fail(f"a <{_name(stack[-inside + 1])}> holds more than "
+                                            f"{limits.MAX_SELECTION_ELEMENTS:,} elements")
+                    elif _name(el) in _SELECTIONS and stack and _name(stack[-1]) in _SELECTION_HOLDERS:
+                        inside = 1
+                    else:
+                        self._elements += 1
+                        if self._elements > limits.MAX_XML_ELEMENTS:
+                            raise self.fail(f"has more than {limits.MAX_XML_ELEMENTS:,} elements besides "
+                                            "selections (the limit for a project)")
+                    stack.append(el)
+                else:
+                    stack.pop()
+                    if inside:
+                        inside -= 1
+                        if inside == 0:
+                            self.take(el, stack[-1])
+        except defusedxml.DefusedXmlException as exc:
+            raise self.fail(f"declares a DTD or entities, which are refused ({exc})") from None
+        except ParseError as exc:
+            if getattr(stream, "blank", False):
+                raise self.fail("is empty") from None
+            raise self.fail(f"is not well-formed XML ({exc})") from None
+        assert root is not None
+        return root
+
+    def check_root(self, root: Element) -> None:
+        """Refuse a file that is not a project at its first element, before reading on."""
+        name = local(root.tag)[1]
         if name == "CodeBook":
             raise self.fail("is a codebook (.qdc), not a project; import it as a codebook")
         if name != "Project":
             raise self.fail(f"is not a REFI-QDA project (root element <{name}>)")
+
+    def take(self, el: Element, holder: Element) -> None:
+        """A selection has ended: keep it (within the limits) or drop it, and free it."""
+        state = self._streamed.get(holder)
+        if state is None:
+            state = self._streamed[holder] = _Holder()
+        kind = _name(el)
+        sel = None
+        if kind == "PlainTextSelection":
+            sel = self.selection(el, self.position(el, "startPosition", kind), self.position(el, "endPosition", kind))
+            guid, key = sel.guid, _text_identity(sel)
+        else:
+            guid, key = _guid_ref(el.get("guid")), _identity(el, kind)
+        first = state.seen.get(key)
+        if first is not None:
+            self._duplicates += 1
+            if self._duplicates > limits.MAX_DUPLICATE_SELECTIONS:
+                raise self.fail(f"has more than {limits.MAX_DUPLICATE_SELECTIONS:,} duplicate selections (the same "
+                                "span, codes and coders again); the file looks generated or damaged")
+            if guid and first and guid != first:
+                self._duplicate_of.setdefault(guid, first)
+            self._drop(el, holder)
+            return
+        codings = len(sel.codings) if sel is not None else len(_kids(el, "Coding"))
+        if state.kept >= limits.MAX_SELECTIONS_PER_SOURCE:
+            state.over_source += 1
+        elif self._selections >= limits.MAX_SELECTIONS:
+            state.over_total += 1
+        elif self._codings + codings > limits.MAX_CODINGS:
+            state.over_codings += 1
+        else:
+            state.seen[key] = guid or ""
+            state.kept += 1
+            self._selections += 1
+            self._codings += codings
+            if sel is None:
+                return  # media and transcript selections are read with their holder
+            state.selections.append(sel)
+        self._drop(el, holder)
+
+    @staticmethod
+    def _drop(el: Element, holder: Element) -> None:
+        # the selection that just ended is its holder's last child: O(1), not a search
+        if len(holder) and holder[-1] is el:
+            del holder[-1]
+        else:  # pragma: no cover - the tree builder appends children in order
+            holder.remove(el)
+
+    def limits_report(self) -> None:
+        """What the limits left out, for the report (one line per source and reason)."""
+        c = self.content
+        if self._duplicates:
+            c.skip("duplicate selections (the same span, codes, coders and notes as another) dropped",
+                   self._duplicates)
+            c.duplicate_of = self._duplicate_of
+        for holder, state in self._streamed.items():
+            label = holder.get("name") or holder.get("guid") or _name(holder)
+            for n, why in ((state.over_source, f"the limit of {limits.MAX_SELECTIONS_PER_SOURCE:,} per source"),
+                           (state.over_total, f"the limit of {limits.MAX_SELECTIONS:,} per project"),
+                           (state.over_codings, f"the limit of {limits.MAX_CODINGS:,} codings per project")):
+                if n:
+                    c.refused_selections += n
+                    c.refused.append(f"source {label!r}: {n:,} selection{'s' if n != 1 else ''} over {why} "
+                                     "not imported")
+
+    # -- the document ---------------------------------------------------------------------
+    def read(self, root: Element) -> QdpxContent:
+        self.check_root(root)
+        ns = local(root.tag)[0]
         proj = refi.Project(name=(root.get("name") or "").strip() or self.path.stem,
                             origin=(root.get("origin") or "").strip(),
                             creating_user=_guid_ref(root.get("creatingUserGUID")),
                             created=root.get("creationDateTime"))
         self.content = QdpxContent(project=proj, path=self.path, member=self.member)
+        self.limits_report()
         if ns != refi.PROJECT_NS:
             self.note_assumption(f"XML namespace {ns or '(none)'!r} read as {refi.PROJECT_NS}")
         if not root.get("name"):
@@ -335,24 +476,32 @@ class _Reader:
 
     # -- sources ----------------------------------------------------------------------------
     def selections(self, holder: Element, src: refi.Source) -> None:
-        for s in _kids(holder, "PlainTextSelection"):
-            src.selections.append(self.selection(s, self.position(s, "startPosition", "PlainTextSelection"),
-                                                 self.position(s, "endPosition", "PlainTextSelection")))
+        state = self._streamed.get(holder)  # read while the XML streamed by (parse)
+        if state is not None:
+            src.selections.extend(state.selections)
+            state.selections = []
+
+    def shared(self, value: str | None) -> str | None:
+        """A code or user reference: the one string for each GUID (they repeat in every
+        selection; 250,000 selections would otherwise hold a million copies)."""
+        g = _guid_ref(value)
+        return None if g is None else self._shared.setdefault(g, g)
 
     def selection(self, s: Element, start: int, end: int) -> refi.Selection:
         g = self.required_guid(s, _name(s))
+        user = self.shared(s.get("creatingUser"))
         codings = []
         for c in _kids(s, "Coding"):
             ref = _kid(c, "CodeRef")
-            code = _guid_ref(ref.get("targetGUID")) if ref is not None else None
+            code = self.shared(ref.get("targetGUID")) if ref is not None else None
             if code is None:
                 raise self.fail(f"<Coding> {c.get('guid')} has no CodeRef (required)")
             cg = _guid_ref(c.get("guid")) or refi.derived_guid("coding", g, code)
-            codings.append(refi.Coding(cg, code, _guid_ref(c.get("creatingUser")) or _guid_ref(s.get("creatingUser")),
-                                       c.get("creationDateTime") or s.get("creationDateTime"), _refs(c, "NoteRef")))
+            codings.append(refi.Coding(cg, code, self.shared(c.get("creatingUser")) or user,
+                                       c.get("creationDateTime") or s.get("creationDateTime"),
+                                       _refs(c, "NoteRef") or _NO_REFS))
         return refi.Selection(g, start, end, s.get("name") or "", _text_of(s, "Description"),
-                              _guid_ref(s.get("creatingUser")), s.get("creationDateTime"), codings,
-                              _refs(s, "NoteRef"))
+                              user, s.get("creationDateTime"), codings, _refs(s, "NoteRef") or _NO_REFS)
 
     def text_source(self, el: Element, guid: str, name: str, element: str) -> refi.Source:
         src = refi.Source(guid=guid, name=name, path=el.get("plainTextPath"), description=_text_of(el, "Description"),
@@ -523,19 +672,88 @@ def read_qdpx(path: str | Path, progress: Progress | None = None) -> QdpxContent
     if _looks_like_zip(path):
         with SafeZip(path, KIND) as archive:
             member, assumption = _qde_member(path, archive)
-            data = archive.read(member, MAX_QDE_BYTES)
-            content = _Reader(path, member, archive, progress).read(_parse(path, data, member))
+            reader = _Reader(path, member, archive, progress)
+            with archive.open(member, MAX_QDE_BYTES) as stream:
+                root = reader.parse(stream)
+            content = reader.read(root)
     else:
-        data = read_bytes(path, MAX_QDE_BYTES)
         member, assumption = path.name, "a bare project XML without an archive: source texts only where inline"
-        content = _Reader(path, member, None, progress).read(_parse(path, data, member))
+        reader = _Reader(path, member, None, progress)
+        try:
+            with open(path, "rb") as fh:
+                root = reader.parse(_FileStream(fh, path, MAX_QDE_BYTES))
+        except OSError as exc:
+            raise InputError(path, f"cannot read the file ({exc.strerror or exc})") from None
+        content = reader.read(root)
     if assumption:
         content.assumptions.insert(0, assumption)
     _convert(content)
     return content
 
 
-def _parse(path: Path, data: bytes, member: str) -> Element:
-    if not data.strip():
-        raise InputError(path, f"{member} is empty")
-    return parse_xml(path, data, member)
+@dataclass
+class _Holder:
+    """Selections of one source (holder element) taken while the XML streamed by."""
+
+    selections: list[refi.Selection] = field(default_factory=list)
+    seen: dict[object, str] = field(default_factory=dict)  # identity -> GUID of the first such selection
+    kept: int = 0
+    over_source: int = 0
+    over_total: int = 0
+    over_codings: int = 0
+
+
+def _text_identity(sel: refi.Selection) -> tuple:
+    """What makes a text selection the same as another: span, coders, codes, notes and
+    description (not its GUID, name or dates)."""
+    return (sel.start, sel.end, sel.user, sel.description, tuple(sorted(sel.note_refs)),
+            tuple(sorted((c.code, c.user or "", tuple(sorted(c.note_refs))) for c in sel.codings)))
+
+
+def _identity(el: Element, kind: str) -> bytes:
+    """What makes a selection the same as another: its kind, span (all attributes but
+    GUID, name and dates), codes with coders, note references and description, as a
+    16-byte digest (the set of kept ones stays small)."""
+    attrs = sorted((k, v) for k, v in el.attrib.items() if k not in _IDENTITY_ATTRS)
+    codings = []
+    for c in _kids(el, "Coding"):
+        ref = _kid(c, "CodeRef")
+        codings.append((_key(c.get("creatingUser")), _key(ref.get("targetGUID") if ref is not None else None),
+                        sorted(_key(r.get("targetGUID")) for r in _kids(c, "NoteRef"))))
+    codings.sort()
+    notes = sorted(_key(r.get("targetGUID")) for r in _kids(el, "NoteRef"))
+    text = repr((kind, attrs, codings, notes, _text_of(el, "Description")))
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def _key(guid: str | None) -> str:
+    return (guid or "").strip().strip("{}").lower()
+
+
+class _FileStream(io.RawIOBase):
+    """A bare .qde on disk, refused past ``max_bytes`` (the file may grow while read)."""
+
+    def __init__(self, fh, path: Path, max_bytes: int):
+        super().__init__()
+        self._fh = fh
+        self._path = path
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.blank = True
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        data = self._fh.read(n if n is not None and n >= 0 else MB)
+        self.size += len(data)
+        if self.size > self.max_bytes:
+            raise InputError(self._path, f"larger than the {self.max_bytes // MB} MB limit")
+        if self.blank and data.strip():
+            self.blank = False
+        return data
+
+    def readinto(self, b) -> int:
+        data = self.read(len(b))
+        b[: len(data)] = data
+        return len(data)

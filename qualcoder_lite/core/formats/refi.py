@@ -111,16 +111,16 @@ class Value:
     element: str = "TextValue"
 
 
-@dataclass
+@dataclass(slots=True)  # a project may hold 250,000 selections (core.limits): keep them small
 class Coding:
     guid: str
     code: str  # Code GUID
     user: str | None = None
     created: str | None = None
-    note_refs: list[str] = field(default_factory=list)
+    note_refs: list[str] = field(default_factory=list)  # the reader gives those without notes one shared ()
 
 
-@dataclass
+@dataclass(slots=True)
 class Selection:
     guid: str
     start: int
@@ -130,7 +130,7 @@ class Selection:
     user: str | None = None
     created: str | None = None
     codings: list[Coding] = field(default_factory=list)
-    note_refs: list[str] = field(default_factory=list)
+    note_refs: list[str] = field(default_factory=list)  # the reader gives those without notes one shared ()
 
 
 @dataclass

@@ -40,6 +40,8 @@ def read_rtf(path: str | Path) -> ReadResult:
         text = rtf_to_text(source, encoding=codepage, errors="replace")
     except LookupError as exc:  # a font charset whose codec Python lacks (e.g. mac_japanese)
         raise InputError(path, f"uses a character set that cannot be decoded ({exc})") from None
+    except OverflowError:  # \u99999999999: chr() of a number past a C int
+        raise InputError(path, "the RTF is damaged (a \\u character code is out of range)") from None
     except (ValueError, IndexError) as exc:
         raise InputError(path, f"the RTF is damaged ({exc})") from None
     text = _join_surrogates(text)

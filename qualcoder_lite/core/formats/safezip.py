@@ -7,11 +7,14 @@ directory when it opens and caps the bytes actually decompressed when it reads.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 import zipfile
 import zlib
 from pathlib import Path
 from types import TracebackType
+from typing import Iterator
 
 from qualcoder_lite.core.errors import InputError
 
@@ -125,34 +128,74 @@ class SafeZip:
         Declared sizes are not trusted: the member is read in chunks and the count of
         bytes actually produced is checked, for this member and for the whole archive.
         """
+        chunks: list[bytes] = []
+        with self.open(member, max_bytes) as f:
+            while chunk := f.read(_CHUNK):
+                chunks.append(chunk)
+        return b"".join(chunks)
+
+    def open(self, member: str | zipfile.ZipInfo, max_bytes: int) -> "MemberStream":
+        """A binary stream of one member for parsers that read as they go, with the
+        checks of ``read`` (use as a context manager)."""
         info = self.find(member) if isinstance(member, str) else member
         if info is None:
             raise InputError(self.path, f"no {member!r} in the archive")
-        name = info.filename
-        chunks: list[bytes] = []
-        size = 0
+        with self._errors(info.filename):
+            return MemberStream(self, info, self._zip.open(info), max_bytes)
+
+    @contextlib.contextmanager
+    def _errors(self, name: str) -> Iterator[None]:
         try:
-            with self._zip.open(info) as f:
-                while chunk := f.read(_CHUNK):
-                    size += len(chunk)
-                    self._read_total += len(chunk)
-                    if size > max_bytes:
-                        raise InputError(
-                            self.path, f"member {name!r} is larger than {max_bytes // MB} MB"
-                        )
-                    if self._read_total > MAX_TOTAL_UNCOMPRESSED:
-                        raise InputError(
-                            self.path,
-                            f"the archive unpacks to more than {MAX_TOTAL_UNCOMPRESSED // MB} MB (zip bomb?)",
-                        )
-                    chunks.append(chunk)
+            yield
         except RuntimeError as exc:  # zipfile: "File ... is encrypted, password required"
             raise InputError(self.path, f"member {name!r} cannot be read ({exc})") from None
         except NotImplementedError as exc:  # unsupported compression method
             raise InputError(self.path, f"member {name!r} cannot be read ({exc})") from None
         except _ZIP_ERRORS as exc:
             raise InputError(self.path, f"the archive is damaged ({name}: {exc})") from None
-        return b"".join(chunks)
+
+
+class MemberStream(io.RawIOBase):
+    """One member being decompressed; refuses more than ``max_bytes`` of it, or more than
+    the archive's total, with ``InputError`` (declared sizes are not trusted)."""
+
+    def __init__(self, archive: SafeZip, info: zipfile.ZipInfo, raw, max_bytes: int):
+        super().__init__()
+        self._archive = archive
+        self._raw = raw
+        self.name = info.filename
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.blank = True  # nothing but white space so far
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        if n is None or n < 0:
+            n = _CHUNK
+        with self._archive._errors(self.name):
+            data = self._raw.read(n)
+        self.size += len(data)
+        self._archive._read_total += len(data)
+        if self.size > self.max_bytes:
+            raise InputError(self._archive.path, f"member {self.name!r} is larger than {self.max_bytes // MB} MB")
+        if self._archive._read_total > MAX_TOTAL_UNCOMPRESSED:
+            raise InputError(self._archive.path,
+                             f"the archive unpacks to more than {MAX_TOTAL_UNCOMPRESSED // MB} MB (zip bomb?)")
+        if self.blank and data.strip():
+            self.blank = False
+        return data
+
+    def readinto(self, b) -> int:
+        data = self.read(len(b))
+        b[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._raw.close()
+        super().close()
 
 
 def open_zip(path: str | Path, kind: str) -> SafeZip:

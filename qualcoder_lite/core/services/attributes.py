@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as _dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable, Iterator
 
 from ..commands import Command
 from ..errors import InputError, UsageError
+from ..formats.checks import check_file
+from ..limits import (MAX_ATTRIBUTE_CELLS, MAX_ATTRIBUTE_COLUMNS, MAX_ATTRIBUTE_FILE_BYTES, MAX_ATTRIBUTE_NAME_CHARS,
+                      MAX_ATTRIBUTE_ROWS, MAX_ATTRIBUTE_VALUE_CHARS, UNMATCHED_SHOWN)
 from ..store.recorder import Recorder
 
 TYPES = ("text", "number", "date", "boolean")
@@ -85,6 +90,7 @@ class AttributeTable:
 @dataclass
 class AttributeReport:
     cases_created: list[str] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)  # ids that match no case: left out
     attributes_created: list[str] = field(default_factory=list)
     values_added: int = 0
     values_changed: int = 0
@@ -96,6 +102,7 @@ class AttributeReport:
     def as_dict(self) -> dict:
         return {
             "cases_created": len(self.cases_created),
+            "rows_without_case": len(self.unmatched),
             "attributes_created": len(self.attributes_created),
             "values_added": self.values_added,
             "values_changed": self.values_changed,
@@ -107,11 +114,42 @@ class AttributeReport:
         def n(count: int, word: str) -> str:
             return f"{count:,} {word}" + ("" if count == 1 else "s")
 
-        return (
+        line = (
             f"{n(len(self.cases_created), 'new case')}, {n(len(self.attributes_created), 'new attribute')}, "
             f"{n(self.values_added, 'value')} added, {self.values_changed:,} changed, "
             f"{self.values_cleared:,} cleared, {self.values_unchanged:,} unchanged"
         )
+        if self.unmatched:
+            line += f"; {n(len(self.unmatched), 'row')} left out (no such case)"
+        return line
+
+
+class UnmatchedCases(InputError):
+    """No row of an attributes table names a case of the project (nothing was imported)."""
+
+    def __init__(self, path: Path, unmatched: list[str], known: dict[str, str]):
+        self.unmatched = unmatched
+        super().__init__(path, f"no case id in it matches a case of the project ({len(unmatched):,} "
+                               f"id{'s' if len(unmatched) != 1 else ''}: {name_list(unmatched, known)}); "
+                               "nothing was imported")
+
+
+def name_list(names: list[str], known: dict[str, str] | None = None, shown: int = UNMATCHED_SHOWN) -> str:
+    """The first ``shown`` names (with a "did you mean" for a case that differs only in
+    letter case), then "and N more"."""
+    known = known or {}
+    parts = []
+    for name in names[:shown]:
+        near = known.get(name.casefold())
+        parts.append(f"{name} (did you mean {near}?)" if near and near != name else name)
+    more = len(names) - shown
+    return ", ".join(parts) + (f" and {more:,} more" if more > 0 else "")
+
+
+def unmatched_cases(project, table: "AttributeTable") -> list[str]:
+    """The table's case ids that match no case of the project, in the table's order."""
+    names = {r[0] for r in project.conn.execute("SELECT name FROM cases")}
+    return [case for case, _values in table.rows if case not in names]
 
 
 def _decode_csv(path: Path) -> str:
@@ -123,39 +161,92 @@ def _decode_csv(path: Path) -> str:
 def read_attribute_csv(path: str | Path, type_overrides: dict[str, str] | None = None) -> AttributeTable:
     """Parse and check an attributes CSV (first column case id, header = attribute names)."""
     path = Path(path)
+    check_file(path, MAX_ATTRIBUTE_FILE_BYTES, "an attributes table")
     text = _decode_csv(path)
-    from ..formats.csvread import read_rows
+    from ..formats.csvread import dialect_for
 
-    rows = read_rows(path, text)
-    return _table_from_rows(path, rows, type_overrides)
+    # only the delimiter is guessed: guarded cells ('=x) would make the sniffer pick ' as the quote
+    return _table_from_rows(path, _csv_rows(path, csv.reader(_lines(text), dialect_for(text))), type_overrides)
 
 
-def _table_from_rows(path: Path, rows: list[list[str]], type_overrides: dict[str, str] | None) -> AttributeTable:
-    rows = [r for r in rows if any(cell.strip() for cell in r)]
-    if not rows:
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` one at a time (``io.StringIO`` would hold a second copy of it,
+    four bytes a character)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
+
+
+def _csv_rows(path: Path, reader) -> Iterator[list[str]]:
+    from ..formats.cells import unguard
+
+    try:
+        for row in reader:  # cells our own exports guarded against formulas ('=x) read back as written
+            yield [unguard(c) for c in row]
+    except csv.Error as exc:
+        raise InputError(path, f"is not a readable CSV ({exc})") from None
+
+
+def _table_from_rows(path: Path, rows: Iterable[list[str]], type_overrides: dict[str, str] | None) -> AttributeTable:
+    """Check the rows as they come (the limits in ``core.limits`` stop a huge file early)."""
+    rows = iter(rows)
+    header: list[str] | None = None
+    lineno = 0
+    for row in rows:
+        lineno += 1
+        if any(cell.strip() for cell in row):
+            header = [h.strip() for h in row]
+            break
+    if header is None:
         raise InputError(path, "has no header row")
-    header = [h.strip() for h in rows[0]]
+    while header and not header[-1]:  # trailing empty cells (spreadsheets pad rows)
+        header.pop()
     if len(header) < 2:
         raise InputError(path, "needs a case column and at least one attribute column")
+    if len(header) - 1 > MAX_ATTRIBUTE_COLUMNS:
+        raise InputError(path, f"has more than {MAX_ATTRIBUTE_COLUMNS:,} attribute columns (the limit for an "
+                               "attributes table); nothing was imported")
     names = header[1:]
     for i, name in enumerate(names, start=2):
         if not name:
             raise InputError(path, f"column {i} has an empty attribute name in the header")
+        if len(name) > MAX_ATTRIBUTE_NAME_CHARS:
+            raise InputError(path, f"column {i}: the attribute name is longer than {MAX_ATTRIBUTE_NAME_CHARS:,} "
+                                   "characters")
     dupes = {n for n in names if names.count(n) > 1}
     if dupes:
         raise InputError(path, f"attribute {sorted(dupes)[0]!r} appears twice in the header")
+    max_rows = min(MAX_ATTRIBUTE_ROWS, MAX_ATTRIBUTE_CELLS // len(names))
     seen: dict[str, int] = {}
     parsed: list[tuple[str, dict[str, str]]] = []
-    for lineno, row in enumerate(rows[1:], start=2):
+    for count, row in enumerate(rows, start=1):
+        lineno += 1
+        if count > MAX_ATTRIBUTE_ROWS:
+            raise InputError(path, f"has more than {MAX_ATTRIBUTE_ROWS:,} rows (the limit for an attributes "
+                                   "table); nothing was imported")
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(parsed) >= max_rows:
+            raise InputError(path, f"has more than {MAX_ATTRIBUTE_CELLS:,} values ({len(names):,} attributes x "
+                                   f"{max_rows:,} rows is the limit for an attributes table); nothing was imported")
         if len(row) > len(header) and any(c.strip() for c in row[len(header):]):
             raise InputError(path, f"row {lineno} has more cells ({len(row)}) than the header ({len(header)})")
         case = row[0].strip() if row else ""
         if not case:
             raise InputError(path, f"row {lineno}: the case id (first column) is empty")
+        if len(case) > MAX_ATTRIBUTE_NAME_CHARS:
+            raise InputError(path, f"row {lineno}: the case id is longer than {MAX_ATTRIBUTE_NAME_CHARS:,} characters")
         if case in seen:
             raise InputError(path, f"row {lineno}: case {case!r} appears twice (first on row {seen[case]})")
         seen[case] = lineno
         values = {n: (row[i + 1].strip() if i + 1 < len(row) else "") for i, n in enumerate(names)}
+        for n, v in values.items():
+            if len(v) > MAX_ATTRIBUTE_VALUE_CHARS:
+                raise InputError(path, f"row {lineno}, attribute {n!r}: a value of {len(v):,} characters (the "
+                                       f"limit is {MAX_ATTRIBUTE_VALUE_CHARS:,})")
         parsed.append((case, values))
     types: dict[str, str] = {}
     overrides = dict(type_overrides or {})
@@ -176,13 +267,30 @@ def _table_from_rows(path: Path, rows: list[list[str]], type_overrides: dict[str
 
 
 class ImportAttributes(Command):
-    def __init__(self, table: AttributeTable):
+    """Import an attributes table as one undoable step. Rows whose case id matches no case
+    of the project are left out and listed (``report.unmatched``) unless ``create_cases``,
+    which creates those cases (without sources); when no row matches and cases are not to
+    be created, nothing is imported (``UnmatchedCases``)."""
+
+    def __init__(self, table: AttributeTable, create_cases: bool = False):
         super().__init__()
         self.table = table
+        self.create_cases = create_cases
         self.name = f"Import attributes from {table.path.name}"
 
     def apply(self, project, rec: Recorder) -> AttributeReport:
         report = AttributeReport()
+        conn = project.conn
+        case_ids = {r[0]: int(r[1]) for r in conn.execute("SELECT name, id FROM cases")}
+        known = {name.casefold(): name for name in case_ids}
+        unmatched = [case for case, _values in self.table.rows if case not in case_ids]
+        if unmatched and not self.create_cases:
+            if len(unmatched) == len(self.table.rows):
+                raise UnmatchedCases(self.table.path, unmatched, known)
+            report.unmatched = unmatched
+            report.warnings.append(f"{self.table.path.name}: left out {len(unmatched):,} "
+                                   f"row{'s' if len(unmatched) != 1 else ''} whose case id matches no case of the "
+                                   f"project: {name_list(unmatched, known)}")
         attr_ids: dict[str, int] = {}
         for name in self.table.attributes:
             existing = project.attributes.by_name(name, "case")
@@ -198,17 +306,21 @@ class ImportAttributes(Command):
                 if existing.type != t:
                     # keep the stronger claim only when every stored value still parses
                     rec.update("attributes", existing.id, {"type": t if self._fits(project, existing.id, t) else "text"})
-        known = {c.name.casefold(): c.name for c in project.cases.all()}
+        stored: dict[tuple[int, int], tuple[int, str]] = {}  # (attribute, case) -> (value row id, value)
+        for attr_id in set(attr_ids.values()):
+            for r in conn.execute("SELECT id, case_id, value FROM attribute_values "
+                                  "WHERE attribute_id = ? AND case_id IS NOT NULL", (attr_id,)):
+                stored[(attr_id, int(r[1]))] = (int(r[0]), r[2])
         for case, values in self.table.rows:
-            case_id, created = project.cases.ensure(rec, case)
-            if created:
+            case_id = case_ids.get(case)
+            if case_id is None:
+                if not self.create_cases:
+                    continue
+                case_id, _created = project.cases.ensure(rec, case)
+                case_ids[case] = case_id
                 report.cases_created.append(case)
-                near = known.get(case.casefold())
-                hint = f" (did you mean '{near}'?)" if near else ""
-                report.warnings.append(f"{self.table.path.name}: case '{case}' is not in the project; "
-                                       f"created it without sources{hint}")
             for name, value in values.items():
-                found = project.attributes.value_id(attr_ids[name], case_id=case_id)
+                found = stored.get((attr_ids[name], case_id))
                 if value == "":
                     if found is not None:
                         rec.delete("attribute_values", found[0])
@@ -224,6 +336,10 @@ class ImportAttributes(Command):
                     report.changes.append(f"{case} {name}: {found[1]} -> {value}")
                 else:
                     report.values_unchanged += 1
+        if report.cases_created:
+            n = len(report.cases_created)
+            report.warnings.append(f"{self.table.path.name}: created {n:,} case{'s' if n != 1 else ''} without sources: "
+                                   f"{name_list(report.cases_created, known)}")
         return report
 
     @staticmethod
@@ -256,9 +372,9 @@ class SetAttributeValue(Command):
         return rec.update("attribute_values", found[0], {"value": self.value})
 
 
-def import_attributes(project, path, type_overrides=None) -> AttributeReport:
+def import_attributes(project, path, type_overrides=None, create_cases: bool = False) -> AttributeReport:
     table = read_attribute_table(path, type_overrides)
-    cmd = ImportAttributes(table)
+    cmd = ImportAttributes(table, create_cases=create_cases)
     project.execute(cmd)
     return cmd.result
 
@@ -323,13 +439,38 @@ def read_attribute_xlsx(path: str | Path, type_overrides: dict[str, str] | None 
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, ParseError) as exc:
         raise InputError(path, f"is not a readable Excel workbook ({exc.__class__.__name__})") from None
     try:
-        ws = wb.worksheets[0]
-        rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True, max_row=100_000)]
-    except (zipfile.BadZipFile, KeyError, ValueError, ParseError, EOFError) as exc:
-        raise InputError(path, f"is a damaged Excel workbook ({exc.__class__.__name__})") from None
+        if not wb.worksheets:
+            raise InputError(path, "has no worksheet")
+        return _table_from_rows(path, _xlsx_rows(path, wb.worksheets[0]), type_overrides)
     finally:
         wb.close()
-    return _table_from_rows(path, rows, type_overrides)
+
+
+def _xlsx_rows(path: Path, ws) -> Iterator[list[str]]:
+    """Rows of a read-only sheet as text, one at a time. openpyxl pads every row to the
+    width the sheet declares (up to 16,384 columns): the header is read at most one
+    column wider than the column limit allows, the rows below it one column wider than
+    the header (enough to see a cell past the header)."""
+    import zipfile
+    from xml.etree.ElementTree import ParseError
+
+    try:
+        width, start = MAX_ATTRIBUTE_COLUMNS + 2, 1
+        for row in ws.iter_rows(values_only=True, max_col=width):
+            cells = [_cell_text(v) for v in row]
+            yield cells
+            start += 1
+            if any(c.strip() for c in cells):  # the header: the rest need not be wider than it
+                while cells and not cells[-1].strip():
+                    cells.pop()
+                width = len(cells) + 1
+                break
+        else:
+            return
+        for row in ws.iter_rows(values_only=True, min_row=start, max_col=width):
+            yield [_cell_text(v) for v in row]
+    except (zipfile.BadZipFile, KeyError, ValueError, ParseError, EOFError) as exc:
+        raise InputError(path, f"is a damaged Excel workbook ({exc.__class__.__name__})") from None
 
 
 def read_attribute_table(path: str | Path, type_overrides: dict[str, str] | None = None) -> AttributeTable:

@@ -8,6 +8,7 @@ import uuid
 from .. import codepath
 from ..commands import Command
 from ..errors import DuplicateError, UsageError
+from ..limits import MAX_CODE_DEPTH
 from ..store.database import now_iso
 from ..store.recorder import Recorder
 
@@ -41,6 +42,8 @@ class AddCode(Command):
         self.levels = [check_name(n) for n in (codepath.split(path) if isinstance(path, str) else path)]
         if not self.levels:
             raise UsageError("empty code path")
+        if len(self.levels) > MAX_CODE_DEPTH:
+            raise UsageError(f"a code path has at most {MAX_CODE_DEPTH} levels")
         self.description = description
         self.color = check_color(color) if color else None
         self.memo = memo
@@ -121,6 +124,9 @@ class MoveCode(Command):
                 raise UsageError(f"cannot move '{code.name}' into itself or one of its sub-codes")
         if self.new_parent_id != code.parent_id and code.name in project.codes.children_names(self.new_parent_id):
             raise DuplicateError(f"a code named '{code.name}' already exists there")
+        if project.codes.depth_after_move(self.code_id, self.new_parent_id) > MAX_CODE_DEPTH:
+            raise UsageError(f"cannot move '{code.name}' there: codes would be nested more than {MAX_CODE_DEPTH} "
+                             "levels deep")
         position = self.position if self.position is not None else project.codes.next_position(self.new_parent_id)
         if self.position is not None:
             # make room: shift later siblings down by one
@@ -189,6 +195,9 @@ class MergeCodes(Command):
         moved, dropped = _reassign_codings(project, rec, src.id, dst.id)
         taken = project.codes.children_names(dst.id)
         for child in project.conn.execute("SELECT id, name FROM codes WHERE parent_id = ?", (src.id,)).fetchall():
+            if project.codes.depth_after_move(child["id"], dst.id) > MAX_CODE_DEPTH:
+                raise UsageError(f"cannot merge '{src.name}' into '{dst.name}': codes would be nested more than "
+                                 f"{MAX_CODE_DEPTH} levels deep")
             if child["name"] in taken:
                 inner = MergeCodes(child["id"], project.codes.find(list(dst.path) + [child["name"]]).id)
                 inner.apply(project, rec)

@@ -29,7 +29,7 @@ from ..formats import refi
 from ..formats.qdc import Codebook, read_codebook, write_qdc
 from ..formats.qdpx_export import write_qdpx
 from ..formats.qdpx_import import read_qdpx
-from ..project import new_project, project_path
+from ..project import project_path
 from ..store.database import now_iso
 from ..store.recorder import Recorder
 from .codes import PALETTE

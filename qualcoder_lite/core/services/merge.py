@@ -85,18 +85,11 @@ def snapshot_of(project, label: str, path: str = "") -> Snapshot:
     snap.case_sources = [(r["case_id"], r["source_id"]) for r in _rows(conn, "SELECT * FROM case_sources ORDER BY id")]
     snap.attributes = _rows(conn, "SELECT * FROM attributes ORDER BY position, name")
     snap.attribute_values = _rows(conn, "SELECT * FROM attribute_values ORDER BY id")
-    codes = _rows(conn, "SELECT * FROM codes")
-    kids: dict[int | None, list[dict]] = {}
-    for c in codes:
-        kids.setdefault(c["parent_id"], []).append(c)
-
-    def walk(parent: int | None, prefix: tuple[str, ...]) -> None:
-        for c in sorted(kids.get(parent, ()), key=lambda c: (c["position"], c["name"].casefold(), c["id"])):
-            c["path"] = prefix + (c["name"],)
-            snap.codes.append(c)
-            walk(c["id"], c["path"])
-
-    walk(None, ())
+    codes = {c["id"]: c for c in _rows(conn, "SELECT * FROM codes")}
+    for code in project.codes.all():  # parents first; a tree nested too deep is refused there
+        c = codes[code.id]
+        c["path"] = code.path
+        snap.codes.append(c)
     snap.codings = _rows(conn, 'SELECT * FROM codings ORDER BY source_id, start, "end", code_id, coder_id')
     snap.memos = _rows(conn, "SELECT * FROM memos ORDER BY id")
     snap.matrix_cells = _rows(conn, "SELECT * FROM matrix_cells ORDER BY id")
@@ -141,6 +134,8 @@ def read_copy(path: str | Path) -> Snapshot:
             raise ProjectError(path, exc.reason) from None
         try:
             return snapshot_of(other, path.stem, str(path))
+        except ProjectError as exc:  # found while reading: name the colleague's file, not our copy
+            raise ProjectError(path, exc.reason) from None
         finally:
             other.close()
 

@@ -75,6 +75,8 @@ class QdpxImportReport:
     assumptions: list[str] = field(default_factory=list)
     convention: str = "codepoints"
     convention_note: str = ""
+    refused: list[str] = field(default_factory=list)  # what the limits (core.limits) left out
+    refused_selections: int = 0
 
     def skip(self, reason: str, n: int = 1) -> None:
         if n:
@@ -90,6 +92,7 @@ class QdpxImportReport:
             "kept_aside": {"selections": self.kept_aside_selections, "codings": self.kept_aside_codings,
                            "where": f"project setting '{SETTING}'" if self.kept_aside_selections else None},
             "skipped": dict(sorted(self.skipped.items())),
+            "refused": {"selections": self.refused_selections, "why": list(self.refused)},
             "offsets": self.convention,
             "offsets_note": self.convention_note,
             "assumptions": list(self.assumptions),
@@ -106,12 +109,15 @@ class QdpxImportReport:
         if self.kept_aside_selections:
             line += (f"; {self.kept_aside_codings} codings kept aside (listed in the journal entry "
                      f"'{KEPT_ASIDE_TITLE}', data in the project setting '{SETTING}')")
+        if self.refused_selections:
+            line += f"; {self.refused_selections:,} selections over the limits not imported"
         return line
 
     def details(self, warnings: bool = True) -> list[str]:
         """Lines for the user: offsets, missing sources, what was skipped and why, what was
         assumed or renamed (and the warnings, unless they go elsewhere)."""
-        out = [self.convention_note] if self.convention_note else []
+        out = [f"refused: {r}" for r in self.refused]
+        out += [self.convention_note] if self.convention_note else []
         out += [f"missing source: {m}" for m in self.missing_sources]
         out += [f"skipped {n}: {reason}" for reason, n in sorted(self.skipped.items())]
         out += [f"assumed: {a}" for a in self.assumptions]
@@ -132,7 +138,8 @@ class _Builder:
         self.r = QdpxImportReport(source_file=str(content.path), origin=self.proj.origin,
                                   skipped=dict(content.skipped), warnings=list(content.warnings),
                                   assumptions=list(content.assumptions),
-                                  missing_sources=list(content.missing_sources))
+                                  missing_sources=list(content.missing_sources), refused=list(content.refused),
+                                  refused_selections=content.refused_selections)
         if content.adjusted:
             self.r.warnings.append(f"{content.adjusted} selection ends fell inside a character or line break "
                                    "and were moved to the nearest character boundary")
@@ -359,6 +366,7 @@ class _Builder:
                 else:
                     self.r.skip("case links to sources that were not imported")
             for g in case.selections:
+                g = self.c.duplicate_of.get(g, g)  # a dropped duplicate: the selection it repeats
                 if g in self.sel_source:
                     linked.add(self.sel_source[g])
                     self.r.assumptions.append(f"case {final!r}: a coded selection links the case to its whole source")

@@ -35,7 +35,7 @@ from dataclasses import FrozenInstanceError, dataclass, field
 from itertools import accumulate, repeat
 from operator import sub
 
-from ..errors import UsageError
+from ..errors import ProjectError, UsageError
 
 try:  # the case tables ``re`` itself uses for IGNORECASE (CPython's ``_sre`` and ``re._casefix``)
     from _sre import unicode_iscased as _sre_iscased
@@ -648,13 +648,17 @@ def search(project, query: str, source_ids: set[int] | None = None, limit: int |
     for sid, name, raw, blob in _rows(project.conn, sorted(candidates)):  # streamed: one text at a time
         text = _Text(raw)
         try:
-            index = _WordIndex.load(blob, raw)
-            spans = _spans(plan, text, index)
-        except _DAMAGED:  # an index that fits its text's CRC but not its own layout: scan
-            spans = _spans(plan, text, None)
-        if spans:
-            case = cases_of.get(sid)
-            found.append((name, [_new_hit(name, sid, case, start, end, text) for start, end in sorted(spans)]))
+            try:
+                index = _WordIndex.load(blob, raw)
+                spans = _spans(plan, text, index)
+            except _DAMAGED:  # an index that fits its text's CRC but not its own layout: scan
+                spans = _spans(plan, text, None)
+            if spans:
+                case = cases_of.get(sid)
+                found.append((name, [_new_hit(name, sid, case, start, end, text) for start, end in sorted(spans)]))
+        except UnicodeDecodeError as exc:  # the stored text itself is damaged (never quote it)
+            raise ProjectError(project.path, f"the file is damaged and cannot be read: the text of source "
+                                             f"{name!r} is not valid UTF-8 (byte {exc.start})") from None
     found.sort(key=lambda f: f[0])  # hits are ordered by (source name, start, end); names are unique
     hits = [h for _name, in_source in found for h in in_source]
     return hits[:limit] if limit else hits

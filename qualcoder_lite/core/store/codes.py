@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 
 from .. import codepath
+from ..errors import ProjectError
+from ..limits import MAX_CODE_DEPTH
 from ..errors import UsageError
 from ..model import Code
 
@@ -14,7 +16,10 @@ class CodeRepo:
         self.conn = conn
 
     def all(self) -> list[Code]:
-        """Every code, parents before children, siblings by position then name."""
+        """Every code, parents before children, siblings by position then name.
+
+        Walks the tree with a stack, not recursion, and refuses a tree deeper than
+        ``MAX_CODE_DEPTH`` (a file made or damaged elsewhere) with a message naming the file."""
         rows = self.conn.execute(
             "SELECT id, guid, parent_id, name, description, color, memo, position FROM codes"
         ).fetchall()
@@ -23,21 +28,46 @@ class CodeRepo:
             by_parent.setdefault(r["parent_id"], []).append(r)
         out: list[Code] = []
 
-        def walk(parent: int | None, prefix: tuple[str, ...]) -> None:
-            kids = sorted(by_parent.get(parent, ()), key=lambda r: (r["position"], r["name"].casefold(), r["id"]))
-            for r in kids:
-                path = prefix + (r["name"],)
-                out.append(
-                    Code(
-                        id=r["id"], guid=r["guid"], parent_id=r["parent_id"], name=r["name"],
-                        path=path, description=r["description"], color=r["color"],
-                        memo=r["memo"], position=r["position"],
-                    )
-                )
-                walk(r["id"], path)
+        def kids(parent: int | None) -> list[sqlite3.Row]:
+            # reversed: the stack pops the first sibling first
+            return sorted(by_parent.get(parent, ()), key=lambda r: (r["position"], r["name"].casefold(), r["id"]),
+                          reverse=True)
 
-        walk(None, ())
+        stack: list[tuple[sqlite3.Row, tuple[str, ...]]] = [(r, ()) for r in kids(None)]
+        while stack:
+            r, prefix = stack.pop()
+            path = prefix + (r["name"],)
+            if len(path) > MAX_CODE_DEPTH:
+                raise ProjectError(self._file(), f"its code tree is nested more than {MAX_CODE_DEPTH} levels deep "
+                                                 "(the limit); the file is damaged or was made by another program")
+            out.append(
+                Code(
+                    id=r["id"], guid=r["guid"], parent_id=r["parent_id"], name=r["name"],
+                    path=path, description=r["description"], color=r["color"],
+                    memo=r["memo"], position=r["position"],
+                )
+            )
+            stack.extend((k, path) for k in kids(r["id"]))
         return out
+
+    def _file(self) -> str | None:
+        row = self.conn.execute("PRAGMA database_list").fetchone()
+        return (row[2] or None) if row is not None else None
+
+    def depth_after_move(self, code_id: int, new_parent_id: int | None) -> int:
+        """Levels the deepest code under ``code_id`` (itself included) would have below
+        the top once the code is under ``new_parent_id``."""
+        above = 0
+        parent = new_parent_id
+        while parent is not None and above <= MAX_CODE_DEPTH:
+            above += 1
+            row = self.conn.execute("SELECT parent_id FROM codes WHERE id = ?", (parent,)).fetchone()
+            parent = row[0] if row is not None else None
+        height = self.conn.execute(
+            "WITH RECURSIVE d(id, h) AS (SELECT id, 1 FROM codes WHERE id = ? "
+            "UNION ALL SELECT c.id, d.h + 1 FROM codes c JOIN d ON c.parent_id = d.id WHERE d.h <= ?) "
+            "SELECT max(h) FROM d", (code_id, MAX_CODE_DEPTH)).fetchone()[0] or 1
+        return above + height
 
     def get(self, code_id: int) -> Code:
         for c in self.all():

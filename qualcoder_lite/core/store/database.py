@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import os
+import re
 import sqlite3
 from pathlib import Path
 from typing import Iterator
@@ -42,6 +43,32 @@ def db_errors() -> tuple[type[BaseException], ...]:
     """DatabaseError classes of every driver in use (SQLCipher's are not sqlite3's)."""
     cipher = _sqlcipher()
     return (sqlite3.DatabaseError,) + ((cipher.dbapi2.DatabaseError,) if cipher is not None else ())
+
+
+_QUOTED = re.compile(r"'[^']*'?|\"[^\"]*\"?")
+
+
+def db_error_reason(exc: BaseException) -> str:
+    """The cause of a database error in a few words, without the values SQLite or the
+    driver may quote in it (``Could not decode to UTF-8 column 'text' with text '…'``
+    carries the start of a transcript)."""
+    msg = str(exc)
+    if "could not decode" in msg.lower():
+        return "stored text is not valid UTF-8"
+    msg = _QUOTED.sub("…", msg.split(" with text ", 1)[0])
+    msg = " ".join(msg.split())
+    if len(msg) > 120:
+        msg = msg[:119] + "…"
+    return msg or getattr(exc, "sqlite_errorname", None) or exc.__class__.__name__
+
+
+def is_damage(exc: BaseException) -> bool:
+    """True for errors that mean the file's content is damaged (not a busy, full or
+    read-only file)."""
+    name = str(getattr(exc, "sqlite_errorname", "") or "")
+    msg = str(exc).lower()
+    return (name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in msg
+            or "could not decode" in msg or "not a database" in msg)
 
 
 def _quote(passphrase: str) -> str:
@@ -343,7 +370,7 @@ def open_database(path: str | Path, passphrase: str | None = None, read_only: bo
     """
     path = Path(path)
     check_header(path, passphrase)
-    errors = db_errors()
+    errors = (*db_errors(), UnicodeDecodeError)  # a damaged schema page can hold names that are not UTF-8
     conn = _connect(str(path), passphrase)
     try:
         try:
