@@ -388,7 +388,7 @@ def test_export_qdpx_onto_a_full_disk(tmp_path, small_fs):
     out = small_fs / "P.qdpx"
     proc = qcl("export-qdpx", proj, out)
     assert proc.returncode == 1
-    assert one_line(proc) == f"qualcoder-lite: {out}: no space left on device"
+    assert one_line(proc) == f"qualcoder-lite: {out}: cannot be written (No space left on device); nothing was written"
     assert os.listdir(small_fs) == []  # no temporary file left behind
 
 
@@ -410,7 +410,7 @@ def test_export_qdpx_past_the_file_size_limit(tmp_path):
     proc = subprocess.run([sys.executable, "-c", _FSIZE, "export-qdpx", str(proj), str(out)], capture_output=True,
                           text=True, timeout=300, cwd=ROOT)
     assert proc.returncode == 1
-    assert one_line(proc) == f"qualcoder-lite: {out}: file too large"
+    assert one_line(proc) == f"qualcoder-lite: {out}: cannot be written (File too large); nothing was written"
     assert os.listdir(out_dir) == []
 
 
