@@ -31,13 +31,21 @@ def wb(window):
     return window.workbench
 
 
+def utf16(text: str, cp: int) -> int:
+    """Qt's position of code point ``cp``, counted here independently of the app's
+    conversion (``gui/offsets.py``), so a test that selects with it can catch that
+    conversion being wrong."""
+    return len(text[:cp].encode("utf-16-le")) // 2
+
+
 def select_text(view, start_cp: int, end_cp: int) -> None:
     """Select code points start:end in the transcript view with a real QTextCursor."""
     from PySide6.QtGui import QTextCursor
 
+    text = view.map.text
     cur = view.textCursor()
-    cur.setPosition(view.map.to_utf16(start_cp))
-    cur.setPosition(view.map.to_utf16(end_cp), QTextCursor.KeepAnchor)
+    cur.setPosition(utf16(text, start_cp))
+    cur.setPosition(utf16(text, end_cp), QTextCursor.KeepAnchor)
     view.setTextCursor(cur)
 
 

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QColorDialog, QInputDialog, QMessageBox, QTableVie
 
 from qualcoder_lite.core.project import open_project
 from qualcoder_lite.core.store.recorder import Changes
-from tests.gui.conftest import open_source, select_text
+from tests.gui.conftest import open_source, select_text, utf16
 
 
 def _codings(path):
@@ -177,7 +177,8 @@ def test_emoji_and_newline_selection_round_trip(tmp_path, qtbot, window):
     # the highlight covers exactly the coded characters in Qt's units
     sels = wb.view.extraSelections()
     cur = sels[-1].cursor
-    assert (cur.selectionStart(), cur.selectionEnd()) == (wb.view.map.to_utf16(start), wb.view.map.to_utf16(end))
+    assert (cur.selectionStart(), cur.selectionEnd()) == (utf16(text, start), utf16(text, end))
+    assert cur.selectedText().replace("\u2029", "\n") == text[start:end]
 
 
 def test_snap_to_words(window):
