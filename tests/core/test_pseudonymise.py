@@ -430,12 +430,8 @@ def test_remove_key_is_final_and_leaves_no_name_in_the_file(demo_file, tmp_path,
         assert "[P_" in project.sources.text(project.sources.by_name("GP01").id)
 
 
-def test_remove_key_purges_backups_when_the_backup_module_has_them(demo_file, tmp_path, monkeypatch):
-    import importlib.util
-
-    if importlib.util.find_spec("qualcoder_lite.core.store.backups") is None:
-        pytest.skip("no backups module in this build")
-    from qualcoder_lite.core.store import backups
+def test_remove_key_purges_backups(demo_file, tmp_path, monkeypatch):
+    from qualcoder_lite.core.store import backups  # the project's own module: missing is a failure
 
     monkeypatch.setenv("QUALCODER_LITE_DATA_DIR", str(tmp_path / "data"))
     old_copy = demo_file.with_name("demo.before-restore.qlite")

@@ -109,7 +109,7 @@ def test_names_with_quotes_emoji_and_rtl_are_data(tmp_path, project):
 
 
 def test_hostile_qdpx_archives_create_nothing(tmp_path):
-    interop = pytest.importorskip("qualcoder_lite.core.services.interop")
+    from qualcoder_lite.core.services import interop  # the project's own module: missing is a failure
     cases = {
         "slip.qdpx": _zip({"../evil.qde": b"<x/>", "project.qde": b"<Project/>"}),
         "not-xml.qdpx": _zip({"project.qde": b"not xml at all <<<"}),
