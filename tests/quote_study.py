@@ -95,10 +95,12 @@ def report_docx(path) -> dict[str, list[tuple[str, str, list[str]]]]:
     for cap, table in zip(captions, doc.tables):
         code = cap.split(" ", 2)[2].replace(" › ", "/")
         rows = []
+        head = [c.text for c in table.rows[0].cells]  # no Sub-theme column where a table has none
+        qi, pi = head.index("Quote"), head.index("Participant")
         for row in table.rows[1:]:
-            cell = row.cells[1]
+            cell = row.cells[qi]
             italics = [r.text for p in cell.paragraphs for r in p.runs if r.italic]
-            rows.append((cell.text, row.cells[2].text, italics))
+            rows.append((cell.text, row.cells[pi].text, italics))
         out[code] = rows
     return out
 

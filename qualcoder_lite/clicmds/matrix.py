@@ -25,28 +25,46 @@ def cmd_matrix(args) -> int:
         raise UsageError(f"--out {out.name}: choose a .docx, .xlsx or .csv file name")
     target = output_for(args, out)
     with open_for(args) as project:
+        from ..core.services.matrix import framework_charts
+        from ..core.services.study import study, study_title
+
+        where = parse_where(project, args.where)
         cols = _columns(project, args.columns)
+        charts = None
+        if cols is None and kind != ".csv":
+            # Framework as the method draws it: one chart per theme
+            charts = framework_charts(project, row_kind=args.rows, where=where, group_by=args.group_by,
+                                      attributes=args.attributes)
+            charts = [m for m in charts if m.columns]
         if cols is None:
             cols = [c.id for c in project.codes.all()]
         matrix = build_matrix(project, cols, row_kind=args.rows, roll_up=args.descendants,
-                              where=parse_where(project, args.where), group_by=args.group_by)
+                              where=where, group_by=args.group_by, attributes=args.attributes)
         if not matrix.rows or not matrix.columns:
             what = "no cases match" if not matrix.rows else "no codes to use as columns"
             raise QualCoderError(f"nothing to export: {what}; {out} was not written")
-        quotes = mx.matrix_quotes(project, matrix) if args.with_quotes else None
+        quotes = None
+        if args.with_quotes:
+            quotes = {}
+            for m in charts or [matrix]:
+                quotes.update(mx.matrix_quotes(project, m))
         if kind == ".csv":
             mx.write_csv(matrix, target, quotes)
         elif kind == ".xlsx":
             warnings: list[str] = []
-            mx.write_xlsx(matrix, target, quotes, warnings=warnings)
+            mx.write_xlsx(charts if charts is not None else matrix, target, quotes, warnings=warnings)
             for w in warnings:
                 sys.stderr.write(f"warning: {w}\n")
         else:
-            mx.write_docx(matrix, target, project.name, quotes)
-    charted = sum(1 for c in matrix.cells.values() if c.summary)
-    to_chart = sum(1 for c in matrix.cells.values() if c.to_chart)
-    print(f"wrote {out}: {len(matrix.rows)} rows × {len(matrix.columns)} columns, {charted} summaries, "
-          f"{to_chart} cells to chart")
+            mx.write_docx(charts if charts is not None else matrix, target, study_title(project), quotes,
+                          authors=study(project).authors, footnote=args.footnote or "")
+    shown = charts if charts is not None else [matrix]
+    cells = [c for m in shown for c in m.cells.values()]
+    charted = sum(1 for c in cells if c.summary)
+    to_chart = sum(1 for c in cells if c.to_chart)
+    layout = (f"{len(shown)} charts (one per theme), {len(matrix.rows)} rows" if charts is not None
+              else f"{len(matrix.rows)} rows × {len(matrix.columns)} columns")
+    print(f"wrote {out}: {layout}, {charted} summaries, {to_chart} cells to chart")
     return 0
 
 
@@ -85,8 +103,13 @@ def register(add) -> None:
     sp.add_argument("project")
     sp.add_argument("--out", required=True, metavar="FILE", help="FILE.docx, FILE.xlsx or FILE.csv")
     add_force(sp)
-    sp.add_argument("--columns", nargs="+", metavar="PATH", help="codes to use as columns (default: every code)")
-    sp.add_argument("--descendants", action="store_true", help="a column also counts its sub-codes' quotes")
+    sp.add_argument("--columns", nargs="+", metavar="PATH",
+                    help="codes to use as columns of one custom chart (default: .docx and .xlsx get one "
+                         "framework chart per theme, its sub-codes as columns; .csv one table of every code)")
+    sp.add_argument("--descendants", action="store_true", help="with --columns: a column also counts its sub-codes' quotes")
+    sp.add_argument("--attributes", nargs="+", metavar="ATTR", default=[],
+                    help="case attributes printed as columns beside the case")
+    sp.add_argument("--footnote", metavar="TEXT", help="a line under each Word chart (abbreviations)")
     sp.add_argument("--rows", choices=("case", "source"), default="case")
     sp.add_argument("--where", action="append", metavar="ATTR=VALUE", help="only these cases (repeatable)")
     sp.add_argument("--group-by", metavar="ATTR", help="group rows by a case attribute")

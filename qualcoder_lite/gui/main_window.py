@@ -78,6 +78,9 @@ class MainWindow(QMainWindow):
         self.menuImport = f.addMenu("Import")
         self.menuExport = f.addMenu("&Export")
         f.addSeparator()
+        self.actionProjectProperties = self._act("actionProjectProperties", "Project &properties…",
+                                                 self.project_properties)
+        f.addAction(self.actionProjectProperties)
         self.actionClose = self._act("actionCloseProject", "&Close project", self._close_clicked, QKeySequence.Close)
         f.addAction(self.actionClose)
         f.addAction(self._act("actionQuit", "&Quit", self.close, QKeySequence.Quit))
@@ -132,7 +135,8 @@ class MainWindow(QMainWindow):
         self.menuTools = mb.addMenu("&Tools")
         h = mb.addMenu("&Help")
         h.addAction(self._act("actionAbout", "&About QualCoder Lite", self._about))
-        self._project_actions = [self.actionImport, self.actionImportAttributes, self.actionClose, self.actionFind,
+        self._project_actions = [self.actionImport, self.actionImportAttributes, self.actionProjectProperties,
+                                 self.actionClose, self.actionFind,
                                  self.actionSearchAll, self.actionCoder, self.actionApplyCode, self.actionQuickCode,
                                  self.actionNewCodeFromSelection, self.actionNewCode, self.actionViewCoding,
                                  self.actionViewMatrix, self.actionViewCodebook]
@@ -282,6 +286,21 @@ class MainWindow(QMainWindow):
             return
         self.set_project(project)
         self.ask_coder(first_open=True)
+
+    def project_properties(self) -> None:
+        """The study's title and authors, one undoable step."""
+        from ..core.services.study import SetStudy, study
+        from .project_properties import ProjectPropertiesDialog
+
+        if self.ctx is None:
+            return
+        now = study(self.ctx.project)
+        dlg = ProjectPropertiesDialog(now.title, now.authors, self.ctx.project.name, self)
+        if dlg.exec() != ProjectPropertiesDialog.Accepted:
+            return
+        title, authors = dlg.values()
+        if (" ".join(title.split()), authors.strip()) != (now.title, now.authors):
+            self.ctx.run(SetStudy(title, authors))
 
     def open_demo(self) -> None:
         from .launch import make_demo_copy

@@ -59,13 +59,16 @@ def test_matrix_docx_landscape_with_quotes(cli, demo_file, tmp_path):
     d = docx.Document(out)
     sec = d.sections[0]
     assert sec.page_width > sec.page_height
-    (table,) = d.tables
+    # one block per group (wave 2019, wave 2023), each repeating its header rows on every page
+    table, second = d.tables
     header = [c.text for c in table.rows[0].cells]
     assert header == ["Case"] + THEMES[:3]
-    assert table.rows[0]._tr.trPr.find(
-        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tblHeader") is not None
+    for t in (table, second):
+        for tr in t._tbl.tr_lst[:2]:  # the headings and the group's name
+            assert tr.trPr.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tblHeader") is not None
     texts = [r.cells[0].text for r in table.rows]
     assert texts[1].startswith("wave: 2019") and "GP01" in texts
+    assert second.rows[1].cells[0].text.startswith("wave: 2023")
 
 
 def test_nothing_to_export_writes_no_file(cli, demo_file, tmp_path):

@@ -35,16 +35,21 @@ def _cell(width: int, style_id: str, text: str, bold: bool = False, indent: int 
             + "".join(paras) + "</w:tc>")
 
 
-def codebook_table_xml(rows: list[CodebookRow], width: int, style_id: str, with_summary: bool) -> str:
-    count_w = 1000  # "Codings" in bold with its padding
-    rest = width - 2 * count_w
+def codebook_table_xml(rows: list[CodebookRow], width: int, style_id: str, with_summary: bool,
+                       font_size: float = 10) -> str:
     if with_summary:
-        widths = [int(rest * 0.28), int(rest * 0.37), int(rest * 0.35), count_w, count_w]
         headers = ("Code", "Description", "Summary", "Codings", "Cases")
     else:
-        widths = [int(rest * 0.36), int(rest * 0.64), count_w, count_w]
         headers = ("Code", "Description", "Codings", "Cases")
-    widths[1] += width - sum(widths)
+    # widths from the measured text: a code name's words never break; description and
+    # summary share the rest (the indent of a sub-code is added to its name)
+    names = [" " * (2 * (r.level - 1)) + r.name for r in rows]
+    texts = [[headers[0]] + names, [headers[1]] + [r.description for r in rows]]
+    if with_summary:
+        texts.append([headers[2]] + [r.summary for r in rows])
+    texts += [[headers[-2]] + [str(r.codings_total) for r in rows], [headers[-1]] + [str(r.cases_total) for r in rows]]
+    flexible = [False, True] + ([True] if with_summary else []) + [False, False]
+    widths = dc.fit_widths(texts, width, font_size, flexible=flexible, max_line=int(width * 0.3))
     borders = ('<w:tblBorders><w:top w:val="single" w:sz="12" w:space="0" w:color="000000"/>'
                '<w:left w:val="nil"/><w:bottom w:val="single" w:sz="12" w:space="0" w:color="000000"/>'
                '<w:right w:val="nil"/><w:insideH w:val="nil"/><w:insideV w:val="nil"/></w:tblBorders>')
@@ -56,12 +61,13 @@ def codebook_table_xml(rows: list[CodebookRow], width: int, style_id: str, with_
         '<w:tblLook w:val="0020" w:firstRow="1" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" '
         'w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>',
         "".join(f'<w:gridCol w:w="{w}"/>' for w in widths), "</w:tblGrid>",
-        "<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>",
     ]
+    out.append("<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>")
     head_border = '<w:tcBorders><w:bottom w:val="single" w:sz="6" w:space="0" w:color="000000"/></w:tcBorders>'
     for i, (h, w) in enumerate(zip(headers, widths)):
         out.append(_cell(w, style_id, h, bold=True, right=i >= len(headers) - 2, border=head_border))
     out.append("</w:tr>")
+    out[-len(headers) - 2:] = [dc.keep_rows_with_next("".join(out[-len(headers) - 2:]))]
     theme_rule = '<w:tcBorders><w:top w:val="single" w:sz="4" w:space="0" w:color="A6A6A6"/></w:tcBorders>'
     for n, r in enumerate(rows):
         border = theme_rule if r.level == 1 and n > 0 else ""
@@ -90,14 +96,15 @@ def write_codebook_docx(rows: list[CodebookRow], path: str | Path, project: str,
     doc.styles["Table Note"].paragraph_format.space_before = dc.Pt(3)
     doc.add_paragraph("Codebook", style="Title")
     facts = doc.add_paragraph()
-    facts.add_run("Project: ").bold = True
+    facts.add_run("Project: ").bold = True  # the study's title (the setting), else the file name
     facts.add_run(dc.clean_text(project))
     facts.add_run("\nDate: ").bold = True
     facts.add_run(f"{date.day} {date:%B %Y}")
     themes = sum(1 for r in rows if r.level == 1)
     facts.add_run("\nContents: ").bold = True
     facts.add_run(f"{len(rows)} codes in {themes} theme{'s' if themes != 1 else ''}")
-    dc.append_xml(doc, codebook_table_xml(rows, dc.text_width(page_size, landscape), style_id, with_summary))
+    dc.append_xml(doc, codebook_table_xml(rows, dc.text_width(page_size, landscape), style_id, with_summary,
+                                                 font_size))
     dc.append_xml(doc, f'<w:p {nsdecls("w")}><w:pPr><w:pStyle w:val="{note_id}"/></w:pPr>'
                        f'<w:r><w:t xml:space="preserve">{dc.xml_text(NOTE)}</w:t></w:r></w:p>')
     dc.page_number_footer(doc.sections[0])

@@ -39,44 +39,36 @@ def _borders(style: str) -> str:
 
 
 def column_widths(columns: list[Column], tables: list[QuoteTable], total: int, font_size: float) -> list[int]:
-    """Twips per column: narrow columns as wide as their content needs (within limits), the
-    quote (and memo) columns share the rest."""
-    char = font_size * 20 * 0.52  # an average character, in twips
-    pad = 2 * 85 + 30
+    """Twips per column, from the measured text (``docx_common.fit_widths``): narrow columns
+    as wide as their longest line where there is room and never narrower than their longest
+    word (a citation such as "(CQL_02, urban affluent/mixed area)" may wrap between words,
+    never inside one); the quote (and memo) columns share the rest."""
+    texts: list[list[str]] = [[c.header] for c in columns]
+    for t in tables:
+        for kind, row in table_rows(t, columns):
+            if kind != "quote":
+                continue
+            for i, value in enumerate(row[1]):
+                if columns[i].key not in ("quote", "memo"):
+                    texts[i].append(value)
     flexible = [c.key in ("quote", "memo") for c in columns]
-    caps = {"subtheme": 24, "participant": 26, "code": 28, "source": 20}
-    need: list[float] = []
-    for i, col in enumerate(columns):
-        if flexible[i]:
-            need.append(0)
-            continue
-        longest_word = max((len(w) for w in col.header.split()), default=4)
-        longest = len(col.header)
-        for t in tables:
-            for kind, row in table_rows(t, columns):
-                if kind != "quote":
-                    continue
-                value = row[1][i]
-                longest = max(longest, len(value))
-                if value:
-                    longest_word = max(longest_word, max(len(w) for w in value.split()))
-        chars = max(longest_word, min(longest, caps.get(col.key, 22)))
-        need.append(chars * char + pad)
-    fixed = sum(need)
-    n_flex = sum(flexible)
-    if n_flex:
-        floor = total * (0.56 if n_flex == 1 else 0.66)
-        if total - fixed < floor and fixed > 0:
-            scale = (total - floor) / fixed
-            need = [w * scale for w in need]
-            fixed = sum(need)
-        rest = total - fixed
-        shares = [0.62 if c.key == "quote" else 0.38 for c in columns] if n_flex > 1 else [1.0] * len(columns)
-        widths = [rest * shares[i] if flexible[i] else need[i] for i in range(len(columns))]
-    else:
-        scale = total / fixed if fixed else 1
-        widths = [w * scale for w in need]
-    out = [int(w) for w in widths]
+    if not any(flexible):
+        return dc.fit_widths(texts, total, font_size)
+    narrow = dc.fit_widths(texts, total, font_size, flexible=flexible, max_line=int(total * 0.22))
+    # the quote column keeps at least about half the line (shares as before: quote 62 %, memo 38 %)
+    floor = int(total * (0.56 if sum(flexible) == 1 else 0.66))
+    fixed = sum(w for w, f in zip(narrow, flexible) if not f)
+    mins = [max((dc.longest_word(t, font_size) for t in col), default=0) + dc.CELL_PAD for col in texts]
+    if total - fixed < floor:
+        fixed_cols = [i for i, f in enumerate(flexible) if not f]
+        room = total - floor
+        lo = sum(max(mins[i], 1) for i in fixed_cols)
+        for i in fixed_cols:
+            narrow[i] = max(mins[i], int(narrow[i] * room / max(1, fixed))) if room > lo else mins[i]
+        fixed = sum(narrow[i] for i in fixed_cols)
+    rest = total - fixed
+    shares = [0.62 if c.key == "quote" else 0.38 for c in columns] if sum(flexible) > 1 else [1.0] * len(columns)
+    out = [int(rest * shares[i]) if flexible[i] else narrow[i] for i in range(len(columns))]
     out[-1] += total - sum(out)
     return out
 
@@ -111,9 +103,20 @@ def quote_runs(quote: Quote) -> list[tuple[str, bool]]:
 
 
 def table_xml(table: QuoteTable, columns: list[Column], widths: list[int], style: str, text_style: str) -> str:
+    """The table as one string of body elements: one ``w:tbl`` per group block (a tiny
+    paragraph between blocks), see ``table_blocks``."""
+    return dc.spacer_xml().join(table_blocks(table, columns, widths, style, text_style))
+
+
+def table_blocks(table: QuoteTable, columns: list[Column], widths: list[int], style: str,
+                 text_style: str) -> list[str]:
+    """One ``w:tbl`` per group of rows (one in all when ungrouped). Each block starts with
+    header rows that repeat on every page it runs onto — the column headings and, when
+    grouped, the group's name — so a continuation page always shows which group it is in.
+    Header rows are kept with the first row; no row splits across pages."""
     total = sum(widths)
     ncol = len(columns)
-    out: list[str] = [
+    pre = "".join([
         f"<w:tbl {nsdecls('w')}><w:tblPr>",
         '<w:tblStyle w:val="TableGrid"/>' if style == "grid" else "",
         f'<w:tblW w:w="{total}" w:type="dxa"/>',
@@ -126,27 +129,31 @@ def table_xml(table: QuoteTable, columns: list[Column], widths: list[int], style
         "</w:tblPr><w:tblGrid>",
         "".join(f'<w:gridCol w:w="{w}"/>' for w in widths),
         "</w:tblGrid>",
-    ]
+    ])
     head_border = ('<w:tcBorders><w:bottom w:val="single" w:sz="6" w:space="0" w:color="000000"/></w:tcBorders>'
                    if style != "grid" else "")
     head_shade = '<w:shd w:val="clear" w:color="auto" w:fill="D9D9D9"/>' if style == "grid" else ""
-    out.append("<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>")
+    header = ["<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>"]
     for col, w in zip(columns, widths):
-        out.append(f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/>{head_border}{head_shade}'
-                   f'<w:vAlign w:val="bottom"/></w:tcPr>{_para(text_style, col.header, bold=True)}</w:tc>')
-    out.append("</w:tr>")
+        header.append(f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/>{head_border}{head_shade}'
+                      f'<w:vAlign w:val="bottom"/></w:tcPr>{_para(text_style, col.header, bold=True)}</w:tc>')
+    header.append("</w:tr>")
+    header_xml = dc.keep_rows_with_next("".join(header))
     run_rule = ('<w:tcBorders><w:top w:val="single" w:sz="4" w:space="0" w:color="A6A6A6"/></w:tcBorders>'
                 if style in ("journal", "plain") else "")
+    blocks: list[list[str]] = []
+    out: list[str] = []
     first_after_heading = True
     for kind, row in table_rows(table, columns):
+        if kind == "group" or not blocks:
+            out = [header_xml]
+            blocks.append(out)
         if kind == "group":
-            rule = ('<w:tcBorders><w:top w:val="single" w:sz="4" w:space="0" w:color="000000"/></w:tcBorders>'
-                    if style in ("journal", "plain") and not first_after_heading else "")
-            out.append(
-                f'<w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc><w:tcPr><w:tcW w:w="{total}" w:type="dxa"/>'
-                f'<w:gridSpan w:val="{ncol}"/>{rule}<w:shd w:val="clear" w:color="auto" w:fill="F2F2F2"/></w:tcPr>'
+            out.append(dc.keep_rows_with_next(
+                f'<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr><w:tc><w:tcPr><w:tcW w:w="{total}" w:type="dxa"/>'
+                f'<w:gridSpan w:val="{ncol}"/><w:shd w:val="clear" w:color="auto" w:fill="F2F2F2"/></w:tcPr>'
                 f"{_para(text_style, str(row), bold=True, italic=True)}</w:tc></w:tr>"
-            )
+            ))
             first_after_heading = True
             continue
         quote, cells, new_run = row  # type: ignore[misc]
@@ -161,8 +168,17 @@ def table_xml(table: QuoteTable, columns: list[Column], widths: list[int], style
             out.append(f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/>{merge}{border}</w:tcPr>'
                        f"{body}</w:tc>")
         out.append("</w:tr>")
-    out.append("</w:tbl>")
-    return "".join(out)
+    return [pre + "".join(b) + "</w:tbl>" for b in blocks]
+
+
+def table_columns(table: QuoteTable, columns: list[Column]) -> list[Column]:
+    """The columns this table prints: no Sub-theme column when the table has no sub-themes
+    (every quote is coded at the table's own code)."""
+    own = table.code_path[-1] if table.code_path else ""
+    if any(c.key == "subtheme" for c in columns) and all(q.subtheme in ("", own) for q in table.quotes):
+        rest = [c for c in columns if c.key != "subtheme"]
+        return rest or columns
+    return columns
 
 
 def _note(table: QuoteTable) -> str:
@@ -186,8 +202,12 @@ def write_quote_report(report: QuoteReport, path: str | Path, progress: Progress
     # -- title page --------------------------------------------------------------------
     doc.add_paragraph(dc.clean_text(opts.title), style="Title")
     facts = doc.add_paragraph()
-    facts.add_run("Project: ").bold = True
-    facts.add_run(dc.clean_text(report.project))
+    # the study's title and authors (File ▸ Project properties), else the project's name
+    facts.add_run("Study: " if report.study_title else "Project: ").bold = True
+    facts.add_run(dc.clean_text(report.study_title or report.project))
+    if report.authors:
+        facts.add_run("\nAuthors: ").bold = True
+        facts.add_run(dc.clean_text(report.authors))
     facts.add_run("\nDate: ").bold = True
     facts.add_run(f"{report.date.day} {report.date:%B %Y}")
     facts.add_run("\nContents: ").bold = True
@@ -209,16 +229,25 @@ def write_quote_report(report: QuoteReport, path: str | Path, progress: Progress
     # -- the tables ------------------------------------------------------------------
     dc.new_section(doc, opts.page_size, opts.landscape)
     width = dc.text_width(opts.page_size, opts.landscape)
-    widths = column_widths(report.columns, report.tables, width, opts.font_size)
+    prefix = f"Table {opts.prefix}"
     for i, t in enumerate(report.tables):
         if progress is not None and not progress(i, total_steps, f"Writing {t.label}"):
             raise InterruptedError("report cancelled")
-        cap = doc.add_paragraph(style="Caption")
-        if i == 0:
-            cap.paragraph_format.space_before = dc.Pt(0)
-        cap.add_run(t.label).bold = True
-        cap.add_run(" " + dc.clean_text(t.title))
-        dc.append_xml(doc, table_xml(t, report.columns, widths, opts.table_style, text_style))
+        columns = table_columns(t, report.columns)
+        widths = column_widths(columns, [t], width, opts.font_size)
+        number = t.number[len(opts.prefix):] if t.number.startswith(opts.prefix) else t.number
+        if number.isdigit():  # a real caption: Word's SEQ field, its cached result the number
+            dc.append_xml(doc, dc.caption_xml(prefix, int(number), dc.clean_text(t.title),
+                                              restart=int(number) if i == 0 else None,
+                                              space_before=0 if i == 0 else None))
+        else:
+            cap = doc.add_paragraph(style="Caption")
+            cap.add_run(t.label).bold = True
+            cap.add_run(" " + dc.clean_text(t.title))
+        for b, block in enumerate(table_blocks(t, columns, widths, opts.table_style, text_style)):
+            if b:
+                dc.append_xml(doc, dc.spacer_xml())
+            dc.append_xml(doc, block)
         dc.append_xml(doc, _para(note_style, _note(t), ns=True))
     if progress is not None and not progress(len(report.tables), total_steps, "Saving"):
         raise InterruptedError("report cancelled")

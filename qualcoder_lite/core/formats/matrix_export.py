@@ -31,7 +31,7 @@ def _headers(matrix: Matrix) -> list[str]:
     head = [first]
     if matrix.group_by:
         head.append(matrix.group_by)
-    return head + [c.display_path for c in matrix.columns]
+    return head + list(matrix.attributes) + [matrix.header(c) for c in range(len(matrix.columns))]
 
 
 def write_csv(matrix: Matrix, path: "str | Path | outfile.Output", quotes: dict | None = None) -> Path:
@@ -45,11 +45,11 @@ def write_csv(matrix: Matrix, path: "str | Path | outfile.Output", quotes: dict 
             head = _headers(matrix)
             if quotes is not None:
                 head = head[: len(head) - len(matrix.columns)]
-                for c in matrix.columns:
-                    head += [c.display_path, f"{c.display_path} (quotes)"]
+                for c in range(len(matrix.columns)):
+                    head += [matrix.header(c), f"{matrix.header(c)} (quotes)"]
             w.writerow(csv_row(head))
             for r, row in enumerate(matrix.rows):
-                line = [row.name] + ([row.group or ""] if matrix.group_by else [])
+                line = _row_head(matrix, row)
                 for c, col in enumerate(matrix.columns):
                     line.append(_cell_text(matrix, r, c))
                     if quotes is not None:
@@ -59,14 +59,82 @@ def write_csv(matrix: Matrix, path: "str | Path | outfile.Output", quotes: dict 
     return outfile.write_file(path, write)
 
 
-def write_xlsx(matrix: Matrix, path: "str | Path | outfile.Output", quotes: dict | None = None, title: str = "Framework matrix",
-               warnings: list[str] | None = None) -> Path:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
+def _sheet_name(title: str, used: set[str]) -> str:
+    base = "".join("_" if ch in '[]:*?/\\' else ch for ch in title).strip("' ") or "Theme"
+    name = base[:31]
+    n = 2
+    while name.casefold() in used:
+        suffix = f" ({n})"
+        name = base[: 31 - len(suffix)] + suffix
+        n += 1
+    used.add(name.casefold())
+    return name
 
+
+def write_xlsx(matrix: "Matrix | list[Matrix]", path: "str | Path | outfile.Output", quotes: dict | None = None,
+               title: str = "Framework matrix", warnings: list[str] | None = None) -> Path:
+    """One sheet per chart (a list: one per theme, after an overview sheet of cases ×
+    themes with the number of coded passages); a single matrix is one sheet. Every sheet
+    landscape, its header row printed on every page, the header and case columns frozen."""
+    from openpyxl import Workbook
+
+    charts = matrix if isinstance(matrix, list) else [matrix]
     wb = Workbook()
-    ws = wb.active
-    ws.title = "Matrix"
+    used: set[str] = set()
+    if isinstance(matrix, list):
+        _overview_sheet(wb.active, charts, used)
+    else:
+        wb.remove(wb.active)
+    for m in charts:
+        ws = wb.create_sheet(_sheet_name(m.title or "Matrix", used))
+        _chart_sheet(ws, m, quotes, warnings)
+    return outfile.write_file(path, wb.save)
+
+
+def _print_setup(ws, frozen_cols: int) -> None:
+    from openpyxl.utils import get_column_letter
+
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+    ws.print_title_cols = f"A:{get_column_letter(frozen_cols)}"
+    ws.freeze_panes = ws.cell(row=2, column=frozen_cols + 1)
+
+
+def _overview_sheet(ws, charts: list[Matrix], used: set[str]) -> None:
+    from openpyxl.styles import Alignment, Font
+
+    from ..services.matrix import theme_overview
+
+    ws.title = _sheet_name("Overview", used)
+    rows, themes, counts = theme_overview(None, charts)
+    group_by = charts[0].group_by if charts else None
+    head = ["Case" if charts[0].row_kind == "case" else "Source"] + ([group_by] if group_by else []) + themes
+    for i, h in enumerate(head, start=1):
+        cell = ws.cell(row=1, column=i)
+        xlsx_set(cell, xlsx_clean(h))
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for r, row in enumerate(rows, start=2):
+        values = [row.name] + ([row.group or ""] if group_by else [])
+        for i, v in enumerate(values, start=1):
+            xlsx_set(ws.cell(row=r, column=i), xlsx_clean(v))
+        ws.cell(row=r, column=1).font = Font(bold=True)
+        for t in range(len(themes)):
+            ws.cell(row=r, column=len(values) + t + 1, value=counts.get((row.id, t), 0))
+    from openpyxl.utils import get_column_letter
+
+    for i in range(1, len(head) + 1):
+        ws.column_dimensions[get_column_letter(i)].width = 14 if i <= (2 if group_by else 1) else 18
+    _print_setup(ws, 2 if group_by else 1)
+
+
+def _chart_sheet(ws, matrix: Matrix, quotes: dict | None, warnings: list[str] | None) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     head = _headers(matrix)
     for i, h in enumerate(head, start=1):
         xlsx_set(ws.cell(row=1, column=i), xlsx_clean(h))
@@ -76,110 +144,135 @@ def write_xlsx(matrix: Matrix, path: "str | Path | outfile.Output", quotes: dict
     for cell in ws[1]:
         cell.font = bold
         cell.alignment = wrap
-    offset = 2 if matrix.group_by else 1
+    offset = len(head) - len(matrix.columns)
     for r, row in enumerate(matrix.rows):
-        values = [row.name] + ([row.group or ""] if matrix.group_by else [])
+        values = _row_head(matrix, row)
         for c, col in enumerate(matrix.columns):
             text = _cell_text(matrix, r, c)
             if quotes is not None and quotes.get((row.id, col.id)):
                 text = (text + "\n\n" if text else "") + "\n".join(q.line for q in quotes[(row.id, col.id)])
-            values.append(_fit_excel(xlsx_clean(text), f"{row.name} × {col.display_path}", warnings))
+            values.append(_fit_excel(xlsx_clean(text), f"{row.name} × {matrix.header(c)}", warnings))
         for i, v in enumerate(values, start=1):
-            xlsx_set(ws.cell(row=r + 2, column=i), xlsx_clean(v))
-        for c in range(len(matrix.columns)):
-            xl = ws.cell(row=r + 2, column=offset + c + 1)
+            xl = ws.cell(row=r + 2, column=i)
+            xlsx_set(xl, xlsx_clean(v))
             xl.alignment = wrap
+        for c in range(len(matrix.columns)):
             if matrix.cell(r, c).to_chart:
-                xl.fill = chart
+                ws.cell(row=r + 2, column=offset + c + 1).fill = chart
         ws.cell(row=r + 2, column=1).font = bold
-    ws.freeze_panes = ws.cell(row=2, column=offset + 1)
-    ws.column_dimensions["A"].width = 14
-    from openpyxl.utils import get_column_letter
-
+    for i in range(1, offset + 1):
+        ws.column_dimensions[get_column_letter(i)].width = 14
     for i in range(offset + 1, offset + len(matrix.columns) + 1):
         ws.column_dimensions[get_column_letter(i)].width = 40
-    return outfile.write_file(path, wb.save)
+    _print_setup(ws, 1)
 
 
-def write_docx(matrix: Matrix, path: str | Path, project_name: str, quotes: dict | None = None,
-               font: str = "Calibri", size: float = 9, page_size: str = "A4") -> Path:
-    """A landscape Word table: header row repeating on every page, case names in the first
-    column, group heading rows when grouped, quotes (optionally) under each summary."""
-    from docx.oxml.ns import nsdecls
+def _row_head(matrix: Matrix, row) -> list[str]:
+    return ([row.name] + ([row.group or ""] if matrix.group_by else [])
+            + [row.attributes.get(a) or "" for a in matrix.attributes])
 
-    from .docx_common import append_xml, new_document, page_number_footer, save, setup_section, text_width, xml_text
 
-    doc = new_document(font, size, page_size)
-    setup_section(doc.sections[0], page_size, landscape=True)
-    page_number_footer(doc.sections[0], "Page ")
-    doc.add_paragraph(f"Framework matrix — {project_name}", style="Title")
-    rows_label = "cases" if matrix.row_kind == "case" else "sources"
-    note = (f"{len(matrix.rows)} {rows_label} × {len(matrix.columns)} columns. "
-            f"Exported {_dt.date.today().isoformat()}. "
-            + ("Theme columns include their sub-codes. " if matrix.roll_up else "")
-            + f"“{TO_CHART}” marks cells with quotes but no summary yet.")
-    doc.add_paragraph(note)
-    width = text_width(page_size, True)
-    first_w = max(1400, width // (len(matrix.columns) + 3))
-    col_w = (width - first_w) // max(1, len(matrix.columns))
+def write_docx(matrix: "Matrix | list[Matrix]", path: "str | Path | outfile.Output", project_name: str,
+               quotes: dict | None = None, font: str = "Calibri", size: float = 9, page_size: str = "A4",
+               authors: str = "", footnote: str = "") -> Path:
+    """Landscape Word charts, one per matrix given (one per theme for a list): a captioned
+    table each (a SEQ field numbers it), the case in the first column, then the chosen
+    attributes, then the chart's columns, widths from their content. Grouped rows are one
+    block per group whose header rows — the column headings and the group's name — repeat
+    on every page the block runs onto; header rows stay with the first row; rows do not
+    split across pages unless taller than a page."""
+    from . import docx_common as dc
+
+    charts = matrix if isinstance(matrix, list) else [matrix]
+    doc = dc.new_document(font, size, page_size)
+    dc.setup_section(doc.sections[0], page_size, landscape=True)
+    dc.page_number_footer(doc.sections[0], "Page ")
+    first = charts[0]
+    rows_label = "cases" if first.row_kind == "case" else "sources"
+    what = (f"{len(charts)} framework charts, one per theme" if len(charts) > 1 else "Framework matrix")
+    dc.title_page(doc, project_name, authors, [
+        ("Contents", f"{what}; {len(first.rows)} {rows_label}"),
+        ("Exported", _dt.date.today().isoformat()),
+    ])
+    doc.add_paragraph(("Theme columns include their sub-codes. " if first.roll_up else "")
+                      + f"“{TO_CHART}” marks cells with quotes but no summary yet.")
+    width = dc.text_width(page_size, True)
+    height = dc.page_body_height(page_size, True)
     sz = int(size * 2)
-
-    def quote_para(q) -> str:  # the transcriber's notes in italics, as in the quote report
-        return para("".join(run(t, italic=i, color="404040") for t, i in q.runs()))
 
     def run(text: str, bold=False, italic=False, color=None) -> str:
         props = f'<w:sz w:val="{sz}"/>' + ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
         if color:
             props += f'<w:color w:val="{color}"/>'
-        return f'<w:r><w:rPr>{props}</w:rPr><w:t xml:space="preserve">{xml_text(text)}</w:t></w:r>'
+        return f'<w:r><w:rPr>{props}</w:rPr><w:t xml:space="preserve">{dc.xml_text(text)}</w:t></w:r>'
 
     def para(runs: str) -> str:
         return f'<w:p><w:pPr><w:spacing w:before="0" w:after="60"/></w:pPr>{runs}</w:p>'
 
-    def tc(w: int, body: str, shade: str | None = None, span: int = 1) -> str:
-        pr = f'<w:tcW w:w="{w}" w:type="dxa"/>'
-        if span > 1:
-            pr += f'<w:gridSpan w:val="{span}"/>'
-        if shade:
-            pr += f'<w:shd w:val="clear" w:color="auto" w:fill="{shade}"/>'
-        return f"<w:tc><w:tcPr>{pr}</w:tcPr>{body or para('')}</w:tc>"
+    def quote_para(q) -> str:  # the transcriber's notes in italics, as in the quote report
+        return para("".join(run(t, italic=i, color="404040") for t, i in q.runs()))
 
-    grid = f'<w:gridCol w:w="{first_w}"/>' + "".join(f'<w:gridCol w:w="{col_w}"/>' for _ in matrix.columns)
-    head = "".join(tc(col_w, para(run(c.display_path, bold=True)), "E7E6E6") for c in matrix.columns)
-    rows_xml = [
-        f'<w:tr><w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>'
-        f'{tc(first_w, para(run("Case" if matrix.row_kind == "case" else "Source", bold=True)), "E7E6E6")}{head}</w:tr>'
-    ]
-    group = None
-    for r, row in enumerate(matrix.rows):
-        if matrix.group_by and row.group != group:
-            group = row.group
-            label = f"{matrix.group_by}: {group}"
-            rows_xml.append(f'<w:tr><w:trPr><w:cantSplit/></w:trPr>'
-                            f'{tc(width, para(run(label, bold=True)), "F2F2F2", span=len(matrix.columns) + 1)}</w:tr>')
-        cells = [tc(first_w, para(run(row.name, bold=True)))]
-        for c, col in enumerate(matrix.columns):
-            cell = matrix.cell(r, c)
-            body = ""
-            if cell.summary:
-                body += "".join(para(run(line)) for line in cell.summary.splitlines() if line.strip())
-            elif cell.quotes:
-                body += para(run(TO_CHART, italic=True, color="9C6500"))
-            for q in (quotes or {}).get((row.id, col.id), []):
-                body += quote_para(q)
-            cells.append(tc(col_w, body, "FFF4D6" if cell.to_chart else None))
-        rows_xml.append(f"<w:tr>{''.join(cells)}</w:tr>")
-    tbl = (
-        f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="{width}" w:type="dxa"/>'
-        '<w:tblBorders><w:top w:val="single" w:sz="4" w:color="808080"/><w:left w:val="single" w:sz="4" w:color="808080"/>'
-        '<w:bottom w:val="single" w:sz="4" w:color="808080"/><w:right w:val="single" w:sz="4" w:color="808080"/>'
-        '<w:insideH w:val="single" w:sz="4" w:color="BFBFBF"/><w:insideV w:val="single" w:sz="4" w:color="BFBFBF"/>'
-        '</w:tblBorders><w:tblLayout w:type="fixed"/>'
-        '<w:tblCellMar><w:left w:w="80" w:type="dxa"/><w:right w:w="80" w:type="dxa"/></w:tblCellMar></w:tblPr>'
-        f"<w:tblGrid>{grid}</w:tblGrid>{''.join(rows_xml)}</w:tbl>"
-    )
-    append_xml(doc, tbl)
-    return save(doc, path)
+    for n, m in enumerate(charts, start=1):
+        first_head = "Case" if m.row_kind == "case" else "Source"
+        head_texts = [first_head] + [_pretty(a) for a in m.attributes] + [m.header(c) for c in range(len(m.columns))]
+        body_texts: list[list[str]] = []
+        for r, row in enumerate(m.rows):
+            line = [row.name] + [row.attributes.get(a) or "" for a in m.attributes]
+            for c, col in enumerate(m.columns):
+                cell = m.cell(r, c)
+                t = cell.summary or (TO_CHART if cell.quotes else "")
+                qs = (quotes or {}).get((row.id, col.id), [])
+                line.append("\n".join([t] + [q.line for q in qs]) if qs else t)
+            body_texts.append(line)
+        ncols = len(head_texts)
+        fixed = 1 + len(m.attributes)
+        widths = dc.fit_widths([[head_texts[i]] + [b[i] for b in body_texts] for i in range(ncols)], width, size,
+                               flexible=[i >= fixed for i in range(ncols)], max_line=width // 5,
+                               bold_columns=frozenset({0}))
+        title = m.title or "Framework matrix"
+        label = f"Framework chart: {title}" if m.title else title
+        dc.append_xml(doc, dc.caption_xml("Table ", n, label, restart=1 if n == 1 else None, page_break=n > 1))
+        header = dc.tr_xml("".join(dc.tc_xml(w, para(run(h, bold=True)), "E7E6E6")
+                                   for h, w in zip(head_texts, widths)), header=True)
+        blocks: list[tuple[str | None, list[int]]] = []
+        for r, row in enumerate(m.rows):
+            if not blocks or (m.group_by and row.group != blocks[-1][0]):
+                blocks.append((row.group if m.group_by else None, []))
+            blocks[-1][1].append(r)
+        for b, (group, idx) in enumerate(blocks):
+            rows_xml = [header]
+            if m.group_by:
+                label_g = f"{m.group_by}: {group} ({len(idx)} {rows_label if len(idx) != 1 else rows_label[:-1]})"
+                rows_xml.append(dc.tr_xml(dc.tc_xml(width, para(run(label_g, bold=True)), "F2F2F2", span=ncols),
+                                          header=True))
+            for r in idx:
+                row = m.rows[r]
+                cells = [dc.tc_xml(widths[0], para(run(row.name, bold=True)))]
+                for a, w in zip(m.attributes, widths[1:fixed]):
+                    cells.append(dc.tc_xml(w, para(run(row.attributes.get(a) or ""))))
+                for c, col in enumerate(m.columns):
+                    cell = m.cell(r, c)
+                    body = ""
+                    if cell.summary:
+                        body += "".join(para(run(ln)) for ln in cell.summary.splitlines() if ln.strip())
+                    elif cell.quotes:
+                        body += para(run(TO_CHART, italic=True, color="9C6500"))
+                    for q in (quotes or {}).get((row.id, col.id), []):
+                        body += quote_para(q)
+                    cells.append(dc.tc_xml(widths[fixed + c], body, "FFF4D6" if cell.to_chart else None))
+                tall = dc.estimate_height(list(zip(body_texts[r], widths)), size) > height * 0.8
+                rows_xml.append(dc.tr_xml("".join(cells), cant_split=not tall))
+            if b:
+                dc.append_xml(doc, dc.spacer_xml())
+            dc.append_xml(doc, dc.tbl_xml(widths, rows_xml))
+        if footnote:
+            dc.append_xml(doc, dc.note_xml(footnote))
+    return dc.save(doc, path)
+
+
+def _pretty(name: str) -> str:
+    s = name.replace("_", " ").strip()
+    return s[:1].upper() + s[1:]
 
 
 def matrix_quotes(project, matrix: Matrix, quoter=None) -> dict[tuple[int, int], list]:
@@ -194,7 +287,8 @@ def matrix_quotes(project, matrix: Matrix, quoter=None) -> dict[tuple[int, int],
             key = (row.id, col.id)
             if key not in matrix.cells or not matrix.cells[key].quotes:
                 continue
-            out[key] = quoter.cell_quotes(matrix.row_kind, row.id, col.id, matrix.roll_up)
+            out[key] = quoter.cell_quotes(matrix.row_kind, row.id, col.id,
+                                          matrix.roll_up and col.id not in matrix.own_only)
     return out
 
 

@@ -74,7 +74,11 @@ def write_report(project, opts: ReportOptions, path: str | Path, progress: Progr
     from ..formats.docx_report import write_quote_report
 
     target, path = _target(project, path, (".docx",), "a quote report")
+    from .study import study
+
     report = build_report(project, opts, progress=progress)
+    details = study(project)
+    report.study_title, report.authors = details.title, details.authors
     if not report.tables:
         raise NothingToExport(_nothing_reason(project, report, opts))
     write_quote_report(report, target, progress=progress)
@@ -95,7 +99,9 @@ def export_codebook(project, path: str | Path, font: str = "Arial", font_size: f
     if path.suffix.lower() == ".csv":
         write_codebook_csv(rows, target)
     else:
-        write_codebook_docx(rows, target, project.name, font=font, font_size=font_size, page_size=page_size)
+        from .study import study_title
+
+        write_codebook_docx(rows, target, study_title(project), font=font, font_size=font_size, page_size=page_size)
     themes = sum(1 for r in rows if r.level == 1)
     return ExportResult(path, f"wrote {path}: {len(rows)} codes in {themes} theme{'s' if themes != 1 else ''}", [])
 

@@ -45,6 +45,13 @@ class Matrix:
     roll_up: bool = True
     group_by: str | None = None
     cells: dict[tuple[int, int], Cell] = field(default_factory=dict)  # (row id, code id)
+    headers: list[str] | None = None  # column headings (default: each column's display path)
+    attributes: list[str] = field(default_factory=list)  # case attributes printed beside the case
+    title: str = ""  # a chart's caption (its theme)
+    own_only: frozenset = frozenset()  # columns counting only their own code's codings
+
+    def header(self, c: int) -> str:
+        return self.headers[c] if self.headers else self.columns[c].display_path
 
     def cell(self, r: int, c: int) -> Cell:
         return self.cells.get((self.rows[r].id, self.columns[c].id), Cell())
@@ -62,14 +69,16 @@ def default_columns(project) -> list[Code]:
     return [c for c in project.codes.all() if len(c.path) <= 2]
 
 
-def _column_targets(codes: dict[int, Code], col_ids: set[int], roll_up: bool) -> dict[int, list[int]]:
-    """code id -> the columns its codings count towards."""
+def _column_targets(codes: dict[int, Code], col_ids: set[int], roll_up: bool,
+                    own_only: frozenset[int] = frozenset()) -> dict[int, list[int]]:
+    """code id -> the columns its codings count towards (a column in ``own_only`` counts
+    only its code's own codings, never its sub-codes')."""
     out: dict[int, list[int]] = {}
     for cid, code in codes.items():
         targets = []
         node: int | None = cid
         while node is not None:
-            if node in col_ids:
+            if node in col_ids and (node == cid or node not in own_only):
                 targets.append(node)
             if not roll_up:
                 break
@@ -91,11 +100,16 @@ def _sort_key_for(attr_type: str):
 
 
 def build_matrix(project, column_ids: list[int] | None = None, row_kind: str = "case", roll_up: bool = True,
-                 where: Where | None = None, group_by: str | None = None, sort_by: str | None = None) -> Matrix:
+                 where: Where | None = None, group_by: str | None = None, sort_by: str | None = None,
+                 own_only: frozenset[int] = frozenset(), attributes: list[str] | None = None) -> Matrix:
+    """``own_only``: columns that count only their own code's codings (a theme's column
+    beside its sub-themes' columns); ``attributes``: case attributes printed with each row."""
+    from .quotes import natural_key
+
     codes = {c.id: c for c in project.codes.all()}
     columns = [codes[i] for i in column_ids if i in codes] if column_ids is not None else default_columns(project)
     col_ids = {c.id for c in columns}
-    targets = _column_targets(codes, col_ids, roll_up)
+    targets = _column_targets(codes, col_ids, roll_up, frozenset(own_only))
     attr_types = {a.name: a.type for a in project.attributes.all("case")}
     if group_by is not None and group_by not in attr_types:
         from ..errors import UsageError
@@ -105,6 +119,11 @@ def build_matrix(project, column_ids: list[int] | None = None, row_kind: str = "
         from ..errors import UsageError
 
         raise UsageError(f"unknown attribute {sort_by!r} to sort by")
+    for name in attributes or ():
+        if name not in attr_types:
+            from ..errors import UsageError
+
+            raise UsageError(f"unknown attribute {name!r} (attributes: {', '.join(attr_types) or 'none defined'})")
     values = project.attributes.case_values()
     if row_kind == "case":
         allowed = where.case_ids(project) if where else None
@@ -130,7 +149,7 @@ def build_matrix(project, column_ids: list[int] | None = None, row_kind: str = "
         raise UsageError(f"matrix rows are 'case' or 'source', not {row_kind!r}")
     if group_by is not None:
         rows = [MatrixRow(r.id, r.name, r.attributes.get(group_by) or MISSING, r.attributes) for r in rows]
-    name_key = lambda r: r.name.casefold()  # noqa: E731
+    name_key = lambda r: natural_key(r.name)  # noqa: E731  P2 before P10
     if sort_by is not None:
         k = _sort_key_for(attr_types[sort_by])
         rows.sort(key=lambda r: (k(r.attributes.get(sort_by)), name_key(r)))
@@ -150,7 +169,56 @@ def build_matrix(project, column_ids: list[int] | None = None, row_kind: str = "
     cells = {}
     for key in set(quotes) | {k for k in summaries if k[1] in col_ids and k[0] in row_ids}:
         cells[key] = Cell(summaries.get(key, ""), quotes.get(key, 0))
-    return Matrix(row_kind, rows, columns, roll_up, group_by, cells)
+    return Matrix(row_kind, rows, columns, roll_up, group_by, cells, attributes=list(attributes or ()),
+                  own_only=frozenset(own_only))
+
+
+OWN_CODINGS = "{theme} (general)"
+
+
+def framework_charts(project, row_kind: str = "case", where: Where | None = None, group_by: str | None = None,
+                     sort_by: str | None = None, attributes: list[str] | None = None) -> list[Matrix]:
+    """One chart per theme, as Framework draws them (Ritchie & Spencer): the theme's direct
+    sub-codes as columns, deeper codes rolled up into them, a column for the theme's own
+    codings when it has any, and a theme without sub-codes as one column. Rows are every
+    case (``where`` filters), grouped and sorted as ``build_matrix`` does."""
+    codes = project.codes.all()
+    children: dict[int | None, list[Code]] = {}
+    for c in codes:
+        children.setdefault(c.parent_id, []).append(c)
+    own_counts = {r[0]: r[1] for r in project.conn.execute("SELECT code_id, count(*) FROM codings GROUP BY code_id")}
+    charts = []
+    for theme in children.get(None, []):
+        subs = children.get(theme.id, [])
+        if not subs:
+            cols, own, headers = [theme.id], frozenset(), [theme.name]
+        else:
+            cols = [c.id for c in subs]
+            headers = [c.name for c in subs]
+            own = frozenset()
+            if own_counts.get(theme.id):
+                cols.insert(0, theme.id)
+                headers.insert(0, OWN_CODINGS.format(theme=theme.name))
+                own = frozenset({theme.id})
+        m = build_matrix(project, cols, row_kind=row_kind, roll_up=True, where=where, group_by=group_by,
+                         sort_by=sort_by, own_only=own, attributes=attributes)
+        m.headers = headers
+        m.title = theme.name
+        charts.append(m)
+    return charts
+
+
+def theme_overview(project, charts: list[Matrix]) -> tuple[list[MatrixRow], list[str], dict[tuple[int, int], int]]:
+    """Cases × themes with the number of coded passages in each (for the Excel overview
+    sheet): (rows, theme names, {(row id, chart index): count})."""
+    if not charts:
+        return [], [], {}
+    rows = charts[0].rows
+    counts: dict[tuple[int, int], int] = {}
+    for i, m in enumerate(charts):
+        for (row_id, _code), cell in m.cells.items():
+            counts[(row_id, i)] = counts.get((row_id, i), 0) + cell.quotes
+    return rows, [m.title for m in charts], counts
 
 
 def cell_segments(project, row_kind: str, row_id: int, code_id: int, roll_up: bool = True):

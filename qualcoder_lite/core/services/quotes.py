@@ -286,6 +286,8 @@ class QuoteReport:
     empty_codes: list[str] = field(default_factory=list)  # selected codes with no quotes
     merged: int = 0  # quotes left out because another selected quote contains them
     interviewers_left_out: bool = False  # the project marks interviewers and their turns are cut
+    study_title: str = ""  # the study's title and authors (project setting), "" when not set
+    authors: str = ""
 
     @property
     def quote_count(self) -> int:
