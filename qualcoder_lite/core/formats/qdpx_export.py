@@ -10,6 +10,7 @@ leaves a half-written archive.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import io
 import os
 import zipfile
@@ -75,6 +76,11 @@ def _selection(w: refi.XmlWriter, sel: refi.Selection) -> None:
     w.end("PlainTextSelection")
 
 
+def now_stamp() -> str:
+    """The current time as an xsd:dateTime (UTC)."""
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+
+
 def source_member(src: refi.Source) -> str:
     return f"sources/{src.guid}.txt"
 
@@ -137,10 +143,16 @@ def render_project(p: refi.Project, origin: str, progress: Progress | None = Non
             w.end("TextSource")
         w.end("Sources")
     if p.notes:
+        # Every vendor writes who made a note and when; QualCoder's import stops at a note
+        # without creationDateTime (losing every case and attribute after it). Notes with
+        # no record of either are the project creator's, from the project's creation.
+        who = p.creating_user or (p.users[0].guid if p.users else None)
+        when = stamp or now_stamp()
         w.start("Notes")
         for n in p.notes:
-            w.start("Note", {"guid": n.guid, "name": n.name, "creatingUser": n.user,
-                             "creationDateTime": refi.valid_datetime(n.created),
+            w.start("Note", {"guid": n.guid, "name": n.name, "creatingUser": n.user or who,
+                             "creationDateTime": (refi.valid_datetime(n.created) or refi.valid_datetime(n.modified)
+                                                  or when),
                              "modifyingUser": n.user if refi.valid_datetime(n.modified) else None,
                              "modifiedDateTime": refi.valid_datetime(n.modified)})
             w.element("PlainTextContent", n.text)

@@ -4,6 +4,9 @@ What goes where in REFI-QDA:
 
 * coders -> Users; codes -> CodeBook (GUIDs, colours, descriptions, order);
 * sources -> TextSource (text in ``sources/<guid>.txt``, the source memo as Description);
+* Descriptions of codes, sources, cases and the project also carry the memos their notes
+  hold (a code: its description, a blank line, its summary and memos), because QualCoder
+  reads memos only from ``<Description>``; the import splits them back;
   codings sharing a span -> one PlainTextSelection (GUID derived from source and span) with
   one Coding per coding (its GUID and coder); a coding memo -> a Note the Coding refers to;
 * cases -> Case (memo as Description, SourceRefs, typed VariableValues);
@@ -198,6 +201,25 @@ def snapshot(project) -> Snapshot:
         p.links.append(refi.Link(refi.derived_guid("matrix-code", g), g, code_guid[r["code_id"]],
                                  "matrix summary: column", "OneWay"))
         n_cells += 1
+
+    # -- descriptions: what QualCoder reads -------------------------------------------------------
+    # QualCoder reads the memos of cases, sources, codes and the project only from their
+    # <Description>: each carries its own text, then the memos its notes also hold
+    # (refi.compose_description); the import splits them back (refi.split_description).
+    text_of = {n.guid: n.text for n in p.notes}
+    for c in all_codes:
+        node = code_by_id[c.id]
+        node.description = refi.compose_description(c.description, [text_of[g] for g in node.note_refs])
+    for src in p.sources:
+        src.description = refi.compose_description(src.description, [text_of[g] for g in src.note_refs])
+    case_by_guid = {c.guid: c for c in p.cases}
+    case_memos: dict[str, list[str]] = {}
+    for ln in p.links:
+        if ln.name == "case memo" and ln.target in case_by_guid:
+            case_memos.setdefault(ln.target, []).append(text_of[ln.origin])
+    for case in p.cases:
+        case.description = refi.compose_description(case.description, case_memos.get(case.guid, []))
+    p.description = refi.compose_description("", [text_of[g] for g in p.note_refs])
 
     # -- sets -------------------------------------------------------------------------------------
     p.sets = _sets(conn, {"code": code_guid, "source": {i: s.guid for i, s in sources.items()}}, warn)

@@ -1,0 +1,176 @@
+"""REFI-QDA exchange with QualCoder and NVivo (issue 15), case by case.
+
+Each case is built from a small hand-made archive shaped like the vendor's own (QualCoder 3.x
+/ 4.0 exports, NVivo 12/14 for Windows, NVivo for Mac), or from our export checked
+against the schema and then read back.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from qualcoder_lite.core.formats import refi
+from qualcoder_lite.core.project import memory_project, open_project
+from qualcoder_lite.core.services.codes import AddCode
+from qualcoder_lite.core.services.coding import ApplyCode, SetCodingMemo
+from qualcoder_lite.core.services.interop import export_qdpx, import_qdpx
+from qualcoder_lite.core.services.memos import AddMemo
+from qualcoder_lite.core.services.refi_build import PROJECT_DESCRIPTION_TITLE
+from qualcoder_lite.core.services.summaries import SetCellSummary
+from tests.core.test_qdpx_roundtrip import state
+from tests.helpers import FIXTURES, add_text_source
+
+xmlschema = pytest.importorskip("xmlschema")
+
+NS = {"q": refi.PROJECT_NS}
+G = "{:08x}-0000-4000-8000-00000000abcd".format
+
+
+@pytest.fixture(scope="module")
+def project_xsd():
+    xsd = FIXTURES.parent / "refi-qda" / "Project.xsd"
+    if not xsd.exists():
+        pytest.skip("REFI-QDA schemas not found")
+    return xmlschema.XMLSchema(str(xsd))
+
+
+def exported(project, out: Path, xsd, **kw) -> ET.Element:
+    export_qdpx(project, out, **kw)
+    with zipfile.ZipFile(out) as zf:
+        xml = zf.read("project.qde").decode("utf-8")
+    xsd.validate(xml)
+    return ET.fromstring(xml)
+
+
+def make_qdpx(path: Path, xml: str, files: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("project.qde", xml)
+        for name, data in files.items():
+            zf.writestr(name, data)
+    return path
+
+
+def memos(target: Path) -> list[tuple]:
+    with open_project(target) as p:
+        return sorted((m.kind, m.title, m.body) for m in p.memos.list())
+
+
+@pytest.fixture
+def memo_project():
+    """A project with a memo of every kind, and descriptions beside them."""
+    p = memory_project(coder="ana")
+    sid = add_text_source(p, "P1", "We talked about the café and the community helped.\n", case="P1")
+    p.execute(AddCode("Support", description="Help from others", memo="Summary: mostly family"))
+    code = p.codes.find("Support").id
+    cmd = ApplyCode(sid, code, 36, 50)
+    p.execute(cmd)
+    p.execute(SetCodingMemo(cmd.result[0], "a coding memo"))
+    p.conn.execute("UPDATE sources SET memo = 'transcribed by Bo' WHERE id = ?", (sid,))
+    p.conn.execute("UPDATE cases SET memo = 'recruited via GP' WHERE name = 'P1'")
+    case_id = p.cases.id_of("P1")
+    p.execute(AddMemo("case", "case memo body", title="About P1", target_id=case_id))
+    p.execute(AddMemo("code", "code memo body", title="On support", target_id=code))
+    p.execute(AddMemo("source", "source memo body", title="On P1", target_id=sid))
+    p.execute(AddMemo("project", "project memo body", title="Aims"))
+    p.execute(AddMemo("journal", "journal body", title="Day 1"))
+    p.execute(SetCellSummary(case_id, code, "cell summary"))
+    yield p
+    p.close()
+
+
+# ----------------------------------------------------------------------------- notes
+def test_every_note_says_who_made_it_and_when(memo_project, tmp_path, project_xsd):
+    """QualCoder's import stops at a <Note> without creationDateTime (code summaries had none)."""
+    root = exported(memo_project, tmp_path / "out.qdpx", project_xsd)
+    users = {u.get("guid") for u in root.iterfind("q:Users/q:User", NS)}
+    notes = root.findall("q:Notes/q:Note", NS)
+    assert len(notes) >= 7
+    for n in notes:
+        assert n.get("creationDateTime"), n.get("name")
+        assert refi.valid_datetime(n.get("creationDateTime")), n.get("creationDateTime")
+        assert n.get("creatingUser") in users, n.get("name")
+
+
+def test_notes_without_dates_or_users_import(tmp_path):
+    """NVivo and QualCoder journals may lack dates and users: imported, dated at import."""
+    xml = (f'<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" name="t" '
+           f'origin="NVivo 14"><Notes><Note guid="{G(1)}" name="Undated"><PlainTextContent>no date</PlainTextContent>'
+           f'</Note><Note guid="{G(2)}" name="Modified only" modifiedDateTime="2021-03-04T05:06:07Z">'
+           f"<PlainTextContent>only modified</PlainTextContent></Note></Notes><NoteRef targetGUID=\"{G(1)}\"/>"
+           f"</Project>")
+    target = tmp_path / "t.qlite"
+    import_qdpx(make_qdpx(tmp_path / "n.qdpx", xml, {}), target, coder="ana")
+    assert memos(target) == [("journal", "Modified only", "only modified"), ("project", "Undated", "no date")]
+    with open_project(target) as p:
+        assert all(m.created for m in p.memos.list())
+
+
+# ----------------------------------------------------------------------------- descriptions
+def test_descriptions_carry_the_memos_qualcoder_reads(memo_project, tmp_path, project_xsd):
+    root = exported(memo_project, tmp_path / "out.qdpx", project_xsd)
+    code = root.find("q:CodeBook/q:Codes/q:Code", NS)
+    assert code.findtext("q:Description", namespaces=NS) == (
+        "Help from others\n\nSummary: mostly family\n\ncode memo body")
+    src = root.find("q:Sources/q:TextSource", NS)
+    assert src.findtext("q:Description", namespaces=NS) == "transcribed by Bo\n\nsource memo body"
+    case = root.find("q:Cases/q:Case", NS)
+    assert case.findtext("q:Description", namespaces=NS) == "recruited via GP\n\ncase memo body"
+    assert root.findtext("q:Description", namespaces=NS) == "project memo body"
+    # the notes are still there for readers that use them (NVivo, ATLAS.ti, ourselves)
+    texts = {n.findtext("q:PlainTextContent", namespaces=NS) for n in root.iterfind("q:Notes/q:Note", NS)}
+    assert {"code memo body", "source memo body", "case memo body", "project memo body", "journal body",
+            "Summary: mostly family", "a coding memo", "cell summary"} <= texts
+
+
+def test_round_trip_keeps_memos_of_every_kind_once(memo_project, tmp_path):
+    before = state(memo_project)
+    out = tmp_path / "out.qdpx"
+    export_qdpx(memo_project, out)
+    report = import_qdpx(out, tmp_path / "back.qlite", coder="ana")
+    with open_project(tmp_path / "back.qlite") as back:
+        assert state(back) == before
+    assert report.counts["memos"] == len(before["memos"])
+
+
+def test_qualcoder_shaped_descriptions_and_project_memo(tmp_path):
+    """QualCoder keeps code, source, case and project memos in <Description> (no notes);
+    the project's is imported as the project memo, and the report says what was skipped."""
+    xml = (f'<?xml version="1.0" encoding="utf-8"?>\n<Project xmlns="urn:QDA-XML:project:1.0" '
+           f'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" name="qc" origin="QualCoder 3.6" '
+           f'creatingUserGUID="{G(9)}" creationDateTime="2024-05-01T10:00:00Z">'
+           f'<Users><User guid="{G(9)}" name="colin"/></Users>'
+           f'<CodeBook><Codes><Code guid="{G(1)}" name="Support" isCodable="true" color="#F781F3">'
+           f"<Description>code memo in QualCoder</Description></Code></Codes></CodeBook>"
+           f'<Variables><Variable guid="{G(3)}" name="Age group" typeOfVariable="Text">'
+           f"<Description>asked at the start</Description></Variable></Variables>"
+           f'<Cases><Case guid="{G(4)}" name="Anna"><Description>case memo in QualCoder</Description>'
+           f'<VariableValue><VariableRef targetGUID="{G(3)}"/><TextValue>30-40</TextValue></VariableValue>'
+           f'<SourceRef targetGUID="{G(5)}"/></Case></Cases>'
+           f'<Sources><TextSource guid="{G(5)}" name="Anna.txt" plainTextPath="internal://{G(5)}.txt" '
+           f'creatingUser="{G(9)}" creationDateTime="2024-05-01T10:00:00Z">'
+           f"<Description>source memo in QualCoder</Description>"
+           f'<PlainTextSelection guid="{G(6)}" startPosition="4" endPosition="9" name="about" '
+           f'creatingUser="{G(9)}" creationDateTime="2024-05-01T10:00:00Z"><Description>coded memo</Description>'
+           f'<Coding guid="{G(7)}" creatingUser="{G(9)}"><CodeRef targetGUID="{G(1)}"/></Coding>'
+           f"</PlainTextSelection></TextSource></Sources>"
+           f'<Notes><Note guid="{G(8)}" name="Journal one" plainTextPath="internal://{G(8)}.txt" '
+           f'creatingUser="{G(9)}" creationDateTime="2024-05-02T10:00:00Z"/></Notes>'
+           f"<Description>project memo in QualCoder</Description></Project>")
+    path = make_qdpx(tmp_path / "qc.qdpx", xml, {f"sources/{G(5)}.txt": b"Say about it.",
+                                                  f"sources/{G(8)}.txt": b"journal text"})
+    target = tmp_path / "qc.qlite"
+    report = import_qdpx(path, target, coder="me")
+    assert sorted(memos(target)) == [("journal", "Journal one", "journal text"),
+                                     ("project", PROJECT_DESCRIPTION_TITLE, "project memo in QualCoder")]
+    with open_project(target) as p:
+        assert p.codes.find("Support").description == "code memo in QualCoder"
+        assert p.sources.all()[0].memo == "source memo in QualCoder"
+        assert p.cases.all()[0].memo == "case memo in QualCoder"
+        (coding,) = p.codings.for_source(p.sources.all()[0].id)
+        assert coding.memo == "coded memo"
+    assert report.skipped.get("variable descriptions (attributes have none)") == 1
+    assert any("variable descriptions" in line for line in report.details())
