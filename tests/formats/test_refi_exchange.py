@@ -174,3 +174,59 @@ def test_qualcoder_shaped_descriptions_and_project_memo(tmp_path):
         assert coding.memo == "coded memo"
     assert report.skipped.get("variable descriptions (attributes have none)") == 1
     assert any("variable descriptions" in line for line in report.details())
+
+
+# ----------------------------------------------------------------------------- booleans
+def _with_booleans(p):
+    from qualcoder_lite.core.services.attributes import AttributeTable, ImportAttributes
+
+    for name in ("P1", "P2", "P3"):
+        add_text_source(p, name, f"Text of {name}.", case=name)
+    rows = [("P1", {"consented": "yes", "urban": "true"}), ("P2", {"consented": "no", "urban": "false"}),
+            ("P3", {"consented": "Yes", "urban": "true"})]
+    p.execute(ImportAttributes(AttributeTable(Path("a.csv"), ["consented", "urban"],
+                                              {"consented": "boolean", "urban": "boolean"}, rows)))
+
+
+def _attributes(p) -> list[tuple]:
+    return sorted(tuple(r) for r in p.conn.execute(
+        "SELECT a.name, a.type, c.name, v.value FROM attributes a JOIN attribute_values v ON v.attribute_id = a.id "
+        "JOIN cases c ON c.id = v.case_id"))
+
+
+def test_booleans_keep_the_users_labels(tmp_path, project_xsd):
+    """yes/no stay yes/no (compare and the matrix group by them); true/false stay Boolean."""
+    p = memory_project(coder="ana")
+    try:
+        _with_booleans(p)
+        before = [tuple(r) for r in _attributes(p)]
+        root = exported(p, tmp_path / "b.qdpx", project_xsd)
+    finally:
+        p.close()
+    variables = {v.get("name"): v for v in root.iterfind("q:Variables/q:Variable", NS)}
+    assert variables["urban"].get("typeOfVariable") == "Boolean"
+    assert variables["consented"].get("typeOfVariable") == "Text"
+    assert variables["consented"].findtext("q:Description", namespaces=NS) == refi.BOOLEAN_AS_TEXT
+    values = sorted(e.text for e in root.iterfind("q:Cases/q:Case/q:VariableValue/q:TextValue", NS))
+    assert values == ["Yes", "no", "yes"]
+    import_qdpx(tmp_path / "b.qdpx", tmp_path / "b.qlite", coder="ana")
+    with open_project(tmp_path / "b.qlite") as back:
+        assert [tuple(r) for r in _attributes(back)] == before
+        assert {r[1] for r in _attributes(back)} == {"boolean"}
+
+
+def test_vendor_booleans_import_as_booleans(tmp_path):
+    """NVivo writes BooleanValue true/false (a plain Text variable stays text)."""
+    xml = (f'<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" name="t" '
+           f'origin="NVivo 14"><Variables><Variable guid="{G(1)}" name="Urban" typeOfVariable="Boolean"/>'
+           f'<Variable guid="{G(2)}" name="Answer" typeOfVariable="Text"/></Variables><Cases>'
+           + "".join(f'<Case guid="{G(10 + i)}" name="C{i}"><VariableValue><VariableRef targetGUID="{G(1)}"/>'
+                     f"<BooleanValue>{b}</BooleanValue></VariableValue><VariableValue><VariableRef "
+                     f'targetGUID="{G(2)}"/><TextValue>{t}</TextValue></VariableValue></Case>'
+                     for i, (b, t) in enumerate([("true", "yes"), ("false", "no")]))
+           + "</Cases></Project>")
+    import_qdpx(make_qdpx(tmp_path / "v.qdpx", xml, {}), tmp_path / "v.qlite", coder="ana")
+    with open_project(tmp_path / "v.qlite") as p:
+        assert [tuple(r) for r in _attributes(p)] == [("Answer", "text", "C0", "yes"), ("Answer", "text", "C1", "no"),
+                                                       ("Urban", "boolean", "C0", "true"),
+                                                       ("Urban", "boolean", "C1", "false")]

@@ -116,6 +116,12 @@ VALUE_ELEMENTS = {"Text": "TextValue", "Boolean": "BooleanValue", "Integer": "In
                   "Float": "FloatValue", "Date": "DateValue", "DateTime": "DateTimeValue"}
 
 
+#: Description of a Text variable that holds a boolean attribute whose labels are not
+#: true/false (yes/no, Y/N, ja/nein): BooleanValue could only say true/false, so the values
+#: go as typed, and our import makes the attribute boolean again.
+BOOLEAN_AS_TEXT = "Boolean attribute, written as text to keep its labels"
+
+
 @dataclass
 class Variable:
     guid: str

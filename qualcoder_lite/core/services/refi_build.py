@@ -403,12 +403,13 @@ class _Builder:
         names: dict[str, set[str]] = {"case": set(), "source": set()}
         position = 0
         for var in self.proj.variables:
-            if var.description.strip():
+            as_boolean = var.type == "Text" and var.description == refi.BOOLEAN_AS_TEXT
+            if var.description.strip() and not as_boolean:
                 self.r.skip("variable descriptions (attributes have none)")
             used = [a for a in ("case", "source") if (var.guid, a) in values] or ["case"]
             for applies in used:
                 vals = values.get((var.guid, applies), [])
-                t = refi.VARIABLE_TYPES[var.type]
+                t = "boolean" if as_boolean else refi.VARIABLE_TYPES[var.type]
                 if any(v and parse_value(v, t) is None for _, v in vals):
                     self.r.warnings.append(f"variable {var.name!r}: some values are not {t}; imported as text")
                     t = "text"

@@ -10,7 +10,8 @@ What goes where in REFI-QDA:
   codings sharing a span -> one PlainTextSelection (GUID derived from source and span) with
   one Coding per coding (its GUID and coder); a coding memo -> a Note the Coding refers to;
 * cases -> Case (memo as Description, SourceRefs, typed VariableValues);
-  attributes -> Variables (number -> Integer or Float, date -> Date, boolean -> Boolean);
+  attributes -> Variables (number -> Integer or Float, date -> Date, boolean -> Boolean when
+  its values are true/false, else Text with the user's labels, marked ``refi.BOOLEAN_AS_TEXT``);
 * memos -> Notes: project memos by the project's NoteRef, code and source memos by the
   code's / source's NoteRef, case memos by a Link note -> case, journal entries unreferenced;
   a code's summary -> a Note whose GUID is derived from the code's; a framework-matrix cell
@@ -161,11 +162,15 @@ def snapshot(project) -> Snapshot:
         refi_type = {"text": "Text", "date": "Date", "boolean": "Boolean"}.get(a.type)
         if refi_type is None:
             refi_type = "Integer" if all(_INTEGER.match(v) for _, v in vals) else "Float"
-        var = refi.Variable(refi.derived_guid("attribute", a.applies_to, a.name), a.name, refi_type)
+        description = ""
+        if a.type == "boolean" and not all(v in ("true", "false") for _, v in vals):
+            # the user's labels (yes/no) are what compare and the matrix show: keep them
+            refi_type, description = "Text", refi.BOOLEAN_AS_TEXT
+        var = refi.Variable(refi.derived_guid("attribute", a.applies_to, a.name), a.name, refi_type, description)
         p.variables.append(var)
         for owner_id, value in vals:
-            element, text = _value(value, a.type, refi_type)
-            if element == "TextValue" and a.type != "text":
+            element, text = _value(value, a.type if refi_type != "Text" else "text", refi_type)
+            if element == "TextValue" and refi_type != "Text":
                 warn.append(f"attribute {a.name!r}: value {value!r} is not a {a.type}; exported as text")
             owners[a.applies_to][owner_id].values.append(refi.Value(var.guid, text, element))
 
