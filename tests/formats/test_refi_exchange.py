@@ -230,3 +230,66 @@ def test_vendor_booleans_import_as_booleans(tmp_path):
         assert [tuple(r) for r in _attributes(p)] == [("Answer", "text", "C0", "yes"), ("Answer", "text", "C1", "no"),
                                                        ("Urban", "boolean", "C0", "true"),
                                                        ("Urban", "boolean", "C1", "false")]
+
+
+# ----------------------------------------------------------------------------- NVivo for Windows
+EMOJI_TEXT = "I 😀 loved the café 👍🏽 a lot.\nThen 🇬🇧 home."
+
+
+def _emoji_project():
+    p = memory_project(coder="ana")
+    sid = add_text_source(p, "E1", EMOJI_TEXT)
+    p.execute(AddCode("Joy"))
+    code = p.codes.find("Joy").id
+    for word in ("loved", "café", "lot", "home"):
+        a = EMOJI_TEXT.index(word)
+        p.execute(ApplyCode(sid, code, a, a + len(word)))
+    return p
+
+
+def _spans(root) -> list[tuple[int, int]]:
+    return sorted((int(s.get("startPosition")), int(s.get("endPosition")))
+                  for s in root.iterfind("q:Sources/q:TextSource/q:PlainTextSelection", NS))
+
+
+@pytest.mark.parametrize("target", ["standard", "nvivo-windows"])
+def test_export_for_nvivo_windows_writes_utf16_offsets(tmp_path, project_xsd, target):
+    p = _emoji_project()
+    try:
+        before = state(p)
+        root = exported(p, tmp_path / "e.qdpx", project_xsd, target=target)
+    finally:
+        p.close()
+    units = {}
+    for word in ("loved", "café", "lot", "home"):  # counted here, independently of the exporter
+        a = EMOJI_TEXT.index(word)
+        b = a + len(word)
+        if target == "nvivo-windows":
+            a, b = (len(EMOJI_TEXT[:i].encode("utf-16-le")) // 2 for i in (a, b))
+        units[word] = (a, b)
+    assert _spans(root) == sorted(units.values())
+    if target == "nvivo-windows":
+        assert units["home"] != (EMOJI_TEXT.index("home"), EMOJI_TEXT.index("home") + 4)  # emoji do count
+        assert "NVivo for Windows" in root.get("origin")
+    with zipfile.ZipFile(tmp_path / "e.qdpx") as zf:  # what NVivo reads: the UTF-16 text at those units
+        (member,) = [n for n in zf.namelist() if n.endswith(".txt")]
+        text16 = zf.read(member).decode("utf-8").encode("utf-16-le")
+    if target == "nvivo-windows":
+        got = sorted(text16[2 * a:2 * b].decode("utf-16-le") for a, b in units.values())
+        assert got == sorted(["loved", "café", "lot", "home"])
+    report = import_qdpx(tmp_path / "e.qdpx", tmp_path / "e.qlite", coder="ana")
+    assert report.convention == ("utf16" if target == "nvivo-windows" else "codepoints")
+    with open_project(tmp_path / "e.qlite") as back:
+        assert state(back) == before
+
+
+def test_unknown_export_target_is_a_usage_error(tmp_path):
+    from qualcoder_lite.core.errors import UsageError
+
+    p = _emoji_project()
+    try:
+        with pytest.raises(UsageError, match="nvivo-windows"):
+            export_qdpx(p, tmp_path / "x.qdpx", target="nvivo-mac")
+    finally:
+        p.close()
+    assert not (tmp_path / "x.qdpx").exists()
