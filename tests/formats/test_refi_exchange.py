@@ -293,3 +293,69 @@ def test_unknown_export_target_is_a_usage_error(tmp_path):
     finally:
         p.close()
     assert not (tmp_path / "x.qdpx").exists()
+
+
+# ----------------------------------------------------------------------------- mixed offsets
+MIXED = ("Our café 😀 was busy. The community helped. Crème brûlée 👍🏽 for all.\n"
+         "Later 🇬🇧 the community helped again and the café closed.\n")
+
+
+def _qc_selection(i: int, start: int, end: int, name: str) -> str:
+    return (f'<PlainTextSelection guid="{G(100 + i)}" startPosition="{start}" endPosition="{end}" '
+            f'name="{name}" creatingUser="{G(9)}" creationDateTime="2024-05-01T10:00:00Z">'
+            f'<Coding guid="{G(200 + i)}" creatingUser="{G(9)}"><CodeRef targetGUID="{G(1)}"/></Coding>'
+            f"</PlainTextSelection>")
+
+
+def _mixed_qdpx(tmp_path: Path, spans: list[tuple[int, int, str]]) -> Path:
+    sels = "".join(_qc_selection(i, a, b, name) for i, (a, b, name) in enumerate(spans))
+    xml = (f'<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" name="mixed" '
+           f'origin="QualCoder 3.6" creatingUserGUID="{G(9)}"><Users><User guid="{G(9)}" name="colin"/></Users>'
+           f'<CodeBook><Codes><Code guid="{G(1)}" name="Help" isCodable="true"/></Codes></CodeBook>'
+           f'<Sources><TextSource guid="{G(5)}" name="Mixed" plainTextPath="internal://{G(5)}.txt">{sels}'
+           f"</TextSource></Sources></Project>")
+    return make_qdpx(tmp_path / "mixed.qdpx", xml, {f"sources/{G(5)}.txt": MIXED.encode("utf-8")})
+
+
+def _cp(word: str, nth: int = 0) -> tuple[int, int]:
+    a = -1
+    for _ in range(nth + 1):
+        a = MIXED.index(word, a + 1)
+    return a, a + len(word)
+
+
+def _u16(word: str, nth: int = 0) -> tuple[int, int]:
+    a, b = _cp(word, nth)
+    return tuple(len(MIXED[:i].encode("utf-16-le")) // 2 for i in (a, b))
+
+
+def test_mixed_offsets_are_decided_per_selection_by_name(tmp_path):
+    """A QualCoder project mixing its own codings (code points) with imported NVivo ones
+    (UTF-16 units): each selection lands on the text its name holds, whatever the majority."""
+    words = [("Our café", 0), ("was busy", 0), ("The community helped", 0), ("Crème brûlée", 0), ("for all", 0),
+             ("the café closed", 0)]
+    utf16 = [("community helped", 1), ("helped again", 0), ("closed", 0)]  # after emoji: units differ
+    spans = [(*_cp(w, n), w) for w, n in words] + [(*_u16(w, n), w) for w, n in utf16]
+    # a name that fits under neither convention (the offsets are of other words)
+    spans.append((*_cp("Later"), "something else entirely"))
+    target = tmp_path / "m.qlite"
+    report = import_qdpx(_mixed_qdpx(tmp_path, spans), target, coder="me")
+    with open_project(target) as p:
+        got = sorted(r[0] for r in p.conn.execute(
+            'SELECT substr(s.text, k.start + 1, k."end" - k.start) FROM codings k JOIN sources s ON s.id = k.source_id'))
+    assert got == sorted([w for w, _ in words] + [w for w, _ in utf16])
+    assert report.kept_aside_selections == 1
+    (aside,) = [w for w in report.warnings if "no offset convention" in w]
+    assert G(100 + len(spans) - 1) in aside and "something else entirely" in aside
+    # whichever convention the file as a whole suggests, the others are named in a warning
+    (mixed,) = [w for w in report.warnings if "offsets mixed in one file" in w]
+    assert mixed.startswith(("source 'Mixed': 3 selections read as UTF-16",
+                             "source 'Mixed': 5 selections read as Unicode code points")), mixed
+
+
+def test_unnamed_selections_follow_the_files_convention(tmp_path):
+    """Names that are not quotes (or none) give no per-selection evidence: nothing changes."""
+    spans = [(*_cp(w), f"Selection {i}") for i, w in enumerate(["Our café", "was busy", "for all", "Later"])]
+    target = tmp_path / "u.qlite"
+    report = import_qdpx(_mixed_qdpx(tmp_path, spans), target, coder="me")
+    assert report.kept_aside_selections == 0 and report.counts["codings"] == 4
