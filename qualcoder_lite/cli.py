@@ -429,7 +429,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def add(name: str, func: Callable, help_: str, writes: bool = False) -> argparse.ArgumentParser:
-        sp = sub.add_parser(name, help=help_, description=help_)
+        # help texts are written as shown; argparse %-formats the list entry, not the description
+        sp = sub.add_parser(name, help=help_.replace("%", "%%"), description=help_)
         sp.set_defaults(func=func, writes=writes)
         if writes:
             # SUPPRESS: a --coder given before the command name is not overwritten by None

@@ -11,7 +11,7 @@ def cmd_export_qdpx(args) -> int:
 
     target = output_for(args, args.out)
     with open_for(args) as project:
-        report = export_qdpx(project, target)
+        report = export_qdpx(project, target, target=args.for_program)
     warn(report.warnings)
     if args.json:
         emit_json(report.as_dict())
@@ -88,6 +88,10 @@ def register(add) -> None:
     sp = add("export-qdpx", cmd_export_qdpx, "export the project as a REFI-QDA project (.qdpx)")
     sp.add_argument("project")
     sp.add_argument("out", metavar="OUT.qdpx")
+    sp.add_argument("--for", dest="for_program", choices=("standard", "nvivo-windows"), default="standard",
+                    help="the program that will read it: 'standard' writes offsets in Unicode code points "
+                         "(QualCoder, ATLAS.ti, MAXQDA, NVivo for Mac); 'nvivo-windows' in UTF-16 units, "
+                         "as NVivo for Windows reads them (an emoji counts two)")
     add_force(sp)
     sp.add_argument("--json", action="store_true", help="print counts as JSON")
 

@@ -118,7 +118,7 @@ def register(add) -> None:
     sp.add_argument("--json", action="store_true")
 
     sp = add("agreement", cmd_agreement,
-             "compare coders per code: Cohen's kappa, %% agreement, A-only/B-only (alpha across 2+ coders)")
+             "compare coders per code: Cohen's kappa, % agreement, A-only/B-only (alpha across 2+ coders)")
     sp.add_argument("project")
     sp.add_argument("--coders", nargs="+", required=True, metavar="CODER",
                     help="two coders (A B); more add Krippendorff's alpha across all of them")

@@ -20,6 +20,9 @@ from .workers import TaskWorker, start, with_progress
 QDPX_FILTER = "REFI-QDA projects (*.qdpx *.qde);;All files (*)"
 CODEBOOK_FILTER = "Codebooks (*.qdc *.csv *.txt *.md *.qdpx);;All files (*)"
 PROJECT_FILTER = "QualCoder Lite projects (*.qlite)"
+#: the export's target program, chosen by the save dialog's file type (see interop.TARGETS)
+EXPORT_TARGET_FILTERS = {"standard": "REFI-QDA projects (*.qdpx)",
+                         "nvivo-windows": "REFI-QDA for NVivo for Windows, UTF-16 offsets (*.qdpx)"}
 
 
 class RefiActions(QObject):
@@ -127,7 +130,7 @@ class RefiActions(QObject):
         suggested = str(project.path.with_suffix(suffix))
         from .save_target import from_dialog
 
-        chosen, _ = QFileDialog.getSaveFileName(self.window, title, suggested, filter_)
+        chosen, selected_filter = QFileDialog.getSaveFileName(self.window, title, suggested, filter_)
         out = from_dialog(self.window, chosen, suffix, project, title)
         if out is None:
             return
@@ -135,7 +138,7 @@ class RefiActions(QObject):
 
         def task(progress):  # a read-only connection of its own: the window keeps the writer's lock
             with open_project(path, passphrase=passphrase, coder=coder, read_only=True) as own:
-                return run(own, out, progress)
+                return run(own, out, progress, selected_filter)
 
         def done(report) -> None:
             self._summary(title, report.summary(), report.warnings)
@@ -145,14 +148,16 @@ class RefiActions(QObject):
     def export_project(self) -> None:
         from ..core.services.interop import export_qdpx
 
-        self._export("Export REFI-QDA project", ".qdpx", "REFI-QDA projects (*.qdpx)",
-                     lambda project, out, progress: export_qdpx(project, out, progress))
+        by_filter = {f: t for t, f in EXPORT_TARGET_FILTERS.items()}
+        self._export("Export REFI-QDA project", ".qdpx", ";;".join(EXPORT_TARGET_FILTERS.values()),
+                     lambda project, out, progress, chosen: export_qdpx(
+                         project, out, progress, target=by_filter.get(chosen, "standard")))
 
     def export_codebook(self) -> None:
         from ..core.services.interop import export_qdc
 
         self._export("Export REFI-QDA codebook", ".qdc", "REFI-QDA codebooks (*.qdc)",
-                     lambda project, out, progress: export_qdc(project, out))
+                     lambda project, out, progress, _chosen: export_qdc(project, out))
 
 
 def install(window) -> None:

@@ -107,3 +107,28 @@ def test_subprocess_round_trip(cli_subprocess, demo_file, tmp_path: Path):
     r = cli_subprocess("export-qdpx", demo_file, out)
     assert r.code == 0, r.err
     assert r.out.startswith("exported 8 sources")
+
+
+def test_export_qdpx_for_nvivo_windows(cli, project_file, tmp_path):
+    """--for nvivo-windows writes UTF-16 offsets: after an emoji, one more than code points."""
+    import re
+    import zipfile
+
+    from qualcoder_lite.core.project import open_project
+    from qualcoder_lite.core.services.codes import AddCode
+    from qualcoder_lite.core.services.coding import ApplyCode
+    from tests.helpers import add_text_source
+
+    text = "Great 😀 day."
+    with open_project(project_file, coder="ana") as p:
+        sid = add_text_source(p, "E", text)
+        p.execute(AddCode("Joy"))
+        p.execute(ApplyCode(sid, p.codes.find("Joy").id, text.index("day"), text.index("day") + 3))
+    for target, expected in (("standard", (8, 11)), ("nvivo-windows", (9, 12))):
+        out = tmp_path / f"{target}.qdpx"
+        args = ["export-qdpx", project_file, out] + (["--for", target] if target != "standard" else [])
+        r = cli(*args)
+        assert r.code == 0, r.err
+        xml = zipfile.ZipFile(out).read("project.qde").decode()
+        m = re.search(r'startPosition="(\d+)" endPosition="(\d+)"', xml)
+        assert (int(m.group(1)), int(m.group(2))) == expected

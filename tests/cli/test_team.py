@@ -184,3 +184,12 @@ def test_merge_errors_are_one_line(cli, demo_file, tmp_path):
     assert r.code == 1 and "no such file" in r.err
     r = cli("merge", demo_file, demo_file)
     assert r.code == 2 and "is this project" in r.err
+
+
+def test_agreement_help_shows_a_percent_sign(cli_subprocess):
+    """argparse %-formats help texts: the command's description says '% agreement', not '%%'."""
+    r = cli_subprocess("agreement", "--help")
+    assert r.code == 0, r.err
+    assert "% agreement" in r.out and "%%" not in r.out
+    r = cli_subprocess("--help")
+    assert "% agreement" in r.out.replace("\n", " ") and "%%" not in r.out

@@ -344,3 +344,28 @@ def test_report_lists_and_serialises(copies):
     text = "\n".join(report.lines())
     assert "Referral quality" in text and "codings added" in text
     assert codepath.join(["Referral pathways", "Quality of referrals"]) in text
+
+
+def test_merged_coders_get_distinct_colours(project, tmp_path):
+    """Each copy gave its first coder the palette's first colour; after the merge every
+    coder has a colour of their own (the colleague's own colour is kept when it is free)."""
+    from qualcoder_lite.core.project import new_project
+
+    add_text_source(project, "P1", "Same words here.")
+    project.execute(AddCode("C"))
+    project.execute(ApplyCode(project.sources.by_name("P1").id, project.codes.find("C").id, 0, 4))
+    other = tmp_path / "bob.qlite"
+    with new_project(other, coder="bob") as o:
+        add_text_source(o, "P1", "Same words here.")
+        o.execute(AddCode("C"))
+        code = o.codes.find("C").id
+        o.execute(ApplyCode(o.sources.by_name("P1").id, code, 5, 10))
+        o.execute(ApplyCode(o.sources.by_name("P1").id, code, 11, 15, coder="kim"))
+        o.conn.execute("UPDATE coders SET color = '#123456' WHERE name = 'kim'")
+    mine = {c.name: c.color for c in project.coders.all()}
+    merge_copy(project, other)
+    colours = {c.name: c.color for c in project.coders.all()}
+    assert set(colours) == set(mine) | {"bob", "kim"}
+    assert len(set(c.lower() for c in colours.values())) == len(colours), colours
+    assert colours["kim"] == "#123456"
+    assert all(colours[n] == c for n, c in mine.items())  # this copy's coders keep theirs

@@ -123,7 +123,7 @@ def projects(draw):
     cases = [c.name for c in p.cases.all()]
     if cases:
         vals = {"wave": st.sampled_from(["2016", "2021", ""]), "area": name_st,
-                "when": st.sampled_from(["2021-03-04", ""]), "urban": st.sampled_from(["true", "false"]),
+                "when": st.sampled_from(["2021-03-04", ""]), "urban": st.sampled_from(["true", "false", "yes", "no", "Y", ""]),
                 "score": st.sampled_from(["1.5", "-2", "0"])}
         rows = [(c, {k: draw(v).strip() for k, v in vals.items()}) for c in cases]  # as the CSV reader does
         types = {"wave": "number", "area": "text", "when": "date", "urban": "boolean", "score": "number"}

@@ -89,3 +89,21 @@ def test_export_codebook(window, qtbot, monkeypatch, tmp_path):
     _action(window.menuExport, "actionExportRefiCodebook").trigger()
     qtbot.waitUntil(lambda: window.refi_actions.summary is not None, timeout=10000)
     assert out.read_text(encoding="utf-8").startswith("<?xml")
+
+
+def test_export_dialog_offers_nvivo_for_windows(window, qtbot, monkeypatch, tmp_path):
+    """The save dialog's file type picks the target: NVivo for Windows gets UTF-16 offsets."""
+    from qualcoder_lite.gui.qdpx_dialog import EXPORT_TARGET_FILTERS
+
+    offered = []
+
+    def save(parent, title, suggested, filters, *a, **k):
+        offered.append(filters)
+        return str(tmp_path / "nv.qdpx"), EXPORT_TARGET_FILTERS["nvivo-windows"]
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(save))
+    _action(window.menuExport, "actionExportRefiProject").trigger()
+    qtbot.waitUntil(lambda: window.refi_actions.summary is not None, timeout=10000)
+    assert all(f in offered[0] for f in EXPORT_TARGET_FILTERS.values())
+    xml = zipfile.ZipFile(tmp_path / "nv.qdpx").read("project.qde").decode()
+    assert 'origin="QualCoder Lite' in xml and "NVivo for Windows" in xml

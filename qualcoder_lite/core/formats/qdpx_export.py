@@ -2,16 +2,22 @@
 
 The archive holds ``project.qde`` (UTF-8 XML in ``urn:QDA-XML:project:1.0``, valid against
 the standard's Project.xsd) and ``sources/<guid>.txt``, each source's text in UTF-8 without
-BOM, LF line breaks. Selections are written in Unicode code points, as the standard says.
+BOM, LF line breaks. Selections are written in Unicode code points, as the standard says,
+or, for NVivo for Windows (``units="utf16"``), in UTF-16 code units, which is how NVivo
+for Windows reads them: a character outside the Basic Multilingual Plane (an emoji)
+counts two. Line breaks are LF in the written files either way.
 The file is written next to the target and renamed into place, so a failed export never
 leaves a half-written archive.
 """
 
 from __future__ import annotations
 
+import bisect
 import contextlib
+import datetime
 import io
 import os
+import re
 import zipfile
 from pathlib import Path
 from typing import Callable
@@ -59,9 +65,21 @@ def _note_refs(w: refi.XmlWriter, refs: list[str]) -> None:
         w.empty("NoteRef", {"targetGUID": r})
 
 
-def _selection(w: refi.XmlWriter, sel: refi.Selection) -> None:
-    w.start("PlainTextSelection", {"guid": sel.guid, "name": sel.name or None, "startPosition": str(sel.start),
-                                   "endPosition": str(sel.end), "creatingUser": sel.user,
+UNITS = ("codepoints", "utf16")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def utf16_counter(text: str) -> Callable[[int], int]:
+    """Code point offset in ``text`` -> its offset in UTF-16 code units."""
+    astral = [m.start() for m in _ASTRAL.finditer(text)]
+    if not astral:
+        return lambda cp: cp
+    return lambda cp: cp + bisect.bisect_left(astral, cp)
+
+
+def _selection(w: refi.XmlWriter, sel: refi.Selection, unit: Callable[[int], int]) -> None:
+    w.start("PlainTextSelection", {"guid": sel.guid, "name": sel.name or None, "startPosition": str(unit(sel.start)),
+                                   "endPosition": str(unit(sel.end)), "creatingUser": sel.user,
                                    "creationDateTime": refi.valid_datetime(sel.created)})
     if sel.description:
         w.element("Description", sel.description)
@@ -75,12 +93,25 @@ def _selection(w: refi.XmlWriter, sel: refi.Selection) -> None:
     w.end("PlainTextSelection")
 
 
+def _same(cp: int) -> int:
+    return cp
+
+
+def now_stamp() -> str:
+    """The current time as an xsd:dateTime (UTC)."""
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+
+
 def source_member(src: refi.Source) -> str:
     return f"sources/{src.guid}.txt"
 
 
-def render_project(p: refi.Project, origin: str, progress: Progress | None = None) -> tuple[str, int]:
-    """(project.qde text, characters replaced because XML cannot carry them)."""
+def render_project(p: refi.Project, origin: str, progress: Progress | None = None,
+                   units: str = "codepoints") -> tuple[str, int]:
+    """(project.qde text, characters replaced because XML cannot carry them); selection
+    offsets in ``units`` (see ``UNITS``)."""
+    if units not in UNITS:
+        raise ValueError(f"unknown offset units {units!r}")
     w = refi.XmlWriter()
     stamp = refi.valid_datetime(p.created)
     w.start("Project", {"xmlns": refi.PROJECT_NS, "name": p.name, "origin": origin,
@@ -130,17 +161,24 @@ def render_project(p: refi.Project, origin: str, progress: Progress | None = Non
                                    "creatingUser": s.user, "creationDateTime": refi.valid_datetime(s.created)})
             if s.description:
                 w.element("Description", s.description)
+            unit = utf16_counter(s.text or "") if units == "utf16" else _same
             for sel in s.selections:
-                _selection(w, sel)
+                _selection(w, sel, unit)
             _note_refs(w, s.note_refs)
             _values(w, s.values)
             w.end("TextSource")
         w.end("Sources")
     if p.notes:
+        # Every vendor writes who made a note and when; QualCoder's import stops at a note
+        # without creationDateTime (losing every case and attribute after it). Notes with
+        # no record of either are the project creator's, from the project's creation.
+        who = p.creating_user or (p.users[0].guid if p.users else None)
+        when = stamp or now_stamp()
         w.start("Notes")
         for n in p.notes:
-            w.start("Note", {"guid": n.guid, "name": n.name, "creatingUser": n.user,
-                             "creationDateTime": refi.valid_datetime(n.created),
+            w.start("Note", {"guid": n.guid, "name": n.name, "creatingUser": n.user or who,
+                             "creationDateTime": (refi.valid_datetime(n.created) or refi.valid_datetime(n.modified)
+                                                  or when),
                              "modifyingUser": n.user if refi.valid_datetime(n.modified) else None,
                              "modifiedDateTime": refi.valid_datetime(n.modified)})
             w.element("PlainTextContent", n.text)
@@ -215,9 +253,9 @@ class _OnceFailing(io.RawIOBase):
 
 
 def write_qdpx(p: refi.Project, path: str | Path, origin: str, progress: Progress | None = None,
-               compresslevel: int = 6) -> int:
+               compresslevel: int = 6, units: str = "codepoints") -> int:
     """Write the archive; returns the count of characters XML could not carry (replaced)."""
-    xml, replaced = render_project(p, origin, progress)
+    xml, replaced = render_project(p, origin, progress, units)
 
     def write(tmp: Path) -> None:
         with open(tmp, "wb") as fh:

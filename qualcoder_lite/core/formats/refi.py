@@ -58,6 +58,26 @@ def valid_datetime(value: str | None) -> str | None:
     return value if value and _DATETIME.match(value) else None
 
 
+def compose_description(head: str, memos: list[str]) -> str:
+    """One ``<Description>`` for readers that see only that (QualCoder reads case, source,
+    code and project memos from it): ``head`` (a code's description, a source's or case's
+    own memo), then each memo its notes also carry, separated by a blank line."""
+    return "\n\n".join(t for t in [head, *memos] if t)
+
+
+def split_description(description: str, memos: list[str]) -> str:
+    """The inverse of ``compose_description``: ``description`` without the memos its notes
+    hold (when the notes say which part is which), else ``description`` unchanged."""
+    tail = "\n\n".join(t for t in memos if t)
+    if not tail:
+        return description
+    if description == tail:
+        return ""
+    if description.endswith("\n\n" + tail):
+        return description[: -len(tail) - 2]
+    return description
+
+
 # ----------------------------------------------------------------------------- model
 @dataclass
 class User:
@@ -94,6 +114,12 @@ VARIABLE_TYPES = {"Text": "text", "Boolean": "boolean", "Integer": "number", "Fl
 #: element holding a value of each typeOfVariable
 VALUE_ELEMENTS = {"Text": "TextValue", "Boolean": "BooleanValue", "Integer": "IntegerValue",
                   "Float": "FloatValue", "Date": "DateValue", "DateTime": "DateTimeValue"}
+
+
+#: Description of a Text variable that holds a boolean attribute whose labels are not
+#: true/false (yes/no, Y/N, ja/nein): BooleanValue could only say true/false, so the values
+#: go as typed, and our import makes the attribute boolean again.
+BOOLEAN_AS_TEXT = "Boolean attribute, written as text to keep its labels"
 
 
 @dataclass

@@ -24,7 +24,7 @@ from ... import __version__
 from .. import codepath
 from ..commands import Command
 from .. import outfile
-from ..errors import ProjectError, QualCoderError
+from ..errors import ProjectError, QualCoderError, UsageError
 from ..formats import refi
 from ..formats.qdc import Codebook, read_codebook, write_qdc
 from ..formats.qdpx_export import write_qdpx
@@ -39,7 +39,17 @@ from .refi_snapshot import codebook, snapshot
 Progress = Callable[[int, int, str], bool]
 
 
-def origin() -> str:
+#: what ``export_qdpx(..., target=)`` writes for: offsets as each program reads them
+TARGETS = {"standard": "codepoints", "nvivo-windows": "utf16"}
+TARGET_LABELS = {"standard": "REFI-QDA standard (QualCoder, ATLAS.ti, MAXQDA, NVivo for Mac)",
+                 "nvivo-windows": "NVivo for Windows (offsets in UTF-16 units)"}
+
+
+def origin(target: str = "standard") -> str:
+    """The ``origin`` we write. For NVivo for Windows it says so: our own import then reads
+    the offsets as UTF-16 units (``refi_offsets.hint_for``)."""
+    if target == "nvivo-windows":
+        return f"QualCoder Lite {__version__} for NVivo for Windows (UTF-16 offsets)"
     return f"QualCoder Lite {__version__}"
 
 
@@ -61,15 +71,20 @@ class ExportReport:
                 f"{c['cases']} cases, {c['memos']} memos to {self.path}")
 
 
-def export_qdpx(project, out: str | Path, progress: Progress | None = None) -> ExportReport:
-    """Write the project as a REFI-QDA archive; refuses an empty project (nothing to export)."""
-    target = outfile.for_project(out, project)
+def export_qdpx(project, out: str | Path, progress: Progress | None = None, target: str = "standard") -> ExportReport:
+    """Write the project as a REFI-QDA archive; refuses an empty project (nothing to export).
+
+    ``target="nvivo-windows"`` writes selection offsets in UTF-16 code units, which NVivo for
+    Windows reads (an emoji counts two); the standard (code points) is the default."""
+    if target not in TARGETS:
+        raise UsageError(f"unknown export target {target!r} ({', '.join(TARGETS)})")
+    kind, target = target, outfile.for_project(out, project)
     outfile.check(target)
     out = target.path
     snap = snapshot(project)
     if not snap.project.sources and not snap.project.codes:
         raise QualCoderError(f"nothing to export: {project.name} has no sources and no codes")
-    replaced = write_qdpx(snap.project, target, origin(), progress)
+    replaced = write_qdpx(snap.project, target, origin(kind), progress, units=TARGETS[kind])
     if replaced:
         snap.warnings.append(f"{replaced} characters XML cannot hold (control characters) were replaced by U+FFFD")
     return ExportReport(str(out), snap.counts, snap.warnings)

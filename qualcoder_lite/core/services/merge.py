@@ -69,6 +69,18 @@ class Snapshot:
     notes: list[str] = field(default_factory=list)  # what reading the copy assumed or left out
 
 
+def distinct_color(wanted: str | None, used: set[str]) -> str:
+    """A coder colour no coder here has: the colleague's own when free, else the first free
+    one of the palette (coders in both copies started from the same palette, so their
+    first coders share its first colour), else a palette colour again when all are taken."""
+    if wanted and wanted.lower() not in used:
+        return wanted
+    for color in CODER_COLORS:
+        if color.lower() not in used:
+            return color
+    return CODER_COLORS[len(used) % len(CODER_COLORS)]
+
+
 def _rows(conn, sql: str) -> list[dict]:
     return [dict(r) for r in conn.execute(sql)]
 
@@ -310,15 +322,16 @@ class _Merger:
 
     # -- coders ----------------------------------------------------------------------
     def coders(self) -> None:
-        count = self.conn.execute("SELECT count(*) FROM coders").fetchone()[0]
+        used = {(r[0] or "").lower() for r in self.conn.execute("SELECT color FROM coders")}
         for oid, c in sorted(self.snap.coders.items(), key=lambda kv: kv[1]["name"]):
             local = self.p.coders.id_of(c["name"])
             if local is None:
+                color = distinct_color(c["color"], used)
+                used.add(color.lower())
                 local = self.rec.insert("coders", {
                     "guid": self._free_guid("coders", c["guid"]), "name": c["name"],
-                    "color": c["color"] or CODER_COLORS[count % len(CODER_COLORS)], "created": c["created"],
+                    "color": color, "created": c["created"],
                 })
-                count += 1
                 self.report.bump("coders_added")
             self.coder_map[oid] = local
 

@@ -41,6 +41,7 @@ from .search import build_word_index
 Progress = Callable[[int, int, str], bool]
 SETTING = "refi_qda_import"
 KEPT_ASIDE_TITLE = "REFI-QDA import: codings kept aside"
+PROJECT_DESCRIPTION_TITLE = "Project description"
 _MEMO_LIST_LIMIT = 500
 _CONTROL_WS = re.compile(r"[\r\n\t]+")
 
@@ -184,6 +185,7 @@ class _Builder:
 
     # -- steps ---------------------------------------------------------------------------
     def run(self) -> QdpxImportReport:
+        self.note_text = {n.guid: n.text for n in self.proj.notes}
         self.users()
         self.codes(self.proj.codes, None, ())
         self.plan_notes()
@@ -191,6 +193,7 @@ class _Builder:
         self.cases()
         self.attributes()
         self.notes()
+        self.project_description()
         self.sets()
         self.keep_aside()
         self.r.counts = self.counts
@@ -238,7 +241,7 @@ class _Builder:
                 self.r.warnings.append(f"code {final!r} repeats the GUID of another code; given a new one")
             code_id = self.insert("codes", {
                 "guid": self.guid("codes", c.guid), "parent_id": parent, "name": final,
-                "description": c.description, "color": c.color or PALETTE[self.counts["codes"] % len(PALETTE)],
+                "description": self.own_part(c.description, c.note_refs), "color": c.color or PALETTE[self.counts["codes"] % len(PALETTE)],
                 "memo": "", "position": pos, "created": self.now})
             self.code_ids.setdefault(c.guid, code_id)
             self.code_paths[code_id] = path + (final,)
@@ -307,7 +310,7 @@ class _Builder:
                 "original_path": f"{self.c.path.name}:{src.path or src.element}",
                 "imported": refi.valid_datetime(src.created) or self.now,
                 "imported_by": self.coder_for(src.user) if src.user else self.default_coder,
-                "memo": src.description})
+                "memo": self.own_part(src.description, src.note_refs)})
             self.source_ids.setdefault(src.guid, sid)
             if not text.strip():
                 self.r.warnings.append(f"source {final!r} has no text")
@@ -351,13 +354,21 @@ class _Builder:
 
     def cases(self) -> None:
         names: set[str] = set()
+        # a case's memo notes: notes linked to the case alone (not matrix summaries), in link order
+        case_memos: dict[str, list[str]] = {}
+        for ln in self.proj.links:
+            note, other = (ln.origin, ln.target) if ln.origin in self.note_text else (ln.target, ln.origin)
+            refs = self.note_refs.get(note, [])
+            if note in self.note_text and refs and all(k == "link-case" for k, _ in refs):
+                case_memos.setdefault(other, []).append(note)
         for i, case in enumerate(self.proj.cases, start=1):
             name = case.name if case.name.strip() else f"Case {i}"
             final = unique(name, names)
             if final != name:
                 self.r.renamed.append(f"case {name!r} -> {final!r} (two cases with one name)")
             cid = self.insert("cases", {"guid": self.guid("cases", case.guid), "name": final,
-                                        "memo": case.description, "created": self.now})
+                                        "memo": self.own_part(case.description, case_memos.get(case.guid, [])),
+                                        "created": self.now})
             self.case_ids.setdefault(case.guid, cid)
             linked: set[int] = set()
             for g in case.sources:
@@ -392,10 +403,13 @@ class _Builder:
         names: dict[str, set[str]] = {"case": set(), "source": set()}
         position = 0
         for var in self.proj.variables:
+            as_boolean = var.type == "Text" and var.description == refi.BOOLEAN_AS_TEXT
+            if var.description.strip() and not as_boolean:
+                self.r.skip("variable descriptions (attributes have none)")
             used = [a for a in ("case", "source") if (var.guid, a) in values] or ["case"]
             for applies in used:
                 vals = values.get((var.guid, applies), [])
-                t = refi.VARIABLE_TYPES[var.type]
+                t = "boolean" if as_boolean else refi.VARIABLE_TYPES[var.type]
                 if any(v and parse_value(v, t) is None for _, v in vals):
                     self.r.warnings.append(f"variable {var.name!r}: some values are not {t}; imported as text")
                     t = "text"
@@ -414,6 +428,25 @@ class _Builder:
                 self.conn.executemany(
                     "INSERT INTO attribute_values (attribute_id, case_id, source_id, value) VALUES (?, ?, ?, ?)", rows)
                 self.counts["attribute_values"] += len(rows)
+
+    def own_part(self, description: str, note_refs: list[str]) -> str:
+        """A ``<Description>`` without the memos its notes also hold (our exports, and any
+        writer that repeats notes there for QualCoder's sake): those come in as memos."""
+        own = refi.split_description(description, [self.note_text[g] for g in note_refs if g in self.note_text])
+        if own != description:
+            note = "descriptions that repeat their notes' memos (as QualCoder Lite writes them) were split: each memo imported once"
+            if note not in self.r.assumptions:
+                self.r.assumptions.append(note)
+        return own
+
+    def project_description(self) -> None:
+        """The project's ``<Description>`` (where QualCoder keeps its project memo) becomes a
+        project memo, unless it only repeats the project's notes."""
+        own = self.own_part(self.proj.description, self.proj.note_refs)
+        if own.strip():
+            self.memo("project", None, refi.Note(refi.derived_guid("project-description", self.proj.name),
+                                                 PROJECT_DESCRIPTION_TITLE, own, self.proj.creating_user,
+                                                 self.proj.created), True)
 
     def memo(self, kind: str, target: int | None, note: refi.Note, first: bool) -> None:
         created = refi.valid_datetime(note.created) or self.now

@@ -4,10 +4,14 @@ What goes where in REFI-QDA:
 
 * coders -> Users; codes -> CodeBook (GUIDs, colours, descriptions, order);
 * sources -> TextSource (text in ``sources/<guid>.txt``, the source memo as Description);
+* Descriptions of codes, sources, cases and the project also carry the memos their notes
+  hold (a code: its description, a blank line, its summary and memos), because QualCoder
+  reads memos only from ``<Description>``; the import splits them back;
   codings sharing a span -> one PlainTextSelection (GUID derived from source and span) with
   one Coding per coding (its GUID and coder); a coding memo -> a Note the Coding refers to;
 * cases -> Case (memo as Description, SourceRefs, typed VariableValues);
-  attributes -> Variables (number -> Integer or Float, date -> Date, boolean -> Boolean);
+  attributes -> Variables (number -> Integer or Float, date -> Date, boolean -> Boolean when
+  its values are true/false, else Text with the user's labels, marked ``refi.BOOLEAN_AS_TEXT``);
 * memos -> Notes: project memos by the project's NoteRef, code and source memos by the
   code's / source's NoteRef, case memos by a Link note -> case, journal entries unreferenced;
   a code's summary -> a Note whose GUID is derived from the code's; a framework-matrix cell
@@ -158,11 +162,15 @@ def snapshot(project) -> Snapshot:
         refi_type = {"text": "Text", "date": "Date", "boolean": "Boolean"}.get(a.type)
         if refi_type is None:
             refi_type = "Integer" if all(_INTEGER.match(v) for _, v in vals) else "Float"
-        var = refi.Variable(refi.derived_guid("attribute", a.applies_to, a.name), a.name, refi_type)
+        description = ""
+        if a.type == "boolean" and not all(v in ("true", "false") for _, v in vals):
+            # the user's labels (yes/no) are what compare and the matrix show: keep them
+            refi_type, description = "Text", refi.BOOLEAN_AS_TEXT
+        var = refi.Variable(refi.derived_guid("attribute", a.applies_to, a.name), a.name, refi_type, description)
         p.variables.append(var)
         for owner_id, value in vals:
-            element, text = _value(value, a.type, refi_type)
-            if element == "TextValue" and a.type != "text":
+            element, text = _value(value, a.type if refi_type != "Text" else "text", refi_type)
+            if element == "TextValue" and refi_type != "Text":
                 warn.append(f"attribute {a.name!r}: value {value!r} is not a {a.type}; exported as text")
             owners[a.applies_to][owner_id].values.append(refi.Value(var.guid, text, element))
 
@@ -198,6 +206,25 @@ def snapshot(project) -> Snapshot:
         p.links.append(refi.Link(refi.derived_guid("matrix-code", g), g, code_guid[r["code_id"]],
                                  "matrix summary: column", "OneWay"))
         n_cells += 1
+
+    # -- descriptions: what QualCoder reads -------------------------------------------------------
+    # QualCoder reads the memos of cases, sources, codes and the project only from their
+    # <Description>: each carries its own text, then the memos its notes also hold
+    # (refi.compose_description); the import splits them back (refi.split_description).
+    text_of = {n.guid: n.text for n in p.notes}
+    for c in all_codes:
+        node = code_by_id[c.id]
+        node.description = refi.compose_description(c.description, [text_of[g] for g in node.note_refs])
+    for src in p.sources:
+        src.description = refi.compose_description(src.description, [text_of[g] for g in src.note_refs])
+    case_by_guid = {c.guid: c for c in p.cases}
+    case_memos: dict[str, list[str]] = {}
+    for ln in p.links:
+        if ln.name == "case memo" and ln.target in case_by_guid:
+            case_memos.setdefault(ln.target, []).append(text_of[ln.origin])
+    for case in p.cases:
+        case.description = refi.compose_description(case.description, case_memos.get(case.guid, []))
+    p.description = refi.compose_description("", [text_of[g] for g in p.note_refs])
 
     # -- sets -------------------------------------------------------------------------------------
     p.sets = _sets(conn, {"code": code_guid, "source": {i: s.guid for i, s in sources.items()}}, warn)
