@@ -81,6 +81,14 @@ class CodePanel(QWidget):
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.filter, 1)
         top.addWidget(add)
+        self.aggregateToggle = QToolButton(self)
+        self.aggregateToggle.setObjectName("aggregateToggle")
+        self.aggregateToggle.setText("Σ")
+        self.aggregateToggle.setCheckable(True)
+        self.aggregateToggle.setToolTip("Counts with sub-codes (aggregate): a passage coded at two sub-codes "
+                                        "counts once for the theme")
+        self.aggregateToggle.toggled.connect(self.set_aggregate)
+        top.addWidget(self.aggregateToggle)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
@@ -96,6 +104,14 @@ class CodePanel(QWidget):
         self._fit_count_columns()
 
     # -- helpers -------------------------------------------------------------
+    def set_aggregate(self, on: bool) -> None:
+        """Count columns with sub-codes (NVivo's aggregate) or the code's own codings."""
+        if self.aggregateToggle.isChecked() != bool(on):
+            self.aggregateToggle.setChecked(bool(on))  # comes back here through toggled
+            return
+        self.model.set_aggregate(on)
+        self._fit_count_columns()
+
     def _filter_changed(self, text: str) -> None:
         self.proxy.setFilterFixedString(text)
         if text:
@@ -138,7 +154,8 @@ class CodePanel(QWidget):
             self.select_code(current)
 
     def _max_digits(self) -> int:
-        return max((len(str(n)) for counts in self.model._counts.values() for n in counts[:2]), default=1)
+        shown = self.model._totals if self.model.aggregate else self.model._counts
+        return max((len(str(n)) for counts in shown.values() for n in counts[:2]), default=1)
 
     def _schedule_fit(self, *_args) -> None:
         if not self._fit_pending:
