@@ -90,3 +90,47 @@ def build(path: Path) -> Path:
     finally:
         p.close()
     return path
+
+
+# The units of each text, listed by hand from the contract (DESIGN.md "Units"): turns are the
+# text after a label; paragraphs never cross a turn; sentences never cross a paragraph.
+UNIT_PHRASES = {
+    "sentence": {
+        "P1": ["How did the referrals go?", "The referrals were slow.", "We waited weeks for a reply.",
+               "The pharmacist helped a lot.", "The pharmacist knew the patients.", "And the practices?",
+               "Practices were busy.", "Nobody had time for referrals."],
+        "P2": ["Tell me about waiting.", "Waiting was the worst part.", "The pharmacist called every patient.",
+               "Waiting lists grew.", "Anything else?", "Practices changed.", "The pharmacist stayed."],
+        "NOTES": ["Field notes.", "The pharmacist was late.", "Waiting room full."],
+    },
+    "paragraph": {
+        "P1": ["How did the referrals go?",
+               "The referrals were slow. We waited weeks for a reply. The pharmacist helped a lot.",
+               "The pharmacist knew the patients.", "And the practices?",
+               "Practices were busy. Nobody had time for referrals."],
+        "P2": ["Tell me about waiting.",
+               "Waiting was the worst part. The pharmacist called every patient. Waiting lists grew.",
+               "Anything else?", "Practices changed. The pharmacist stayed."],
+        "NOTES": ["Field notes. The pharmacist was late. Waiting room full."],
+    },
+    "turn": {
+        "P1": ["How did the referrals go?",
+               "The referrals were slow. We waited weeks for a reply. The pharmacist helped a lot.\n\n"
+               "The pharmacist knew the patients.",
+               "And the practices?", "Practices were busy. Nobody had time for referrals."],
+        "P2": ["Tell me about waiting.",
+               "Waiting was the worst part. The pharmacist called every patient. Waiting lists grew.",
+               "Anything else?", "Practices changed. The pharmacist stayed."],
+        "NOTES": [],  # no speaker labels: no turns
+    },
+}
+
+
+def unit_spans(unit: str, source: str) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    text = TEXTS[source]
+    for phrase in UNIT_PHRASES[unit][source]:
+        s = text.index(phrase, pos)
+        out.append((s, s + len(phrase)))
+        pos = s + len(phrase)
+    return out
