@@ -3,17 +3,44 @@ co-occurrence and word-frequency views (found by object name), counts that agree
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 
+from qualcoder_lite.cli import main
 from tests.queries_project import build
+
+# screenshots of the views, to look at (QUALCODER_LITE_SHOTS=folder keeps them)
+SHOTS = Path(os.environ.get("QUALCODER_LITE_SHOTS") or "/tmp/qualcoder-lite-shots")
+SHOTS.mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture
-def qwin(qtbot, tmp_path):
+def qpath(tmp_path):
+    return build(tmp_path / "q.qlite")
+
+
+@pytest.fixture
+def cli_json(qpath, capsys):
+    """The command line's JSON for the same project (read-only: the window may hold it)."""
+
+    def run(*args):
+        capsys.readouterr()
+        assert main([args[0], str(qpath), *args[1:]]) == 0
+        return json.loads(capsys.readouterr().out)
+
+    return run
+
+
+@pytest.fixture
+def qwin(qtbot, qpath):
     from qualcoder_lite.gui.main_window import MainWindow
 
-    path = build(tmp_path / "q.qlite")
+    path = qpath
     w = MainWindow(coder="alice")
     qtbot.addWidget(w)
     assert w.open_path(path, coder="alice")
@@ -51,3 +78,86 @@ def test_code_tree_aggregate_toggle(qwin, qtbot, qtmodeltester):
     qtmodeltester.check(model)
     qtbot.mouseClick(toggle, Qt.LeftButton)
     assert access.siblingAtColumn(1).data() == 1
+
+
+def _open(qwin, tab):
+    from PySide6.QtWidgets import QWidget
+
+    action = qwin.findChild(QAction, ["actionQueryCoverage", "actionQueryCooccurrence", "actionQueryWords"][tab])
+    assert action is not None and action.isEnabled()
+    action.trigger()
+    win = qwin.query_tools.view
+    name = ["coverageView", "cooccurrenceView", "wordFrequencyView"][tab]
+    view = win.findChild(QWidget, name)
+    assert view is not None and win.tabs.currentWidget() is view
+    return view
+
+
+def test_coverage_view_matches_the_command_line(qwin, qtbot, qtmodeltester, cli_json, tmp_path):
+    view = _open(qwin, 0)
+    view.set_code(qwin.workbench.ctx.project.codes.resolve("Access/Waiting").id)
+    qtmodeltester.check(view.model)
+    expected = [r for r in cli_json("coverage", "--json") if r["code"] == "Access/Waiting"]
+    shown = [(view.model.index(r, 0).data(), view.model.index(r, 1).data(), view.model.index(r, 2).data(),
+              view.model.index(r, 3).data()) for r in range(view.model.rowCount())]
+    assert shown == [(r["source"], r["references"], r["characters"], f"{100 * r['coverage']:.2f}%") for r in expected]
+    assert "5 references in 3 sources, 2 cases" in view.header.text()
+    # activating a source opens its first passage in the transcript
+    with qtbot.waitSignal(qwin.workbench.ctx.sourceRequested):
+        view.table.activated.emit(view.model.index(1, 0))
+    view.window().resize(900, 420)
+    view.grab().save(str(SHOTS / "coverageView.png"))
+
+
+def test_cooccurrence_view_cell_opens_its_passages(qwin, qtbot, qtmodeltester, cli_json):
+    view = _open(qwin, 1)
+    qtmodeltester.check(view.model)
+    for unit in ("overlap", "paragraph"):
+        view.unit.setCurrentIndex(view.unit.findData(unit))
+        expected = {(r["a"], r["b"]): r["passages"] for r in cli_json("cooccurrence", "--unit", unit, "--json")}
+        m = view.model
+        paths = [c[1] for c in m.codes]
+        shown = {}
+        for r in range(m.rowCount()):
+            for c in range(m.columnCount()):
+                v = m.index(r, c).data()
+                if isinstance(v, int):
+                    assert m.index(c, r).data() == v  # symmetric
+                    shown[tuple(sorted((paths[r], paths[c])))] = v
+        assert shown == expected
+    view.unit.setCurrentIndex(view.unit.findData("overlap"))
+    m = view.model
+    paths = [c[1] for c in m.codes]
+    r, c = paths.index("Access/Referrals"), paths.index("Access/Waiting")
+    view.table.setCurrentIndex(m.index(r, c))
+    view.table.activated.emit(m.index(r, c))
+    assert view.passages.count() == 2
+    assert "2 passages, 2 cases" in view.caption.text()
+    assert "Access › Referrals × Access › Waiting" in view.caption.text()  # names, not escaped paths
+    with qtbot.waitSignal(qwin.workbench.ctx.sourceRequested):
+        view.passages.itemActivated.emit(view.passages.item(0))
+    view.window().resize(1000, 460)
+    view.grab().save(str(SHOTS / "cooccurrenceView.png"))
+
+
+def test_word_frequency_view_table_chart_and_search(qwin, qtbot, qtmodeltester, cli_json):
+    view = _open(qwin, 2)
+    qtmodeltester.check(view.model)
+    expected = cli_json("words", "--json")
+    assert [(view.model.index(r, 0).data(), view.model.index(r, 1).data(), view.model.index(r, 2).data())
+            for r in range(view.model.rowCount())] == [(x["word"], x["count"], x["sources"]) for x in expected]
+    view.interviewer.setChecked(True)
+    assert view.model.rows[1].word == "waiting" and view.model.rows[1].count == 4
+    view.interviewer.setChecked(False)
+    view.set_scope("where:wave=2021")
+    assert [r.word for r in view.model.rows] == [x["word"] for x in cli_json("words", "--where", "wave=2021", "--json")]
+    view.set_scope(None)
+    assert view.chart.rows and view.chart.rows[0].word == "pharmacist"
+    # a word's row opens its hits in Search
+    view.table.activated.emit(view.model.index(0, 0))
+    search = qwin.workbench.search
+    assert search.query.text() == "pharmacist"
+    assert qwin.workbench.tabs.currentWidget() is search
+    assert len(search.hits) == 5  # the count the table shows (the interviewer never says it)
+    view.window().resize(1000, 520)
+    view.grab().save(str(SHOTS / "wordFrequencyView.png"))

@@ -75,3 +75,39 @@ def code_summary(project, code_id: int) -> dict:
     ):
         cases.add(sid)
     return {"references": sum(r.references for r in rows), "sources": len(rows), "cases": len(cases), "rows": rows}
+
+
+@dataclass(frozen=True)
+class CoverageTotal:
+    references: int  # codings
+    sources: int  # sources with at least one
+    characters: int  # coded characters, the union over the codes asked for, per source
+    source_characters: int  # the characters of those sources
+
+    @property
+    def coverage(self) -> float | None:
+        return self.characters / self.source_characters if self.source_characters else None
+
+
+def coverage_total(project, code_ids: list[int], source_ids: set[int] | None = None,
+                   coders: list[str] | None = None) -> CoverageTotal:
+    """The retrieval header's numbers for the codes shown, from spans only (no text read)."""
+    if not code_ids:
+        return CoverageTotal(0, 0, 0, 0)
+    sql = ('SELECT k.source_id, k.start, k."end" FROM codings k JOIN coders c ON c.id = k.coder_id '
+           f"WHERE k.code_id IN ({','.join('?' for _ in code_ids)})")
+    params: list = list(code_ids)
+    if coders is not None:
+        if not coders:
+            return CoverageTotal(0, 0, 0, 0)
+        sql += f" AND c.name IN ({','.join('?' for _ in coders)})"
+        params += list(coders)
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for sid, s, e in project.conn.execute(sql, params):
+        if source_ids is None or sid in source_ids:
+            spans.setdefault(sid, []).append((s, e))
+    if not spans:
+        return CoverageTotal(0, 0, 0, 0)
+    lengths = dict(project.conn.execute("SELECT id, length(text) FROM sources").fetchall())
+    return CoverageTotal(sum(len(v) for v in spans.values()), len(spans),
+                         sum(union_length(v) for v in spans.values()), sum(lengths[s] for s in spans))
