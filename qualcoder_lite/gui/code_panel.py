@@ -268,11 +268,12 @@ class CodePanel(QWidget):
         others = [c for c in self.model._codes.values() if c.id != cid]
         if not others:
             return
-        labels = [c.display_path for c in others]
+        # no target chosen for the user: Enter alone must not merge into the first code
+        labels = ["— choose the code to merge into —"] + [c.display_path for c in others]
         choice, ok = QInputDialog.getItem(self, "Merge code", f"Merge '{self.model._codes[cid].name}' into:",
                                           labels, 0, False)
-        if ok and choice in labels:
-            self._run(MergeCodes(cid, others[labels.index(choice)].id))
+        if ok and choice in labels[1:]:
+            self._run(MergeCodes(cid, others[labels.index(choice) - 1].id))
 
     def delete_current(self) -> None:
         cid = self.current_code_id()

@@ -161,3 +161,91 @@ def test_word_frequency_view_table_chart_and_search(qwin, qtbot, qtmodeltester, 
     assert len(search.hits) == 5  # the count the table shows (the interviewer never says it)
     view.window().resize(1000, 520)
     view.grab().save(str(SHOTS / "wordFrequencyView.png"))
+
+
+# -- 7. counts that agree -------------------------------------------------------------
+
+def test_retrieval_header_follows_the_rows(qwin, qtbot):
+    from tests.gui.conftest import open_source, select_text
+    from tests.queries_project import P1, span
+
+    wb = qwin.workbench
+    project = wb.ctx.project
+    code = project.codes.resolve("Workload")
+    wb.codes.select_code(code.id)
+    wb.ctx.codeSelected.emit([code.id])
+    rows = wb.retrieval.model.rowCount()
+    assert rows == 2
+    assert wb.retrieval.count.text().startswith("2 segments · 2 sources · ")
+    open_source(wb, "P1")
+    s, e = span(P1, "The pharmacist knew the patients.")
+    select_text(wb.view, s, e)
+    assert wb.apply_codes([code.id])
+    assert wb.retrieval.model.rowCount() == 3  # inserted in place, no reset
+    assert wb.retrieval.count.text().startswith("3 segments · 2 sources · ")
+    qwin.actionUndo.trigger()
+    assert wb.retrieval.model.rowCount() == 2 and wb.retrieval.count.text().startswith("2 segments")
+
+
+def test_retrieval_header_in_a_new_project(qtbot, tmp_path):
+    from qualcoder_lite.core.services.codes import AddCode
+    from qualcoder_lite.gui.main_window import MainWindow
+    from tests.gui.conftest import select_text
+    from tests.helpers import add_text_source
+
+    from qualcoder_lite.core.project import new_project
+
+    path = tmp_path / "new.qlite"
+    p = new_project(path, coder="alice")
+    add_text_source(p, "A", "One sentence here. Another one there.\n", case="A")
+    p.execute(AddCode("Theme"))
+    p.close()
+    w = MainWindow(coder="alice")
+    qtbot.addWidget(w)
+    assert w.open_path(path, coder="alice")
+    wb = w.workbench
+    assert wb.retrieval.count.text() == "0 segments"
+    code = wb.ctx.project.codes.resolve("Theme")
+    wb.codes.select_code(code.id)
+    wb.ctx.codeSelected.emit([code.id])
+    select_text(wb.view, 0, 18)
+    assert wb.apply_codes([code.id])
+    assert wb.retrieval.model.rowCount() == 1
+    # 18 of 38 characters
+    assert wb.retrieval.count.text() == "1 segment · 1 source · 47.4% coverage"
+    w.close_project()
+
+
+def test_matrix_badge_and_quote_panel_say_what_they_count(qwin):
+    qwin.actionViewMatrix.trigger()
+    m = qwin.matrix
+    project = qwin.ctx.project
+    waiting = project.codes.resolve("Access/Waiting").id
+    m.set_columns([waiting])
+    line = next(i for i in range(m.model.rowCount()) if m.model.row_of(i) and m.model.row_of(i).name == "P2")
+    idx = m.model.index(line, 0)
+    # three codings in P2 (alice's and bob's overlap): badge [3]; the panel merges them into 2 quotes
+    assert m.model.data(idx).startswith("[3]")
+    assert "3 codings linked" in m.model.data(idx, Qt.ToolTipRole)
+    m.table.setCurrentIndex(idx)
+    assert m.quotes.count() == 2
+    assert "2 quotes from 3 codings" in m.cell_title.text()
+
+
+def test_merge_into_has_no_preselected_target(qwin, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    codes = qwin.workbench.codes
+    project = qwin.ctx.project
+    a = project.codes.resolve("Workload")
+    codes.select_code(a.id)
+    seen = {}
+
+    def enter(_parent, _title, _label, items, current, _editable):  # the user only presses Enter
+        seen["first"] = items[current]
+        return items[current], True
+
+    monkeypatch.setattr(QInputDialog, "getItem", enter)
+    codes.merge_current()
+    assert project.codes.resolve("Workload").id == a.id  # nothing merged
+    assert "choose" in seen["first"]
