@@ -112,6 +112,11 @@ class MainWindow(QMainWindow):
         c.addSeparator()
         c.addAction(self.actionSnapWords)
         c.addAction(self.actionClickToCode)
+        c.addSeparator()
+        # keyboard parity with dragging a code (in the code tree: Ctrl+X, Ctrl+V, Ctrl+Shift+M)
+        self.actionMoveCode = self._act("actionMoveCode", "&Move code to…",
+                                        lambda: self.workbench and self.workbench.codes.move_dialog())
+        c.addAction(self.actionMoveCode)
 
         v = mb.addMenu("&View")
         group = QActionGroup(self)
@@ -134,7 +139,8 @@ class MainWindow(QMainWindow):
         h.addAction(self._act("actionAbout", "&About QualCoder Lite", self._about))
         self._project_actions = [self.actionImport, self.actionImportAttributes, self.actionClose, self.actionFind,
                                  self.actionSearchAll, self.actionCoder, self.actionApplyCode, self.actionQuickCode,
-                                 self.actionNewCodeFromSelection, self.actionNewCode, self.actionViewCoding,
+                                 self.actionNewCodeFromSelection, self.actionNewCode, self.actionMoveCode,
+                                 self.actionViewCoding,
                                  self.actionViewMatrix, self.actionViewCodebook]
         self._install_extensions()
         self._sync_actions()

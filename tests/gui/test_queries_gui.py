@@ -249,3 +249,69 @@ def test_merge_into_has_no_preselected_target(qwin, monkeypatch):
     codes.merge_current()
     assert project.codes.resolve("Workload").id == a.id  # nothing merged
     assert "choose" in seen["first"]
+
+
+# -- 6. keyboard parity in the code tree ----------------------------------------------
+
+def test_cut_and_paste_moves_a_code_with_keys_alone(qwin, qtbot):
+    panel = qwin.workbench.codes
+    project = qwin.ctx.project
+    workload = project.codes.resolve("Workload")
+    panel.select_code(workload.id)
+    panel.tree.setFocus()
+    qtbot.keyClick(panel.tree, Qt.Key_X, Qt.ControlModifier)
+    panel.select_code(project.codes.resolve("Access").id)
+    qtbot.keyClick(panel.tree, Qt.Key_V, Qt.ControlModifier)
+    assert project.codes.get(workload.id).path == ("Access", "Workload")
+    qwin.actionUndo.trigger()
+    assert project.codes.get(workload.id).path == ("Workload",)
+
+
+def test_move_to_dialog_and_its_refusals(qwin, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    panel = qwin.workbench.codes
+    project = qwin.ctx.project
+    roles = project.codes.resolve("Roles \\/ tasks")
+    panel.select_code(roles.id)
+    offered = {}
+
+    def pick(_p, _t, _l, items, current, _e):
+        offered["items"] = items
+        return "Access › Waiting", True
+
+    monkeypatch.setattr(QInputDialog, "getItem", pick)
+    qwin.actionMoveCode.trigger()
+    # not under itself or its own sub-code; the first entry chooses nothing
+    assert "Roles / tasks" not in offered["items"] and "Roles / tasks › Pharmacist" not in offered["items"]
+    assert offered["items"][1] == "(top level)"
+    assert project.codes.get(roles.id).path == ("Access", "Waiting", "Roles / tasks")
+    monkeypatch.setattr(QInputDialog, "getItem", lambda _p, _t, _l, items, cur, _e: (items[cur], True))
+    panel.select_code(roles.id)
+    qwin.actionMoveCode.trigger()  # Enter alone: nothing moves
+    assert project.codes.get(roles.id).path == ("Access", "Waiting", "Roles / tasks")
+
+
+def test_shift_f10_opens_the_context_menu(qwin, qtbot, monkeypatch):
+    panel = qwin.workbench.codes
+    panel.select_code(qwin.ctx.project.codes.resolve("Workload").id)
+    panel.tree.setFocus()
+    shown = []
+    monkeypatch.setattr(panel, "show_menu", lambda menu, _pos: shown.append([x.text() for x in menu.actions()]))
+    qtbot.keyClick(panel.tree, Qt.Key_F10, Qt.ShiftModifier)
+    assert shown and "Move to…" in shown[0] and "Cut (to move)" in shown[0]
+
+
+def test_search_finds_emoji(qwin):
+    from qualcoder_lite.core.services.importing import ImportSources, PreparedSource  # noqa: F401
+    from tests.helpers import add_text_source
+
+    project = qwin.ctx.project
+    text = "It was 😀 great. Thumbs 👍🏽 up.\n"
+    add_text_source(project, "EMO", text, case="EMO")
+    search = qwin.workbench.search
+    for q, s, e in (("😀", 7, 8), ("👍🏽", 23, 25)):  # code points: the skin tone is a second one
+        assert text[s:e] == q
+        search.query.setText(q)
+        search.run()
+        assert [(h.source, h.start, h.end) for h in search.hits] == [("EMO", s, e)], q
