@@ -160,7 +160,7 @@ def register(add) -> None:
     sp.add_argument("--descendants", action="store_true", help="also the sub-codes of --code")
     sp.add_argument("--where", action="append", metavar="ATTR=VALUE", help="only sources of these cases (repeatable)")
     sp.add_argument("--include-interviewer", action="store_true", help="count interviewer turns too")
-    sp.add_argument("--stem", action="store_true", help="group inflections (referral, referrals, referred)")
+    sp.add_argument("--stem", action="store_true", help="group inflections (referral/referrals, wait/waited/waiting)")
     sp.add_argument("--stop-word", action="append", metavar="WORD", help="another word to leave out (repeatable)")
     sp.add_argument("--stop-words", metavar="FILE", help="a text file of words to leave out (space or line separated)")
     sp.add_argument("--no-stop-words", action="store_true", help="keep the English stop words")

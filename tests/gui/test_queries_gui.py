@@ -76,6 +76,7 @@ def test_code_tree_aggregate_toggle(qwin, qtbot, qtmodeltester):
     assert access.siblingAtColumn(2).data() == rows["Access"]["sources_aggregate"] == 3
     assert model.headerData(1, Qt.Horizontal) == "Σ Codings"
     qtmodeltester.check(model)
+    panel.grab().save(str(SHOTS / "codeTreeAggregate.png"))
     qtbot.mouseClick(toggle, Qt.LeftButton)
     assert access.siblingAtColumn(1).data() == 1
 
@@ -180,7 +181,11 @@ def test_retrieval_header_follows_the_rows(qwin, qtbot):
     open_source(wb, "P1")
     s, e = span(P1, "The pharmacist knew the patients.")
     select_text(wb.view, s, e)
+    wb.codes.set_aggregate(True)  # Σ counts follow a new coding too
+    tree = wb.codes.model
+    assert tree.index_of(code.id, 1).data() == 2
     assert wb.apply_codes([code.id])
+    assert tree.index_of(code.id, 1).data() == 3
     assert wb.retrieval.model.rowCount() == 3  # inserted in place, no reset
     assert wb.retrieval.count.text().startswith("3 segments · 2 sources · ")
     qwin.actionUndo.trigger()

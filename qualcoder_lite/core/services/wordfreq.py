@@ -3,7 +3,7 @@ cases. Words are case-folded runs of letters (an inner apostrophe kept: ``don't`
 stop words and a user list left out, words shorter than ``min_length`` left out; interviewer
 turns are left out unless asked (in a source with speaker turns only the turns are read, so
 speaker labels are never counted). Optional light stemming (off by default) groups
-``referral``/``referrals``/``referred``… under the group's most frequent form."""
+``referral``/``referrals``, ``wait``/``waited``/``waiting``… under the group's most frequent form."""
 
 from __future__ import annotations
 
