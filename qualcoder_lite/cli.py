@@ -263,7 +263,9 @@ def cmd_codes(args) -> int:
         else:
             for r in rows:
                 indent = "  " * (len(r["code_path"]) - 1)
-                print(f"{indent}{r['code_path'][-1]}  ({r['codings']} codings, {r['cases']} cases)")
+                total = ("" if r["codings_aggregate"] == r["codings"] else
+                         f"; with sub-codes {r['codings_aggregate']} passages, {r['cases_aggregate']} cases")
+                print(f"{indent}{r['code_path'][-1]}  ({r['codings']} codings, {r['cases']} cases{total})")
     return 0
 
 

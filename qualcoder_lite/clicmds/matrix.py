@@ -19,6 +19,10 @@ def cmd_matrix(args) -> int:
     from ..core.services.filters import parse_where
     from ..core.services.matrix import build_matrix
 
+    if args.json and not args.out:
+        return _matrix_json(args)
+    if not args.out:
+        raise UsageError("matrix: give --out FILE.docx|.xlsx|.csv, or --json to print the cells")
     out = Path(args.out)
     kind = out.suffix.lower()
     if kind not in (".docx", ".xlsx", ".csv"):
@@ -64,7 +68,28 @@ def cmd_matrix(args) -> int:
     to_chart = sum(1 for c in cells if c.to_chart)
     layout = (f"{len(shown)} charts (one per theme), {len(matrix.rows)} rows" if charts is not None
               else f"{len(matrix.rows)} rows × {len(matrix.columns)} columns")
-    print(f"wrote {out}: {layout}, {charted} summaries, {to_chart} cells to chart")
+    line = f"wrote {out}: {layout}, {charted} summaries, {to_chart} cells to chart"
+    if args.json:  # stdout stays one JSON value
+        from ..cli import emit_json
+        from ..core.services.matrix import matrix_json
+
+        sys.stderr.write(line + "\n")
+        emit_json(matrix_json(matrix))
+    else:
+        print(line)
+    return 0
+
+
+def _matrix_json(args) -> int:
+    """``matrix --json``: one entry per cell with quotes or a summary (issue 18)."""
+    from ..cli import emit_json, open_for
+    from ..core.services.filters import parse_where
+    from ..core.services.matrix import build_matrix, matrix_json
+
+    with open_for(args) as project:
+        matrix = build_matrix(project, _columns(project, args.columns), row_kind=args.rows, roll_up=args.descendants,
+                              where=parse_where(project, args.where), group_by=args.group_by)
+        emit_json(matrix_json(matrix))
     return 0
 
 
@@ -101,7 +126,7 @@ def register(add) -> None:
 
     sp = add("matrix", cmd_matrix, "export the framework matrix (cases × codes, summaries) to .docx, .xlsx or .csv")
     sp.add_argument("project")
-    sp.add_argument("--out", required=True, metavar="FILE", help="FILE.docx, FILE.xlsx or FILE.csv")
+    sp.add_argument("--out", metavar="FILE", help="FILE.docx, FILE.xlsx or FILE.csv (optional with --json)")
     add_force(sp)
     sp.add_argument("--columns", nargs="+", metavar="PATH",
                     help="codes to use as columns of one custom chart (default: .docx and .xlsx get one "
@@ -114,6 +139,8 @@ def register(add) -> None:
     sp.add_argument("--where", action="append", metavar="ATTR=VALUE", help="only these cases (repeatable)")
     sp.add_argument("--group-by", metavar="ATTR", help="group rows by a case attribute")
     sp.add_argument("--with-quotes", action="store_true", help="put the linked quotes under each summary")
+    sp.add_argument("--json", action="store_true",
+                    help="print the cells with quotes or a summary as JSON (no file unless --out)")
 
     sp = add("compare", cmd_compare, "per code: how many cases of each attribute value have quotes there")
     sp.add_argument("project")

@@ -60,8 +60,31 @@ class CodeTreeModel(QAbstractItemModel):
         self._codes: dict[int, Code] = {}
         self._children: dict[int | None, list[int]] = {None: []}
         self._counts: dict[int, tuple[int, int, int]] = {}
+        self._totals: dict[int, tuple[int, int, int]] = {}  # with sub-codes, when aggregate
+        self.aggregate = False
         self._pinned: list[int] = []
         self.reload()
+
+    def set_aggregate(self, on: bool) -> None:
+        """Show each code's counts with its sub-codes (a passage at two sub-codes once)."""
+        if bool(on) == self.aggregate:
+            return
+        self.aggregate = bool(on)
+        self._totals = self._read_totals()
+        for cid in self._codes:
+            self.dataChanged.emit(self.index_of(cid, 0), self.index_of(cid, len(COLUMNS) - 1))
+        self.headerDataChanged.emit(Qt.Horizontal, 1, len(COLUMNS) - 1)
+
+    def _read_totals(self) -> dict[int, tuple[int, int, int]]:
+        if not self.aggregate:
+            return {}
+        from ..core.services.aggregates import aggregate_counts
+
+        return aggregate_counts(self.ctx.project)
+
+    def shown_counts(self, code_id: int) -> tuple[int, int, int]:
+        """(codings, sources, cases) as the tree shows them (own or aggregate)."""
+        return (self._totals if self.aggregate else self._counts).get(code_id, (0, 0, 0))
 
     # -- data from the core --------------------------------------------------
     def reload(self, code_ids=None) -> bool:
@@ -78,6 +101,7 @@ class CodeTreeModel(QAbstractItemModel):
             counts.update(self.ctx.project.codes.counts(code_ids))
         else:
             counts = self.ctx.project.codes.counts()
+        totals = self._read_totals()
         stored = self.ctx.project.settings.get("pinned_codes", []) or []
         pinned = [i if i in by_id else None for i in stored][:9]
         if children == self._children and by_id.keys() == self._codes.keys():
@@ -85,15 +109,16 @@ class CodeTreeModel(QAbstractItemModel):
             # reset would drop the selection and expansion, and re-selecting would reload the
             # retrieval table.
             changed = [i for i in by_id if by_id[i] != self._codes[i] or counts.get(i) != self._counts.get(i)
-                       or (i in pinned) != (i in self._pinned)]
+                       or totals.get(i) != self._totals.get(i) or (i in pinned) != (i in self._pinned)]
             if pinned != self._pinned:
                 changed += [i for i in set(pinned) | set(self._pinned) if i is not None and i not in changed]
-            self._codes, self._counts, self._pinned = by_id, counts, pinned
+            self._codes, self._counts, self._totals, self._pinned = by_id, counts, totals, pinned
             for i in changed:
                 self.dataChanged.emit(self.index_of(i, 0), self.index_of(i, len(COLUMNS) - 1))
             return False
         self.beginResetModel()
         self._codes, self._children, self._counts, self._pinned = by_id, children, counts, pinned
+        self._totals = totals
         self.endResetModel()
         return True
 
@@ -144,7 +169,7 @@ class CodeTreeModel(QAbstractItemModel):
 
     def headerData(self, section: int, orientation, role=Qt.DisplayRole):
         if orientation == Qt.Horizontal and role == Qt.DisplayRole and 0 <= section < len(COLUMNS):
-            return COLUMNS[section]
+            return f"Σ {COLUMNS[section]}" if self.aggregate and section > 0 else COLUMNS[section]
         return None
 
     def data(self, index: QModelIndex, role=DISPLAY):
@@ -152,7 +177,7 @@ class CodeTreeModel(QAbstractItemModel):
         if code is None:
             return None
         col = index.column()
-        n = self._counts.get(code.id, (0, 0, 0))
+        n = self.shown_counts(code.id)
         if role == DISPLAY or role == EDIT:
             if col == 0:
                 if role == DISPLAY and code.id in self._pinned:
@@ -165,7 +190,11 @@ class CodeTreeModel(QAbstractItemModel):
             tip = code.display_path
             if code.description:
                 tip += f"\n{code.description}"
-            return tip + f"\n{n[0]} codings in {n[1]} sources, {n[2]} cases"
+            own = self._counts.get(code.id, (0, 0, 0))
+            tip += f"\n{own[0]} codings in {own[1]} sources, {own[2]} cases"
+            if self.aggregate:
+                tip += f"\nwith sub-codes: {n[0]} passages in {n[1]} sources, {n[2]} cases"
+            return tip
         if role == ALIGNMENT and col > 0:
             return RIGHT
         if role == USER:

@@ -81,6 +81,14 @@ class CodePanel(QWidget):
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.filter, 1)
         top.addWidget(add)
+        self.aggregateToggle = QToolButton(self)
+        self.aggregateToggle.setObjectName("aggregateToggle")
+        self.aggregateToggle.setText("Σ")
+        self.aggregateToggle.setCheckable(True)
+        self.aggregateToggle.setToolTip("Counts with sub-codes (aggregate): a passage coded at two sub-codes "
+                                        "counts once for the theme")
+        self.aggregateToggle.toggled.connect(self.set_aggregate)
+        top.addWidget(self.aggregateToggle)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
@@ -91,11 +99,31 @@ class CodePanel(QWidget):
         self.actionDelete = QAction("Delete…", self, shortcut=QKeySequence.Delete, triggered=self.delete_current)
         self.actionDelete.setShortcutContext(Qt.WidgetWithChildrenShortcut)
         self.tree.addAction(self.actionDelete)
+        # Keyboard parity with drag and drop: cut codes, paste them under another code (or
+        # Move to…), and Shift+F10 / the Menu key open the context menu at the current code.
+        self._cut_ids: list[int] = []
+        self.actionCut = QAction("Cut (to move)", self, shortcut=QKeySequence.Cut, triggered=self.cut_selected)
+        self.actionPaste = QAction("Paste under this code", self, shortcut=QKeySequence.Paste,
+                                   triggered=self.paste_cut)
+        self.actionMoveTo = QAction("Move to…", self, shortcut=QKeySequence("Ctrl+Shift+M"), triggered=self.move_dialog)
+        self.actionContextMenu = QAction("Context menu", self, triggered=self.context_menu_at_current)
+        self.actionContextMenu.setShortcuts([QKeySequence("Shift+F10"), QKeySequence(Qt.Key_Menu)])
+        for a in (self.actionCut, self.actionPaste, self.actionMoveTo, self.actionContextMenu):
+            a.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+            self.tree.addAction(a)
         self._expanded: set[int] = set()
         self.tree.expandAll()
         self._fit_count_columns()
 
     # -- helpers -------------------------------------------------------------
+    def set_aggregate(self, on: bool) -> None:
+        """Count columns with sub-codes (NVivo's aggregate) or the code's own codings."""
+        if self.aggregateToggle.isChecked() != bool(on):
+            self.aggregateToggle.setChecked(bool(on))  # comes back here through toggled
+            return
+        self.model.set_aggregate(on)
+        self._fit_count_columns()
+
     def _filter_changed(self, text: str) -> None:
         self.proxy.setFilterFixedString(text)
         if text:
@@ -138,7 +166,8 @@ class CodePanel(QWidget):
             self.select_code(current)
 
     def _max_digits(self) -> int:
-        return max((len(str(n)) for counts in self.model._counts.values() for n in counts[:2]), default=1)
+        shown = self.model._totals if self.model.aggregate else self.model._counts
+        return max((len(str(n)) for counts in shown.values() for n in counts[:2]), default=1)
 
     def _schedule_fit(self, *_args) -> None:
         if not self._fit_pending:
@@ -251,11 +280,12 @@ class CodePanel(QWidget):
         others = [c for c in self.model._codes.values() if c.id != cid]
         if not others:
             return
-        labels = [c.display_path for c in others]
+        # no target chosen for the user: Enter alone must not merge into the first code
+        labels = ["— choose the code to merge into —"] + [c.display_path for c in others]
         choice, ok = QInputDialog.getItem(self, "Merge code", f"Merge '{self.model._codes[cid].name}' into:",
                                           labels, 0, False)
-        if ok and choice in labels:
-            self._run(MergeCodes(cid, others[labels.index(choice)].id))
+        if ok and choice in labels[1:]:
+            self._run(MergeCodes(cid, others[labels.index(choice) - 1].id))
 
     def delete_current(self) -> None:
         cid = self.current_code_id()
@@ -284,9 +314,58 @@ class CodePanel(QWidget):
         self.ctx.project.settings.put("pinned_codes", pinned)
         self.refresh()
 
-    def _context_menu(self, pos) -> None:
+    # -- moving codes without a mouse ----------------------------------------------------
+    def cut_selected(self) -> None:
+        self._cut_ids = self.selected_code_ids() or ([self.current_code_id()] if self.current_code_id() else [])
+        if self._cut_ids:
+            names = ", ".join(self.model._codes[i].name for i in self._cut_ids)
+            self.errorRaised.emit(f"Cut {names}: select the new parent code and paste (Ctrl+V) to move it there.")
+
+    def paste_cut(self) -> None:
+        """Move the cut codes under the current code (one undo step)."""
+        if not self._cut_ids:
+            return
+        ids = [i for i in self._cut_ids if i in self.model._codes]
+        self._cut_ids = []
+        self.move_codes(ids, self.current_code_id())
+
+    def move_codes(self, ids: list[int], parent_id: int | None) -> bool:
+        from ..core.commands import Macro
+        from ..core.services.codes import MoveCode
+
+        moves = [MoveCode(i, parent_id) for i in ids if i != parent_id]
+        if not moves:
+            return False
+        ok = self._run(moves[0] if len(moves) == 1 else Macro(f"Move {len(moves)} codes", moves))
+        if ok:
+            self.select_code(ids[0])
+        return ok
+
+    def move_dialog(self) -> None:
+        """Code ▸ Move to…: choose the new parent (or the top level); nothing preselected."""
+        ids = self.selected_code_ids() or ([self.current_code_id()] if self.current_code_id() else [])
+        if not ids:
+            return
+        barred = set(ids)
+        for i in ids:
+            barred.update(self.ctx.project.codes.descendants(i))
+        targets = [c for c in self.model._codes.values() if c.id not in barred]
+        labels = ["— choose where to move it —", "(top level)"] + [c.display_path for c in targets]
+        what = self.model._codes[ids[0]].name if len(ids) == 1 else f"{len(ids)} codes"
+        choice, ok = QInputDialog.getItem(self, "Move code", f"Move '{what}' under:", labels, 0, False)
+        if not ok or choice == labels[0] or choice not in labels:
+            return
+        self.move_codes(ids, None if choice == labels[1] else targets[labels.index(choice) - 2].id)
+
+    def context_menu_at_current(self) -> None:
+        idx = self.tree.currentIndex()
+        rect = self.tree.visualRect(idx) if idx.isValid() else self.tree.viewport().rect()
+        self._context_menu(rect.center() if idx.isValid() else rect.topLeft())
+
+    def build_context_menu(self) -> QMenu:
         cid = self.current_code_id()
         menu = QMenu(self)
+        menu.setObjectName("codeTreeMenu")
         menu.addAction("New code…", lambda: self.new_code(None))
         if cid is not None:
             menu.addAction("New sub-code…", lambda: self.new_code(cid))
@@ -300,8 +379,21 @@ class CodePanel(QWidget):
                 pin.addAction(str(k), lambda k=k: self.pin_current(k))
             menu.addAction("Merge into…", self.merge_current)
             menu.addSeparator()
+            menu.addAction(self.actionCut)
+            menu.addAction(self.actionMoveTo)
+        if self._cut_ids:
+            menu.addAction(self.actionPaste)
+        if cid is not None:
+            menu.addSeparator()
             menu.addAction(self.actionDelete)
-        menu.exec(self.tree.viewport().mapToGlobal(pos))
+        return menu
+
+    def _context_menu(self, pos) -> None:
+        self.show_menu(self.build_context_menu(), self.tree.viewport().mapToGlobal(pos))
+
+    def show_menu(self, menu: QMenu, global_pos) -> None:
+        """Run a menu (tests replace this: a real popup waits for a person)."""
+        menu.exec(global_pos)
 
     def path_of(self, code_id: int) -> str:
         return codepath.join(self.model._codes[code_id].path)

@@ -20,7 +20,7 @@ from .welcome import WelcomePage
 APP = "QualCoder Lite"
 # GUI feature modules that add menu entries (see _install_extensions)
 EXTENSIONS = ("report_dialog", "qdpx_dialog", "agreement_view", "pseudonym_dialog", "safety_menu",
-              "attribute_sheet", "memos_dialog")
+              "attribute_sheet", "memos_dialog", "queries_view")
 SOURCE_FILTER = "Transcripts (*.txt *.md *.markdown *.text *.docx *.odt *.rtf *.pdf *.srt *.vtt);;All files (*)"
 
 
@@ -115,6 +115,11 @@ class MainWindow(QMainWindow):
         c.addSeparator()
         c.addAction(self.actionSnapWords)
         c.addAction(self.actionClickToCode)
+        c.addSeparator()
+        # keyboard parity with dragging a code (in the code tree: Ctrl+X, Ctrl+V, Ctrl+Shift+M)
+        self.actionMoveCode = self._act("actionMoveCode", "&Move code to…",
+                                        lambda: self.workbench and self.workbench.codes.move_dialog())
+        c.addAction(self.actionMoveCode)
 
         v = mb.addMenu("&View")
         group = QActionGroup(self)
@@ -138,7 +143,8 @@ class MainWindow(QMainWindow):
         self._project_actions = [self.actionImport, self.actionImportAttributes, self.actionProjectProperties,
                                  self.actionClose, self.actionFind,
                                  self.actionSearchAll, self.actionCoder, self.actionApplyCode, self.actionQuickCode,
-                                 self.actionNewCodeFromSelection, self.actionNewCode, self.actionViewCoding,
+                                 self.actionNewCodeFromSelection, self.actionNewCode, self.actionMoveCode,
+                                 self.actionViewCoding,
                                  self.actionViewMatrix, self.actionViewCodebook]
         self._install_extensions()
         self._sync_actions()

@@ -131,7 +131,9 @@ class MatrixModel(QAbstractTableModel):
         if role == FOREGROUND:
             return TO_CHART_TEXT if cell.to_chart else None
         if role == TOOLTIP:
-            tip = f"{cell.quotes} linked quote{'s' if cell.quotes != 1 else ''}"
+            # the badge counts codings; the quote panel shows them merged into quotes (issue 18)
+            tip = (f"[{cell.quotes}]: {cell.quotes} coding{'s' if cell.quotes != 1 else ''} linked; the quote panel "
+                   "shows them as quotes (overlapping codings of one passage once)")
             return tip + (f"\n\n{cell.summary}" if cell.summary else "\nNo summary yet: type to chart this cell")
         if role == USER:
             return cell.quotes
@@ -547,8 +549,12 @@ class MatrixView(QWidget):
 
         quotes = Quoter(self.ctx.project).cell_quotes(self.model.matrix.row_kind, row.id, col.id,
                                                       self.model.roll_up)
+        # the badge [n] counts codings: say both when they differ (overlaps merged, interviewer-only left out)
+        cell = self.model.matrix.cells.get((row.id, col.id))
+        codings = cell.quotes if cell is not None else 0
+        from_codings = (f" from {codings} coding{'s' if codings != 1 else ''}" if codings != len(quotes) else "")
         self.cell_title.setText(f"<b>{row.name}</b> × <b>{col.name}</b> — {len(quotes)} quote"
-                                f"{'s' if len(quotes) != 1 else ''}")
+                                f"{'s' if len(quotes) != 1 else ''}{from_codings}")
         for q in quotes:  # as the matrix exports and the quote report print them (one renderer)
             s = q.passage.segment
             item = QListWidgetItem(f"{q.line}\n— {s.source}, {s.code_path[-1]} ({', '.join(q.passage.coders)})")

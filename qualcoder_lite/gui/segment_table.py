@@ -263,6 +263,7 @@ class RetrievalPanel(QWidget):
         self.filter.setObjectName("segmentFilter")
         self.filter.currentIndexChanged.connect(self._filter_changed)
         self.count = QLabel(self)
+        self.count.setObjectName("segmentCount")
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(QLabel("Coded segments", self))
@@ -279,7 +280,12 @@ class RetrievalPanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
         self.reload_filters()
+        # the count follows every change of the rows: a coding added or removed is inserted or
+        # removed in place (no reset), and the header said "5 segments" above 6 rows
         self.model.modelReset.connect(self._count_changed)
+        self.model.rowsInserted.connect(self._count_changed)
+        self.model.rowsRemoved.connect(self._count_changed)
+        self._count_changed()
 
     def reload_filters(self) -> None:
         """Choices 'all', then 'attribute = value' for every value in use."""
@@ -308,9 +314,23 @@ class RetrievalPanel(QWidget):
         self.table.resizeColumnToContents(0)
         self.table.setColumnWidth(QUOTE_COL, 420)
 
-    def _count_changed(self) -> None:
+    def _count_changed(self, *_args) -> None:
+        """'6 segments · 2 sources · 12.5% coverage': the rows shown, the sources they are in,
+        and the coded characters (overlaps once) over those sources' characters."""
+        from ..core.services.coverage import coverage_total
+
         n = self.model.rowCount()
-        self.count.setText(f"{n} segment{'s' if n != 1 else ''}")
+        text = f"{n} segment{'s' if n != 1 else ''}"
+        if n:
+            where = self.model.where
+            allowed = where.source_ids(self.ctx.project) if where else None
+            total = coverage_total(self.ctx.project, self.model.code_ids, allowed, self.ctx.visible_coders)
+            text += f" · {total.sources} source{'s' if total.sources != 1 else ''}"
+            if total.coverage is not None:
+                text += f" · {100 * total.coverage:.1f}% coverage"
+            self.count.setToolTip(f"{total.characters:,} coded characters (overlaps counted once) of "
+                                  f"{total.source_characters:,} in these sources")
+        self.count.setText(text)
 
     def _jump(self, index: QModelIndex) -> None:
         if index.column() == MEMO_COL and index.flags() & Qt.ItemIsEditable and self.table.state() == QAbstractItemView.EditingState:

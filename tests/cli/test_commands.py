@@ -70,7 +70,8 @@ def test_full_flow(tmp_path, cli, proj):
     r = cli("codes", proj, "list", "--json")
     rows = r.json()
     assert rows[1] == {"code": "Demand/Referrals", "code_path": ["Demand", "Referrals"],
-                       "description": "Where referrals come from", "color": "#336699", "codings": 4, "cases": 2}
+                       "description": "Where referrals come from", "color": "#336699", "codings": 4, "sources": 2,
+                       "cases": 2, "codings_aggregate": 4, "sources_aggregate": 2, "cases_aggregate": 2}
     hits = cli("search", proj, '"heavy workload" OR tripled', "--json").json()
     assert [(h["source"], text_of(tmp_path, h)) for h in hits] == [
         ("P3_interview", "Heavy workload"), ("P4_interview", "tripled"), ("P4_interview", "Heavy workload")]

@@ -78,8 +78,12 @@ _REF_WORDS = re.compile(r"[^\W_]+")
 _REF_LEX = re.compile(r'"([^"]*)"?|(\S+)')
 
 
+def _ref_is_emoji(ch: str) -> bool:  # pictographs (So) and skin tones: literal substrings
+    return unicodedata.category(ch) == "So" or 0x1F3FB <= ord(ch) <= 0x1F3FF
+
+
 def _ref_term(text: str, prefix: bool = False) -> _RefTerm | None:
-    if any(_ref_is_cjk(ch) for ch in text):
+    if any(_ref_is_cjk(ch) or _ref_is_emoji(ch) for ch in text):
         stripped = text.strip()
         return _RefTerm((stripped,), raw=True) if stripped else None
     tokens = tuple(_REF_WORDS.findall(text))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .aggregates import aggregate_counts
+
 
 @dataclass(frozen=True)
 class CodebookRow:
@@ -44,24 +46,8 @@ def codebook_rows(project) -> list[CodebookRow]:
     for m in project.memos.list("code"):
         if m.target_id is not None and m.body.strip():
             memos.setdefault(m.target_id, []).append(m.body.strip())
-    children: dict[int | None, list[int]] = {}
-    for c in codes:
-        children.setdefault(c.parent_id, []).append(c.id)
-
-    total_codings: dict[int, int] = {}
-    total_cases: dict[int, set[int]] = {}
-
-    def roll(cid: int) -> None:
-        n = codings.get(cid, 0)
-        s = set(cases.get(cid, ()))
-        for kid in children.get(cid, ()):
-            roll(kid)
-            n += total_codings[kid]
-            s |= total_cases[kid]
-        total_codings[cid], total_cases[cid] = n, s
-
-    for root in children.get(None, ()):
-        roll(root)
+    # With sub-codes by the one aggregate rule: a passage at two sub-codes counts once.
+    totals = aggregate_counts(project)
     rows = []
     for c in codes:
         summary = "\n\n".join([c.memo.strip()] * bool(c.memo.strip()) + memos.get(c.id, []))
@@ -69,6 +55,6 @@ def codebook_rows(project) -> list[CodebookRow]:
             code_id=c.id, code=c.path_str, path=c.path, name=c.name, level=len(c.path),
             description=c.description, summary=summary, color=c.color,
             codings=codings.get(c.id, 0), cases=len(cases.get(c.id, ())),
-            codings_total=total_codings.get(c.id, 0), cases_total=len(total_cases.get(c.id, ())),
+            codings_total=totals.get(c.id, (0, 0, 0))[0], cases_total=totals.get(c.id, (0, 0, 0))[2],
         ))
     return rows

@@ -15,17 +15,26 @@ def info(project) -> dict:
 
 
 def codes_table(project) -> list[dict]:
-    """``codes list --json``: one row per code with its own counts (no roll-up)."""
+    """``codes list --json``: one row per code with its own counts and its aggregate counts
+    (with sub-codes; a passage at two sub-codes counts once, see ``aggregates``)."""
+    from .aggregates import aggregate_counts
+
     counts = project.codes.counts()
+    totals = aggregate_counts(project)
     rows = []
     for c in project.codes.all():
         n = counts.get(c.id, (0, 0, 0))
+        t = totals.get(c.id, (0, 0, 0))
         rows.append({
             "code": c.path_str,
             "code_path": list(c.path),
             "description": c.description,
             "color": c.color,
             "codings": n[0],
+            "sources": n[1],
             "cases": n[2],
+            "codings_aggregate": t[0],
+            "sources_aggregate": t[1],
+            "cases_aggregate": t[2],
         })
     return rows

@@ -221,6 +221,22 @@ def theme_overview(project, charts: list[Matrix]) -> tuple[list[MatrixRow], list
     return rows, [m.title for m in charts], counts
 
 
+def matrix_json(matrix: Matrix) -> list[dict]:
+    """One entry per cell with quotes or a summary, sorted by row name then code path:
+    ``{"case" (or "source"), "code", "code_path", "quotes", "summary" (null when none)}``."""
+    key = matrix.row_kind
+    out = []
+    for row in matrix.rows:
+        for col in matrix.columns:
+            cell = matrix.cells.get((row.id, col.id))
+            if cell is None or not (cell.quotes or cell.summary.strip()):
+                continue
+            out.append({key: row.name, "code": col.path_str, "code_path": list(col.path), "quotes": cell.quotes,
+                        "summary": cell.summary if cell.summary.strip() else None})
+    out.sort(key=lambda d: (d[key], d["code"]))
+    return out
+
+
 def cell_segments(project, row_kind: str, row_id: int, code_id: int, roll_up: bool = True):
     """The quotes behind one cell, in source order."""
     from .segments import segments

@@ -166,8 +166,14 @@ _WORDS = re.compile(r"[^\W_]+")
 _LEX = re.compile(r'"([^"]*)"?|(\S+)')
 
 
+def _is_symbol(ch: str) -> bool:
+    """Emoji and other pictographs (category So) and the emoji skin-tone modifiers: no word
+    tokenizer sees them, so a term with one is matched as a substring, like CJK."""
+    return unicodedata.category(ch) == "So" or "\U0001F3FB" <= ch <= "\U0001F3FF"
+
+
 def _term(text: str, prefix: bool = False) -> Term | None:
-    if any(_is_cjk(ch) for ch in text):
+    if any(_is_cjk(ch) or _is_symbol(ch) for ch in text):
         stripped = text.strip()
         return Term((stripped,), raw=True) if stripped else None
     tokens = tuple(_WORDS.findall(text))
