@@ -15,7 +15,7 @@ def cmd_thematic_map(args) -> int:
     from ..cli import open_for, output_for
     from ..core.formats import thematic_map as tm
     from ..core.services.study import study_title
-    from ..core.services.thematic_map import SetOverarching, map_nodes
+    from ..core.services.thematic_map import SetOverarching, map_svg
 
     out = Path(args.out)
     kind = out.suffix.lower()
@@ -31,26 +31,17 @@ def cmd_thematic_map(args) -> int:
                 for p in args.codes:
                     project.codes.resolve(p)  # an unknown code is a usage error before anything changes
             project.execute(SetOverarching(ids))
-        themes, over = map_nodes(project, args.codes, args.depth)
+        svg, lay, themes, over = map_svg(project, args.codes, args.depth, args.colors)
         title = study_title(project)
     if not themes and not over:
         raise QualCoderError(f"nothing to draw: the project has no codes; {out} was not written")
-    lay = tm.layout(themes, over, args.depth)
-    svg = tm.to_svg(lay, colors=args.colors, title=f"Thematic map: {title}")
     if kind == ".svg":
-        tm.write_svg(svg, target)
+        tm.write_svg(svg, target)  # no Qt needed
     else:
-        from ..gui import figure_render as fr
+        from ..gui.figure_render import write_figure
 
-        fr.ensure_app()
-        if kind == ".png":
-            fr.write_png(svg, target)
-        elif kind == ".pdf":
-            fr.write_pdf(svg, target)
-        else:
-            caption = args.caption or "Themes, sub-themes and overarching themes"
-            tm.write_docx(target, fr.png_bytes(svg), round(lay.width), caption, title if args.title_page else "",
-                          args.footnote or "")
+        write_figure(svg, lay.width, target, args.caption or "", title if args.title_page else "",
+                     args.footnote or "")
     subs = sum(len(t.children) for t in themes)
     print(f"wrote {out}: {len(themes)} themes, {subs} sub-themes" + (f", {len(over)} overarching" if over else ""))
     return 0

@@ -76,3 +76,24 @@ def write_pdf(svg: str, target) -> None:
             raise QualCoderError(f"{tmp.name}: the PDF could not be written")
 
     outfile.write_file(target, draw)
+
+
+def write_figure(svg: str, width: float, target, caption: str = "", title: str = "", note: str = "") -> None:
+    """The map in the format its file name says: .svg, .png, .pdf or .docx (the PNG
+    under a "Figure 1" caption)."""
+    from ..core.formats import thematic_map as tm
+
+    kind = outfile.as_output(target).path.suffix.lower()
+    if kind == ".svg":
+        tm.write_svg(svg, target)
+        return
+    ensure_app()
+    if kind == ".png":
+        write_png(svg, target)
+    elif kind == ".pdf":
+        write_pdf(svg, target)
+    elif kind == ".docx":
+        tm.write_docx(target, png_bytes(svg), round(width), caption or "Themes, sub-themes and overarching themes",
+                      title, note)
+    else:
+        raise QualCoderError(f"{outfile.as_output(target).path.name}: the map is written as .svg, .png, .pdf or .docx")

@@ -76,3 +76,13 @@ def map_nodes(project, codes: list[str] | None = None, depth: int = 2,
             seen.add(c.id)
             themes.append(node(c, 1, depth))
     return themes, [node(c, 1, 2) for c in over]
+
+
+def map_svg(project, codes: list[str] | None = None, depth: int = 2, colors: bool = False):
+    """(svg, layout, themes, overarching) for the project's map; the title is the study's."""
+    from ..formats import thematic_map as tm
+    from .study import study_title
+
+    themes, over = map_nodes(project, codes, depth)
+    lay = tm.layout(themes, over, depth)
+    return tm.to_svg(lay, colors=colors, title=f"Thematic map: {study_title(project)}"), lay, themes, over
