@@ -15,13 +15,17 @@ PNG_SCALE = 2  # pixels per SVG unit: sharp enough to print at the size drawn
 
 
 def ensure_app():
-    """A QGuiApplication for rendering (offscreen when there is no display)."""
+    """An application object for rendering (offscreen when there is no display). A
+    QApplication, not only a QGuiApplication: it lives as long as the process, and the
+    app's widgets (or a test's) may need it later in the same process."""
     import os
+
+    from PySide6.QtWidgets import QApplication
 
     app = QGuiApplication.instance()
     if app is None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        app = QGuiApplication([])
+        app = QApplication([])
     return app
 
 
@@ -94,6 +98,6 @@ def write_figure(svg: str, width: float, target, caption: str = "", title: str =
         write_pdf(svg, target)
     elif kind == ".docx":
         tm.write_docx(target, png_bytes(svg), round(width), caption or "Themes, sub-themes and overarching themes",
-                      title, note)
+                      title, note, height_px=svg_size(svg)[1])
     else:
         raise QualCoderError(f"{outfile.as_output(target).path.name}: the map is written as .svg, .png, .pdf or .docx")

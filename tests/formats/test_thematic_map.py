@@ -113,3 +113,14 @@ def test_depth_and_overarching_are_remembered_and_undoable(tmp_path):
         assert overarching_codes(p) == []
         p.redo(cmd)
         assert [c.name for c in overarching_codes(p)] == ["Time"]
+
+
+def test_rows_are_balanced():
+    def tops(n):
+        lay = tm.layout([MapNode(f"T{i}") for i in range(n)])
+        ys: dict[float, int] = {}
+        for b in lay.boxes:
+            ys[b.y] = ys.get(b.y, 0) + 1
+        return [ys[y] for y in sorted(ys)]
+
+    assert tops(3) == [3] and tops(4) == [4] and tops(5) == [3, 2] and tops(8) == [4, 4] and tops(9) == [3, 3, 3]

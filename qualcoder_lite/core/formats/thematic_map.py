@@ -123,7 +123,9 @@ def layout(themes: list[MapNode], overarching: list[MapNode] = (), depth: int = 
     """Place every box; ``depth`` 1 is themes only, 2 adds their sub-themes, and so on."""
     boxes: list[Box] = []
     lines: list[tuple[float, float, float, float]] = []
-    cols = max(1, min(per_row, len(themes) or len(overarching) or 1))
+    n = len(themes) or len(overarching) or 1
+    rows = -(-n // per_row)
+    cols = max(1, min(per_row, -(-n // rows)))  # balanced rows: 5 themes as 3 + 2, not 4 + 1
     width = 2 * MARGIN + cols * COLUMN + (cols - 1) * GAP_X
     y_row = MARGIN
     for start in range(0, len(themes), cols):
@@ -252,9 +254,11 @@ def write_svg(svg: str, target) -> None:
     outfile.write_text(target, svg)
 
 
-def write_docx(target, png: bytes, width_px: int, caption: str, title: str = "", note: str = "") -> None:
+def write_docx(target, png: bytes, width_px: int, caption: str, title: str = "", note: str = "",
+               height_px: int | None = None) -> None:
     """A Word document with the map as a picture (full text width at most) under a real
-    caption "Figure 1 …" (a SEQ field), and an optional note (abbreviations)."""
+    caption "Figure 1 …" (a SEQ field), and an optional note (abbreviations); a map wider
+    than it is tall goes on a landscape page."""
     import io
 
     from docx.shared import Emu, Twips
@@ -262,10 +266,12 @@ def write_docx(target, png: bytes, width_px: int, caption: str, title: str = "",
     from . import docx_common as dc
 
     doc = dc.new_document("Calibri", 11)
+    landscape = height_px is not None and width_px > height_px * 1.2
+    dc.setup_section(doc.sections[0], "A4", landscape)
     if title:
         doc.add_paragraph(dc.clean_text(title), style="Title")
     dc.append_xml(doc, dc.caption_xml("Figure ", 1, caption, seq="Figure"))
-    text_w = Twips(dc.text_width("A4", False))
+    text_w = Twips(dc.text_width("A4", landscape))
     # 96 px per inch as drawn; never wider than the text
     want = Emu(int(width_px / 96 * 914400))
     doc.add_picture(io.BytesIO(png), width=min(want, text_w))
