@@ -596,16 +596,36 @@ class MatrixView(QWidget):
                 self.table.setCurrentIndex(self.model.index(current.row(), current.column()))
 
     # -- export ---------------------------------------------------------------------
-    def export_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export framework matrix", f"{self.ctx.project.name}-matrix.docx",
-                                              "Word (*.docx);;Excel (*.xlsx);;CSV (*.csv)")
-        if path:
-            self.export(path, with_quotes=True, confirmed=True)
+    CHART_FILTERS = ("Word, one framework chart per theme (*.docx)", "Word, the columns shown (*.docx)",
+                     "Excel, one sheet per theme and an overview (*.xlsx)", "Excel, the columns shown (*.xlsx)",
+                     "CSV, the columns shown (*.csv)")
 
-    def export(self, path: str, with_quotes: bool = False, confirmed: bool = False) -> str:
+    def export_dialog(self) -> None:
+        path, chosen = QFileDialog.getSaveFileName(self, "Export framework matrix", f"{self.ctx.project.name}-matrix.docx",
+                                                   ";;".join(self.CHART_FILTERS), self.CHART_FILTERS[0])
+        if path:
+            self.export(path, with_quotes=True, confirmed=True, per_theme="per theme" in (chosen or ""))
+
+    def framework_charts(self) -> list:
+        """One chart per theme (as the command line's default) with this view's rows: the
+        same filter, grouping and order."""
+        from ..core.services.filters import parse_where
+        from ..core.services.matrix import framework_charts
+
+        model = self.model
+        where = parse_where(self.ctx.project, [model.where_expr]) if model.where_expr else None
+        charts = framework_charts(self.ctx.project, row_kind=model.row_kind, where=where, group_by=model.group_by,
+                                  sort_by=model.sort_by)
+        return [m for m in charts if m.columns]
+
+    def export(self, path: str, with_quotes: bool = False, confirmed: bool = False, per_theme: bool = True) -> str:
+        """Write the matrix: .docx and .xlsx as one framework chart per theme (``per_theme``,
+        the default, like ``qualcoder-lite matrix``) or one chart of the columns shown; .csv
+        is always the columns shown."""
         from pathlib import Path
 
         from ..core.formats import matrix_export as mx
+        from ..core.services.study import study, study_title
         from .save_target import choose_target
 
         p = Path(path)
@@ -614,18 +634,28 @@ class MatrixView(QWidget):
         target = choose_target(self, p, self.ctx.project, confirmed=confirmed, title="Export framework matrix")
         if target is None:
             return ""
-        quotes = mx.matrix_quotes(self.ctx.project, self.model.matrix) if with_quotes else None
+        project = self.ctx.project
+        kind = p.suffix.lower()
+        charts = self.framework_charts() if per_theme and kind != ".csv" else None
+        if charts == []:
+            charts = None  # no theme has columns: the view's own chart
+        what = charts if charts is not None else self.model.matrix
+        quotes = None
+        if with_quotes:
+            quotes = {}
+            for m in charts or [self.model.matrix]:
+                quotes.update(mx.matrix_quotes(project, m))
         try:
-            if p.suffix.lower() == ".xlsx":
-                mx.write_xlsx(self.model.matrix, target, quotes)
-            elif p.suffix.lower() == ".csv":
+            if kind == ".xlsx":
+                mx.write_xlsx(what, target, quotes)
+            elif kind == ".csv":
                 mx.write_csv(self.model.matrix, target, quotes)
             else:
-                mx.write_docx(self.model.matrix, target, self.ctx.project.name, quotes)
+                mx.write_docx(what, target, study_title(project), quotes, authors=study(project).authors)
         except (QualCoderError, OSError) as exc:
             self.status.setText(f"Export failed: {exc}")
             return ""
-        self.status.setText(f"Exported {p.name}")
+        self.status.setText(f"Exported {p.name}" + (f": {len(charts)} charts, one per theme" if charts else ""))
         return str(p)
 
     def export_query(self, path: str | None = None) -> str:

@@ -25,6 +25,8 @@ from qualcoder_lite.core.services.quote_render import render_passage
 from qualcoder_lite.core.services.quotes import ReportOptions, build_report
 from tests.helpers import add_text_source
 
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
 THEMES = ["Referral pathways", "Working with practices", "Sustaining the role", "Patient outcomes",
           "Data and evaluation", "Change over time"]
 
@@ -58,8 +60,16 @@ def _quote_rows(table) -> list[list[str]]:
         cells = [c.text for c in row.cells]
         if len(set(cells)) == 1 and not cells[0].startswith("“"):
             continue  # a group sub-heading spans every column
+        if not pad and _continued(row.cells[0]):
+            cells[0] = ""  # the sub-theme repeated (in grey) on a run's later rows: read as the run going on
         out.append(pad + cells)
     return out
+
+
+def _continued(cell) -> bool:
+    """A Sub-theme cell that repeats its run's name: its text in the grey CONTINUED colour."""
+    colors = {c.get(f"{W}val") for c in cell._tc.iter(f"{W}color")}
+    return bool(cell.text) and colors == {"808080"}
 
 
 def test_demo_report_tables_titles_quotes_and_citations(demo, tmp_path):
@@ -388,15 +398,32 @@ def _in_order(words: list[str], wanted: list[str]) -> bool:
     return all(any(w == x for x in it) for w in wanted)
 
 
-def test_grid_style_draws_every_border_and_merges_sub_theme_cells(demo, tmp_path):
+def test_grid_style_draws_every_border_and_names_the_sub_theme_on_each_row(demo, tmp_path):
     out = tmp_path / "grid.docx"
     write_report(demo, ReportOptions(codes=["Referral pathways"], descendants=True, coders=["alex"],
                                      table_style="grid"), out)
     (table,) = docx.Document(out).tables
     borders = table._tbl.tblPr.find(qn("w:tblBorders"))
     assert borders.find(qn("w:insideV")).get(qn("w:val")) == "single"
-    merges = [tr.tc_lst[0].tcPr.find(qn("w:vMerge")) for tr in table._tbl.tr_lst[1:]]
-    starts = [m.get(qn("w:val")) for m in merges]
-    assert starts.count("restart") == 3 and all(m is not None for m in merges)
-    # python-docx reports a merged cell's text on every row it spans
+    # no merged cells (Word would not repeat a merged cell's name on the next page)
+    assert all(tr.tc_lst[0].tcPr.find(qn("w:vMerge")) is None for tr in table._tbl.tr_lst[1:])
     assert [r.cells[0].text for r in table.rows[1:4]] == ["Routes into the service"] * 3
+    assert [_continued(r.cells[0]) for r in table.rows[1:4]] == [False, True, True]
+
+
+def test_every_row_names_its_sub_theme_so_continuation_pages_do_too(demo, tmp_path):
+    """Word breaks pages, not us: each row of a sub-theme's run carries the name (black on the
+    first row, grey after), so whichever row starts a page says which sub-theme it is in."""
+    for style in ("journal", "grid"):
+        out = tmp_path / f"S2-{style}.docx"
+        write_report(demo, ReportOptions(codes=["Referral pathways"], descendants=True, coders=["alex"],
+                                         table_style=style), out)
+        (table,) = docx.Document(out).tables
+        assert "vMerge" not in table._tbl.xml  # a merged cell's name is not repeated on the next page
+        body = [r for r in table.rows[1:] if r.cells[0].text != r.cells[-1].text]
+        names = [r.cells[0].text for r in body]
+        assert all(names) and set(names) == {"Routes into the service", "Quality of referrals",
+                                             "Waiting lists and triage"}
+        firsts = [not _continued(r.cells[0]) for r in body]
+        starts = [i == 0 or names[i] != names[i - 1] for i in range(len(names))]
+        assert firsts == starts and not all(firsts)

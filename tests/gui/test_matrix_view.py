@@ -113,9 +113,32 @@ def test_export_from_the_view(tmp_path, window):
     import docx
 
     m = _matrix(window)
-    out = m.export(str(tmp_path / "matrix.docx"), with_quotes=True)
+    out = m.export(str(tmp_path / "matrix.docx"), with_quotes=True, per_theme=False)
     d = docx.Document(out)
     assert len(d.tables) == 1 and len(d.tables[0].columns) == 1 + m.model.columnCount()
+
+
+def test_export_from_the_view_defaults_to_one_framework_chart_per_theme(tmp_path, window):
+    import docx
+    import openpyxl
+
+    project = window.ctx.project
+    themes = [c for c in project.codes.all() if c.parent_id is None]
+    subs = {t.name: [c.name for c in project.codes.all() if c.parent_id == t.id] for t in themes}
+    m = _matrix(window)
+    m.group.setCurrentIndex(m.group.findData("wave"))
+    out = m.export(str(tmp_path / "charts.docx"))
+    d = docx.Document(out)
+    captions = [p.text for p in d.paragraphs if p.style.name == "Caption"]
+    assert [c.split(": ", 1)[-1] for c in captions] == [t.name for t in themes], captions
+    # grouped as the view is (by wave): one block per wave under each theme's caption
+    assert len(d.tables) == 2 * len(themes)
+    for t, table in zip(themes, d.tables[::2]):
+        heads = [c.text for c in table.rows[0].cells]
+        assert all(name in heads for name in subs[t.name]), (t.name, heads)
+    assert any("wave" in c.text.lower() for t in d.tables for r in t.rows for c in r.cells)
+    wb = openpyxl.load_workbook(m.export(str(tmp_path / "charts.xlsx")))
+    assert len(wb.sheetnames) == 1 + len(themes)
 
 
 def test_matrix_model_testers(qtmodeltester, window):

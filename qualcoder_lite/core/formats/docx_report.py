@@ -4,7 +4,9 @@ Layout, as journals print them: a title page (title, project, date, a method not
 of tables), then one table per theme captioned "Table S2.1 <theme>", a three-line
 ("booktabs") table by default — rules above and below the header and under the last row,
 a hairline where a new sub-theme starts — with the header row repeated on every page,
-rows that do not split across pages and a short note under each table.
+rows that do not split across pages and a short note under each table. The sub-theme is
+named on every row of its run (in grey after the first), so a page that continues a run
+still says which sub-theme it is in.
 
 Rows are written as WordprocessingML text and parsed once per table (see docx_common):
 5,000 quotes take well under a second.
@@ -16,7 +18,8 @@ from pathlib import Path
 
 from docx.oxml.ns import nsdecls
 
-from ..services.quotes import Column, Progress, Quote, QuoteReport, QuoteTable, conventions_note, table_rows
+from ..services.quotes import (Column, Progress, Quote, QuoteReport, QuoteTable, cell_text, conventions_note,
+                               table_rows)
 from . import docx_common as dc
 
 # Border sets per table style: (table borders, header bottom, run separator, group shading)
@@ -73,20 +76,25 @@ def column_widths(columns: list[Column], tables: list[QuoteTable], total: int, f
     return out
 
 
-def _run(text: str, bold: bool = False, italic: bool = False) -> str:
+CONTINUED = "808080"  # a sub-theme's name on the rows after the first of its run
+
+
+def _run(text: str, bold: bool = False, italic: bool = False, color: str = "") -> str:
     if not text:
         return ""
     rpr = ""
-    if bold or italic:
-        rpr = "<w:rPr>" + ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "") + "</w:rPr>"
+    if bold or italic or color:
+        rpr = ("<w:rPr>" + ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
+               + (f'<w:color w:val="{color}"/>' if color else "") + "</w:rPr>")
     parts = text.split("\n")
     body = "<w:br/>".join(f'<w:t xml:space="preserve">{dc.xml_text(p)}</w:t>' for p in parts)
     return f"<w:r>{rpr}{body}</w:r>"
 
 
-def _para(style_id: str, text: str, bold: bool = False, italic: bool = False, ns: bool = False) -> str:
+def _para(style_id: str, text: str, bold: bool = False, italic: bool = False, ns: bool = False,
+          color: str = "") -> str:
     open_p = f"<w:p {nsdecls('w')}>" if ns else "<w:p>"
-    return f'{open_p}<w:pPr><w:pStyle w:val="{style_id}"/></w:pPr>{_run(text, bold, italic)}</w:p>'
+    return f'{open_p}<w:pPr><w:pStyle w:val="{style_id}"/></w:pPr>{_run(text, bold, italic, color)}</w:p>'
 
 
 def _runs_para(style_id: str, runs: list[tuple[str, bool]]) -> str:
@@ -161,11 +169,16 @@ def table_blocks(table: QuoteTable, columns: list[Column], widths: list[int], st
         first_after_heading = False
         out.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
         for col, w, value in zip(columns, widths, cells):
-            merge = ""
-            if style == "grid" and col.key == "subtheme":  # with all borders drawn, merge the run's cells
-                merge = '<w:vMerge w:val="restart"/>' if new_run else "<w:vMerge/>"
-            body = _runs_para(text_style, quote_runs(quote)) if col.key == "quote" else _para(text_style, value)
-            out.append(f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/>{merge}{border}</w:tcPr>'
+            if col.key == "quote":
+                body = _runs_para(text_style, quote_runs(quote))
+            elif col.key == "subtheme" and not new_run:
+                # Word decides the page breaks, so every row of a run carries its sub-theme (in
+                # grey after the first): a continuation page always shows which one it is in.
+                # (A merged cell's text would not be repeated on the next page.)
+                body = _para(text_style, cell_text(quote, col), color=CONTINUED)
+            else:
+                body = _para(text_style, value)
+            out.append(f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/>{border}</w:tcPr>'
                        f"{body}</w:tc>")
         out.append("</w:tr>")
     return [pre + "".join(b) + "</w:tbl>" for b in blocks]
