@@ -31,8 +31,6 @@ def cmd_participants(args) -> int:
     from ..core.formats import table1
     from ..core.services.filters import parse_where
     from ..core.services.participants import participant_table
-    from ..core.services.study import study, study_title
-
     if (args.out is None) == (not args.json):
         raise UsageError("choose --out FILE (.docx, .csv or .xlsx) or --json")
     target = None
@@ -48,15 +46,7 @@ def cmd_participants(args) -> int:
             return 0
         if not table.rows:
             raise QualCoderError(f"nothing to export: no cases match; {out} was not written")
-        caption = args.caption or "Characteristics of participants"
-        kind = out.suffix.lower()
-        if kind == ".csv":
-            table1.write_csv(table, target)
-        elif kind == ".xlsx":
-            table1.write_xlsx(table, target, f"Table 1. {caption}")
-        else:
-            s = study(project)
-            table1.write_docx(table, target, study_title(project), s.authors, caption, args.footnote or "")
+        table1.write_table1(project, table, target, args.caption or "", args.footnote or "")
     groups = len(table.groups()) if table.group_by else 0
     print(f"wrote {out}: {table.total} participants" + (f" in {groups} groups" if groups else ""))
     return 0

@@ -20,7 +20,7 @@ from .welcome import WelcomePage
 APP = "QualCoder Lite"
 # GUI feature modules that add menu entries (see _install_extensions)
 EXTENSIONS = ("report_dialog", "qdpx_dialog", "agreement_view", "pseudonym_dialog", "safety_menu",
-              "attribute_sheet", "memos_dialog", "queries_view")
+              "attribute_sheet", "memos_dialog", "queries_view", "table1_dialog")
 SOURCE_FILTER = "Transcripts (*.txt *.md *.markdown *.text *.docx *.odt *.rtf *.pdf *.srt *.vtt);;All files (*)"
 
 

@@ -257,4 +257,11 @@ class SourcePanel(QWidget):
             kind.addAction(k, lambda k=k: self.set_kind_current(k))
         menu.addSeparator()
         menu.addAction("Delete…", self.delete_current)
+        menu.addSeparator()
+        menu.addAction("Table 1: participant characteristics…", self.open_table1)
         menu.exec(self.tree.viewport().mapToGlobal(pos))
+
+    def open_table1(self):
+        from .table1_dialog import open_table1
+
+        return open_table1(self.window())

@@ -84,7 +84,7 @@ def codebook_table_xml(rows: list[CodebookRow], width: int, style_id: str, with_
 
 def write_codebook_docx(rows: list[CodebookRow], path: str | Path, project: str, font: str = "Arial",
                         font_size: float = 10, page_size: str = "A4", landscape: bool | None = None,
-                        date: _dt.date | None = None) -> Path:
+                        date: _dt.date | None = None, authors: str = "") -> Path:
     date = date or _dt.date.today()
     with_summary = any(r.summary for r in rows)
     if landscape is None:
@@ -98,6 +98,9 @@ def write_codebook_docx(rows: list[CodebookRow], path: str | Path, project: str,
     facts = doc.add_paragraph()
     facts.add_run("Project: ").bold = True  # the study's title (the setting), else the file name
     facts.add_run(dc.clean_text(project))
+    if authors.strip():
+        facts.add_run("\nAuthors: ").bold = True
+        facts.add_run(dc.clean_text(authors.strip()))
     facts.add_run("\nDate: ").bold = True
     facts.add_run(f"{date.day} {date:%B %Y}")
     themes = sum(1 for r in rows if r.level == 1)

@@ -101,7 +101,10 @@ def export_codebook(project, path: str | Path, font: str = "Arial", font_size: f
     else:
         from .study import study_title
 
-        write_codebook_docx(rows, target, study_title(project), font=font, font_size=font_size, page_size=page_size)
+        from .study import study
+
+        write_codebook_docx(rows, target, study_title(project), font=font, font_size=font_size, page_size=page_size,
+                            authors=study(project).authors)
     themes = sum(1 for r in rows if r.level == 1)
     return ExportResult(path, f"wrote {path}: {len(rows)} codes in {themes} theme{'s' if themes != 1 else ''}", [])
 
