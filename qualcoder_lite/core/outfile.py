@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import QualCoderError, UsageError
-from .store import openfiles
+from .store import openfiles, tempfiles
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 TEMP_SUFFIX = ".qltmp"
@@ -180,7 +180,7 @@ def write_file(target: "str | Path | Output", write: Callable[[Path], None]) -> 
             mode = 0o666 & ~_umask()
         os.replace(tmp, real)  # owner-only until it is the finished file
         os.chmod(real, mode)
-        _fsync_dir(real.parent)
+        tempfiles.fsync_folder(real.parent)
     except (OSError, *_serialisation_errors()) as exc:
         reason = _io_reason(exc)
         _discard_failed_writer(exc)
@@ -243,16 +243,6 @@ def write_text(target: "str | Path | Output", text: str, encoding: str = "utf-8"
 def _fsync(path: Path) -> None:
     with open(path, "rb") as fh:
         os.fsync(fh.fileno())
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 # ------------------------------------------------------------------ pending temporary files
