@@ -53,7 +53,8 @@ def cmd_coverage(args) -> int:
             warn(["no codings match"])
         width = max([len(r.code) for r in rows] + [4])
         for r in rows:
-            print(f"{r.code:<{width}}  {r.source}  {r.references} references, {r.characters} characters, "
+            refs = f"{r.references} reference{'s' if r.references != 1 else ''}"
+            print(f"{r.code:<{width}}  {r.source}  {refs}, {r.characters} characters, "
                   f"{_coverage_text(r.coverage)}")
     return 0
 
