@@ -92,6 +92,26 @@ def _reopen(window, path: Path, coder: str, passphrase: str | None, lock) -> boo
     return ok
 
 
+def _run_file_operation(window, label: str, failure: str, run, passphrase_after) -> bool:
+    """Hand the project (and its lock) to a file operation of the core service, show its
+    steps, then reopen the project with the same lock: with ``passphrase_after`` (a
+    function of the passphrase before) when it worked, as it was when it failed."""
+    path, coder, passphrase, lock = _hand_over(window)
+    step, dialog = _progress(window, label)
+    try:
+        report = run(path, passphrase, lock, step)
+    except (QualCoderError, OSError) as exc:
+        dialog.close()
+        window.show_error(failure, f"{exc}\nThe project was not changed.")
+        _reopen(window, path, coder, passphrase, lock)
+        return False
+    dialog.close()
+    ok = _reopen(window, path, coder, passphrase_after(passphrase), lock)
+    if ok:
+        window.show_message(report.summary())
+    return ok
+
+
 def _writable(window) -> bool:
     return window.ctx is not None and window.ctx.project.path is not None and not window.ctx.project.read_only
 
@@ -120,20 +140,10 @@ def restore_backup(window, choice: int | None = None) -> bool:
             f"The current file is kept beside it as {kept_copy(path).name}.")
         if answer != QMessageBox.Yes:
             return False
-    path, coder, passphrase, lock = _hand_over(window)
-    step, dialog = _progress(window, "Restoring the backup")
-    try:
-        report = restore_project(path, backups[choice], passphrase=passphrase, lock=lock, progress=step)
-    except (QualCoderError, OSError) as exc:
-        dialog.close()
-        window.show_error("Restore failed", f"{exc}\nThe project was not changed.")
-        _reopen(window, path, coder, passphrase, lock)
-        return False
-    dialog.close()
-    ok = _reopen(window, path, coder, passphrase, lock)
-    if ok:
-        window.show_message(report.summary())
-    return ok
+    return _run_file_operation(
+        window, "Restoring the backup", "Restore failed",
+        lambda path, pp, lock, step: restore_project(path, backups[choice], passphrase=pp, lock=lock, progress=step),
+        lambda pp: pp)
 
 
 def _ask_new_passphrase(window) -> str | None:
@@ -159,20 +169,10 @@ def encrypt_project(window, passphrase: str | None = None) -> bool:
     passphrase = passphrase or _ask_new_passphrase(window)
     if not passphrase:
         return False
-    path, coder, _none, lock = _hand_over(window)
-    step, dialog = _progress(window, "Encrypting the project")
-    try:
-        report = encrypt(path, passphrase, lock=lock, progress=step)
-    except (QualCoderError, OSError) as exc:
-        dialog.close()
-        window.show_error("Encryption failed", f"{exc}\nThe project was not changed.")
-        _reopen(window, path, coder, None, lock)
-        return False
-    dialog.close()
-    ok = _reopen(window, path, coder, passphrase, lock)
-    if ok:
-        window.show_message(report.summary())
-    return ok
+    return _run_file_operation(
+        window, "Encrypting the project", "Encryption failed",
+        lambda path, _none, lock, step: encrypt(path, passphrase, lock=lock, progress=step),
+        lambda _none: passphrase)
 
 
 def decrypt_project(window) -> bool:
@@ -185,17 +185,7 @@ def decrypt_project(window) -> bool:
                                   "then read them.")
     if answer != QMessageBox.Yes:
         return False
-    path, coder, passphrase, lock = _hand_over(window)
-    step, dialog = _progress(window, "Decrypting the project")
-    try:
-        report = decrypt(path, passphrase, lock=lock, progress=step)
-    except (QualCoderError, OSError) as exc:
-        dialog.close()
-        window.show_error("Decryption failed", f"{exc}\nThe project was not changed.")
-        _reopen(window, path, coder, passphrase, lock)
-        return False
-    dialog.close()
-    ok = _reopen(window, path, coder, None, lock)
-    if ok:
-        window.show_message(report.summary())
-    return ok
+    return _run_file_operation(
+        window, "Decrypting the project", "Decryption failed",
+        lambda path, pp, lock, step: decrypt(path, pp, lock=lock, progress=step),
+        lambda _pp: None)
