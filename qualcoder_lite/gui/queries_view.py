@@ -28,15 +28,16 @@ def _pct(v: float | None) -> str:
     return "–" if v is None else f"{100 * v:.2f}%"
 
 
-# -- coverage ------------------------------------------------------------------------------
-class CoverageModel(QAbstractTableModel):
-    HEAD = ("Source", "References", "Coded characters", "Coverage")
+class _RowsModel(QAbstractTableModel):
+    """A flat table of result rows under the column titles ``HEAD`` (subclasses: ``data``)."""
+
+    HEAD: tuple[str, ...] = ()
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.rows: list = []
 
-    def set_rows(self, rows: list) -> None:
+    def set_rows(self, rows) -> None:
         self.beginResetModel()
         self.rows = list(rows)
         self.endResetModel()
@@ -51,6 +52,11 @@ class CoverageModel(QAbstractTableModel):
         if role == DISPLAY and orientation == Qt.Horizontal and 0 <= section < len(self.HEAD):
             return self.HEAD[section]
         return None
+
+
+# -- coverage ------------------------------------------------------------------------------
+class CoverageModel(_RowsModel):
+    HEAD = ("Source", "References", "Coded characters", "Coverage")
 
     def data(self, index, role=DISPLAY):
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
@@ -283,28 +289,8 @@ class CooccurrenceView(QWidget):
 
 
 # -- word frequency ------------------------------------------------------------------------------
-class WordModel(QAbstractTableModel):
+class WordModel(_RowsModel):
     HEAD = ("Word", "Count", "Sources")
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.rows: list = []
-
-    def set_rows(self, rows) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEAD)
-
-    def headerData(self, section, orientation, role=DISPLAY):
-        if role == DISPLAY and orientation == Qt.Horizontal and 0 <= section < len(self.HEAD):
-            return self.HEAD[section]
-        return None
 
     def data(self, index, role=DISPLAY):
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
