@@ -199,12 +199,11 @@ class AttributeSheet(QDialog):
 
     def export_file(self, target) -> str:
         from ..core.formats.attributes_export import write_attribute_sheet
-        from .save_target import choose_target
+        from .save_target import target_of
 
-        if not hasattr(target, "force"):
-            target = choose_target(self, target, self.ctx.project, title="Export attribute sheet")
-            if target is None:
-                return ""
+        target = target_of(self, target, self.ctx.project, "Export attribute sheet")
+        if target is None:
+            return ""
         try:
             out = write_attribute_sheet(self.ctx.project, target, self.model.applies_to)
         except (QualCoderError, OSError) as exc:

@@ -50,3 +50,11 @@ def from_dialog(parent: QWidget, chosen: str, suffix: str, project=None, title: 
         p = p.with_name(p.name + suffix) if not p.suffix else p.with_suffix(suffix)
         confirmed = False
     return choose_target(parent, p, project, confirmed=confirmed, title=title)
+
+
+def target_of(parent: QWidget, target: "str | Path | Output", project=None, title: str = "Export") -> Output | None:
+    """``target`` as an Output: one the save dialog already confirmed is used as it is; a
+    bare path (given in code) is checked and asked about like any other."""
+    if isinstance(target, Output):
+        return target
+    return choose_target(parent, target, project, title=title)

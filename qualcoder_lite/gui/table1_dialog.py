@@ -95,12 +95,11 @@ class Table1Dialog(QDialog):
     def export_to(self, target) -> str:
         """Write Table 1 to ``target`` (an Output from the save dialog, or a path)."""
         from ..core.formats.table1 import write_table1
-        from .save_target import choose_target
+        from .save_target import target_of
 
-        if not hasattr(target, "force"):
-            target = choose_target(self, target, self.project, title="Export Table 1")
-            if target is None:
-                return ""
+        target = target_of(self, target, self.project, "Export Table 1")
+        if target is None:
+            return ""
         t = self.table()
         if not t.rows:
             self.status.setText("Nothing to export: the project has no cases.")
