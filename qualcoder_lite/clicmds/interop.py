@@ -41,7 +41,8 @@ def _check_import_order(src: str, project: str) -> None:
     from pathlib import Path
 
     from qualcoder_lite.core.errors import QualCoderError
-    from qualcoder_lite.core.outfile import SQLITE_MAGIC, check_input
+    from qualcoder_lite.core.outfile import check_input
+    from qualcoder_lite.core.store.database import SQLITE_MAGIC
     from qualcoder_lite.core.store import openfiles
 
     check_input(src, resolve_project(project), "REFI-QDA archive to import")

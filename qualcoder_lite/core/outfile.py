@@ -36,9 +36,9 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import QualCoderError, UsageError
-from .store import openfiles, tempfiles
+from .store import database, openfiles, tempfiles
+from .store.database import SQLITE_MAGIC
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
 TEMP_SUFFIX = ".qltmp"
 _COMPANIONS = ("-wal", "-shm", "-journal", ".lock")
 
@@ -81,10 +81,6 @@ def office_lock_files(path: Path) -> list[Path]:
     if len(name) > 1:
         names.add(f"~${name[1:]}")
     return [path.with_name(n) for n in sorted(names)]
-
-
-def _looks_encrypted(head: bytes, size: int) -> bool:
-    return size >= 1024 and size % 512 == 0 and len(set(head)) > 120
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -142,7 +138,7 @@ def _check_existing(given: Path, real: Path, force: bool) -> None:
     if head.startswith(SQLITE_MAGIC):
         raise OutputRefused(given, "is an SQLite database (a project?); an export never replaces one, "
                                    "not even with --force")
-    if _looks_encrypted(head, size):
+    if database.head_looks_encrypted(head, size):
         raise OutputRefused(given, "looks like an encrypted project; an export never replaces one, "
                                    "not even with --force")
     if not force:

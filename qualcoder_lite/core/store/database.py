@@ -292,6 +292,12 @@ def looks_encrypted(path: str | Path) -> bool:
         return bool(openfiles.opened_encrypted(path))
     except OSError:
         return False
+    return head_looks_encrypted(head, size)
+
+
+def head_looks_encrypted(head: bytes, size: int) -> bool:
+    """The first 256 bytes and the size of an SQLCipher file: no SQLite header, whole
+    pages of random-looking bytes."""
     return (not head.startswith(SQLITE_MAGIC) and size >= 1024 and size % 512 == 0
             and len(set(head)) > 120)
 
