@@ -37,8 +37,8 @@ for p in (str(ROOT), str(HERE)):
 import make_project  # noqa: E402
 
 from qualcoder_lite.core.project import new_project, open_project  # noqa: E402
-from qualcoder_lite.core.services import agreement  # noqa: E402
-from qualcoder_lite.core.services.merge import merge_copy  # noqa: E402
+from qualcoder_lite.core.services.team import agreement  # noqa: E402
+from qualcoder_lite.core.services.team.merge import merge_copy  # noqa: E402
 
 
 def timed(fn, repeat: int = 1) -> tuple[float, object]:

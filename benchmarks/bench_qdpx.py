@@ -25,13 +25,13 @@ if str(ROOT) not in sys.path:
 
 from qualcoder_lite.core.commands import Macro  # noqa: E402
 from qualcoder_lite.core.project import new_project, open_project  # noqa: E402
-from qualcoder_lite.core.services.attributes import AttributeTable, ImportAttributes  # noqa: E402
-from qualcoder_lite.core.services.codes import AddCode  # noqa: E402
-from qualcoder_lite.core.services.coding import ApplyCode  # noqa: E402
-from qualcoder_lite.core.services.importing import ImportSources, PreparedSource  # noqa: E402
-from qualcoder_lite.core.services.interop import export_qdpx, import_qdpx  # noqa: E402
-from qualcoder_lite.core.services.memos import AddMemo  # noqa: E402
-from qualcoder_lite.core.services.summaries import SetCellSummary  # noqa: E402
+from qualcoder_lite.core.services.sources.attributes import AttributeTable, ImportAttributes  # noqa: E402
+from qualcoder_lite.core.services.coding.codes import AddCode  # noqa: E402
+from qualcoder_lite.core.services.coding.coding import ApplyCode  # noqa: E402
+from qualcoder_lite.core.services.sources.importing import ImportSources, PreparedSource  # noqa: E402
+from qualcoder_lite.core.services.refi.interop import export_qdpx, import_qdpx  # noqa: E402
+from qualcoder_lite.core.services.coding.memos import AddMemo  # noqa: E402
+from qualcoder_lite.core.services.matrix.summaries import SetCellSummary  # noqa: E402
 from qualcoder_lite.core.units import detect_turns  # noqa: E402
 
 WORDS = ("the service link worker patient referral GP practice time waiting list community support "

@@ -45,11 +45,11 @@ def _sentence(rng: random.Random) -> str:
 def build_project(path: Path, quotes: int, tables: int, cases: int = 40, seed: int = 4) -> dict:
     """A project file at ``path`` with ``quotes`` codings over ``tables`` themes."""
     from qualcoder_lite.core.project import new_project
-    from qualcoder_lite.core.services.attributes import AttributeTable, ImportAttributes
-    from qualcoder_lite.core.services.codes import AddCode
-    from qualcoder_lite.core.services.coding import ApplyCode
-    from qualcoder_lite.core.services.importing import ImportSources, PreparedSource
-    from qualcoder_lite.core.services.speakers import SetSpeakerRole
+    from qualcoder_lite.core.services.sources.attributes import AttributeTable, ImportAttributes
+    from qualcoder_lite.core.services.coding.codes import AddCode
+    from qualcoder_lite.core.services.coding.coding import ApplyCode
+    from qualcoder_lite.core.services.sources.importing import ImportSources, PreparedSource
+    from qualcoder_lite.core.services.coding.speakers import SetSpeakerRole
     from qualcoder_lite.core.units import detect_turns
 
     rng = random.Random(seed)
@@ -106,8 +106,8 @@ def run_exports(path: Path, out_dir: Path) -> dict:
     from qualcoder_lite.core.formats.docx_report import write_quote_report
     from qualcoder_lite.core.formats.html_report import table_html
     from qualcoder_lite.core.project import open_project
-    from qualcoder_lite.core.services.exports import export_codebook, export_source
-    from qualcoder_lite.core.services.quotes import ReportOptions, build_report
+    from qualcoder_lite.core.services.quotes.exports import export_codebook, export_source
+    from qualcoder_lite.core.services.quotes.quotes import ReportOptions, build_report
 
     timings: dict[str, float] = {}
     with open_project(path) as project:

@@ -32,7 +32,7 @@ for p in (str(ROOT), str(HERE)):
 import make_project  # noqa: E402
 
 from qualcoder_lite.core.project import open_project  # noqa: E402
-from qualcoder_lite.core.services import search as search_mod  # noqa: E402
+from qualcoder_lite.core.services.search import search as search_mod  # noqa: E402
 from qualcoder_lite.core.store import database  # noqa: E402
 
 QUERIES = ("practice", '"quality improvement"')

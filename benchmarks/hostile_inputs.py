@@ -103,12 +103,12 @@ what, a, b = sys.argv[2:5]
 t = time.perf_counter()
 try:
     if what == "qdpx":
-        from qualcoder_lite.core.services.interop import import_qdpx
+        from qualcoder_lite.core.services.refi.interop import import_qdpx
         r = import_qdpx(a, b, coder="bench")
         outcome = r.summary()
     else:
         from qualcoder_lite.core.project import new_project
-        from qualcoder_lite.core.services.attributes import import_attributes
+        from qualcoder_lite.core.services.sources.attributes import import_attributes
         create = {"create_cases": True} if "create_cases" in inspect.signature(import_attributes).parameters else {}
         with new_project(b, coder="bench") as p:
             r = import_attributes(p, a, **create)

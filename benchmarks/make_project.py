@@ -188,7 +188,7 @@ class Plan:
 
     def prepared(self):
         """The sources as the importer's ``PreparedSource`` (speaker turns detected by the core)."""
-        from qualcoder_lite.core.services.importing import PreparedSource
+        from qualcoder_lite.core.services.sources.importing import PreparedSource
         from qualcoder_lite.core.units import detect_turns
 
         return [PreparedSource(Path(s.name + ".txt"), s.name, s.text, "txt", detect_turns(s.text), s.case)
@@ -487,12 +487,12 @@ def generate(n_sources: int = 200, chars: int = 50_000, codes: int = 60, codings
 def _populate_command(plan: Plan):
     """A core command adding everything but the sources (run inside the import's Macro)."""
     from qualcoder_lite.core.commands import Command
-    from qualcoder_lite.core.services.attributes import AttributeTable, ImportAttributes
-    from qualcoder_lite.core.services.codes import AddCode
-    from qualcoder_lite.core.services.coding import add_coding
-    from qualcoder_lite.core.services.memos import AddMemo
-    from qualcoder_lite.core.services.speakers import SetSpeakerRole
-    from qualcoder_lite.core.services.summaries import SetCellSummary
+    from qualcoder_lite.core.services.sources.attributes import AttributeTable, ImportAttributes
+    from qualcoder_lite.core.services.coding.codes import AddCode
+    from qualcoder_lite.core.services.coding.coding import add_coding
+    from qualcoder_lite.core.services.coding.memos import AddMemo
+    from qualcoder_lite.core.services.coding.speakers import SetSpeakerRole
+    from qualcoder_lite.core.services.matrix.summaries import SetCellSummary
 
     class Populate(Command):
         name = "Populate the benchmark project"
@@ -525,7 +525,7 @@ def write(plan: Plan, path: str | Path, progress=None) -> dict:
     """Write ``plan`` as a new project file at ``path`` (one transaction); returns timings."""
     from qualcoder_lite.core.commands import Macro
     from qualcoder_lite.core.project import new_project
-    from qualcoder_lite.core.services.importing import ImportSources
+    from qualcoder_lite.core.services.sources.importing import ImportSources
 
     t0 = time.perf_counter()
     prepared = plan.prepared()

@@ -291,7 +291,7 @@ def g_create(env: Env) -> dict[str, Result]:
     """A new project and the import of every transcript from .txt files, as a user does it
     (the core's ``import_files``: read, detect speaker turns, write in one transaction)."""
     from qualcoder_lite.core.project import new_project
-    from qualcoder_lite.core.services.importing import CaseRule, import_files
+    from qualcoder_lite.core.services.sources.importing import CaseRule, import_files
 
     p = env.params
     folder = env.work / "transcripts"
@@ -471,7 +471,7 @@ SEARCH_PHRASE = '"quality improvement"'
 
 
 def g_search(env: Env) -> dict[str, Result]:
-    from qualcoder_lite.core.services.search import search
+    from qualcoder_lite.core.services.search.search import search
 
     project = _open(env.copy("search"))
     out = {}
@@ -490,7 +490,7 @@ AUTOCODE_WORD = "patients"
 def g_autocode(env: Env) -> dict[str, Result]:
     import re
 
-    from qualcoder_lite.core.services.autocode import Autocode
+    from qualcoder_lite.core.services.coding.autocode import Autocode
 
     project = _open(env.copy("autocode"))
     rx = re.compile(rf"\b{AUTOCODE_WORD}\b")
@@ -519,7 +519,7 @@ def g_autocode(env: Env) -> dict[str, Result]:
 
 
 def g_matrix_core(env: Env) -> dict[str, Result]:
-    from qualcoder_lite.core.services.matrix import build_matrix
+    from qualcoder_lite.core.services.matrix.matrix import build_matrix
 
     project = _open(env.copy("matrix_core"))
     ids = [c.id for c in project.codes.all()]
@@ -606,7 +606,7 @@ def _report_filter(project) -> tuple[str, int]:
                 key = f"{attr}={value}"
                 per_value[key] = per_value.get(key, 0) + s.codings
     goal = project.codings.count() / 4
-    build = _core("qualcoder_lite.core.services.quotes", "ReportOptions", "build_report")
+    build = _core("qualcoder_lite.core.services.quotes.quotes", "ReportOptions", "build_report")
     if build is None:
         best = min(sorted(per_value), key=lambda k: abs(per_value[k] - goal))
         return best, per_value[best]
@@ -633,8 +633,8 @@ def g_report(env: Env) -> dict[str, Result]:
     where, n_codings = _report_filter(project)
     paths = [c.path_str for c in project.codes.all()]
     out = env.work / "report.docx"
-    core = _core("qualcoder_lite.core.services.exports", "write_report")
-    opts_cls = _core("qualcoder_lite.core.services.quotes", "ReportOptions")
+    core = _core("qualcoder_lite.core.services.quotes.exports", "write_report")
+    opts_cls = _core("qualcoder_lite.core.services.quotes.quotes", "ReportOptions")
     summary: list[str] = []
     if core and opts_cls:
         opts = opts_cls[0](codes=paths, where=[where])
@@ -656,7 +656,7 @@ def g_report(env: Env) -> dict[str, Result]:
 def g_codebook(env: Env) -> dict[str, Result]:
     path = env.copy("codebook")
     out = env.work / "codebook.docx"
-    core = _core("qualcoder_lite.core.services.exports", "export_codebook")
+    core = _core("qualcoder_lite.core.services.quotes.exports", "export_codebook")
     if core:
         project = _open(path)
         res = measure(lambda _s: core[0](project, out), env.repeat, teardown=lambda _s: out.unlink(missing_ok=True))
@@ -673,7 +673,7 @@ def g_codebook(env: Env) -> dict[str, Result]:
 
 
 def _qdpx_funcs():
-    core = _core("qualcoder_lite.core.services.interop", "export_qdpx", "import_qdpx")
+    core = _core("qualcoder_lite.core.services.refi.interop", "export_qdpx", "import_qdpx")
     if core:
         return core[0], core[1], "core `interop`"
     if _cli_has("export-qdpx") and _cli_has("import-qdpx"):
@@ -716,7 +716,7 @@ def g_qdpx_import(env: Env) -> dict[str, Result]:
 
 def g_agreement(env: Env) -> dict[str, Result]:
     path = env.copy("agreement")
-    core = _core("qualcoder_lite.core.services.agreement", "compare")
+    core = _core("qualcoder_lite.core.services.team.agreement", "compare")
     rows: list = []
     if core:
         project = _open(path)

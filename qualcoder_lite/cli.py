@@ -130,7 +130,7 @@ def cmd_new(args) -> int:
 
 
 def cmd_encrypt(args) -> int:
-    from .core.services.projectfile import encrypt_project
+    from .core.services.privacy.projectfile import encrypt_project
 
     args.project = resolve_project(args.project)
     if passphrase_for(args.project) is not None:
@@ -142,7 +142,7 @@ def cmd_encrypt(args) -> int:
 
 
 def cmd_decrypt(args) -> int:
-    from .core.services.projectfile import decrypt_project
+    from .core.services.privacy.projectfile import decrypt_project
 
     args.project = resolve_project(args.project)
     passphrase = passphrase_for(args.project)
@@ -164,7 +164,7 @@ def open_project_quietly(path) -> None:
 
 
 def cmd_restore(args) -> int:
-    from .core.services.projectfile import backups_of, choose_backup, restore_project
+    from .core.services.privacy.projectfile import backups_of, choose_backup, restore_project
 
     args.project = resolve_project(args.project)
     if args.list:
@@ -191,7 +191,7 @@ def cmd_restore(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from .core.services.importing import CaseRule, import_files
+    from .core.services.sources.importing import CaseRule, import_files
 
     if sum(bool(x) for x in (args.case, args.case_from, args.no_case)) > 1:
         raise UsageError("use only one of --case, --case-from and --no-case")
@@ -217,7 +217,7 @@ def _parse_types(items: list[str] | None) -> dict[str, str]:
 
 
 def cmd_attributes(args) -> int:
-    from .core.services.attributes import UnmatchedCases, import_attributes
+    from .core.services.sources.attributes import UnmatchedCases, import_attributes
 
     hint = "--create-cases creates them (without sources)"
     with open_for(args) as project:
@@ -248,8 +248,8 @@ def cmd_export_attributes(args) -> int:
 
 
 def cmd_codes(args) -> int:
-    from .core.services.codes import AddCode
-    from .core.services.info import codes_table
+    from .core.services.coding.codes import AddCode
+    from .core.services.sources.info import codes_table
 
     with open_for(args, write=args.action == "add") as project:
         if args.action == "add":
@@ -270,7 +270,7 @@ def cmd_codes(args) -> int:
 
 
 def cmd_autocode(args) -> int:
-    from .core.services.autocode import Autocode
+    from .core.services.coding.autocode import Autocode
 
     with open_for(args) as project:
         code = project.codes.resolve(args.code)
@@ -285,8 +285,8 @@ def cmd_autocode(args) -> int:
 
 
 def cmd_segments(args) -> int:
-    from .core.services.filters import parse_where
-    from .core.services.segments import code_ids_for, segment_dict, segments
+    from .core.services.sources.filters import parse_where
+    from .core.services.quotes.segments import code_ids_for, segment_dict, segments
 
     with open_for(args) as project:
         ids = code_ids_for(project, args.code, args.descendants)
@@ -304,7 +304,7 @@ def cmd_segments(args) -> int:
         if args.json:  # "text" is exactly the coded text
             emit_json([segment_dict(s) for s in segs])
         else:  # each coding's quote, as the retrieval table and the exports print it
-            from .core.services.quoting import Quoter
+            from .core.services.quotes.quoting import Quoter
 
             quoter = Quoter(project)
             for s in segs:
@@ -325,7 +325,7 @@ def _unused_where_values(project, exprs) -> list[str]:
         attr = project.attributes.by_name(name, "case")
         if attr is None or not present:
             continue
-        from .core.services.attributes import parse_value
+        from .core.services.sources.attributes import parse_value
 
         wanted = parse_value(value, attr.type)
         if all(parse_value(v, attr.type) != wanted for v in present):
@@ -335,7 +335,7 @@ def _unused_where_values(project, exprs) -> list[str]:
 
 
 def cmd_search(args) -> int:
-    from .core.services.search import search
+    from .core.services.search.search import search
 
     with open_for(args) as project:
         hits = search(project, args.query)
@@ -353,7 +353,7 @@ def cmd_search(args) -> int:
 
 
 def cmd_info(args) -> int:
-    from .core.services.info import info
+    from .core.services.sources.info import info
 
     with open_for(args) as project:
         data = info(project)
@@ -367,7 +367,7 @@ def cmd_info(args) -> int:
 
 def cmd_speakers(args) -> int:
     from .core.commands import Macro
-    from .core.services.speakers import SetSpeakerRole, speakers
+    from .core.services.coding.speakers import SetSpeakerRole, speakers
 
     with open_for(args, write=bool(args.interviewer or args.participant)) as project:
         changes = [SetSpeakerRole(n, "interviewer") for n in args.interviewer or ()]
@@ -384,7 +384,7 @@ def cmd_speakers(args) -> int:
 
 
 def cmd_cases(args) -> int:
-    from .core.services.sources import SetSourceCases
+    from .core.services.sources.sources import SetSourceCases
 
     with open_for(args, write=args.action == "set") as project:
         if args.action == "set":

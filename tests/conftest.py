@@ -50,7 +50,7 @@ def project_file(tmp_path):
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory) -> Path:
     """The demo project built once per session; copy it before changing it."""
-    from qualcoder_lite.core.services.demo import build_demo
+    from qualcoder_lite.core.services.sources.demo import build_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.qlite"
     build_demo(path).close()

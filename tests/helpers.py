@@ -34,7 +34,7 @@ def dump(project) -> dict[str, list[tuple]]:
 
 def add_text_source(project, name: str, text: str, case: str | None = None) -> int:
     """Import ``text`` as a source through the real import command (no file needed)."""
-    from qualcoder_lite.core.services.importing import ImportSources, PreparedSource
+    from qualcoder_lite.core.services.sources.importing import ImportSources, PreparedSource
     from qualcoder_lite.core.units import detect_turns
     from pathlib import Path
 

@@ -67,10 +67,10 @@ WAVE = {"P1": "2016", "P2": "2021"}
 
 def build(path: Path) -> Path:
     from qualcoder_lite.core.project import new_project
-    from qualcoder_lite.core.services.attributes import AddAttribute, SetAttributeValue
-    from qualcoder_lite.core.services.codes import AddCode
-    from qualcoder_lite.core.services.coding import ApplyCode
-    from qualcoder_lite.core.services.speakers import SetSpeakerRole
+    from qualcoder_lite.core.services.sources.attributes import AddAttribute, SetAttributeValue
+    from qualcoder_lite.core.services.coding.codes import AddCode
+    from qualcoder_lite.core.services.coding.coding import ApplyCode
+    from qualcoder_lite.core.services.coding.speakers import SetSpeakerRole
 
     p = new_project(path, coder="alice")
     try:

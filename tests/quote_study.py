@@ -49,10 +49,10 @@ NOTES = {"[laughs]", "[inaudible 00:12]"}
 
 def build(project) -> dict[str, int]:
     """Fill an empty project; returns the coding ids by letter."""
-    from qualcoder_lite.core.services.attributes import AttributeTable, ImportAttributes
-    from qualcoder_lite.core.services.codes import AddCode
-    from qualcoder_lite.core.services.coding import ApplyCode, SetQuoteEdit
-    from qualcoder_lite.core.services.speakers import SetSpeakerRole
+    from qualcoder_lite.core.services.sources.attributes import AttributeTable, ImportAttributes
+    from qualcoder_lite.core.services.coding.codes import AddCode
+    from qualcoder_lite.core.services.coding.coding import ApplyCode, SetQuoteEdit
+    from qualcoder_lite.core.services.coding.speakers import SetSpeakerRole
     from tests.helpers import add_text_source
 
     ids = {"LW04": add_text_source(project, "LW04", LW04, case="LW04"),

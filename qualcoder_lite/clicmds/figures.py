@@ -14,8 +14,8 @@ KINDS = (".svg", ".png", ".pdf", ".docx")
 def cmd_thematic_map(args) -> int:
     from ..cli import open_for, output_for
     from ..core.formats import thematic_map as tm
-    from ..core.services.study import study_title
-    from ..core.services.thematic_map import SetOverarching, map_svg
+    from ..core.services.sources.study import study_title
+    from ..core.services.quotes.thematic_map import SetOverarching, map_svg
 
     out = Path(args.out)
     kind = out.suffix.lower()

@@ -7,7 +7,7 @@ from qualcoder_lite.cli import add_force, emit_json, open_for, output_for, resol
 
 
 def cmd_export_qdpx(args) -> int:
-    from qualcoder_lite.core.services.interop import export_qdpx
+    from qualcoder_lite.core.services.refi.interop import export_qdpx
 
     target = output_for(args, args.out)
     with open_for(args) as project:
@@ -21,7 +21,7 @@ def cmd_export_qdpx(args) -> int:
 
 
 def cmd_import_qdpx(args) -> int:
-    from qualcoder_lite.core.services.interop import import_qdpx
+    from qualcoder_lite.core.services.refi.interop import import_qdpx
 
     _check_import_order(args.file, args.project)
     report = import_qdpx(args.file, args.project, coder=args.coder)
@@ -58,7 +58,7 @@ def _check_import_order(src: str, project: str) -> None:
 
 
 def cmd_export_qdc(args) -> int:
-    from qualcoder_lite.core.services.interop import export_qdc
+    from qualcoder_lite.core.services.refi.interop import export_qdc
 
     target = output_for(args, args.out)
     with open_for(args) as project:
@@ -72,7 +72,7 @@ def cmd_export_qdc(args) -> int:
 
 
 def cmd_import_qdc(args) -> int:
-    from qualcoder_lite.core.services.interop import import_codebook
+    from qualcoder_lite.core.services.refi.interop import import_codebook
 
     with open_for(args) as project:
         report = import_codebook(project, args.file)

@@ -16,8 +16,8 @@ def _columns(project, paths):
 def cmd_matrix(args) -> int:
     from ..cli import open_for, output_for
     from ..core.formats import matrix_export as mx
-    from ..core.services.filters import parse_where
-    from ..core.services.matrix import build_matrix
+    from ..core.services.sources.filters import parse_where
+    from ..core.services.matrix.matrix import build_matrix
 
     if args.json and not args.out:
         return _matrix_json(args)
@@ -29,8 +29,8 @@ def cmd_matrix(args) -> int:
         raise UsageError(f"--out {out.name}: choose a .docx, .xlsx or .csv file name")
     target = output_for(args, out)
     with open_for(args) as project:
-        from ..core.services.matrix import framework_charts
-        from ..core.services.study import study, study_title
+        from ..core.services.matrix.matrix import framework_charts
+        from ..core.services.sources.study import study, study_title
 
         where = parse_where(project, args.where)
         cols = _columns(project, args.columns)
@@ -71,7 +71,7 @@ def cmd_matrix(args) -> int:
     line = f"wrote {out}: {layout}, {charted} summaries, {to_chart} cells to chart"
     if args.json:  # stdout stays one JSON value
         from ..cli import emit_json
-        from ..core.services.matrix import matrix_json
+        from ..core.services.matrix.matrix import matrix_json
 
         sys.stderr.write(line + "\n")
         emit_json(matrix_json(matrix))
@@ -83,8 +83,8 @@ def cmd_matrix(args) -> int:
 def _matrix_json(args) -> int:
     """``matrix --json``: one entry per cell with quotes or a summary (issue 18)."""
     from ..cli import emit_json, open_for
-    from ..core.services.filters import parse_where
-    from ..core.services.matrix import build_matrix, matrix_json
+    from ..core.services.sources.filters import parse_where
+    from ..core.services.matrix.matrix import build_matrix, matrix_json
 
     with open_for(args) as project:
         matrix = build_matrix(project, _columns(project, args.columns), row_kind=args.rows, roll_up=args.descendants,
@@ -95,8 +95,8 @@ def _matrix_json(args) -> int:
 
 def cmd_compare(args) -> int:
     from ..cli import emit_json, open_for
-    from ..core.services.filters import parse_where
-    from ..core.services.matrix import compare
+    from ..core.services.sources.filters import parse_where
+    from ..core.services.matrix.matrix import compare
 
     with open_for(args) as project:
         cols = _columns(project, args.columns)

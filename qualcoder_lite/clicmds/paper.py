@@ -10,7 +10,7 @@ from ..core.errors import QualCoderError, UsageError
 
 def cmd_project(args) -> int:
     from ..cli import emit_json, open_for
-    from ..core.services.study import SetStudy, study
+    from ..core.services.sources.study import SetStudy, study
 
     change = args.title is not None or args.authors is not None
     with open_for(args, write=change) as project:
@@ -29,8 +29,8 @@ def cmd_project(args) -> int:
 def cmd_participants(args) -> int:
     from ..cli import emit_json, open_for, output_for
     from ..core.formats import table1
-    from ..core.services.filters import parse_where
-    from ..core.services.participants import participant_table
+    from ..core.services.sources.filters import parse_where
+    from ..core.services.quotes.participants import participant_table
     if (args.out is None) == (not args.json):
         raise UsageError("choose --out FILE (.docx, .csv or .xlsx) or --json")
     target = None
@@ -55,7 +55,7 @@ def cmd_participants(args) -> int:
 def cmd_demo(args) -> int:
     from ..cli import output_for
     from ..core import outfile
-    from ..core.services.demo import build_demo
+    from ..core.services.sources.demo import build_demo
 
     out = Path(args.out)
     if not out.suffix:

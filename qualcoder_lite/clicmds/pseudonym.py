@@ -24,7 +24,7 @@ def cmd_pseudonymise(args) -> int:
 
 def _suggest(args) -> int:
     from ..cli import emit_json, open_for, output_for
-    from ..core.services.pseudonymise import suggest
+    from ..core.services.privacy.pseudonymise import suggest
 
     if args.limit is not None and args.limit < 1:
         raise UsageError("--limit must be 1 or more")
@@ -32,7 +32,7 @@ def _suggest(args) -> int:
     with open_for(args, write=False) as project:
         rows = suggest(project, limit=args.limit)
     if args.out:
-        from ..core.services.pseudonymise import write_key_csv
+        from ..core.services.privacy.pseudonymise import write_key_csv
 
         write_key_csv([(s.real, s.pseudonym) for s in rows], target)
         sys.stderr.write(f"wrote {args.out} ({len(rows)} names): check it, delete what is not a name, then run "
@@ -54,7 +54,7 @@ def _suggest(args) -> int:
 def _apply(args) -> int:
     from ..cli import emit_json, open_for, resolve_project
     from ..core.outfile import check_input
-    from ..core.services.pseudonymise import KeyTableError, Pseudonymise, read_key_csv
+    from ..core.services.privacy.pseudonymise import KeyTableError, Pseudonymise, read_key_csv
 
     check_input(args.key, resolve_project(args.project), "key CSV")
     rows = read_key_csv(args.key)
@@ -78,7 +78,7 @@ def _apply(args) -> int:
 
 def _export_key(args) -> int:
     from ..cli import open_for, output_for
-    from ..core.services.pseudonymise import export_key
+    from ..core.services.privacy.pseudonymise import export_key
 
     target = output_for(args, args.out)
     with open_for(args, write=False) as project:
@@ -89,7 +89,7 @@ def _export_key(args) -> int:
 
 def _remove_key(args) -> int:
     from ..cli import emit_json, open_for
-    from ..core.services.pseudonymise import IRREVERSIBLE_WARNING, RemoveKey
+    from ..core.services.privacy.pseudonymise import IRREVERSIBLE_WARNING, RemoveKey
 
     if not args.yes:
         raise UsageError(f"{IRREVERSIBLE_WARNING} Run again with --yes to remove it.")

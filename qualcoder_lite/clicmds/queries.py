@@ -34,9 +34,9 @@ def _coverage_text(c) -> str:
 
 def cmd_coverage(args) -> int:
     from ..cli import emit_json, open_for, warn
-    from ..core.services.coverage import coverage
-    from ..core.services.filters import parse_where
-    from ..core.services.segments import code_ids_for
+    from ..core.services.queries.coverage import coverage
+    from ..core.services.sources.filters import parse_where
+    from ..core.services.quotes.segments import code_ids_for
 
     target = _out_target(args, (".csv", ".xlsx"))
     with open_for(args) as project:
@@ -61,9 +61,9 @@ def cmd_coverage(args) -> int:
 
 def cmd_cooccurrence(args) -> int:
     from ..cli import emit_json, open_for
-    from ..core.services.cooccurrence import cooccurrence
-    from ..core.services.filters import parse_where
-    from ..core.services.segments import code_ids_for
+    from ..core.services.queries.cooccurrence import cooccurrence
+    from ..core.services.sources.filters import parse_where
+    from ..core.services.quotes.segments import code_ids_for
 
     target = _out_target(args, (".csv", ".xlsx", ".docx"))
     with open_for(args) as project:
@@ -82,9 +82,9 @@ def cmd_cooccurrence(args) -> int:
 
 def cmd_words(args) -> int:
     from ..cli import emit_json, open_for
-    from ..core.services.filters import parse_where
-    from ..core.services.segments import code_ids_for
-    from ..core.services.wordfreq import word_frequency
+    from ..core.services.sources.filters import parse_where
+    from ..core.services.quotes.segments import code_ids_for
+    from ..core.services.queries.wordfreq import word_frequency
 
     if args.top is not None and args.top < 1:
         raise UsageError("--top must be 1 or more")
@@ -115,7 +115,7 @@ def cmd_words(args) -> int:
 
 def cmd_summary(args) -> int:
     from ..cli import open_for
-    from ..core.services.summaries import SetCellSummary
+    from ..core.services.matrix.summaries import SetCellSummary
 
     if args.clear == (args.text is not None):
         raise UsageError("summary: give --text TEXT, or --clear")

@@ -35,8 +35,8 @@ attribute name; "key=Header" renames a column.
 
 
 def _report_options(args, project):
-    from ..core.services.quotes import ReportOptions
-    from ..core.services.quoting import QuoteFormat
+    from ..core.services.quotes.quotes import ReportOptions
+    from ..core.services.quotes.quoting import QuoteFormat
 
     opts = ReportOptions.from_dict(project.settings.get("report_options")) if args.saved else ReportOptions()
     given = {
@@ -72,7 +72,7 @@ def _report_options(args, project):
 
 def cmd_report(args) -> int:
     from ..cli import emit_json, open_for, output_for, warn
-    from ..core.services.exports import check_suffix, write_report
+    from ..core.services.quotes.exports import check_suffix, write_report
 
     check_suffix(args.out, (".docx",), "a quote report")
     args.out = output_for(args, args.out)
@@ -89,7 +89,7 @@ def cmd_report(args) -> int:
 
 def cmd_codebook(args) -> int:
     from ..cli import emit_json, open_for, output_for
-    from ..core.services.exports import check_suffix, export_codebook
+    from ..core.services.quotes.exports import check_suffix, export_codebook
 
     check_suffix(args.out, (".docx", ".csv"), "a codebook")
     args.out = output_for(args, args.out)
@@ -104,7 +104,7 @@ def cmd_codebook(args) -> int:
 
 def cmd_export_source(args) -> int:
     from ..cli import emit_json, open_for, output_for, warn
-    from ..core.services.exports import check_suffix, export_source
+    from ..core.services.quotes.exports import check_suffix, export_source
 
     check_suffix(args.out, (".docx",), "a coded transcript")
     args.out = output_for(args, args.out)

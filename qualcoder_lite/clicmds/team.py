@@ -21,7 +21,7 @@ def _fmt(v: float | None, digits: int) -> str:
 
 def cmd_coders(args) -> int:
     from ..cli import emit_json, open_for
-    from ..core.services.agreement import coder_table
+    from ..core.services.team.agreement import coder_table
 
     with open_for(args) as project:
         rows = coder_table(project)
@@ -51,8 +51,8 @@ def _source_ids(project, names: list[str] | None) -> set[int] | None:
 def cmd_agreement(args) -> int:
     from ..cli import emit_json, open_for, output_for
     from ..core.formats.agreement_export import FORMATS, UNIT_WORDS, export
-    from ..core.services.agreement import compare
-    from ..core.services.segments import code_ids_for
+    from ..core.services.team.agreement import compare
+    from ..core.services.quotes.segments import code_ids_for
 
     if args.out and not args.out.lower().endswith(FORMATS):
         raise UsageError(f"{args.out}: choose a .csv or .docx file for the agreement table")
@@ -95,7 +95,7 @@ def cmd_agreement(args) -> int:
 def cmd_merge(args) -> int:
     from ..cli import emit_json, open_for, resolve_project
     from ..core.outfile import check_input
-    from ..core.services.merge import merge_copy
+    from ..core.services.team.merge import merge_copy
 
     check_input(args.other, resolve_project(args.project), "colleague's copy to merge")
     with open_for(args) as project:
@@ -111,7 +111,7 @@ def cmd_merge(args) -> int:
 def register(add) -> None:
     from ..cli import add_force
 
-    from ..core.services.agreement import UNITS
+    from ..core.services.team.agreement import UNITS
 
     sp = add("coders", cmd_coders, "list coders with their coding counts")
     sp.add_argument("project")

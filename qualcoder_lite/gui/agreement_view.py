@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from ..core import codepath
 from ..core.errors import QualCoderError
-from ..core.services.agreement import UNITS, AgreementRow, Comparison, compare, differences
+from ..core.services.team.agreement import UNITS, AgreementRow, Comparison, compare, differences
 from ..core.store.coders import CODER_COLORS
 from ..core.store.recorder import Changes
 from .offsets import OffsetMap
@@ -639,7 +639,7 @@ class TeamTools(QObject):
 
     def merge_file(self, path: str | Path):
         """Merge ``path`` as one undoable step and show the report; returns it (None on failure)."""
-        from ..core.services.merge import prepare_merge
+        from ..core.services.team.merge import prepare_merge
 
         ctx = self.window.ctx
         if ctx is None:

@@ -13,9 +13,8 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.errors import QualCoderError
-from ..core.services.attributes import (
-    AddAttribute, AttributeReport, ImportAttributes, SetAttributeValue, name_list, read_attribute_table, unmatched_cases,
-)
+from ..core.services.sources.attributes import (AddAttribute, AttributeReport, ImportAttributes,
+    SetAttributeValue, name_list, read_attribute_table, unmatched_cases)
 from .context import Context
 
 

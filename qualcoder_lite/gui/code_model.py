@@ -9,8 +9,8 @@ from PySide6.QtGui import QColor, QIcon, QPixmap
 
 from ..core.errors import QualCoderError
 from ..core.model import Code
-from ..core.services.codes import MoveCode, UpdateCode
-from ..core.services.coding import ApplyCode
+from ..core.services.coding.codes import MoveCode, UpdateCode
+from ..core.services.coding.coding import ApplyCode
 from .context import Context
 
 CODE_MIME = "application/x-qualcoder-lite-code"
@@ -78,7 +78,7 @@ class CodeTreeModel(QAbstractItemModel):
     def _read_totals(self) -> dict[int, tuple[int, int, int]]:
         if not self.aggregate:
             return {}
-        from ..core.services.aggregates import aggregate_counts
+        from ..core.services.queries.aggregates import aggregate_counts
 
         return aggregate_counts(self.ctx.project)
 

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
 
 from ..core import codepath
 from ..core.errors import QualCoderError
-from ..core.services.codes import AddCode, DeleteCode, MergeCodes, UpdateCode, codings_under
+from ..core.services.coding.codes import AddCode, DeleteCode, MergeCodes, UpdateCode, codings_under
 from .code_model import CodeTreeModel
 from .context import Context
 
@@ -331,7 +331,7 @@ class CodePanel(QWidget):
 
     def move_codes(self, ids: list[int], parent_id: int | None) -> bool:
         from ..core.commands import Macro
-        from ..core.services.codes import MoveCode
+        from ..core.services.coding.codes import MoveCode
 
         moves = [MoveCode(i, parent_id) for i in ids if i != parent_id]
         if not moves:

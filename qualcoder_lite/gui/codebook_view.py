@@ -84,7 +84,7 @@ class CodebookView(QWidget):
     def refresh_map(self) -> None:
         from PySide6.QtGui import QPixmap
 
-        from ..core.services.thematic_map import map_svg
+        from ..core.services.quotes.thematic_map import map_svg
         from .figure_render import png_bytes
 
         svg, lay, themes, over = map_svg(self.ctx.project, depth=self.map_depth.value(),
@@ -109,7 +109,7 @@ class CodebookView(QWidget):
         return ids
 
     def set_overarching_from_selection(self) -> None:
-        from ..core.services.thematic_map import SetOverarching
+        from ..core.services.quotes.thematic_map import SetOverarching
 
         self.ctx.run(SetOverarching(self.selected_code_ids()))
         self.refresh_map()
@@ -119,7 +119,7 @@ class CodebookView(QWidget):
         from ..core.errors import QualCoderError
         from .figure_render import write_figure
         from .save_target import choose_target, from_dialog
-        from ..core.services.study import study_title
+        from ..core.services.sources.study import study_title
 
         if path is None:
             chosen, selected = QFileDialog.getSaveFileName(

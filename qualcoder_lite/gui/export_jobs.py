@@ -72,7 +72,7 @@ def export_codebook(window, path: str | Path | None = None):
         return None
 
     def job(p, _progress):
-        from ..core.services.exports import export_codebook as run
+        from ..core.services.quotes.exports import export_codebook as run
 
         return run(p, target)
 
@@ -111,7 +111,7 @@ def export_transcript(window, source: str | None = None, path: str | Path | None
     visible = window.ctx.visible_coders
 
     def job(p, progress):
-        from ..core.services.exports import export_source
+        from ..core.services.quotes.exports import export_source
 
         return export_source(p, source, target, coders=visible, progress=progress)
 

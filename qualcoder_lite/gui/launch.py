@@ -15,7 +15,7 @@ DEMO_KEEP = 3
 def make_demo_copy() -> Path:
     """Build a fresh copy of the demo project in the user's data folder; older copies
     beyond the last few are removed."""
-    from ..core.services.demo import build_demo
+    from ..core.services.sources.demo import build_demo
     from .prefs import data_dir
 
     folder = data_dir() / "demo"

@@ -240,7 +240,7 @@ class MainWindow(QMainWindow):
             if not backups:
                 self.show_error("Damaged project", f"{exc}\n\nThere is no backup of it to restore.")
                 return False
-            from ..core.services.projectfile import kept_copy, restore_project
+            from ..core.services.privacy.projectfile import kept_copy, restore_project
 
             answer = QMessageBox.question(
                 self, "Damaged project",
@@ -295,7 +295,7 @@ class MainWindow(QMainWindow):
 
     def project_properties(self) -> None:
         """The study's title and authors, one undoable step."""
-        from ..core.services.study import SetStudy, study
+        from ..core.services.sources.study import SetStudy, study
         from .project_properties import ProjectPropertiesDialog
 
         if self.ctx is None:
@@ -517,7 +517,7 @@ class MainWindow(QMainWindow):
         if dlg.chosen_id is not None:
             self.workbench.apply_codes([dlg.chosen_id])
         elif dlg.new_name:
-            from ..core.services.coding import CodeInVivo
+            from ..core.services.coding.coding import CodeInVivo
 
             sel = self.workbench.view.selection_cp()
             if sel is not None:

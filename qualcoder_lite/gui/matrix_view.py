@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
 
 from ..core import codepath
 from ..core.errors import QualCoderError
-from ..core.services.filters import parse_where
-from ..core.services.matrix import build_matrix, coding_query, compare
-from ..core.services.summaries import SetCellSummary
+from ..core.services.sources.filters import parse_where
+from ..core.services.matrix.matrix import build_matrix, coding_query, compare
+from ..core.services.matrix.summaries import SetCellSummary
 from .context import Context
 
 TO_CHART = QColor("#fff4d6")
@@ -545,7 +545,7 @@ class MatrixView(QWidget):
             return
         row = self.model.row_of(current.row())
         col = self.model.matrix.columns[current.column()]
-        from ..core.services.quoting import Quoter
+        from ..core.services.quotes.quoting import Quoter
 
         quotes = Quoter(self.ctx.project).cell_quotes(self.model.matrix.row_kind, row.id, col.id,
                                                       self.model.roll_up)
@@ -609,8 +609,8 @@ class MatrixView(QWidget):
     def framework_charts(self) -> list:
         """One chart per theme (as the command line's default) with this view's rows: the
         same filter, grouping and order."""
-        from ..core.services.filters import parse_where
-        from ..core.services.matrix import framework_charts
+        from ..core.services.sources.filters import parse_where
+        from ..core.services.matrix.matrix import framework_charts
 
         model = self.model
         where = parse_where(self.ctx.project, [model.where_expr]) if model.where_expr else None
@@ -625,7 +625,7 @@ class MatrixView(QWidget):
         from pathlib import Path
 
         from ..core.formats import matrix_export as mx
-        from ..core.services.study import study, study_title
+        from ..core.services.sources.study import study, study_title
         from .save_target import choose_target
 
         p = Path(path)

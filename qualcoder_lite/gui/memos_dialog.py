@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.errors import QualCoderError
-from ..core.services.memos import AddMemo, DeleteMemo, EditMemo
+from ..core.services.coding.memos import AddMemo, DeleteMemo, EditMemo
 from .context import Context
 
 KIND_LABELS = {"journal": "Journal", "project": "Project", "source": "Source", "case": "Case", "code": "Code"}

@@ -17,9 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.errors import QualCoderError
-from ..core.services.pseudonymise import (
-    IRREVERSIBLE_WARNING, Pseudonymise, RemoveKey, export_key, key_removed, load_key, suggest,
-)
+from ..core.services.privacy.pseudonymise import (IRREVERSIBLE_WARNING, Pseudonymise, RemoveKey, export_key,
+    key_removed, load_key, suggest)
 
 COLUMNS = ("Real name", "Pseudonym", "Kind", "Found")
 KIND_LABELS = {"key": "in the key, still found", "speaker": "speaker", "person": "person (title)",

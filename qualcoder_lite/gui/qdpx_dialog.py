@@ -77,7 +77,7 @@ class RefiActions(QObject):
     # -- import ---------------------------------------------------------------------------
     def import_project(self) -> None:
         from ..core.project import project_path
-        from ..core.services.interop import import_qdpx
+        from ..core.services.refi.interop import import_qdpx
 
         src, _ = QFileDialog.getOpenFileName(self.window, "Import a REFI-QDA project", "", QDPX_FILTER)
         if not src:
@@ -101,8 +101,8 @@ class RefiActions(QObject):
         self._run("Import REFI-QDA project", lambda progress: import_qdpx(src, target, coder, progress), done)
 
     def import_codebook(self) -> None:
-        from ..core.formats.qdc import read_codebook
-        from ..core.services.interop import ImportCodebook
+        from ..core.services.refi.qdc import read_codebook
+        from ..core.services.refi.interop import ImportCodebook
 
         ctx = self.window.ctx
         if ctx is None:
@@ -146,7 +146,7 @@ class RefiActions(QObject):
         self._run(title, task, done)
 
     def export_project(self) -> None:
-        from ..core.services.interop import export_qdpx
+        from ..core.services.refi.interop import export_qdpx
 
         by_filter = {f: t for t, f in EXPORT_TARGET_FILTERS.items()}
         self._export("Export REFI-QDA project", ".qdpx", ";;".join(EXPORT_TARGET_FILTERS.values()),
@@ -154,7 +154,7 @@ class RefiActions(QObject):
                          project, out, progress, target=by_filter.get(chosen, "standard")))
 
     def export_codebook(self) -> None:
-        from ..core.services.interop import export_qdc
+        from ..core.services.refi.interop import export_qdc
 
         self._export("Export REFI-QDA codebook", ".qdc", "REFI-QDA codebooks (*.qdc)",
                      lambda project, out, progress, _chosen: export_qdc(project, out))

@@ -14,9 +14,9 @@ from PySide6.QtWidgets import (
     QListWidgetItem, QSpinBox, QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget,
 )
 
-from ..core.services.cooccurrence import UNITS, cooccurrence
-from ..core.services.coverage import coverage
-from ..core.services.wordfreq import word_frequency
+from ..core.services.queries.cooccurrence import UNITS, cooccurrence
+from ..core.services.queries.coverage import coverage
+from ..core.services.queries.wordfreq import word_frequency
 
 DISPLAY, TOOLTIP, ALIGN, USER = (int(r) for r in (Qt.DisplayRole, Qt.ToolTipRole, Qt.TextAlignmentRole,
                                                   Qt.UserRole))
@@ -432,7 +432,7 @@ class WordFrequencyView(QWidget):
             self.scope.setCurrentIndex(i)
 
     def reload(self) -> None:
-        from ..core.services.filters import parse_where
+        from ..core.services.sources.filters import parse_where
 
         kind, _, value = (self.scope.currentData() or "").partition(":")
         code_ids = [int(value)] if kind == "code" else None

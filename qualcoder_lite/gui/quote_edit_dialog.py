@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.errors import QualCoderError
-from ..core.services.coding import SetQuoteEdit
-from ..core.services.quote_render import OMISSION, collapse, render_passage
+from ..core.services.coding.coding import SetQuoteEdit
+from ..core.services.quotes.quote_render import OMISSION, collapse, render_passage
 
 
 def quote_rich_text(made) -> str:
@@ -98,7 +98,7 @@ def edit_quote(parent, ctx, coding_id: int, start: int | None = None, end: int |
                text: str | None = None) -> bool:
     """Edit the quote of a coding (a merged report quote passes the passage's span).
     With ``text`` no dialog is shown. Returns whether the stored quote changed."""
-    from ..core.services.quoting import Quoter
+    from ..core.services.quotes.quoting import Quoter
 
     project = ctx.project
     coding = project.codings.get(coding_id)

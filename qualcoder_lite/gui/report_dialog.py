@@ -21,10 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.errors import QualCoderError
-from ..core.services.quote_render import STYLE_LABELS, STYLES
-from ..core.services.quotes import (
-    BUILTIN_COLUMNS, TABLE_STYLES, ReportOptions, build_report, cite_fields, default_method_note,
-)
+from ..core.services.quotes.quote_render import STYLE_LABELS, STYLES
+from ..core.services.quotes.quotes import (BUILTIN_COLUMNS, TABLE_STYLES, ReportOptions, build_report,
+    cite_fields, default_method_note)
 from .export_jobs import ExportWorker, export_codebook, export_transcript, run_export  # noqa: F401 (menu entries)
 
 SETTINGS_KEY = "report_options"
@@ -510,7 +509,7 @@ class ReportDialog(QDialog):
         self.remember()
 
         def job(project, progress):
-            from ..core.services.exports import write_report
+            from ..core.services.quotes.exports import write_report
 
             return write_report(project, opts, path, progress=progress)
 
@@ -523,7 +522,7 @@ class ReportDialog(QDialog):
 
 
 def _natural(s: str):
-    from ..core.services.quotes import natural_key
+    from ..core.services.quotes.quotes import natural_key
 
     return natural_key(s)
 

@@ -117,7 +117,7 @@ def _writable(window) -> bool:
 
 
 def restore_backup(window, choice: int | None = None) -> bool:
-    from ..core.services.projectfile import backups_of, kept_copy, restore_project
+    from ..core.services.privacy.projectfile import backups_of, kept_copy, restore_project
 
     if not _writable(window):
         return False
@@ -162,7 +162,7 @@ def _ask_new_passphrase(window) -> str | None:
 
 
 def encrypt_project(window, passphrase: str | None = None) -> bool:
-    from ..core.services.projectfile import encrypt_project as encrypt
+    from ..core.services.privacy.projectfile import encrypt_project as encrypt
 
     if not _writable(window) or window.ctx.project.encrypted:
         return False
@@ -176,7 +176,7 @@ def encrypt_project(window, passphrase: str | None = None) -> bool:
 
 
 def decrypt_project(window) -> bool:
-    from ..core.services.projectfile import decrypt_project as decrypt
+    from ..core.services.privacy.projectfile import decrypt_project as decrypt
 
     if not _writable(window) or not window.ctx.project.encrypted:
         return False

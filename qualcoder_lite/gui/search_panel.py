@@ -11,7 +11,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QLineEdit, QListView, QPushButton, QVBoxLayout, QWidget
 
 from ..core.errors import QualCoderError
-from ..core.services.search import Hit, search
+from ..core.services.search.search import Hit, search
 from .context import Context
 
 

@@ -18,10 +18,10 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.errors import QualCoderError
-from ..core.services.coding import SetCodingMemo
-from ..core.services.quoting import Quoter
-from ..core.services.filters import Where, parse_where
-from ..core.services.segments import segment_rows
+from ..core.services.coding.coding import SetCodingMemo
+from ..core.services.quotes.quoting import Quoter
+from ..core.services.sources.filters import Where, parse_where
+from ..core.services.quotes.segments import segment_rows
 from .context import Context
 
 PAGE = 200
@@ -317,7 +317,7 @@ class RetrievalPanel(QWidget):
     def _count_changed(self, *_args) -> None:
         """'6 segments · 2 sources · 12.5% coverage': the rows shown, the sources they are in,
         and the coded characters (overlaps once) over those sources' characters."""
-        from ..core.services.coverage import coverage_total
+        from ..core.services.queries.coverage import coverage_total
 
         n = self.model.rowCount()
         text = f"{n} segment{'s' if n != 1 else ''}"
@@ -390,7 +390,7 @@ class RetrievalPanel(QWidget):
         """Move the selected segments of one code to a new sub-code (split a code)."""
         from PySide6.QtWidgets import QInputDialog
 
-        from ..core.services.codes import SplitCode
+        from ..core.services.coding.codes import SplitCode
 
         segs = self.selected_segments()
         codes = {s.code_id for s in segs}

@@ -190,7 +190,7 @@ class SourcePanel(QWidget):
     def rename_current(self, name: str | None = None) -> bool:
         from PySide6.QtWidgets import QInputDialog
 
-        from ..core.services.sources import RenameSource
+        from ..core.services.sources.sources import RenameSource
 
         sid = self.current_source_id()
         if sid is None:
@@ -205,7 +205,7 @@ class SourcePanel(QWidget):
     def set_cases_current(self, names: list[str] | None = None) -> bool:
         from PySide6.QtWidgets import QInputDialog
 
-        from ..core.services.sources import SetSourceCases
+        from ..core.services.sources.sources import SetSourceCases
 
         sid = self.current_source_id()
         if sid is None:
@@ -221,7 +221,7 @@ class SourcePanel(QWidget):
         return self._run(SetSourceCases(sid, names))
 
     def set_kind_current(self, kind: str) -> bool:
-        from ..core.services.sources import SetSourceKind
+        from ..core.services.sources.sources import SetSourceKind
 
         sid = self.current_source_id()
         return sid is not None and self._run(SetSourceKind(sid, kind))
@@ -229,7 +229,7 @@ class SourcePanel(QWidget):
     def delete_current(self, confirm: bool = True) -> bool:
         from PySide6.QtWidgets import QMessageBox
 
-        from ..core.services.sources import DeleteSource
+        from ..core.services.sources.sources import DeleteSource
 
         sid = self.current_source_id()
         if sid is None:

@@ -65,7 +65,7 @@ class Table1Dialog(QDialog):
                 if self.columns.item(i).checkState() == Qt.Checked]
 
     def table(self):
-        from ..core.services.participants import participant_table
+        from ..core.services.quotes.participants import participant_table
 
         return participant_table(self.project, self.group.currentData(), self.attributes())
 

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QMenu, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from ..core.errors import QualCoderError
-from ..core.services.coding import AdjustCoding, ApplyCode, CodeInVivo, RemoveCoding, SetCodingMemo
+from ..core.services.coding.coding import AdjustCoding, ApplyCode, CodeInVivo, RemoveCoding, SetCodingMemo
 from ..core.store.recorder import Changes
 from .code_panel import CodePanel
 from .context import Context

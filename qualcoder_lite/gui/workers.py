@@ -104,7 +104,7 @@ def import_job(paths: list[Path], case_rule=None) -> Callable:
     (with its recorded rows, so the GUI's undo stack can adopt it)."""
 
     def job(project, progress):
-        from ..core.services.importing import ImportSources, prepare
+        from ..core.services.sources.importing import ImportSources, prepare
 
         prepared = prepare(paths, case_rule, progress=progress)
         cmd = ImportSources(prepared, progress)

@@ -122,7 +122,7 @@ def test_agreement_exports_name_the_code(cli, proj, tmp_path):
 def test_retrieval_exports_name_the_code(proj, tmp_path):
     from qualcoder_lite.core.formats.segments_export import write_segments
     from qualcoder_lite.core.project import open_project
-    from qualcoder_lite.core.services.segments import segments
+    from qualcoder_lite.core.services.quotes.segments import segments
 
     with open_project(proj) as p:
         segs = segments(p)

@@ -115,8 +115,8 @@ def test_export_qdpx_for_nvivo_windows(cli, project_file, tmp_path):
     import zipfile
 
     from qualcoder_lite.core.project import open_project
-    from qualcoder_lite.core.services.codes import AddCode
-    from qualcoder_lite.core.services.coding import ApplyCode
+    from qualcoder_lite.core.services.coding.codes import AddCode
+    from qualcoder_lite.core.services.coding.coding import ApplyCode
     from tests.helpers import add_text_source
 
     text = "Great 😀 day."

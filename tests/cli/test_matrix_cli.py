@@ -8,7 +8,7 @@ import docx
 import openpyxl
 
 from qualcoder_lite.core.project import open_project
-from qualcoder_lite.core.services.matrix import build_matrix
+from qualcoder_lite.core.services.matrix.matrix import build_matrix
 
 THEMES = ["Referral pathways", "Working with practices", "Sustaining the role", "Patient outcomes",
           "Data and evaluation", "Change over time"]

@@ -13,7 +13,7 @@ from docx.oxml.ns import qn
 
 from qualcoder_lite.core.formats import docx_common as dc
 from qualcoder_lite.core.project import open_project
-from qualcoder_lite.core.services.demo import demo_dir
+from qualcoder_lite.core.services.sources.demo import demo_dir
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -73,8 +73,8 @@ def test_word_matrix_is_one_chart_per_theme_with_sub_codes_as_columns(cli, demo_
 
 
 def test_theme_own_codings_get_their_own_column_and_a_theme_without_sub_codes_is_one(cli, project_file, tmp_path):
-    from qualcoder_lite.core.services.codes import AddCode
-    from qualcoder_lite.core.services.coding import ApplyCode
+    from qualcoder_lite.core.services.coding.codes import AddCode
+    from qualcoder_lite.core.services.coding.coding import ApplyCode
     from tests.helpers import add_text_source
 
     with open_project(project_file) as p:
@@ -84,7 +84,7 @@ def test_theme_own_codings_get_their_own_column_and_a_theme_without_sub_codes_is
         p.execute(ApplyCode(sid, p.codes.find("Theme").id, 0, 3))
         p.execute(ApplyCode(sid, p.codes.find("Theme/Sub/Deep").id, 4, 7))
         p.execute(ApplyCode(sid, p.codes.find("Alone").id, 8, 13))
-        from qualcoder_lite.core.services.matrix import framework_charts
+        from qualcoder_lite.core.services.matrix.matrix import framework_charts
 
         charts = {m.title: m for m in framework_charts(p)}
     assert charts["Alone"].headers == ["Alone"]
@@ -110,8 +110,8 @@ def test_excel_has_an_overview_and_one_sheet_per_theme_set_up_for_printing(cli, 
 
 
 def test_rows_sort_naturally_p2_before_p10(cli, project_file, tmp_path):
-    from qualcoder_lite.core.services.codes import AddCode
-    from qualcoder_lite.core.services.coding import ApplyCode
+    from qualcoder_lite.core.services.coding.codes import AddCode
+    from qualcoder_lite.core.services.coding.coding import ApplyCode
     from tests.helpers import add_text_source
 
     with open_project(project_file) as p:
@@ -139,8 +139,8 @@ def test_a_long_citation_never_splits_inside_a_word():
 
 
 def test_report_citation_column_fits_its_longest_word(demo_file, tmp_path):
-    from qualcoder_lite.core.services.exports import write_report
-    from qualcoder_lite.core.services.quotes import ReportOptions
+    from qualcoder_lite.core.services.quotes.exports import write_report
+    from qualcoder_lite.core.services.quotes.quotes import ReportOptions
 
     out = tmp_path / "S2.docx"
     with open_project(demo_file) as p:
@@ -171,7 +171,7 @@ def test_title_and_authors_setting_on_every_title_page(cli, demo_file, tmp_path)
     assert f"Project: {title}" in body
     # undone: the file name again
     with open_project(demo_file) as p:
-        from qualcoder_lite.core.services.study import SetStudy, study_title
+        from qualcoder_lite.core.services.sources.study import SetStudy, study_title
 
         cmd = SetStudy(title="")
         p.execute(cmd)

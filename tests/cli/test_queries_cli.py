@@ -236,7 +236,7 @@ def test_summary_set_clear_undo_and_matrix_json(cli, qproj, segs):
                                                     if c == "P1" and _under(k, "Access"))
     # the command line runs one command (one undoable step in the app): undone, the cell is gone
     from qualcoder_lite.core.project import open_project
-    from qualcoder_lite.core.services.summaries import SetCellSummary
+    from qualcoder_lite.core.services.matrix.summaries import SetCellSummary
 
     with open_project(qproj) as p:
         case, code = p.cases.by_name("P1").id, p.codes.resolve("Access").id

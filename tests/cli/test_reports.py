@@ -100,7 +100,7 @@ def test_report_bad_output_paths(cli, demo_file, tmp_path):
 
 def test_report_can_start_from_the_options_saved_by_the_dialog(cli, demo_file, tmp_path):
     from qualcoder_lite.core.project import open_project
-    from qualcoder_lite.core.services.quotes import ReportOptions
+    from qualcoder_lite.core.services.quotes.quotes import ReportOptions
 
     with open_project(demo_file) as p:
         p.settings.put("report_options", ReportOptions(prefix="S9.", cite="[{case}]").to_dict())
@@ -163,7 +163,7 @@ def test_export_source_errors(cli, demo_file, tmp_path):
 
 def test_export_source_without_codings_warns(cli, demo_file, tmp_path):
     from qualcoder_lite.core.project import open_project
-    from qualcoder_lite.core.services.coding import ApplyCode
+    from qualcoder_lite.core.services.coding.coding import ApplyCode
 
     with open_project(demo_file) as p:  # kim codes LW01 only
         p.execute(ApplyCode(p.sources.by_name("LW01").id, p.codes.all()[0].id, 0, 11, coder="kim"))

@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from qualcoder_lite.core.project import open_project
-from qualcoder_lite.core.services.coding import ApplyCode
+from qualcoder_lite.core.services.coding.coding import ApplyCode
 
 
 def _no_nan(text: str):
@@ -57,7 +57,7 @@ def test_agreement_text_is_sorted_lowest_kappa_first(cli, demo_file):
 
 
 def test_agreement_matches_the_core(cli, demo_file):
-    from qualcoder_lite.core.services.agreement import compare
+    from qualcoder_lite.core.services.team.agreement import compare
 
     r = cli("agreement", demo_file, "--coders", "sam", "alex", "--unit", "paragraph", "--json")
     with open_project(demo_file) as p:

@@ -16,12 +16,10 @@ from hypothesis import strategies as st
 
 from qualcoder_lite.core.errors import UsageError
 from qualcoder_lite.core.project import memory_project
-from qualcoder_lite.core.services.agreement import (
-    cohen_kappa, compare, coverage_histogram, differences, intersect, krippendorff_alpha, merge_intervals,
-    percent_agreement, subtract, to_unit_space,
-)
-from qualcoder_lite.core.services.codes import AddCode
-from qualcoder_lite.core.services.coding import ApplyCode
+from qualcoder_lite.core.services.team.agreement import (cohen_kappa, compare, coverage_histogram,
+    differences, intersect, krippendorff_alpha, merge_intervals, percent_agreement, subtract, to_unit_space)
+from qualcoder_lite.core.services.coding.codes import AddCode
+from qualcoder_lite.core.services.coding.coding import ApplyCode
 from qualcoder_lite.core.units import detect_turns, units
 from tests.helpers import add_text_source
 

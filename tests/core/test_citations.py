@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qualcoder_lite.core.services.citations import CitationTemplate
+from qualcoder_lite.core.services.quotes.citations import CitationTemplate
 
 FIELDS = ["case", "years_in_post", "wave", "board", "age", "role"]
 

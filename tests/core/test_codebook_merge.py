@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from qualcoder_lite.core.errors import InputError
-from qualcoder_lite.core.services.codes import AddCode
-from qualcoder_lite.core.services.interop import ImportCodebook, export_qdc, import_codebook
-from qualcoder_lite.core.formats.qdc import read_codebook
+from qualcoder_lite.core.services.coding.codes import AddCode
+from qualcoder_lite.core.services.refi.interop import ImportCodebook, export_qdc, import_codebook
+from qualcoder_lite.core.services.refi.qdc import read_codebook
 from tests.helpers import dump
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 
 from qualcoder_lite.core.errors import DuplicateError, UsageError
-from qualcoder_lite.core.services.autocode import Autocode
-from qualcoder_lite.core.services.codes import AddCode, DeleteCode, MergeCodes, MoveCode, UpdateCode, codings_under
-from qualcoder_lite.core.services.coding import AdjustCoding, ApplyCode, RemoveCoding, SetCodingMemo, SetQuoteEdit
-from qualcoder_lite.core.services.memos import AddMemo, EditMemo
-from qualcoder_lite.core.services.summaries import SetCellSummary
+from qualcoder_lite.core.services.coding.autocode import Autocode
+from qualcoder_lite.core.services.coding.codes import (AddCode, DeleteCode, MergeCodes, MoveCode, UpdateCode,
+    codings_under)
+from qualcoder_lite.core.services.coding.coding import (AdjustCoding, ApplyCode, RemoveCoding, SetCodingMemo,
+    SetQuoteEdit)
+from qualcoder_lite.core.services.coding.memos import AddMemo, EditMemo
+from qualcoder_lite.core.services.matrix.summaries import SetCellSummary
 from tests.helpers import add_text_source, dump
 
 TEXT = "Interviewer: How was it?\n\nP1: It was fine. Dr. Who helped 😀 a lot.\nThen it got worse!\n\nInterviewer: Why?\n\nP1: Money.\n"
@@ -157,7 +159,8 @@ def test_failed_command_leaves_nothing(proj):
 
 
 def test_source_commands_round_trip(proj):
-    from qualcoder_lite.core.services.sources import DeleteSource, RenameSource, SetSourceCases, SetSourceKind
+    from qualcoder_lite.core.services.sources.sources import (DeleteSource, RenameSource, SetSourceCases,
+        SetSourceKind)
 
     src = proj.sources.by_name("P1").id
     proj.execute(ApplyCode(src, proj.codes.find("Theme/Sub").id, 0, 11))
@@ -174,7 +177,7 @@ def test_source_commands_round_trip(proj):
 
 
 def test_split_code_round_trip(proj):
-    from qualcoder_lite.core.services.codes import SplitCode
+    from qualcoder_lite.core.services.coding.codes import SplitCode
 
     sub = proj.codes.find("Theme/Sub").id
     src = proj.sources.by_name("P1").id
@@ -209,7 +212,7 @@ def test_preferences_never_clash_with_undone_settings(proj):
 
 def test_deleting_or_merging_codes_keeps_sets_clean(proj):
     from qualcoder_lite.core.commands import Command
-    from qualcoder_lite.core.services.sources import DeleteSource
+    from qualcoder_lite.core.services.sources.sources import DeleteSource
 
     sub = proj.codes.find("Theme/Sub").id
     other = proj.codes.find("Theme/Other").id

@@ -37,10 +37,10 @@ CHILD = textwrap.dedent("""
 
     p = open_project(project)
     if op == "import":
-        from qualcoder_lite.core.services.importing import import_files
+        from qualcoder_lite.core.services.sources.importing import import_files
         import_files(p, sys.argv[4:], progress=progress)
     elif op == "autocode":
-        from qualcoder_lite.core.services.autocode import Autocode
+        from qualcoder_lite.core.services.coding.autocode import Autocode
         code = p.codes.find(["Auto"]).id
         p.execute(Autocode(code, r"\\w+ing\\b", unit="match", progress=progress))
     elif op == "merge":
@@ -50,7 +50,7 @@ CHILD = textwrap.dedent("""
             progress(0, 0, table)
             return original(self, table, values)
         recorder.Recorder.insert = insert
-        from qualcoder_lite.core.services.merge import merge_copy
+        from qualcoder_lite.core.services.team.merge import merge_copy
         merge_copy(p, sys.argv[4])
     p.close()
     print("DONE", flush=True)
@@ -105,8 +105,8 @@ def test_import_that_finishes_is_all_there(tmp_path, project_file):
 @pytest.mark.parametrize("point", [1, 6, 12])
 def test_kill_during_autocode(tmp_path, project_file, point):
     from qualcoder_lite.core.project import open_project
-    from qualcoder_lite.core.services.codes import AddCode
-    from qualcoder_lite.core.services.importing import import_files
+    from qualcoder_lite.core.services.coding.codes import AddCode
+    from qualcoder_lite.core.services.sources.importing import import_files
 
     with open_project(project_file) as p:
         import_files(p, _transcripts(tmp_path, 12))
@@ -123,8 +123,8 @@ def test_kill_during_merge(tmp_path, demo_file, point):
     import shutil
 
     from qualcoder_lite.core.project import open_project
-    from qualcoder_lite.core.services.autocode import Autocode
-    from qualcoder_lite.core.services.codes import AddCode
+    from qualcoder_lite.core.services.coding.autocode import Autocode
+    from qualcoder_lite.core.services.coding.codes import AddCode
 
     other = tmp_path / "colleague.qlite"
     shutil.copy(demo_file, other)

@@ -9,9 +9,9 @@ import pytest
 
 from qualcoder_lite.core.errors import UsageError
 from qualcoder_lite.core.project import open_project
-from qualcoder_lite.core.services.filters import parse_where
-from qualcoder_lite.core.services.matrix import build_matrix, cell_segments, coding_query, compare
-from qualcoder_lite.core.services.segments import segments
+from qualcoder_lite.core.services.sources.filters import parse_where
+from qualcoder_lite.core.services.matrix.matrix import build_matrix, cell_segments, coding_query, compare
+from qualcoder_lite.core.services.quotes.segments import segments
 
 
 @pytest.fixture
@@ -119,7 +119,7 @@ def test_two_coders_same_passage_quoted_once_and_excel_limit(tmp_path, demo):
     import openpyxl
 
     from qualcoder_lite.core.formats import matrix_export as mx
-    from qualcoder_lite.core.services.coding import ApplyCode
+    from qualcoder_lite.core.services.coding.coding import ApplyCode
 
     demo_path = demo.path
     demo.close()
@@ -134,8 +134,8 @@ def test_two_coders_same_passage_quoted_once_and_excel_limit(tmp_path, demo):
         assert len(texts) == len(set(texts))  # the passage coded by two coders appears once
         assert any(set(q.passage.coders) == {seg.coder, "zoe"} for q in quotes[key])
         # a cell over Excel's limit is cut, marked and reported
-        from qualcoder_lite.core.services.quote_render import render_passage
-        from qualcoder_lite.core.services.quoting import CitedQuote, Passage
+        from qualcoder_lite.core.services.quotes.quote_render import render_passage
+        from qualcoder_lite.core.services.quotes.quoting import CitedQuote, Passage
 
         words = "word " * 8000
         big = CitedQuote(Passage(seg, 0, len(words), (seg.coder,), (seg.coding_id,)),

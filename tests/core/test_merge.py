@@ -12,10 +12,10 @@ from qualcoder_lite.core import codepath
 from qualcoder_lite.core.commands import Command
 from qualcoder_lite.core.errors import ProjectError, QualCoderError, UsageError
 from qualcoder_lite.core.project import open_project
-from qualcoder_lite.core.services.attributes import SetAttributeValue
-from qualcoder_lite.core.services.codes import AddCode, MoveCode, UpdateCode
-from qualcoder_lite.core.services.coding import AdjustCoding, ApplyCode, SetCodingMemo
-from qualcoder_lite.core.services.merge import merge_copy, prepare_merge
+from qualcoder_lite.core.services.sources.attributes import SetAttributeValue
+from qualcoder_lite.core.services.coding.codes import AddCode, MoveCode, UpdateCode
+from qualcoder_lite.core.services.coding.coding import AdjustCoding, ApplyCode, SetCodingMemo
+from qualcoder_lite.core.services.team.merge import merge_copy, prepare_merge
 from qualcoder_lite.core.store import database
 from qualcoder_lite.core.store.schema import MIGRATIONS
 from tests.helpers import add_text_source, dump
@@ -270,7 +270,7 @@ def test_not_a_project_names_the_file_and_changes_nothing(demo_file, tmp_path):
 
 
 def test_merge_a_qdpx_from_a_colleague(copies, tmp_path):
-    from qualcoder_lite.core.services.interop import export_qdpx
+    from qualcoder_lite.core.services.refi.interop import export_qdpx
 
     mine_path, theirs_path = copies
     qdpx = tmp_path / "theirs.qdpx"

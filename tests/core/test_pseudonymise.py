@@ -18,14 +18,12 @@ from hypothesis import strategies as st
 
 from qualcoder_lite.core.errors import InputError, QualCoderError, UsageError
 from qualcoder_lite.core.project import memory_project, open_project
-from qualcoder_lite.core.services.codes import AddCode
-from qualcoder_lite.core.services.coding import ApplyCode
-from qualcoder_lite.core.services.memos import AddMemo
-from qualcoder_lite.core.services.pseudonymise import (
-    KEY_SETTING, KeyTableError, OffsetMap, Pseudonymise, RemoveKey, check_mapping, export_key, load_key,
-    occurrences, read_key_csv, suggest,
-)
-from qualcoder_lite.core.services.summaries import SetCellSummary
+from qualcoder_lite.core.services.coding.codes import AddCode
+from qualcoder_lite.core.services.coding.coding import ApplyCode
+from qualcoder_lite.core.services.coding.memos import AddMemo
+from qualcoder_lite.core.services.privacy.pseudonymise import (KEY_SETTING, KeyTableError, OffsetMap,
+    Pseudonymise, RemoveKey, check_mapping, export_key, load_key, occurrences, read_key_csv, suggest)
+from qualcoder_lite.core.services.matrix.summaries import SetCellSummary
 from qualcoder_lite.core.store.schema import TABLES
 from tests.helpers import add_text_source, dump
 
@@ -288,8 +286,8 @@ def test_codings_swapping_places_do_not_trip_the_unique_index(project):
 
 
 def test_everything_else_is_pseudonymised_too(proj, tmp_path):
-    from qualcoder_lite.core.services.attributes import import_attributes
-    from qualcoder_lite.core.services.speakers import SetSpeakerRole
+    from qualcoder_lite.core.services.sources.attributes import import_attributes
+    from qualcoder_lite.core.services.coding.speakers import SetSpeakerRole
 
     project, sid, code_id = proj
     csv_path = tmp_path / "cases.csv"
@@ -503,7 +501,7 @@ def test_demo_pseudonymisation_end_to_end_keeps_quotes(demo_file):
 
 
 def test_fts_follows_the_text(proj):
-    from qualcoder_lite.core.services.search import search
+    from qualcoder_lite.core.services.search.search import search
 
     project, _sid, _ = proj
     assert search(project, "Siobhán")

@@ -15,12 +15,12 @@ from hypothesis import strategies as st
 
 from qualcoder_lite.core.commands import Command
 from qualcoder_lite.core.project import memory_project, open_project
-from qualcoder_lite.core.services.attributes import AttributeTable, ImportAttributes
-from qualcoder_lite.core.services.codes import AddCode
-from qualcoder_lite.core.services.coding import ApplyCode, SetCodingMemo
-from qualcoder_lite.core.services.interop import export_qdpx, import_qdpx
-from qualcoder_lite.core.services.memos import AddMemo
-from qualcoder_lite.core.services.summaries import SetCellSummary
+from qualcoder_lite.core.services.sources.attributes import AttributeTable, ImportAttributes
+from qualcoder_lite.core.services.coding.codes import AddCode
+from qualcoder_lite.core.services.coding.coding import ApplyCode, SetCodingMemo
+from qualcoder_lite.core.services.refi.interop import export_qdpx, import_qdpx
+from qualcoder_lite.core.services.coding.memos import AddMemo
+from qualcoder_lite.core.services.matrix.summaries import SetCellSummary
 from tests.helpers import add_text_source
 
 # Text pieces the property test mixes: emoji (astral, with a skin-tone modifier), CJK,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qualcoder_lite.core.services.coverage import union_length
-from qualcoder_lite.core.services.wordfreq import _intersect, _merge, stem
+from qualcoder_lite.core.services.queries.coverage import union_length
+from qualcoder_lite.core.services.queries.wordfreq import _intersect, _merge, stem
 
 spans = st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60)).map(lambda t: (min(t), max(t))), max_size=12)
 

@@ -8,9 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qualcoder_lite.core.errors import UsageError
-from qualcoder_lite.core.services.quote_render import (
-    STYLES, collapse, edit_template, parse_edit, render_passage,
-)
+from qualcoder_lite.core.services.quotes.quote_render import (STYLES, collapse, edit_template, parse_edit,
+    render_passage)
 from qualcoder_lite.core.units import detect_turns
 
 SRC = ("It's \"chaos\" - we're like 'no' -- and--honestly—well… so... [laughs] [12:21] the nurses' room, "

@@ -7,13 +7,14 @@ from pathlib import Path
 import pytest
 
 from qualcoder_lite.core.errors import UsageError
-from qualcoder_lite.core.services.attributes import AttributeTable, ImportAttributes
-from qualcoder_lite.core.services.codebook import codebook_rows
-from qualcoder_lite.core.services.codes import AddCode
-from qualcoder_lite.core.services.coding import ApplyCode, SetQuoteEdit
-from qualcoder_lite.core.services.quote_render import render_passage, whole_words
-from qualcoder_lite.core.services.quotes import CitationTemplate, ReportOptions, build_report, table_rows
-from qualcoder_lite.core.services.speakers import SetSpeakerRole
+from qualcoder_lite.core.services.sources.attributes import AttributeTable, ImportAttributes
+from qualcoder_lite.core.services.coding.codebook import codebook_rows
+from qualcoder_lite.core.services.coding.codes import AddCode
+from qualcoder_lite.core.services.coding.coding import ApplyCode, SetQuoteEdit
+from qualcoder_lite.core.services.quotes.quote_render import render_passage, whole_words
+from qualcoder_lite.core.services.quotes.quotes import (CitationTemplate, ReportOptions, build_report,
+    table_rows)
+from qualcoder_lite.core.services.coding.speakers import SetSpeakerRole
 from tests.helpers import add_text_source
 
 P1 = (

@@ -11,7 +11,7 @@ import pytest
 
 from qualcoder_lite.core.errors import ProjectError
 from qualcoder_lite.core.project import new_project, open_project
-from qualcoder_lite.core.services.codes import AddCode
+from qualcoder_lite.core.services.coding.codes import AddCode
 from qualcoder_lite.core.store import backups
 from qualcoder_lite.core.store.lock import LockedError
 from tests.helpers import add_text_source
@@ -45,7 +45,7 @@ def test_backups_are_taken_rotated_and_restored(project_file):
     with open_project(project_file) as p:
         p.execute(AddCode("After the backups"))
     older = backups.list_backups(project_file)[-1]
-    from qualcoder_lite.core.services.projectfile import restore_project
+    from qualcoder_lite.core.services.privacy.projectfile import restore_project
 
     restore_project(project_file, older)
     with open_project(project_file) as p:
@@ -117,12 +117,12 @@ def test_encrypted_project_holds_no_clear_text(tmp_path, monkeypatch):
     p = new_project(work / "secret.qlite", passphrase="correct horse")
     sid = add_text_source(p, "P1", "Interviewer: Tell me.\n\nP1: " + SECRET + ".\n", case="P1")
     p.execute(AddCode("Places"))
-    from qualcoder_lite.core.services.coding import ApplyCode
+    from qualcoder_lite.core.services.coding.coding import ApplyCode
 
     text = p.sources.text(sid)
     p.execute(ApplyCode(sid, p.codes.find(["Places"]).id, text.index("Glenbrae"), text.index("Glenbrae") + 8))
     backups.make_backup(p)
-    from qualcoder_lite.core.services.search import search
+    from qualcoder_lite.core.services.search.search import search
 
     assert search(p, "Glenbrae")  # the project works as usual
     # while open: the main file, the WAL, backups and temporary files

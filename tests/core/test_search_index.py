@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 
 from qualcoder_lite.core.errors import QualCoderError, UsageError
 from qualcoder_lite.core.project import memory_project, open_project
-from qualcoder_lite.core.services import search as S
-from qualcoder_lite.core.services.search import Hit, build_word_index, search, word_key
+from qualcoder_lite.core.services.search import search as S
+from qualcoder_lite.core.services.search.search import Hit, build_word_index, search, word_key
 from qualcoder_lite.core.store import database
 from qualcoder_lite.core.store.schema import LATEST, MIGRATIONS
 from tests.helpers import add_text_source, dump
@@ -505,7 +505,7 @@ def test_index_with_a_broken_layout_is_never_a_traceback(proj):
 
 # ----------------------------------------------------------------------------- who writes the index
 def test_import_writes_the_index_and_undo_redo_restore_it(project):
-    from qualcoder_lite.core.services.importing import ImportSources, PreparedSource
+    from qualcoder_lite.core.services.sources.importing import ImportSources, PreparedSource
 
     cmd = ImportSources([PreparedSource(__import__("pathlib").Path("A.txt"), "A", TEXT, "txt", [], "A")])
     before = dump(project)
@@ -520,7 +520,7 @@ def test_import_writes_the_index_and_undo_redo_restore_it(project):
 
 
 def test_pseudonymisation_rewrites_the_index_and_undo_restores_it(proj):
-    from qualcoder_lite.core.services.pseudonymise import Pseudonymise
+    from qualcoder_lite.core.services.privacy.pseudonymise import Pseudonymise
 
     old = {r[0]: r[1] for r in proj.conn.execute("SELECT id, word_index FROM sources")}
     cmd = Pseudonymise({"Interviewer": "[INT]", "practice": "[ORG_1]"})
@@ -539,8 +539,8 @@ def test_pseudonymisation_rewrites_the_index_and_undo_restores_it(proj):
 
 
 def test_merge_and_qdpx_import_write_the_index(demo_file, tmp_path):
-    from qualcoder_lite.core.services.interop import export_qdpx, import_qdpx
-    from qualcoder_lite.core.services.merge import merge_copy
+    from qualcoder_lite.core.services.refi.interop import export_qdpx, import_qdpx
+    from qualcoder_lite.core.services.team.merge import merge_copy
 
     theirs = tmp_path / "theirs.qlite"
     shutil.copy(demo_file, theirs)

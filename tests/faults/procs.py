@@ -64,7 +64,7 @@ HOLDER = textwrap.dedent(r"""
         # check runs there) while this process holds the project
         from PySide6.QtCore import QCoreApplication, QThreadPool
         from qualcoder_lite.gui.workers import ProjectJob
-        from qualcoder_lite.core.services.interop import export_qdpx
+        from qualcoder_lite.core.services.refi.interop import export_qdpx
 
         app = QCoreApplication.instance() or QCoreApplication([])
         results = []
@@ -88,8 +88,8 @@ HOLDER = textwrap.dedent(r"""
         return out
 
     def code(name):
-        from qualcoder_lite.core.services.codes import AddCode
-        from qualcoder_lite.core.services.coding import ApplyCode
+        from qualcoder_lite.core.services.coding.codes import AddCode
+        from qualcoder_lite.core.services.coding.coding import ApplyCode
         cmd = AddCode(name)
         project.execute(cmd)
         src = project.sources.all()[0]
@@ -107,7 +107,7 @@ HOLDER = textwrap.dedent(r"""
             elif op == "read_only_window":
                 result = read_only_window()
             elif op == "import_self":  # the project file picked as a transcript to import
-                from qualcoder_lite.core.services.importing import import_files
+                from qualcoder_lite.core.services.sources.importing import import_files
                 result = import_files(project, [args[0]]).summary()
             elif op == "code":
                 result = code(args[0])
@@ -168,7 +168,7 @@ PAUSED = textwrap.dedent(r"""
 
     try:
         if op in ("encrypt", "decrypt", "restore"):
-            from qualcoder_lite.core.services import projectfile
+            from qualcoder_lite.core.services.privacy import projectfile
             if op == "encrypt":
                 report = projectfile.encrypt_project(args["path"], args["passphrase"], progress=progress)
             elif op == "decrypt":
@@ -179,7 +179,7 @@ PAUSED = textwrap.dedent(r"""
                                                      progress=progress)
             result = report.summary()
         elif op == "import-qdpx":
-            from qualcoder_lite.core.services.interop import import_qdpx
+            from qualcoder_lite.core.services.refi.interop import import_qdpx
             result = import_qdpx(args["src"], args["target"], progress=progress).project_file
         else:
             raise SystemExit("unknown op " + op)

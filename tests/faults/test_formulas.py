@@ -49,7 +49,7 @@ def hostile(cli, tmp_path) -> Path:
     r = cli("attributes", p, attrs, "--type", "link=text", "--type", "note=text")
     assert r.code == 0, r.err
     from qualcoder_lite.core.project import open_project
-    from qualcoder_lite.core.services.summaries import SetCellSummary
+    from qualcoder_lite.core.services.matrix.summaries import SetCellSummary
 
     with open_project(p, coder="alex") as project:
         case_id = project.cases.id_of(CASE)
@@ -150,7 +150,7 @@ def test_codebook_csv_round_trip(cli, hostile, tmp_path):
 def test_retrieval_table_exports(hostile, tmp_path):
     from qualcoder_lite.core.formats.segments_export import write_segments
     from qualcoder_lite.core.project import open_project
-    from qualcoder_lite.core.services.segments import segments
+    from qualcoder_lite.core.services.quotes.segments import segments
 
     with open_project(hostile) as project:
         segs = segments(project)
@@ -161,7 +161,7 @@ def test_retrieval_table_exports(hostile, tmp_path):
 
 
 def test_pseudonym_key_round_trip(cli, hostile, tmp_path):
-    from qualcoder_lite.core.services.pseudonymise import read_key_csv
+    from qualcoder_lite.core.services.privacy.pseudonymise import read_key_csv
 
     key = tmp_path / "key.csv"
     key.write_text("real,pseudonym\nAnn,=Participant+1\n", encoding="utf-8")

@@ -222,7 +222,7 @@ KILLED_EXPORT = textwrap.dedent("""
         time.sleep(120)
 
     if point == "render":  # while the XML is built, before the temp file is written
-        from qualcoder_lite.core.formats import qdpx_export
+        from qualcoder_lite.core.services.refi import qdpx_write as qdpx_export
         original = qdpx_export.render_project
         def render(*a, **k):
             out = original(*a, **k)
@@ -300,7 +300,7 @@ def test_full_disk_leaves_no_half_file(demo, tmp_path, template, suffix):
 KILLED_MERGE = textwrap.dedent("""
     import sys, time
     sys.path.insert(0, {root!r})
-    from qualcoder_lite.core.services import merge
+    from qualcoder_lite.core.services.team import merge
     original = merge.snapshot_of
     def snapshot_of(*a, **k):  # the colleague's copy sits in the scratch folder now
         print("KILLME", flush=True)

@@ -37,7 +37,7 @@ def _two_backups(path, passphrase=None):
 
 
 def _encrypted_with_backups(path):
-    from qualcoder_lite.core.services.projectfile import encrypt_project
+    from qualcoder_lite.core.services.privacy.projectfile import encrypt_project
 
     encrypt_project(path, KEY)
     return _two_backups(path, KEY)
@@ -103,7 +103,7 @@ def test_kill_during_decrypt(demo_file, data_dir, point):
 REMOVE_KEY = textwrap.dedent(r"""
     import sys
     from qualcoder_lite.core.project import open_project
-    from qualcoder_lite.core.services.pseudonymise import RemoveKey
+    from qualcoder_lite.core.services.privacy.pseudonymise import RemoveKey
 
     path, point = sys.argv[1], sys.argv[2]
 
@@ -136,7 +136,7 @@ REMOVE_KEY = textwrap.dedent(r"""
 
 @pytest.mark.parametrize("point", ["purge", "delete-key", "vacuum", "checkpoint"])
 def test_kill_during_remove_key_leaves_no_real_name_in_a_backup(demo_file, data_dir, point):
-    from qualcoder_lite.core.services.pseudonymise import Pseudonymise, load_key
+    from qualcoder_lite.core.services.privacy.pseudonymise import Pseudonymise, load_key
 
     real = "Kirsty"
     with open_project(demo_file) as p:

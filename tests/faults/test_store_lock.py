@@ -129,7 +129,7 @@ def test_lock_held_through_encrypt(tmp_path, demo_file, data_dir):
 
 
 def test_lock_held_through_decrypt(tmp_path, demo_file, data_dir):
-    from qualcoder_lite.core.services.projectfile import encrypt_project
+    from qualcoder_lite.core.services.privacy.projectfile import encrypt_project
 
     encrypt_project(demo_file, "pw two")
     before = counts(demo_file, "pw two")

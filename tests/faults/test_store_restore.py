@@ -14,13 +14,13 @@ import pytest
 
 from qualcoder_lite.core.errors import ProjectError
 from qualcoder_lite.core.project import open_project
-from qualcoder_lite.core.services.codes import AddCode
+from qualcoder_lite.core.services.coding.codes import AddCode
 from qualcoder_lite.core.store.backups import list_backups, make_backup
 from tests.faults.procs import Holder, Paused, can_mount, counts, full_disk, read_only_folder, run_cli
 
 
 def _demo(folder):
-    from qualcoder_lite.core.services.demo import build_demo
+    from qualcoder_lite.core.services.sources.demo import build_demo
 
     build_demo(folder / "demo.qlite").close()
 

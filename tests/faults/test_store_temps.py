@@ -33,7 +33,7 @@ def _no_plaintext(path):
 
 
 def _encrypt(path):
-    from qualcoder_lite.core.services.projectfile import encrypt_project
+    from qualcoder_lite.core.services.privacy.projectfile import encrypt_project
 
     encrypt_project(path, KEY)
 
@@ -88,7 +88,7 @@ def test_decrypt_temp_is_owner_only(demo_file, data_dir):
 
 
 def _qdpx(demo_file, tmp_path):
-    from qualcoder_lite.core.services.interop import export_qdpx
+    from qualcoder_lite.core.services.refi.interop import export_qdpx
 
     out = tmp_path / "demo.qdpx"
     with open_project(demo_file, read_only=True) as p:

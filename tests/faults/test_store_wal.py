@@ -50,7 +50,7 @@ sqlcipher3 = pytest.importorskip("sqlcipher3", reason="the 'encrypt' extra is no
 
 
 def test_encrypted_project_the_same(tmp_path, demo_file, data_dir):
-    from qualcoder_lite.core.services.projectfile import encrypt_project
+    from qualcoder_lite.core.services.privacy.projectfile import encrypt_project
 
     encrypt_project(demo_file, "pass phrase 1")
     with Holder(data_dir) as app:

@@ -19,10 +19,10 @@ import pytest
 
 from qualcoder_lite.core.errors import QualCoderError
 from qualcoder_lite.core.project import new_project, open_project
-from qualcoder_lite.core.services.codes import AddCode, UpdateCode
-from qualcoder_lite.core.services.coding import ApplyCode, SetCodingMemo
-from qualcoder_lite.core.services.memos import AddMemo, EditMemo
-from qualcoder_lite.core.services.pseudonymise import Pseudonymise
+from qualcoder_lite.core.services.coding.codes import AddCode, UpdateCode
+from qualcoder_lite.core.services.coding.coding import ApplyCode, SetCodingMemo
+from qualcoder_lite.core.services.coding.memos import AddMemo, EditMemo
+from qualcoder_lite.core.services.privacy.pseudonymise import Pseudonymise
 from tests.helpers import add_text_source, dump
 
 ROOT = Path(__file__).resolve().parents[2]

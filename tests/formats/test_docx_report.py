@@ -17,12 +17,11 @@ from qualcoder_lite.core.errors import QualCoderError
 from qualcoder_lite.core.formats.docx_report import write_quote_report
 from qualcoder_lite.core.formats.html_report import table_html
 from qualcoder_lite.core.project import open_project
-from qualcoder_lite.core.services.demo import demo_dir
-from qualcoder_lite.core.services.exports import (
-    NothingToExport, export_codebook, export_source, write_report,
-)
-from qualcoder_lite.core.services.quote_render import render_passage
-from qualcoder_lite.core.services.quotes import ReportOptions, build_report
+from qualcoder_lite.core.services.sources.demo import demo_dir
+from qualcoder_lite.core.services.quotes.exports import (NothingToExport, export_codebook, export_source,
+    write_report)
+from qualcoder_lite.core.services.quotes.quote_render import render_passage
+from qualcoder_lite.core.services.quotes.quotes import ReportOptions, build_report
 from tests.helpers import add_text_source
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -187,7 +186,7 @@ def test_title_page_landscape_tables_font_and_prefix(demo, tmp_path):
 
 
 def test_note_under_each_table_counts_quotes_and_explains_edits(demo, tmp_path):
-    from qualcoder_lite.core.services.coding import SetQuoteEdit
+    from qualcoder_lite.core.services.coding.coding import SetQuoteEdit
 
     src = demo.sources.by_name("GP01").id
     coding = demo.codings.for_source(src)[0]
@@ -231,8 +230,8 @@ def test_missing_folder_is_a_clear_error(demo, tmp_path):
 
 
 def test_control_characters_in_sources_do_not_break_the_document(project, tmp_path):
-    from qualcoder_lite.core.services.codes import AddCode
-    from qualcoder_lite.core.services.coding import ApplyCode
+    from qualcoder_lite.core.services.coding.codes import AddCode
+    from qualcoder_lite.core.services.coding.coding import ApplyCode
 
     text = "P1: Page\x01 one\x0cpage two & <b>bold</b> claims\x0b here.\n"
     sid = add_text_source(project, "P1", text, case="P1")
@@ -288,7 +287,7 @@ def test_codebook_csv_has_counts_with_and_without_sub_codes(demo, tmp_path):
 
 
 def test_codebook_with_memos_adds_a_summary_column(demo, tmp_path):
-    from qualcoder_lite.core.services.memos import AddMemo
+    from qualcoder_lite.core.services.coding.memos import AddMemo
 
     code = demo.codes.find("Patient outcomes")
     demo.execute(AddMemo("code", "Strongest in rural sites.", target_id=code.id))

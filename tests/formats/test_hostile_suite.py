@@ -95,7 +95,7 @@ def test_sparse_file_over_the_limit(tmp_path):
 
 
 def test_names_with_quotes_emoji_and_rtl_are_data(tmp_path, project):
-    from qualcoder_lite.core.services.importing import CaseRule, import_files
+    from qualcoder_lite.core.services.sources.importing import CaseRule, import_files
 
     names = ["O'Brien \"quoted\".txt", "😀 emoji interview.txt", "ראיון עברית.txt", "x'; DROP TABLE sources;--.txt"]
     paths = []
@@ -109,7 +109,7 @@ def test_names_with_quotes_emoji_and_rtl_are_data(tmp_path, project):
 
 
 def test_hostile_qdpx_archives_create_nothing(tmp_path):
-    from qualcoder_lite.core.services import interop  # the project's own module: missing is a failure
+    from qualcoder_lite.core.services.refi import interop  # the project's own module: missing is a failure
     cases = {
         "slip.qdpx": _zip({"../evil.qde": b"<x/>", "project.qde": b"<Project/>"}),
         "not-xml.qdpx": _zip({"project.qde": b"not xml at all <<<"}),
@@ -176,7 +176,7 @@ def test_fuzzing_leaves_no_stray_files(tmp_path):
 
 
 def test_hostile_excel_attribute_sheets(tmp_path):
-    from qualcoder_lite.core.services.attributes import read_attribute_table
+    from qualcoder_lite.core.services.sources.attributes import read_attribute_table
 
     good = tmp_path / "good.xlsx"
     import openpyxl

@@ -25,8 +25,8 @@ import pytest
 from qualcoder_lite.core.formats.markdown import markdown_to_text
 from qualcoder_lite.core.formats.readers import read_source
 from qualcoder_lite.core.marks import find_marks, turn_time
-from qualcoder_lite.core.services.importing import import_files
-from qualcoder_lite.core.services.search import search
+from qualcoder_lite.core.services.sources.importing import import_files
+from qualcoder_lite.core.services.search.search import search
 from qualcoder_lite.core.units import detect_turns
 
 HITSAVE_TURNS = {

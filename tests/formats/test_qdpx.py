@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from qualcoder_lite.core.errors import InputError, ProjectError
-from qualcoder_lite.core.formats.qdpx_import import read_qdpx
+from qualcoder_lite.core.services.refi.qdpx_read import read_qdpx
 from qualcoder_lite.core.formats.safezip import MB
 from qualcoder_lite.core.project import open_project
-from qualcoder_lite.core.services.interop import export_qdc, export_qdpx, import_qdpx
-from qualcoder_lite.core.services.memos import AddMemo
+from qualcoder_lite.core.services.refi.interop import export_qdc, export_qdpx, import_qdpx
+from qualcoder_lite.core.services.coding.memos import AddMemo
 from tests.helpers import FIXTURES, add_text_source
 
 xmlschema = pytest.importorskip("xmlschema")
@@ -408,7 +408,7 @@ def test_import_never_overwrites(atlas, tmp_path):
 
 
 def test_failure_while_building_leaves_no_file(atlas, tmp_path, monkeypatch):
-    from qualcoder_lite.core.services import refi_build
+    from qualcoder_lite.core.services.refi import build as refi_build
 
     def boom(self):
         raise RuntimeError("disk on fire")

@@ -16,11 +16,11 @@ from qualcoder_lite.cli import main
 from qualcoder_lite.core.formats import matrix_export as mx
 from qualcoder_lite.core.formats.segments_export import write_segments
 from qualcoder_lite.core.project import new_project, open_project
-from qualcoder_lite.core.services.exports import write_report
-from qualcoder_lite.core.services.matrix import build_matrix
-from qualcoder_lite.core.services.quotes import ReportOptions
-from qualcoder_lite.core.services.quoting import Quoter
-from qualcoder_lite.core.services.segments import segments
+from qualcoder_lite.core.services.quotes.exports import write_report
+from qualcoder_lite.core.services.matrix.matrix import build_matrix
+from qualcoder_lite.core.services.quotes.quotes import ReportOptions
+from qualcoder_lite.core.services.quotes.quoting import Quoter
+from qualcoder_lite.core.services.quotes.segments import segments
 from tests import quote_study as qs
 
 
@@ -132,7 +132,7 @@ def test_the_method_note_states_only_the_conventions_that_occur(study, tmp_path)
 
     path, _ = study
     with open_project(path) as p:
-        from qualcoder_lite.core.services.quotes import build_report
+        from qualcoder_lite.core.services.quotes.quotes import build_report
 
         def note(**kw) -> str:
             return build_report(p, _report_options(p, **kw)).method_note

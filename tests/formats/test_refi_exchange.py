@@ -13,14 +13,14 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from qualcoder_lite.core.formats import refi
+from qualcoder_lite.core.services.refi import model as refi
 from qualcoder_lite.core.project import memory_project, open_project
-from qualcoder_lite.core.services.codes import AddCode
-from qualcoder_lite.core.services.coding import ApplyCode, SetCodingMemo
-from qualcoder_lite.core.services.interop import export_qdpx, import_qdpx
-from qualcoder_lite.core.services.memos import AddMemo
-from qualcoder_lite.core.services.refi_build import PROJECT_DESCRIPTION_TITLE
-from qualcoder_lite.core.services.summaries import SetCellSummary
+from qualcoder_lite.core.services.coding.codes import AddCode
+from qualcoder_lite.core.services.coding.coding import ApplyCode, SetCodingMemo
+from qualcoder_lite.core.services.refi.interop import export_qdpx, import_qdpx
+from qualcoder_lite.core.services.coding.memos import AddMemo
+from qualcoder_lite.core.services.refi.build import PROJECT_DESCRIPTION_TITLE
+from qualcoder_lite.core.services.matrix.summaries import SetCellSummary
 from tests.core.test_qdpx_roundtrip import state
 from tests.helpers import FIXTURES, add_text_source
 
@@ -178,7 +178,7 @@ def test_qualcoder_shaped_descriptions_and_project_memo(tmp_path):
 
 # ----------------------------------------------------------------------------- booleans
 def _with_booleans(p):
-    from qualcoder_lite.core.services.attributes import AttributeTable, ImportAttributes
+    from qualcoder_lite.core.services.sources.attributes import AttributeTable, ImportAttributes
 
     for name in ("P1", "P2", "P3"):
         add_text_source(p, name, f"Text of {name}.", case=name)

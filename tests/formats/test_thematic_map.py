@@ -10,8 +10,8 @@ import xml.etree.ElementTree as ET
 from qualcoder_lite.core.formats import thematic_map as tm
 from qualcoder_lite.core.formats.thematic_map import MapNode
 from qualcoder_lite.core.project import new_project
-from qualcoder_lite.core.services.codes import AddCode
-from qualcoder_lite.core.services.thematic_map import SetOverarching, map_nodes, overarching_codes
+from qualcoder_lite.core.services.coding.codes import AddCode
+from qualcoder_lite.core.services.quotes.thematic_map import SetOverarching, map_nodes, overarching_codes
 
 S = "{http://www.w3.org/2000/svg}"
 

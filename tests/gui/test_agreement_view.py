@@ -11,8 +11,8 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QDialog, QMessageBox, QPlainTextEdit, QPushButton, QTableView
 
 from qualcoder_lite.core.project import open_project
-from qualcoder_lite.core.services.agreement import compare
-from qualcoder_lite.core.services.coding import ApplyCode
+from qualcoder_lite.core.services.team.agreement import compare
+from qualcoder_lite.core.services.coding.coding import ApplyCode
 from qualcoder_lite.gui.agreement_view import A_COLOR, B_COLOR, BOTH_COLOR
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from qualcoder_lite.core.services.codes import AddCode
-from qualcoder_lite.core.services.coding import ApplyCode
+from qualcoder_lite.core.services.coding.codes import AddCode
+from qualcoder_lite.core.services.coding.coding import ApplyCode
 from tests.gui.conftest import open_source, select_text
 
 ESCAPED = "Funding/Money \\/ funding"

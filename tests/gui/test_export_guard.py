@@ -74,7 +74,7 @@ def test_existing_file_is_replaced_only_when_the_user_says_so(window, answers, t
 def test_attribute_sheet_export_is_data(window, answers, tmp_path, qtbot):
     from openpyxl import load_workbook
 
-    from qualcoder_lite.core.services.attributes import SetAttributeValue
+    from qualcoder_lite.core.services.sources.attributes import SetAttributeValue
     from qualcoder_lite.gui.attribute_sheet import open_sheet
 
     project = window.ctx.project

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from qualcoder_lite.core.project import open_project
-from qualcoder_lite.core.services.segments import segments
+from qualcoder_lite.core.services.quotes.segments import segments
 
 
 def _matrix(window):
@@ -154,7 +154,7 @@ def test_matrix_model_testers(qtmodeltester, window):
 
 
 def test_hidden_matrix_catches_up_when_shown(qtbot, window):
-    from qualcoder_lite.core.services.summaries import SetCellSummary
+    from qualcoder_lite.core.services.matrix.summaries import SetCellSummary
 
     m = _matrix(window)
     window.actionViewCoding.trigger()  # the matrix is hidden now

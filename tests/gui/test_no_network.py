@@ -31,7 +31,7 @@ CHILD = textwrap.dedent("""
 
     from PySide6.QtWidgets import QApplication
     app = QApplication([])
-    from qualcoder_lite.core.services.demo import build_demo
+    from qualcoder_lite.core.services.sources.demo import build_demo
     from qualcoder_lite.gui.main_window import MainWindow
     build_demo(out + "/demo.qlite").close()
     w = MainWindow(coder="alex")
@@ -47,8 +47,9 @@ CHILD = textwrap.dedent("""
     w.show_view("matrix"); app.processEvents()
     w.matrix.export(out + "/matrix.docx", with_quotes=True)
     p = w.ctx.project
-    from qualcoder_lite.core.services import exports, interop
-    from qualcoder_lite.core.services.quotes import ReportOptions
+    from qualcoder_lite.core.services.quotes import exports
+    from qualcoder_lite.core.services.refi import interop
+    from qualcoder_lite.core.services.quotes.quotes import ReportOptions
     exports.write_report(p, ReportOptions(), out + "/report.docx")
     exports.export_codebook(p, out + "/codebook.docx")
     interop.export_qdpx(p, out + "/project.qdpx")

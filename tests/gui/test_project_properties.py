@@ -10,7 +10,7 @@ def test_project_properties_title_on_the_title_page(window, qtbot, tmp_path):
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from qualcoder_lite.core.services.study import study
+    from qualcoder_lite.core.services.sources.study import study
     from qualcoder_lite.gui.export_jobs import export_codebook
 
     seen = []

@@ -62,7 +62,7 @@ def _row(model, name, parent=None):
 
 
 def test_code_tree_aggregate_toggle(qwin, qtbot, qtmodeltester):
-    from qualcoder_lite.core.services.info import codes_table
+    from qualcoder_lite.core.services.sources.info import codes_table
 
     panel = qwin.workbench.codes
     model = panel.model
@@ -193,7 +193,7 @@ def test_retrieval_header_follows_the_rows(qwin, qtbot):
 
 
 def test_retrieval_header_in_a_new_project(qtbot, tmp_path):
-    from qualcoder_lite.core.services.codes import AddCode
+    from qualcoder_lite.core.services.coding.codes import AddCode
     from qualcoder_lite.gui.main_window import MainWindow
     from tests.gui.conftest import select_text
     from tests.helpers import add_text_source
@@ -308,7 +308,7 @@ def test_shift_f10_opens_the_context_menu(qwin, qtbot, monkeypatch):
 
 
 def test_search_finds_emoji(qwin):
-    from qualcoder_lite.core.services.importing import ImportSources, PreparedSource  # noqa: F401
+    from qualcoder_lite.core.services.sources.importing import ImportSources, PreparedSource  # noqa: F401
     from tests.helpers import add_text_source
 
     project = qwin.ctx.project

@@ -140,8 +140,8 @@ def test_export_runs_in_the_background_and_writes_the_report(window, qtbot, tmp_
 
 
 def test_a_cancelled_worker_writes_nothing(window, tmp_path):
-    from qualcoder_lite.core.services.exports import write_report
-    from qualcoder_lite.core.services.quotes import ReportOptions
+    from qualcoder_lite.core.services.quotes.exports import write_report
+    from qualcoder_lite.core.services.quotes.quotes import ReportOptions
 
     out = tmp_path / "S2.docx"
     worker = ExportWorker(window.ctx.project,
@@ -155,8 +155,8 @@ def test_a_cancelled_worker_writes_nothing(window, tmp_path):
 
 
 def test_worker_reports_failures_as_one_line(window, tmp_path):
-    from qualcoder_lite.core.services.exports import write_report
-    from qualcoder_lite.core.services.quotes import ReportOptions
+    from qualcoder_lite.core.services.quotes.exports import write_report
+    from qualcoder_lite.core.services.quotes.quotes import ReportOptions
 
     worker = ExportWorker(window.ctx.project,
                           lambda p, progress: write_report(p, ReportOptions(where=["wave=1999"]),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, Qt
 
-from qualcoder_lite.core.services.search import search
+from qualcoder_lite.core.services.search.search import search
 
 
 def _run(qtbot, window, query: str):

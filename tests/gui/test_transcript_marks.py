@@ -92,7 +92,7 @@ def test_otter_label_time_is_dimmed_in_the_bold_label(qtbot):
 def test_markdown_transcript_in_the_window(qtbot, window, tmp_path):
     """A Markdown transcript imported through the project opens with no markup and its
     conventions marked; the picture is saved for a person to look at."""
-    from qualcoder_lite.core.services.importing import ImportSources, prepare
+    from qualcoder_lite.core.services.sources.importing import ImportSources, prepare
 
     src = tmp_path / "E12.md"
     src.write_text(

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from qualcoder_lite.core.project import open_project
-from qualcoder_lite.core.services.coding import SetCodingMemo
+from qualcoder_lite.core.services.coding.coding import SetCodingMemo
 
 from .conftest import open_source, select_text
 

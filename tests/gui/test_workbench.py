@@ -149,7 +149,7 @@ def test_new_code_from_selection_in_vivo_and_undo(window, demo_file):
 
 
 def test_emoji_and_newline_selection_round_trip(tmp_path, qtbot, window):
-    from qualcoder_lite.core.services.importing import CaseRule, import_files
+    from qualcoder_lite.core.services.sources.importing import CaseRule, import_files
 
     text = "P1: Line one 😀 with emoji\nsecond line é\u0301 中文 😀😀 end.\n\nP2: other 👍🏽 words.\n"
     f = tmp_path / "emoji.txt"
@@ -170,7 +170,7 @@ def test_emoji_and_newline_selection_round_trip(tmp_path, qtbot, window):
     stored = [c for c in project.codings.for_source(sid)]
     assert len(stored) == 1
     assert text[stored[0].start:stored[0].end] == "😀 with emoji\nsecond line é\u0301 中文 😀😀"
-    from qualcoder_lite.core.services.segments import segments
+    from qualcoder_lite.core.services.quotes.segments import segments
 
     (seg,) = segments(project, source_ids={sid})
     assert seg.text == "😀 with emoji\nsecond line é\u0301 中文 😀😀"
@@ -231,7 +231,7 @@ def test_stripes_hover_and_click(qtbot, window):
 
 
 def test_overlapping_codings_get_two_lanes(window):
-    from qualcoder_lite.core.services.coding import ApplyCode
+    from qualcoder_lite.core.services.coding.coding import ApplyCode
 
     wb = window.workbench
     sid = open_source(wb, "GP01")

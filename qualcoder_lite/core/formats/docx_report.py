@@ -18,8 +18,8 @@ from pathlib import Path
 
 from docx.oxml.ns import nsdecls
 
-from ..services.quotes import (Column, Progress, Quote, QuoteReport, QuoteTable, cell_text, conventions_note,
-                               table_rows)
+from ..services.quotes.quotes import (Column, Progress, Quote, QuoteReport, QuoteTable, cell_text,
+    conventions_note, table_rows)
 from . import docx_common as dc
 
 # Border sets per table style: (table borders, header bottom, run separator, group shading)

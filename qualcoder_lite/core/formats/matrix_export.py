@@ -13,7 +13,7 @@ import datetime as _dt
 from pathlib import Path
 
 from .. import outfile
-from ..services.matrix import Matrix
+from ..services.matrix.matrix import Matrix
 from .cells import csv_row, xlsx_clean, xlsx_set
 
 TO_CHART = "[to chart]"
@@ -106,7 +106,7 @@ def _print_setup(ws, frozen_cols: int) -> None:
 def _overview_sheet(ws, charts: list[Matrix], used: set[str]) -> None:
     from openpyxl.styles import Alignment, Font
 
-    from ..services.matrix import theme_overview
+    from ..services.matrix.matrix import theme_overview
 
     ws.title = _sheet_name("Overview", used)
     rows, themes, counts = theme_overview(None, charts)
@@ -278,7 +278,7 @@ def _pretty(name: str) -> str:
 def matrix_quotes(project, matrix: Matrix, quoter=None) -> dict[tuple[int, int], list]:
     """The quotes of each cell with quotes, (row id, code id) -> [CitedQuote], rendered by
     the one renderer in the project's quote format (the same as the matrix view shows)."""
-    from ..services.quoting import Quoter
+    from ..services.quotes.quoting import Quoter
 
     quoter = quoter or Quoter(project)
     out: dict[tuple[int, int], list] = {}

@@ -20,7 +20,7 @@ BASE = ("Case", "Source", "Code", "Start", "End", "Quote", "Coder", "Memo")
 
 
 def _rendered(segments, quotes: dict | None) -> list:
-    from ..services.quote_render import RenderedQuote, render_passage
+    from ..services.quotes.quote_render import RenderedQuote, render_passage
 
     out = []
     for s in segments:

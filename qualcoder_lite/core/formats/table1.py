@@ -11,7 +11,7 @@ import csv
 from pathlib import Path
 
 from .. import outfile
-from ..services.participants import ParticipantTable
+from ..services.quotes.participants import ParticipantTable
 from .cells import csv_row, xlsx_clean, xlsx_set
 
 
@@ -125,7 +125,7 @@ def write_table1(project, t: ParticipantTable, target, caption: str = "", footno
     guard; the command line and the app's dialog both write it here."""
     from .. import outfile
     from ..errors import UsageError
-    from ..services.study import study, study_title
+    from ..services.sources.study import study, study_title
 
     target = outfile.for_project(target, project)
     kind = Path(target.path).suffix.lower()

@@ -1,0 +1,1 @@
+"""Coding: applying codes, the code tree, the codebook, autocode, speakers and memos."""

@@ -1,0 +1,1 @@
+"""The framework matrix: rows, theme columns and cell summaries."""

@@ -1,0 +1,1 @@
+"""Privacy: pseudonymisation and the encrypt/decrypt/restore operations on the project file."""

@@ -1,0 +1,1 @@
+"""Counting queries: aggregates, coverage, co-occurrence and word frequency."""

@@ -1,0 +1,1 @@
+"""Quotes and reports: choosing, rendering and citing coded passages for the paper."""

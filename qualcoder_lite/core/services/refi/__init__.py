@@ -1,0 +1,1 @@
+"""REFI-QDA exchange: the .qdpx/.qdc model, reading, writing and building projects from it."""

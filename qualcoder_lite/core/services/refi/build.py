@@ -1,0 +1,566 @@
+"""Write a read REFI-QDA project into a new, empty project file (one transaction).
+
+How REFI-QDA maps onto the project (the inverse of ``refi_snapshot``):
+
+* Users -> coders (GUIDs kept; duplicate names get " (2)"); a coding's ``creatingUser``,
+  else its selection's, else the project's creating user, else the importing coder.
+* Codes -> the code tree (GUIDs, colours, descriptions; line breaks in names become
+  spaces; duplicate sibling names get " (2)"); ``isCodable="false"`` codes are codes too.
+* Text sources -> sources, speaker turns detected as on any import; PlainTextSelection
+  codings -> codings in code points (converted by the reader).
+* Cases -> cases linked to their sources (a SelectionRef links the selection's source);
+  Variables -> typed attributes of cases or sources, by where their values appear.
+* Notes -> memos: on the project (project NoteRef), a code (code NoteRef), a source (source
+  NoteRef or Link), a case (Link); on codings/selections -> the coding's memo; a note
+  linked to a case (or source) *and* a code -> that framework-matrix cell's summary; our
+  code summaries come back by their derived GUID; any other note -> a journal entry.
+* Sets -> sets of codes and of sources (a mixed set becomes one of each).
+* Selections that cannot become codings are kept aside in the project setting
+  ``refi_qda_import`` (key ``kept_aside``) and listed in a journal entry.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ... import codepath
+from . import model as refi
+from .qdpx_read import KeptAside, QdpxContent
+from ...store.coders import CODER_COLORS
+from ...store.database import now_iso
+from ...units import detect_turns
+from ..sources.attributes import parse_value
+from ..coding.codes import PALETTE
+from ..sources.importing import count_words, text_hash
+from ..search.search import build_word_index
+
+Progress = Callable[[int, int, str], bool]
+SETTING = "refi_qda_import"
+KEPT_ASIDE_TITLE = "REFI-QDA import: codings kept aside"
+PROJECT_DESCRIPTION_TITLE = "Project description"
+_MEMO_LIST_LIMIT = 500
+_CONTROL_WS = re.compile(r"[\r\n\t]+")
+
+
+def unique(name: str, taken: set[str]) -> str:
+    """``name``, or ``name (2)``, ``name (3)`` … whichever is not taken; marks it taken."""
+    out, n = name, 1
+    while out in taken:
+        n += 1
+        out = f"{name} ({n})"
+    taken.add(out)
+    return out
+
+
+def clean_code_name(name: str) -> str:
+    """A code name the app accepts: line breaks and tabs become spaces, ends trimmed."""
+    return _CONTROL_WS.sub(" ", name).strip() or "(unnamed code)"
+
+
+@dataclass
+class QdpxImportReport:
+    source_file: str
+    project_file: str = ""
+    origin: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+    missing_sources: list[str] = field(default_factory=list)
+    kept_aside_selections: int = 0
+    kept_aside_codings: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    renamed: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    assumptions: list[str] = field(default_factory=list)
+    convention: str = "codepoints"
+    convention_note: str = ""
+    refused: list[str] = field(default_factory=list)  # what the limits (core.limits) left out
+    refused_selections: int = 0
+
+    def skip(self, reason: str, n: int = 1) -> None:
+        if n:
+            self.skipped[reason] = self.skipped.get(reason, 0) + n
+
+    def as_dict(self) -> dict:
+        return {
+            "project": self.project_file,
+            "origin": self.origin,
+            **{k: self.counts.get(k, 0) for k in ("sources", "codes", "codings", "cases", "coders", "attributes",
+                                                  "memos", "matrix_cells", "sets")},
+            "missing_sources": list(self.missing_sources),
+            "kept_aside": {"selections": self.kept_aside_selections, "codings": self.kept_aside_codings,
+                           "where": f"project setting '{SETTING}'" if self.kept_aside_selections else None},
+            "skipped": dict(sorted(self.skipped.items())),
+            "refused": {"selections": self.refused_selections, "why": list(self.refused)},
+            "offsets": self.convention,
+            "offsets_note": self.convention_note,
+            "assumptions": list(self.assumptions),
+            "renamed": list(self.renamed),
+            "warnings": len(self.warnings),
+        }
+
+    def summary(self) -> str:
+        c = self.counts
+        line = (f"imported {c.get('sources', 0)} sources, {c.get('codes', 0)} codes, {c.get('codings', 0)} codings, "
+                f"{c.get('cases', 0)} cases, {c.get('memos', 0)} memos")
+        if self.missing_sources:
+            line += f"; {len(self.missing_sources)} sources missing"
+        if self.kept_aside_selections:
+            line += (f"; {self.kept_aside_codings} codings kept aside (listed in the journal entry "
+                     f"'{KEPT_ASIDE_TITLE}', data in the project setting '{SETTING}')")
+        if self.refused_selections:
+            line += f"; {self.refused_selections:,} selections over the limits not imported"
+        return line
+
+    def details(self, warnings: bool = True) -> list[str]:
+        """Lines for the user: offsets, missing sources, what was skipped and why, what was
+        assumed or renamed (and the warnings, unless they go elsewhere)."""
+        out = [f"refused: {r}" for r in self.refused]
+        out += [self.convention_note] if self.convention_note else []
+        out += [f"missing source: {m}" for m in self.missing_sources]
+        out += [f"skipped {n}: {reason}" for reason, n in sorted(self.skipped.items())]
+        out += [f"assumed: {a}" for a in self.assumptions]
+        out += [f"renamed: {r}" for r in self.renamed]
+        if warnings:
+            out += [f"warning: {w}" for w in self.warnings]
+        return out
+
+
+class _Builder:
+    def __init__(self, project, content: QdpxContent, progress: Progress | None):
+        self.p = project
+        self.conn = project.conn
+        self.c = content
+        self.proj = content.project
+        self.progress = progress
+        self.now = now_iso()
+        self.r = QdpxImportReport(source_file=str(content.path), origin=self.proj.origin,
+                                  skipped=dict(content.skipped), warnings=list(content.warnings),
+                                  assumptions=list(content.assumptions),
+                                  missing_sources=list(content.missing_sources), refused=list(content.refused),
+                                  refused_selections=content.refused_selections)
+        if content.adjusted:
+            self.r.warnings.append(f"{content.adjusted} selection ends fell inside a character or line break "
+                                   "and were moved to the nearest character boundary")
+        self.kept: list[KeptAside] = list(content.kept_aside)
+        self.coders: dict[str, int] = {}
+        self.coder_names: set[str] = set()
+        self.code_ids: dict[str, int] = {}
+        self.code_paths: dict[int, tuple[str, ...]] = {}
+        self.source_ids: dict[str, int] = {}
+        self.case_ids: dict[str, int] = {}
+        self.sel_source: dict[str, int] = {}
+        self.codings_written: set[str] = set()
+        self._default: int | None = None  # see default_coder
+        self.guids: dict[str, set[str]] = {t: set() for t in ("coders", "codes", "sources", "cases", "codings",
+                                                              "memos", "sets")}
+        self.counts = {k: 0 for k in ("sources", "codes", "codings", "cases", "coders", "attributes",
+                                      "attribute_values", "memos", "matrix_cells", "sets", "speaker_turns")}
+
+    # -- helpers -----------------------------------------------------------------------
+    def guid(self, table: str, wanted: str | None) -> str:
+        used = self.guids[table]
+        g = wanted if wanted and wanted not in used else str(uuid.uuid4())
+        used.add(g)
+        return g
+
+    def insert(self, table: str, row: dict) -> int:
+        cols = ", ".join(f'"{c}"' for c in row)
+        marks = ", ".join("?" for _ in row)
+        cur = self.conn.execute(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', tuple(row.values()))
+        if table in self.counts:
+            self.counts[table] += 1
+        return int(cur.lastrowid)
+
+    def coder_for(self, guid: str | None) -> int:
+        if guid is None:
+            return self.default_coder
+        if guid not in self.coders:
+            self.coders[guid] = self.insert("coders", {
+                "guid": self.guid("coders", guid), "name": unique(f"user {guid[:8]}", self.coder_names),
+                "color": CODER_COLORS[len(self.coders) % len(CODER_COLORS)], "created": self.now})
+        return self.coders[guid]
+
+    # -- steps ---------------------------------------------------------------------------
+    def run(self) -> QdpxImportReport:
+        self.note_text = {n.guid: n.text for n in self.proj.notes}
+        self.users()
+        self.codes(self.proj.codes, None, ())
+        self.plan_notes()
+        self.sources()
+        self.cases()
+        self.attributes()
+        self.notes()
+        self.project_description()
+        self.sets()
+        self.keep_aside()
+        self.r.counts = self.counts
+        det = self.c.detection
+        if det is not None:
+            self.r.convention, self.r.convention_note = det.convention, det.explain()
+        self.r.kept_aside_selections = len(self.kept)
+        self.r.kept_aside_codings = sum(len(k.codes) for k in self.kept)
+        return self.r
+
+    def users(self) -> None:
+        for u in self.proj.users:
+            if u.guid in self.coders:
+                continue
+            name = u.name.strip() or f"user {u.guid[:8]}"
+            final = unique(name, self.coder_names)
+            if final != name:
+                self.r.renamed.append(f"coder {name!r} -> {final!r} (two users with one name)")
+            self.coders[u.guid] = self.insert("coders", {
+                "guid": self.guid("coders", u.guid), "name": final,
+                "color": CODER_COLORS[len(self.coders) % len(CODER_COLORS)], "created": self.now})
+        if self.proj.creating_user in self.coders:
+            self._default = self.coders[self.proj.creating_user]
+
+    @property
+    def default_coder(self) -> int:
+        """Who made what the file does not attribute: the project's creator, else the
+        importing coder (created only when needed)."""
+        if self._default is None:
+            me = self.p.coder
+            row = self.conn.execute("SELECT id FROM coders WHERE name = ?", (me,)).fetchone()
+            self._default = row[0] if row else self.insert("coders", {
+                "guid": self.guid("coders", None), "name": unique(me, self.coder_names),
+                "color": CODER_COLORS[len(self.coders) % len(CODER_COLORS)], "created": self.now})
+        return self._default
+
+    def codes(self, codes: list[refi.Code], parent: int | None, path: tuple[str, ...]) -> None:
+        taken: set[str] = set()
+        for pos, c in enumerate(codes):
+            name = clean_code_name(c.name)
+            final = unique(name, taken)
+            if final != c.name:
+                self.r.renamed.append(f"code {codepath.join(path + (c.name,))!r} -> {final!r}")
+            if c.guid in self.code_ids:
+                self.r.warnings.append(f"code {final!r} repeats the GUID of another code; given a new one")
+            code_id = self.insert("codes", {
+                "guid": self.guid("codes", c.guid), "parent_id": parent, "name": final,
+                "description": self.own_part(c.description, c.note_refs), "color": c.color or PALETTE[self.counts["codes"] % len(PALETTE)],
+                "memo": "", "position": pos, "created": self.now})
+            self.code_ids.setdefault(c.guid, code_id)
+            self.code_paths[code_id] = path + (final,)
+            self.codes(c.children, code_id, path + (final,))
+
+    def plan_notes(self) -> None:
+        """Where each note belongs, decided before codings are written (coding memos)."""
+        note_ids = {n.guid for n in self.proj.notes}
+        self.note_refs: dict[str, list[tuple[str, str | None]]] = {g: [] for g in note_ids}
+
+        def ref(kind: str, target: str | None, notes: list[str]) -> None:
+            for g in notes:
+                if g in self.note_refs:
+                    self.note_refs[g].append((kind, target))
+                else:
+                    self.r.skip("references to notes that are not in the file")
+
+        ref("project", None, self.proj.note_refs)
+        for code, _path in refi.walk_codes(self.proj.codes):
+            ref("code", code.guid, code.note_refs)
+        self.coding_memos: dict[str, list[str]] = {}
+        for src in self.proj.sources:
+            ref("source", src.guid, src.note_refs)
+            for sel in src.selections:
+                ref("selection", sel.guid, sel.note_refs)
+                for c in sel.codings:
+                    ref("coding", c.guid, c.note_refs)
+        cases = {c.guid for c in self.proj.cases}
+        codes = {c.guid for c, _ in refi.walk_codes(self.proj.codes)}
+        sources = {s.guid for s in self.proj.sources if s.text is not None}
+        for ln in self.proj.links:
+            if ln.origin in note_ids:
+                note, other = ln.origin, ln.target
+            elif ln.target in note_ids:
+                note, other = ln.target, ln.origin
+            else:
+                self.r.skip("links between objects other than notes")
+                continue
+            kind = ("link-case" if other in cases else "link-code" if other in codes
+                    else "link-source" if other in sources else "link-other")
+            self.note_refs[note].append((kind, other))
+        texts = {n.guid: n.text for n in self.proj.notes}
+        self.sel_memos: dict[str, list[str]] = {}
+        for g, refs in self.note_refs.items():
+            for kind, target in refs:
+                if kind == "coding":
+                    self.coding_memos.setdefault(target, []).append(texts[g])
+                elif kind == "selection":
+                    self.sel_memos.setdefault(target, []).append(texts[g])
+
+    def sources(self) -> None:
+        names: set[str] = set()
+        present = [s for s in self.proj.sources if s.text is not None]
+        for i, src in enumerate(present):
+            if self.progress is not None and not self.progress(i, len(present), f"Importing {src.name}"):
+                raise InterruptedError("import cancelled")
+            name = src.name if src.name.strip() else (src.path or "").rsplit("/", 1)[-1] or f"source {src.guid[:8]}"
+            final = unique(name, names)
+            if final != name:
+                self.r.renamed.append(f"source {name!r} -> {final!r} (two sources with one name)")
+            text = src.text
+            sid = self.insert("sources", {
+                "guid": self.guid("sources", src.guid), "name": final, "kind": "transcript", "text": text,
+                "text_hash": text_hash(text), "words": count_words(text), "file_format": "txt",
+                "word_index": build_word_index(text),
+                "original_path": f"{self.c.path.name}:{src.path or src.element}",
+                "imported": refi.valid_datetime(src.created) or self.now,
+                "imported_by": self.coder_for(src.user) if src.user else self.default_coder,
+                "memo": self.own_part(src.description, src.note_refs)})
+            self.source_ids.setdefault(src.guid, sid)
+            if not text.strip():
+                self.r.warnings.append(f"source {final!r} has no text")
+            turns = detect_turns(text)
+            self.conn.executemany(
+                'INSERT INTO speaker_turns (source_id, speaker, label_start, label_end, start, "end", timestamp) '
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(sid, t.speaker, t.label_start, t.label_end, t.start, t.end, t.timestamp) for t in turns])
+            self.counts["speaker_turns"] += len(turns)
+            self.codings(src, sid)
+
+    def codings(self, src: refi.Source, sid: int) -> None:
+        rows = []
+        seen: set[tuple] = set()
+        for sel in src.selections:
+            self.sel_source[sel.guid] = sid
+            unknown = [c for c in sel.codings if c.code not in self.code_ids]
+            if unknown:
+                self.kept.append(KeptAside(src.name, src.guid, sel.guid, sel.start, sel.end, sel.name,
+                                           [c.code for c in unknown], [c.user for c in unknown],
+                                           "refers to a code that is not in the codebook"))
+            shared = self.sel_memos.get(sel.guid, []) + ([sel.description] if sel.description else [])
+            for c in sel.codings:
+                code_id = self.code_ids.get(c.code)
+                if code_id is None:
+                    continue
+                coder = self.coder_for(c.user or sel.user)
+                key = (code_id, coder, sel.start, sel.end)
+                if key in seen:
+                    self.r.skip("duplicate codings (same code, coder and span) merged")
+                    continue
+                seen.add(key)
+                self.codings_written.add(c.guid)
+                memo = "\n\n".join(self.coding_memos.get(c.guid, []) + shared)
+                rows.append((self.guid("codings", c.guid), sid, code_id, coder, sel.start, sel.end, memo,
+                             refi.valid_datetime(c.created) or self.now))
+        self.conn.executemany(
+            'INSERT INTO codings (guid, source_id, code_id, coder_id, start, "end", memo, created) '
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        self.counts["codings"] += len(rows)
+
+    def cases(self) -> None:
+        names: set[str] = set()
+        # a case's memo notes: notes linked to the case alone (not matrix summaries), in link order
+        case_memos: dict[str, list[str]] = {}
+        for ln in self.proj.links:
+            note, other = (ln.origin, ln.target) if ln.origin in self.note_text else (ln.target, ln.origin)
+            refs = self.note_refs.get(note, [])
+            if note in self.note_text and refs and all(k == "link-case" for k, _ in refs):
+                case_memos.setdefault(other, []).append(note)
+        for i, case in enumerate(self.proj.cases, start=1):
+            name = case.name if case.name.strip() else f"Case {i}"
+            final = unique(name, names)
+            if final != name:
+                self.r.renamed.append(f"case {name!r} -> {final!r} (two cases with one name)")
+            cid = self.insert("cases", {"guid": self.guid("cases", case.guid), "name": final,
+                                        "memo": self.own_part(case.description, case_memos.get(case.guid, [])),
+                                        "created": self.now})
+            self.case_ids.setdefault(case.guid, cid)
+            linked: set[int] = set()
+            for g in case.sources:
+                if g in self.source_ids:
+                    linked.add(self.source_ids[g])
+                else:
+                    self.r.skip("case links to sources that were not imported")
+            for g in case.selections:
+                g = self.c.duplicate_of.get(g, g)  # a dropped duplicate: the selection it repeats
+                if g in self.sel_source:
+                    linked.add(self.sel_source[g])
+                    self.r.assumptions.append(f"case {final!r}: a coded selection links the case to its whole source")
+                else:
+                    self.r.skip("case links to selections that were not imported")
+            self.conn.executemany("INSERT INTO case_sources (case_id, source_id) VALUES (?, ?)",
+                                  [(cid, s) for s in sorted(linked)])
+            self.r.skip("codes applied to whole cases (not a coding of text)", len(case.codes))
+        self.r.assumptions = list(dict.fromkeys(self.r.assumptions))
+
+    def attributes(self) -> None:
+        owners = {"case": [(self.case_ids.get(c.guid), c.values) for c in self.proj.cases],
+                  "source": [(self.source_ids.get(s.guid), s.values) for s in self.proj.sources]}
+        declared = {v.guid: v for v in self.proj.variables}
+        values: dict[tuple[str, str], list[tuple[int, str]]] = {}
+        for applies, items in owners.items():
+            for owner, vals in items:
+                for v in vals:
+                    if v.variable not in declared:
+                        self.r.skip("values of variables that are not declared")
+                    elif owner is not None:
+                        values.setdefault((v.variable, applies), []).append((owner, v.value))
+        names: dict[str, set[str]] = {"case": set(), "source": set()}
+        position = 0
+        for var in self.proj.variables:
+            as_boolean = var.type == "Text" and var.description == refi.BOOLEAN_AS_TEXT
+            if var.description.strip() and not as_boolean:
+                self.r.skip("variable descriptions (attributes have none)")
+            used = [a for a in ("case", "source") if (var.guid, a) in values] or ["case"]
+            for applies in used:
+                vals = values.get((var.guid, applies), [])
+                t = "boolean" if as_boolean else refi.VARIABLE_TYPES[var.type]
+                if any(v and parse_value(v, t) is None for _, v in vals):
+                    self.r.warnings.append(f"variable {var.name!r}: some values are not {t}; imported as text")
+                    t = "text"
+                name = var.name or f"Variable {position + 1}"
+                final = unique(name, names[applies])
+                if final != name:
+                    self.r.renamed.append(f"variable {name!r} -> {final!r} (two variables with one name)")
+                aid = self.insert("attributes", {"name": final, "type": t, "applies_to": applies, "position": position})
+                position += 1
+                rows, seen = [], set()
+                for owner, v in vals:
+                    if v == "" or owner in seen:
+                        continue
+                    seen.add(owner)
+                    rows.append((aid, owner, None, v) if applies == "case" else (aid, None, owner, v))
+                self.conn.executemany(
+                    "INSERT INTO attribute_values (attribute_id, case_id, source_id, value) VALUES (?, ?, ?, ?)", rows)
+                self.counts["attribute_values"] += len(rows)
+
+    def own_part(self, description: str, note_refs: list[str]) -> str:
+        """A ``<Description>`` without the memos its notes also hold (our exports, and any
+        writer that repeats notes there for QualCoder's sake): those come in as memos."""
+        own = refi.split_description(description, [self.note_text[g] for g in note_refs if g in self.note_text])
+        if own != description:
+            note = "descriptions that repeat their notes' memos (as QualCoder Lite writes them) were split: each memo imported once"
+            if note not in self.r.assumptions:
+                self.r.assumptions.append(note)
+        return own
+
+    def project_description(self) -> None:
+        """The project's ``<Description>`` (where QualCoder keeps its project memo) becomes a
+        project memo, unless it only repeats the project's notes."""
+        own = self.own_part(self.proj.description, self.proj.note_refs)
+        if own.strip():
+            self.memo("project", None, refi.Note(refi.derived_guid("project-description", self.proj.name),
+                                                 PROJECT_DESCRIPTION_TITLE, own, self.proj.creating_user,
+                                                 self.proj.created), True)
+
+    def memo(self, kind: str, target: int | None, note: refi.Note, first: bool) -> None:
+        created = refi.valid_datetime(note.created) or self.now
+        self.insert("memos", {
+            "guid": self.guid("memos", note.guid if first else None), "kind": kind, "target_id": target,
+            "title": note.name, "body": note.text, "coder_id": self.coder_for(note.user) if note.user else None,
+            "created": created, "modified": refi.valid_datetime(note.modified) or created})
+
+    def notes(self) -> None:
+        for note in self.proj.notes:
+            refs = self.note_refs[note.guid]
+            rows = [("case", self.case_ids[g]) for k, g in refs if k == "link-case" and g in self.case_ids]
+            rows += [("source", self.source_ids[g]) for k, g in refs if k == "link-source" and g in self.source_ids]
+            codes = [self.code_ids[g] for k, g in refs if k == "link-code" and g in self.code_ids]
+            if rows and codes:
+                for row_kind, row_id in rows:
+                    for code_id in codes:
+                        self.matrix_cell(row_kind, row_id, code_id, note)
+                continue
+            placed = 0
+            for kind, g in refs:
+                if kind == "project":
+                    self.memo("project", None, note, placed == 0)
+                elif kind in ("code", "link-code") and g in self.code_ids:
+                    if note.guid == refi.derived_guid("code-summary", g):
+                        self.conn.execute("UPDATE codes SET memo = ? WHERE id = ?", (note.text, self.code_ids[g]))
+                        placed += 1
+                        continue
+                    self.memo("code", self.code_ids[g], note, placed == 0)
+                elif kind in ("source", "link-source") and g in self.source_ids:
+                    self.memo("source", self.source_ids[g], note, placed == 0)
+                elif kind == "link-case" and g in self.case_ids:
+                    self.memo("case", self.case_ids[g], note, placed == 0)
+                elif (kind == "coding" and g in self.codings_written) or (kind == "selection" and g in self.sel_source):
+                    pass  # written with the codings, as their memo
+                else:
+                    continue
+                placed += 1
+            if not placed:
+                if refs:
+                    self.r.skip("notes attached to objects that were not imported (kept as journal entries)")
+                self.memo("journal", None, note, True)
+
+    def matrix_cell(self, row_kind: str, row_id: int, code_id: int, note: refi.Note) -> None:
+        found = self.conn.execute("SELECT id, summary FROM matrix_cells WHERE row_kind = ? AND row_id = ? "
+                                  "AND code_id = ?", (row_kind, row_id, code_id)).fetchone()
+        if found is not None:
+            self.conn.execute("UPDATE matrix_cells SET summary = ? WHERE id = ?",
+                              (f"{found[1]}\n\n{note.text}", found[0]))
+            return
+        self.insert("matrix_cells", {
+            "row_kind": row_kind, "row_id": row_id, "code_id": code_id, "summary": note.text,
+            "coder_id": self.coder_for(note.user) if note.user else None,
+            "modified": refi.valid_datetime(note.modified) or refi.valid_datetime(note.created) or self.now})
+
+    def sets(self) -> None:
+        names: dict[str, set[str]] = {"code": set(), "source": set()}
+        for s in self.proj.sets:
+            members = {"code": list(dict.fromkeys(self.code_ids[g] for g in s.codes if g in self.code_ids)),
+                       "source": list(dict.fromkeys(self.source_ids[g] for g in s.sources if g in self.source_ids))}
+            lost = len(s.codes) + len(s.sources) - len(members["code"]) - len(members["source"])
+            self.r.skip("set members that were not imported", lost)
+            self.r.skip("notes as set members", len(s.notes))
+            kinds = [k for k in ("code", "source") if members[k]]
+            if not kinds:
+                if s.codes or s.sources or s.notes:
+                    self.r.skip("sets none of whose members were imported")
+                    continue
+                kinds = ["code"]  # an empty set: keep it
+            for i, kind in enumerate(kinds):
+                set_id = self.insert("sets", {
+                    "guid": self.guid("sets", s.guid if i == 0 else refi.derived_guid("set", s.guid, kind)),
+                    "name": unique(s.name or "Set", names[kind]), "kind": kind, "memo": s.description})
+                self.conn.executemany("INSERT INTO set_members (set_id, member_id) VALUES (?, ?)",
+                                      [(set_id, m) for m in members[kind]])
+
+    def keep_aside(self) -> None:
+        users = {g: self.conn.execute("SELECT name FROM coders WHERE id = ?", (cid,)).fetchone()[0]
+                 for g, cid in self.coders.items()}
+        code_path = {}
+        for code, path in refi.walk_codes(self.proj.codes):
+            cid = self.code_ids.get(code.guid)
+            code_path[code.guid] = codepath.join(self.code_paths[cid] if cid else path)
+        records = []
+        for k in self.kept:
+            d = k.as_dict()
+            d["code_paths"] = [code_path.get(g, f"(unknown code {g})") for g in k.codes]
+            d["coders"] = [users.get(u) if u else None for u in k.users]
+            records.append(d)
+        det = self.c.detection
+        info = {"file": str(self.c.path), "member": self.c.member, "origin": self.proj.origin,
+                "imported": self.now, "offsets": det.convention if det else None, "kept_aside": records}
+        self.insert("settings", {"key": SETTING, "value": _json(info)})
+        if not records:
+            return
+        lines = [f"{len(records)} selections from {self.c.path.name} could not become codings; all are kept in "
+                 f"the project setting '{SETTING}' (key 'kept_aside') with their original offsets.", ""]
+        for d in records[:_MEMO_LIST_LIMIT]:
+            span = f"{d['start']}-{d['end']}" if d["start"] is not None else "no text span"
+            codes = ", ".join(d["code_paths"]) or "(no codes)"
+            lines.append(f"- {d['source']} [{span}] {codes}: {d['reason']}")
+        if len(records) > _MEMO_LIST_LIMIT:
+            lines.append(f"… and {len(records) - _MEMO_LIST_LIMIT} more")
+        note = refi.Note(str(uuid.uuid4()), KEPT_ASIDE_TITLE, "\n".join(lines))
+        self.memo("journal", None, note, True)
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def build_project(project, content: QdpxContent, progress: Progress | None = None) -> QdpxImportReport:
+    """Write ``content`` into ``project`` (new and empty) in one transaction."""
+    builder = _Builder(project, content, progress)
+    with project.transaction():
+        report = builder.run()
+    return report

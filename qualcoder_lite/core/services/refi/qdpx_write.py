@@ -1,0 +1,280 @@
+"""Write a ``refi.Project`` as a REFI-QDA project archive (.qdpx).
+
+The archive holds ``project.qde`` (UTF-8 XML in ``urn:QDA-XML:project:1.0``, valid against
+the standard's Project.xsd) and ``sources/<guid>.txt``, each source's text in UTF-8 without
+BOM, LF line breaks. Selections are written in Unicode code points, as the standard says,
+or, for NVivo for Windows (``units="utf16"``), in UTF-16 code units, which is how NVivo
+for Windows reads them: a character outside the Basic Multilingual Plane (an emoji)
+counts two. Line breaks are LF in the written files either way.
+The file is written next to the target and renamed into place, so a failed export never
+leaves a half-written archive.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import datetime
+import io
+import os
+import re
+import zipfile
+from pathlib import Path
+from typing import Callable
+
+from ... import outfile
+from . import model as refi
+
+Progress = Callable[[int, int, str], bool]
+
+
+def _code(w: refi.XmlWriter, code: refi.Code, with_notes: bool = True, guid_attr: str = "guid") -> None:
+    attrs = {"guid": code.guid, "name": code.name, "isCodable": "true" if code.codable else "false",
+             "color": code.color}
+    notes = code.note_refs if with_notes else []
+    if not (code.description or notes or code.children):
+        w.empty("Code", attrs)
+        return
+    w.start("Code", attrs)
+    if code.description:
+        w.element("Description", code.description)
+    for n in notes:
+        w.empty("NoteRef", {"targetGUID": n})
+    for child in code.children:
+        _code(w, child, with_notes)
+    w.end("Code")
+
+
+def write_codes(w: refi.XmlWriter, codes: list[refi.Code], with_notes: bool = True) -> None:
+    w.start("Codes")
+    for c in codes:
+        _code(w, c, with_notes)
+    w.end("Codes")
+
+
+def _values(w: refi.XmlWriter, values: list[refi.Value]) -> None:
+    for v in values:
+        w.start("VariableValue")
+        w.empty("VariableRef", {"targetGUID": v.variable})
+        w.element(v.element, v.value)
+        w.end("VariableValue")
+
+
+def _note_refs(w: refi.XmlWriter, refs: list[str]) -> None:
+    for r in refs:
+        w.empty("NoteRef", {"targetGUID": r})
+
+
+UNITS = ("codepoints", "utf16")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def utf16_counter(text: str) -> Callable[[int], int]:
+    """Code point offset in ``text`` -> its offset in UTF-16 code units."""
+    astral = [m.start() for m in _ASTRAL.finditer(text)]
+    if not astral:
+        return lambda cp: cp
+    return lambda cp: cp + bisect.bisect_left(astral, cp)
+
+
+def _selection(w: refi.XmlWriter, sel: refi.Selection, unit: Callable[[int], int]) -> None:
+    w.start("PlainTextSelection", {"guid": sel.guid, "name": sel.name or None, "startPosition": str(unit(sel.start)),
+                                   "endPosition": str(unit(sel.end)), "creatingUser": sel.user,
+                                   "creationDateTime": refi.valid_datetime(sel.created)})
+    if sel.description:
+        w.element("Description", sel.description)
+    for c in sel.codings:
+        w.start("Coding", {"guid": c.guid, "creatingUser": c.user,
+                           "creationDateTime": refi.valid_datetime(c.created)})
+        w.empty("CodeRef", {"targetGUID": c.code})
+        _note_refs(w, c.note_refs)
+        w.end("Coding")
+    _note_refs(w, sel.note_refs)
+    w.end("PlainTextSelection")
+
+
+def _same(cp: int) -> int:
+    return cp
+
+
+def now_stamp() -> str:
+    """The current time as an xsd:dateTime (UTC)."""
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+
+
+def source_member(src: refi.Source) -> str:
+    return f"sources/{src.guid}.txt"
+
+
+def render_project(p: refi.Project, origin: str, progress: Progress | None = None,
+                   units: str = "codepoints") -> tuple[str, int]:
+    """(project.qde text, characters replaced because XML cannot carry them); selection
+    offsets in ``units`` (see ``UNITS``)."""
+    if units not in UNITS:
+        raise ValueError(f"unknown offset units {units!r}")
+    w = refi.XmlWriter()
+    stamp = refi.valid_datetime(p.created)
+    w.start("Project", {"xmlns": refi.PROJECT_NS, "name": p.name, "origin": origin,
+                        "creatingUserGUID": p.creating_user, "creationDateTime": stamp,
+                        "modifyingUserGUID": p.creating_user, "modifiedDateTime": stamp})
+    if p.users:
+        w.start("Users")
+        for u in p.users:
+            w.empty("User", {"guid": u.guid, "name": u.name})
+        w.end("Users")
+    if p.codes:
+        w.start("CodeBook")
+        write_codes(w, p.codes)
+        w.end("CodeBook")
+    if p.variables:
+        w.start("Variables")
+        for v in p.variables:
+            attrs = {"guid": v.guid, "name": v.name, "typeOfVariable": v.type}
+            if v.description:
+                w.start("Variable", attrs)
+                w.element("Description", v.description)
+                w.end("Variable")
+            else:
+                w.empty("Variable", attrs)
+        w.end("Variables")
+    if p.cases:
+        w.start("Cases")
+        for c in p.cases:
+            w.start("Case", {"guid": c.guid, "name": c.name})
+            if c.description:
+                w.element("Description", c.description)
+            for g in c.codes:
+                w.empty("CodeRef", {"targetGUID": g})
+            _values(w, c.values)
+            for g in c.sources:
+                w.empty("SourceRef", {"targetGUID": g})
+            for g in c.selections:
+                w.empty("SelectionRef", {"targetGUID": g})
+            w.end("Case")
+        w.end("Cases")
+    if p.sources:
+        w.start("Sources")
+        for i, s in enumerate(p.sources):
+            if progress is not None and not progress(i, len(p.sources), f"Writing {s.name}"):
+                raise InterruptedError("export cancelled")
+            w.start("TextSource", {"guid": s.guid, "name": s.name, "plainTextPath": f"internal://{s.guid}.txt",
+                                   "creatingUser": s.user, "creationDateTime": refi.valid_datetime(s.created)})
+            if s.description:
+                w.element("Description", s.description)
+            unit = utf16_counter(s.text or "") if units == "utf16" else _same
+            for sel in s.selections:
+                _selection(w, sel, unit)
+            _note_refs(w, s.note_refs)
+            _values(w, s.values)
+            w.end("TextSource")
+        w.end("Sources")
+    if p.notes:
+        # Every vendor writes who made a note and when; QualCoder's import stops at a note
+        # without creationDateTime (losing every case and attribute after it). Notes with
+        # no record of either are the project creator's, from the project's creation.
+        who = p.creating_user or (p.users[0].guid if p.users else None)
+        when = stamp or now_stamp()
+        w.start("Notes")
+        for n in p.notes:
+            w.start("Note", {"guid": n.guid, "name": n.name, "creatingUser": n.user or who,
+                             "creationDateTime": (refi.valid_datetime(n.created) or refi.valid_datetime(n.modified)
+                                                  or when),
+                             "modifyingUser": n.user if refi.valid_datetime(n.modified) else None,
+                             "modifiedDateTime": refi.valid_datetime(n.modified)})
+            w.element("PlainTextContent", n.text)
+            w.end("Note")
+        w.end("Notes")
+    if p.links:
+        w.start("Links")
+        for ln in p.links:
+            w.empty("Link", {"guid": ln.guid, "name": ln.name or None, "direction": ln.direction,
+                             "originGUID": ln.origin, "targetGUID": ln.target})
+        w.end("Links")
+    if p.sets:
+        w.start("Sets")
+        for s in p.sets:
+            w.start("Set", {"guid": s.guid, "name": s.name})
+            if s.description:
+                w.element("Description", s.description)
+            for g in s.codes:
+                w.empty("MemberCode", {"targetGUID": g})
+            for g in s.sources:
+                w.empty("MemberSource", {"targetGUID": g})
+            for g in s.notes:
+                w.empty("MemberNote", {"targetGUID": g})
+            w.end("Set")
+        w.end("Sets")
+    if p.description:
+        w.element("Description", p.description)
+    _note_refs(w, p.note_refs)
+    w.end("Project")
+    return w.getvalue(), w.replaced
+
+
+class _OnceFailing(io.RawIOBase):
+    """The archive's file: the first failed write is raised, later writes and seeks are
+    dropped. ``zipfile`` writes its directory when it is closed, even after an error; on a
+    full disk that second write would fail again (and, from ``ZipFile.__del__``, print
+    "Exception ignored"). The caller re-raises the first error and removes the file."""
+
+    def __init__(self, fh):
+        super().__init__()
+        self._fh = fh
+        self.failed: OSError | None = None
+
+    def writable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def write(self, b) -> int:
+        if self.failed is None:
+            try:
+                return self._fh.write(b)
+            except OSError as exc:
+                self.failed = exc
+                raise
+        return len(b)
+
+    def seek(self, pos: int, whence: int = 0) -> int:
+        return self._fh.tell() if self.failed is not None else self._fh.seek(pos, whence)
+
+    def tell(self) -> int:
+        return self._fh.tell()
+
+    def flush(self) -> None:
+        if self.failed is None:
+            try:
+                self._fh.flush()
+            except OSError as exc:
+                self.failed = exc
+                raise
+
+
+def write_qdpx(p: refi.Project, path: str | Path, origin: str, progress: Progress | None = None,
+               compresslevel: int = 6, units: str = "codepoints") -> int:
+    """Write the archive; returns the count of characters XML could not carry (replaced)."""
+    xml, replaced = render_project(p, origin, progress, units)
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as fh:
+            out = _OnceFailing(fh)
+            try:
+                with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as zf:
+                    zf.writestr("project.qde", xml.encode("utf-8"))
+                    for s in p.sources:
+                        zf.writestr(source_member(s), (s.text or "").encode("utf-8", "replace"))
+                out.flush()
+                os.fsync(fh.fileno())
+            except OSError:
+                if out.failed is not None:
+                    raise out.failed from None
+                raise
+            finally:
+                if out.failed is not None:  # what the buffer still holds cannot be written either
+                    with contextlib.suppress(OSError):
+                        fh.close()
+
+    outfile.write_file(path, write)
+    return replaced

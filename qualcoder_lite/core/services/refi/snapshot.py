@@ -1,0 +1,236 @@
+"""Read the project into a ``refi.Project`` for export (read-only; the inverse of ``refi_build``).
+
+What goes where in REFI-QDA:
+
+* coders -> Users; codes -> CodeBook (GUIDs, colours, descriptions, order);
+* sources -> TextSource (text in ``sources/<guid>.txt``, the source memo as Description);
+* Descriptions of codes, sources, cases and the project also carry the memos their notes
+  hold (a code: its description, a blank line, its summary and memos), because QualCoder
+  reads memos only from ``<Description>``; the import splits them back;
+  codings sharing a span -> one PlainTextSelection (GUID derived from source and span) with
+  one Coding per coding (its GUID and coder); a coding memo -> a Note the Coding refers to;
+* cases -> Case (memo as Description, SourceRefs, typed VariableValues);
+  attributes -> Variables (number -> Integer or Float, date -> Date, boolean -> Boolean when
+  its values are true/false, else Text with the user's labels, marked ``refi.BOOLEAN_AS_TEXT``);
+* memos -> Notes: project memos by the project's NoteRef, code and source memos by the
+  code's / source's NoteRef, case memos by a Link note -> case, journal entries unreferenced;
+  a code's summary -> a Note whose GUID is derived from the code's; a framework-matrix cell
+  summary -> a Note linked to its case (or source) and to its code;
+* sets of codes and of sources -> Sets (REFI-QDA sets cannot hold cases: case sets are
+  left out with a warning).
+
+Not exchanged (REFI-QDA has no place for them): speaker turns and roles (turns are found
+again on import), source kinds, edited quotes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import model as refi
+from ..sources.attributes import FALSE, TRUE, is_date
+
+_INTEGER = re.compile(r"^[+-]?\d+$")
+_DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+
+
+@dataclass
+class Snapshot:
+    project: refi.Project
+    warnings: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _value(value: str, type_: str, refi_type: str) -> tuple[str, str]:
+    """(element, text) of one attribute value, falling back to TextValue when it does not fit."""
+    if type_ == "number":
+        if refi_type == "Integer" and _INTEGER.match(value):
+            return "IntegerValue", value
+        if _DECIMAL.match(value):
+            return "FloatValue", value
+    elif type_ == "date" and is_date(value):
+        return "DateValue", value
+    elif type_ == "boolean":
+        c = value.casefold()
+        if c in TRUE:
+            return "BooleanValue", "true"
+        if c in FALSE:
+            return "BooleanValue", "false"
+    return "TextValue", value
+
+
+def _code_tree(project) -> tuple[list, list[refi.Code], dict[int, refi.Code]]:
+    """(the project's codes, the REFI code tree, code id -> its REFI code)."""
+    all_codes = project.codes.all()
+    roots: list[refi.Code] = []
+    by_id: dict[int, refi.Code] = {}
+    for c in all_codes:  # parents come before their children
+        node = refi.Code(c.guid, c.name, c.description, refi.norm_color(c.color))
+        by_id[c.id] = node
+        (by_id[c.parent_id].children if c.parent_id is not None else roots).append(node)
+    return all_codes, roots, by_id
+
+
+def _sets(conn, guid_of: dict[str, dict[int, str]], warn: list[str]) -> list[refi.Set]:
+    """Sets of the kinds in ``guid_of`` (member id -> GUID); case sets cannot be exchanged."""
+    out = []
+    for r in conn.execute("SELECT id, guid, name, kind, memo FROM sets ORDER BY kind, name"):
+        if r["kind"] not in guid_of:
+            if r["kind"] == "case":
+                warn.append(f"case set {r['name']!r} not exported (REFI-QDA sets hold codes and sources, not cases)")
+            continue
+        guids = guid_of[r["kind"]]
+        members = [guids[m[0]] for m in conn.execute(
+            "SELECT member_id FROM set_members WHERE set_id = ? ORDER BY id", (r["id"],)) if m[0] in guids]
+        s = refi.Set(r["guid"], r["name"], r["memo"])
+        (s.codes if r["kind"] == "code" else s.sources).extend(members)
+        out.append(s)
+    return out
+
+
+def codebook(project) -> tuple[list[refi.Code], list[refi.Set]]:
+    """The code tree and the code sets (for a .qdc), without reading any text."""
+    _all, roots, by_id = _code_tree(project)
+    return roots, _sets(project.conn, {"code": {i: c.guid for i, c in by_id.items()}}, [])
+
+
+def snapshot(project) -> Snapshot:
+    conn = project.conn
+    snap = Snapshot(refi.Project(name=project.name))
+    p = snap.project
+    warn = snap.warnings
+
+    coders = {r["id"]: (r["guid"], r["name"]) for r in conn.execute("SELECT id, guid, name FROM coders ORDER BY id")}
+    coder_guid = {cid: g for cid, (g, _n) in coders.items()}
+    p.users = [refi.User(g, n) for g, n in coders.values()]
+    me = conn.execute("SELECT guid FROM coders WHERE name = ?", (project.coder,)).fetchone()
+    p.creating_user = me[0] if me else None
+    p.created = conn.execute("SELECT min(applied) FROM migrations").fetchone()[0]
+
+    # -- codes --------------------------------------------------------------------------------
+    all_codes, p.codes, code_by_id = _code_tree(project)
+    code_path = {c.id: c.path_str for c in all_codes}
+    for c in all_codes:
+        if c.memo:
+            g = refi.derived_guid("code-summary", c.guid)
+            p.notes.append(refi.Note(g, f"Summary: {c.name}", c.memo))
+            code_by_id[c.id].note_refs.append(g)
+
+    # -- sources and codings ------------------------------------------------------------------
+    sources: dict[int, refi.Source] = {}
+    for r in conn.execute("SELECT id, guid, name, text, memo, imported, imported_by FROM sources ORDER BY name"):
+        src = refi.Source(r["guid"], r["name"], r["text"], description=r["memo"],
+                          user=coder_guid.get(r["imported_by"]), created=r["imported"])
+        sources[r["id"]] = src
+        p.sources.append(src)
+    current: tuple[int, int, int] | None = None
+    sel: refi.Selection | None = None
+    n_codings = 0
+    for r in conn.execute('SELECT guid, source_id, code_id, coder_id, start, "end", memo, created FROM codings '
+                          'ORDER BY source_id, start, "end", code_id, coder_id'):
+        src = sources[r["source_id"]]
+        key = (r["source_id"], r["start"], r["end"])
+        if key != current:
+            current = key
+            sel = refi.Selection(refi.derived_guid("selection", src.guid, str(r["start"]), str(r["end"])),
+                                 r["start"], r["end"], user=coder_guid.get(r["coder_id"]), created=r["created"])
+            src.selections.append(sel)
+        coding = refi.Coding(r["guid"], code_by_id[r["code_id"]].guid, coder_guid.get(r["coder_id"]), r["created"])
+        if r["memo"]:
+            g = refi.derived_guid("coding-memo", r["guid"])
+            p.notes.append(refi.Note(g, "Coding memo", r["memo"], coder_guid.get(r["coder_id"])))
+            coding.note_refs.append(g)
+        sel.codings.append(coding)
+        n_codings += 1
+
+    # -- cases ----------------------------------------------------------------------------------
+    cases: dict[int, refi.Case] = {}
+    links: dict[int, list[str]] = {}
+    for r in conn.execute("SELECT case_id, source_id FROM case_sources ORDER BY case_id, source_id"):
+        links.setdefault(r[0], []).append(sources[r[1]].guid)
+    for r in conn.execute("SELECT id, guid, name, memo FROM cases ORDER BY name"):
+        cases[r["id"]] = refi.Case(r["guid"], r["name"], r["memo"], sources=links.get(r["id"], []))
+        p.cases.append(cases[r["id"]])
+
+    # -- attributes -----------------------------------------------------------------------------
+    owners = {"case": cases, "source": sources}
+    for a in project.attributes.all():
+        col = "case_id" if a.applies_to == "case" else "source_id"
+        vals = conn.execute(f"SELECT {col}, value FROM attribute_values WHERE attribute_id = ? "
+                            f"AND {col} IS NOT NULL ORDER BY {col}", (a.id,)).fetchall()
+        refi_type = {"text": "Text", "date": "Date", "boolean": "Boolean"}.get(a.type)
+        if refi_type is None:
+            refi_type = "Integer" if all(_INTEGER.match(v) for _, v in vals) else "Float"
+        description = ""
+        if a.type == "boolean" and not all(v in ("true", "false") for _, v in vals):
+            # the user's labels (yes/no) are what compare and the matrix show: keep them
+            refi_type, description = "Text", refi.BOOLEAN_AS_TEXT
+        var = refi.Variable(refi.derived_guid("attribute", a.applies_to, a.name), a.name, refi_type, description)
+        p.variables.append(var)
+        for owner_id, value in vals:
+            element, text = _value(value, a.type if refi_type != "Text" else "text", refi_type)
+            if element == "TextValue" and refi_type != "Text":
+                warn.append(f"attribute {a.name!r}: value {value!r} is not a {a.type}; exported as text")
+            owners[a.applies_to][owner_id].values.append(refi.Value(var.guid, text, element))
+
+    # -- memos, matrix summaries ----------------------------------------------------------------
+    code_guid = {cid: node.guid for cid, node in code_by_id.items()}
+    for r in conn.execute("SELECT guid, kind, target_id, title, body, coder_id, created, modified FROM memos "
+                          "ORDER BY created, id"):
+        note = refi.Note(r["guid"], r["title"], r["body"], coder_guid.get(r["coder_id"]), r["created"], r["modified"])
+        p.notes.append(note)
+        kind, target = r["kind"], r["target_id"]
+        if kind == "project":
+            p.note_refs.append(note.guid)
+        elif kind == "code" and target in code_by_id:
+            code_by_id[target].note_refs.append(note.guid)
+        elif kind == "source" and target in sources:
+            sources[target].note_refs.append(note.guid)
+        elif kind == "case" and target in cases:
+            p.links.append(refi.Link(refi.derived_guid("memo-link", note.guid), note.guid, cases[target].guid,
+                                     "case memo", "OneWay"))
+        elif kind != "journal":
+            warn.append(f"memo {r['title']!r} belongs to a {kind} that no longer exists; exported unattached")
+    n_cells = 0
+    for r in conn.execute("SELECT row_kind, row_id, code_id, summary, coder_id, modified FROM matrix_cells "
+                          "WHERE summary != '' ORDER BY row_kind, row_id, code_id"):
+        row = (cases if r["row_kind"] == "case" else sources).get(r["row_id"])
+        if row is None or r["code_id"] not in code_guid:
+            warn.append("a framework-matrix summary belongs to a row that no longer exists; not exported")
+            continue
+        g = refi.derived_guid("matrix", r["row_kind"], row.guid, code_guid[r["code_id"]])
+        p.notes.append(refi.Note(g, f"{row.name} × {code_path[r['code_id']]}", r["summary"],
+                                 coder_guid.get(r["coder_id"]), r["modified"], r["modified"]))
+        p.links.append(refi.Link(refi.derived_guid("matrix-row", g), g, row.guid, "matrix summary: row", "OneWay"))
+        p.links.append(refi.Link(refi.derived_guid("matrix-code", g), g, code_guid[r["code_id"]],
+                                 "matrix summary: column", "OneWay"))
+        n_cells += 1
+
+    # -- descriptions: what QualCoder reads -------------------------------------------------------
+    # QualCoder reads the memos of cases, sources, codes and the project only from their
+    # <Description>: each carries its own text, then the memos its notes also hold
+    # (refi.compose_description); the import splits them back (refi.split_description).
+    text_of = {n.guid: n.text for n in p.notes}
+    for c in all_codes:
+        node = code_by_id[c.id]
+        node.description = refi.compose_description(c.description, [text_of[g] for g in node.note_refs])
+    for src in p.sources:
+        src.description = refi.compose_description(src.description, [text_of[g] for g in src.note_refs])
+    case_by_guid = {c.guid: c for c in p.cases}
+    case_memos: dict[str, list[str]] = {}
+    for ln in p.links:
+        if ln.name == "case memo" and ln.target in case_by_guid:
+            case_memos.setdefault(ln.target, []).append(text_of[ln.origin])
+    for case in p.cases:
+        case.description = refi.compose_description(case.description, case_memos.get(case.guid, []))
+    p.description = refi.compose_description("", [text_of[g] for g in p.note_refs])
+
+    # -- sets -------------------------------------------------------------------------------------
+    p.sets = _sets(conn, {"code": code_guid, "source": {i: s.guid for i, s in sources.items()}}, warn)
+
+    snap.counts = {"sources": len(p.sources), "codes": len(all_codes), "codings": n_codings, "cases": len(p.cases),
+                   "coders": len(p.users), "attributes": len(p.variables),
+                   "memos": conn.execute("SELECT count(*) FROM memos").fetchone()[0], "matrix_cells": n_cells,
+                   "sets": len(p.sets)}
+    return snap

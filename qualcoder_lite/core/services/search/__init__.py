@@ -1,0 +1,1 @@
+"""Full-text search: the query parser, the word index and matching."""

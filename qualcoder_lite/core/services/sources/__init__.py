@@ -1,0 +1,1 @@
+"""Sources and cases: importing transcripts, their attributes, filters and the study settings."""

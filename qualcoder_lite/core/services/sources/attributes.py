@@ -1,0 +1,480 @@
+"""Case attributes: typed values, CSV import with type inference, one undoable step."""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from ...commands import Command
+from ...errors import InputError, UsageError
+from ...formats.checks import check_file
+from ...limits import (MAX_ATTRIBUTE_CELLS, MAX_ATTRIBUTE_COLUMNS, MAX_ATTRIBUTE_FILE_BYTES,
+    MAX_ATTRIBUTE_NAME_CHARS, MAX_ATTRIBUTE_ROWS, MAX_ATTRIBUTE_VALUE_CHARS, UNMATCHED_SHOWN)
+from ...store.recorder import Recorder
+
+TYPES = ("text", "number", "date", "boolean")
+_NUMBER = re.compile(r"^[+-]?(?:0|[1-9]\d*)(?:\.\d+)?$|^[+-]?0?\.\d+$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+TRUE = {"true", "yes", "y", "1"}
+FALSE = {"false", "no", "n", "0"}
+_BOOL_WORDS = {"true", "false", "yes", "no", "y", "n"}
+
+
+def is_number(v: str) -> bool:
+    return bool(_NUMBER.match(v))
+
+
+def is_date(v: str) -> bool:
+    if not _DATE.match(v):
+        return False
+    try:
+        _dt.date.fromisoformat(v)
+    except ValueError:
+        return False
+    return True
+
+
+def is_boolean(v: str) -> bool:
+    return v.casefold() in _BOOL_WORDS
+
+
+def infer_type(values: list[str]) -> str:
+    vals = [v for v in values if v != ""]
+    if not vals:
+        return "text"
+    if all(is_number(v) for v in vals):
+        return "number"
+    if all(is_date(v) for v in vals):
+        return "date"
+    if all(is_boolean(v) for v in vals):
+        return "boolean"
+    return "text"
+
+
+def parse_value(value: str, type_: str):
+    """The comparable value of a stored attribute value (None when it does not parse)."""
+    if type_ == "number":
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    if type_ == "date":
+        return _dt.date.fromisoformat(value) if is_date(value) else None
+    if type_ == "boolean":
+        c = value.casefold()
+        return True if c in TRUE else False if c in FALSE else None
+    return value
+
+
+def check_value(value: str, type_: str, where: str) -> None:
+    if value == "":
+        return
+    if parse_value(value, type_) is None:
+        raise UsageError(f"{where}: {value!r} is not a valid {type_}")
+
+
+@dataclass
+class AttributeTable:
+    """A parsed attributes CSV: case ids in order and their values per attribute."""
+
+    path: Path
+    attributes: list[str]
+    types: dict[str, str]
+    rows: list[tuple[str, dict[str, str]]]
+
+
+@dataclass
+class AttributeReport:
+    cases_created: list[str] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)  # ids that match no case: left out
+    attributes_created: list[str] = field(default_factory=list)
+    values_added: int = 0
+    values_changed: int = 0
+    values_unchanged: int = 0
+    values_cleared: int = 0
+    changes: list[str] = field(default_factory=list)  # "P3 wave: 2016 -> 2021"
+    warnings: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "cases_created": len(self.cases_created),
+            "rows_without_case": len(self.unmatched),
+            "attributes_created": len(self.attributes_created),
+            "values_added": self.values_added,
+            "values_changed": self.values_changed,
+            "values_unchanged": self.values_unchanged,
+            "values_cleared": self.values_cleared,
+        }
+
+    def summary(self) -> str:
+        def n(count: int, word: str) -> str:
+            return f"{count:,} {word}" + ("" if count == 1 else "s")
+
+        line = (
+            f"{n(len(self.cases_created), 'new case')}, {n(len(self.attributes_created), 'new attribute')}, "
+            f"{n(self.values_added, 'value')} added, {self.values_changed:,} changed, "
+            f"{self.values_cleared:,} cleared, {self.values_unchanged:,} unchanged"
+        )
+        if self.unmatched:
+            line += f"; {n(len(self.unmatched), 'row')} left out (no such case)"
+        return line
+
+
+class UnmatchedCases(InputError):
+    """No row of an attributes table names a case of the project (nothing was imported)."""
+
+    def __init__(self, path: Path, unmatched: list[str], known: dict[str, str]):
+        self.unmatched = unmatched
+        super().__init__(path, f"no case id in it matches a case of the project ({len(unmatched):,} "
+                               f"id{'s' if len(unmatched) != 1 else ''}: {name_list(unmatched, known)}); "
+                               "nothing was imported")
+
+
+def name_list(names: list[str], known: dict[str, str] | None = None, shown: int = UNMATCHED_SHOWN) -> str:
+    """The first ``shown`` names (with a "did you mean" for a case that differs only in
+    letter case), then "and N more"."""
+    known = known or {}
+    parts = []
+    for name in names[:shown]:
+        near = known.get(name.casefold())
+        parts.append(f"{name} (did you mean {near}?)" if near and near != name else name)
+    more = len(names) - shown
+    return ", ".join(parts) + (f" and {more:,} more" if more > 0 else "")
+
+
+def unmatched_cases(project, table: "AttributeTable") -> list[str]:
+    """The table's case ids that match no case of the project, in the table's order."""
+    names = {r[0] for r in project.conn.execute("SELECT name FROM cases")}
+    return [case for case, _values in table.rows if case not in names]
+
+
+def _decode_csv(path: Path) -> str:
+    from ...formats.textfile import read_text_file
+
+    return read_text_file(path).text
+
+
+def read_attribute_csv(path: str | Path, type_overrides: dict[str, str] | None = None) -> AttributeTable:
+    """Parse and check an attributes CSV (first column case id, header = attribute names)."""
+    path = Path(path)
+    check_file(path, MAX_ATTRIBUTE_FILE_BYTES, "an attributes table")
+    text = _decode_csv(path)
+    from ...formats.csvread import dialect_for
+
+    # only the delimiter is guessed: guarded cells ('=x) would make the sniffer pick ' as the quote
+    return _table_from_rows(path, _csv_rows(path, csv.reader(_lines(text), dialect_for(text))), type_overrides)
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` one at a time (``io.StringIO`` would hold a second copy of it,
+    four bytes a character)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
+
+
+def _csv_rows(path: Path, reader) -> Iterator[list[str]]:
+    from ...formats.cells import unguard
+
+    try:
+        for row in reader:  # cells our own exports guarded against formulas ('=x) read back as written
+            yield [unguard(c) for c in row]
+    except csv.Error as exc:
+        raise InputError(path, f"is not a readable CSV ({exc})") from None
+
+
+def _table_from_rows(path: Path, rows: Iterable[list[str]], type_overrides: dict[str, str] | None) -> AttributeTable:
+    """Check the rows as they come (the limits in ``core.limits`` stop a huge file early)."""
+    rows = iter(rows)
+    header: list[str] | None = None
+    lineno = 0
+    for row in rows:
+        lineno += 1
+        if any(cell.strip() for cell in row):
+            header = [h.strip() for h in row]
+            break
+    if header is None:
+        raise InputError(path, "has no header row")
+    while header and not header[-1]:  # trailing empty cells (spreadsheets pad rows)
+        header.pop()
+    if len(header) < 2:
+        raise InputError(path, "needs a case column and at least one attribute column")
+    if len(header) - 1 > MAX_ATTRIBUTE_COLUMNS:
+        raise InputError(path, f"has more than {MAX_ATTRIBUTE_COLUMNS:,} attribute columns (the limit for an "
+                               "attributes table); nothing was imported")
+    names = header[1:]
+    for i, name in enumerate(names, start=2):
+        if not name:
+            raise InputError(path, f"column {i} has an empty attribute name in the header")
+        if len(name) > MAX_ATTRIBUTE_NAME_CHARS:
+            raise InputError(path, f"column {i}: the attribute name is longer than {MAX_ATTRIBUTE_NAME_CHARS:,} "
+                                   "characters")
+    dupes = {n for n in names if names.count(n) > 1}
+    if dupes:
+        raise InputError(path, f"attribute {sorted(dupes)[0]!r} appears twice in the header")
+    max_rows = min(MAX_ATTRIBUTE_ROWS, MAX_ATTRIBUTE_CELLS // len(names))
+    seen: dict[str, int] = {}
+    parsed: list[tuple[str, dict[str, str]]] = []
+    for count, row in enumerate(rows, start=1):
+        lineno += 1
+        if count > MAX_ATTRIBUTE_ROWS:
+            raise InputError(path, f"has more than {MAX_ATTRIBUTE_ROWS:,} rows (the limit for an attributes "
+                                   "table); nothing was imported")
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(parsed) >= max_rows:
+            raise InputError(path, f"has more than {MAX_ATTRIBUTE_CELLS:,} values ({len(names):,} attributes x "
+                                   f"{max_rows:,} rows is the limit for an attributes table); nothing was imported")
+        if len(row) > len(header) and any(c.strip() for c in row[len(header):]):
+            raise InputError(path, f"row {lineno} has more cells ({len(row)}) than the header ({len(header)})")
+        case = row[0].strip() if row else ""
+        if not case:
+            raise InputError(path, f"row {lineno}: the case id (first column) is empty")
+        if len(case) > MAX_ATTRIBUTE_NAME_CHARS:
+            raise InputError(path, f"row {lineno}: the case id is longer than {MAX_ATTRIBUTE_NAME_CHARS:,} characters")
+        if case in seen:
+            raise InputError(path, f"row {lineno}: case {case!r} appears twice (first on row {seen[case]})")
+        seen[case] = lineno
+        values = {n: (row[i + 1].strip() if i + 1 < len(row) else "") for i, n in enumerate(names)}
+        for n, v in values.items():
+            if len(v) > MAX_ATTRIBUTE_VALUE_CHARS:
+                raise InputError(path, f"row {lineno}, attribute {n!r}: a value of {len(v):,} characters (the "
+                                       f"limit is {MAX_ATTRIBUTE_VALUE_CHARS:,})")
+        parsed.append((case, values))
+    types: dict[str, str] = {}
+    overrides = dict(type_overrides or {})
+    for name in names:
+        col = [vals[name] for _, vals in parsed]
+        t = overrides.pop(name, None) or infer_type(col)
+        if t not in TYPES:
+            raise UsageError(f"unknown attribute type {t!r} for {name!r} (text, number, date or boolean)")
+        for (case, vals) in parsed:
+            try:
+                check_value(vals[name], t, f"{path}: case {case!r}, attribute {name!r}")
+            except UsageError as exc:
+                raise InputError(None, str(exc)) from None
+        types[name] = t
+    if overrides:
+        raise UsageError(f"--type names attribute {sorted(overrides)[0]!r}, which is not in {path.name}")
+    return AttributeTable(path, names, types, parsed)
+
+
+class ImportAttributes(Command):
+    """Import an attributes table as one undoable step. Rows whose case id matches no case
+    of the project are left out and listed (``report.unmatched``) unless ``create_cases``,
+    which creates those cases (without sources); when no row matches and cases are not to
+    be created, nothing is imported (``UnmatchedCases``)."""
+
+    def __init__(self, table: AttributeTable, create_cases: bool = False):
+        super().__init__()
+        self.table = table
+        self.create_cases = create_cases
+        self.name = f"Import attributes from {table.path.name}"
+
+    def apply(self, project, rec: Recorder) -> AttributeReport:
+        report = AttributeReport()
+        conn = project.conn
+        case_ids = {r[0]: int(r[1]) for r in conn.execute("SELECT name, id FROM cases")}
+        known = {name.casefold(): name for name in case_ids}
+        unmatched = [case for case, _values in self.table.rows if case not in case_ids]
+        if unmatched and not self.create_cases:
+            if len(unmatched) == len(self.table.rows):
+                raise UnmatchedCases(self.table.path, unmatched, known)
+            report.unmatched = unmatched
+            report.warnings.append(f"{self.table.path.name}: left out {len(unmatched):,} "
+                                   f"row{'s' if len(unmatched) != 1 else ''} whose case id matches no case of the "
+                                   f"project: {name_list(unmatched, known)}")
+        attr_ids: dict[str, int] = {}
+        for name in self.table.attributes:
+            existing = project.attributes.by_name(name, "case")
+            t = self.table.types[name]
+            if existing is None:
+                attr_ids[name] = rec.insert(
+                    "attributes",
+                    {"name": name, "type": t, "applies_to": "case", "position": project.attributes.next_position()},
+                )
+                report.attributes_created.append(name)
+            else:
+                attr_ids[name] = existing.id
+                if existing.type != t:
+                    # keep the stronger claim only when every stored value still parses
+                    rec.update("attributes", existing.id, {"type": t if self._fits(project, existing.id, t) else "text"})
+        stored: dict[tuple[int, int], tuple[int, str]] = {}  # (attribute, case) -> (value row id, value)
+        for attr_id in set(attr_ids.values()):
+            for r in conn.execute("SELECT id, case_id, value FROM attribute_values "
+                                  "WHERE attribute_id = ? AND case_id IS NOT NULL", (attr_id,)):
+                stored[(attr_id, int(r[1]))] = (int(r[0]), r[2])
+        for case, values in self.table.rows:
+            case_id = case_ids.get(case)
+            if case_id is None:
+                if not self.create_cases:
+                    continue
+                case_id, _created = project.cases.ensure(rec, case)
+                case_ids[case] = case_id
+                report.cases_created.append(case)
+            for name, value in values.items():
+                found = stored.get((attr_ids[name], case_id))
+                if value == "":
+                    if found is not None:
+                        rec.delete("attribute_values", found[0])
+                        report.values_cleared += 1
+                        report.changes.append(f"{case} {name}: {found[1]} -> (empty)")
+                    continue
+                if found is None:
+                    rec.insert("attribute_values", {"attribute_id": attr_ids[name], "case_id": case_id, "value": value})
+                    report.values_added += 1
+                elif found[1] != value:
+                    rec.update("attribute_values", found[0], {"value": value})
+                    report.values_changed += 1
+                    report.changes.append(f"{case} {name}: {found[1]} -> {value}")
+                else:
+                    report.values_unchanged += 1
+        if report.cases_created:
+            n = len(report.cases_created)
+            report.warnings.append(f"{self.table.path.name}: created {n:,} case{'s' if n != 1 else ''} without sources: "
+                                   f"{name_list(report.cases_created, known)}")
+        return report
+
+    @staticmethod
+    def _fits(project, attribute_id: int, type_: str) -> bool:
+        rows = project.conn.execute("SELECT value FROM attribute_values WHERE attribute_id = ?", (attribute_id,))
+        return all(parse_value(r[0], type_) is not None for r in rows)
+
+
+class SetAttributeValue(Command):
+    """Set (or clear with '') one attribute value of a case or source."""
+
+    def __init__(self, attribute_id: int, value: str, case_id: int | None = None, source_id: int | None = None):
+        super().__init__()
+        self.attribute_id, self.value, self.case_id, self.source_id = attribute_id, value.strip(), case_id, source_id
+        self.name = "Edit attribute"
+
+    def apply(self, project, rec: Recorder) -> bool:
+        attr = next(a for a in project.attributes.all() if a.id == self.attribute_id)
+        check_value(self.value, attr.type, f"attribute {attr.name!r}")
+        found = project.attributes.value_id(self.attribute_id, self.case_id, self.source_id)
+        if self.value == "":
+            if found is None:
+                return False
+            rec.delete("attribute_values", found[0])
+            return True
+        if found is None:
+            rec.insert("attribute_values", {"attribute_id": self.attribute_id, "case_id": self.case_id,
+                                            "source_id": self.source_id, "value": self.value})
+            return True
+        return rec.update("attribute_values", found[0], {"value": self.value})
+
+
+def import_attributes(project, path, type_overrides=None, create_cases: bool = False) -> AttributeReport:
+    table = read_attribute_table(path, type_overrides)
+    cmd = ImportAttributes(table, create_cases=create_cases)
+    project.execute(cmd)
+    return cmd.result
+
+
+class AddAttribute(Command):
+    """A new, empty attribute for cases (or sources)."""
+
+    def __init__(self, name: str, type_: str = "text", applies_to: str = "case"):
+        super().__init__()
+        self.attr_name = name.strip()
+        if not self.attr_name:
+            raise UsageError("an attribute name cannot be empty")
+        if type_ not in TYPES:
+            raise UsageError(f"unknown attribute type {type_!r} (text, number, date or boolean)")
+        if applies_to not in ("case", "source"):
+            raise UsageError(f"attributes belong to cases or sources, not {applies_to!r}")
+        self.type, self.applies_to = type_, applies_to
+        self.name = f"New attribute '{self.attr_name}'"
+
+    def apply(self, project, rec: Recorder) -> int:
+        if project.attributes.by_name(self.attr_name, self.applies_to) is not None:
+            from ...errors import DuplicateError
+
+            raise DuplicateError(f"attribute '{self.attr_name}' already exists")
+        return rec.insert("attributes", {"name": self.attr_name, "type": self.type, "applies_to": self.applies_to,
+                                         "position": project.attributes.next_position()})
+
+
+def _cell_text(value) -> str:
+    import datetime as dt
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_attribute_xlsx(path: str | Path, type_overrides: dict[str, str] | None = None) -> AttributeTable:
+    """The first sheet of an .xlsx laid out like the CSV (first column the case id)."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    from xml.etree.ElementTree import ParseError
+
+    from ...formats.safezip import open_zip
+
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, "no such file")
+    with open_zip(path, "an Excel workbook"):  # size, ratio and member-name checks first (zip bombs)
+        pass
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, ParseError) as exc:
+        raise InputError(path, f"is not a readable Excel workbook ({exc.__class__.__name__})") from None
+    try:
+        if not wb.worksheets:
+            raise InputError(path, "has no worksheet")
+        return _table_from_rows(path, _xlsx_rows(path, wb.worksheets[0]), type_overrides)
+    finally:
+        wb.close()
+
+
+def _xlsx_rows(path: Path, ws) -> Iterator[list[str]]:
+    """Rows of a read-only sheet as text, one at a time. openpyxl pads every row to the
+    width the sheet declares (up to 16,384 columns): the header is read at most one
+    column wider than the column limit allows, the rows below it one column wider than
+    the header (enough to see a cell past the header)."""
+    import zipfile
+    from xml.etree.ElementTree import ParseError
+
+    try:
+        width, start = MAX_ATTRIBUTE_COLUMNS + 2, 1
+        for row in ws.iter_rows(values_only=True, max_col=width):
+            cells = [_cell_text(v) for v in row]
+            yield cells
+            start += 1
+            if any(c.strip() for c in cells):  # the header: the rest need not be wider than it
+                while cells and not cells[-1].strip():
+                    cells.pop()
+                width = len(cells) + 1
+                break
+        else:
+            return
+        for row in ws.iter_rows(values_only=True, min_row=start, max_col=width):
+            yield [_cell_text(v) for v in row]
+    except (zipfile.BadZipFile, KeyError, ValueError, ParseError, EOFError) as exc:
+        raise InputError(path, f"is a damaged Excel workbook ({exc.__class__.__name__})") from None
+
+
+def read_attribute_table(path: str | Path, type_overrides: dict[str, str] | None = None) -> AttributeTable:
+    """CSV or .xlsx by extension."""
+    if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
+        return read_attribute_xlsx(path, type_overrides)
+    return read_attribute_csv(path, type_overrides)

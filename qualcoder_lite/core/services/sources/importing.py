@@ -1,0 +1,231 @@
+"""Importing transcripts: read every file first, then write them all in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from ...commands import Command
+from ...errors import DuplicateError, UsageError
+from ...model import Turn
+from ...store.database import now_iso
+from ...store.recorder import Recorder
+from ...units import detect_turns
+from ..search.search import build_word_index
+
+Progress = Callable[[int, int, str], bool]  # (done, total, label) -> keep going?
+
+_WORD = re.compile(r"\w+")
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def count_words(text: str) -> int:
+    return sum(1 for _ in _WORD.finditer(text))
+
+
+@dataclass
+class CaseRule:
+    """How an imported file gets its case: its stem (default), a name, a regex, or none."""
+
+    name: str | None = None
+    pattern: str | None = None
+    none: bool = False
+
+    def case_for(self, path: Path) -> str | None:
+        if self.none:
+            return None
+        if self.name is not None:
+            return self.name
+        if self.pattern is not None:
+            try:
+                m = re.search(self.pattern, path.stem)
+            except re.error as exc:
+                raise UsageError(f"--case-from {self.pattern!r} is not a valid pattern: {exc}") from None
+            if m is None:
+                return None
+            return (m.group(1) if m.groups() else m.group(0)) or None
+        return path.stem
+
+
+@dataclass
+class PreparedSource:
+    path: Path
+    name: str
+    text: str
+    format: str
+    turns: list[Turn]
+    case: str | None
+    kind: str = "transcript"
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def hash(self) -> str:
+        return text_hash(self.text)
+
+
+@dataclass
+class ImportReport:
+    sources: list[str] = field(default_factory=list)
+    cases_created: list[str] = field(default_factory=list)
+    turns: int = 0
+    words: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "sources": len(self.sources),
+            "cases_created": len(self.cases_created),
+            "turns": self.turns,
+            "words": self.words,
+            "warnings": len(self.warnings),
+        }
+
+    def summary(self) -> str:
+        s = "" if len(self.sources) == 1 else "s"
+        line = f"imported {len(self.sources)} source{s} ({self.words:,} words, {self.turns:,} speaker turns)"
+        if self.cases_created:
+            c = "" if len(self.cases_created) == 1 else "s"
+            line += f", {len(self.cases_created)} new case{c}"
+        return line
+
+
+def prepare(
+    paths: list[str | Path],
+    case_rule: CaseRule | None = None,
+    kind: str = "transcript",
+    encoding: str | None = None,
+    progress: Progress | None = None,
+) -> list[PreparedSource]:
+    """Read and check every file; raises InputError naming the first bad file."""
+    from ...formats.readers import read_source  # readers pull in zip/xml/pdf code: import on use
+
+    rule = case_rule or CaseRule()
+    if kind not in ("transcript", "notes", "other"):
+        raise UsageError(f"unknown source kind {kind!r} (transcript, notes or other)")
+    out: list[PreparedSource] = []
+    for i, raw in enumerate(paths):
+        path = Path(raw)
+        if progress is not None and not progress(i, len(paths), f"Reading {path.name}"):
+            raise InterruptedError("import cancelled")
+        result = read_source(path, encoding=encoding)
+        if result.turns is not None:
+            turns = [Turn(t.speaker, t.label_start, t.label_end, t.start, t.end, t.timestamp) for t in result.turns]
+        else:
+            turns = detect_turns(result.text)
+        case = rule.case_for(path)
+        warnings = [f"{path}: {w}" for w in result.warnings]
+        if case is None and rule.pattern is not None:
+            warnings.append(f"{path}: --case-from {rule.pattern!r} does not match '{path.stem}'; "
+                            "the source has no case (set one with: cases PROJECT set SOURCE CASE)")
+        out.append(
+            PreparedSource(
+                path=path,
+                name=path.stem.strip() or path.name,
+                text=result.text,
+                format=result.format,
+                turns=turns,
+                case=case,
+                kind=kind,
+                warnings=warnings,
+            )
+        )
+    return out
+
+
+class ImportSources(Command):
+    """Add prepared sources (text, turns, case links) as one undoable step."""
+
+    def __init__(self, prepared: list[PreparedSource], progress: Progress | None = None):
+        super().__init__()
+        self.prepared = prepared
+        self.progress = progress
+        n = len(prepared)
+        self.name = f"Import {prepared[0].name}" if n == 1 else f"Import {n} sources"
+
+    def check(self, project) -> None:
+        """Refuse duplicates (same text or same name) before writing anything."""
+        seen_hash: dict[str, Path] = {}
+        seen_name: dict[str, Path] = {}
+        for p in self.prepared:
+            existing = project.sources.by_hash(p.hash)
+            if existing is not None:
+                raise DuplicateError(f"{p.path}: already imported as source '{existing.name}' (same text)")
+            if p.hash in seen_hash:
+                raise DuplicateError(f"{p.path}: same text as {seen_hash[p.hash]} in this import")
+            if project.sources.by_name(p.name) is not None:
+                raise DuplicateError(
+                    f"{p.path}: a different source named '{p.name}' already exists; rename the file first"
+                )
+            if p.name in seen_name:
+                raise DuplicateError(f"{p.path}: two files in this import are both named '{p.name}'")
+            seen_hash[p.hash] = p.path
+            seen_name[p.name] = p.path
+
+    def apply(self, project, rec: Recorder) -> ImportReport:
+        self.check(project)
+        report = ImportReport()
+        coder_id = project.coders.ensure(rec, project.coder)
+        total = len(self.prepared)
+        for i, p in enumerate(self.prepared):
+            if self.progress is not None and not self.progress(i, total, f"Importing {p.name}"):
+                raise InterruptedError("import cancelled")
+            words = count_words(p.text)
+            source_id = rec.insert(
+                "sources",
+                {
+                    "guid": str(uuid.uuid4()),
+                    "name": p.name,
+                    "kind": p.kind,
+                    "text": p.text,
+                    "text_hash": p.hash,
+                    "words": words,
+                    "file_format": p.format,
+                    "original_path": str(p.path),
+                    "imported": now_iso(),
+                    "imported_by": coder_id,
+                    "word_index": build_word_index(p.text),  # in the row: undo/redo carry it along
+                },
+            )
+            for t in p.turns:
+                rec.insert(
+                    "speaker_turns",
+                    {
+                        "source_id": source_id,
+                        "speaker": t.speaker,
+                        "label_start": t.label_start,
+                        "label_end": t.label_end,
+                        "start": t.start,
+                        "end": t.end,
+                        "timestamp": t.timestamp,
+                    },
+                )
+            if p.case:
+                case_id, created = project.cases.ensure(rec, p.case)
+                if created:
+                    report.cases_created.append(p.case)
+                project.cases.link(rec, case_id, source_id)
+            report.sources.append(p.name)
+            report.turns += len(p.turns)
+            report.words += words
+            report.warnings.extend(p.warnings)
+        if self.progress is not None:
+            self.progress(total, total, "Done")
+        return report
+
+
+def import_files(project, paths, case_rule=None, kind="transcript", encoding=None, progress=None) -> ImportReport:
+    """Read, check and import ``paths`` in one transaction (all or nothing)."""
+    if not paths:
+        raise UsageError("no files to import")
+    prepared = prepare(paths, case_rule, kind, encoding, progress)
+    cmd = ImportSources(prepared, progress)
+    project.execute(cmd)
+    return cmd.result
+

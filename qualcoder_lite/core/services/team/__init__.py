@@ -1,0 +1,1 @@
+"""Several coders: agreement between coders and merging a colleague's copy."""

@@ -1,0 +1,570 @@
+"""Coder comparison: Cohen's kappa, percentage agreement and Krippendorff's alpha.
+
+Every statistic is computed per code over *units*; the user chooses the unit:
+
+* ``character`` — each character of a source is a unit (as NVivo does);
+* ``sentence``, ``paragraph``, ``turn`` — the spans of the one segmenter (``core.units``).
+  A unit counts as coded by a coder when any of that coder's codings of the code overlaps it
+  (shares at least one character with it). Codings that touch no unit (e.g. only a speaker
+  label) count for no unit.
+
+For two coders A and B and one code, every unit falls in one cell of a 2 x 2 table::
+
+                    B coded    B not coded
+    A coded         both       a_only
+    A not coded     b_only     neither          units N = both + a_only + b_only + neither
+
+* percentage agreement ``po = (both + neither) / N`` (reported x 100);
+* Cohen's kappa ``(po - pe) / (1 - pe)`` with chance agreement from each coder's own
+  marginals: ``pe = pA * pB + (1 - pA) * (1 - pB)``, ``pA = (both + a_only) / N``,
+  ``pB = (both + b_only) / N``;
+* Krippendorff's alpha (nominal; the value of a unit is coded / not coded) for m >= 2 coders,
+  from the coincidence matrix: with no missing values, a unit coded by k of the m coders adds
+  ``k (m - k) / (m - 1)`` to each off-diagonal cell ``o01 = o10``; ``n = m N`` values, of which
+  ``n1`` are "coded" and ``n0 = n - n1``. Then ``alpha = 1 - (n - 1) o01 / (n0 n1)``.
+
+A code's table pools its units over the sources compared (the sums of the per-source tables);
+the overall row pools the tables of every code listed.
+
+Conventions for degenerate cases (an undefined statistic is ``None``, JSON ``null``, never NaN):
+
+* no units at all (no sources, or empty ones): agreement, kappa and alpha are ``None``;
+* ``pe == 1`` — neither coder coded anything, or both coded every unit: the coders agree on
+  every unit (agreement 100 %) but kappa is ``None`` (0 / 0: no variation to agree about);
+  alpha is ``None`` for the same reason (``n0 n1 == 0``);
+* one coder coded nothing while the other coded some units: kappa is 0 (agreement no better
+  than chance); alpha is negative or zero, as its formula gives;
+* full agreement on some but not all units: kappa = alpha = 1 up to the alpha small-sample
+  term (alpha is exactly 1 whenever ``o01 == 0`` and both values occur).
+
+Speed: the work is proportional to the number of codings, not to the text length. Each
+coder's codings of a code in a source are merged into disjoint intervals, mapped into unit
+index space with two binary searches per interval, and compared with linear interval sweeps;
+the sources' unit spans are computed once per call (and memoised per text).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+from ...errors import UsageError
+from ...model import Turn
+from ...units import units as unit_spans
+
+UNITS = ("character", "sentence", "paragraph", "turn")
+OVERALL = "(overall)"
+
+Interval = tuple[int, int]
+
+
+# --------------------------------------------------------------------------- intervals
+def merge_intervals(spans: Iterable[Interval]) -> list[Interval]:
+    """Sorted, disjoint intervals covering the same points as ``spans`` (empty ones dropped)."""
+    out: list[Interval] = []
+    for s, e in sorted(spans):
+        if e <= s:
+            continue
+        if out and s <= out[-1][1]:
+            if e > out[-1][1]:
+                out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
+def total_length(intervals: Sequence[Interval]) -> int:
+    return sum(e - s for s, e in intervals)
+
+
+def intersect(a: Sequence[Interval], b: Sequence[Interval]) -> list[Interval]:
+    """Intersection of two sorted disjoint interval lists (one linear sweep)."""
+    out: list[Interval] = []
+    i = j = 0
+    while i < len(a) and j < len(b):
+        s = max(a[i][0], b[j][0])
+        e = min(a[i][1], b[j][1])
+        if s < e:
+            out.append((s, e))
+        if a[i][1] <= b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return out
+
+
+def subtract(a: Sequence[Interval], b: Sequence[Interval]) -> list[Interval]:
+    """``a`` minus ``b`` (both sorted and disjoint)."""
+    out: list[Interval] = []
+    j = 0
+    for s, e in a:
+        cur = s
+        while j < len(b) and b[j][1] <= cur:
+            j += 1
+        k = j
+        while k < len(b) and b[k][0] < e:
+            if b[k][0] > cur:
+                out.append((cur, b[k][0]))
+            cur = max(cur, b[k][1])
+            if cur >= e:
+                break
+            k += 1
+        if cur < e:
+            out.append((cur, e))
+    return out
+
+
+def intersection_length(a: Sequence[Interval], b: Sequence[Interval]) -> int:
+    total = 0
+    i = j = 0
+    while i < len(a) and j < len(b):
+        s = max(a[i][0], b[j][0])
+        e = min(a[i][1], b[j][1])
+        if s < e:
+            total += e - s
+        if a[i][1] <= b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return total
+
+
+def coverage_histogram(per_coder: Sequence[Sequence[Interval]], units: int) -> list[int]:
+    """``h[k]`` = number of units covered by exactly ``k`` of the coders' interval lists
+    (each list sorted and disjoint, within ``[0, units)``); ``h[0]`` = the rest."""
+    m = len(per_coder)
+    events: list[tuple[int, int]] = []
+    for ivs in per_coder:
+        for s, e in ivs:
+            events.append((s, 1))
+            events.append((e, -1))
+    events.sort()
+    hist = [0] * (m + 1)
+    depth = 0
+    prev = 0
+    for pos, delta in events:
+        if pos > prev and depth:
+            hist[depth] += pos - prev
+        depth += delta
+        prev = pos
+    hist[0] = units - sum(hist[1:])
+    return hist
+
+
+def to_unit_space(intervals: Sequence[Interval], starts: Sequence[int], ends: Sequence[int]) -> list[Interval]:
+    """Character intervals -> intervals of unit indices they overlap (units sorted, disjoint)."""
+    out: list[Interval] = []
+    for s, e in intervals:
+        i = bisect.bisect_right(ends, s)  # first unit ending after s
+        j = bisect.bisect_left(starts, e)  # first unit starting at or after e
+        if i < j:
+            if out and i <= out[-1][1]:
+                if j > out[-1][1]:
+                    out[-1] = (out[-1][0], j)
+            else:
+                out.append((i, j))
+    return out
+
+
+# --------------------------------------------------------------------------- statistics
+def percent_agreement(both: int, a_only: int, b_only: int, units: int) -> float | None:
+    if units <= 0:
+        return None
+    return 100.0 * (units - a_only - b_only) / units
+
+
+def cohen_kappa(both: int, a_only: int, b_only: int, units: int) -> float | None:
+    """Cohen's kappa of a 2 x 2 coded / not-coded table; None when undefined (pe == 1).
+
+    Exact integer arithmetic up to the last division:
+    ``kappa = (N * agree - E) / (N * N - E)`` with ``E = A B + (N - A)(N - B)`` = ``N**2 pe``.
+    """
+    n = units
+    if n <= 0:
+        return None
+    a = both + a_only
+    b = both + b_only
+    agree = n - a_only - b_only
+    expected = a * b + (n - a) * (n - b)
+    denom = n * n - expected
+    if denom == 0:
+        return None
+    return (n * agree - expected) / denom
+
+
+def krippendorff_alpha(hist: Sequence[int]) -> float | None:
+    """Krippendorff's alpha (nominal, binary coded / not coded, no missing values) from
+    ``hist[k]`` = number of units coded by exactly ``k`` of ``m = len(hist) - 1`` coders."""
+    m = len(hist) - 1
+    if m < 2:
+        raise ValueError("Krippendorff's alpha needs at least two coders")
+    units = sum(hist)
+    n = m * units
+    n1 = sum(k * h for k, h in enumerate(hist))
+    n0 = n - n1
+    if n0 * n1 == 0:
+        return None
+    # o01 * (m - 1) = sum_k hist[k] * k * (m - k)
+    disagree = sum(h * k * (m - k) for k, h in enumerate(hist))
+    return 1.0 - (n - 1) * disagree / ((m - 1) * n0 * n1)
+
+
+# --------------------------------------------------------------------------- results
+@dataclass
+class Tally:
+    """A 2 x 2 table for coders A and B plus the coverage histogram over all m coders."""
+
+    units: int = 0
+    a_only: int = 0
+    b_only: int = 0
+    both: int = 0
+    hist: list[int] = field(default_factory=list)  # hist[k]: units coded by exactly k coders (k >= 1)
+
+    @property
+    def neither(self) -> int:
+        return self.units - self.a_only - self.b_only - self.both
+
+    def add(self, other: "Tally") -> None:
+        self.units += other.units
+        self.a_only += other.a_only
+        self.b_only += other.b_only
+        self.both += other.both
+        if len(self.hist) < len(other.hist):
+            self.hist.extend([0] * (len(other.hist) - len(self.hist)))
+        for k, h in enumerate(other.hist):
+            self.hist[k] += h
+
+    def full_hist(self, m: int) -> list[int]:
+        h = list(self.hist) + [0] * (m + 1 - len(self.hist))
+        h[0] = self.units - sum(h[1:])
+        return h
+
+
+@dataclass(frozen=True)
+class AgreementRow:
+    code: str  # the code path string, or "(overall)"
+    code_path: tuple[str, ...]
+    code_id: int | None
+    source: str | None
+    source_id: int | None
+    units: int
+    a_only: int
+    b_only: int
+    both: int
+    neither: int
+    kappa: float | None
+    agreement: float | None
+    alpha: float | None
+
+    @property
+    def overall(self) -> bool:
+        return self.code_id is None
+
+    def as_dict(self, digits: int = 6) -> dict:
+        r = (lambda v: None if v is None else round(v, digits))
+        return {
+            "code": self.code,
+            "code_path": list(self.code_path),
+            "source": self.source,
+            "kappa": r(self.kappa),
+            "agreement": r(self.agreement),
+            "alpha": r(self.alpha),
+            "a_only": self.a_only,
+            "b_only": self.b_only,
+            "both": self.both,
+            "neither": self.neither,
+            "units": self.units,
+            "overall": self.overall,
+        }
+
+
+def make_row(tally: Tally, m: int, code: str, code_path: tuple[str, ...], code_id: int | None,
+             source: str | None = None, source_id: int | None = None) -> AgreementRow:
+    return AgreementRow(
+        code=code, code_path=code_path, code_id=code_id, source=source, source_id=source_id,
+        units=tally.units, a_only=tally.a_only, b_only=tally.b_only, both=tally.both, neither=tally.neither,
+        kappa=cohen_kappa(tally.both, tally.a_only, tally.b_only, tally.units),
+        agreement=percent_agreement(tally.both, tally.a_only, tally.b_only, tally.units),
+        alpha=krippendorff_alpha(tally.full_hist(m)) if tally.units else None,
+    )
+
+
+def kappa_order(row: AgreementRow) -> tuple:
+    """Sort key: lowest kappa first, undefined kappa last, then by code and source."""
+    return (row.kappa is None, row.kappa if row.kappa is not None else 0.0, row.code.casefold(),
+            row.source or "")
+
+
+@dataclass
+class Comparison:
+    coders: list[str]
+    unit: str
+    rows: list[AgreementRow]  # one per code, code-tree order
+    overall: AgreementRow
+    sources: int
+    # (source id, code id) -> tally, for the per-source rows (built when first asked for)
+    source_tallies: dict[tuple[int, int], Tally] = field(default_factory=dict, repr=False)
+    source_names: dict[int, str] = field(default_factory=dict, repr=False)
+    _by_source: list[AgreementRow] | None = field(default=None, repr=False)
+
+    @property
+    def by_source(self) -> list[AgreementRow]:
+        """One row per (code, source) where any coder applied the code, by code path and source."""
+        if self._by_source is None:
+            m = len(self.coders)
+            codes = {r.code_id: r for r in self.rows}
+            out = [make_row(t, m, codes[cid].code, codes[cid].code_path, cid, self.source_names[sid], sid)
+                   for (sid, cid), t in self.source_tallies.items() if cid in codes]
+            out.sort(key=lambda r: (r.code_path, r.source or ""))
+            self._by_source = out
+        return self._by_source
+
+    def by_kappa(self) -> list[AgreementRow]:
+        return sorted(self.rows, key=kappa_order)
+
+    def as_json(self, by_source: bool = False) -> list[dict]:
+        """Rows in code-tree order (per source after each code with ``by_source``), overall last."""
+        out: list[dict] = []
+        per: dict[int, list[AgreementRow]] = {}
+        for r in self.by_source if by_source else ():
+            per.setdefault(r.code_id, []).append(r)  # already sorted by source
+        for row in self.rows:
+            out.append(row.as_dict())
+            out.extend(x.as_dict() for x in per.get(row.code_id, ()))
+        out.append(self.overall.as_dict())
+        return out
+
+
+# --------------------------------------------------------------------------- units of sources
+_CACHE_CHARS = 64_000_000
+_unit_cache: "OrderedDict[tuple, tuple[list[int], list[int]]]" = OrderedDict()
+_unit_cache_chars = 0
+
+
+def source_units(text: str, turns: list[Turn], kind: str) -> tuple[list[int], list[int]]:
+    """(starts, ends) of the source's units of ``kind`` (sorted, disjoint), memoised per text.
+
+    The memo is a pure-function cache keyed by the text itself and its turns, so an edited
+    text or changed turns can never get stale units."""
+    global _unit_cache_chars
+    key = (kind, text, tuple((t.label_start, t.label_end, t.start, t.end) for t in turns))
+    hit = _unit_cache.get(key)
+    if hit is not None:
+        _unit_cache.move_to_end(key)
+        return hit
+    spans = sorted(unit_spans(text, turns, kind))
+    starts: list[int] = []
+    ends: list[int] = []
+    for s, e in spans:
+        if ends and s < ends[-1]:  # overlapping units (odd turn data): keep them disjoint
+            s = ends[-1]
+            if s >= e:
+                continue
+        starts.append(s)
+        ends.append(e)
+    value = (starts, ends)
+    _unit_cache[key] = value
+    _unit_cache_chars += len(text)
+    while _unit_cache_chars > _CACHE_CHARS and len(_unit_cache) > 1:
+        old, _ = _unit_cache.popitem(last=False)
+        _unit_cache_chars -= len(old[1])
+    return value
+
+
+def clear_unit_cache() -> None:
+    """Forget memoised unit spans (benchmarks time the cold path with it)."""
+    global _unit_cache_chars
+    _unit_cache.clear()
+    _unit_cache_chars = 0
+
+
+def check_unit(unit: str) -> str:
+    if unit not in UNITS:
+        raise UsageError(f"unknown unit {unit!r} (choose from {', '.join(UNITS)})")
+    return unit
+
+
+def check_coders(project, coders: Sequence[str]) -> list[int]:
+    """Ids of the named coders; UsageError naming an unknown or repeated coder."""
+    names = list(coders)
+    if len(names) < 2:
+        raise UsageError("name at least two coders to compare")
+    ids = []
+    seen = set()
+    for name in names:
+        if name in seen:
+            raise UsageError(f"coder {name!r} is named twice")
+        seen.add(name)
+        cid = project.coders.id_of(name)
+        if cid is None:
+            known = ", ".join(c.name for c in project.coders.all()) or "none"
+            raise UsageError(f"unknown coder {name!r} (coders in this project: {known})")
+        ids.append(cid)
+    return ids
+
+
+class _SourceUnits:
+    """Loads each source's unit spans (or its length, for characters) once per comparison."""
+
+    def __init__(self, project, unit: str, source_ids: set[int] | None):
+        self.project = project
+        self.unit = unit
+        self.names: dict[int, str] = {}
+        self.lengths: dict[int, int] = {}
+        self.spans: dict[int, tuple[list[int], list[int]]] = {}
+        sql, params = "SELECT id, name, length(text) FROM sources", []
+        if source_ids is not None:
+            params = sorted(source_ids)
+            sql += f" WHERE id IN ({','.join('?' for _ in params)})"
+        for sid, name, length in project.conn.execute(sql + " ORDER BY id", params).fetchall():
+            self.names[sid] = name
+            self.lengths[sid] = length
+        if unit != "character":
+            turns: dict[int, list[Turn]] = {}
+            if len(self.names) <= 20:  # a few sources (e.g. the differences in one): ask for theirs only
+                turns = {sid: project.sources.turns(sid) for sid in self.names}
+            else:
+                for r in project.conn.execute(
+                    'SELECT source_id, speaker, label_start, label_end, start, "end", timestamp FROM speaker_turns '
+                    "ORDER BY source_id, start"
+                ):
+                    turns.setdefault(r[0], []).append(Turn(r[1], r[2], r[3], r[4], r[5], r[6]))
+            for sid in self.names:
+                text = project.sources.text(sid)
+                self.spans[sid] = source_units(text, turns.get(sid, []), unit)
+
+    def count(self, sid: int) -> int:
+        if self.unit == "character":
+            return self.lengths[sid]
+        return len(self.spans[sid][0])
+
+    def to_units(self, sid: int, merged: list[Interval]) -> list[Interval]:
+        if self.unit == "character":
+            return merged
+        starts, ends = self.spans[sid]
+        return to_unit_space(merged, starts, ends)
+
+    def to_chars(self, sid: int, unit_intervals: list[Interval]) -> list[Interval]:
+        """Unit-index intervals back to the character spans of each unit."""
+        if self.unit == "character":
+            return list(unit_intervals)
+        starts, ends = self.spans[sid]
+        return [(starts[i], ends[i]) for s, e in unit_intervals for i in range(s, e)]
+
+
+def _coded_spans(project, coder_ids: list[int], code_ids: list[int] | None,
+                 source_ids: set[int] | None) -> dict[tuple[int, int], list[list[Interval]]]:
+    """(source id, code id) -> per coder (in ``coder_ids`` order) the merged coded intervals."""
+    index = {cid: i for i, cid in enumerate(coder_ids)}
+    sql = (f'SELECT source_id, code_id, coder_id, start, "end" FROM codings '
+           f"WHERE coder_id IN ({','.join('?' for _ in coder_ids)})")
+    params: list = list(coder_ids)
+    if code_ids is not None:
+        sql += f" AND code_id IN ({','.join('?' for _ in code_ids)})"
+        params += list(code_ids)
+    raw: dict[tuple[int, int], list[list[Interval]]] = {}
+    for sid, code_id, coder_id, start, end in project.conn.execute(sql, params):
+        if source_ids is not None and sid not in source_ids:
+            continue
+        per = raw.get((sid, code_id))
+        if per is None:
+            per = raw[(sid, code_id)] = [[] for _ in coder_ids]
+        per[index[coder_id]].append((start, end))
+    return {key: [merge_intervals(ivs) for ivs in per] for key, per in raw.items()}
+
+
+def compare(project, coders: Sequence[str], unit: str = "character", code_ids: Sequence[int] | None = None,
+            source_ids: Iterable[int] | None = None) -> Comparison:
+    """Compare two or more coders' codings per code (kappa etc. for the first two, alpha for all).
+
+    ``code_ids`` None compares every code any of the coders applied (in the compared sources);
+    given ids are all listed, used or not. ``source_ids`` None compares every source."""
+    check_unit(unit)
+    coder_ids = check_coders(project, coders)
+    m = len(coder_ids)
+    wanted_sources = None if source_ids is None else set(source_ids)
+    srcs = _SourceUnits(project, unit, wanted_sources)
+    total_units = sum(srcs.count(sid) for sid in srcs.names)
+    coded = _coded_spans(project, coder_ids, None if code_ids is None else list(code_ids), set(srcs.names))
+
+    per_code: dict[int, Tally] = {}
+    by_source: dict[tuple[int, int], Tally] = {}
+    for (sid, code_id), per_coder in coded.items():
+        in_units = [srcs.to_units(sid, ivs) for ivs in per_coder]
+        t = _tally(in_units, srcs.count(sid), m)
+        by_source[(sid, code_id)] = t
+        agg = per_code.setdefault(code_id, Tally())
+        agg.add(t)
+
+    wanted_codes = per_code if code_ids is None else set(code_ids)
+    listed = [c for c in project.codes.all() if c.id in wanted_codes]
+    rows: list[AgreementRow] = []
+    overall = Tally()
+    for c in listed:
+        t = per_code.get(c.id, Tally())
+        t = Tally(total_units, t.a_only, t.b_only, t.both, list(t.hist))
+        overall.add(t)
+        rows.append(make_row(t, m, c.path_str, c.path, c.id))
+    return Comparison(
+        coders=list(coders), unit=unit, rows=rows, overall=make_row(overall, m, OVERALL, (), None),
+        sources=len(srcs.names), source_tallies=by_source, source_names=srcs.names,
+    )
+
+
+def _tally(per_coder_units: list[list[Interval]], units: int, m: int) -> Tally:
+    a, b = per_coder_units[0], per_coder_units[1]
+    both = intersection_length(a, b)
+    a_only = total_length(a) - both
+    b_only = total_length(b) - both
+    if m == 2:
+        hist = [0, a_only + b_only, both]
+    else:
+        hist = coverage_histogram(per_coder_units, units)
+    return Tally(units, a_only, b_only, both, hist)
+
+
+# --------------------------------------------------------------------------- differences
+@dataclass(frozen=True)
+class DiffSpan:
+    start: int
+    end: int
+    who: str  # "both", "a" (first coder only) or "b" (second coder only)
+
+
+def differences(project, source_id: int, code_id: int, coders: Sequence[str],
+                unit: str = "character") -> list[DiffSpan]:
+    """Where two coders agreed and differed on ``code_id`` in one source, as character spans
+    (whole units for sentence / paragraph / turn), sorted by position."""
+    check_unit(unit)
+    if len(coders) != 2:
+        raise UsageError("differences are shown for exactly two coders")
+    coder_ids = check_coders(project, coders)
+    srcs = _SourceUnits(project, unit, {source_id})
+    if source_id not in srcs.names:
+        raise UsageError(f"no source with id {source_id}")
+    coded = _coded_spans(project, coder_ids, [code_id], {source_id}).get((source_id, code_id))
+    if coded is None:
+        return []
+    a, b = (srcs.to_units(source_id, ivs) for ivs in coded)
+    out = [DiffSpan(s, e, "both") for s, e in srcs.to_chars(source_id, intersect(a, b))]
+    out += [DiffSpan(s, e, "a") for s, e in srcs.to_chars(source_id, subtract(a, b))]
+    out += [DiffSpan(s, e, "b") for s, e in srcs.to_chars(source_id, subtract(b, a))]
+    out.sort(key=lambda d: (d.start, d.end))
+    return out
+
+
+def coder_table(project) -> list[dict]:
+    """``coders --json``: every coder with coding and source counts, by name."""
+    counts = {
+        r[0]: (r[1], r[2])
+        for r in project.conn.execute(
+            "SELECT coder_id, count(*), count(DISTINCT source_id) FROM codings GROUP BY coder_id")
+    }
+    out = []
+    for c in project.coders.all():
+        n = counts.get(c.id, (0, 0))
+        out.append({"coder": c.name, "color": c.color, "codings": n[0], "sources": n[1],
+                    "current": c.name == project.coder})
+    return out
