@@ -7,12 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..core.errors import QualCoderError, UsageError
+from ._common import add_force, open_for, output_for
 
 KINDS = (".svg", ".png", ".pdf", ".docx")
 
 
 def cmd_thematic_map(args) -> int:
-    from ..cli import open_for, output_for
     from ..core.formats import thematic_map as tm
     from ..core.services.sources.study import study_title
     from ..core.services.quotes.thematic_map import SetOverarching, map_svg
@@ -47,9 +47,7 @@ def cmd_thematic_map(args) -> int:
     return 0
 
 
-def register(add) -> None:
-    from ..cli import add_force
-
+def _thematic_map_parser(add) -> None:
     sp = add("thematic-map", cmd_thematic_map,
              "Figure 1, the thematic map (themes, sub-themes, overarching themes): .svg, .png, .pdf or .docx",
              writes=True)
@@ -66,3 +64,6 @@ def register(add) -> None:
     sp.add_argument("--caption", help="with .docx: the caption after 'Figure 1' ")
     sp.add_argument("--footnote", metavar="TEXT", help="with .docx: a line under the figure (abbreviations)")
     sp.add_argument("--title-page", action="store_true", help="with .docx: the study's title above the figure")
+
+
+PARSERS = {"thematic-map": _thematic_map_parser}

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-
-from qualcoder_lite.cli import add_force, emit_json, open_for, output_for, resolve_project, warn
+from ._common import add_force, emit_json, open_for, output_for, resolve_project, warn
 
 
 def cmd_export_qdpx(args) -> int:
@@ -85,7 +84,7 @@ def cmd_import_qdc(args) -> int:
     return 0
 
 
-def register(add) -> None:
+def _export_qdpx_parser(add) -> None:
     sp = add("export-qdpx", cmd_export_qdpx, "export the project as a REFI-QDA project (.qdpx)")
     sp.add_argument("project")
     sp.add_argument("out", metavar="OUT.qdpx")
@@ -96,20 +95,30 @@ def register(add) -> None:
     add_force(sp)
     sp.add_argument("--json", action="store_true", help="print counts as JSON")
 
+
+def _import_qdpx_parser(add) -> None:
     sp = add("import-qdpx", cmd_import_qdpx,
              "create a new project from a REFI-QDA project (.qdpx or .qde); never overwrites", writes=True)
     sp.add_argument("file", metavar="IN.qdpx")
     sp.add_argument("project", help="the project file to create (.qlite added when no extension)")
     sp.add_argument("--json", action="store_true", help="print the import report as JSON")
 
+
+def _export_qdc_parser(add) -> None:
     sp = add("export-qdc", cmd_export_qdc, "export the code tree as a REFI-QDA codebook (.qdc)")
     sp.add_argument("project")
     sp.add_argument("out", metavar="OUT.qdc")
     add_force(sp)
     sp.add_argument("--json", action="store_true", help="print counts as JSON")
 
+
+def _import_qdc_parser(add) -> None:
     sp = add("import-qdc", cmd_import_qdc,
              "merge a codebook (.qdc, .qdpx, CSV or indented text) into the project", writes=True)
     sp.add_argument("file", metavar="IN.qdc")
     sp.add_argument("project")
     sp.add_argument("--json", action="store_true", help="print the merge report as JSON")
+
+
+PARSERS = {"export-qdpx": _export_qdpx_parser, "import-qdpx": _import_qdpx_parser,
+           "export-qdc": _export_qdc_parser, "import-qdc": _import_qdc_parser}

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from ..core.errors import QualCoderError, UsageError
+from ._common import add_force, emit_json, open_for, output_for
 
 
 def _columns(project, paths):
@@ -14,8 +15,6 @@ def _columns(project, paths):
 
 
 def cmd_matrix(args) -> int:
-    from ..cli import open_for, output_for
-    from ..core.formats import matrix_export as mx
     from ..core.services.sources.filters import parse_where
     from ..core.services.matrix.matrix import build_matrix
 
@@ -30,7 +29,6 @@ def cmd_matrix(args) -> int:
     target = output_for(args, out)
     with open_for(args) as project:
         from ..core.services.matrix.matrix import framework_charts
-        from ..core.services.sources.study import study, study_title
 
         where = parse_where(project, args.where)
         cols = _columns(project, args.columns)
@@ -47,30 +45,9 @@ def cmd_matrix(args) -> int:
         if not matrix.rows or not matrix.columns:
             what = "no cases match" if not matrix.rows else "no codes to use as columns"
             raise QualCoderError(f"nothing to export: {what}; {out} was not written")
-        quotes = None
-        if args.with_quotes:
-            quotes = {}
-            for m in charts or [matrix]:
-                quotes.update(mx.matrix_quotes(project, m))
-        if kind == ".csv":
-            mx.write_csv(matrix, target, quotes)
-        elif kind == ".xlsx":
-            warnings: list[str] = []
-            mx.write_xlsx(charts if charts is not None else matrix, target, quotes, warnings=warnings)
-            for w in warnings:
-                sys.stderr.write(f"warning: {w}\n")
-        else:
-            mx.write_docx(charts if charts is not None else matrix, target, study_title(project), quotes,
-                          authors=study(project).authors, footnote=args.footnote or "")
-    shown = charts if charts is not None else [matrix]
-    cells = [c for m in shown for c in m.cells.values()]
-    charted = sum(1 for c in cells if c.summary)
-    to_chart = sum(1 for c in cells if c.to_chart)
-    layout = (f"{len(shown)} charts (one per theme), {len(matrix.rows)} rows" if charts is not None
-              else f"{len(matrix.rows)} rows × {len(matrix.columns)} columns")
-    line = f"wrote {out}: {layout}, {charted} summaries, {to_chart} cells to chart"
+        _write_matrix(args, project, kind, target, matrix, charts)
+    line = _wrote_line(out, matrix, charts)
     if args.json:  # stdout stays one JSON value
-        from ..cli import emit_json
         from ..core.services.matrix.matrix import matrix_json
 
         sys.stderr.write(line + "\n")
@@ -80,9 +57,41 @@ def cmd_matrix(args) -> int:
     return 0
 
 
+def _write_matrix(args, project, kind, target, matrix, charts) -> None:
+    """Write the matrix (or its charts, one per theme) to ``target``, with the linked quotes
+    when asked for."""
+    from ..core.formats import matrix_export as mx
+    from ..core.services.sources.study import study, study_title
+
+    quotes = None
+    if args.with_quotes:
+        quotes = {}
+        for m in charts or [matrix]:
+            quotes.update(mx.matrix_quotes(project, m))
+    if kind == ".csv":
+        mx.write_csv(matrix, target, quotes)
+    elif kind == ".xlsx":
+        warnings: list[str] = []
+        mx.write_xlsx(charts if charts is not None else matrix, target, quotes, warnings=warnings)
+        for w in warnings:
+            sys.stderr.write(f"warning: {w}\n")
+    else:
+        mx.write_docx(charts if charts is not None else matrix, target, study_title(project), quotes,
+                      authors=study(project).authors, footnote=args.footnote or "")
+
+
+def _wrote_line(out, matrix, charts) -> str:
+    shown = charts if charts is not None else [matrix]
+    cells = [c for m in shown for c in m.cells.values()]
+    charted = sum(1 for c in cells if c.summary)
+    to_chart = sum(1 for c in cells if c.to_chart)
+    layout = (f"{len(shown)} charts (one per theme), {len(matrix.rows)} rows" if charts is not None
+              else f"{len(matrix.rows)} rows × {len(matrix.columns)} columns")
+    return f"wrote {out}: {layout}, {charted} summaries, {to_chart} cells to chart"
+
+
 def _matrix_json(args) -> int:
     """``matrix --json``: one entry per cell with quotes or a summary (issue 18)."""
-    from ..cli import emit_json, open_for
     from ..core.services.sources.filters import parse_where
     from ..core.services.matrix.matrix import build_matrix, matrix_json
 
@@ -94,7 +103,6 @@ def _matrix_json(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    from ..cli import emit_json, open_for
     from ..core.services.sources.filters import parse_where
     from ..core.services.matrix.matrix import compare
 
@@ -121,9 +129,7 @@ def cmd_compare(args) -> int:
     return 0
 
 
-def register(add) -> None:
-    from ..cli import add_force
-
+def _matrix_parser(add) -> None:
     sp = add("matrix", cmd_matrix, "export the framework matrix (cases × codes, summaries) to .docx, .xlsx or .csv")
     sp.add_argument("project")
     sp.add_argument("--out", metavar="FILE", help="FILE.docx, FILE.xlsx or FILE.csv (optional with --json)")
@@ -142,6 +148,8 @@ def register(add) -> None:
     sp.add_argument("--json", action="store_true",
                     help="print the cells with quotes or a summary as JSON (no file unless --out)")
 
+
+def _compare_parser(add) -> None:
     sp = add("compare", cmd_compare, "per code: how many cases of each attribute value have quotes there")
     sp.add_argument("project")
     sp.add_argument("--by", required=True, metavar="ATTR", help="case attribute whose values form the groups")
@@ -149,3 +157,6 @@ def register(add) -> None:
     sp.add_argument("--descendants", action="store_true", help="a code also counts its sub-codes' quotes")
     sp.add_argument("--where", action="append", metavar="ATTR=VALUE", help="only these cases (repeatable)")
     sp.add_argument("--json", action="store_true")
+
+
+PARSERS = {"matrix": _matrix_parser, "compare": _compare_parser}

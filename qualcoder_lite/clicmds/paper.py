@@ -1,33 +1,14 @@
-"""Paper-ready pieces on the command line: ``project`` (the study's title and authors),
-``participants`` (Table 1) and ``demo`` (write the demo project where the user says)."""
+"""Paper-ready pieces on the command line: ``participants`` (Table 1, participant characteristics)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from ..core.errors import QualCoderError, UsageError
-
-
-def cmd_project(args) -> int:
-    from ..cli import emit_json, open_for
-    from ..core.services.sources.study import SetStudy, study
-
-    change = args.title is not None or args.authors is not None
-    with open_for(args, write=change) as project:
-        if change:
-            project.execute(SetStudy(args.title, args.authors))
-        s = study(project)
-        name = project.name
-    if args.json:
-        emit_json({"title": s.title or None, "authors": s.authors or None, "name": name})
-    else:
-        print(f"title: {s.title or '(not set: documents use ' + repr(name) + ')'}")
-        print(f"authors: {s.authors or '(not set)'}")
-    return 0
+from ._common import add_force, emit_json, open_for, output_for
 
 
 def cmd_participants(args) -> int:
-    from ..cli import emit_json, open_for, output_for
     from ..core.formats import table1
     from ..core.services.sources.filters import parse_where
     from ..core.services.quotes.participants import participant_table
@@ -52,36 +33,7 @@ def cmd_participants(args) -> int:
     return 0
 
 
-def cmd_demo(args) -> int:
-    from ..cli import output_for
-    from ..core import outfile
-    from ..core.services.sources.demo import build_demo
-
-    out = Path(args.out)
-    if not out.suffix:
-        out = out.with_suffix(".qlite")
-    target = output_for(args, out)
-    if out.exists():  # a project is never replaced, not even with --force
-        raise QualCoderError(f"{out} already exists; choose another name (a project is never replaced)")
-
-    def build(tmp):
-        tmp.unlink()  # the guard's empty temporary file: the project is created in its place
-        build_demo(tmp).close()  # closing checkpoints the WAL into the one file
-
-    outfile.write_file(target, build)
-    print(f"created {out} (the demo project: fictional interviews, see its journal)")
-    return 0
-
-
-def register(add) -> None:
-    from ..cli import add_force
-
-    sp = add("project", cmd_project, "show or set the study's title and authors (printed on every title page)")
-    sp.add_argument("project")
-    sp.add_argument("--title", help="the study's title ('' clears it: documents then use the file name)")
-    sp.add_argument("--authors", help="the authors, as they should be printed")
-    sp.add_argument("--json", action="store_true")
-
+def _participants_parser(add) -> None:
     sp = add("participants", cmd_participants,
              "Table 1, participant characteristics: .docx, .csv or .xlsx (or --json)")
     sp.add_argument("project")
@@ -95,6 +47,5 @@ def register(add) -> None:
     sp.add_argument("--caption", help="the caption after 'Table 1' (default: Characteristics of participants)")
     sp.add_argument("--footnote", metavar="TEXT", help="a line under the table (abbreviations)")
 
-    sp = add("demo", cmd_demo, "write the demo project (fictional interviews, coded) to a new file")
-    sp.add_argument("out", metavar="OUT.qlite")
-    add_force(sp)  # accepted for symmetry; a project is never replaced
+
+PARSERS = {"participants": _participants_parser}

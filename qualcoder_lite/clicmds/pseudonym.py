@@ -16,6 +16,7 @@ import argparse
 import sys
 
 from ..core.errors import InputError, UsageError
+from ._common import add_force, emit_json, open_for, output_for, resolve_project
 
 
 def cmd_pseudonymise(args) -> int:
@@ -23,7 +24,6 @@ def cmd_pseudonymise(args) -> int:
 
 
 def _suggest(args) -> int:
-    from ..cli import emit_json, open_for, output_for
     from ..core.services.privacy.pseudonymise import suggest
 
     if args.limit is not None and args.limit < 1:
@@ -52,7 +52,6 @@ def _suggest(args) -> int:
 
 
 def _apply(args) -> int:
-    from ..cli import emit_json, open_for, resolve_project
     from ..core.outfile import check_input
     from ..core.services.privacy.pseudonymise import KeyTableError, Pseudonymise, read_key_csv
 
@@ -77,7 +76,6 @@ def _apply(args) -> int:
 
 
 def _export_key(args) -> int:
-    from ..cli import open_for, output_for
     from ..core.services.privacy.pseudonymise import export_key
 
     target = output_for(args, args.out)
@@ -88,7 +86,6 @@ def _export_key(args) -> int:
 
 
 def _remove_key(args) -> int:
-    from ..cli import emit_json, open_for
     from ..core.services.privacy.pseudonymise import IRREVERSIBLE_WARNING, RemoveKey
 
     if not args.yes:
@@ -103,9 +100,7 @@ def _remove_key(args) -> int:
     return 0
 
 
-def register(add) -> None:
-    from ..cli import add_force
-
+def _pseudonymise_parser(add) -> None:
     sp = add("pseudonymise", cmd_pseudonymise,
              "replace real names by pseudonyms everywhere (suggest, apply a key CSV, export or remove the key)")
     sp.add_argument("project")
@@ -131,3 +126,6 @@ def register(add) -> None:
     a.add_argument("--force", action="store_true", help="remove even though key names still occur in the project")
     a.add_argument("--coder", default=argparse.SUPPRESS, help="coder name recorded with your changes")
     a.add_argument("--json", action="store_true")
+
+
+PARSERS = {"pseudonymise": _pseudonymise_parser}

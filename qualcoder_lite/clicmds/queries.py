@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 from ..core.errors import QualCoderError, UsageError
+from ._common import add_force, emit_json, open_for, output_for, warn
 
 
 def _out_target(args, kinds):
-    from ..cli import output_for
     from ..core.formats.query_tables import table_kind
 
     if not args.out:
@@ -33,7 +33,6 @@ def _coverage_text(c) -> str:
 
 
 def cmd_coverage(args) -> int:
-    from ..cli import emit_json, open_for, warn
     from ..core.services.queries.coverage import coverage
     from ..core.services.sources.filters import parse_where
     from ..core.services.quotes.segments import code_ids_for
@@ -60,7 +59,6 @@ def cmd_coverage(args) -> int:
 
 
 def cmd_cooccurrence(args) -> int:
-    from ..cli import emit_json, open_for
     from ..core.services.queries.cooccurrence import cooccurrence
     from ..core.services.sources.filters import parse_where
     from ..core.services.quotes.segments import code_ids_for
@@ -81,7 +79,6 @@ def cmd_cooccurrence(args) -> int:
 
 
 def cmd_words(args) -> int:
-    from ..cli import emit_json, open_for
     from ..core.services.sources.filters import parse_where
     from ..core.services.quotes.segments import code_ids_for
     from ..core.services.queries.wordfreq import word_frequency
@@ -114,7 +111,6 @@ def cmd_words(args) -> int:
 
 
 def cmd_summary(args) -> int:
-    from ..cli import open_for
     from ..core.services.matrix.summaries import SetCellSummary
 
     if args.clear == (args.text is not None):
@@ -129,9 +125,7 @@ def cmd_summary(args) -> int:
     return 0
 
 
-def register(add) -> None:
-    from ..cli import add_force
-
+def _coverage_parser(add) -> None:
     sp = add("coverage", cmd_coverage,
              "per code and source: references, coded characters (overlaps once) and coverage of the source")
     sp.add_argument("project")
@@ -142,6 +136,8 @@ def register(add) -> None:
     sp.add_argument("--out", metavar="FILE", help="also write FILE.csv or FILE.xlsx")
     add_force(sp)
 
+
+def _cooccurrence_parser(add) -> None:
     sp = add("cooccurrence", cmd_cooccurrence,
              "code × code: passages coded at both (overlapping, or in one sentence/paragraph/turn) and cases")
     sp.add_argument("project")
@@ -154,6 +150,8 @@ def register(add) -> None:
     sp.add_argument("--out", metavar="FILE", help="also write FILE.xlsx, FILE.csv or FILE.docx")
     add_force(sp)
 
+
+def _words_parser(add) -> None:
     sp = add("words", cmd_words, "most frequent words (case-folded, English stop words left out)")
     sp.add_argument("project")
     sp.add_argument("--top", type=int, default=100, metavar="N", help="how many words (default: 100)")
@@ -168,6 +166,8 @@ def register(add) -> None:
     sp.add_argument("--min-length", type=int, default=3, metavar="N", help="shortest word counted (default: 3)")
     sp.add_argument("--json", action="store_true")
 
+
+def _summary_parser(add) -> None:
     sp = add("summary", cmd_summary, "set (or --clear) a framework-matrix cell's summary: one undoable step",
              writes=True)
     sp.add_argument("project")
@@ -175,3 +175,7 @@ def register(add) -> None:
     sp.add_argument("--code", required=True, metavar="PATH")
     sp.add_argument("--text", metavar="TEXT", help="the summary")
     sp.add_argument("--clear", action="store_true", help="remove the summary")
+
+
+PARSERS = {"coverage": _coverage_parser, "cooccurrence": _cooccurrence_parser, "words": _words_parser,
+           "summary": _summary_parser}

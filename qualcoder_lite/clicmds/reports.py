@@ -7,6 +7,8 @@ coder or source exits 2 naming it.
 
 from __future__ import annotations
 
+from ._common import add_force, emit_json, open_for, output_for, warn
+
 
 REPORT_HELP = "write supplementary quote tables to Word (.docx), one table per theme or code"
 CODEBOOK_HELP = "export the codebook (code tree, descriptions, summaries, counts) as .docx or .csv"
@@ -71,7 +73,6 @@ def _report_options(args, project):
 
 
 def cmd_report(args) -> int:
-    from ..cli import emit_json, open_for, output_for, warn
     from ..core.services.quotes.exports import check_suffix, write_report
 
     check_suffix(args.out, (".docx",), "a quote report")
@@ -88,7 +89,6 @@ def cmd_report(args) -> int:
 
 
 def cmd_codebook(args) -> int:
-    from ..cli import emit_json, open_for, output_for
     from ..core.services.quotes.exports import check_suffix, export_codebook
 
     check_suffix(args.out, (".docx", ".csv"), "a codebook")
@@ -103,7 +103,6 @@ def cmd_codebook(args) -> int:
 
 
 def cmd_export_source(args) -> int:
-    from ..cli import emit_json, open_for, output_for, warn
     from ..core.services.quotes.exports import check_suffix, export_source
 
     check_suffix(args.out, (".docx",), "a coded transcript")
@@ -119,10 +118,8 @@ def cmd_export_source(args) -> int:
     return 0
 
 
-def register(add) -> None:
+def _report_parser(add) -> None:
     import argparse
-
-    from ..cli import add_force
 
     sp = add("report", cmd_report, REPORT_HELP)
     sp.formatter_class = argparse.RawDescriptionHelpFormatter
@@ -166,6 +163,8 @@ def register(add) -> None:
                     help="start from the options last used in the desktop app's report dialog")
     sp.add_argument("--json", action="store_true", help="print the result as JSON")
 
+
+def _codebook_parser(add) -> None:
     sp = add("codebook", cmd_codebook, CODEBOOK_HELP)
     sp.add_argument("project")
     sp.add_argument("--out", required=True, metavar="FILE.docx|FILE.csv", help="the file to write; its extension decides the format")
@@ -174,6 +173,8 @@ def register(add) -> None:
     sp.add_argument("--font-size", type=float, default=10, metavar="PT", help="font size for .docx (default: 10)")
     sp.add_argument("--json", action="store_true", help="print the result as JSON")
 
+
+def _export_source_parser(add) -> None:
     sp = add("export-source", cmd_export_source, EXPORT_SOURCE_HELP)
     sp.add_argument("project")
     sp.add_argument("source", metavar="SOURCE", help="the source's name, as in the source list")
@@ -183,3 +184,7 @@ def register(add) -> None:
     sp.add_argument("--font", default="Arial", help="font name (default: Arial)")
     sp.add_argument("--font-size", type=float, default=10, metavar="PT", help="font size (default: 10)")
     sp.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+PARSERS = {"report": _report_parser, "codebook": _codebook_parser,
+           "export-source": _export_source_parser}

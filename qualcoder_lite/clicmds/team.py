@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 
 from ..core.errors import UsageError
+from ._common import add_force, emit_json, open_for, output_for, resolve_project
 
 
 def _fmt(v: float | None, digits: int) -> str:
@@ -20,7 +21,6 @@ def _fmt(v: float | None, digits: int) -> str:
 
 
 def cmd_coders(args) -> int:
-    from ..cli import emit_json, open_for
     from ..core.services.team.agreement import coder_table
 
     with open_for(args) as project:
@@ -49,7 +49,6 @@ def _source_ids(project, names: list[str] | None) -> set[int] | None:
 
 
 def cmd_agreement(args) -> int:
-    from ..cli import emit_json, open_for, output_for
     from ..core.formats.agreement_export import FORMATS, UNIT_WORDS, export
     from ..core.services.team.agreement import compare
     from ..core.services.quotes.segments import code_ids_for
@@ -93,7 +92,6 @@ def cmd_agreement(args) -> int:
 
 
 def cmd_merge(args) -> int:
-    from ..cli import emit_json, open_for, resolve_project
     from ..core.outfile import check_input
     from ..core.services.team.merge import merge_copy
 
@@ -108,14 +106,14 @@ def cmd_merge(args) -> int:
     return 0
 
 
-def register(add) -> None:
-    from ..cli import add_force
-
-    from ..core.services.team.agreement import UNITS
-
+def _coders_parser(add) -> None:
     sp = add("coders", cmd_coders, "list coders with their coding counts")
     sp.add_argument("project")
     sp.add_argument("--json", action="store_true")
+
+
+def _agreement_parser(add) -> None:
+    from ..core.services.team.agreement import UNITS
 
     sp = add("agreement", cmd_agreement,
              "compare coders per code: Cohen's kappa, % agreement, A-only/B-only (alpha across 2+ coders)")
@@ -132,8 +130,13 @@ def register(add) -> None:
     sp.add_argument("--out", metavar="FILE.docx|FILE.csv", help="also write the table to a Word or CSV file")
     add_force(sp)
 
+
+def _merge_parser(add) -> None:
     sp = add("merge", cmd_merge, "merge a colleague's copy (.qlite or .qdpx) into the project as one undoable step",
              writes=True)
     sp.add_argument("project")
     sp.add_argument("other", metavar="OTHER", help="the other copy: .qlite (or .qdpx)")
     sp.add_argument("--json", action="store_true")
+
+
+PARSERS = {"coders": _coders_parser, "agreement": _agreement_parser, "merge": _merge_parser}

@@ -38,3 +38,14 @@ def codes_table(project) -> list[dict]:
             "cases_aggregate": t[2],
         })
     return rows
+
+
+def cases_table(project) -> list[dict]:
+    """``cases list``: one row per case with its sources, its number of codings (in any of
+    its sources) and its attribute values."""
+    values = project.attributes.case_values()
+    counts = {r[0]: r[1] for r in project.conn.execute(
+        "SELECT cs.case_id, count(*) FROM codings k JOIN case_sources cs ON cs.source_id = k.source_id "
+        "GROUP BY cs.case_id")}
+    return [{"case": c.name, "sources": list(c.sources), "codings": counts.get(c.id, 0),
+             "attributes": values.get(c.id, {})} for c in project.cases.all()]
