@@ -60,8 +60,11 @@ def cmd_matrix(args) -> int:
             for w in warnings:
                 sys.stderr.write(f"warning: {w}\n")
         else:
+            from ..core.services.anchors.export_notes import summary_notes
+
+            notes = {k: v for m in charts or [matrix] for k, v in summary_notes(project, m).items()}
             mx.write_docx(charts if charts is not None else matrix, target, study_title(project), quotes,
-                          authors=study(project).authors, footnote=args.footnote or "")
+                          authors=study(project).authors, footnote=args.footnote or "", notes=notes)
     shown = charts if charts is not None else [matrix]
     cells = [c for m in shown for c in m.cells.values()]
     charted = sum(1 for c in cells if c.summary)

@@ -651,7 +651,10 @@ class MatrixView(QWidget):
             elif kind == ".csv":
                 mx.write_csv(self.model.matrix, target, quotes)
             else:
-                mx.write_docx(what, target, study_title(project), quotes, authors=study(project).authors)
+                from ..core.services.anchors.export_notes import summary_notes
+
+                notes = {k: v for m in charts or [self.model.matrix] for k, v in summary_notes(project, m).items()}
+                mx.write_docx(what, target, study_title(project), quotes, authors=study(project).authors, notes=notes)
         except (QualCoderError, OSError) as exc:
             self.status.setText(f"Export failed: {exc}")
             return ""
