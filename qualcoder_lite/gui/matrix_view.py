@@ -392,6 +392,10 @@ class MatrixView(QWidget):
         sl.setContentsMargins(0, 0, 0, 0)
         sl.addWidget(self.cell_title)
         sl.addWidget(self.quotes, 1)
+        from .summary_links_panel import SummaryLinksPanel  # linked phrases of the cell's summary
+
+        self.summary_links = SummaryLinksPanel(self, side)
+        sl.addWidget(self.summary_links, 1)
 
         # comparison and coding-query tables
         self.comparison = ComparisonModel(self)
