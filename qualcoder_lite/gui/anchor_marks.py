@@ -58,7 +58,7 @@ class AnchorMarks:
         for ln in self.links:
             rect = self._span_rect(ln.start, ln.end, height, x0 + 2, 10)
             if rect is not None:
-                out.append(("link", ln, QRect(rect.left(), rect.top(), 10, 10)))
+                out.append(("link", ln, QRect(rect.left(), rect.top() + 11, 10, 9)))  # under the note flag
         return out
 
     # -- the layer's interface ----------------------------------------------------------
@@ -75,7 +75,7 @@ class AnchorMarks:
             else:
                 p.setPen(QColor(LINK_COLOR))
                 p.setBrush(QColor(LINK_COLOR))
-                p.drawEllipse(rect.left() + 1, rect.bottom() - 7, 6, 6)
+                p.drawEllipse(rect.left() + 1, rect.top() + 1, 7, 7)
 
     def _hit(self, pos: QPoint):
         for kind, item, rect in reversed(self.hits(self.view.margin.height())):
