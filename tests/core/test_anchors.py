@@ -174,3 +174,34 @@ def test_schema_cascades_match_the_recorder_map(proj):
     for table, sid, start, end in ANCHORED_SPANS:
         cols = {r["name"] for r in conn.execute(f'PRAGMA table_info("{table}")')}
         assert {sid, start, end} <= cols
+
+
+def test_pseudonymisation_moves_anchors_and_replaces_annotation_text(project):
+    from qualcoder_lite.core.services.privacy.pseudonymise import Pseudonymise
+
+    text = "P1: Dr Smith said the reforms were rushed.\nDr Smith left in May.\n"
+    a = add_text_source(project, "P1", text, case="P1")
+    b = add_text_source(project, "P2", TEXT_B, case="P2")
+    rushed = (text.index("the reforms"), text.index(" were"))
+    left = (text.index("left"), text.index(" in May"))
+    project.execute(AddAnnotation(a, *rushed, "Dr Smith again"))
+    project.execute(AddLink(a, *left, a, *rushed))
+    project.execute(AddLink(b, 0, 3, a, *left))
+    project.execute(AddCode("Theme"))
+    code = project.codes.find("Theme").id
+    case = project.cases.all()[0].id
+    project.execute(SetCellSummary(case, code, "Dr Smith says rushed"))
+    project.execute(AddSummaryLink("case", case, code, "Dr Smith says", a, *rushed))
+    before = dump(project)
+    cmd = Pseudonymise({"Dr Smith": "[GP_A]"})
+    project.execute(cmd)
+    new = project.sources.text(a)
+    (ann,) = annotations(project)
+    assert new[ann.start:ann.end] == "the reforms" and ann.text == "[GP_A] again"
+    own, other = sorted(links(project), key=lambda x: x.source)
+    assert new[own.start:own.end] == "left" and new[own.target_start:own.target_end] == "the reforms"
+    assert new[other.target_start:other.target_end] == "left"
+    (sl,) = summary_links(project)
+    assert sl.phrase == "[GP_A] says" and new[sl.start:sl.end] == "the reforms"
+    project.undo(cmd)
+    assert dump(project) == before
