@@ -16,7 +16,7 @@ ORDER = (
     "segments", "search", "info", "speakers", "cases", "open", "thematic-map", "export-qdpx", "import-qdpx",
     "export-qdc", "import-qdc", "matrix", "compare", "project", "participants", "demo", "pseudonymise",
     "coverage", "cooccurrence", "words", "summary", "report", "codebook", "export-source", "coders",
-    "agreement", "merge",
+    "agreement", "merge", "annotate", "annotations", "link", "links",
 )
 
 

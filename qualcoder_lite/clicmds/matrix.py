@@ -76,8 +76,11 @@ def _write_matrix(args, project, kind, target, matrix, charts) -> None:
         for w in warnings:
             sys.stderr.write(f"warning: {w}\n")
     else:
+        from ..core.services.anchors.export_notes import summary_notes
+
+        notes = {k: v for m in charts or [matrix] for k, v in summary_notes(project, m).items()}
         mx.write_docx(charts if charts is not None else matrix, target, study_title(project), quotes,
-                      authors=study(project).authors, footnote=args.footnote or "")
+                      authors=study(project).authors, footnote=args.footnote or "", notes=notes)
 
 
 def _wrote_line(out, matrix, charts) -> str:

@@ -20,7 +20,7 @@ from .welcome import WelcomePage
 APP = "QualCoder Lite"
 # GUI feature modules that add menu entries (see _install_extensions)
 EXTENSIONS = ("report_dialog", "qdpx_dialog", "agreement_view", "pseudonym_dialog", "safety_menu",
-              "attribute_sheet", "memos_dialog", "queries_view", "table1_dialog")
+              "attribute_sheet", "memos_dialog", "queries_view", "table1_dialog", "anchors_gui")
 SOURCE_FILTER = "Transcripts (*.txt *.md *.markdown *.text *.docx *.odt *.rtf *.pdf *.srt *.vtt);;All files (*)"
 
 
@@ -99,7 +99,7 @@ class MainWindow(QMainWindow):
         self.actionCoder = self._act("actionSetCoder", "Set &coder name…", self.ask_coder)
         e.addAction(self.actionCoder)
 
-        c = mb.addMenu("&Code")
+        c = self.menuCode = mb.addMenu("&Code")
         self.actionApplyCode = self._act("actionApplyCode", "&Apply selected code to the selection",
                                          self._apply_code, ["Ctrl+Return", "Ctrl+Enter"])
         self.actionQuickCode = self._act("actionQuickCode", "&Quick code…", self.quick_code, "Ctrl+K")

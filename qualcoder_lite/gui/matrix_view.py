@@ -392,6 +392,10 @@ class MatrixView(QWidget):
         sl.setContentsMargins(0, 0, 0, 0)
         sl.addWidget(self.cell_title)
         sl.addWidget(self.quotes, 1)
+        from .summary_links_panel import SummaryLinksPanel  # linked phrases of the cell's summary
+
+        self.summary_links = SummaryLinksPanel(self, side)
+        sl.addWidget(self.summary_links, 1)
 
         # comparison and coding-query tables
         self.comparison = ComparisonModel(self)
@@ -651,7 +655,10 @@ class MatrixView(QWidget):
             elif kind == ".csv":
                 mx.write_csv(self.model.matrix, target, quotes)
             else:
-                mx.write_docx(what, target, study_title(project), quotes, authors=study(project).authors)
+                from ..core.services.anchors.export_notes import summary_notes
+
+                notes = {k: v for m in charts or [self.model.matrix] for k, v in summary_notes(project, m).items()}
+                mx.write_docx(what, target, study_title(project), quotes, authors=study(project).authors, notes=notes)
         except (QualCoderError, OSError) as exc:
             self.status.setText(f"Export failed: {exc}")
             return ""

@@ -139,12 +139,16 @@ class StripeMargin(QWidget):
             if view.selected_coding_id == stripe.coding.id:
                 p.fillRect(rect.adjusted(-1, 0, 1, 0), QColor("#202020"))
             p.fillRect(rect, color)
+        for layer in view.margin_layers:  # e.g. annotation marks (gui.anchor_marks)
+            layer.paint(p, height)
         p.end()
 
     def mouseMoveEvent(self, event) -> None:
         hit = self.view.stripe_at(event.position().toPoint())
-        if hit is not None:
-            QToolTip.showText(event.globalPosition().toPoint(), hit.label, self)
+        label = hit.label if hit is not None else next(
+            (t for t in (layer.tooltip_at(event.position().toPoint()) for layer in self.view.margin_layers) if t), None)
+        if label:
+            QToolTip.showText(event.globalPosition().toPoint(), label, self)
         else:
             QToolTip.hideText()
 
@@ -152,6 +156,10 @@ class StripeMargin(QWidget):
         hit = self.view.stripe_at(event.position().toPoint())
         if hit is not None:
             self.view.select_coding(hit.coding.id)
+            return
+        for layer in self.view.margin_layers:
+            if layer.click(event.position().toPoint()):
+                return
 
 
 class TranscriptView(QPlainTextEdit):
@@ -183,6 +191,7 @@ class TranscriptView(QPlainTextEdit):
         self.selected_coding_id: int | None = None
         self.snap_to_words = False
         self._stripes: list[_Stripe] = []
+        self.margin_layers: list = []  # more marks right of the stripes: paint, tooltip_at, click, width
         self.margin = StripeMargin(self)
         self.marks: list[Mark] = []  # time markers and transcriber notes of the text shown
         self.labels = TranscriptHighlighter(self.document())
@@ -347,6 +356,10 @@ class TranscriptView(QPlainTextEdit):
         return 1 + max((s.lane for s in self._stripes), default=-1)
 
     def margin_width(self) -> int:
+        return self.stripes_width() + sum(layer.width for layer in self.margin_layers)
+
+    def stripes_width(self) -> int:
+        """The margin's width up to the end of the coding stripes (margin layers follow)."""
         return self.digits_width() + max(1, self.lanes_used()) * (LANE_WIDTH + LANE_GAP) + 6
 
     def _update_margin_width(self) -> None:

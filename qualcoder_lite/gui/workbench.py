@@ -77,6 +77,9 @@ class Workbench(QWidget):
         ctx.changed.connect(self.on_changed)
         ctx.codeSelected.connect(self._codes_selected)
         ctx.sourceRequested.connect(self.show_passage)
+        from .anchors_gui import AnchorsUi  # annotations and see-also links: panels, margin marks
+
+        self.anchors = AnchorsUi(self)
         self._update_heading()
 
     # -- showing sources ----------------------------------------------------------
@@ -92,6 +95,7 @@ class Workbench(QWidget):
             {i: c.color for i, c in codes.items()}, {i: c.display_path for i, c in codes.items()},
         )
         self.sources.select_source(source_id)
+        self.anchors.refresh()
         self._update_heading()
 
     def refresh_codings(self) -> None:
@@ -197,6 +201,7 @@ class Workbench(QWidget):
             if sel is not None:
                 sub.addAction("Set boundaries to the selection", lambda c=c, s=sel: self._run(AdjustCoding(c.id, *s)))
             sub.addAction("Memo…", lambda c=c: self._edit_memo(c))
+        self.anchors.extend_menu(menu, sel, cp)
         return menu
 
     def _run(self, cmd) -> None:

@@ -83,6 +83,16 @@ def test_migration_from_version_1_keeps_data(tmp_path):
         assert p.conn.execute("SELECT quote_edit FROM codings").fetchone()[0] is None
         p.conn.execute("INSERT INTO speaker_roles(speaker, role) VALUES ('Interviewer', 'interviewer')")
         assert p.sources.text(1) == "Hello world."
+        # version 5 (annotations and links) works on the migrated file, source deletion included
+        from qualcoder_lite.core.services.anchors.annotations import AddAnnotation, annotations
+        from qualcoder_lite.core.services.anchors.links import AddLink, links
+        from qualcoder_lite.core.services.sources.sources import DeleteSource
+
+        p.execute(AddAnnotation(1, 0, 5, "greeting"))
+        p.execute(AddLink(1, 6, 11, 1, 0, 5))
+        assert [a.text for a in annotations(p)] == ["greeting"] and len(links(p)) == 1
+        p.execute(DeleteSource(1))
+        assert annotations(p) == [] and links(p) == []
 
 
 @pytest.mark.parametrize("start_version", sorted(v for v in MIGRATIONS if v < LATEST))

@@ -1,6 +1,7 @@
 """A coded transcript as a Word document: the source's text with line numbers (the same
 numbers as the transcript view: one per line of the stored text), speaker labels in bold,
 and one Word comment per coded passage naming its codes, its coder as the comment's author.
+Annotations are comments too, by the author "Annotation" (the note, then who wrote it).
 
 This is what reviewers and co-analysts open in Word: the comments pane lists the codes
 beside the passages they mark.
@@ -32,10 +33,12 @@ class MarkedPassage:
     codes: tuple[str, ...]
     coder: str
     memos: tuple[str, ...] = ()
+    note: str = ""  # an annotation's text (its comment names no codes)
+    author: str = ""  # the comment's author when it is not the coder: "Annotation" for annotations
 
     @property
     def comment_text(self) -> str:
-        lines = list(self.codes)
+        lines = list(self.codes) + ([self.note] if self.note else [])
         lines += [f"Memo: {m}" for m in self.memos if m.strip()]
         return "\n".join(dc.clean_text(s) for s in lines)
 
@@ -131,8 +134,9 @@ def write_coded_transcript(path: str | Path, title: str, facts: list[tuple[str, 
         last = bisect.bisect_right(run_ends, ps.end) - 1
         if first >= len(runs) or last < first or run_starts[first] >= ps.end:
             continue
-        doc.add_comment(runs[first:last + 1], text=ps.comment_text, author=dc.clean_text(ps.coder),
-                        initials=initials(ps.coder))
+        who = ps.author or ps.coder
+        doc.add_comment(runs[first:last + 1], text=ps.comment_text, author=dc.clean_text(who),
+                        initials=initials(who))
         written += 1
     dc.page_number_footer(doc.sections[0], prefix=f"{dc.clean_text(title)} · page ")
     out = dc.save(doc, path)

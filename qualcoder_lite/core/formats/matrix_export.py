@@ -174,14 +174,17 @@ def _row_head(matrix: Matrix, row) -> list[str]:
 
 def write_docx(matrix: "Matrix | list[Matrix]", path: "str | Path | outfile.Output", project_name: str,
                quotes: dict | None = None, font: str = "Calibri", size: float = 9, page_size: str = "A4",
-               authors: str = "", footnote: str = "") -> Path:
+               authors: str = "", footnote: str = "", notes: dict | None = None) -> Path:
     """Landscape Word charts, one per matrix given (one per theme for a list): a captioned
     table each (a SEQ field numbers it), the case in the first column, then the chosen
     attributes, then the chart's columns, widths from their content. Grouped rows are one
     block per group whose header rows — the column headings and the group's name — repeat
     on every page the block runs onto; header rows stay with the first row; rows do not
-    split across pages unless taller than a page."""
+    split across pages unless taller than a page. ``notes`` ((row id, code id) -> linked
+    phrases, see ``services.anchors.export_notes.summary_notes``) numbers linked phrases and
+    lists the passages they rest on under each table."""
     from . import docx_common as dc
+    from .summary_notes import notes_xml, summary_xml
 
     charts = matrix if isinstance(matrix, list) else [matrix]
     doc = dc.new_document(font, size, page_size)
@@ -213,6 +216,7 @@ def write_docx(matrix: "Matrix | list[Matrix]", path: "str | Path | outfile.Outp
         return para("".join(run(t, italic=i, color="404040") for t, i in q.runs()))
 
     for n, m in enumerate(charts, start=1):
+        numbered: list = []
         first_head = "Case" if m.row_kind == "case" else "Source"
         head_texts = [first_head] + [_pretty(a) for a in m.attributes] + [m.header(c) for c in range(len(m.columns))]
         body_texts: list[list[str]] = []
@@ -254,7 +258,7 @@ def write_docx(matrix: "Matrix | list[Matrix]", path: "str | Path | outfile.Outp
                     cell = m.cell(r, c)
                     body = ""
                     if cell.summary:
-                        body += "".join(para(run(ln)) for ln in cell.summary.splitlines() if ln.strip())
+                        body += summary_xml(cell.summary, (notes or {}).get((row.id, col.id)), numbered, run, para, sz)
                     elif cell.quotes:
                         body += para(run(TO_CHART, italic=True, color="9C6500"))
                     for q in (quotes or {}).get((row.id, col.id), []):
@@ -265,6 +269,8 @@ def write_docx(matrix: "Matrix | list[Matrix]", path: "str | Path | outfile.Outp
             if b:
                 dc.append_xml(doc, dc.spacer_xml())
             dc.append_xml(doc, dc.tbl_xml(widths, rows_xml))
+        for note in notes_xml(numbered):
+            dc.append_xml(doc, note)
         if footnote:
             dc.append_xml(doc, dc.note_xml(footnote))
     return dc.save(doc, path)

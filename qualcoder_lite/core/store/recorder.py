@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from ..errors import QualCoderError
-from .schema import TABLES
+from .schema import CASCADES, TABLES
 
 
 class GoneError(QualCoderError):
@@ -59,6 +59,9 @@ _NOUNS = {
     "set_members": "a set member",
     "speaker_roles": "a speaker role",
     "preferences": "a preference",
+    "annotations": "an annotation",
+    "links": "a see-also link",
+    "summary_links": "a summary link",
 }
 
 
@@ -199,6 +202,7 @@ class Recorder:
         before = self._fetch(table, row_id)
         if before is None:
             raise GoneError(f"that {table[:-1].replace('_', ' ')} no longer exists (undone or deleted meanwhile)")
+        self._delete_children(table, row_id)
         self.conn.execute(f"DELETE FROM {_ident(table)} WHERE id = ?", (row_id,))
         self.ops.append(RowOp("delete", table, before, None))
         return before
@@ -210,9 +214,16 @@ class Recorder:
             f"SELECT * FROM {_ident(table)} WHERE {where}", tuple(params)
         ).fetchall()
         for r in rows:
+            self._delete_children(table, r["id"])
             self.conn.execute(f"DELETE FROM {_ident(table)} WHERE id = ?", (r["id"],))
             self.ops.append(RowOp("delete", table, dict(r), None))
         return len(rows)
+
+    def _delete_children(self, table: str, row_id: int) -> None:
+        """Rows the database would delete with this one (ON DELETE CASCADE), deleted
+        first and recorded, so that undo brings them back with their parent."""
+        for child, column in CASCADES.get(table, ()):
+            self.delete_where(child, f"{_ident(column)} = ?", (row_id,))
 
     # -- replay -------------------------------------------------------------
     # Each step first checks that the row is exactly what the command left there (undo:

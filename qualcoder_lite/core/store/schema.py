@@ -207,7 +207,60 @@ V4 = """
 ALTER TABLE sources ADD COLUMN word_index BLOB;
 """
 
-MIGRATIONS: dict[int, str] = {1: V1, 2: V2, 3: V3, 4: V4}
+# Version 5 (issue 19, "annotations and links"): notes anchored to a passage, see-also links
+# from a passage to another passage or a whole source, and links from a phrase of a matrix
+# summary to the passage it rests on. Every anchor is a (source_id, start, "end") triple of
+# code points (see ``ANCHORED_SPANS``), so an edit of a source's text can shift them all alike.
+V5_ANNOTATIONS_LINKS = """
+CREATE TABLE annotations (
+    id INTEGER PRIMARY KEY,
+    guid TEXT NOT NULL UNIQUE,
+    source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    text TEXT NOT NULL DEFAULT '',
+    coder_id INTEGER REFERENCES coders(id),
+    created TEXT NOT NULL,
+    CHECK (0 <= start AND start < "end")
+);
+CREATE INDEX annotations_source ON annotations(source_id, start);
+CREATE INDEX annotations_coder ON annotations(coder_id);
+CREATE TABLE links (
+    id INTEGER PRIMARY KEY,
+    guid TEXT NOT NULL UNIQUE,
+    source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    target_source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    target_start INTEGER,
+    target_end INTEGER,
+    coder_id INTEGER REFERENCES coders(id),
+    created TEXT NOT NULL,
+    CHECK (0 <= start AND start < "end"),
+    CHECK ((target_start IS NULL AND target_end IS NULL)
+           OR (0 <= target_start AND target_start < target_end))
+);
+CREATE INDEX links_source ON links(source_id, start);
+CREATE INDEX links_target ON links(target_source_id, target_start);
+CREATE INDEX links_coder ON links(coder_id);
+CREATE TABLE summary_links (
+    id INTEGER PRIMARY KEY,
+    cell_id INTEGER NOT NULL REFERENCES matrix_cells(id) ON DELETE CASCADE,
+    phrase TEXT NOT NULL CHECK (length(phrase) > 0),
+    source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    coder_id INTEGER REFERENCES coders(id),
+    created TEXT NOT NULL,
+    CHECK (0 <= start AND start < "end"),
+    UNIQUE (cell_id, phrase)
+);
+CREATE INDEX summary_links_cell ON summary_links(cell_id);
+CREATE INDEX summary_links_source ON summary_links(source_id, start);
+CREATE INDEX summary_links_coder ON summary_links(coder_id);
+"""
+
+MIGRATIONS: dict[int, str] = {1: V1, 2: V2, 3: V3, 4: V4, 5: V5_ANNOTATIONS_LINKS}
 LATEST = max(MIGRATIONS)
 
 # Tables every undoable change may touch, in the order child rows must be deleted before
@@ -229,4 +282,27 @@ TABLES = (
     "set_members",
     "speaker_roles",
     "preferences",  # only ever updated by commands (pseudonymisation); preferences are inserted outside
+    "annotations",
+    "links",
+    "summary_links",
 )
+
+# Every passage anchor in the project: (table, source column, start column, end column).
+# Offsets are code points into ``sources.text``; an edit of a source's text shifts each of
+# them (a NULL start/end, e.g. a link to a whole source, stays NULL).
+ANCHORED_SPANS = (
+    ("codings", "source_id", "start", "end"),
+    ("annotations", "source_id", "start", "end"),
+    ("links", "source_id", "start", "end"),
+    ("links", "target_source_id", "target_start", "target_end"),
+    ("summary_links", "source_id", "start", "end"),
+)
+
+# Child rows the database deletes with their parent (ON DELETE CASCADE), as
+# parent table -> ((child table, foreign key column), ...). The undo recorder deletes
+# them itself first, recorded, so undoing the parent's deletion brings them back too.
+CASCADES = {
+    "sources": (("annotations", "source_id"), ("links", "source_id"), ("links", "target_source_id"),
+                ("summary_links", "source_id")),
+    "matrix_cells": (("summary_links", "cell_id"),),
+}

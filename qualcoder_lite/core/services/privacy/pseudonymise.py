@@ -10,8 +10,9 @@ applies the whole key to:
 * every source's text, shifting every coding and speaker turn (see below);
 * source names, memos and original paths; case names and memos; speaker labels and speaker
   roles; text attribute values and attribute names; code names, descriptions and memos;
-  coding memos and edited quotes; memos (title and body); matrix summaries; set names and
-  memos; string values inside other project settings.
+  coding memos and edited quotes; memos (title and body); matrix summaries and their linked
+  phrases; annotations; set names and memos; string values inside other project settings.
+  Annotations, see-also links and summary links move with the text like codings.
 
 Coder names (the researchers) and each source's ``text_hash`` (the SHA-256 of the text as
 imported, used to recognise re-imports and colleagues' copies) are left as they are.
@@ -59,6 +60,7 @@ from ...commands import Command
 from ...errors import InputError, ProjectError, QualCoderError, UsageError
 from ...store.database import now_iso
 from ...store.recorder import Recorder
+from ..anchors.spans import shift_anchors
 from ..sources.importing import count_words
 from ..search.search import build_word_index
 
@@ -654,11 +656,14 @@ FIELDS: tuple[tuple[str, tuple[str, ...], tuple[str, ...] | None], ...] = (
     ("codings", ("memo", "quote_edit"), None),
     ("memos", ("title", "body"), None),
     ("matrix_cells", ("summary",), None),
+    ("annotations", ("text",), None),
+    ("summary_links", ("phrase",), ("cell_id", "phrase")),
     ("sets", ("name", "memo"), ("kind", "name")),
     ("speaker_roles", ("speaker",), ("speaker",)),
 )
 _LABEL = {"sources": "source names", "cases": "case names", "attributes": "attribute names",
-          "codes": "code names", "sets": "set names", "speaker_roles": "speakers"}
+          "codes": "code names", "sets": "set names", "speaker_roles": "speakers",
+          "summary_links": "linked phrases of one matrix summary"}
 _TEMP_SHIFT = 1 << 40  # parks codings beyond any real offset while they move
 
 
@@ -843,6 +848,7 @@ class _Applier:
             self.result.sources_changed += 1
             self.shift_turns(sid, omap)
             self.shift_codings(sid, omap)
+            shift_anchors(self.rec, self.conn, sid, omap.start, omap.end)  # annotations, links, summary links
 
     def shift_turns(self, sid: int, omap: OffsetMap) -> None:
         rows = self.conn.execute(

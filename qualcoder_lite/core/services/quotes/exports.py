@@ -163,10 +163,16 @@ def export_source(project, name: str, path: str | Path, coders: list[str] | None
     facts.append(("Coding", f"{n_codings} coding{'s' if n_codings != 1 else ''} in {len(passages)} "
                             f"passage{'s' if len(passages) != 1 else ''}"
                             + (f" by {', '.join(who)}" if who else "")))
+    from ..anchors.export_notes import annotation_comments
+
+    notes = annotation_comments(project, source.id, coders)
+    if notes:
+        facts.append(("Annotations", f"{len(notes)} (comments by “Annotation”)"))
     out, written = write_coded_transcript(
         target, source.name, facts, project.sources.text(source.id), project.sources.turns(source.id),
-        passages, font=font, font_size=font_size, page_size=page_size, progress=progress)
+        passages + notes, font=font, font_size=font_size, page_size=page_size, progress=progress)
     warnings = [] if passages else [f"{source.name} has no codings{' by ' + ', '.join(coders) if coders else ''}; "
-                                    "the transcript is exported without comments"]
+                                    "the transcript is exported " + ("with its annotations only" if notes
+                                                                     else "without comments")]
     return ExportResult(out, f"wrote {out}: {source.name} with {written} comment{'s' if written != 1 else ''}",
                         warnings)

@@ -14,6 +14,8 @@ How REFI-QDA maps onto the project (the inverse of ``refi_snapshot``):
   NoteRef or Link), a case (Link); on codings/selections -> the coding's memo; a note
   linked to a case (or source) *and* a code -> that framework-matrix cell's summary; our
   code summaries come back by their derived GUID; any other note -> a journal entry.
+* Selections with no codings that refer to notes -> annotations; Links between selections
+  (or a selection and a source) -> see-also links (``services.anchors.refi_anchors``).
 * Sets -> sets of codes and of sources (a mixed set becomes one of each).
 * Selections that cannot become codings are kept aside in the project setting
   ``refi_qda_import`` (key ``kept_aside``) and listed in a journal entry.
@@ -28,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ... import codepath
+from ..anchors.refi_anchors import import_anchors, is_passage_link
 from . import model as refi
 from .qdpx_read import KeptAside, QdpxContent
 from ...store.coders import CODER_COLORS
@@ -190,6 +193,7 @@ class _Builder:
         self.codes(self.proj.codes, None, ())
         self.plan_notes()
         self.sources()
+        import_anchors(self)
         self.cases()
         self.attributes()
         self.notes()
@@ -278,7 +282,8 @@ class _Builder:
             elif ln.target in note_ids:
                 note, other = ln.target, ln.origin
             else:
-                self.r.skip("links between objects other than notes")
+                if not is_passage_link(self, ln):  # see-also links are read by import_anchors
+                    self.r.skip("links between objects other than notes")
                 continue
             kind = ("link-case" if other in cases else "link-code" if other in codes
                     else "link-source" if other in sources else "link-other")

@@ -16,6 +16,7 @@ What goes where in REFI-QDA:
   code's / source's NoteRef, case memos by a Link note -> case, journal entries unreferenced;
   a code's summary -> a Note whose GUID is derived from the code's; a framework-matrix cell
   summary -> a Note linked to its case (or source) and to its code;
+* annotations and see-also links -> selections with a note, Links (``services.anchors.refi_anchors``);
 * sets of codes and of sources -> Sets (REFI-QDA sets cannot hold cases: case sets are
   left out with a warning).
 
@@ -28,6 +29,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..anchors.refi_anchors import export_anchors
 from . import model as refi
 from ..sources.attributes import FALSE, TRUE, is_date
 
@@ -144,6 +146,8 @@ def snapshot(project) -> Snapshot:
         sel.codings.append(coding)
         n_codings += 1
 
+    anchors = export_anchors(conn, p, sources, coder_guid)
+
     # -- cases ----------------------------------------------------------------------------------
     cases: dict[int, refi.Case] = {}
     links: dict[int, list[str]] = {}
@@ -232,5 +236,5 @@ def snapshot(project) -> Snapshot:
     snap.counts = {"sources": len(p.sources), "codes": len(all_codes), "codings": n_codings, "cases": len(p.cases),
                    "coders": len(p.users), "attributes": len(p.variables),
                    "memos": conn.execute("SELECT count(*) FROM memos").fetchone()[0], "matrix_cells": n_cells,
-                   "sets": len(p.sets)}
+                   "sets": len(p.sets), **anchors}
     return snap

@@ -16,7 +16,8 @@ same way. ``MergeCopy`` then writes the snapshot into this project:
   different path) keeps this copy's path and is listed;
 * **coders** match by name (created when new), and every coding is added under its coder;
   identical codings (same source, code, coder, start, end) are not duplicated;
-* **cases, attributes, memos, matrix summaries, speaker roles, sets**: what is new is added; an
+* **annotations, see-also links, summary links** (``services.anchors.merge_anchors``) and
+  **cases, attributes, memos, matrix summaries, speaker roles, sets**: what is new is added; an
   empty value here is filled from the other copy; differing values are listed, never
   overwritten.
 
@@ -39,6 +40,7 @@ from ...commands import Command
 from ...errors import InputError, ProjectError
 from ...store.coders import CODER_COLORS
 from ...store.recorder import Recorder
+from ..anchors.merge_anchors import COUNT_KEYS as ANCHOR_KEYS, merge_anchors, read_anchors
 from ..search.search import build_word_index
 
 def _sha(text: str) -> str:
@@ -67,6 +69,7 @@ class Snapshot:
     sets: list[dict] = field(default_factory=list)
     set_members: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what reading the copy assumed or left out
+    anchors: dict[str, list[dict]] = field(default_factory=dict)  # annotations, links, summary links
 
 
 def distinct_color(wanted: str | None, used: set[str]) -> str:
@@ -108,6 +111,7 @@ def snapshot_of(project, label: str, path: str = "") -> Snapshot:
     snap.speaker_roles = _rows(conn, "SELECT * FROM speaker_roles ORDER BY speaker")
     snap.sets = _rows(conn, "SELECT * FROM sets ORDER BY id")
     snap.set_members = _rows(conn, "SELECT * FROM set_members ORDER BY id")
+    snap.anchors = read_anchors(conn)
     return snap
 
 
@@ -199,7 +203,7 @@ def _short(value: str | None, width: int = 70) -> str:
 COUNT_KEYS = (
     "sources_added", "sources_matched", "codes_added", "codes_matched", "coders_added", "cases_added",
     "case_links_added", "attributes_added", "attribute_values_added", "codings_added", "codings_duplicate",
-    "memos_added", "matrix_cells_added", "speaker_roles_added", "sets_added",
+    "memos_added", "matrix_cells_added", "speaker_roles_added", "sets_added", *ANCHOR_KEYS,
 )
 
 
@@ -298,6 +302,7 @@ class _Merger:
         self.codings()
         self.memos()
         self.matrix()
+        merge_anchors(self)
         self.speaker_roles()
         self.sets()
 
