@@ -159,10 +159,26 @@ def write_file(target: "str | Path | Output", write: Callable[[Path], None]) -> 
     previous file (if any) is unchanged. Returns the path written."""
     out = as_output(target)
     real = check(out)
+    return _write_beside(real, write, shown=out.path,
+                         recheck=lambda: _check_existing(Path(out.path), real, out.force))
+
+
+def save_own_file(path: str | Path, write: Callable[[Path], None]) -> Path:
+    """The same atomic write for a file of the app's own that it replaces at will (the
+    preferences): no output guard, every other guarantee (temporary file beside it,
+    fsync, recorded for the sweep, previous file intact on failure)."""
+    real = Path(os.path.realpath(path))
+    return _write_beside(real, write, shown=Path(path), recheck=lambda: None)
+
+
+def _write_beside(real: Path, write: Callable[[Path], None], shown: Path,
+                  recheck: Callable[[], None]) -> Path:
+    """Write ``real`` through a temporary file in its folder: ``write(tmp)``, fsync,
+    ``recheck()`` just before the rename, rename, fsync the folder."""
     try:
         fd, name = tempfile.mkstemp(prefix=f".{real.name}.", suffix=TEMP_SUFFIX, dir=str(real.parent))
     except OSError as exc:
-        raise OutputError(out.path, f"cannot be written ({exc.strerror or exc})") from None
+        raise OutputError(shown, f"cannot be written ({exc.strerror or exc})") from None
     os.close(fd)
     tmp = Path(name)
     note = _note_temp(tmp)
@@ -170,18 +186,17 @@ def write_file(target: "str | Path | Output", write: Callable[[Path], None]) -> 
         write(tmp)
         _fsync(tmp)
         if real.exists():  # it may have become something else while we wrote
-            _check_existing(Path(out.path), real, out.force)
+            recheck()
             mode = real.stat().st_mode & 0o777
         else:
             mode = 0o666 & ~_umask()
-        os.replace(tmp, real)  # owner-only until it is the finished file
-        os.chmod(real, mode)
-        tempfiles.fsync_folder(real.parent)
+        tempfiles.move_into_place(tmp, real)
+        os.chmod(real, mode)  # owner-only until it is the finished file
     except (OSError, *_serialisation_errors()) as exc:
         reason = _io_reason(exc)
         _discard_failed_writer(exc)
         tmp.unlink(missing_ok=True)
-        raise OutputError(out.path, f"cannot be written ({reason}); nothing was written") from None
+        raise OutputError(shown, f"cannot be written ({reason}); nothing was written") from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -1,11 +1,15 @@
-"""Per-user folders on this laptop (backups, the demo copy, pending temporary files).
+"""The one place that says where this laptop's per-user folders are: the data folder
+(backups, the demo copy, pending temporary files) and the config folder (preferences).
 
-``QUALCODER_LITE_DATA_DIR`` overrides the data folder (tests, portable installs)."""
+``QUALCODER_LITE_DATA_DIR`` and ``QUALCODER_LITE_CONFIG_DIR`` override them (tests,
+portable installs)."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+
+APP = "qualcoder-lite"
 
 
 def data_dir() -> Path:
@@ -14,4 +18,13 @@ def data_dir() -> Path:
         return Path(override)
     import platformdirs
 
-    return Path(platformdirs.user_data_dir("qualcoder-lite", appauthor=False))
+    return Path(platformdirs.user_data_dir(APP, appauthor=False))
+
+
+def config_dir() -> Path:
+    override = os.environ.get("QUALCODER_LITE_CONFIG_DIR")
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(APP, appauthor=False))

@@ -24,7 +24,7 @@ from ..core.errors import QualCoderError
 from ..core.services.team.agreement import UNITS, AgreementRow, Comparison, compare, differences
 from ..core.store.coders import CODER_COLORS
 from ..core.store.recorder import Changes
-from .offsets import OffsetMap
+from .offsets import Utf16Positions
 
 BOTH_COLOR = "#9fd8a4"
 A_COLOR = "#f7b267"
@@ -132,7 +132,7 @@ class AgreementView(QDialog):
         self.source_id: int | None = None
         self.diffs: list = []
         self._diff_index = -1
-        self._map = OffsetMap("")
+        self._map = Utf16Positions("")
 
         self.coder_a = QComboBox(self)
         self.coder_a.setObjectName("coderA")
@@ -372,7 +372,7 @@ class AgreementView(QDialog):
             text = project.sources.text(source_id)
             self.pane_a.setPlainText(text)
             self.pane_b.setPlainText(text)
-            self._map = OffsetMap(text)
+            self._map = Utf16Positions(text)
             self.source_id = source_id
         self._paint()
         self._diff_index = -1

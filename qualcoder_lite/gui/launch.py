@@ -16,7 +16,7 @@ def make_demo_copy() -> Path:
     """Build a fresh copy of the demo project in the user's data folder; older copies
     beyond the last few are removed."""
     from ..core.services.sources.demo import build_demo
-    from .prefs import data_dir
+    from ..core.userdirs import data_dir
 
     folder = data_dir() / "demo"
     folder.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,10 @@ from __future__ import annotations
 import bisect
 
 
-class OffsetMap:
+class Utf16Positions:
+    """Converts between code-point offsets into ``text`` (the core's) and UTF-16
+    positions in a ``QTextDocument`` holding it (Qt's), both ways."""
+
     def __init__(self, text: str):
         self.text = text
         # code-point indices of astral characters (two UTF-16 units each)
@@ -20,6 +23,7 @@ class OffsetMap:
         self._astral16 = [cp + k for k, cp in enumerate(self._astral)]
 
     def to_utf16(self, cp: int) -> int:
+        """Qt's position of code point ``cp``."""
         if not self._astral:
             return cp
         return cp + bisect.bisect_left(self._astral, cp)

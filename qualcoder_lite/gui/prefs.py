@@ -7,25 +7,12 @@ overrides it, e.g. in tests). Nothing here is project data.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
+from ..core import outfile
+from ..core.userdirs import config_dir
+
 MAX_RECENT = 10
-
-
-def config_dir() -> Path:
-    override = os.environ.get("QUALCODER_LITE_CONFIG_DIR")
-    if override:
-        return Path(override)
-    import platformdirs
-
-    return Path(platformdirs.user_config_dir("qualcoder-lite", appauthor=False))
-
-
-def data_dir() -> Path:
-    from ..core.userdirs import data_dir as _data_dir
-
-    return _data_dir()
 
 
 def _file() -> Path:
@@ -45,9 +32,8 @@ def load() -> dict:
 def save(data: dict) -> None:
     path = _file()
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    outfile.save_own_file(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def recent_projects() -> list[str]:

@@ -1,6 +1,6 @@
 """The transcript view (object name ``transcriptView``) with its coding-stripe margin.
 
-Offsets cross into Qt only through ``OffsetMap``: the view keeps code points everywhere
+Offsets cross into Qt only through ``Utf16Positions``: the view keeps code points everywhere
 it talks to the core, and UTF-16 positions only inside Qt calls.
 """
 
@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
 from ..core.marks import Mark, find_marks
 from ..core.model import Coding, Turn
 from .code_model import selection_mime
-from .offsets import OffsetMap
+from .offsets import Utf16Positions
 
 LANE_WIDTH = 5
 LANE_GAP = 2
@@ -182,7 +182,7 @@ class TranscriptView(QPlainTextEdit):
         self.source_id: int | None = None
         self.session = ""  # the project window's session (set by the workbench)
         self.text = ""
-        self.map = OffsetMap("")
+        self.map = Utf16Positions("")
         self.turns: list[Turn] = []
         self.codings: list[Coding] = []
         self.code_colors: dict[int, str] = {}
@@ -204,7 +204,7 @@ class TranscriptView(QPlainTextEdit):
                     code_colors: dict[int, str], code_names: dict[int, str]) -> None:
         self.source_id = source_id
         self.text = text
-        self.map = OffsetMap(text)
+        self.map = Utf16Positions(text)
         self.turns = turns
         self.selected_coding_id = None
         self.marks = find_marks(text)

@@ -104,7 +104,7 @@ def test_output_is_another_project(cli, demo, tmp_path, template, suffix):
 
 
 def test_output_is_an_encrypted_project(cli, demo, tmp_path, monkeypatch):
-    pytest.importorskip("sqlcipher3")
+    pytest.importorskip("sqlcipher3", reason="the 'encrypt' extra is not installed")
     secret = tmp_path / "secret.qdpx"
     monkeypatch.setenv("QUALCODER_LITE_PASSPHRASE", "correct horse")
     assert cli("new", secret.with_suffix("")).code == 0  # makes secret.qlite

@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import xmlschema  # a test requirement ([test] extra): missing means a broken setup, not a skip
 
 from qualcoder_lite.core.errors import InputError, ProjectError
 from qualcoder_lite.core.services.refi.qdpx_read import read_qdpx
@@ -17,8 +18,6 @@ from qualcoder_lite.core.services.refi.interop import export_qdc, export_qdpx, i
 from qualcoder_lite.core.services.coding.memos import AddMemo
 from tests.helpers import FIXTURES, add_text_source
 
-xmlschema = pytest.importorskip("xmlschema")
-
 SHARED = FIXTURES.parent
 SCHEMAS = SHARED / "refi-qda"
 
@@ -26,14 +25,14 @@ SCHEMAS = SHARED / "refi-qda"
 @pytest.fixture(scope="module")
 def project_xsd():
     if not (SCHEMAS / "Project.xsd").exists():
-        pytest.skip("REFI-QDA schemas not found")
+        pytest.skip("the shared REFI-QDA schemas (../shared/refi-qda) are not here")
     return xmlschema.XMLSchema(str(SCHEMAS / "Project.xsd"))
 
 
 @pytest.fixture(scope="module")
 def codebook_xsd():
     if not (SCHEMAS / "Codebook.xsd").exists():
-        pytest.skip("REFI-QDA schemas not found")
+        pytest.skip("the shared REFI-QDA schemas (../shared/refi-qda) are not here")
     return xmlschema.XMLSchema(str(SCHEMAS / "Codebook.xsd"))
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
+import xmlschema  # a test requirement ([test] extra): missing means a broken setup, not a skip
 
 from qualcoder_lite.core.services.refi import model as refi
 from qualcoder_lite.core.project import memory_project, open_project
@@ -24,8 +25,6 @@ from qualcoder_lite.core.services.matrix.summaries import SetCellSummary
 from tests.core.test_qdpx_roundtrip import state
 from tests.helpers import FIXTURES, add_text_source
 
-xmlschema = pytest.importorskip("xmlschema")
-
 NS = {"q": refi.PROJECT_NS}
 G = "{:08x}-0000-4000-8000-00000000abcd".format
 
@@ -34,7 +33,7 @@ G = "{:08x}-0000-4000-8000-00000000abcd".format
 def project_xsd():
     xsd = FIXTURES.parent / "refi-qda" / "Project.xsd"
     if not xsd.exists():
-        pytest.skip("REFI-QDA schemas not found")
+        pytest.skip("the shared REFI-QDA schemas (../shared/refi-qda) are not here")
     return xmlschema.XMLSchema(str(xsd))
 
 

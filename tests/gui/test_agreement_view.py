@@ -104,6 +104,43 @@ def test_selecting_a_code_shows_differences_side_by_side(qtbot, window):
     assert view.position.text().endswith(f"of {len(view.disagreements())}")
 
 
+def test_differences_after_emoji_are_highlighted_on_the_coded_characters(qtbot, window, tmp_path):
+    """The panes count UTF-16 units; the differences are code points. Every highlight and
+    the stepping cursor must land on the stored characters (counted here independently)."""
+    from qualcoder_lite.core.services.sources.importing import CaseRule, import_files
+    from tests.gui.conftest import utf16
+
+    project = window.ctx.project
+    text = ("Q: 😀😀 how was it?\nA: 👩\u200d💻 the triage form 🎉 was slow.\n"
+            "Then e\u0301 中文 it improved 👍🏽 a lot.\n")
+    f = tmp_path / "emoji.txt"
+    f.write_text(text, encoding="utf-8")
+    import_files(project, [f], CaseRule())
+    sid = project.sources.by_name("emoji").id
+    assert project.sources.text(sid) == text
+    code = project.codes.find("Referral pathways/Quality of referrals")
+    spans = {"alex": [("the triage", " was slow"), ("it improved", " a lot")], "sam": [("triage", " form")]}
+    for coder, pairs in spans.items():
+        for first, last in pairs:
+            window.ctx.run(ApplyCode(sid, code.id, text.index(first), text.index(last) + len(last), coder=coder))
+    view = _open_view(qtbot, window)
+    assert view.select_code(code.id)
+    _choose(view.source, data=sid)
+    assert {d.who for d in view.diffs} == {"a", "both"}
+    for pane, mine in ((view.pane_a, "a"), (view.pane_b, "b")):
+        shown = [d for d in view.diffs if d.who in ("both", mine)]
+        sels = pane.extraSelections()
+        assert len(sels) == len(shown)
+        for s, d in zip(sels, shown):
+            assert (s.cursor.selectionStart(), s.cursor.selectionEnd()) == (utf16(text, d.start), utf16(text, d.end))
+            assert s.cursor.selectedText().replace("\u2029", "\n") == text[d.start:d.end]
+    assert "triage form" in [text[d.start:d.end] for d in view.diffs if d.who == "both"]
+    for _ in view.disagreements():
+        qtbot.mouseClick(view.findChild(QPushButton, "nextDifference"), Qt.LeftButton)
+        d = view.disagreements()[view._diff_index]
+        assert view.pane_a.textCursor().position() == utf16(text, d.start) == view.pane_b.textCursor().position()
+
+
 def test_sentence_units_mark_whole_sentences(qtbot, window):
     view = _open_view(qtbot, window)
     _choose(view.unit, data="sentence")

@@ -169,7 +169,11 @@ def test_emoji_and_newline_selection_round_trip(tmp_path, qtbot, window):
     window.actionApplyCode.trigger()
     stored = [c for c in project.codings.for_source(sid)]
     assert len(stored) == 1
-    assert text[stored[0].start:stored[0].end] == "😀 with emoji\nsecond line é\u0301 中文 😀😀"
+    # the selected text as stored: the project's own text cut at the stored code points
+    stored_text = project.sources.text(sid)
+    assert stored_text == text
+    assert (stored[0].start, stored[0].end) == (start, end)
+    assert stored_text[stored[0].start:stored[0].end] == "😀 with emoji\nsecond line é\u0301 中文 😀😀"
     from qualcoder_lite.core.services.quotes.segments import segments
 
     (seg,) = segments(project, source_ids={sid})

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-import os
 import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ProjectError
+from ..userdirs import data_dir
 from .tempfiles import TempFile
 
 KEEP_DAYS = 14
@@ -27,19 +27,10 @@ KEEP_MIN = 3
 STAMP = "%Y%m%d-%H%M%S"
 
 
-def _data_dir() -> Path:
-    override = os.environ.get("QUALCODER_LITE_DATA_DIR")
-    if override:
-        return Path(override)
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("qualcoder-lite", appauthor=False))
-
-
 def backup_folder(project_path: str | Path) -> Path:
     p = Path(project_path).resolve()
     digest = hashlib.sha256(str(p).encode("utf-8")).hexdigest()[:12]
-    return _data_dir() / "backups" / f"{p.stem}-{digest}"
+    return data_dir() / "backups" / f"{p.stem}-{digest}"
 
 
 @dataclass(frozen=True)

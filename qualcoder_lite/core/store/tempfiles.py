@@ -96,13 +96,29 @@ class TempFile:
         if fcntl is None:  # Windows renames no open file: let go first (its lock is the lock file alone)
             os.close(fd)
             fd = None
-        os.replace(self.path, self.target)
-        fsync_folder(self.target.parent)
+        move_into_place(self.path, self.target)
         self.fd = None
         for suffix in SIDECARS:  # a closed SQLite file may leave these
             with contextlib.suppress(FileNotFoundError):
                 os.remove(f"{self.path}{suffix}")
         return fd
+
+    def publish_new(self, mode: int | None = None) -> None:
+        """Give the finished file the target's name without ever replacing an existing
+        file (a hard link; a rename where the disk has none). The temporary name stays
+        until ``discard``, which also lets the descriptor go."""
+        if mode is not None and hasattr(os, "fchmod"):
+            os.fchmod(self.fd, mode & 0o777)
+        os.fsync(self.fd)
+        try:
+            os.link(self.path, self.target)
+        except FileExistsError:
+            raise _exists(self.target) from None
+        except OSError:  # a file system without hard links
+            if self.target.exists():
+                raise _exists(self.target) from None
+            os.rename(self.path, self.target)
+        fsync_folder(self.target.parent)
 
     def publish_and_close(self, mode: int | None = None) -> None:
         """``publish`` for a file nobody keeps locked afterwards (a backup)."""
@@ -123,6 +139,19 @@ class TempFile:
                 os.remove(f"{self.path}{suffix}")
         if fcntl is not None:  # POSIX: removed while still locked, so no cleaner takes a new file for it
             openfiles.close_when_unused(ident, fd)
+
+
+def _exists(target: Path) -> Exception:
+    from ..errors import ProjectError
+
+    return ProjectError(target, "already exists; choose another name (an import never overwrites)")
+
+
+def move_into_place(tmp: str | Path, target: str | Path) -> None:
+    """The one durable rename of a finished temporary file onto its target (same folder):
+    atomic replace, then the folder fsync-ed so the new name survives a power cut."""
+    os.replace(tmp, target)
+    fsync_folder(Path(target).parent)
 
 
 def default_mode() -> int:

@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,19 +107,6 @@ def export_qdc(project, out: str | Path) -> ExportReport:
 
 
 # ----------------------------------------------------------------------------- import project
-def _publish(tmp: Path, target: Path) -> None:
-    """Move the finished file to ``target`` without ever replacing an existing file (the
-    temporary name is removed by the caller)."""
-    try:
-        os.link(tmp, target)
-    except FileExistsError:
-        raise ProjectError(target, "already exists; choose another name (an import never overwrites)") from None
-    except OSError:  # a file system without hard links
-        if target.exists():
-            raise ProjectError(target, "already exists; choose another name (an import never overwrites)") from None
-        os.rename(tmp, target)
-
-
 def import_qdpx(src: str | Path, target: str | Path, coder: str | None = None,
                 progress: Progress | None = None) -> QdpxImportReport:
     """Create the project ``target`` from the REFI-QDA file ``src`` (all or nothing). The
@@ -144,10 +130,7 @@ def import_qdpx(src: str | Path, target: str | Path, coder: str | None = None,
             project.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             project.close()
-        if hasattr(os, "fchmod"):
-            os.fchmod(tmp.fd, tempfiles.default_mode())
-        os.fsync(tmp.fd)
-        _publish(tmp.path, target)
+        tmp.publish_new(tempfiles.default_mode())
     finally:
         tmp.discard()
     report.project_file = str(target)

@@ -68,7 +68,7 @@ def crlf_positions(raw: str) -> list[int]:
     return out
 
 
-class UnitMap:
+class VendorUnitsToCodePoints:
     """Maps offsets counted in one convention over the raw text to code points in the
     normalised text. Only characters counting more than one unit are stored."""
 
@@ -200,7 +200,7 @@ def detect(texts: list[tuple[str, str, list[tuple[int, int, str]]]], origin: str
         for conv in CONVENTIONS:
             sig = _signature(conv, crlf, astral, non_ascii)
             if sig not in done:
-                done[sig] = _score(UnitMap(norm, crlfs, conv), norm, sels)
+                done[sig] = _score(VendorUnitsToCodePoints(norm, crlfs, conv), norm, sels)
             scores[conv].add(done[sig])
     best = hint
     if evidence:
@@ -213,7 +213,7 @@ def detect(texts: list[tuple[str, str, list[tuple[int, int, str]]]], origin: str
     return Detection(best, hint, scores, evidence)
 
 
-def _score(m: UnitMap, norm: str, sels: list[tuple[int, int, str]]) -> Score:
+def _score(m: VendorUnitsToCodePoints, norm: str, sels: list[tuple[int, int, str]]) -> Score:
     sc = Score()
     for start, end, name in sels:
         sc.total += 1

@@ -50,7 +50,7 @@ from ...limits import MAX_CODE_DEPTH
 from ...errors import InputError
 from . import model as refi
 from ...formats.checks import MAX_TEXT_BYTES, MB, check_file
-from .offsets import CONVENTIONS, DESCRIPTIONS, Detection, UnitMap, crlf_positions, detect
+from .offsets import CONVENTIONS, DESCRIPTIONS, Detection, VendorUnitsToCodePoints, crlf_positions, detect
 from ...formats.safexml import local
 from ...formats.safezip import SafeZip
 from ...formats.textfile import decode_bytes
@@ -614,7 +614,7 @@ def _convert(content: QdpxContent) -> None:
             src.selections = []
             continue
         differs = src.raw != src.text or not src.raw.isascii()
-        m = UnitMap(src.text, crlf_positions(src.raw), det.convention) if differs else None
+        m = VendorUnitsToCodePoints(src.text, crlf_positions(src.raw), det.convention) if differs else None
         by_name = _ByName(src, det.convention) if differs and not det.trusted else None
         if by_name is not None and not by_name.names_are_quotes():
             by_name = None
@@ -692,13 +692,13 @@ class _ByName:
         self.crlfs = crlf_positions(src.raw)
         self.primary = primary
         self.src = src
-        self._maps: dict[str, UnitMap] = {}
+        self._maps: dict[str, VendorUnitsToCodePoints] = {}
         self.other: dict[str, int] = {}
 
     def span(self, conv: str, sel: refi.Selection) -> tuple[int, int] | None:
         m = self._maps.get(conv)
         if m is None:
-            m = self._maps[conv] = UnitMap(self.text, self.crlfs, conv)
+            m = self._maps[conv] = VendorUnitsToCodePoints(self.text, self.crlfs, conv)
         a, a_ok = m.to_cp(sel.start, False)
         b, b_ok = m.to_cp(sel.end, True)
         if a is None or b is None or a >= b or not (a_ok and b_ok):

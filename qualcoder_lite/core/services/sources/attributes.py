@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as _dt
 import re
 from dataclasses import dataclass, field
@@ -163,31 +162,9 @@ def read_attribute_csv(path: str | Path, type_overrides: dict[str, str] | None =
     path = Path(path)
     check_file(path, MAX_ATTRIBUTE_FILE_BYTES, "an attributes table")
     text = _decode_csv(path)
-    from ...formats.csvread import dialect_for
+    from ...formats.csvread import iter_rows
 
-    # only the delimiter is guessed: guarded cells ('=x) would make the sniffer pick ' as the quote
-    return _table_from_rows(path, _csv_rows(path, csv.reader(_lines(text), dialect_for(text))), type_overrides)
-
-
-def _lines(text: str) -> Iterator[str]:
-    """The lines of ``text`` one at a time (``io.StringIO`` would hold a second copy of it,
-    four bytes a character)."""
-    start = 0
-    while start < len(text):
-        end = text.find("\n", start)
-        end = len(text) if end < 0 else end + 1
-        yield text[start:end]
-        start = end
-
-
-def _csv_rows(path: Path, reader) -> Iterator[list[str]]:
-    from ...formats.cells import unguard
-
-    try:
-        for row in reader:  # cells our own exports guarded against formulas ('=x) read back as written
-            yield [unguard(c) for c in row]
-    except csv.Error as exc:
-        raise InputError(path, f"is not a readable CSV ({exc})") from None
+    return _table_from_rows(path, iter_rows(path, text), type_overrides)
 
 
 def _table_from_rows(path: Path, rows: Iterable[list[str]], type_overrides: dict[str, str] | None) -> AttributeTable:
