@@ -29,7 +29,13 @@ def _open_view(qtbot, window):
     view = window.findChild(QDialog, "agreementView")
     assert view is not None and view.isVisible()
     qtbot.waitExposed(view)
+    _settled(qtbot, view)
     return view
+
+
+def _settled(qtbot, view) -> None:
+    """Wait until the comparison (computed as a job, off the GUI thread) is shown."""
+    qtbot.waitUntil(lambda: not view.busy, timeout=30000)
 
 
 def _choose(combo: QComboBox, data=None, text=None) -> None:
@@ -59,6 +65,7 @@ def test_comparison_lists_codes_by_kappa_lowest_first(qtbot, window, qtmodeltest
 def test_changing_unit_and_coders_recomputes(qtbot, window, qtmodeltester):
     view = _open_view(qtbot, window)
     _choose(view.findChild(QComboBox, "unitChoice"), data="sentence")
+    _settled(qtbot, view)
     model = view.model
     qtmodeltester.check(model)
     expected = compare(window.ctx.project, ["alex", "sam"], "sentence")
@@ -66,6 +73,7 @@ def test_changing_unit_and_coders_recomputes(qtbot, window, qtmodeltester):
     assert model.data(model.index(0, 6)) == f"{expected.rows[0].units:,}"
     _choose(view.coder_a, text="sam")
     _choose(view.coder_b, text="alex")
+    _settled(qtbot, view)
     assert model.headerData(3, Qt.Horizontal) == "sam only"
     assert model.row(0).a_only == compare(window.ctx.project, ["sam", "alex"], "sentence").by_kappa()[0].a_only
 
@@ -107,6 +115,7 @@ def test_selecting_a_code_shows_differences_side_by_side(qtbot, window):
 def test_sentence_units_mark_whole_sentences(qtbot, window):
     view = _open_view(qtbot, window)
     _choose(view.unit, data="sentence")
+    _settled(qtbot, view)
     project = window.ctx.project
     code = project.codes.find("Referral pathways/Quality of referrals")
     assert view.select_code(code.id)
@@ -140,8 +149,10 @@ def test_view_follows_new_codings(qtbot, window):
     before = view.model.row(view.model.row_of(code.id)).b_only
     sid = project.sources.by_name("GP02").id
     window.ctx.run(ApplyCode(sid, code.id, 0, 30, coder="sam"))
+    _settled(qtbot, view)
     assert view.model.row(view.model.row_of(code.id)).b_only == before + 30
     window.actionUndo.trigger()
+    _settled(qtbot, view)
     assert view.model.row(view.model.row_of(code.id)).b_only == before
 
 
@@ -192,7 +203,9 @@ def test_merge_a_colleagues_copy_and_undo(qtbot, window, colleague_copy):
     before = project.codings.count()
     tools = window.findChild(QObject, "teamTools")
     assert _action(window, "actionMergeCopy").isEnabled()
-    report = tools.merge_file(colleague_copy)
+    job = tools.merge_file(colleague_copy)
+    qtbot.waitUntil(lambda: job.reported, timeout=30000)
+    report = job.report
     assert report is not None and report.counts["codings_added"] == 2
     assert project.codings.count() == before + 2
     dlg = window.findChild(QDialog, "mergeReport")
@@ -212,7 +225,9 @@ def test_merge_failure_leaves_project_unchanged(qtbot, window, tmp_path, monkeyp
     bad.write_text("not a project")
     before = window.ctx.project.codings.count()
     tools = window.findChild(QObject, "teamTools")
-    assert tools.merge_file(bad) is None
+    job = tools.merge_file(bad)
+    qtbot.waitUntil(lambda: job.reported, timeout=30000)
+    assert job.report is None
     assert window.ctx.project.codings.count() == before
     assert shown and str(bad) in shown[0]
     assert not window.ctx.undo_stack.canUndo()
