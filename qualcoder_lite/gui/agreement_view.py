@@ -388,7 +388,9 @@ class AgreementView(QDialog):
             confirmed = path.lower().endswith(suffix)
             self.export_to(path if confirmed else path + suffix, confirmed=confirmed)
 
-    def export_to(self, path: str | Path, confirmed: bool = False) -> Path | None:
+    def export_to(self, path: str | Path, confirmed: bool = False) -> Job | None:
+        """Write the comparison shown as a job; returns it (its ``result`` is the path
+        written), or None when refused at once."""
         from ..core.formats.agreement_export import export
         from .save_target import choose_target
 
@@ -398,13 +400,12 @@ class AgreementView(QDialog):
         target = choose_target(self, path, self.ctx.project, confirmed=confirmed, title="Export coder comparison")
         if target is None:
             return None
-        try:
-            out = export(self.comparison, target)
-        except (QualCoderError, OSError) as exc:
-            self._message(f"Export failed: {exc}")
-            return None
-        self._message(f"Exported the comparison to {out}")
-        return out
+        comparison = self.comparison
+        return (Job(self, lambda _progress: export(comparison, target), what="Export coder comparison")
+                .success(lambda out: self._message(f"Exported the comparison to {out}"))
+                .failure(lambda msg: self._message(f"Export failed: {msg}"))
+                .with_progress("Export coder comparison", object_name="exportProgress")
+                .run())
 
     def _message(self, text: str) -> None:
         self.summary.setText(text)

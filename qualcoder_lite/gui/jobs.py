@@ -186,6 +186,7 @@ class Job:
         self._progress: tuple[str, bool, str] | None = None
         self._always: Callable[[], None] = lambda: None
         self.reported = False  # True once the job's report (success, failure...) has run
+        self.result = None  # what the job returned, once it succeeded
 
     # -- building ---------------------------------------------------------------------
     def success(self, cb: Callable) -> "Job":
@@ -293,6 +294,7 @@ class Job:
 
     # -- reports (GUI thread) ---------------------------------------------------------
     def _done(self, result) -> None:
+        self.result = result
         ctx = self._ctx
         if ctx is not None and isinstance(result, Command):
             if ctx.project is not self.project:  # closed meanwhile: the file has the change

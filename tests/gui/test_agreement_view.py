@@ -14,6 +14,7 @@ from qualcoder_lite.core.project import open_project
 from qualcoder_lite.core.services.team.agreement import compare
 from qualcoder_lite.core.services.coding.coding import ApplyCode
 from qualcoder_lite.gui.agreement_view import A_COLOR, B_COLOR, BOTH_COLOR
+from tests.gui.conftest import finished
 
 
 def _action(window, name) -> QAction:
@@ -128,16 +129,16 @@ def test_sentence_units_mark_whole_sentences(qtbot, window):
 
 def test_export_csv_and_docx(qtbot, window, tmp_path):
     view = _open_view(qtbot, window)
-    out = view.export_to(tmp_path / "table.csv")
+    out = finished(qtbot, view.export_to(tmp_path / "table.csv"))
     assert out is not None
     with open(out, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
     assert rows[0][0] == "Code" and len(rows) == view.model.rowCount() + 1
-    assert view.export_to(tmp_path / "table.docx") is not None
+    assert finished(qtbot, view.export_to(tmp_path / "table.docx")) is not None
     from docx import Document
 
     assert Document(str(tmp_path / "table.docx")).tables[0].rows[1].cells[0].text == " › ".join(view.model.row(0).code_path)
-    assert view.export_to(tmp_path / "table.xyz") is None
+    assert finished(qtbot, view.export_to(tmp_path / "table.xyz")) is None
     assert "csv or .docx" in view.summary.text()
     assert not (tmp_path / "table.xyz").exists()
 
