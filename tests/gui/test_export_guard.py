@@ -53,7 +53,7 @@ def test_matrix_export_onto_the_open_project_is_refused(window, demo_file, answe
     for target in (demo_file.with_suffix(".xlsx"), link):
         if target != link:
             shutil.copy(demo_file, target)  # another project under an export's name
-        assert m.export(str(target), with_quotes=True, confirmed=True) == ""
+        assert m.export(str(target), with_quotes=True, confirmed=True) is None
         assert answers["warning"] and ("never" in answers["warning"][-1] or "project itself" in answers["warning"][-1])
     # the open project still works and lost nothing
     assert window.ctx.project.conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
