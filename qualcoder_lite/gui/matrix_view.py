@@ -609,7 +609,9 @@ class MatrixView(QWidget):
     def framework_charts(self) -> list:
         """One chart per theme (as the command line's default) with this view's rows: the
         same filter, grouping and order."""
-        return _charts(self.ctx.project, self._chart_spec())
+        from .matrix_exports import charts
+
+        return charts(self.ctx.project, self._chart_spec())
 
     def _chart_spec(self) -> tuple:
         model = self.model
@@ -623,6 +625,7 @@ class MatrixView(QWidget):
         from pathlib import Path
 
         from .jobs import Job
+        from .matrix_exports import charts as theme_charts, write_matrix
         from .save_target import choose_target
 
         p = Path(path)
@@ -637,8 +640,8 @@ class MatrixView(QWidget):
         written = {"charts": 0}
 
         def write(own, _progress):
-            charts = (_charts(own, spec) or None) if per_theme else None  # none: the view's own chart
-            _write_matrix(own, charts, shown, kind, target, with_quotes)
+            charts = (theme_charts(own, spec) or None) if per_theme else None  # none: the view's own chart
+            write_matrix(own, charts, shown, kind, target, with_quotes)
             written["charts"] = len(charts or [])
             return str(p)
 
@@ -675,33 +678,3 @@ class MatrixView(QWidget):
                 .failure(lambda msg: self.status.setText(f"Export failed: {msg}"))
                 .with_progress("Export matrix coding query", object_name="exportProgress")
                 .run())
-
-def _charts(project, spec: tuple) -> list:
-    """The framework charts, one per theme with columns, for a view's (filter, row kind,
-    grouping, order)."""
-    from ..core.services.matrix.matrix import framework_charts
-    from ..core.services.sources.filters import parse_where
-
-    where_expr, row_kind, group_by, sort_by = spec
-    where = parse_where(project, [where_expr]) if where_expr else None
-    charts = framework_charts(project, row_kind=row_kind, where=where, group_by=group_by, sort_by=sort_by)
-    return [m for m in charts if m.columns]
-
-
-def _write_matrix(project, charts, shown, kind: str, target, with_quotes: bool) -> None:
-    """Write ``charts`` (one per theme) or the ``shown`` chart, with their quotes."""
-    from ..core.formats import matrix_export as mx
-    from ..core.services.sources.study import study, study_title
-
-    what = charts if charts is not None else shown
-    quotes = None
-    if with_quotes:
-        quotes = {}
-        for m in charts or [shown]:
-            quotes.update(mx.matrix_quotes(project, m))
-    if kind == ".xlsx":
-        mx.write_xlsx(what, target, quotes)
-    elif kind == ".csv":
-        mx.write_csv(shown, target, quotes)
-    else:
-        mx.write_docx(what, target, study_title(project), quotes, authors=study(project).authors)
