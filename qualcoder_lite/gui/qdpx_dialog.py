@@ -14,7 +14,6 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
 
-from ..core.errors import QualCoderError
 from .jobs import Job, Worker
 
 QDPX_FILTER = "REFI-QDA projects (*.qdpx *.qde);;All files (*)"
@@ -32,6 +31,7 @@ class RefiActions(QObject):
         self.worker: Worker | None = None
         self.progress: QProgressDialog | None = None
         self.summary: QMessageBox | None = None  # the last summary shown (tests read it)
+        self.job: Job | None = None  # the last codebook import
         self.actionImportProject = self._action("actionImportRefiProject", "REFI-QDA &project…",
                                                 self.import_project)
         self.actionImportCodebook = self._action("actionImportRefiCodebook", "&Codebook (.qdc/.csv)…",
@@ -102,24 +102,34 @@ class RefiActions(QObject):
 
         self._run("Import REFI-QDA project", lambda progress: import_qdpx(src, target, coder, progress), done)
 
-    def import_codebook(self) -> None:
-        from ..core.services.refi.qdc import read_codebook
+    def import_codebook(self) -> Job | None:
+        """Read a codebook and add its codes as one undoable step, in a job."""
         from ..core.services.refi.interop import ImportCodebook
+        from ..core.services.refi.qdc import read_codebook
 
         ctx = self.window.ctx
         if ctx is None:
-            return
+            return None
         path, _ = QFileDialog.getOpenFileName(self.window, "Import a codebook", "", CODEBOOK_FILTER)
         if not path:
-            return
-        try:
+            return None
+
+        def read_and_add(own, _progress):
             cmd = ImportCodebook(read_codebook(path), path)
-            ctx.run(cmd)
-        except QualCoderError as exc:
-            self.window.show_error("Cannot import the codebook — nothing was changed", str(exc))
-            return
-        report = cmd.result
-        self._summary("Codebook imported", report.summary(), [f"conflict: {c}" for c in report.conflicts])
+            own.execute(cmd)
+            return cmd
+
+        def done(cmd) -> None:
+            report = cmd.result
+            self._summary("Codebook imported", report.summary(), [f"conflict: {c}" for c in report.conflicts])
+
+        self.job = (Job(self.window, read_and_add, what="Import codebook").writes(ctx)
+                    .success(done)
+                    .failure(lambda msg: self.window.show_error("Cannot import the codebook — nothing was changed",
+                                                                msg))
+                    .with_progress("Import codebook", object_name="refiProgress")
+                    .run())
+        return self.job
 
     # -- export ---------------------------------------------------------------------------
     def _export(self, title: str, suffix: str, filter_: str, run: Callable) -> None:
