@@ -262,6 +262,7 @@ class Job:
         def handler(*args) -> None:
             if self.dialog is not None:
                 self.dialog.close()
+                self.dialog.deleteLater()
             try:
                 then(*args)
             finally:
