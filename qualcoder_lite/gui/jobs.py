@@ -120,11 +120,15 @@ class Worker(QRunnable):
 def project_task(project, fn: Callable, writes: bool, cancelled: Callable[[], bool]) -> Callable:
     """``fn(own, progress)`` on a connection of its own to ``project``'s file; a command
     that ran although Cancel was pressed is undone there."""
+    from ..core.errors import ProjectError
     from ..core.project import open_project
 
     path, passphrase, coder = project.path, project.passphrase, project.coder
+    refused = writes and project.read_only  # another program holds the lock: write nothing
 
     def task(progress):
+        if refused:
+            raise ProjectError(path, "is open read-only; nothing was changed")
         with open_project(path, passphrase=passphrase, coder=coder, read_only=not writes) as own:
             result = fn(own, progress)
             if cancelled():

@@ -260,3 +260,27 @@ def test_a_cancelled_merge_changes_nothing(qtbot, window, colleague_copy, monkey
         assert p.coders.id_of("kim") is None
     assert "cancelled" in window.statusBar().currentMessage()
     assert window.findChild(QDialog, "mergeReport") is None or not window.findChild(QDialog, "mergeReport").isVisible()
+
+
+def test_a_writing_job_on_a_read_only_window_writes_nothing(qtbot, window, monkeypatch):
+    """A second window gets the project read-only (the first holds the lock): a job that
+    would write there is refused before it opens a connection."""
+    from qualcoder_lite.gui.main_window import MainWindow
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
+    second = MainWindow(coder="sam")
+    qtbot.addWidget(second)
+    assert second.open_path(window.ctx.project.path) and second.ctx.project.read_only
+    ran, messages = [], []
+
+    def add(own, progress):
+        ran.append(True)
+        cmd = AddCode("Written without the lock")
+        own.execute(cmd)
+        return cmd
+
+    job = Job(second, add).writes(second.ctx).failure(messages.append).run()
+    qtbot.waitUntil(lambda: job.reported, timeout=30000)
+    assert not ran and messages and "read-only" in messages[0]
+    assert window.ctx.project.codes.find(["Written without the lock"]) is None
+    second.close_project()
