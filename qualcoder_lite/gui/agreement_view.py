@@ -1,126 +1,36 @@
-"""Team coding in the desktop app: Tools ▸ Coder comparison…, Show coders…, Merge a colleague's copy….
-
-``install(window)`` adds the three actions. The comparison window (object name
-``agreementView``) lists codes by Cohen's kappa, lowest first, for two chosen coders and a
-chosen unit; selecting a code shows the chosen source twice, side by side, with each coder's
-coding marked (agreement green, A only orange, B only blue). The table exports to .docx and
-.csv. All numbers come from ``core.services.agreement``; no SQL here.
+"""The coder comparison window (object name ``agreementView``): codes by Cohen's kappa,
+lowest first, for two chosen coders and a chosen unit; selecting a code shows the chosen
+source twice, side by side, with each coder's coding marked (agreement green, A only
+orange, B only blue). The table exports to .docx and .csv. The comparison is computed as a
+job (its own connection, off the GUI thread, Cancel); all numbers come from
+``core.services.team.agreement``; no SQL here. Tools ▸ entries: ``team_tools``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
-from PySide6.QtGui import QAction, QColor, QFont, QGuiApplication, QTextCharFormat, QTextCursor
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
-    QAbstractItemView, QButtonGroup, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout,
-    QHeaderView, QLabel, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QRadioButton, QSplitter,
-    QTableView, QTextEdit, QVBoxLayout, QWidget,
+    QAbstractItemView, QComboBox, QDialog, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPlainTextEdit,
+    QPushButton, QSplitter, QTableView, QTextEdit, QVBoxLayout, QWidget,
 )
 
-from ..core import codepath
 from ..core.errors import QualCoderError
-from ..core.services.team.agreement import UNITS, AgreementRow, Comparison, compare, differences
-from ..core.store.coders import CODER_COLORS
+from ..core.services.team.agreement import UNITS, Comparison, differences
 from ..core.store.recorder import Changes
+from .agreement_model import (  # noqa: F401 (the colours are part of this view's interface)
+    A_COLOR, B_COLOR, BOTH_COLOR, UNIT_LABELS, AgreementModel, _esc, _fmt,
+)
+from .jobs import Job
 from .offsets import Utf16Positions
-
-BOTH_COLOR = "#9fd8a4"
-A_COLOR = "#f7b267"
-B_COLOR = "#8cc4f0"
-UNIT_LABELS = {"character": "Characters (as NVivo)", "sentence": "Sentences", "paragraph": "Paragraphs",
-               "turn": "Speaker turns"}
-UNDEFINED = "—"
-UNDEFINED_TIP = "Undefined: neither coder varied (nothing coded, or everything coded by both)."
-
-
-def _fmt(v: float | None, digits: int) -> str:
-    """'—' for an undefined value; never '-0.000' for a value that rounds to zero."""
-    return UNDEFINED if v is None else f"{round(v, digits) + 0.0:.{digits}f}"
-
-
-# --------------------------------------------------------------------------- table model
-class AgreementModel(QAbstractTableModel):
-    """Rows of a ``Comparison``: codes lowest kappa first (undefined last), the overall row at the end."""
-
-    COLUMNS = ("Code", "Kappa", "Agreement %", "A only", "B only", "Both", "Units", "Alpha")
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.rows: list[AgreementRow] = []
-        self.coders: tuple[str, str] = ("A", "B")
-
-    def set_comparison(self, comparison: Comparison | None) -> None:
-        self.beginResetModel()
-        if comparison is None:
-            self.rows = []
-        else:
-            self.coders = (comparison.coders[0], comparison.coders[1])
-            self.rows = comparison.by_kappa() + ([comparison.overall] if comparison.rows else [])
-        self.endResetModel()
-        self.headerDataChanged.emit(Qt.Horizontal, 0, len(self.COLUMNS) - 1)
-
-    def row(self, r: int) -> AgreementRow | None:
-        return self.rows[r] if 0 <= r < len(self.rows) else None
-
-    def row_of(self, code_id: int | None) -> int:
-        for i, r in enumerate(self.rows):
-            if r.code_id == code_id:
-                return i
-        return -1
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if orientation != Qt.Horizontal or not 0 <= section < len(self.COLUMNS):
-            return None
-        if role == Qt.DisplayRole:
-            if section == 3:
-                return f"{self.coders[0]} only"
-            if section == 4:
-                return f"{self.coders[1]} only"
-            return self.COLUMNS[section]
-        if role == Qt.ToolTipRole:
-            return {
-                1: "Cohen's kappa: (po − pe) / (1 − pe); pe from each coder's share of coded units",
-                2: "Units on which the coders agree (both coded, or neither) × 100 / units",
-                6: "Units compared (for each code)",
-                7: "Krippendorff's alpha (nominal: coded / not coded)",
-            }.get(section)
-        return None
-
-    def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        r = self.rows[index.row()]
-        col = index.column()
-        if role == Qt.DisplayRole:
-            values = ("Overall (all codes listed)" if r.overall else codepath.display(r.code_path), _fmt(r.kappa, 3),
-                      _fmt(r.agreement, 2), f"{r.a_only:,}", f"{r.b_only:,}", f"{r.both:,}", f"{r.units:,}",
-                      _fmt(r.alpha, 3))
-            return values[col]
-        if role == Qt.TextAlignmentRole:
-            return int(Qt.AlignLeft | Qt.AlignVCenter) if col == 0 else int(Qt.AlignRight | Qt.AlignVCenter)
-        if role == Qt.FontRole and r.overall:
-            f = QFont()
-            f.setBold(True)
-            return f
-        if role == Qt.ToolTipRole:
-            if col in (1, 2, 7) and (r.kappa, r.agreement, r.alpha)[(1, 2, 7).index(col)] is None:
-                return UNDEFINED_TIP
-            return "Overall (all codes listed)" if r.overall else codepath.display(r.code_path)
-        if role == Qt.UserRole:
-            return r.code_id
-        return None
 
 
 # --------------------------------------------------------------------------- comparison window
 class AgreementView(QDialog):
+    computed = Signal()  # a comparison was shown (or failed, or was cancelled)
+
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
         self.setObjectName("agreementView")
@@ -133,7 +43,28 @@ class AgreementView(QDialog):
         self.diffs: list = []
         self._diff_index = -1
         self._map = Utf16Positions("")
+        self.job: Job | None = None  # the comparison being computed (or the last one)
+        self._generation = 0  # only the newest comparison asked for is shown
+        self._keep: int | None = None  # the code to select again when the comparison is back
 
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._build_choices())
+        self.summary = QLabel(self)
+        self.summary.setObjectName("agreementSummary")
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        split = QSplitter(Qt.Vertical, self)
+        split.addWidget(self._build_table())
+        split.addWidget(self._build_lower())
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        layout.addWidget(split, 1)
+        self.resize(1200, 820)
+        self._connect()
+        self.reload_coders()
+
+    # -- building --------------------------------------------------------------------
+    def _build_choices(self) -> QHBoxLayout:
         self.coder_a = QComboBox(self)
         self.coder_a.setObjectName("coderA")
         self.coder_b = QComboBox(self)
@@ -155,11 +86,9 @@ class AgreementView(QDialog):
         top.addStretch(1)
         top.addWidget(self.export_docx_button)
         top.addWidget(self.export_csv_button)
+        return top
 
-        self.summary = QLabel(self)
-        self.summary.setObjectName("agreementSummary")
-        self.summary.setWordWrap(True)
-
+    def _build_table(self) -> QTableView:
         self.model = AgreementModel(self)
         self.table = QTableView(self)
         self.table.setObjectName("agreementTable")
@@ -171,7 +100,9 @@ class AgreementView(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
         for c in range(1, len(AgreementModel.COLUMNS)):
             self.table.horizontalHeader().setSectionResizeMode(c, QHeaderView.ResizeToContents)
+        return self.table
 
+    def _build_source_row(self) -> QHBoxLayout:
         self.source = QComboBox(self)
         self.source.setObjectName("diffSource")
         self.source.setSizeAdjustPolicy(QComboBox.AdjustToContents)
@@ -186,11 +117,12 @@ class AgreementView(QDialog):
         src_row = QHBoxLayout()
         src_row.addWidget(QLabel("Source", self))
         src_row.addWidget(self.source, 1)
-        src_row.addWidget(self.prev_button)
-        src_row.addWidget(self.next_button)
-        src_row.addWidget(self.position)
-        src_row.addWidget(self.legend)
+        for w in (self.prev_button, self.next_button, self.position, self.legend):
+            src_row.addWidget(w)
+        return src_row
 
+    def _build_lower(self) -> QWidget:
+        """The source chooser above the two coders' panes, side by side."""
         self.title_a = QLabel(self)
         self.title_b = QLabel(self)
         self.pane_a = self._pane("diffPaneA")
@@ -206,20 +138,11 @@ class AgreementView(QDialog):
         lower = QWidget(self)
         ll = QVBoxLayout(lower)
         ll.setContentsMargins(0, 0, 0, 0)
-        ll.addLayout(src_row)
+        ll.addLayout(self._build_source_row())
         ll.addWidget(panes, 1)
-        split = QSplitter(Qt.Vertical, self)
-        split.addWidget(self.table)
-        split.addWidget(lower)
-        split.setStretchFactor(0, 2)
-        split.setStretchFactor(1, 3)
+        return lower
 
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.summary)
-        layout.addWidget(split, 1)
-        self.resize(1200, 820)
-
+    def _connect(self) -> None:
         # scroll the two panes together
         self.pane_a.verticalScrollBar().valueChanged.connect(self.pane_b.verticalScrollBar().setValue)
         self.pane_b.verticalScrollBar().valueChanged.connect(self.pane_a.verticalScrollBar().setValue)
@@ -231,8 +154,7 @@ class AgreementView(QDialog):
             combo.currentIndexChanged.connect(lambda _i: self.recompute())
         self.export_docx_button.clicked.connect(lambda: self.export_dialog(".docx"))
         self.export_csv_button.clicked.connect(lambda: self.export_dialog(".csv"))
-        ctx.changed.connect(self._on_changed)
-        self.reload_coders()
+        self.ctx.changed.connect(self._on_changed)
 
     def _pane(self, name: str) -> QPlainTextEdit:
         pane = QPlainTextEdit(self)
@@ -273,12 +195,22 @@ class AgreementView(QDialog):
         return self.coder_a.currentText(), self.coder_b.currentText()
 
     # -- computing ---------------------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        """A comparison is being computed."""
+        return self.job is not None and not self.job.reported
+
     def recompute(self) -> None:
+        """Compare the chosen coders as a job; a newer choice replaces (cancels) one running."""
         a, b = self.coders()
         unit = self.unit.currentData()
-        keep = self.code_id
-        self.code_id = None  # the code's source list and differences are rebuilt below
+        if self.code_id is not None:
+            self._keep = self.code_id
+        self.code_id = None  # the code's source list and differences are rebuilt when it is back
         self.comparison = None
+        self._generation += 1
+        if self.busy:
+            self.job.worker.cancel()
         if not a or not b or a == b:
             self.model.set_comparison(None)
             n = len(self.ctx.project.coders.all())
@@ -286,21 +218,42 @@ class AgreementView(QDialog):
                                  "Comparison needs two coders; this project has "
                                  f"{'one' if n == 1 else 'none'} (merge a colleague's copy first).")
             self._clear_diff()
+            self.computed.emit()
             return
-        try:
-            self.comparison = compare(self.ctx.project, [a, b], unit=unit)
-        except QualCoderError as exc:
-            self.model.set_comparison(None)
-            self.summary.setText(str(exc))
-            self._clear_diff()
-            return
-        self.model.set_comparison(self.comparison)
-        ov = self.comparison.overall
-        if not self.comparison.rows:
+        self.summary.setText(f"Comparing {a} and {b}…")
+        self.job = self._compare_job(self._generation, a, b, unit).run()
+
+    def _compare_job(self, generation: int, a: str, b: str, unit: str) -> Job:
+        from ..core.services.team.agreement import compare
+
+        def current(then):
+            def handler(*args) -> None:
+                if generation == self._generation:
+                    then(*args)
+                    self.computed.emit()
+            return handler
+
+        return (Job(self, lambda own, progress: compare(own, [a, b], unit=unit, progress=progress),
+                    project=self.ctx.project, what="The coder comparison")
+                .success(current(lambda comparison: self._show(comparison, a, b, unit)))
+                .failure(current(self._failed))
+                .cancelled(current(lambda: self._failed("Comparison cancelled; choose the coders again to compute it.")))
+                .with_progress("Comparing coders", object_name="agreementProgress"))
+
+    def _failed(self, message: str) -> None:
+        self.model.set_comparison(None)
+        self.summary.setText(message)
+        self._clear_diff()
+
+    def _show(self, comparison: Comparison, a: str, b: str, unit: str) -> None:
+        self.comparison = comparison
+        self.model.set_comparison(comparison)
+        ov = comparison.overall
+        if not comparison.rows:
             self.summary.setText(f"Neither {a} nor {b} has coded anything yet.")
         else:
             self.summary.setText(
-                f"{len(self.comparison.rows)} codes over {self.comparison.sources} sources, unit: "
+                f"{len(comparison.rows)} codes over {comparison.sources} sources, unit: "
                 f"{UNIT_LABELS[unit].lower()}. Overall kappa {_fmt(ov.kappa, 3)}, agreement "
                 f"{_fmt(ov.agreement, 2)} %, alpha {_fmt(ov.alpha, 3)}. Lowest kappa first; select a code to "
                 "see where the coders differed.")
@@ -310,8 +263,9 @@ class AgreementView(QDialog):
             f"<span style='background:{BOTH_COLOR}'>&nbsp;both&nbsp;</span> "
             f"<span style='background:{A_COLOR}'>&nbsp;{_esc(a)} only&nbsp;</span> "
             f"<span style='background:{B_COLOR}'>&nbsp;{_esc(b)} only&nbsp;</span>")
+        keep, self._keep = self._keep, None
         row = self.model.row_of(keep) if keep is not None else -1
-        if row < 0 and self.comparison.rows:
+        if row < 0 and comparison.rows:
             row = 0
         if row >= 0:
             self.select_row(row)
@@ -434,7 +388,9 @@ class AgreementView(QDialog):
             confirmed = path.lower().endswith(suffix)
             self.export_to(path if confirmed else path + suffix, confirmed=confirmed)
 
-    def export_to(self, path: str | Path, confirmed: bool = False) -> Path | None:
+    def export_to(self, path: str | Path, confirmed: bool = False) -> Job | None:
+        """Write the comparison shown as a job; returns it (its ``result`` is the path
+        written), or None when refused at once."""
         from ..core.formats.agreement_export import export
         from .save_target import choose_target
 
@@ -444,13 +400,12 @@ class AgreementView(QDialog):
         target = choose_target(self, path, self.ctx.project, confirmed=confirmed, title="Export coder comparison")
         if target is None:
             return None
-        try:
-            out = export(self.comparison, target)
-        except (QualCoderError, OSError) as exc:
-            self._message(f"Export failed: {exc}")
-            return None
-        self._message(f"Exported the comparison to {out}")
-        return out
+        comparison = self.comparison
+        return (Job(self, lambda _progress: export(comparison, target), what="Export coder comparison")
+                .success(lambda out: self._message(f"Exported the comparison to {out}"))
+                .failure(lambda msg: self._message(f"Export failed: {msg}"))
+                .with_progress("Export coder comparison", object_name="exportProgress")
+                .run())
 
     def _message(self, text: str) -> None:
         self.summary.setText(text)
@@ -467,201 +422,8 @@ class AgreementView(QDialog):
             self.recompute()
 
 
-def _esc(s: str) -> str:
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def install(window):
+    """Tools ▸ Coder comparison…, Show coders…, Merge a colleague's copy… (see ``team_tools``)."""
+    from .team_tools import TeamTools
 
-
-# --------------------------------------------------------------------------- show coders
-class ShowCodersDialog(QDialog):
-    """All coders / only mine / a chosen set; optionally colour the margin stripes by coder."""
-
-    def __init__(self, coders: list[str], mine: str, visible: list[str] | None, by_coder: bool, parent=None):
-        super().__init__(parent)
-        self.setObjectName("showCodersDialog")
-        self.setWindowTitle("Show coders")
-        self.mine = mine
-        self.all_radio = QRadioButton("All coders", self)
-        self.all_radio.setObjectName("showAllCoders")
-        self.mine_radio = QRadioButton(f"Only mine ({mine})", self)
-        self.mine_radio.setObjectName("showMine")
-        self.chosen_radio = QRadioButton("These coders:", self)
-        self.chosen_radio.setObjectName("showChosen")
-        group = QButtonGroup(self)
-        for r in (self.all_radio, self.mine_radio, self.chosen_radio):
-            group.addButton(r)
-        self.list = QListWidget(self)
-        self.list.setObjectName("coderList")
-        for name in coders:
-            item = QListWidgetItem(name, self.list)
-            item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
-            item.setCheckState(Qt.Checked if visible is None or name in visible else Qt.Unchecked)
-        self.by_coder = QCheckBox("Colour the margin stripes by coder", self)
-        self.by_coder.setObjectName("stripesByCoder")
-        self.by_coder.setChecked(by_coder)
-        if visible is None:
-            self.all_radio.setChecked(True)
-        elif visible == [mine]:
-            self.mine_radio.setChecked(True)
-        else:
-            self.chosen_radio.setChecked(True)
-        self.list.setEnabled(self.chosen_radio.isChecked())
-        self.chosen_radio.toggled.connect(self.list.setEnabled)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel, self)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        for w in (self.all_radio, self.mine_radio, self.chosen_radio, self.list, self.by_coder, buttons):
-            lay.addWidget(w)
-
-    def choice(self) -> list[str] | None:
-        if self.all_radio.isChecked():
-            return None
-        if self.mine_radio.isChecked():
-            return [self.mine]
-        return [self.list.item(i).text() for i in range(self.list.count())
-                if self.list.item(i).checkState() == Qt.Checked]
-
-
-# --------------------------------------------------------------------------- merge report
-class MergeReportDialog(QDialog):
-    def __init__(self, report, parent=None):
-        super().__init__(parent)
-        self.setObjectName("mergeReport")
-        self.setWindowTitle(f"Merged {report.other}")
-        self.report = report
-        head = QLabel(report.summary(), self)
-        head.setWordWrap(True)
-        self.text = QPlainTextEdit(self)
-        self.text.setObjectName("mergeReportText")
-        self.text.setReadOnly(True)
-        self.text.setPlainText("\n".join(report.lines()))
-        note = QLabel("The whole merge is one step: Edit ▸ Undo takes it back.", self)
-        buttons = QDialogButtonBox(QDialogButtonBox.Close, self)
-        buttons.rejected.connect(self.close)
-        lay = QVBoxLayout(self)
-        for w in (head, self.text, note, buttons):
-            lay.addWidget(w)
-        self.resize(760, 520)
-
-
-# --------------------------------------------------------------------------- install
-class TeamTools(QObject):
-    """The Tools-menu entries for team coding (object name ``teamTools``)."""
-
-    def __init__(self, window):
-        super().__init__(window)
-        self.setObjectName("teamTools")
-        self.window = window
-        self.view: AgreementView | None = None
-        self.report_dialog: MergeReportDialog | None = None
-        self.coders_dialog: ShowCodersDialog | None = None
-        self.by_coder = False
-        self.actionCompare = self._action("actionCoderComparison", "Coder &comparison…", self.open_comparison)
-        self.actionShowCoders = self._action("actionShowCoders", "Show c&oders…", self.show_coders_dialog)
-        self.actionMerge = self._action("actionMergeCopy", "&Merge a colleague's copy…", self.merge_dialog)
-        if window.menuTools.actions():
-            window.menuTools.addSeparator()
-        for a in (self.actionCompare, self.actionShowCoders, self.actionMerge):
-            window.menuTools.addAction(a)
-            window._project_actions.append(a)
-
-    def _action(self, name: str, text: str, slot) -> QAction:
-        a = QAction(text, self.window)
-        a.setObjectName(name)
-        a.triggered.connect(lambda _checked=False: slot())
-        return a
-
-    # -- comparison ------------------------------------------------------------------------
-    def open_comparison(self) -> AgreementView | None:
-        ctx = self.window.ctx
-        if ctx is None:
-            return None
-        if self.view is None or self.view.ctx is not ctx:
-            if self.view is not None:
-                self.view.close()
-                self.view.deleteLater()
-            self.view = AgreementView(ctx, self.window)
-            ctx.destroyed.connect(self._forget_view)
-        else:
-            self.view.reload_coders()
-        self.view.show()
-        self.view.raise_()
-        self.view.activateWindow()
-        return self.view
-
-    def _forget_view(self, *_args) -> None:
-        if self.view is not None:
-            self.view.close()
-            self.view.deleteLater()
-            self.view = None
-
-    # -- which coders are shown ----------------------------------------------------------------
-    def show_coders_dialog(self) -> ShowCodersDialog | None:
-        ctx = self.window.ctx
-        if ctx is None:
-            return None
-        coders = [c.name for c in ctx.project.coders.all()]
-        dlg = ShowCodersDialog(coders, ctx.project.coder, ctx.visible_coders, self.by_coder, self.window)
-        dlg.accepted.connect(lambda: self.set_visible_coders(dlg.choice(), dlg.by_coder.isChecked()))
-        self.coders_dialog = dlg
-        dlg.open()
-        return dlg
-
-    def set_visible_coders(self, names: list[str] | None, by_coder: bool | None = None) -> None:
-        """Show all coders (None) or only ``names``; optionally colour the stripes by coder."""
-        ctx = self.window.ctx
-        if ctx is None:
-            return
-        ctx.visible_coders = None if names is None else list(names)
-        if by_coder is not None:
-            self.by_coder = by_coder
-            wb = self.window.workbench
-            if wb is not None:
-                colors = {}
-                if by_coder:
-                    for i, c in enumerate(ctx.project.coders.all()):
-                        colors[c.name] = c.color or CODER_COLORS[i % len(CODER_COLORS)]
-                v = wb.view
-                v.set_codings(v.codings, v.code_colors, v.code_names, coder_colors=colors)
-        ctx.changed.emit(Changes(tables={"codings"}))
-        shown = "all coders" if names is None else (", ".join(names) or "no coder")
-        self.window.show_message(f"Showing codings of {shown}.")
-
-    # -- merge -------------------------------------------------------------------------
-    def merge_dialog(self) -> None:
-        if self.window.ctx is None:
-            return
-        path, _ = QFileDialog.getOpenFileName(
-            self.window, "Merge a colleague's copy", "",
-            "QualCoder Lite projects (*.qlite);;REFI-QDA projects (*.qdpx);;All files (*)")
-        if path:
-            self.merge_file(Path(path))
-
-    def merge_file(self, path: str | Path):
-        """Merge ``path`` as one undoable step and show the report; returns it (None on failure)."""
-        from ..core.services.team.merge import prepare_merge
-
-        ctx = self.window.ctx
-        if ctx is None:
-            return None
-        QGuiApplication.setOverrideCursor(Qt.WaitCursor)
-        try:
-            cmd = prepare_merge(ctx.project, path)
-            ctx.run(cmd)
-        except (QualCoderError, OSError) as exc:
-            QGuiApplication.restoreOverrideCursor()
-            self.window.show_error("Merge failed — nothing was changed", str(exc))
-            return None
-        QGuiApplication.restoreOverrideCursor()
-        report = cmd.result
-        self.window.show_message(report.summary())
-        if self.report_dialog is not None:
-            self.report_dialog.close()
-            self.report_dialog.deleteLater()
-        self.report_dialog = MergeReportDialog(report, self.window)
-        self.report_dialog.show()
-        return report
-
-
-def install(window) -> TeamTools:
     return TeamTools(window)

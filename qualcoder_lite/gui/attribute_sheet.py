@@ -196,20 +196,23 @@ class AttributeSheet(QDialog):
             if target is not None:
                 self.export_file(target)
 
-    def export_file(self, target) -> str:
+    def export_file(self, target):
+        """Write the sheet as a job on its own connection; returns the job (its ``result``
+        is the path written), or None when refused at once."""
         from ..core.formats.attributes_export import write_attribute_sheet
+        from .jobs import Job
         from .save_target import target_of
 
         target = target_of(self, target, self.ctx.project, "Export attribute sheet")
         if target is None:
-            return ""
-        try:
-            out = write_attribute_sheet(self.ctx.project, target, self.model.applies_to)
-        except (QualCoderError, OSError) as exc:
-            self.status.setText(f"Export failed: {exc}")
-            return ""
-        self.status.setText(f"Exported {out.name}")
-        return str(out)
+            return None
+        applies_to = self.model.applies_to
+        return (Job(self, lambda own, _progress: str(write_attribute_sheet(own, target, applies_to)),
+                    project=self.ctx.project, what="Export attribute sheet")
+                .success(lambda out: self.status.setText(f"Exported {Path(out).name}"))
+                .failure(lambda msg: self.status.setText(f"Export failed: {msg}"))
+                .with_progress("Export attribute sheet", object_name="exportProgress")
+                .run())
 
     def import_file(self, path: str) -> bool:
         try:

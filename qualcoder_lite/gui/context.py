@@ -88,7 +88,9 @@ class Context(QObject):
         self.historyBroken.connect(self._drop_history, Qt.QueuedConnection)
 
     def run(self, cmd: Command) -> Changes:
-        """Execute a core command as one undoable step; errors propagate (nothing changed)."""
+        """Execute a quick core command (a coding, a rename: well under 100 ms) here as one
+        undoable step; errors propagate (nothing changed). Longer work is a ``jobs.Job``,
+        whose command comes back through ``adopt``."""
         changes = self.project.execute(cmd)
         self.adopt(cmd, changes)
         return changes

@@ -1,4 +1,4 @@
-"""File ▸ Export jobs run in a background worker with a progress dialog: the codebook, a
+"""File ▸ Export jobs run as a ``Job`` (own connection, progress dialog, Cancel): the codebook, a
 coded transcript and (from the report dialog) the quote tables."""
 
 from __future__ import annotations
@@ -8,48 +8,29 @@ from typing import Callable
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
-from ..core.errors import QualCoderError
-from .workers import ProjectJob, start, with_progress
+from .jobs import Job, Worker
 
 
-# ----------------------------------------------------------------------------- background work
-class ExportWorker(ProjectJob):
-    """Runs ``job(project, progress)`` on its own read-only connection to the project file;
-    reports the ExportResult (finished), a one-line error (failed) or a cancel (cancelled)."""
-
-    def __init__(self, project, job: Callable):
-        super().__init__(project, job, read_only=True)
-
-
-def run_export(window, title: str, job: Callable, parent=None):
-    """Run an export job with a progress dialog and Cancel; a project that has no file
-    (in memory) is exported on the spot. Returns the worker (None when run on the spot)."""
-    ctx = window.ctx
-    parent = parent or window
-    project = ctx.project
-
+def run_export(window, title: str, job: Callable, parent=None) -> Worker | None:
+    """Run an export job on its own read-only connection with a progress dialog and Cancel;
+    a project that has no file (in memory) is exported on the spot. Returns the worker
+    (None when run on the spot)."""
     def done(result) -> None:
         text = result.summary
         if result.warnings:
             text += " (" + "; ".join(result.warnings) + ")"
         window.show_message(text)
 
-    def failed(msg: str) -> None:
-        window.show_error(f"{title} failed — no file written", msg)
-
-    if project.path is None:
-        try:
-            done(job(project, None))
-        except QualCoderError as exc:
-            failed(str(exc))
-        return None
-    worker = ExportWorker(project, job)
-    progress = with_progress(worker, parent, title, "exportProgress", done, failed,
-                             lambda: window.show_message(f"{title} cancelled; no file written."))
-    window._export_worker = worker  # keep both alive until the worker reports
-    window._export_progress = progress
-    start(worker)
-    return worker
+    run = (Job(parent or window, job, project=window.ctx.project, what=title)
+           .success(done)
+           .failure(lambda msg: window.show_error(f"{title} failed — no file written", msg))
+           .cancelled(lambda: window.show_message(f"{title} cancelled; no file written."))
+           .with_progress(title, object_name="exportProgress")
+           .run())
+    window._export_job = run  # tests read the worker and its dialog
+    window._export_worker = run.worker
+    window._export_progress = run.dialog
+    return run.worker
 
 
 def export_codebook(window, path: str | Path | None = None):

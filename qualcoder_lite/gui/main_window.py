@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog, QInputDialog, QLabel, QLineEdit, QMainWindow, QMessageBox, QProgressDialog, QStackedWidget,
+    QFileDialog, QInputDialog, QLabel, QLineEdit, QMainWindow, QMessageBox, QStackedWidget,
 )
 
 from ..core.errors import QualCoderError
@@ -323,7 +323,7 @@ class MainWindow(QMainWindow):
         waited for (``_stop_jobs`` asks the user before it comes to that)."""
         if self.ctx is None:
             return
-        from .workers import running, stop
+        from .jobs import running, stop
 
         jobs = running()
         if jobs:
@@ -360,7 +360,7 @@ class MainWindow(QMainWindow):
         """A background job (an import...) is running: ask before cancelling it. Yes
         cancels it and waits until it has stopped (the project then holds all of its work
         or none); No leaves everything as it is. True when nothing is running any more."""
-        from .workers import running, stop
+        from .jobs import running, stop
 
         jobs = running()
         if not jobs:
@@ -534,72 +534,10 @@ class MainWindow(QMainWindow):
             self.import_files([Path(f) for f in files])
 
     def import_files(self, paths: list[Path], start_now: bool = True):
-        """Import in a worker with a progress dialog and Cancel; names already in the
-        project are asked about first. With ``start_now=False`` the caller starts the
-        returned worker (after connecting to its signals)."""
-        from .workers import ProjectJob, import_job, start
+        """Import in a job with progress and Cancel (see ``import_sources``); returns its worker."""
+        from .import_sources import import_files
 
-        if self.ctx is None or self.ctx.project.path is None:
-            return None
-        if self.ctx.project.read_only:
-            self.show_message("The project is open read-only: nothing can be imported.")
-            return None
-        existing = {s.name for s in self.ctx.project.sources.all()}
-        dupes = [p for p in paths if p.stem in existing]
-        if dupes:
-            names = ", ".join(p.name for p in dupes[:5])
-            answer = QMessageBox.question(
-                self, "Already imported",
-                f"{names} {'is' if len(dupes) == 1 else 'are'} already in the project.\n"
-                "Skip and import the others?", QMessageBox.Yes | QMessageBox.Cancel)
-            if answer != QMessageBox.Yes:
-                return None
-            paths = [p for p in paths if p not in dupes]
-            if not paths:
-                return None
-        worker = ProjectJob(self.ctx.project, import_job(paths), read_only=False, what="An import")
-        ctx = self.ctx
-        progress = QProgressDialog("Importing…", "Cancel", 0, len(paths) * 2, self)
-        progress.setObjectName("importProgress")
-        progress.setWindowTitle("Import sources")
-        progress.setMinimumDuration(300)
-        progress.setWindowModality(Qt.WindowModal)
-        progress.canceled.connect(worker.cancel)
-        phase = {"reading": True}
-
-        def on_progress(done: int, total: int, label: str) -> None:
-            if label.startswith("Importing") and phase["reading"]:
-                phase["reading"] = False
-            progress.setLabelText(label)
-            progress.setValue(done + (0 if phase["reading"] else len(paths)))
-
-        def finished(cmd) -> None:
-            progress.close()
-            if self.ctx is not ctx:  # the project was closed meanwhile; the file has the import
-                return
-            self.ctx.adopt(cmd)
-            report = cmd.result
-            self.show_message(report.summary())
-            if report.warnings:
-                QMessageBox.information(self, "Imported with warnings", "\n".join(report.warnings[:20]))
-
-        def failed(msg: str) -> None:
-            progress.close()
-            self.show_error("Import failed — nothing was imported", msg)
-
-        def cancelled() -> None:
-            progress.close()
-            self.show_message("Import cancelled; nothing was imported.")
-
-        worker.signals.progress.connect(on_progress)
-        worker.signals.finished.connect(finished)
-        worker.signals.failed.connect(failed)
-        worker.signals.cancelled.connect(cancelled)
-        self._import_worker = worker
-        self._import_progress = progress
-        if start_now:
-            start(worker)
-        return worker
+        return import_files(self, paths, start_now)
 
     def import_attributes_dialog(self) -> None:
         from .attribute_sheet import import_attribute_file

@@ -613,23 +613,23 @@ class MatrixView(QWidget):
     def framework_charts(self) -> list:
         """One chart per theme (as the command line's default) with this view's rows: the
         same filter, grouping and order."""
-        from ..core.services.sources.filters import parse_where
-        from ..core.services.matrix.matrix import framework_charts
+        from .matrix_exports import charts
 
+        return charts(self.ctx.project, self._chart_spec())
+
+    def _chart_spec(self) -> tuple:
         model = self.model
-        where = parse_where(self.ctx.project, [model.where_expr]) if model.where_expr else None
-        charts = framework_charts(self.ctx.project, row_kind=model.row_kind, where=where, group_by=model.group_by,
-                                  sort_by=model.sort_by)
-        return [m for m in charts if m.columns]
+        return model.where_expr, model.row_kind, model.group_by, model.sort_by
 
-    def export(self, path: str, with_quotes: bool = False, confirmed: bool = False, per_theme: bool = True) -> str:
-        """Write the matrix: .docx and .xlsx as one framework chart per theme (``per_theme``,
-        the default, like ``qualcoder-lite matrix``) or one chart of the columns shown; .csv
-        is always the columns shown."""
+    def export(self, path: str, with_quotes: bool = False, confirmed: bool = False, per_theme: bool = True):
+        """Write the matrix as a job on its own connection: .docx and .xlsx as one framework
+        chart per theme (``per_theme``, the default, like ``qualcoder-lite matrix``) or one
+        chart of the columns shown; .csv is always the columns shown. Returns the job (its
+        ``result`` is the path written), or None when refused at once."""
         from pathlib import Path
 
-        from ..core.formats import matrix_export as mx
-        from ..core.services.sources.study import study, study_title
+        from .jobs import Job
+        from .matrix_exports import charts as theme_charts, write_matrix
         from .save_target import choose_target
 
         p = Path(path)
@@ -637,36 +637,33 @@ class MatrixView(QWidget):
             p, confirmed = p.with_suffix(".docx"), False
         target = choose_target(self, p, self.ctx.project, confirmed=confirmed, title="Export framework matrix")
         if target is None:
-            return ""
-        project = self.ctx.project
-        kind = p.suffix.lower()
-        charts = self.framework_charts() if per_theme and kind != ".csv" else None
-        if charts == []:
-            charts = None  # no theme has columns: the view's own chart
-        what = charts if charts is not None else self.model.matrix
-        quotes = None
-        if with_quotes:
-            quotes = {}
-            for m in charts or [self.model.matrix]:
-                quotes.update(mx.matrix_quotes(project, m))
-        try:
-            if kind == ".xlsx":
-                mx.write_xlsx(what, target, quotes)
-            elif kind == ".csv":
-                mx.write_csv(self.model.matrix, target, quotes)
-            else:
-                from ..core.services.anchors.export_notes import summary_notes
+            return None
+        shown, kind, spec = self.model.matrix, p.suffix.lower(), self._chart_spec()
+        per_theme = per_theme and kind != ".csv"
 
-                notes = {k: v for m in charts or [self.model.matrix] for k, v in summary_notes(project, m).items()}
-                mx.write_docx(what, target, study_title(project), quotes, authors=study(project).authors, notes=notes)
-        except (QualCoderError, OSError) as exc:
-            self.status.setText(f"Export failed: {exc}")
-            return ""
-        self.status.setText(f"Exported {p.name}" + (f": {len(charts)} charts, one per theme" if charts else ""))
-        return str(p)
+        written = {"charts": 0}
 
-    def export_query(self, path: str | None = None) -> str:
+        def write(own, _progress):
+            charts = (theme_charts(own, spec) or None) if per_theme else None  # none: the view's own chart
+            write_matrix(own, charts, shown, kind, target, with_quotes)
+            written["charts"] = len(charts or [])
+            return str(p)
+
+        def done(_out) -> None:
+            n = written["charts"]
+            self.status.setText(f"Exported {p.name}" + (f": {n} charts, one per theme" if n else ""))
+
+        return (Job(self, write, project=self.ctx.project, what="Export framework matrix")
+                .success(done)
+                .failure(lambda msg: self.status.setText(f"Export failed: {msg}"))
+                .with_progress("Export framework matrix", object_name="exportProgress")
+                .run())
+
+    def export_query(self, path: str | None = None):
+        """Write the matrix coding query as CSV in a job; returns it (its ``result`` is the
+        path written), or None when refused at once."""
         from ..core.formats.tables_csv import write_rows_csv
+        from .jobs import Job
         from .save_target import choose_target, from_dialog
 
         if path is None:
@@ -676,14 +673,12 @@ class MatrixView(QWidget):
         else:
             target = choose_target(self, path, self.ctx.project, title="Export matrix coding query")
         if target is None:
-            return ""
+            return None
         head = ["code"] + [f"{self.query_attr.currentData()}={v} ({self.query.measure})" for v in self.query.values]
         rows = [[col.display_path] + [self.query.data(self.query.index(r, c)) for c in range(len(self.query.values))]
                 for r, col in enumerate(self.query.columns)]
-        try:
-            out = write_rows_csv(head, rows, target)
-        except (QualCoderError, OSError) as exc:
-            self.status.setText(f"Export failed: {exc}")
-            return ""
-        self.status.setText(f"Exported {out}")
-        return str(out)
+        return (Job(self, lambda _progress: str(write_rows_csv(head, rows, target)), what="Export matrix coding query")
+                .success(lambda out: self.status.setText(f"Exported {out}"))
+                .failure(lambda msg: self.status.setText(f"Export failed: {msg}"))
+                .with_progress("Export matrix coding query", object_name="exportProgress")
+                .run())

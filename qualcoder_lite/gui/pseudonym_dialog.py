@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView, QDialog, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton,
     QTableWidget, QTableWidgetItem, QVBoxLayout,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from ..core.errors import QualCoderError
 from ..core.services.privacy.pseudonymise import (IRREVERSIBLE_WARNING, Pseudonymise, RemoveKey, export_key,
     key_removed, load_key, suggest)
+from .jobs import Job
 
 COLUMNS = ("Real name", "Pseudonym", "Kind", "Found")
 KIND_LABELS = {"key": "in the key, still found", "speaker": "speaker", "person": "person (title)",
@@ -55,6 +56,7 @@ class PseudonymDialog(QDialog):
         self.ctx = window.ctx
         self.last_result = None
         self.last_removal = None
+        self.job: Job | None = None  # the last apply or key removal
 
         intro = QLabel(INTRO, self)
         intro.setWordWrap(True)
@@ -161,29 +163,36 @@ class PseudonymDialog(QDialog):
 
     # -- actions --------------------------------------------------------------------------
     def apply(self):
-        """Apply the ticked rows (and the stored key) as one undoable step; returns the result
-        (None when refused: nothing changed)."""
+        """Apply the ticked rows (and the stored key) as one undoable step, as a job (its own
+        connection, progress, Cancel); returns the job (None when refused at once). Its
+        result lands in ``last_result``; a refusal is shown and changes nothing."""
         rows = self.rows()
         if not rows and not load_key(self.ctx.project):
             self.window.show_error("Nothing to pseudonymise", "Tick at least one name, or add one.")
             return None
-        cmd = Pseudonymise(rows)
-        QGuiApplication.setOverrideCursor(Qt.WaitCursor)
-        try:
-            self.ctx.run(cmd)
-        except QualCoderError as exc:
-            QGuiApplication.restoreOverrideCursor()
-            self.window.show_error("Pseudonymisation refused — nothing was changed", str(exc))
-            return None
-        QGuiApplication.restoreOverrideCursor()
-        self.last_result = cmd.result
-        summary = cmd.result.summary()
-        if cmd.result.unused:
-            summary += f". Not found in any source: {', '.join(cmd.result.unused[:5])}"
+
+        def pseudonymise(own, progress):
+            cmd = Pseudonymise(rows)
+            own.execute(cmd)
+            return cmd
+
+        self.job = (Job(self, pseudonymise, what="Pseudonymisation").writes(self.ctx)
+                    .success(lambda cmd: self._applied(cmd.result))
+                    .failure(lambda msg: self.window.show_error("Pseudonymisation refused — nothing was changed",
+                                                                msg))
+                    .cancelled(lambda: self.window.show_message("Pseudonymisation cancelled; nothing was changed."))
+                    .with_progress("Pseudonymising", object_name="pseudonymProgress")
+                    .run())
+        return self.job
+
+    def _applied(self, result) -> None:
+        self.last_result = result
+        summary = result.summary()
+        if result.unused:
+            summary += f". Not found in any source: {', '.join(result.unused[:5])}"
         self.window.show_message(f"Pseudonymised: {summary}. Undo with Edit ▸ Undo.")
         self.load()
         self.status.setText(f"Applied: {summary}.")
-        return cmd.result
 
     def export_key(self, path: str | Path | None = None) -> int | None:
         """Write the key table as CSV (asks where when ``path`` is None); returns the count."""
@@ -211,7 +220,8 @@ class PseudonymDialog(QDialog):
 
     def remove_key(self):
         """Remove the key for good after a confirmation that says it is irreversible; clears
-        the undo history (it holds the real names). Returns the core's report or None."""
+        the undo history (it holds the real names). Runs as a job; returns it (None when
+        nothing was started); the core's report lands in ``last_removal``."""
         project = self.ctx.project
         entries = load_key(project)
         if not entries:
@@ -222,22 +232,22 @@ class PseudonymDialog(QDialog):
         if not confirm_irreversible(self, text):
             self.window.show_message("The pseudonym key was kept.")
             return None
-        QGuiApplication.setOverrideCursor(Qt.WaitCursor)
-        try:
-            report = RemoveKey().run(project)
-        except QualCoderError as exc:
-            QGuiApplication.restoreOverrideCursor()
-            self.window.show_error("Key not removed", str(exc))
-            return None
-        QGuiApplication.restoreOverrideCursor()
+        self.job = (Job(self, lambda own, _progress: RemoveKey().run(own), project=project,
+                        what="Removing the pseudonym key")
+                    .writes(self.ctx)
+                    .success(self._key_removed)
+                    .failure(lambda msg: self.window.show_error("Key not removed", msg))
+                    .with_progress("Removing the pseudonym key", cancellable=False, object_name="removeKeyProgress")
+                    .run())
+        return self.job
+
+    def _key_removed(self, report) -> None:
         self.ctx.undo_stack.clear()
         self.last_removal = report
         lines = report.lines()
         self.window.show_message(lines[0])
-        self.status.setText("\n".join(lines))
         self.load()
         self.status.setText("\n".join(lines))
-        return report
 
     def _update_status(self) -> None:
         project = self.ctx.project

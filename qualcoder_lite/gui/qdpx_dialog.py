@@ -14,8 +14,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
 
-from ..core.errors import QualCoderError
-from .workers import TaskWorker, start, with_progress
+from .jobs import Job, Worker
 
 QDPX_FILTER = "REFI-QDA projects (*.qdpx *.qde);;All files (*)"
 CODEBOOK_FILTER = "Codebooks (*.qdc *.csv *.txt *.md *.qdpx);;All files (*)"
@@ -29,9 +28,10 @@ class RefiActions(QObject):
     def __init__(self, window):
         super().__init__(window)
         self.window = window
-        self.worker: TaskWorker | None = None
+        self.worker: Worker | None = None
         self.progress: QProgressDialog | None = None
         self.summary: QMessageBox | None = None  # the last summary shown (tests read it)
+        self.job: Job | None = None  # the last codebook import
         self.actionImportProject = self._action("actionImportRefiProject", "REFI-QDA &project…",
                                                 self.import_project)
         self.actionImportCodebook = self._action("actionImportRefiCodebook", "&Codebook (.qdc/.csv)…",
@@ -54,15 +54,17 @@ class RefiActions(QObject):
         return a
 
     # -- shared ---------------------------------------------------------------------------
-    def _run(self, title: str, task: Callable, done: Callable) -> TaskWorker:
-        worker = TaskWorker(task)
-        progress = with_progress(
-            worker, self.window, title, "refiProgress", done,
-            lambda message: self.window.show_error(f"{title} failed — nothing was written", message),
-            lambda: self.window.show_message(f"{title} cancelled; nothing was written."))
-        self.worker, self.progress = worker, progress
-        start(worker)
-        return worker
+    def _run(self, title: str, task: Callable, done: Callable, project=None) -> Worker:
+        """``task(progress)``, or ``task(own, progress)`` on a read-only connection of its
+        own to ``project`` (the window keeps the writer's lock)."""
+        job = (Job(self.window, task, project=project, what=title)
+               .success(done)
+               .failure(lambda message: self.window.show_error(f"{title} failed — nothing was written", message))
+               .cancelled(lambda: self.window.show_message(f"{title} cancelled; nothing was written."))
+               .with_progress(title, object_name="refiProgress")
+               .run())
+        self.worker, self.progress = job.worker, job.dialog
+        return job.worker
 
     def _summary(self, title: str, text: str, details: list[str]) -> None:
         box = QMessageBox(QMessageBox.Information, title, text, QMessageBox.Ok, self.window)
@@ -100,50 +102,53 @@ class RefiActions(QObject):
 
         self._run("Import REFI-QDA project", lambda progress: import_qdpx(src, target, coder, progress), done)
 
-    def import_codebook(self) -> None:
-        from ..core.services.refi.qdc import read_codebook
+    def import_codebook(self) -> Job | None:
+        """Read a codebook and add its codes as one undoable step, in a job."""
         from ..core.services.refi.interop import ImportCodebook
+        from ..core.services.refi.qdc import read_codebook
 
         ctx = self.window.ctx
         if ctx is None:
-            return
+            return None
         path, _ = QFileDialog.getOpenFileName(self.window, "Import a codebook", "", CODEBOOK_FILTER)
         if not path:
-            return
-        try:
+            return None
+
+        def read_and_add(own, _progress):
             cmd = ImportCodebook(read_codebook(path), path)
-            ctx.run(cmd)
-        except QualCoderError as exc:
-            self.window.show_error("Cannot import the codebook — nothing was changed", str(exc))
-            return
-        report = cmd.result
-        self._summary("Codebook imported", report.summary(), [f"conflict: {c}" for c in report.conflicts])
+            own.execute(cmd)
+            return cmd
+
+        def done(cmd) -> None:
+            report = cmd.result
+            self._summary("Codebook imported", report.summary(), [f"conflict: {c}" for c in report.conflicts])
+
+        self.job = (Job(self.window, read_and_add, what="Import codebook").writes(ctx)
+                    .success(done)
+                    .failure(lambda msg: self.window.show_error("Cannot import the codebook — nothing was changed",
+                                                                msg))
+                    .with_progress("Import codebook", object_name="refiProgress")
+                    .run())
+        return self.job
 
     # -- export ---------------------------------------------------------------------------
     def _export(self, title: str, suffix: str, filter_: str, run: Callable) -> None:
-        from ..core.project import open_project
+        from .save_target import from_dialog
 
         ctx = self.window.ctx
         if ctx is None or ctx.project.path is None:
             return
         project = ctx.project
         suggested = str(project.path.with_suffix(suffix))
-        from .save_target import from_dialog
-
         chosen, selected_filter = QFileDialog.getSaveFileName(self.window, title, suggested, filter_)
         out = from_dialog(self.window, chosen, suffix, project, title)
         if out is None:
             return
-        path, coder, passphrase = project.path, project.coder, getattr(project, "passphrase", None)
-
-        def task(progress):  # a read-only connection of its own: the window keeps the writer's lock
-            with open_project(path, passphrase=passphrase, coder=coder, read_only=True) as own:
-                return run(own, out, progress, selected_filter)
 
         def done(report) -> None:
             self._summary(title, report.summary(), report.warnings)
 
-        self._run(title, task, done)
+        self._run(title, lambda own, progress: run(own, out, progress, selected_filter), done, project=project)
 
     def export_project(self) -> None:
         from ..core.services.refi.interop import export_qdpx

@@ -24,7 +24,7 @@ from ..core.errors import QualCoderError
 from ..core.services.quotes.quote_render import STYLE_LABELS, STYLES
 from ..core.services.quotes.quotes import (BUILTIN_COLUMNS, TABLE_STYLES, ReportOptions, build_report,
     cite_fields, default_method_note)
-from .export_jobs import ExportWorker, export_codebook, export_transcript, run_export  # noqa: F401 (menu entries)
+from .export_jobs import export_codebook, export_transcript, run_export  # noqa: F401 (menu entries)
 
 SETTINGS_KEY = "report_options"
 FONTS = ("Arial", "Calibri", "Times New Roman", "Helvetica", "Georgia", "Liberation Sans", "Liberation Serif")

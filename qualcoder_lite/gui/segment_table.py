@@ -354,22 +354,25 @@ class RetrievalPanel(QWidget):
         if path:
             self.export(path, confirmed=True)
 
-    def export(self, path: str, confirmed: bool = False) -> str:
+    def export(self, path: str, confirmed: bool = False):
+        """Write the segments shown (with their quotes as the table renders them) as a job;
+        returns it (its ``result`` is the path written), or None when refused at once."""
         from ..core.formats.segments_export import write_segments
+        from .jobs import Job
         from .save_target import choose_target
 
         target = choose_target(self, path, self.ctx.project, confirmed=confirmed, title="Export coded segments")
         if target is None:
-            return ""
-        try:
-            segs = self.all_segments()
-            quotes = {s.coding_id: self.model.quote(r) for r, s in enumerate(segs)}
-            out = write_segments(segs, self.model.attributes, target, self.ctx.project.name, quotes)
-        except (QualCoderError, OSError) as exc:
-            self.errorRaised.emit(f"Export failed: {exc}")
-            return ""
-        self.errorRaised.emit(f"Exported {len(self.all_segments())} segments to {out}")
-        return str(out)
+            return None
+        segs = self.all_segments()
+        quotes = {s.coding_id: self.model.quote(r) for r, s in enumerate(segs)}
+        attributes, name = self.model.attributes, self.ctx.project.name
+        return (Job(self, lambda _progress: str(write_segments(segs, attributes, target, name, quotes)),
+                    what="Export coded segments")
+                .success(lambda out: self.errorRaised.emit(f"Exported {len(segs)} segments to {out}"))
+                .failure(lambda msg: self.errorRaised.emit(f"Export failed: {msg}"))
+                .with_progress("Export coded segments", object_name="exportProgress")
+                .run())
 
     def selected_segments(self) -> list:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})

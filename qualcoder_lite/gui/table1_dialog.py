@@ -5,13 +5,14 @@ participants``)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox, QDialog, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
     QPushButton, QVBoxLayout,
 )
 
-from ..core.errors import QualCoderError
 
 
 class Table1Dialog(QDialog):
@@ -77,8 +78,6 @@ class Table1Dialog(QDialog):
                              + (f"; columns: {', '.join(self.attributes())}" if self.attributes() else ""))
 
     def export_dialog(self) -> None:
-        from pathlib import Path
-
         from .save_target import from_dialog
 
         chosen, filt = QFileDialog.getSaveFileName(self, "Export Table 1", f"{self.project.name}-table1.docx",
@@ -92,25 +91,32 @@ class Table1Dialog(QDialog):
         if target is not None:
             self.export_to(target)
 
-    def export_to(self, target) -> str:
-        """Write Table 1 to ``target`` (an Output from the save dialog, or a path)."""
+    def export_to(self, target):
+        """Write Table 1 to ``target`` (an Output from the save dialog, or a path) as a job
+        on its own connection; returns the job (its ``result`` is the path written), or
+        None when refused at once."""
         from ..core.formats.table1 import write_table1
+        from ..core.services.quotes.participants import participant_table
+        from .jobs import Job
         from .save_target import target_of
 
         target = target_of(self, target, self.project, "Export Table 1")
         if target is None:
-            return ""
-        t = self.table()
-        if not t.rows:
+            return None
+        if not self.table().rows:
             self.status.setText("Nothing to export: the project has no cases.")
-            return ""
-        try:
-            out = write_table1(self.project, t, target, self.caption.text().strip(), self.footnote.text().strip())
-        except (QualCoderError, OSError) as exc:
-            self.status.setText(f"Export failed: {exc}")
-            return ""
-        self.status.setText(f"Exported {out.name}")
-        return str(out)
+            return None
+        group, attributes = self.group.currentData(), self.attributes()
+        caption, footnote = self.caption.text().strip(), self.footnote.text().strip()
+
+        def write(own, _progress):
+            return str(write_table1(own, participant_table(own, group, attributes), target, caption, footnote))
+
+        return (Job(self, write, project=self.project, what="Export Table 1")
+                .success(lambda out: self.status.setText(f"Exported {Path(out).name}"))
+                .failure(lambda msg: self.status.setText(f"Export failed: {msg}"))
+                .with_progress("Export Table 1", object_name="exportProgress")
+                .run())
 
 
 def open_table1(window) -> Table1Dialog | None:

@@ -1,7 +1,7 @@
 """Real processes and real file systems for the fault-injection tests (no mocks).
 
 * ``Holder``: a child Python process that holds a project the way the app does (its
-  lock, its connection, background jobs through the GUI's ``ProjectJob``), driven line
+  lock, its connection, background jobs through the GUI's ``jobs.Worker``), driven line
   by line over stdin, and killed with SIGKILL when the test says so.
 * ``run_cli``: ``python -m qualcoder_lite ...`` in a child process.
 * ``Paused``: a child that runs a core operation with a progress callback and stops at
@@ -63,12 +63,13 @@ HOLDER = textwrap.dedent(r"""
         # the GUI's background-job path: a worker opens its own connection (the header
         # check runs there) while this process holds the project
         from PySide6.QtCore import QCoreApplication, QThreadPool
-        from qualcoder_lite.gui.workers import ProjectJob
+        from qualcoder_lite.gui.jobs import Worker, project_task
         from qualcoder_lite.core.services.refi.interop import export_qdpx
 
         app = QCoreApplication.instance() or QCoreApplication([])
         results = []
-        worker = ProjectJob(project, lambda p, progress: export_qdpx(p, out, progress).summary())
+        worker = Worker(project_task(project, lambda p, progress: export_qdpx(p, out, progress).summary(),
+                                     writes=False, cancelled=lambda: False))
         worker.signals.finished.connect(results.append)
         worker.signals.failed.connect(lambda msg: results.append("failed: " + msg))
         QThreadPool.globalInstance().start(worker)

@@ -147,9 +147,16 @@ def test_lock_held_through_restore(tmp_path, demo_file, data_dir):
     assert counts(demo_file) == before
 
 
-def test_the_app_keeps_its_lock_while_it_encrypts(qtbot, tmp_path, demo_file, data_dir):
+def test_the_app_keeps_its_lock_while_it_encrypts(qtbot, tmp_path, demo_file, data_dir, monkeypatch):
+    """The window encrypts in a job (off the GUI thread); at every step of the real
+    encryption, held there in the worker's thread, a second process tries to write through
+    a symlink and through the path itself, and is refused by the lock. The GUI thread keeps
+    running meanwhile (a timer ticks)."""
+    import threading
+
     from PySide6.QtCore import QTimer
 
+    from qualcoder_lite.core.services.privacy import projectfile
     from qualcoder_lite.gui.main_window import MainWindow
     from qualcoder_lite.gui.safety_menu import encrypt_project
 
@@ -159,20 +166,33 @@ def test_the_app_keeps_its_lock_while_it_encrypts(qtbot, tmp_path, demo_file, da
     held = w.ctx.project.lock
     link = tmp_path / "app-link.qlite"
     link.symlink_to(demo_file)
-    seen = []
+    seen, threads = [], set()
+    real = projectfile.encrypt_project
 
-    def probe():  # runs between the steps of the encryption (the progress dialog spins the event loop)
-        seen.append(_write_attempt(link, data_dir, (None, "app passphrase")))
+    def probing(path, passphrase, lock=None, progress=None):
+        def step(done, total, label):
+            threads.add(threading.current_thread())
+            for spelling in (link, demo_file):
+                seen.append(_write_attempt(spelling, data_dir, (None, "app passphrase")))
+            return progress(done, total, label)
 
+        return real(path, passphrase, lock=lock, progress=step)
+
+    monkeypatch.setattr(projectfile, "encrypt_project", probing)
+    ticks = []
     timer = QTimer()
-    timer.setInterval(0)
-    timer.timeout.connect(probe)
+    timer.setInterval(10)
+    timer.timeout.connect(lambda: ticks.append(1))
     timer.start()
     try:
-        assert encrypt_project(w, passphrase="app passphrase")
+        job = encrypt_project(w, passphrase="app passphrase")
+        qtbot.waitUntil(lambda: job.reported, timeout=120000)
     finally:
         timer.stop()
-    assert len(seen) >= 4
+    assert job.ok
+    assert threads and threading.main_thread() not in threads
+    assert len(ticks) >= 5  # the window stayed responsive while the second processes waited
+    assert len(seen) >= 8
     for r in seen:
         _refused_by_the_lock(r)
     assert w.ctx.project.encrypted and w.ctx.project.lock is held and held.held

@@ -53,3 +53,12 @@ def open_source(wb, name: str) -> int:
     sid = wb.ctx.project.sources.by_name(name).id
     wb.open_source(sid)
     return sid
+
+
+def finished(qtbot, job):
+    """Wait for a job (it runs off the GUI thread) to report; its result (None if it
+    failed, was cancelled, or was never started)."""
+    if job is None:
+        return None
+    qtbot.waitUntil(lambda: job.reported, timeout=60000)
+    return job.result

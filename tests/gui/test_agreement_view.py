@@ -14,6 +14,7 @@ from qualcoder_lite.core.project import open_project
 from qualcoder_lite.core.services.team.agreement import compare
 from qualcoder_lite.core.services.coding.coding import ApplyCode
 from qualcoder_lite.gui.agreement_view import A_COLOR, B_COLOR, BOTH_COLOR
+from tests.gui.conftest import finished
 
 
 def _action(window, name) -> QAction:
@@ -29,7 +30,13 @@ def _open_view(qtbot, window):
     view = window.findChild(QDialog, "agreementView")
     assert view is not None and view.isVisible()
     qtbot.waitExposed(view)
+    _settled(qtbot, view)
     return view
+
+
+def _settled(qtbot, view) -> None:
+    """Wait until the comparison (computed as a job, off the GUI thread) is shown."""
+    qtbot.waitUntil(lambda: not view.busy, timeout=30000)
 
 
 def _choose(combo: QComboBox, data=None, text=None) -> None:
@@ -59,6 +66,7 @@ def test_comparison_lists_codes_by_kappa_lowest_first(qtbot, window, qtmodeltest
 def test_changing_unit_and_coders_recomputes(qtbot, window, qtmodeltester):
     view = _open_view(qtbot, window)
     _choose(view.findChild(QComboBox, "unitChoice"), data="sentence")
+    _settled(qtbot, view)
     model = view.model
     qtmodeltester.check(model)
     expected = compare(window.ctx.project, ["alex", "sam"], "sentence")
@@ -66,6 +74,7 @@ def test_changing_unit_and_coders_recomputes(qtbot, window, qtmodeltester):
     assert model.data(model.index(0, 6)) == f"{expected.rows[0].units:,}"
     _choose(view.coder_a, text="sam")
     _choose(view.coder_b, text="alex")
+    _settled(qtbot, view)
     assert model.headerData(3, Qt.Horizontal) == "sam only"
     assert model.row(0).a_only == compare(window.ctx.project, ["sam", "alex"], "sentence").by_kappa()[0].a_only
 
@@ -144,6 +153,7 @@ def test_differences_after_emoji_are_highlighted_on_the_coded_characters(qtbot, 
 def test_sentence_units_mark_whole_sentences(qtbot, window):
     view = _open_view(qtbot, window)
     _choose(view.unit, data="sentence")
+    _settled(qtbot, view)
     project = window.ctx.project
     code = project.codes.find("Referral pathways/Quality of referrals")
     assert view.select_code(code.id)
@@ -156,16 +166,16 @@ def test_sentence_units_mark_whole_sentences(qtbot, window):
 
 def test_export_csv_and_docx(qtbot, window, tmp_path):
     view = _open_view(qtbot, window)
-    out = view.export_to(tmp_path / "table.csv")
+    out = finished(qtbot, view.export_to(tmp_path / "table.csv"))
     assert out is not None
     with open(out, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
     assert rows[0][0] == "Code" and len(rows) == view.model.rowCount() + 1
-    assert view.export_to(tmp_path / "table.docx") is not None
+    assert finished(qtbot, view.export_to(tmp_path / "table.docx")) is not None
     from docx import Document
 
     assert Document(str(tmp_path / "table.docx")).tables[0].rows[1].cells[0].text == " › ".join(view.model.row(0).code_path)
-    assert view.export_to(tmp_path / "table.xyz") is None
+    assert finished(qtbot, view.export_to(tmp_path / "table.xyz")) is None
     assert "csv or .docx" in view.summary.text()
     assert not (tmp_path / "table.xyz").exists()
 
@@ -177,8 +187,10 @@ def test_view_follows_new_codings(qtbot, window):
     before = view.model.row(view.model.row_of(code.id)).b_only
     sid = project.sources.by_name("GP02").id
     window.ctx.run(ApplyCode(sid, code.id, 0, 30, coder="sam"))
+    _settled(qtbot, view)
     assert view.model.row(view.model.row_of(code.id)).b_only == before + 30
     window.actionUndo.trigger()
+    _settled(qtbot, view)
     assert view.model.row(view.model.row_of(code.id)).b_only == before
 
 
@@ -229,7 +241,9 @@ def test_merge_a_colleagues_copy_and_undo(qtbot, window, colleague_copy):
     before = project.codings.count()
     tools = window.findChild(QObject, "teamTools")
     assert _action(window, "actionMergeCopy").isEnabled()
-    report = tools.merge_file(colleague_copy)
+    job = tools.merge_file(colleague_copy)
+    qtbot.waitUntil(lambda: job.reported, timeout=30000)
+    report = job.report
     assert report is not None and report.counts["codings_added"] == 2
     assert project.codings.count() == before + 2
     dlg = window.findChild(QDialog, "mergeReport")
@@ -249,7 +263,9 @@ def test_merge_failure_leaves_project_unchanged(qtbot, window, tmp_path, monkeyp
     bad.write_text("not a project")
     before = window.ctx.project.codings.count()
     tools = window.findChild(QObject, "teamTools")
-    assert tools.merge_file(bad) is None
+    job = tools.merge_file(bad)
+    qtbot.waitUntil(lambda: job.reported, timeout=30000)
+    assert job.report is None
     assert window.ctx.project.codings.count() == before
     assert shown and str(bad) in shown[0]
     assert not window.ctx.undo_stack.canUndo()

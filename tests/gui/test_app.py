@@ -11,7 +11,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QMessageBox
 
 from qualcoder_lite.core.project import new_project, open_project
-from qualcoder_lite.gui.workers import start
+from qualcoder_lite.gui.jobs import start
 
 
 def test_screenshot_of_demo_in_process(tmp_path, qapp):

@@ -11,6 +11,8 @@ import shutil
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
+from tests.gui.conftest import finished
+
 
 def digest(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -51,7 +53,7 @@ def test_matrix_export_onto_the_open_project_is_refused(window, demo_file, answe
     for target in (demo_file.with_suffix(".xlsx"), link):
         if target != link:
             shutil.copy(demo_file, target)  # another project under an export's name
-        assert m.export(str(target), with_quotes=True, confirmed=True) == ""
+        assert m.export(str(target), with_quotes=True, confirmed=True) is None
         assert answers["warning"] and ("never" in answers["warning"][-1] or "project itself" in answers["warning"][-1])
     # the open project still works and lost nothing
     assert window.ctx.project.conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
@@ -83,11 +85,11 @@ def test_attribute_sheet_export_is_data(window, answers, tmp_path, qtbot):
     window.ctx.run(SetAttributeValue(attr.id, '=HYPERLINK("http://evil.example","x")', case_id=case.id))
     sheet = open_sheet(window)
     qtbot.addWidget(sheet)
-    out = sheet.export_file(tmp_path / "cases.xlsx")
+    out = finished(qtbot, sheet.export_file(tmp_path / "cases.xlsx"))
     assert out, sheet.status.text()
     ws = load_workbook(out).active
     cells = [c for row in ws.iter_rows() for c in row]
     assert not [c for c in cells if c.data_type == "f"]
     assert '=HYPERLINK("http://evil.example","x")' in [c.value for c in cells]
-    assert sheet.export_file(window.ctx.project.path) == ""  # the project itself: refused
+    assert sheet.export_file(window.ctx.project.path) is None  # the project itself: refused
     assert answers["warning"]

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 
 from qualcoder_lite.core.project import open_project
 from qualcoder_lite.core.services.quotes.segments import segments
+from tests.gui.conftest import finished
 
 
 def _matrix(window):
@@ -109,16 +110,16 @@ def test_filter_sort_rows_sources_and_coding_query(qtbot, window):
     assert total == len(segments(window.ctx.project))
 
 
-def test_export_from_the_view(tmp_path, window):
+def test_export_from_the_view(tmp_path, window, qtbot):
     import docx
 
     m = _matrix(window)
-    out = m.export(str(tmp_path / "matrix.docx"), with_quotes=True, per_theme=False)
+    out = finished(qtbot, m.export(str(tmp_path / "matrix.docx"), with_quotes=True, per_theme=False))
     d = docx.Document(out)
     assert len(d.tables) == 1 and len(d.tables[0].columns) == 1 + m.model.columnCount()
 
 
-def test_export_from_the_view_defaults_to_one_framework_chart_per_theme(tmp_path, window):
+def test_export_from_the_view_defaults_to_one_framework_chart_per_theme(tmp_path, window, qtbot):
     import docx
     import openpyxl
 
@@ -127,7 +128,7 @@ def test_export_from_the_view_defaults_to_one_framework_chart_per_theme(tmp_path
     subs = {t.name: [c.name for c in project.codes.all() if c.parent_id == t.id] for t in themes}
     m = _matrix(window)
     m.group.setCurrentIndex(m.group.findData("wave"))
-    out = m.export(str(tmp_path / "charts.docx"))
+    out = finished(qtbot, m.export(str(tmp_path / "charts.docx")))
     d = docx.Document(out)
     captions = [p.text for p in d.paragraphs if p.style.name == "Caption"]
     assert [c.split(": ", 1)[-1] for c in captions] == [t.name for t in themes], captions
@@ -137,7 +138,7 @@ def test_export_from_the_view_defaults_to_one_framework_chart_per_theme(tmp_path
         heads = [c.text for c in table.rows[0].cells]
         assert all(name in heads for name in subs[t.name]), (t.name, heads)
     assert any("wave" in c.text.lower() for t in d.tables for r in t.rows for c in r.cells)
-    wb = openpyxl.load_workbook(m.export(str(tmp_path / "charts.xlsx")))
+    wb = openpyxl.load_workbook(finished(qtbot, m.export(str(tmp_path / "charts.xlsx"))))
     assert len(wb.sheetnames) == 1 + len(themes)
 
 

@@ -45,7 +45,9 @@ CHILD = textwrap.dedent("""
     w.actionApplyCode.trigger()
     w.actionUndo.trigger(); w.actionRedo.trigger()
     w.show_view("matrix"); app.processEvents()
-    w.matrix.export(out + "/matrix.docx", with_quotes=True)
+    job = w.matrix.export(out + "/matrix.docx", with_quotes=True)
+    while not job.reported:  # the export runs as a job off the GUI thread
+        app.processEvents(); __import__("time").sleep(0.01)
     p = w.ctx.project
     from qualcoder_lite.core.services.quotes import exports
     from qualcoder_lite.core.services.refi import interop

@@ -62,6 +62,12 @@ def _commit(qtbot, dlg, editor) -> None:
     qtbot.waitUntil(lambda: dlg.table.state() != QAbstractItemView.EditingState)
 
 
+def _finished(qtbot, job) -> None:
+    """Wait for a job (it runs off the GUI thread) to report."""
+    assert job is not None
+    qtbot.waitUntil(lambda: job.reported, timeout=30000)
+
+
 def test_menu_entry_needs_a_project(qtbot):
     from qualcoder_lite.gui.main_window import MainWindow
 
@@ -106,6 +112,7 @@ def test_apply_edited_rows_is_one_undo_step(window, qtbot):
     assert dlg.rows() == [(f"row {_row_of(dlg, 'Kirsty') + 1}", "Kirsty", "[LINK_WORKER]"),
                           (f"row {new_row + 1}", "Millbrae", "[TOWN]")]
     qtbot.mouseClick(dlg.applyButton, Qt.LeftButton)
+    _finished(qtbot, dlg.job)
 
     assert ctx.undo_stack.count() == steps + 1
     assert "Kirsty" not in wb.view.text and "[LINK_WORKER]" in wb.view.text
@@ -130,7 +137,8 @@ def test_bad_rows_are_refused_and_change_nothing(window, qtbot, monkeypatch):
     dlg = _open(window, qtbot)
     _only(dlg, {"Kirsty", "Callum"})
     dlg.table.item(_row_of(dlg, "Callum"), 1).setText("Kirsty")
-    assert dlg.apply() is None
+    _finished(qtbot, dlg.apply())
+    assert dlg.last_result is None
     assert shown and "is also a real name" in shown[-1] and "row " in shown[-1]
     assert dump(window.ctx.project) == before
     _only(dlg, set())
@@ -142,7 +150,8 @@ def test_export_and_remove_the_key(window, qtbot, monkeypatch, tmp_path):
     ctx = window.ctx
     dlg = _open(window, qtbot)
     _only(dlg, {"Kirsty", "Siobhán"})
-    assert dlg.apply() is not None
+    _finished(qtbot, dlg.apply())
+    assert dlg.last_result is not None
     out = tmp_path / "key.csv"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(out), "")))
     qtbot.mouseClick(dlg.exportButton, Qt.LeftButton)
@@ -158,7 +167,8 @@ def test_export_and_remove_the_key(window, qtbot, monkeypatch, tmp_path):
 
     monkeypatch.setattr(pseudonym_dialog, "confirm_irreversible", lambda parent, text: True)
     qtbot.mouseClick(dlg.removeKeyButton, Qt.LeftButton)
-    assert dlg.last_removal is not None and dlg.last_removal.vacuumed
+    _finished(qtbot, dlg.job)
+    assert dlg.last_removal is not None and dlg.last_removal.vacuumed and dlg.last_removal.wal_truncated
     assert ctx.project.settings.get("pseudonym_key") is None
     assert not ctx.undo_stack.canUndo()  # the history held the real names
     assert "cannot be undone" in dlg.status.text()

@@ -76,6 +76,7 @@ def test_codebook_import_is_one_undo_step(window, qtbot, monkeypatch, tmp_path):
     project = window.ctx.project
     before = project.codes.count()
     _action(window.menuImport, "actionImportRefiCodebook").trigger()
+    qtbot.waitUntil(lambda: window.refi_actions.job.reported, timeout=30000)
     assert project.codes.count() == before + 3
     assert window.refi_actions.summary.text().startswith("3 new codes")
     assert window.ctx.undo_stack.undoText() == "Import codebook frame.csv"

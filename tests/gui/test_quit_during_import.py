@@ -17,8 +17,8 @@ from PySide6.QtCore import QThreadPool, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from qualcoder_lite.core.project import open_project
-from qualcoder_lite.gui import workers
-from qualcoder_lite.gui.workers import start
+from qualcoder_lite.gui import jobs
+from qualcoder_lite.gui.jobs import start
 
 N = 120
 
@@ -84,7 +84,7 @@ def test_quit_during_import_asks_then_cancels_all_or_nothing(qtbot, window, tmp_
     assert window.close()
 
     assert asked == ["An import is running. Cancel it and quit?"]
-    assert worker.stopped and worker not in workers.running()
+    assert worker.stopped and worker not in jobs.running()
     assert cancelled == [True]  # its last report came while the window still had its project
     assert not window.isVisible() and window.ctx is None
     QThreadPool.globalInstance().waitForDone()

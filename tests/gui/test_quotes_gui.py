@@ -14,6 +14,7 @@ from qualcoder_lite.core.services.quotes.quoting import Quoter
 from qualcoder_lite.core.services.quotes.segments import segments
 from qualcoder_lite.gui import quote_edit_dialog
 from tests import quote_study as qs
+from tests.gui.conftest import finished
 
 
 @pytest.fixture
@@ -89,9 +90,9 @@ def test_the_screens_show_the_quotes_the_files_print(qtbot, window, tmp_path):
         s.text for s in segs]
     expected_rows = [(s.display_path, s.start, s.end, per_coding[s.coding_id].text) for s in segs]
     for ext in ("csv", "xlsx"):
-        out = panel.export(str(tmp_path / f"segments.{ext}"), confirmed=True)
+        out = finished(qtbot, panel.export(str(tmp_path / f"segments.{ext}"), confirmed=True))
         assert qs.segments_table(out) == expected_rows
-    out = panel.export(str(tmp_path / "segments.docx"), confirmed=True)
+    out = finished(qtbot, panel.export(str(tmp_path / "segments.docx"), confirmed=True))
     docx_rows = qs.segments_docx(out)
     assert [(c, q) for c, q, _ in docx_rows] == [(s.display_path, per_coding[s.coding_id].quote.quoted) for s in segs]
     assert all(set(i) == {n for n in qs.NOTES if n in q} for _c, q, i in docx_rows)

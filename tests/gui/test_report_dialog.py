@@ -11,7 +11,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QProgressDialog
 
 from qualcoder_lite.gui import report_dialog
-from qualcoder_lite.gui.report_dialog import ExportWorker, ReportDialog
+from qualcoder_lite.gui.jobs import Worker, project_task
+from qualcoder_lite.gui.report_dialog import ReportDialog
 
 
 def _action(window, name):
@@ -127,7 +128,7 @@ def test_export_runs_in_the_background_and_writes_the_report(window, qtbot, tmp_
     _wait_preview(qtbot, dlg, "(GP02, remote and rural)")
     qtbot.mouseClick(dlg.export_button, Qt.LeftButton)
     worker = dlg.worker
-    assert isinstance(worker, ExportWorker)
+    assert isinstance(worker, Worker)
     assert isinstance(window._export_progress, QProgressDialog)
     qtbot.waitUntil(lambda: not dlg.isVisible(), timeout=20000)
     written = out.with_suffix(".docx")
@@ -144,8 +145,9 @@ def test_a_cancelled_worker_writes_nothing(window, tmp_path):
     from qualcoder_lite.core.services.quotes.quotes import ReportOptions
 
     out = tmp_path / "S2.docx"
-    worker = ExportWorker(window.ctx.project,
-                          lambda p, progress: write_report(p, ReportOptions(), out, progress=progress))
+    worker = Worker(project_task(window.ctx.project,
+                                 lambda p, progress: write_report(p, ReportOptions(), out, progress=progress),
+                                 writes=False, cancelled=lambda: False))
     seen = []
     worker.signals.cancelled.connect(lambda: seen.append("cancelled"))
     worker.signals.finished.connect(lambda r: seen.append("finished"))
@@ -158,9 +160,10 @@ def test_worker_reports_failures_as_one_line(window, tmp_path):
     from qualcoder_lite.core.services.quotes.exports import write_report
     from qualcoder_lite.core.services.quotes.quotes import ReportOptions
 
-    worker = ExportWorker(window.ctx.project,
-                          lambda p, progress: write_report(p, ReportOptions(where=["wave=1999"]),
-                                                           tmp_path / "x.docx", progress=progress))
+    worker = Worker(project_task(window.ctx.project,
+                                 lambda p, progress: write_report(p, ReportOptions(where=["wave=1999"]),
+                                                                  tmp_path / "x.docx", progress=progress),
+                                 writes=False, cancelled=lambda: False))
     messages = []
     worker.signals.failed.connect(messages.append)
     worker.run()

@@ -12,6 +12,13 @@ from qualcoder_lite.core.project import open_project
 from qualcoder_lite.core.store import backups
 
 
+def _finished(qtbot, job) -> bool:
+    """Wait for a file operation's job to report and reopen the project; True if it worked."""
+    assert job is not None
+    qtbot.waitUntil(lambda: job.reported, timeout=60000)
+    return job.ok
+
+
 def _window(qtbot):
     from qualcoder_lite.gui.main_window import MainWindow
 
@@ -45,7 +52,7 @@ def test_backup_on_open_and_restore_from_the_menu(qtbot, demo_file, monkeypatch)
     w.workbench.codes.new_code(None, name="Made after the backup")
     from qualcoder_lite.gui.safety_menu import restore_backup
 
-    assert restore_backup(w, choice=0)
+    assert _finished(qtbot, restore_backup(w, choice=0))
     assert w.ctx.project.codes.find(["Made after the backup"]) is None
     w.close_project()
 
@@ -71,7 +78,7 @@ def test_encrypt_from_the_menu_and_reopen_with_passphrase(qtbot, demo_file, monk
 
     w = _window(qtbot)
     assert w.open_path(demo_file)
-    assert encrypt_project(w, passphrase="a long passphrase")
+    assert _finished(qtbot, encrypt_project(w, passphrase="a long passphrase"))
     assert w.ctx.project.encrypted and "🔒" in w.windowTitle()
     assert b"Siobh" not in demo_file.read_bytes()
     w.close_project()
@@ -87,12 +94,12 @@ def test_encrypt_from_the_menu_and_reopen_with_passphrase(qtbot, demo_file, monk
 
 def test_workers_use_the_passphrase_and_read_only_imports_nothing(qtbot, demo_file, tmp_path, monkeypatch):
     from qualcoder_lite.gui.safety_menu import encrypt_project
-    from qualcoder_lite.gui.workers import start
+    from qualcoder_lite.gui.jobs import start
 
     monkeypatch.delenv("QUALCODER_LITE_PASSPHRASE", raising=False)
     w = _window(qtbot)
     assert w.open_path(demo_file)
-    assert encrypt_project(w, passphrase="worker passphrase")
+    assert _finished(qtbot, encrypt_project(w, passphrase="worker passphrase"))
     f = tmp_path / "P9.txt"
     f.write_text("Interviewer: Hi?\n\nP9: Hello from an encrypted import.\n")
     worker = w.import_files([f], start_now=False)
@@ -120,7 +127,7 @@ def test_encrypt_and_decrypt_are_offered_by_the_projects_state(qtbot, demo_file,
     assert w.open_path(demo_file)
     assert w.actionEncrypt.isEnabled() and not w.actionDecrypt.isEnabled()  # plain: nothing to decrypt
     assert w.actionRestoreBackup.isEnabled()
-    assert encrypt_project(w, passphrase="menu passphrase")
+    assert _finished(qtbot, encrypt_project(w, passphrase="menu passphrase"))
     assert not w.actionEncrypt.isEnabled() and w.actionDecrypt.isEnabled()
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("menu passphrase", True))

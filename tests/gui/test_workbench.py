@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QColorDialog, QInputDialog, QMessageBox, QTableVie
 
 from qualcoder_lite.core.project import open_project
 from qualcoder_lite.core.store.recorder import Changes
-from tests.gui.conftest import open_source, select_text, utf16
+from tests.gui.conftest import finished, open_source, select_text, utf16
 
 
 def _codings(path):
@@ -491,7 +491,7 @@ def test_source_context_actions_rename_cases_kind_delete(window, monkeypatch):
     assert project.sources.get(sid).codings == n
 
 
-def test_retrieval_export_and_split(tmp_path, window):
+def test_retrieval_export_and_split(tmp_path, window, qtbot):
     import openpyxl
 
     wb = window.workbench
@@ -499,13 +499,13 @@ def test_retrieval_export_and_split(tmp_path, window):
     code = project.codes.find("Working with practices/Relationships with GPs")
     wb.codes.select_code(code.id)
     n = wb.retrieval.model.rowCount()
-    out = wb.retrieval.export(str(tmp_path / "segments.xlsx"))
+    out = finished(qtbot, wb.retrieval.export(str(tmp_path / "segments.xlsx")))
     ws = openpyxl.load_workbook(out).active
     assert ws.max_row == n + 1 and ws["A1"].value == "Case" and ws["F1"].value == "Quote"
     seg0 = wb.retrieval.model.segment(0)
     assert ws["F2"].value == wb.retrieval.model.quote(0).text  # as the table shows it (the renderer)
     assert ws["F2"].value == wb.retrieval.model.index(0, 3).data()
-    assert wb.retrieval.export(str(tmp_path / "segments.docx"))
+    assert finished(qtbot, wb.retrieval.export(str(tmp_path / "segments.docx")))
     # split the first two segments into a new sub-code
     wb.retrieval.table.selectRow(0)
     from PySide6.QtCore import QItemSelectionModel

@@ -475,22 +475,32 @@ def _coded_spans(project, coder_ids: list[int], code_ids: list[int] | None,
     return {key: [merge_intervals(ivs) for ivs in per] for key, per in raw.items()}
 
 
+def _step(progress, done: int, total: int, label: str) -> None:
+    """Report a step; a progress callback that says stop (Cancel) ends the work here."""
+    if progress is not None and not progress(done, total, label):
+        raise InterruptedError("comparison cancelled")
+
+
 def compare(project, coders: Sequence[str], unit: str = "character", code_ids: Sequence[int] | None = None,
-            source_ids: Iterable[int] | None = None) -> Comparison:
+            source_ids: Iterable[int] | None = None, progress=None) -> Comparison:
     """Compare two or more coders' codings per code (kappa etc. for the first two, alpha for all).
 
     ``code_ids`` None compares every code any of the coders applied (in the compared sources);
-    given ids are all listed, used or not. ``source_ids`` None compares every source."""
+    given ids are all listed, used or not. ``source_ids`` None compares every source.
+    ``progress(done, total, label)`` is told the steps; False stops (InterruptedError)."""
     check_unit(unit)
     coder_ids = check_coders(project, coders)
     m = len(coder_ids)
     wanted_sources = None if source_ids is None else set(source_ids)
+    _step(progress, 0, 3, "Dividing the sources into units")
     srcs = _SourceUnits(project, unit, wanted_sources)
     total_units = sum(srcs.count(sid) for sid in srcs.names)
+    _step(progress, 1, 3, "Reading the codings")
     coded = _coded_spans(project, coder_ids, None if code_ids is None else list(code_ids), set(srcs.names))
 
     per_code: dict[int, Tally] = {}
     by_source: dict[tuple[int, int], Tally] = {}
+    _step(progress, 2, 3, "Counting agreement")
     for (sid, code_id), per_coder in coded.items():
         in_units = [srcs.to_units(sid, ivs) for ivs in per_coder]
         t = _tally(in_units, srcs.count(sid), m)

@@ -252,14 +252,15 @@ class MergeReport:
 class MergeCopy(Command):
     """Merge a ``Snapshot`` of another copy into the project (one transaction, one undo)."""
 
-    def __init__(self, snapshot: Snapshot):
+    def __init__(self, snapshot: Snapshot, progress=None):
         super().__init__()
         self.snap = snapshot
         self.name = f"Merge {snapshot.label}"
+        self.progress = progress  # (done, total, label) -> keep going? False rolls the merge back
 
     def apply(self, project, rec: Recorder) -> MergeReport:
         m = _Merger(project, rec, self.snap)
-        m.run()
+        m.run(self.progress)
         return m.report
 
 
@@ -271,13 +272,14 @@ def merge_copy(project, path: str | Path) -> MergeCopy:
     return cmd
 
 
-def prepare_merge(project, path: str | Path) -> MergeCopy:
-    """Check and read the other copy; the returned command has not run yet."""
+def prepare_merge(project, path: str | Path, progress=None) -> MergeCopy:
+    """Check and read the other copy; the returned command has not run yet (it reports
+    its steps to ``progress``, if given)."""
     from ...outfile import check_input
 
     path = Path(path)
     check_input(path, project.path, "colleague's copy to merge")  # any spelling, symlink or hard link
-    return MergeCopy(read_copy(path))
+    return MergeCopy(read_copy(path), progress)
 
 
 class _Merger:
@@ -293,18 +295,16 @@ class _Merger:
         self.code_map: dict[int, int] = {}
         self.attr_map: dict[int, int] = {}
 
-    def run(self) -> None:
-        self.coders()
-        self.sources()
-        self.cases()
-        self.attributes()
-        self.codes()
-        self.codings()
-        self.memos()
-        self.matrix()
+    def run(self, progress=None) -> None:
+        steps = (self.coders, self.sources, self.cases, self.attributes, self.codes, self.codings, self.memos,
+                 self.matrix, self.anchors, self.speaker_roles, self.sets)
+        for i, step in enumerate(steps):
+            if progress is not None and not progress(i, len(steps), f"Merging {step.__name__.replace('_', ' ')}"):
+                raise InterruptedError("merge cancelled")
+            step()
+
+    def anchors(self) -> None:
         merge_anchors(self)
-        self.speaker_roles()
-        self.sets()
 
     # -- helpers ---------------------------------------------------------------------
     def _free_guid(self, table: str, guid: str | None) -> str:
