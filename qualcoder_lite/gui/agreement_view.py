@@ -20,10 +20,10 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import codepath
+from ..core.changes import Changes
 from ..core.errors import QualCoderError
+from ..core.model import CODER_COLORS
 from ..core.services.team.agreement import UNITS, AgreementRow, Comparison, compare, differences
-from ..core.store.coders import CODER_COLORS
-from ..core.store.recorder import Changes
 from .offsets import OffsetMap
 
 BOTH_COLOR = "#9fd8a4"
