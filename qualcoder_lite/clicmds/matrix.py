@@ -16,6 +16,7 @@ def _columns(project, paths):
 def cmd_matrix(args) -> int:
     from ..cli import open_for, output_for
     from ..core.formats import matrix_export as mx
+    from ..core.services.matrix.cell_quotes import matrix_quotes
     from ..core.services.sources.filters import parse_where
     from ..core.services.matrix.matrix import build_matrix
 
@@ -51,7 +52,7 @@ def cmd_matrix(args) -> int:
         if args.with_quotes:
             quotes = {}
             for m in charts or [matrix]:
-                quotes.update(mx.matrix_quotes(project, m))
+                quotes.update(matrix_quotes(project, m))
         if kind == ".csv":
             mx.write_csv(matrix, target, quotes)
         elif kind == ".xlsx":

@@ -625,6 +625,7 @@ class MatrixView(QWidget):
         from pathlib import Path
 
         from ..core.formats import matrix_export as mx
+        from ..core.services.matrix.cell_quotes import matrix_quotes
         from ..core.services.sources.study import study, study_title
         from .save_target import choose_target
 
@@ -644,7 +645,7 @@ class MatrixView(QWidget):
         if with_quotes:
             quotes = {}
             for m in charts or [self.model.matrix]:
-                quotes.update(mx.matrix_quotes(project, m))
+                quotes.update(matrix_quotes(project, m))
         try:
             if kind == ".xlsx":
                 mx.write_xlsx(what, target, quotes)

@@ -94,7 +94,7 @@ class Table1Dialog(QDialog):
 
     def export_to(self, target) -> str:
         """Write Table 1 to ``target`` (an Output from the save dialog, or a path)."""
-        from ..core.formats.table1 import write_table1
+        from ..core.services.quotes.participants import write_table1
         from .save_target import target_of
 
         target = target_of(self, target, self.project, "Export Table 1")

@@ -2,8 +2,10 @@
 
 Each cell carries the analyst's summary; with quotes, the linked quotes follow the summary,
 each as the one renderer prints it (``services.quoting``: merged overlaps, interviewer
-turns cut, the project's quote style) with its citation. Cells with quotes but no summary
-read "to chart" in every format, so nothing uncharted slips into a paper unnoticed.
+turns cut, the project's quote style) with its citation; the caller renders them
+(``services.matrix.cell_quotes.matrix_quotes``) and passes them in. Cells with quotes but
+no summary read "to chart" in every format, so nothing uncharted slips into a paper
+unnoticed.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import datetime as _dt
 from pathlib import Path
 
 from .. import outfile
-from ..services.matrix.matrix import Matrix
+from ..model import Matrix, theme_overview
 from .cells import csv_row, xlsx_clean, xlsx_set
 
 TO_CHART = "[to chart]"
@@ -106,10 +108,8 @@ def _print_setup(ws, frozen_cols: int) -> None:
 def _overview_sheet(ws, charts: list[Matrix], used: set[str]) -> None:
     from openpyxl.styles import Alignment, Font
 
-    from ..services.matrix.matrix import theme_overview
-
     ws.title = _sheet_name("Overview", used)
-    rows, themes, counts = theme_overview(None, charts)
+    rows, themes, counts = theme_overview(charts)
     group_by = charts[0].group_by if charts else None
     head = ["Case" if charts[0].row_kind == "case" else "Source"] + ([group_by] if group_by else []) + themes
     for i, h in enumerate(head, start=1):
@@ -273,23 +273,6 @@ def write_docx(matrix: "Matrix | list[Matrix]", path: "str | Path | outfile.Outp
 def _pretty(name: str) -> str:
     s = name.replace("_", " ").strip()
     return s[:1].upper() + s[1:]
-
-
-def matrix_quotes(project, matrix: Matrix, quoter=None) -> dict[tuple[int, int], list]:
-    """The quotes of each cell with quotes, (row id, code id) -> [CitedQuote], rendered by
-    the one renderer in the project's quote format (the same as the matrix view shows)."""
-    from ..services.quotes.quoting import Quoter
-
-    quoter = quoter or Quoter(project)
-    out: dict[tuple[int, int], list] = {}
-    for row in matrix.rows:
-        for col in matrix.columns:
-            key = (row.id, col.id)
-            if key not in matrix.cells or not matrix.cells[key].quotes:
-                continue
-            out[key] = quoter.cell_quotes(matrix.row_kind, row.id, col.id,
-                                          matrix.roll_up and col.id not in matrix.own_only)
-    return out
 
 
 EXCEL_CELL_LIMIT = 32_767

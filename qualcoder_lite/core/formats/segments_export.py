@@ -4,8 +4,8 @@ attributes) as .xlsx, .docx or .csv.
 The Quote column is each coding's quote as the one renderer prints it (``quotes``:
 coding id -> ``quoting.CitedQuote``, from ``Quoter.coding_quote``, the same as the table
 shows): interviewer turns cut, time markers left out, the analyst's edited form, the
-project's quote style. In .docx the transcriber's notes are in italics. Without
-``quotes`` each segment's own text is rendered in the default style."""
+project's quote style. In .docx the transcriber's notes are in italics. The caller renders
+the quotes (``services.quotes``); this module only lays them out."""
 
 from __future__ import annotations
 
@@ -19,20 +19,6 @@ from .cells import csv_row, xlsx_clean, xlsx_set
 BASE = ("Case", "Source", "Code", "Start", "End", "Quote", "Coder", "Memo")
 
 
-def _rendered(segments, quotes: dict | None) -> list:
-    from ..services.quotes.quote_render import RenderedQuote, render_passage
-
-    out = []
-    for s in segments:
-        q = quotes.get(s.coding_id) if quotes is not None else None
-        if q is not None:
-            out.append(q.quote)
-            continue
-        made = render_passage(s.text, 0, len(s.text))
-        out.append(made if made is not None else RenderedQuote((), "apa"))
-    return out
-
-
 def _rows(segments, attributes: list[str], rendered: list) -> list[list]:
     out = []
     for s, q in zip(segments, rendered):
@@ -42,14 +28,15 @@ def _rows(segments, attributes: list[str], rendered: list) -> list[list]:
 
 
 def write_segments(segments, attributes: list[str], target: "str | Path | outfile.Output",
-                   project_name: str = "", quotes: dict | None = None) -> Path:
+                   project_name: str, quotes: dict) -> Path:
+    """``quotes``: coding id -> the rendered quote of each segment (``CitedQuote``)."""
     from .docx_common import save as save_docx
 
     path = Path(outfile.as_output(target).path)
     if not segments:
         raise QualCoderError(f"nothing to export: no coded segments; {path} was not written")
     head = list(BASE) + list(attributes)
-    rendered = _rendered(segments, quotes)
+    rendered = [quotes[s.coding_id].quote for s in segments]
     rows = _rows(segments, attributes, rendered)
     kind = path.suffix.lower()
     if kind == ".csv":

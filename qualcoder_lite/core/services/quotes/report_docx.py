@@ -10,6 +10,10 @@ still says which sub-theme it is in.
 
 Rows are written as WordprocessingML text and parsed once per table (see docx_common):
 5,000 quotes take well under a second.
+
+It lives with the quotes (not in ``formats/``) because it prints the quote report's own
+model: ``QuoteReport`` with its method note, ``table_rows`` and ``cell_text`` decide what
+each row says; ``formats/docx_common`` gives it the Word building blocks.
 """
 
 from __future__ import annotations
@@ -18,9 +22,9 @@ from pathlib import Path
 
 from docx.oxml.ns import nsdecls
 
-from ..services.quotes.quotes import (Column, Progress, Quote, QuoteReport, QuoteTable, cell_text,
+from ...formats import docx_common as dc
+from .quotes import (Column, Progress, Quote, QuoteReport, QuoteTable, cell_text,
     conventions_note, table_rows)
-from . import docx_common as dc
 
 # Border sets per table style: (table borders, header bottom, run separator, group shading)
 _RULE = '<w:{side} w:val="single" w:sz="{sz}" w:space="0" w:color="{color}"/>'
