@@ -196,78 +196,108 @@ def write_docx(matrix: "Matrix | list[Matrix]", path: "str | Path | outfile.Outp
     ])
     doc.add_paragraph(("Theme columns include their sub-codes. " if first.roll_up else "")
                       + f"“{TO_CHART}” marks cells with quotes but no summary yet.")
-    width = dc.text_width(page_size, True)
-    height = dc.page_body_height(page_size, True)
-    sz = int(size * 2)
-
-    def run(text: str, bold=False, italic=False, color=None) -> str:
-        props = f'<w:sz w:val="{sz}"/>' + ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
-        if color:
-            props += f'<w:color w:val="{color}"/>'
-        return f'<w:r><w:rPr>{props}</w:rPr><w:t xml:space="preserve">{dc.xml_text(text)}</w:t></w:r>'
-
-    def para(runs: str) -> str:
-        return f'<w:p><w:pPr><w:spacing w:before="0" w:after="60"/></w:pPr>{runs}</w:p>'
-
-    def quote_para(q) -> str:  # the transcriber's notes in italics, as in the quote report
-        return para("".join(run(t, italic=i, color="404040") for t, i in q.runs()))
-
+    page = (dc.text_width(page_size, True), dc.page_body_height(page_size, True), size)
     for n, m in enumerate(charts, start=1):
-        first_head = "Case" if m.row_kind == "case" else "Source"
-        head_texts = [first_head] + [_pretty(a) for a in m.attributes] + [m.header(c) for c in range(len(m.columns))]
-        body_texts: list[list[str]] = []
-        for r, row in enumerate(m.rows):
-            line = [row.name] + [row.attributes.get(a) or "" for a in m.attributes]
-            for c, col in enumerate(m.columns):
-                cell = m.cell(r, c)
-                t = cell.summary or (TO_CHART if cell.quotes else "")
-                qs = (quotes or {}).get((row.id, col.id), [])
-                line.append("\n".join([t] + [q.line for q in qs]) if qs else t)
-            body_texts.append(line)
-        ncols = len(head_texts)
-        fixed = 1 + len(m.attributes)
-        widths = dc.fit_widths([[head_texts[i]] + [b[i] for b in body_texts] for i in range(ncols)], width, size,
-                               flexible=[i >= fixed for i in range(ncols)], max_line=width // 5,
-                               bold_columns=frozenset({0}))
-        title = m.title or "Framework matrix"
-        label = f"Framework chart: {title}" if m.title else title
-        dc.append_xml(doc, dc.caption_xml("Table ", n, label, restart=1 if n == 1 else None, page_break=n > 1))
-        header = dc.tr_xml("".join(dc.tc_xml(w, para(run(h, bold=True)), "E7E6E6")
-                                   for h, w in zip(head_texts, widths)), header=True)
-        blocks: list[tuple[str | None, list[int]]] = []
-        for r, row in enumerate(m.rows):
-            if not blocks or (m.group_by and row.group != blocks[-1][0]):
-                blocks.append((row.group if m.group_by else None, []))
-            blocks[-1][1].append(r)
-        for b, (group, idx) in enumerate(blocks):
-            rows_xml = [header]
-            if m.group_by:
-                label_g = f"{m.group_by}: {group} ({len(idx)} {rows_label if len(idx) != 1 else rows_label[:-1]})"
-                rows_xml.append(dc.tr_xml(dc.tc_xml(width, para(run(label_g, bold=True)), "F2F2F2", span=ncols),
-                                          header=True))
-            for r in idx:
-                row = m.rows[r]
-                cells = [dc.tc_xml(widths[0], para(run(row.name, bold=True)))]
-                for a, w in zip(m.attributes, widths[1:fixed]):
-                    cells.append(dc.tc_xml(w, para(run(row.attributes.get(a) or ""))))
-                for c, col in enumerate(m.columns):
-                    cell = m.cell(r, c)
-                    body = ""
-                    if cell.summary:
-                        body += "".join(para(run(ln)) for ln in cell.summary.splitlines() if ln.strip())
-                    elif cell.quotes:
-                        body += para(run(TO_CHART, italic=True, color="9C6500"))
-                    for q in (quotes or {}).get((row.id, col.id), []):
-                        body += quote_para(q)
-                    cells.append(dc.tc_xml(widths[fixed + c], body, "FFF4D6" if cell.to_chart else None))
-                tall = dc.estimate_height(list(zip(body_texts[r], widths)), size) > height * 0.8
-                rows_xml.append(dc.tr_xml("".join(cells), cant_split=not tall))
-            if b:
-                dc.append_xml(doc, dc.spacer_xml())
-            dc.append_xml(doc, dc.tbl_xml(widths, rows_xml))
+        _docx_chart(doc, n, m, quotes or {}, page, rows_label)
         if footnote:
             dc.append_xml(doc, dc.note_xml(footnote))
     return dc.save(doc, path)
+
+
+class _Xml:
+    """Runs and paragraphs of a chart's cells at one font size."""
+
+    def __init__(self, size: float):
+        self.sz = int(size * 2)
+
+    def run(self, text: str, bold=False, italic=False, color=None) -> str:
+        from .docx_common import xml_text
+
+        props = f'<w:sz w:val="{self.sz}"/>' + ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
+        if color:
+            props += f'<w:color w:val="{color}"/>'
+        return f'<w:r><w:rPr>{props}</w:rPr><w:t xml:space="preserve">{xml_text(text)}</w:t></w:r>'
+
+    @staticmethod
+    def para(runs: str) -> str:
+        return f'<w:p><w:pPr><w:spacing w:before="0" w:after="60"/></w:pPr>{runs}</w:p>'
+
+    def quote_para(self, q) -> str:  # the transcriber's notes in italics, as in the quote report
+        return self.para("".join(self.run(t, italic=i, color="404040") for t, i in q.runs()))
+
+
+def _chart_texts(m: Matrix, quotes: dict) -> tuple[list[str], list[list[str]]]:
+    """The chart's header texts and each row's cell texts (to measure the columns)."""
+    first_head = "Case" if m.row_kind == "case" else "Source"
+    head_texts = [first_head] + [_pretty(a) for a in m.attributes] + [m.header(c) for c in range(len(m.columns))]
+    body_texts: list[list[str]] = []
+    for r, row in enumerate(m.rows):
+        line = [row.name] + [row.attributes.get(a) or "" for a in m.attributes]
+        for c, col in enumerate(m.columns):
+            cell = m.cell(r, c)
+            t = cell.summary or (TO_CHART if cell.quotes else "")
+            qs = quotes.get((row.id, col.id), [])
+            line.append("\n".join([t] + [q.line for q in qs]) if qs else t)
+        body_texts.append(line)
+    return head_texts, body_texts
+
+
+def _docx_chart(doc, n: int, m: Matrix, quotes: dict, page: tuple[int, int, float], rows_label: str) -> None:
+    """Chart ``n``: its caption, then one table per block of rows (a group, or all)."""
+    from . import docx_common as dc
+
+    width, height, size = page
+    x = _Xml(size)
+    head_texts, body_texts = _chart_texts(m, quotes)
+    ncols = len(head_texts)
+    fixed = 1 + len(m.attributes)
+    widths = dc.fit_widths([[head_texts[i]] + [b[i] for b in body_texts] for i in range(ncols)], width, size,
+                           flexible=[i >= fixed for i in range(ncols)], max_line=width // 5,
+                           bold_columns=frozenset({0}))
+    title = m.title or "Framework matrix"
+    label = f"Framework chart: {title}" if m.title else title
+    dc.append_xml(doc, dc.caption_xml("Table ", n, label, restart=1 if n == 1 else None, page_break=n > 1))
+    header = dc.tr_xml("".join(dc.tc_xml(w, x.para(x.run(h, bold=True)), "E7E6E6")
+                               for h, w in zip(head_texts, widths)), header=True)
+    blocks: list[tuple[str | None, list[int]]] = []
+    for r, row in enumerate(m.rows):
+        if not blocks or (m.group_by and row.group != blocks[-1][0]):
+            blocks.append((row.group if m.group_by else None, []))
+        blocks[-1][1].append(r)
+    for b, (group, idx) in enumerate(blocks):
+        rows_xml = [header]
+        if m.group_by:
+            label_g = f"{m.group_by}: {group} ({len(idx)} {rows_label if len(idx) != 1 else rows_label[:-1]})"
+            rows_xml.append(dc.tr_xml(dc.tc_xml(width, x.para(x.run(label_g, bold=True)), "F2F2F2", span=ncols),
+                                      header=True))
+        for r in idx:
+            tall = dc.estimate_height(list(zip(body_texts[r], widths)), size) > height * 0.8
+            rows_xml.append(dc.tr_xml(_row_cells(x, m, r, quotes, widths, fixed), cant_split=not tall))
+        if b:
+            dc.append_xml(doc, dc.spacer_xml())
+        dc.append_xml(doc, dc.tbl_xml(widths, rows_xml))
+
+
+def _row_cells(x: _Xml, m: Matrix, r: int, quotes: dict, widths: list[int], fixed: int) -> str:
+    """A chart row's cells: the case in bold, its attributes, then each column's summary
+    (or "to chart") and quotes."""
+    from . import docx_common as dc
+
+    row = m.rows[r]
+    cells = [dc.tc_xml(widths[0], x.para(x.run(row.name, bold=True)))]
+    for a, w in zip(m.attributes, widths[1:fixed]):
+        cells.append(dc.tc_xml(w, x.para(x.run(row.attributes.get(a) or ""))))
+    for c, col in enumerate(m.columns):
+        cell = m.cell(r, c)
+        body = ""
+        if cell.summary:
+            body += "".join(x.para(x.run(ln)) for ln in cell.summary.splitlines() if ln.strip())
+        elif cell.quotes:
+            body += x.para(x.run(TO_CHART, italic=True, color="9C6500"))
+        for q in quotes.get((row.id, col.id), []):
+            body += x.quote_para(q)
+        cells.append(dc.tc_xml(widths[fixed + c], body, "FFF4D6" if cell.to_chart else None))
+    return "".join(cells)
 
 
 def _pretty(name: str) -> str:

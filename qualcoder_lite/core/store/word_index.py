@@ -160,6 +160,18 @@ def build_word_index(text: str) -> bytes:
         order += by_key[key]
     at = list(map(starts.__getitem__, order))
     gap_bytes = bytes(map(gap_of.__getitem__, order))
+    lines, narrow, wide = _vocabulary(keys, by_key, at)
+    vocab = ("\n" + "\n".join(lines) + "\n").encode("utf-8")
+    vocab += b"\0" * (-len(vocab) % 4)
+    under = _underscores(text)
+    header[6:] = [len(tokens), len(vocab), len(narrow), len(wide), len(under) // 3, len(far) // 2]
+    return (_pack(_U32, header) + vocab + _pack(_U32, wide) + _pack(_U32, under) + _pack(_U32, far)
+            + _pack("H", narrow) + gap_bytes)
+
+
+def _vocabulary(keys: list[str], by_key: dict[str, list[int]], at: list[int]):
+    """The vocabulary lines and the starts of each key's tokens: as 16-bit differences
+    ("h" keys) where they fit, else as 32-bit starts ("i" keys)."""
     diffs = [0, *map(sub, at[1:], at)]
     lines: list[str] = []
     narrow: list[int] = []
@@ -188,8 +200,11 @@ def build_word_index(text: str) -> bytes:
                 lines.append(f"{key}\ti{len(wide)}\t{n}\t{off}")
                 wide += at[off:off + n]
             off += n
-    vocab = ("\n" + "\n".join(lines) + "\n").encode("utf-8")
-    vocab += b"\0" * (-len(vocab) % 4)
+    return lines, narrow, wide
+
+
+def _underscores(text: str) -> list[int]:
+    """3 x uint32 per token next to an underscore: start, _BEFORE|_AFTER, end of its \\w run."""
     under: list[int] = []
     if "_" in text:
         for run in _UNDERSCORE_RUN.finditer(text):
@@ -199,9 +214,7 @@ def build_word_index(text: str) -> bytes:
                 flags = (_BEFORE if s > a else 0) | (_AFTER if e < b else 0)
                 if flags:
                     under += (s, flags, b)
-    header[6:] = [len(tokens), len(vocab), len(narrow), len(wide), len(under) // 3, len(far) // 2]
-    return (_pack(_U32, header) + vocab + _pack(_U32, wide) + _pack(_U32, under) + _pack(_U32, far)
-            + _pack("H", narrow) + gap_bytes)
+    return under
 
 
 def word_index_is_current(blob: bytes | None) -> bool:
