@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from .changes import Changes, RowChangedError, RowOp
 from .errors import QualCoderError
-from .store.database import db_errors  # part of this API: what a replay may raise besides QualCoderError
+from .store.database import db_errors  # part of this API: what a replay may raise
 from .store.recorder import Recorder
 
 if TYPE_CHECKING:

@@ -1,4 +1,5 @@
-"""Plain dataclasses for what the project holds (read side; no Qt, no SQL)."""
+"""Plain dataclasses for what the project holds (read side; no Qt, no SQL), and the plain
+results the services hand to the file writers (a framework chart, codebook rows, Table 1)."""
 
 from __future__ import annotations
 
@@ -154,6 +155,8 @@ def natural_key(s: str | None) -> tuple:
 # Plain data the services build and the file writers (``formats/``) print: a writer takes
 # these and never calls a service.
 
+
+# the framework matrix (``services.matrix`` builds it, ``formats.matrix_export`` prints it)
 @dataclass(frozen=True)
 class MatrixRow:
     id: int
@@ -212,6 +215,7 @@ def theme_overview(charts: list[Matrix]) -> tuple[list[MatrixRow], list[str], di
     return rows, [m.title for m in charts], counts
 
 
+# the codebook (``services.coding.codebook``; ``formats.docx_codebook`` / ``csv_codebook``)
 @dataclass(frozen=True)
 class CodebookRow:
     code_id: int
@@ -236,6 +240,7 @@ class CodebookRow:
         }
 
 
+# Table 1 (``services.quotes.participants``; ``formats.table1``)
 @dataclass(frozen=True)
 class Participant:
     case: str
