@@ -103,8 +103,8 @@ def build_project(path: Path, quotes: int, tables: int, cases: int = 40, seed: i
 
 def run_exports(path: Path, out_dir: Path) -> dict:
     """Time every export on an existing project; runs in a child process."""
-    from qualcoder_lite.core.formats.docx_report import write_quote_report
-    from qualcoder_lite.core.formats.html_report import table_html
+    from qualcoder_lite.core.services.quotes.report_docx import write_quote_report
+    from qualcoder_lite.core.services.quotes.report_html import table_html
     from qualcoder_lite.core.project import open_project
     from qualcoder_lite.core.services.quotes.exports import export_codebook, export_source
     from qualcoder_lite.core.services.quotes.quotes import ReportOptions, build_report

@@ -61,13 +61,14 @@ def _write_matrix(args, project, kind, target, matrix, charts) -> None:
     """Write the matrix (or its charts, one per theme) to ``target``, with the linked quotes
     when asked for."""
     from ..core.formats import matrix_export as mx
+    from ..core.services.matrix.cell_quotes import matrix_quotes
     from ..core.services.sources.study import study, study_title
 
     quotes = None
     if args.with_quotes:
         quotes = {}
         for m in charts or [matrix]:
-            quotes.update(mx.matrix_quotes(project, m))
+            quotes.update(matrix_quotes(project, m))
     if kind == ".csv":
         mx.write_csv(matrix, target, quotes)
     elif kind == ".xlsx":

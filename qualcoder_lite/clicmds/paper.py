@@ -9,9 +9,8 @@ from ._common import add_force, emit_json, open_for, output_for
 
 
 def cmd_participants(args) -> int:
-    from ..core.formats import table1
     from ..core.services.sources.filters import parse_where
-    from ..core.services.quotes.participants import participant_table
+    from ..core.services.quotes.participants import participant_table, write_table1
     if (args.out is None) == (not args.json):
         raise UsageError("choose --out FILE (.docx, .csv or .xlsx) or --json")
     target = None
@@ -27,7 +26,7 @@ def cmd_participants(args) -> int:
             return 0
         if not table.rows:
             raise QualCoderError(f"nothing to export: no cases match; {out} was not written")
-        table1.write_table1(project, table, target, args.caption or "", args.footnote or "")
+        write_table1(project, table, target, args.caption or "", args.footnote or "")
     groups = len(table.groups()) if table.group_by else 0
     print(f"wrote {out}: {table.total} participants" + (f" in {groups} groups" if groups else ""))
     return 0

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .changes import Changes, RowChangedError, RowOp
 from .errors import QualCoderError
-from .store.database import db_errors
-from .store.recorder import Changes, Recorder, RowChangedError, RowOp
+from .store.database import db_errors  # part of this API: what a replay may raise
+from .store.recorder import Recorder
 
 if TYPE_CHECKING:
     from .project import Project

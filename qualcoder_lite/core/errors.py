@@ -43,3 +43,22 @@ class DamagedProjectError(ProjectError):
 
 class DuplicateError(QualCoderError):
     """Something with this identity already exists (a code path, a source's text...)."""
+
+
+class PassphraseNeeded(ProjectError):
+    """The file is encrypted (or not a database at all) and no passphrase was given."""
+
+
+class LockedError(ProjectError):
+    """Someone else has the project open for writing."""
+
+    def __init__(self, path, holder: dict):
+        self.holder = holder
+        if holder.get("user") or holder.get("host"):
+            who = holder.get("user") or "someone"
+            host = holder.get("host") or "another computer"
+            since = holder.get("since", "")
+            what = f"is open in QualCoder Lite by {who} on {host} (since {since[:16].replace('T', ' ')})"
+        else:  # through a hard link in another folder: the holder's lock file is beside the other name
+            what = "is open in QualCoder Lite (possibly under another name of the same file)"
+        super().__init__(path, f"{what}; try again when it has been closed")

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Iterator
 
 from . import commands
+from .changes import Changes
 from .errors import ProjectError
 from .store import database
 from .store.attributes import AttributeRepo
@@ -23,7 +24,6 @@ from .store.codes import CodeRepo
 from .store.codings import CodingRepo
 from .store.matrix import MatrixRepo
 from .store.memos import MemoRepo
-from .store.recorder import Changes
 from .store.settings import SettingsRepo
 from .store.sources import SourceRepo
 
@@ -114,6 +114,13 @@ class Project:
             if database.error_kind(exc) != "io":
                 raise
             raise database.io_error(self.path or ":memory:", exc, "written") from None
+
+    def make_backup(self) -> Path:
+        """Snapshot the project into its backup folder and rotate old backups (the app
+        takes one on every open; ``store/backups.py``)."""
+        from .store.backups import make_backup
+
+        return make_backup(self)
 
     def detach_lock(self):
         """Hand this project's lock to the caller (who must release it): closing the

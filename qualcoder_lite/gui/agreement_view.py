@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from ..core.errors import QualCoderError
 from ..core.services.team.agreement import UNITS, Comparison, differences
-from ..core.store.recorder import Changes
+from ..core.changes import Changes
 from .agreement_model import (  # noqa: F401 (the colours are part of this view's interface)
     A_COLOR, B_COLOR, BOTH_COLOR, UNIT_LABELS, AgreementModel, _esc, _fmt,
 )

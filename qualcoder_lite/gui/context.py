@@ -8,10 +8,10 @@ import itertools
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from ..core.changes import Changes
 from ..core.commands import Command, StaleHistoryError
 from ..core.errors import QualCoderError
 from ..core.project import Project
-from ..core.store.recorder import Changes
 
 _clock = itertools.count(1)
 
@@ -48,7 +48,7 @@ class _UndoAdapter(QUndoCommand):
         """A replay that fails (someone else changed the rows, the file is read-only...)
         changed nothing: the transaction rolled back. Say so, and drop the history, which
         no longer matches the file."""
-        from ..core.store.database import db_errors
+        from ..core.commands import db_errors
 
         try:
             changes = step(self.cmd)

@@ -213,10 +213,8 @@ class MainWindow(QMainWindow):
         over), asking for a passphrase when it is encrypted, offering read-only when someone
         else has it open and a backup when it is damaged (never for a disk error). A
         backup is taken on every open."""
-        from ..core.errors import DamagedProjectError, ProjectIOError
-        from ..core.store.backups import list_backups, make_backup
-        from ..core.store.database import PassphraseNeeded
-        from ..core.store.lock import LockedError
+        from ..core.errors import DamagedProjectError, LockedError, PassphraseNeeded, ProjectIOError
+        from ..core.services.privacy.projectfile import backups_of
 
         path = Path(path)
         coder = coder or self.coder or prefs.coder_for(path)
@@ -236,7 +234,7 @@ class MainWindow(QMainWindow):
                 return self.open_path(path, coder, passphrase, read_only=True)
             return False
         except DamagedProjectError as exc:
-            backups = list_backups(path)
+            backups = backups_of(path)
             if not backups:
                 self.show_error("Damaged project", f"{exc}\n\nThere is no backup of it to restore.")
                 return False
@@ -268,7 +266,7 @@ class MainWindow(QMainWindow):
             return False
         if not read_only:
             try:
-                make_backup(project)
+                project.make_backup()
             except (OSError, QualCoderError) as exc:
                 self.show_message(f"Could not make the automatic backup: {exc}")
         self.set_project(project)

@@ -19,6 +19,7 @@ def charts(project, spec: tuple) -> list:
 def write_matrix(project, charts, shown, kind: str, target, with_quotes: bool) -> None:
     """Write ``charts`` (one per theme) or the ``shown`` chart, with their quotes."""
     from ..core.formats import matrix_export as mx
+    from ..core.services.matrix.cell_quotes import matrix_quotes
     from ..core.services.sources.study import study, study_title
 
     what = charts if charts is not None else shown
@@ -26,7 +27,7 @@ def write_matrix(project, charts, shown, kind: str, target, with_quotes: bool) -
     if with_quotes:
         quotes = {}
         for m in charts or [shown]:
-            quotes.update(mx.matrix_quotes(project, m))
+            quotes.update(matrix_quotes(project, m))
     if kind == ".xlsx":
         mx.write_xlsx(what, target, quotes)
     elif kind == ".csv":

@@ -411,7 +411,7 @@ class ReportDialog(QDialog):
 
     def refresh_preview(self) -> None:
         """Build the first table with the current choices and show it (or say what is wrong)."""
-        from ..core.formats.html_report import table_html
+        from ..core.services.quotes.report_html import table_html
 
         self.timer.stop()
         if not self.project_is_open():
@@ -464,7 +464,7 @@ class ReportDialog(QDialog):
 
     # -- editing a quote from the preview ---------------------------------------------
     def _quote_clicked(self, url) -> None:
-        from ..core.formats.html_report import QUOTE_LINK
+        from ..core.services.quotes.report_html import QUOTE_LINK
 
         link = url.toString()
         if link.startswith(QUOTE_LINK) and link[len(QUOTE_LINK):].isdigit():
@@ -522,7 +522,7 @@ class ReportDialog(QDialog):
 
 
 def _natural(s: str):
-    from ..core.services.quotes.quotes import natural_key
+    from ..core.model import natural_key
 
     return natural_key(s)
 

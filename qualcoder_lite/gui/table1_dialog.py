@@ -95,8 +95,7 @@ class Table1Dialog(QDialog):
         """Write Table 1 to ``target`` (an Output from the save dialog, or a path) as a job
         on its own connection; returns the job (its ``result`` is the path written), or
         None when refused at once."""
-        from ..core.formats.table1 import write_table1
-        from ..core.services.quotes.participants import participant_table
+        from ..core.services.quotes.participants import participant_table, write_table1
         from .jobs import Job
         from .save_target import target_of
 

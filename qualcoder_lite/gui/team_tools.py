@@ -13,8 +13,8 @@ from PySide6.QtWidgets import (
     QPlainTextEdit, QRadioButton, QVBoxLayout,
 )
 
-from ..core.store.coders import CODER_COLORS
-from ..core.store.recorder import Changes
+from ..core.model import CODER_COLORS
+from ..core.changes import Changes
 from .agreement_view import AgreementView
 from .jobs import Job
 

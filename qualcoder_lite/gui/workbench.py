@@ -7,9 +7,9 @@ import re
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QMenu, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
+from ..core.changes import Changes
 from ..core.errors import QualCoderError
 from ..core.services.coding.coding import AdjustCoding, ApplyCode, CodeInVivo, RemoveCoding, SetCodingMemo
-from ..core.store.recorder import Changes
 from .code_panel import CodePanel
 from .context import Context
 from .find_bar import FindBar

@@ -122,12 +122,14 @@ def test_agreement_exports_name_the_code(cli, proj, tmp_path):
 def test_retrieval_exports_name_the_code(proj, tmp_path):
     from qualcoder_lite.core.formats.segments_export import write_segments
     from qualcoder_lite.core.project import open_project
+    from qualcoder_lite.core.services.quotes.quoting import Quoter
     from qualcoder_lite.core.services.quotes.segments import segments
 
     with open_project(proj) as p:
         segs = segments(p)
+        quotes = {s.coding_id: Quoter(p).coding_quote(s) for s in segs}
         for ext in ("csv", "xlsx", "docx"):
-            out = write_segments(segs, [], tmp_path / f"segments.{ext}")
+            out = write_segments(segs, [], tmp_path / f"segments.{ext}", p.name, quotes)
             if ext == "csv":
                 with open(out, encoding="utf-8-sig", newline="") as fh:
                     rows = list(csv.DictReader(fh))

@@ -119,6 +119,7 @@ def test_two_coders_same_passage_quoted_once_and_excel_limit(tmp_path, demo):
     import openpyxl
 
     from qualcoder_lite.core.formats import matrix_export as mx
+    from qualcoder_lite.core.services.matrix.cell_quotes import matrix_quotes
     from qualcoder_lite.core.services.coding.coding import ApplyCode
 
     demo_path = demo.path
@@ -128,7 +129,7 @@ def test_two_coders_same_passage_quoted_once_and_excel_limit(tmp_path, demo):
         p.execute(ApplyCode(seg.source_id, seg.code_id, seg.start, seg.end, coder="zoe"))
         theme = p.codes.get(seg.code_id)
         m = build_matrix(p, [theme.id], roll_up=False)
-        quotes = mx.matrix_quotes(p, m)
+        quotes = matrix_quotes(p, m)
         key = (p.cases.id_of(seg.case), theme.id)
         texts = [q.line for q in quotes[key]]
         assert len(texts) == len(set(texts))  # the passage coded by two coders appears once

@@ -25,6 +25,7 @@ from qualcoder_lite.core.project import memory_project, open_project
 from qualcoder_lite.core.services.search import search as S
 from qualcoder_lite.core.services.search.search import Hit, build_word_index, search, word_key
 from qualcoder_lite.core.store import database
+from qualcoder_lite.core.store import word_index as W
 from qualcoder_lite.core.store.schema import LATEST, MIGRATIONS
 from tests.helpers import add_text_source, dump
 
@@ -220,7 +221,7 @@ def regex_spans(text: str, query_term: str, prefix: bool = False):
 
 # ----------------------------------------------------------------------------- case keys
 def _cased_anyhow(ch: str) -> bool:
-    return ch.lower() != ch or ch.upper() != ch or ch.casefold() != ch or S._sre_iscased(ord(ch))
+    return ch.lower() != ch or ch.upper() != ch or ch.casefold() != ch or W._sre_iscased(ord(ch))
 
 
 def test_case_keys_are_equal_exactly_when_re_ignorecase_matches():
@@ -228,7 +229,7 @@ def test_case_keys_are_equal_exactly_when_re_ignorecase_matches():
     IGNORECASE matches exactly the word characters with its key, and a non-word character it
     matches is one ``_needs_scan`` sends to the scan."""
     chars = [chr(cp) for cp in range(0x110000) if not 0xD800 <= cp < 0xE000]
-    extra = {chr(c) for k, v in S._EXTRA_CASES.items() for c in (k, *v)}
+    extra = {chr(c) for k, v in W._EXTRA_CASES.items() for c in (k, *v)}
     cased = [ch for ch in chars if _cased_anyhow(ch) or ch in extra]
     pool = "".join(cased)
     keyed: dict[str, set[str]] = {}
@@ -240,11 +241,11 @@ def test_case_keys_are_equal_exactly_when_re_ignorecase_matches():
             continue
         matched = set(re.findall(re.escape(c), pool, re.IGNORECASE))
         assert {x for x in matched if x.isalnum()} == keyed[word_key(c)], repr(c)
-        assert all(S._needs_scan(x) for x in matched if not x.isalnum()), repr(c)
+        assert all(W._needs_scan(x) for x in matched if not x.isalnum()), repr(c)
     # every other character has no case: it is its own key and only matches itself
     cased_set = set(cased)
     rest = "".join(ch for ch in chars if ch not in cased_set)
-    assert not any(S._sre_iscased(ord(ch)) for ch in rest)
+    assert not any(W._sre_iscased(ord(ch)) for ch in rest)
     alnum_cased = "".join(re.escape(c) for c in cased if c.isalnum())
     assert re.findall(f"[{alnum_cased}]", rest, re.IGNORECASE) == []
     sample = [ch for ch in rest if ch.isalnum()][::97]
@@ -256,7 +257,7 @@ def test_ascii_fast_path_equals_the_table():
     for cp in range(128):
         ch = chr(cp)
         if ch.isalnum():
-            assert word_key(ch) == ch.translate(S._CHAR_KEYS)
+            assert word_key(ch) == ch.translate(W._CHAR_KEYS)
     assert word_key("ſtraße") == word_key("STRAßE") != word_key("strasse")
     assert word_key("\u212aelvin") == word_key("kelvin")  # the Kelvin sign is a K for re
 
@@ -408,7 +409,7 @@ def test_index_spans_equal_regex_spans(text, data):
         for prefix in (False, True):
             got = index_spans(text, q, prefix)
             if got is None:
-                assert S._needs_scan(text)
+                assert W._needs_scan(text)
                 continue
             assert sorted(got) == regex_spans(text, q, prefix), (q, prefix)
 
@@ -432,7 +433,7 @@ def test_index_edge_cases(text, query, prefix):
     got = index_spans(text, query, prefix)
     want = regex_spans(text, query, prefix)
     if got is None:
-        assert S._needs_scan(text)
+        assert W._needs_scan(text)
     else:
         assert sorted(got) == want
     project = _project_with([text])
@@ -598,7 +599,9 @@ def test_an_index_of_another_layout_or_unicode_version_is_rebuilt_on_open(projec
         for i in range(3):
             add_text_source(p, f"P{i}", TEXT + str(i))
         assert database.complete_word_index(p.conn) == 0
-    monkeypatch.setattr(S, "_UNICODE", S._UNICODE + 1)  # as if built by a Python with other tables
+    # as if built by a Python with other tables (the store builds and checks it, search reads it)
+    monkeypatch.setattr(W, "_UNICODE", W._UNICODE + 1)
+    monkeypatch.setattr(S, "_UNICODE", W._UNICODE)
     with open_project(project_file, read_only=True) as p:
         assert all(S._WordIndex.load(b, t.encode()) is None
                    for t, b in p.conn.execute("SELECT text, word_index FROM sources"))
@@ -655,4 +658,4 @@ def test_index_build_is_deterministic_and_exact(pool):
     for t in pool:
         blob = build_word_index(t)
         assert blob == build_word_index(t)
-        assert (S._WordIndex.load(blob, t.encode("utf-8")) is None) == S._needs_scan(t)
+        assert (S._WordIndex.load(blob, t.encode("utf-8")) is None) == W._needs_scan(t)

@@ -150,12 +150,14 @@ def test_codebook_csv_round_trip(cli, hostile, tmp_path):
 def test_retrieval_table_exports(hostile, tmp_path):
     from qualcoder_lite.core.formats.segments_export import write_segments
     from qualcoder_lite.core.project import open_project
+    from qualcoder_lite.core.services.quotes.quoting import Quoter
     from qualcoder_lite.core.services.quotes.segments import segments
 
     with open_project(hostile) as project:
         segs = segments(project)
-        write_segments(segs, ["link", "note"], tmp_path / "seg.csv", project.name)
-        write_segments(segs, ["link", "note"], tmp_path / "seg.xlsx", project.name)
+        quotes = {s.coding_id: Quoter(project).coding_quote(s) for s in segs}
+        write_segments(segs, ["link", "note"], tmp_path / "seg.csv", project.name, quotes)
+        write_segments(segs, ["link", "note"], tmp_path / "seg.xlsx", project.name, quotes)
     assert_csv_safe(tmp_path / "seg.csv", CASE, CODE, SUB)
     assert_xlsx_safe(tmp_path / "seg.xlsx", CASE, CODE, SUB)
 

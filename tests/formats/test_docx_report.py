@@ -14,8 +14,8 @@ from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 
 from qualcoder_lite.core.errors import QualCoderError
-from qualcoder_lite.core.formats.docx_report import write_quote_report
-from qualcoder_lite.core.formats.html_report import table_html
+from qualcoder_lite.core.services.quotes.report_docx import write_quote_report
+from qualcoder_lite.core.services.quotes.report_html import table_html
 from qualcoder_lite.core.project import open_project
 from qualcoder_lite.core.services.sources.demo import demo_dir
 from qualcoder_lite.core.services.quotes.exports import (NothingToExport, export_codebook, export_source,

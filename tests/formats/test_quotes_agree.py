@@ -15,6 +15,7 @@ import pytest
 from qualcoder_lite.cli import main
 from qualcoder_lite.core.formats import matrix_export as mx
 from qualcoder_lite.core.formats.segments_export import write_segments
+from qualcoder_lite.core.services.matrix.cell_quotes import matrix_quotes
 from qualcoder_lite.core.project import new_project, open_project
 from qualcoder_lite.core.services.quotes.exports import write_report
 from qualcoder_lite.core.services.matrix.matrix import build_matrix
@@ -53,7 +54,7 @@ def test_every_file_and_the_command_line_print_the_same_quotes(study, tmp_path, 
 
         columns = [p.codes.find(c).id for c in qs.CODES]
         matrix = build_matrix(p, columns, roll_up=False)
-        quotes = mx.matrix_quotes(p, matrix)
+        quotes = matrix_quotes(p, matrix)
         mx.write_docx(matrix, tmp_path / "m.docx", p.name, quotes)
         mx.write_xlsx(matrix, tmp_path / "m.xlsx", quotes)
         mx.write_csv(matrix, tmp_path / "m.csv", quotes)

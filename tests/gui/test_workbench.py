@@ -5,8 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
 from PySide6.QtWidgets import QColorDialog, QInputDialog, QMessageBox, QTableView, QTreeView
 
+from qualcoder_lite.core.changes import Changes
 from qualcoder_lite.core.project import open_project
-from qualcoder_lite.core.store.recorder import Changes
+from qualcoder_lite.core.changes import Changes
 from tests.gui.conftest import finished, open_source, select_text, utf16
 
 

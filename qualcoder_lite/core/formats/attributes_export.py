@@ -9,13 +9,12 @@ from pathlib import Path
 
 from .. import outfile
 from ..errors import QualCoderError, UsageError
+from ..model import natural_key
 from .cells import xlsx_clean, xlsx_set
 
 
 def attribute_sheet(project, applies_to: str = "case") -> tuple[list[str], list[str], list[list[str]]]:
     """(header, attribute types, rows) with rows in natural name order (P2 before P10)."""
-    from ..services.quotes.quotes import natural_key
-
     attrs = project.attributes.all(applies_to)
     if applies_to == "case":
         items = [(c.id, c.name) for c in project.cases.all()]

@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 from .. import outfile
-from ..services.coding.codebook import CodebookRow
+from ..model import CodebookRow
 from .cells import csv_row
 
 CSV_COLUMNS = ("code", "level", "name", "description", "summary", "color", "codings", "cases",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from docx.oxml.ns import nsdecls
 
-from ..services.coding.codebook import CodebookRow
+from ..model import CodebookRow
 from . import docx_common as dc
 
 NOTE = ("Codings: coded passages, including those of sub-codes. Cases: participants with at least "

@@ -60,6 +60,31 @@ def write_coded_transcript(path: str | Path, title: str, facts: list[tuple[str, 
     space get no comment."""
     date = date or _dt.date.today()
     doc = dc.new_document(font, font_size, page_size)
+    _line_style(doc, font, font_size)
+    _title_block(doc, title, facts, date)
+    cuts_sorted, in_label = _cut_points(text, turns, passages)
+    runs, run_starts, run_ends = _write_lines(doc, text, cuts_sorted, in_label, font_size, progress)
+    total = text.count("\n") + 1
+    written = 0
+    for n, ps in enumerate(sorted(passages, key=lambda x: (x.start, -x.end))):
+        if progress is not None and n % 50 == 0 and not progress(total, total + 1, "Adding comments"):
+            raise InterruptedError("export cancelled")
+        first = bisect.bisect_left(run_starts, ps.start)
+        last = bisect.bisect_right(run_ends, ps.end) - 1
+        if first >= len(runs) or last < first or run_starts[first] >= ps.end:
+            continue
+        who = ps.author or ps.coder
+        doc.add_comment(runs[first:last + 1], text=ps.comment_text, author=dc.clean_text(who),
+                        initials=initials(who))
+        written += 1
+    dc.page_number_footer(doc.sections[0], prefix=f"{dc.clean_text(title)} · page ")
+    out = dc.save(doc, path)
+    if progress is not None:
+        progress(total + 1, total + 1, "Done")
+    return out, written
+
+
+def _line_style(doc, font: str, font_size: float) -> None:
     normal = doc.styles["Normal"]
     normal.font.size = Pt(font_size + 1)
     body_id = dc.add_paragraph_style(doc, "Transcript Line", font, font_size + 1, space_after=0, line=1.15)
@@ -69,6 +94,8 @@ def write_coded_transcript(path: str | Path, title: str, facts: list[tuple[str, 
     st.paragraph_format.tab_stops.add_tab_stop(Twips(NUMBER_INDENT))
     del body_id
 
+
+def _title_block(doc, title: str, facts: list[tuple[str, str]], date: _dt.date) -> None:
     doc.add_paragraph(dc.clean_text(title), style="Title")
     p = doc.add_paragraph()
     for i, (label, value) in enumerate(facts):
@@ -78,7 +105,10 @@ def write_coded_transcript(path: str | Path, title: str, facts: list[tuple[str, 
     p.add_run(f"{date.day} {date:%B %Y}. Line numbers are those of the QualCoder Lite transcript view; "
               "each comment names the codes of the passage it marks.")
 
-    # Cut points: every passage start/end and every speaker label.
+
+def _cut_points(text: str, turns: list[Turn], passages: list[MarkedPassage]):
+    """Cut points (every passage start/end and every speaker label), sorted, and a test
+    whether a position lies in a speaker label."""
     labels = [(t.label_start, t.label_end) for t in turns if t.label_end > t.label_start]
     cuts = {0, len(text)}
     for ps in passages:
@@ -86,13 +116,19 @@ def write_coded_transcript(path: str | Path, title: str, facts: list[tuple[str, 
         cuts.add(max(0, min(ps.end, len(text))))
     for a, b in labels:
         cuts.update((a, b))
-    cuts_sorted = sorted(cuts)
     label_starts = [a for a, _ in labels]
 
     def in_label(pos: int) -> bool:
         i = bisect.bisect_right(label_starts, pos) - 1
         return i >= 0 and labels[i][0] <= pos < labels[i][1]
 
+    return sorted(cuts), in_label
+
+
+def _write_lines(doc, text: str, cuts_sorted: list[int], in_label, font_size: float,
+                 progress: Progress | None) -> tuple[list, list[int], list[int]]:
+    """One numbered paragraph per line, cut into runs at the cut points (speaker labels
+    bold); returns the runs with their start and end offsets."""
     run_starts: list[int] = []
     run_ends: list[int] = []
     runs = []
@@ -125,21 +161,4 @@ def write_coded_transcript(path: str | Path, title: str, facts: list[tuple[str, 
             run_starts.append(a)
             run_ends.append(b)
             a = b
-
-    written = 0
-    for n, ps in enumerate(sorted(passages, key=lambda x: (x.start, -x.end))):
-        if progress is not None and n % 50 == 0 and not progress(total, total + 1, "Adding comments"):
-            raise InterruptedError("export cancelled")
-        first = bisect.bisect_left(run_starts, ps.start)
-        last = bisect.bisect_right(run_ends, ps.end) - 1
-        if first >= len(runs) or last < first or run_starts[first] >= ps.end:
-            continue
-        who = ps.author or ps.coder
-        doc.add_comment(runs[first:last + 1], text=ps.comment_text, author=dc.clean_text(who),
-                        initials=initials(who))
-        written += 1
-    dc.page_number_footer(doc.sections[0], prefix=f"{dc.clean_text(title)} · page ")
-    out = dc.save(doc, path)
-    if progress is not None:
-        progress(total + 1, total + 1, "Done")
-    return out, written
+    return runs, run_starts, run_ends

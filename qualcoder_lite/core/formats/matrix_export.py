@@ -2,8 +2,10 @@
 
 Each cell carries the analyst's summary; with quotes, the linked quotes follow the summary,
 each as the one renderer prints it (``services.quoting``: merged overlaps, interviewer
-turns cut, the project's quote style) with its citation. Cells with quotes but no summary
-read "to chart" in every format, so nothing uncharted slips into a paper unnoticed.
+turns cut, the project's quote style) with its citation; the caller renders them
+(``services.matrix.cell_quotes.matrix_quotes``) and passes them in. Cells with quotes but
+no summary read "to chart" in every format, so nothing uncharted slips into a paper
+unnoticed.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ import datetime as _dt
 from pathlib import Path
 
 from .. import outfile
-from ..services.matrix.matrix import Matrix
+from ..model import Matrix, theme_overview
 from .cells import csv_row, xlsx_clean, xlsx_set
+from .summary_notes import summary_xml
 
 TO_CHART = "[to chart]"
 
@@ -106,10 +109,8 @@ def _print_setup(ws, frozen_cols: int) -> None:
 def _overview_sheet(ws, charts: list[Matrix], used: set[str]) -> None:
     from openpyxl.styles import Alignment, Font
 
-    from ..services.matrix.matrix import theme_overview
-
     ws.title = _sheet_name("Overview", used)
-    rows, themes, counts = theme_overview(None, charts)
+    rows, themes, counts = theme_overview(charts)
     group_by = charts[0].group_by if charts else None
     head = ["Case" if charts[0].row_kind == "case" else "Source"] + ([group_by] if group_by else []) + themes
     for i, h in enumerate(head, start=1):
@@ -184,7 +185,7 @@ def write_docx(matrix: "Matrix | list[Matrix]", path: "str | Path | outfile.Outp
     phrases, see ``services.anchors.export_notes.summary_notes``) numbers linked phrases and
     lists the passages they rest on under each table."""
     from . import docx_common as dc
-    from .summary_notes import notes_xml, summary_xml
+    from .summary_notes import notes_xml
 
     charts = matrix if isinstance(matrix, list) else [matrix]
     doc = dc.new_document(font, size, page_size)
@@ -199,76 +200,10 @@ def write_docx(matrix: "Matrix | list[Matrix]", path: "str | Path | outfile.Outp
     ])
     doc.add_paragraph(("Theme columns include their sub-codes. " if first.roll_up else "")
                       + f"“{TO_CHART}” marks cells with quotes but no summary yet.")
-    width = dc.text_width(page_size, True)
-    height = dc.page_body_height(page_size, True)
-    sz = int(size * 2)
-
-    def run(text: str, bold=False, italic=False, color=None) -> str:
-        props = f'<w:sz w:val="{sz}"/>' + ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
-        if color:
-            props += f'<w:color w:val="{color}"/>'
-        return f'<w:r><w:rPr>{props}</w:rPr><w:t xml:space="preserve">{dc.xml_text(text)}</w:t></w:r>'
-
-    def para(runs: str) -> str:
-        return f'<w:p><w:pPr><w:spacing w:before="0" w:after="60"/></w:pPr>{runs}</w:p>'
-
-    def quote_para(q) -> str:  # the transcriber's notes in italics, as in the quote report
-        return para("".join(run(t, italic=i, color="404040") for t, i in q.runs()))
-
+    page = (dc.text_width(page_size, True), dc.page_body_height(page_size, True), size)
     for n, m in enumerate(charts, start=1):
-        numbered: list = []
-        first_head = "Case" if m.row_kind == "case" else "Source"
-        head_texts = [first_head] + [_pretty(a) for a in m.attributes] + [m.header(c) for c in range(len(m.columns))]
-        body_texts: list[list[str]] = []
-        for r, row in enumerate(m.rows):
-            line = [row.name] + [row.attributes.get(a) or "" for a in m.attributes]
-            for c, col in enumerate(m.columns):
-                cell = m.cell(r, c)
-                t = cell.summary or (TO_CHART if cell.quotes else "")
-                qs = (quotes or {}).get((row.id, col.id), [])
-                line.append("\n".join([t] + [q.line for q in qs]) if qs else t)
-            body_texts.append(line)
-        ncols = len(head_texts)
-        fixed = 1 + len(m.attributes)
-        widths = dc.fit_widths([[head_texts[i]] + [b[i] for b in body_texts] for i in range(ncols)], width, size,
-                               flexible=[i >= fixed for i in range(ncols)], max_line=width // 5,
-                               bold_columns=frozenset({0}))
-        title = m.title or "Framework matrix"
-        label = f"Framework chart: {title}" if m.title else title
-        dc.append_xml(doc, dc.caption_xml("Table ", n, label, restart=1 if n == 1 else None, page_break=n > 1))
-        header = dc.tr_xml("".join(dc.tc_xml(w, para(run(h, bold=True)), "E7E6E6")
-                                   for h, w in zip(head_texts, widths)), header=True)
-        blocks: list[tuple[str | None, list[int]]] = []
-        for r, row in enumerate(m.rows):
-            if not blocks or (m.group_by and row.group != blocks[-1][0]):
-                blocks.append((row.group if m.group_by else None, []))
-            blocks[-1][1].append(r)
-        for b, (group, idx) in enumerate(blocks):
-            rows_xml = [header]
-            if m.group_by:
-                label_g = f"{m.group_by}: {group} ({len(idx)} {rows_label if len(idx) != 1 else rows_label[:-1]})"
-                rows_xml.append(dc.tr_xml(dc.tc_xml(width, para(run(label_g, bold=True)), "F2F2F2", span=ncols),
-                                          header=True))
-            for r in idx:
-                row = m.rows[r]
-                cells = [dc.tc_xml(widths[0], para(run(row.name, bold=True)))]
-                for a, w in zip(m.attributes, widths[1:fixed]):
-                    cells.append(dc.tc_xml(w, para(run(row.attributes.get(a) or ""))))
-                for c, col in enumerate(m.columns):
-                    cell = m.cell(r, c)
-                    body = ""
-                    if cell.summary:
-                        body += summary_xml(cell.summary, (notes or {}).get((row.id, col.id)), numbered, run, para, sz)
-                    elif cell.quotes:
-                        body += para(run(TO_CHART, italic=True, color="9C6500"))
-                    for q in (quotes or {}).get((row.id, col.id), []):
-                        body += quote_para(q)
-                    cells.append(dc.tc_xml(widths[fixed + c], body, "FFF4D6" if cell.to_chart else None))
-                tall = dc.estimate_height(list(zip(body_texts[r], widths)), size) > height * 0.8
-                rows_xml.append(dc.tr_xml("".join(cells), cant_split=not tall))
-            if b:
-                dc.append_xml(doc, dc.spacer_xml())
-            dc.append_xml(doc, dc.tbl_xml(widths, rows_xml))
+        numbered: list = []  # the chart's linked phrases, in the order their numbers run
+        _docx_chart(doc, n, m, quotes or {}, page, rows_label, (notes or {}, numbered))
         for note in notes_xml(numbered):
             dc.append_xml(doc, note)
         if footnote:
@@ -276,26 +211,108 @@ def write_docx(matrix: "Matrix | list[Matrix]", path: "str | Path | outfile.Outp
     return dc.save(doc, path)
 
 
+class _Xml:
+    """Runs and paragraphs of a chart's cells at one font size."""
+
+    def __init__(self, size: float):
+        self.sz = int(size * 2)
+
+    def run(self, text: str, bold=False, italic=False, color=None) -> str:
+        from .docx_common import xml_text
+
+        props = f'<w:sz w:val="{self.sz}"/>' + ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
+        if color:
+            props += f'<w:color w:val="{color}"/>'
+        return f'<w:r><w:rPr>{props}</w:rPr><w:t xml:space="preserve">{xml_text(text)}</w:t></w:r>'
+
+    @staticmethod
+    def para(runs: str) -> str:
+        return f'<w:p><w:pPr><w:spacing w:before="0" w:after="60"/></w:pPr>{runs}</w:p>'
+
+    def quote_para(self, q) -> str:  # the transcriber's notes in italics, as in the quote report
+        return self.para("".join(self.run(t, italic=i, color="404040") for t, i in q.runs()))
+
+
+def _chart_texts(m: Matrix, quotes: dict) -> tuple[list[str], list[list[str]]]:
+    """The chart's header texts and each row's cell texts (to measure the columns)."""
+    first_head = "Case" if m.row_kind == "case" else "Source"
+    head_texts = [first_head] + [_pretty(a) for a in m.attributes] + [m.header(c) for c in range(len(m.columns))]
+    body_texts: list[list[str]] = []
+    for r, row in enumerate(m.rows):
+        line = [row.name] + [row.attributes.get(a) or "" for a in m.attributes]
+        for c, col in enumerate(m.columns):
+            cell = m.cell(r, c)
+            t = cell.summary or (TO_CHART if cell.quotes else "")
+            qs = quotes.get((row.id, col.id), [])
+            line.append("\n".join([t] + [q.line for q in qs]) if qs else t)
+        body_texts.append(line)
+    return head_texts, body_texts
+
+
+def _docx_chart(doc, n: int, m: Matrix, quotes: dict, page: tuple[int, int, float], rows_label: str,
+                linked: tuple[dict, list]) -> None:
+    """Chart ``n``: its caption, then one table per block of rows (a group, or all);
+    ``linked`` is (the summaries' linked phrases by cell, the list numbering them)."""
+    from . import docx_common as dc
+
+    width, height, size = page
+    x = _Xml(size)
+    head_texts, body_texts = _chart_texts(m, quotes)
+    ncols = len(head_texts)
+    fixed = 1 + len(m.attributes)
+    widths = dc.fit_widths([[head_texts[i]] + [b[i] for b in body_texts] for i in range(ncols)], width, size,
+                           flexible=[i >= fixed for i in range(ncols)], max_line=width // 5,
+                           bold_columns=frozenset({0}))
+    title = m.title or "Framework matrix"
+    label = f"Framework chart: {title}" if m.title else title
+    dc.append_xml(doc, dc.caption_xml("Table ", n, label, restart=1 if n == 1 else None, page_break=n > 1))
+    header = dc.tr_xml("".join(dc.tc_xml(w, x.para(x.run(h, bold=True)), "E7E6E6")
+                               for h, w in zip(head_texts, widths)), header=True)
+    blocks: list[tuple[str | None, list[int]]] = []
+    for r, row in enumerate(m.rows):
+        if not blocks or (m.group_by and row.group != blocks[-1][0]):
+            blocks.append((row.group if m.group_by else None, []))
+        blocks[-1][1].append(r)
+    for b, (group, idx) in enumerate(blocks):
+        rows_xml = [header]
+        if m.group_by:
+            label_g = f"{m.group_by}: {group} ({len(idx)} {rows_label if len(idx) != 1 else rows_label[:-1]})"
+            rows_xml.append(dc.tr_xml(dc.tc_xml(width, x.para(x.run(label_g, bold=True)), "F2F2F2", span=ncols),
+                                      header=True))
+        for r in idx:
+            tall = dc.estimate_height(list(zip(body_texts[r], widths)), size) > height * 0.8
+            rows_xml.append(dc.tr_xml(_row_cells(x, m, r, quotes, widths, fixed, linked), cant_split=not tall))
+        if b:
+            dc.append_xml(doc, dc.spacer_xml())
+        dc.append_xml(doc, dc.tbl_xml(widths, rows_xml))
+
+
+def _row_cells(x: _Xml, m: Matrix, r: int, quotes: dict, widths: list[int], fixed: int,
+               linked: tuple[dict, list]) -> str:
+    """A chart row's cells: the case in bold, its attributes, then each column's summary
+    (or "to chart") and quotes."""
+    from . import docx_common as dc
+
+    row = m.rows[r]
+    cells = [dc.tc_xml(widths[0], x.para(x.run(row.name, bold=True)))]
+    for a, w in zip(m.attributes, widths[1:fixed]):
+        cells.append(dc.tc_xml(w, x.para(x.run(row.attributes.get(a) or ""))))
+    for c, col in enumerate(m.columns):
+        cell = m.cell(r, c)
+        body = ""
+        if cell.summary:
+            body += summary_xml(cell.summary, linked[0].get((row.id, col.id)), linked[1], x.run, x.para, x.sz)
+        elif cell.quotes:
+            body += x.para(x.run(TO_CHART, italic=True, color="9C6500"))
+        for q in quotes.get((row.id, col.id), []):
+            body += x.quote_para(q)
+        cells.append(dc.tc_xml(widths[fixed + c], body, "FFF4D6" if cell.to_chart else None))
+    return "".join(cells)
+
+
 def _pretty(name: str) -> str:
     s = name.replace("_", " ").strip()
     return s[:1].upper() + s[1:]
-
-
-def matrix_quotes(project, matrix: Matrix, quoter=None) -> dict[tuple[int, int], list]:
-    """The quotes of each cell with quotes, (row id, code id) -> [CitedQuote], rendered by
-    the one renderer in the project's quote format (the same as the matrix view shows)."""
-    from ..services.quotes.quoting import Quoter
-
-    quoter = quoter or Quoter(project)
-    out: dict[tuple[int, int], list] = {}
-    for row in matrix.rows:
-        for col in matrix.columns:
-            key = (row.id, col.id)
-            if key not in matrix.cells or not matrix.cells[key].quotes:
-                continue
-            out[key] = quoter.cell_quotes(matrix.row_kind, row.id, col.id,
-                                          matrix.roll_up and col.id not in matrix.own_only)
-    return out
 
 
 EXCEL_CELL_LIMIT = 32_767

@@ -11,7 +11,7 @@ import csv
 from pathlib import Path
 
 from .. import outfile
-from ..services.quotes.participants import ParticipantTable
+from ..model import ParticipantTable
 from .cells import csv_row, xlsx_clean, xlsx_set
 
 
@@ -118,22 +118,3 @@ def write_docx(t: ParticipantTable, path, title: str, authors: str = "", caption
     if footnote:
         dc.append_xml(doc, dc.note_xml(footnote))
     return dc.save(doc, path)
-
-
-def write_table1(project, t: ParticipantTable, target, caption: str = "", footnote: str = "") -> Path:
-    """Table 1 in the format the file name says (.docx, .csv or .xlsx), through the output
-    guard; the command line and the app's dialog both write it here."""
-    from .. import outfile
-    from ..errors import UsageError
-    from ..services.sources.study import study, study_title
-
-    target = outfile.for_project(target, project)
-    kind = Path(target.path).suffix.lower()
-    caption = caption or "Characteristics of participants"
-    if kind == ".csv":
-        return write_csv(t, target)
-    if kind == ".xlsx":
-        return write_xlsx(t, target, f"Table 1. {caption}")
-    if kind == ".docx":
-        return write_docx(t, target, study_title(project), study(project).authors, caption, footnote)
-    raise UsageError(f"{Path(target.path).name}: Table 1 is written as .docx, .csv or .xlsx")

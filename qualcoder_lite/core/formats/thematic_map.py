@@ -156,31 +156,36 @@ def layout(themes: list[MapNode], overarching: list[MapNode] = (), depth: int = 
         y_row = bottom + ROW_GAP
     band = band_label = None
     if overarching:
-        label_h = THEME_SIZE * LINE
-        by = y_row if themes else MARGIN
-        inner_top = by + PAD_Y + label_h + 4
-        ocols = max(1, min(len(overarching), cols))
-        ow = (width - 2 * MARGIN - 2 * PAD_X - (ocols - 1) * GAP_X / 2) / ocols
-        yy = inner_top
-        for start in range(0, len(overarching), ocols):
-            row_bottom = yy
-            for i, node in enumerate(overarching[start:start + ocols]):
-                ox = MARGIN + PAD_X + i * (ow + GAP_X / 2)
-                b = _box(ox, yy, ow, node, "overarching", 1)
-                if depth >= 2 and node.children:  # its sub-themes as a line of text under its name
-                    extra = wrap("; ".join(c.name for c in node.children), ow - 2 * PAD_X, SUB_SIZE)
-                    b = Box(b.x, b.y, b.w, b.h + len(extra) * SUB_SIZE * LINE, b.lines + tuple(extra),
-                            b.size, b.bold, b.kind, b.name, b.path, b.color, b.level)
-                boxes.append(b)
-                row_bottom = max(row_bottom, b.bottom)
-            yy = row_bottom + GAP_Y / 2
-        band = (MARGIN, by, width - 2 * MARGIN, yy - by + PAD_Y / 2)
-        band_label = (MARGIN + PAD_X, by + PAD_Y + THEME_SIZE)
+        band, band_label = _band(overarching, depth, cols, width, y_row if themes else MARGIN, boxes)
         # each theme column reaches down into the band: the overarching themes run across them
         height = band[1] + band[3] + MARGIN
     else:
         height = (y_row - ROW_GAP if themes else MARGIN) + MARGIN
     return Layout(width, height, boxes, lines, band, band_label)
+
+
+def _band(overarching: list[MapNode], depth: int, cols: int, width: float, by: float, boxes: list[Box]):
+    """The band of overarching themes from ``by`` down, its boxes added to ``boxes``:
+    returns (band rectangle, label position)."""
+    label_h = THEME_SIZE * LINE
+    inner_top = by + PAD_Y + label_h + 4
+    ocols = max(1, min(len(overarching), cols))
+    ow = (width - 2 * MARGIN - 2 * PAD_X - (ocols - 1) * GAP_X / 2) / ocols
+    yy = inner_top
+    for start in range(0, len(overarching), ocols):
+        row_bottom = yy
+        for i, node in enumerate(overarching[start:start + ocols]):
+            ox = MARGIN + PAD_X + i * (ow + GAP_X / 2)
+            b = _box(ox, yy, ow, node, "overarching", 1)
+            if depth >= 2 and node.children:  # its sub-themes as a line of text under its name
+                extra = wrap("; ".join(c.name for c in node.children), ow - 2 * PAD_X, SUB_SIZE)
+                b = Box(b.x, b.y, b.w, b.h + len(extra) * SUB_SIZE * LINE, b.lines + tuple(extra),
+                        b.size, b.bold, b.kind, b.name, b.path, b.color, b.level)
+            boxes.append(b)
+            row_bottom = max(row_bottom, b.bottom)
+        yy = row_bottom + GAP_Y / 2
+    band = (MARGIN, by, width - 2 * MARGIN, yy - by + PAD_Y / 2)
+    return band, (MARGIN + PAD_X, by + PAD_Y + THEME_SIZE)
 
 
 def _tint(color: str, amount: float = 0.82) -> str:

@@ -5,13 +5,9 @@ from __future__ import annotations
 import sqlite3
 import uuid
 
-from ..model import Coder
+from ..model import CODER_COLORS, Coder
 from .database import now_iso
 from .recorder import Recorder
-
-# Distinct stripe colours for coders (colour-blind safe, Okabe-Ito).
-CODER_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442")
-
 
 class CoderRepo:
     def __init__(self, conn: sqlite3.Connection):

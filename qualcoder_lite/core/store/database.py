@@ -12,7 +12,7 @@ from typing import Iterator
 
 import sqlite_utils
 
-from ..errors import DamagedProjectError, ProjectError, ProjectIOError
+from ..errors import DamagedProjectError, PassphraseNeeded, ProjectError, ProjectIOError
 from . import openfiles
 from .schema import LATEST, MIGRATIONS
 
@@ -25,10 +25,6 @@ def now_iso() -> str:
 
 
 PASSPHRASE_ENV = "QUALCODER_LITE_PASSPHRASE"
-
-
-class PassphraseNeeded(ProjectError):
-    """The file is encrypted (or not a database at all) and no passphrase was given."""
 
 
 def _sqlcipher():
@@ -502,8 +498,7 @@ def complete_word_index(conn) -> int:
     version). A file that cannot be written just now (read-only medium, another writer
     busy) is left as it is: search scans those sources instead (same hits, only slower) and
     the next open tries again."""
-    # the tokenizer lives beside the matcher it mirrors
-    from ..services.search.search import build_word_index, word_index_is_current
+    from .word_index import build_word_index, word_index_is_current
 
     ids = [r[0] for r in conn.execute("SELECT id FROM sources WHERE word_index IS NULL")]
     sample = conn.execute("SELECT word_index FROM sources WHERE word_index IS NOT NULL LIMIT 1").fetchone()

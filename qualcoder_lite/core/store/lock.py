@@ -31,28 +31,13 @@ import socket
 import threading
 from pathlib import Path
 
-from ..errors import ProjectError
+from ..errors import LockedError, ProjectError
 from . import openfiles
 
 try:
     import fcntl
 except ImportError:  # Windows: the lock file alone (msvcrt), as before
     fcntl = None
-
-
-class LockedError(ProjectError):
-    """Someone else has the project open for writing."""
-
-    def __init__(self, path, holder: dict):
-        self.holder = holder
-        if holder.get("user") or holder.get("host"):
-            who = holder.get("user") or "someone"
-            host = holder.get("host") or "another computer"
-            since = holder.get("since", "")
-            what = f"is open in QualCoder Lite by {who} on {host} (since {since[:16].replace('T', ' ')})"
-        else:  # through a hard link in another folder: the holder's lock file is beside the other name
-            what = "is open in QualCoder Lite (possibly under another name of the same file)"
-        super().__init__(path, f"{what}; try again when it has been closed")
 
 
 def resolved(project_path: str | Path) -> Path:

@@ -6,7 +6,8 @@ inverse operations newest first; redo replays the forward operations. Because th
 are exact rows (ids and GUIDs included), redo restores exactly what undo removed.
 
 Names and values are always bound as parameters; table and column names come from the
-schema (``_ident`` refuses anything else).
+schema (``_ident`` refuses anything else). The records it hands out (``Changes``,
+``RowOp``, ``RowChangedError``) belong to the core's command API: ``core/changes.py``.
 """
 
 from __future__ import annotations
@@ -14,72 +15,10 @@ from __future__ import annotations
 import functools
 import re
 import sqlite3
-from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from ..errors import QualCoderError
+from ..changes import Changes, GoneError, RowChangedError, RowOp  # noqa: F401  (the records it makes)
 from .schema import CASCADES, TABLES
-
-
-class GoneError(QualCoderError):
-    """A command refers to a row that no longer exists."""
-
-
-class RowChangedError(QualCoderError):
-    """Undo or redo found a row that is not what the command left (or found before it
-    ran): someone else changed it since. Raised before anything is written back; the
-    caller's transaction rolls back whatever the replay had already done."""
-
-    def __init__(self, table: str, row_id: int, expected: dict[str, Any] | None,
-                 current: dict[str, Any] | None):
-        self.table = table
-        self.row_id = row_id
-        self.expected = expected
-        self.current = current
-        super().__init__(f"{describe_row(table, current if current is not None else expected)} "
-                         f"{_what_happened(expected, current)}")
-
-
-# What a row is called in a message. Names come from the row as it is in the file now (or
-# the image when it is gone); transcript text never goes into a message.
-_NOUNS = {
-    "settings": "a project setting",
-    "coders": "the coder",
-    "sources": "the source",
-    "speaker_turns": "a speaker turn of a source",
-    "cases": "the case",
-    "case_sources": "the link between a case and a source",
-    "attributes": "the attribute",
-    "attribute_values": "an attribute value",
-    "codes": "the code",
-    "codings": "the passage",
-    "memos": "a memo",
-    "matrix_cells": "a matrix summary",
-    "sets": "the set",
-    "set_members": "a set member",
-    "speaker_roles": "a speaker role",
-    "preferences": "a preference",
-    "annotations": "an annotation",
-    "links": "a see-also link",
-    "summary_links": "a summary link",
-}
-
-
-def describe_row(table: str, row: dict[str, Any] | None) -> str:
-    noun = _NOUNS.get(table, f"a row of {table}")
-    name = (row or {}).get("name") if table in ("coders", "sources", "cases", "attributes", "codes", "sets") else None
-    if isinstance(name, str) and name and noun.startswith("the "):
-        short = name if len(name) <= 60 else name[:57] + "..."
-        return f"{noun} '{short}'"
-    return noun
-
-
-def _what_happened(expected: dict[str, Any] | None, current: dict[str, Any] | None) -> str:
-    if current is None:
-        return "was deleted since"
-    if expected is None:
-        return "was added since (another row now has its place)"
-    return "was changed since"
 
 
 # Columns that may change without a command and are derived from other columns of the same
@@ -108,58 +47,6 @@ def _insert_sql(table: str, cols: tuple[str, ...]) -> str:
         f"INSERT INTO {_ident(table)} ({', '.join(_ident(c) for c in cols)}) "
         f"VALUES ({', '.join('?' for _ in cols)})"
     )
-
-
-@dataclass(frozen=True)
-class RowOp:
-    kind: str  # 'insert' | 'update' | 'delete'
-    table: str
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
-
-    @property
-    def row_id(self) -> int:
-        row = self.after if self.after is not None else self.before
-        assert row is not None
-        return int(row["id"])
-
-
-@dataclass
-class Changes:
-    """What a command changed, so views can decide what to refresh."""
-
-    tables: set[str] = field(default_factory=set)
-    source_ids: set[int] = field(default_factory=set)
-    code_ids: set[int] = field(default_factory=set)
-    case_ids: set[int] = field(default_factory=set)
-    coding_ids: set[int] = field(default_factory=set)  # codings inserted, updated or deleted
-
-    @classmethod
-    def from_ops(cls, ops: Iterable[RowOp]) -> "Changes":
-        ch = cls()
-        for op in ops:
-            ch.tables.add(op.table)
-            for row in (op.before, op.after):
-                if not row:
-                    continue
-                if op.table == "sources":
-                    ch.source_ids.add(row["id"])
-                elif op.table == "codes":
-                    ch.code_ids.add(row["id"])
-                elif op.table == "cases":
-                    ch.case_ids.add(row["id"])
-                elif op.table == "codings":
-                    ch.coding_ids.add(row["id"])
-                if row.get("source_id") is not None:
-                    ch.source_ids.add(row["source_id"])
-                if row.get("code_id") is not None:
-                    ch.code_ids.add(row["code_id"])
-                if row.get("case_id") is not None:
-                    ch.case_ids.add(row["case_id"])
-        return ch
-
-    def __bool__(self) -> bool:
-        return bool(self.tables)
 
 
 class Recorder:

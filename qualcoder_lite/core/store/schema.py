@@ -196,7 +196,7 @@ INSERT INTO preferences(key, value)
 DELETE FROM settings WHERE key IN ('pinned_codes', 'report_options');
 """
 
-# Version 4: the search word index of each source (``services.search.build_word_index``: the
+# Version 4: the search word index of each source (``store.word_index.build_word_index``: the
 # start of every word token, grouped by case key, with the length and CRC-32 of the text it
 # was built from). Every writer of ``sources.text`` stores it in the same row, so undo and
 # redo restore it together with the text, and a deleted source takes it along. SQL cannot

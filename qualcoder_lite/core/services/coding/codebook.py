@@ -3,33 +3,8 @@ memo and any code memos) and counts of codings and cases, own and with sub-codes
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from ...model import CodebookRow
 from ..queries.aggregates import aggregate_counts
-
-
-@dataclass(frozen=True)
-class CodebookRow:
-    code_id: int
-    code: str  # path string (escaped levels joined by '/')
-    path: tuple[str, ...]
-    name: str
-    level: int  # 1 for a theme
-    description: str
-    summary: str
-    color: str
-    codings: int  # the code itself
-    cases: int
-    codings_total: int  # with its sub-codes
-    cases_total: int
-
-    def as_dict(self) -> dict:
-        return {
-            "code": self.code, "code_path": list(self.path), "level": self.level, "name": self.name,
-            "description": self.description, "summary": self.summary, "color": self.color,
-            "codings": self.codings, "cases": self.cases,
-            "codings_with_subcodes": self.codings_total, "cases_with_subcodes": self.cases_total,
-        }
 
 
 def codebook_rows(project) -> list[CodebookRow]:

@@ -10,58 +10,13 @@ between 2016 and 2021.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from ...model import Code
+from ...model import Cell, Code, Matrix, MatrixRow, natural_key
 from ..sources.attributes import parse_value
 from ..sources.filters import Where
 
 MISSING = "(no value)"
-
-
-@dataclass(frozen=True)
-class MatrixRow:
-    id: int
-    name: str
-    group: str | None = None  # the group-by attribute's value (None when not grouped)
-    attributes: dict = field(default_factory=dict, compare=False, hash=False)
-
-
-@dataclass(frozen=True)
-class Cell:
-    summary: str = ""
-    quotes: int = 0
-
-    @property
-    def to_chart(self) -> bool:
-        return self.quotes > 0 and not self.summary.strip()
-
-
-@dataclass
-class Matrix:
-    row_kind: str
-    rows: list[MatrixRow]
-    columns: list[Code]
-    roll_up: bool = True
-    group_by: str | None = None
-    cells: dict[tuple[int, int], Cell] = field(default_factory=dict)  # (row id, code id)
-    headers: list[str] | None = None  # column headings (default: each column's display path)
-    attributes: list[str] = field(default_factory=list)  # case attributes printed beside the case
-    title: str = ""  # a chart's caption (its theme)
-    own_only: frozenset = frozenset()  # columns counting only their own code's codings
-
-    def header(self, c: int) -> str:
-        return self.headers[c] if self.headers else self.columns[c].display_path
-
-    def cell(self, r: int, c: int) -> Cell:
-        return self.cells.get((self.rows[r].id, self.columns[c].id), Cell())
-
-    def groups(self) -> list[str]:
-        seen: list[str] = []
-        for row in self.rows:
-            if row.group is not None and row.group not in seen:
-                seen.append(row.group)
-        return seen
 
 
 def default_columns(project) -> list[Code]:
@@ -104,8 +59,6 @@ def build_matrix(project, column_ids: list[int] | None = None, row_kind: str = "
                  own_only: frozenset[int] = frozenset(), attributes: list[str] | None = None) -> Matrix:
     """``own_only``: columns that count only their own code's codings (a theme's column
     beside its sub-themes' columns); ``attributes``: case attributes printed with each row."""
-    from ..quotes.quotes import natural_key
-
     codes = {c.id: c for c in project.codes.all()}
     columns = [codes[i] for i in column_ids if i in codes] if column_ids is not None else default_columns(project)
     col_ids = {c.id for c in columns}
@@ -206,19 +159,6 @@ def framework_charts(project, row_kind: str = "case", where: Where | None = None
         m.title = theme.name
         charts.append(m)
     return charts
-
-
-def theme_overview(project, charts: list[Matrix]) -> tuple[list[MatrixRow], list[str], dict[tuple[int, int], int]]:
-    """Cases × themes with the number of coded passages in each (for the Excel overview
-    sheet): (rows, theme names, {(row id, chart index): count})."""
-    if not charts:
-        return [], [], {}
-    rows = charts[0].rows
-    counts: dict[tuple[int, int], int] = {}
-    for i, m in enumerate(charts):
-        for (row_id, _code), cell in m.cells.items():
-            counts[(row_id, i)] = counts.get((row_id, i), 0) + cell.quotes
-    return rows, [m.title for m in charts], counts
 
 
 def matrix_json(matrix: Matrix) -> list[dict]:

@@ -71,7 +71,7 @@ def _nothing_reason(project, report: QuoteReport, opts: ReportOptions) -> str:
 
 
 def write_report(project, opts: ReportOptions, path: str | Path, progress: Progress | None = None) -> ExportResult:
-    from ...formats.docx_report import write_quote_report
+    from .report_docx import write_quote_report
 
     target, path = _target(project, path, (".docx",), "a quote report")
     from ..sources.study import study

@@ -5,41 +5,12 @@ heading and count per group, and the total number of participants.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from pathlib import Path
 
 from ...errors import UsageError
+from ...model import Participant, ParticipantTable, natural_key
 from ..sources.filters import Where
 from ..matrix.matrix import MISSING, _sort_key_for
-from .quotes import natural_key
-
-
-@dataclass(frozen=True)
-class Participant:
-    case: str
-    group: str | None
-    attributes: dict[str, str]
-
-    def as_dict(self) -> dict:
-        return {"case": self.case, "group": self.group, "attributes": dict(self.attributes)}
-
-
-@dataclass
-class ParticipantTable:
-    columns: list[str]  # attribute names, in the order chosen
-    group_by: str | None
-    rows: list[Participant] = field(default_factory=list)
-
-    def groups(self) -> list[tuple[str | None, list[Participant]]]:
-        out: list[tuple[str | None, list[Participant]]] = []
-        for r in self.rows:
-            if not out or out[-1][0] != r.group:
-                out.append((r.group, []))
-            out[-1][1].append(r)
-        return out
-
-    @property
-    def total(self) -> int:
-        return len(self.rows)
 
 
 def participant_table(project, group_by: str | None = None, attributes: list[str] | None = None,
@@ -65,3 +36,23 @@ def participant_table(project, group_by: str | None = None, attributes: list[str
         gk = _sort_key_for(types[group_by])
         rows.sort(key=lambda r: gk(None if r.group == MISSING else r.group))  # stable
     return ParticipantTable(columns, group_by, rows)
+
+
+def write_table1(project, t: ParticipantTable, target, caption: str = "", footnote: str = "") -> Path:
+    """Table 1 in the format the file name says (.docx, .csv or .xlsx), through the output
+    guard, with the study's title and authors; the command line and the app's dialog both
+    write it here (``formats/table1.py`` lays it out)."""
+    from ... import outfile
+    from ...formats import table1
+    from ..sources.study import study, study_title
+
+    target = outfile.for_project(target, project)
+    kind = Path(target.path).suffix.lower()
+    caption = caption or "Characteristics of participants"
+    if kind == ".csv":
+        return table1.write_csv(t, target)
+    if kind == ".xlsx":
+        return table1.write_xlsx(t, target, f"Table 1. {caption}")
+    if kind == ".docx":
+        return table1.write_docx(t, target, study_title(project), study(project).authors, caption, footnote)
+    raise UsageError(f"{Path(target.path).name}: Table 1 is written as .docx, .csv or .xlsx")

@@ -11,18 +11,17 @@ any case or source attribute, plus ``case``, ``source``, ``speaker``, ``coder`` 
 UsageError naming it.
 
 Everything here is pure Python over the project's repositories: the Word writer
-(``formats/docx_report.py``), the HTML preview and the command line share it.
+(``report_docx.py``), the HTML preview and the command line share it.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import re
 from dataclasses import asdict, dataclass, field, fields
 from typing import Callable, Iterator
 
 from ...errors import UsageError
-from ...model import Segment
+from ...model import Segment, natural_key
 from ..sources.attributes import parse_value
 from .citations import CITE_FIELDS, CitationTemplate  # noqa: F401  (re-exported)
 from ..sources.filters import parse_where
@@ -332,16 +331,6 @@ class QuoteReport:
 
 
 # ----------------------------------------------------------------------------- text helpers
-_DIGITS = re.compile(r"(\d+)")
-
-
-def natural_key(s: str | None) -> tuple:
-    """P2 before P10; case-insensitive."""
-    if s is None:
-        return ((1, ""),)
-    return tuple((0, int(p)) if p.isdigit() else (1, p.casefold()) for p in _DIGITS.split(s) if p != "")
-
-
 # ----------------------------------------------------------------------------- building
 def _attribute_names(project) -> tuple[dict[str, str], dict[str, str]]:
     """({case attribute: type}, {source attribute: type})."""

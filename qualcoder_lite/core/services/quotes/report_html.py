@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from html import escape
 
-from ..services.quotes.quotes import Quote, QuoteReport, QuoteTable, table_rows
+from .quotes import Quote, QuoteReport, QuoteTable, table_rows
 
 
 QUOTE_LINK = "quote:"

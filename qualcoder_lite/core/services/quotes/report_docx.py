@@ -10,6 +10,10 @@ still says which sub-theme it is in.
 
 Rows are written as WordprocessingML text and parsed once per table (see docx_common):
 5,000 quotes take well under a second.
+
+It lives with the quotes (not in ``formats/``) because it prints the quote report's own
+model: ``QuoteReport`` with its method note, ``table_rows`` and ``cell_text`` decide what
+each row says; ``formats/docx_common`` gives it the Word building blocks.
 """
 
 from __future__ import annotations
@@ -18,9 +22,9 @@ from pathlib import Path
 
 from docx.oxml.ns import nsdecls
 
-from ..services.quotes.quotes import (Column, Progress, Quote, QuoteReport, QuoteTable, cell_text,
+from ...formats import docx_common as dc
+from .quotes import (Column, Progress, Quote, QuoteReport, QuoteTable, cell_text,
     conventions_note, table_rows)
-from . import docx_common as dc
 
 # Border sets per table style: (table borders, header bottom, run separator, group shading)
 _RULE = '<w:{side} w:val="single" w:sz="{sz}" w:space="0" w:color="{color}"/>'
@@ -124,29 +128,8 @@ def table_blocks(table: QuoteTable, columns: list[Column], widths: list[int], st
     Header rows are kept with the first row; no row splits across pages."""
     total = sum(widths)
     ncol = len(columns)
-    pre = "".join([
-        f"<w:tbl {nsdecls('w')}><w:tblPr>",
-        '<w:tblStyle w:val="TableGrid"/>' if style == "grid" else "",
-        f'<w:tblW w:w="{total}" w:type="dxa"/>',
-        _borders(style),
-        '<w:tblLayout w:type="fixed"/>',
-        '<w:tblCellMar><w:top w:w="57" w:type="dxa"/><w:left w:w="85" w:type="dxa"/>'
-        '<w:bottom w:w="57" w:type="dxa"/><w:right w:w="85" w:type="dxa"/></w:tblCellMar>',
-        '<w:tblLook w:val="0020" w:firstRow="1" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" '
-        'w:noHBand="1" w:noVBand="1"/>',
-        "</w:tblPr><w:tblGrid>",
-        "".join(f'<w:gridCol w:w="{w}"/>' for w in widths),
-        "</w:tblGrid>",
-    ])
-    head_border = ('<w:tcBorders><w:bottom w:val="single" w:sz="6" w:space="0" w:color="000000"/></w:tcBorders>'
-                   if style != "grid" else "")
-    head_shade = '<w:shd w:val="clear" w:color="auto" w:fill="D9D9D9"/>' if style == "grid" else ""
-    header = ["<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>"]
-    for col, w in zip(columns, widths):
-        header.append(f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/>{head_border}{head_shade}'
-                      f'<w:vAlign w:val="bottom"/></w:tcPr>{_para(text_style, col.header, bold=True)}</w:tc>')
-    header.append("</w:tr>")
-    header_xml = dc.keep_rows_with_next("".join(header))
+    pre = _table_start(widths, style)
+    header_xml = _header_row(columns, widths, style, text_style)
     run_rule = ('<w:tcBorders><w:top w:val="single" w:sz="4" w:space="0" w:color="A6A6A6"/></w:tcBorders>'
                 if style in ("journal", "plain") else "")
     blocks: list[list[str]] = []
@@ -184,6 +167,38 @@ def table_blocks(table: QuoteTable, columns: list[Column], widths: list[int], st
     return [pre + "".join(b) + "</w:tbl>" for b in blocks]
 
 
+def _table_start(widths: list[int], style: str) -> str:
+    """A block's ``w:tbl`` opening: properties (fixed layout, borders of the style, cell
+    margins) and the column grid."""
+    return "".join([
+        f"<w:tbl {nsdecls('w')}><w:tblPr>",
+        '<w:tblStyle w:val="TableGrid"/>' if style == "grid" else "",
+        f'<w:tblW w:w="{sum(widths)}" w:type="dxa"/>',
+        _borders(style),
+        '<w:tblLayout w:type="fixed"/>',
+        '<w:tblCellMar><w:top w:w="57" w:type="dxa"/><w:left w:w="85" w:type="dxa"/>'
+        '<w:bottom w:w="57" w:type="dxa"/><w:right w:w="85" w:type="dxa"/></w:tblCellMar>',
+        '<w:tblLook w:val="0020" w:firstRow="1" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" '
+        'w:noHBand="1" w:noVBand="1"/>',
+        "</w:tblPr><w:tblGrid>",
+        "".join(f'<w:gridCol w:w="{w}"/>' for w in widths),
+        "</w:tblGrid>",
+    ])
+
+
+def _header_row(columns: list[Column], widths: list[int], style: str, text_style: str) -> str:
+    """The column headings: a header row repeated on every page, kept with the next row."""
+    head_border = ('<w:tcBorders><w:bottom w:val="single" w:sz="6" w:space="0" w:color="000000"/></w:tcBorders>'
+                   if style != "grid" else "")
+    head_shade = '<w:shd w:val="clear" w:color="auto" w:fill="D9D9D9"/>' if style == "grid" else ""
+    header = ["<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>"]
+    for col, w in zip(columns, widths):
+        header.append(f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/>{head_border}{head_shade}'
+                      f'<w:vAlign w:val="bottom"/></w:tcPr>{_para(text_style, col.header, bold=True)}</w:tc>')
+    header.append("</w:tr>")
+    return dc.keep_rows_with_next("".join(header))
+
+
 def table_columns(table: QuoteTable, columns: list[Column]) -> list[Column]:
     """The columns this table prints: no Sub-theme column when the table has no sub-themes
     (every quote is coded at the table's own code)."""
@@ -202,17 +217,9 @@ def _note(table: QuoteTable) -> str:
     return f"{text} {marks}" if marks else text
 
 
-def write_quote_report(report: QuoteReport, path: str | Path, progress: Progress | None = None) -> Path:
-    """Write the report as .docx (atomically). ``progress(done, total, label)`` returning
-    False cancels (InterruptedError; no file is written)."""
+def _title_page(doc, report: QuoteReport) -> None:
+    """Title, study facts, the method note and the list of tables."""
     opts = report.options
-    doc = dc.new_document(opts.font, opts.font_size, opts.page_size)
-    text_style = dc.add_paragraph_style(doc, "Quote Table Text", opts.font, opts.font_size, line=1.0)
-    note_style = dc.add_paragraph_style(doc, "Table Note", opts.font, max(opts.font_size - 1, 6), space_after=6)
-    doc.styles["Table Note"].paragraph_format.space_before = dc.Pt(3)
-    total_steps = len(report.tables) + 1
-
-    # -- title page --------------------------------------------------------------------
     doc.add_paragraph(dc.clean_text(opts.title), style="Title")
     facts = doc.add_paragraph()
     # the study's title and authors (File ▸ Project properties), else the project's name
@@ -237,6 +244,19 @@ def write_quote_report(report: QuoteReport, path: str | Path, progress: Progress
         p.paragraph_format.space_after = dc.Pt(2)
         p.add_run(t.label).bold = True
         p.add_run(f"  {dc.clean_text(t.title)} ({len(t.quotes)} quotes)")
+
+
+def write_quote_report(report: QuoteReport, path: str | Path, progress: Progress | None = None) -> Path:
+    """Write the report as .docx (atomically). ``progress(done, total, label)`` returning
+    False cancels (InterruptedError; no file is written)."""
+    opts = report.options
+    doc = dc.new_document(opts.font, opts.font_size, opts.page_size)
+    text_style = dc.add_paragraph_style(doc, "Quote Table Text", opts.font, opts.font_size, line=1.0)
+    note_style = dc.add_paragraph_style(doc, "Table Note", opts.font, max(opts.font_size - 1, 6), space_after=6)
+    doc.styles["Table Note"].paragraph_format.space_before = dc.Pt(3)
+    total_steps = len(report.tables) + 1
+
+    _title_page(doc, report)
     dc.page_number_footer(doc.sections[0])
 
     # -- the tables ------------------------------------------------------------------
