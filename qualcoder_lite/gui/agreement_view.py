@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
-from PySide6.QtGui import QAction, QColor, QFont, QGuiApplication, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView, QButtonGroup, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout,
     QHeaderView, QLabel, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QRadioButton, QSplitter,
@@ -556,20 +556,7 @@ class TeamTools(QObject):
         self.report_dialog: MergeReportDialog | None = None
         self.coders_dialog: ShowCodersDialog | None = None
         self.by_coder = False
-        self.actionCompare = self._action("actionCoderComparison", "Coder &comparison…", self.open_comparison)
-        self.actionShowCoders = self._action("actionShowCoders", "Show c&oders…", self.show_coders_dialog)
-        self.actionMerge = self._action("actionMergeCopy", "&Merge a colleague's copy…", self.merge_dialog)
-        if window.menuTools.actions():
-            window.menuTools.addSeparator()
-        for a in (self.actionCompare, self.actionShowCoders, self.actionMerge):
-            window.menuTools.addAction(a)
-            window._project_actions.append(a)
-
-    def _action(self, name: str, text: str, slot) -> QAction:
-        a = QAction(text, self.window)
-        a.setObjectName(name)
-        a.triggered.connect(lambda _checked=False: slot())
-        return a
+        # its Tools-menu entries are declared in actions.py
 
     # -- comparison ------------------------------------------------------------------------
     def open_comparison(self) -> AgreementView | None:
@@ -661,7 +648,3 @@ class TeamTools(QObject):
         self.report_dialog = MergeReportDialog(report, self.window)
         self.report_dialog.show()
         return report
-
-
-def install(window) -> TeamTools:
-    return TeamTools(window)

@@ -8,7 +8,7 @@ are the command line's (``coverage``, ``cooccurrence``, ``words``); code paths s
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QRectF, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QPainter, QPalette
+from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget,
     QListWidgetItem, QSpinBox, QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget,
@@ -491,18 +491,7 @@ class QueryTools:
     def __init__(self, window):
         self.window = window
         self.view: QueriesWindow | None = None
-        menu = window.menuTools.addMenu("&Queries")
-        menu.setObjectName("menuQueries")
-        self.actions = []
-        for name, text, tab in (("actionQueryCoverage", "Code &summary and coverage…", 0),
-                                ("actionQueryCooccurrence", "Code &co-occurrence…", 1),
-                                ("actionQueryWords", "&Word frequency…", 2)):
-            a = QAction(text, window)
-            a.setObjectName(name)
-            a.triggered.connect(lambda _checked=False, tab=tab: self.open(tab))
-            menu.addAction(a)
-            window._project_actions.append(a)
-            self.actions.append(a)
+        # Tools ▸ Queries is declared in actions.py
 
     def open(self, tab: int = 0) -> QueriesWindow | None:
         ctx = self.window.ctx
@@ -543,8 +532,3 @@ class QueryTools:
 
 def _esc(s: str) -> str:
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def install(window) -> QueryTools:
-    window.query_tools = QueryTools(window)
-    return window.query_tools

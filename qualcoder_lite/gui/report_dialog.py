@@ -541,20 +541,3 @@ def open_report_dialog(window) -> ReportDialog | None:
     window._report_dialog = dlg
     dlg.open()
     return dlg
-
-
-def install(window) -> None:
-    """Add File ▸ Export entries; they need an open project."""
-    from PySide6.QtGui import QAction
-
-    entries = (
-        ("actionExportQuoteTables", "&Quote tables…", lambda: open_report_dialog(window)),
-        ("actionExportCodebook", "&Codebook…", lambda: export_codebook(window)),
-        ("actionExportTranscript", "Coded &transcript…", lambda: export_transcript(window)),
-    )
-    for name, text, slot in entries:
-        action = QAction(text, window)
-        action.setObjectName(name)
-        action.triggered.connect(lambda _checked=False, s=slot: s())
-        window.menuExport.addAction(action)
-        window._project_actions.append(action)
