@@ -1,6 +1,6 @@
 """Team coding in the desktop app: Tools ▸ Coder comparison…, Show coders…, Merge a colleague's copy….
 
-``install(window)`` adds the three actions. The comparison window (object name
+The three entries are declared in ``actions.py``; ``TeamTools`` runs them. The comparison window (object name
 ``agreementView``) lists codes by Cohen's kappa, lowest first, for two chosen coders and a
 chosen unit; selecting a code shows the chosen source twice, side by side, with each coder's
 coding marked (agreement green, A only orange, B only blue). The table exports to .docx and
@@ -544,7 +544,7 @@ class MergeReportDialog(QDialog):
         self.resize(760, 520)
 
 
-# --------------------------------------------------------------------------- install
+# --------------------------------------------------------------------------- team tools
 class TeamTools(QObject):
     """The Tools-menu entries for team coding (object name ``teamTools``)."""
 
