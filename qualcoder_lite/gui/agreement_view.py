@@ -420,10 +420,3 @@ class AgreementView(QDialog):
             self.reload_coders()
         elif changes.tables & {"codings", "codes", "sources", "speaker_turns"}:
             self.recompute()
-
-
-def install(window):
-    """Tools ▸ Coder comparison…, Show coders…, Merge a colleague's copy… (see ``team_tools``)."""
-    from .team_tools import TeamTools
-
-    return TeamTools(window)

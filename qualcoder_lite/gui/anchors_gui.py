@@ -7,7 +7,6 @@ through the context, so it is one step on the one undo stack."""
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QHBoxLayout, QInputDialog, QLabel, QListWidget, QListWidgetItem, QMenu, QPushButton,
                                QVBoxLayout, QWidget)
 
@@ -275,31 +274,20 @@ class AnchorsUi(QObject):
                 menu.addAction(f"Follow see-also link to {ln.target_source}", lambda ln=ln: self.follow_link(ln))
 
 
-def install(window) -> None:
-    """Code ▸ Annotate selection… (Ctrl+Shift+A) and Code ▸ Start see-also link from selection."""
-    def ui():
-        wb = getattr(window, "workbench", None)
-        return getattr(wb, "anchors", None) if window.ctx is not None else None
+def _ui(window):
+    wb = getattr(window, "workbench", None)
+    return getattr(wb, "anchors", None) if window.ctx is not None else None
 
-    specs = (("actionAnnotate", "&Annotate selection…", ANNOTATE_SHORTCUT, lambda: ui() and ui().annotate_selection()),
-             ("actionStartLink", "Start see-also &link from selection", None, lambda: ui() and ui().start_link()))
-    actions = []
-    for name, text, shortcut, slot in specs:
-        a = QAction(text, window)
-        a.setObjectName(name)
-        if shortcut:
-            a.setShortcut(QKeySequence(shortcut))
-        a.triggered.connect(slot)
-        window.addAction(a)
-        menu = getattr(window, "menuCode", None) or window.menuTools
-        menu.addAction(a)
-        window._project_actions.append(a)
-        setattr(window, name, a)
-        actions.append(a)
 
-    def sync() -> None:
-        if window.ctx is not None and window.ctx.project.read_only:
-            for a in actions:
-                a.setEnabled(False)
+def annotate_selection(window) -> None:
+    """Code ▸ Annotate selection… (Ctrl+Shift+A; declared in ``actions.py``)."""
+    ui = _ui(window)
+    if ui is not None:
+        ui.annotate_selection()
 
-    window._sync_hooks.append(sync)
+
+def start_link(window) -> None:
+    """Code ▸ Start see-also link from selection (declared in ``actions.py``)."""
+    ui = _ui(window)
+    if ui is not None:
+        ui.start_link()

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox, QDialog, QFileDialog, QHBoxLayout, QInputDialog, QLabel, QMessageBox, QPushButton, QTableView,
     QVBoxLayout, QWidget,
@@ -225,15 +224,6 @@ class AttributeSheet(QDialog):
             return False
         self.status.setText(report.summary())
         return True
-
-
-def install(window) -> None:
-    action = QAction("&Attribute sheet…", window)
-    action.setObjectName("actionAttributeSheet")
-    action.triggered.connect(lambda: open_sheet(window))
-    window.menuTools.addAction(action)
-    window._project_actions.append(action)
-    window.actionAttributeSheet = action
 
 
 def open_sheet(window) -> AttributeSheet | None:

@@ -43,7 +43,14 @@ class CodePanel(QWidget):
         self.filter.setPlaceholderText("Filter codes…")
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self._filter_changed)
+        self._build_tree()
+        self._build_top_bar()
+        self._build_actions()
+        self._expanded: set[int] = set()
+        self.tree.expandAll()
+        self._fit_count_columns()
 
+    def _build_tree(self) -> None:
         self.tree = QTreeView(self)
         self.tree.setObjectName("codeTree")
         self.tree.setModel(self.proxy)
@@ -73,6 +80,8 @@ class CodePanel(QWidget):
         self._count_digits = 0
         self.tree.selectionModel().selectionChanged.connect(self._selection_changed)
 
+    def _build_top_bar(self) -> None:
+        """The filter box, New code and the aggregate toggle above the tree."""
         add = QToolButton(self)
         add.setText("New code")
         add.setObjectName("newCodeButton")
@@ -94,6 +103,8 @@ class CodePanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.tree, 1)
 
+    def _build_actions(self) -> None:
+        """The tree's own actions (its context menu and keys while it has focus)."""
         # F2 is the tree's own edit key (EditKeyPressed); the action is for the menu
         self.actionRename = QAction("Rename\tF2", self, triggered=self.rename_current)
         self.actionDelete = QAction("Delete…", self, shortcut=QKeySequence.Delete, triggered=self.delete_current)
@@ -111,9 +122,6 @@ class CodePanel(QWidget):
         for a in (self.actionCut, self.actionPaste, self.actionMoveTo, self.actionContextMenu):
             a.setShortcutContext(Qt.WidgetWithChildrenShortcut)
             self.tree.addAction(a)
-        self._expanded: set[int] = set()
-        self.tree.expandAll()
-        self._fit_count_columns()
 
     # -- helpers -------------------------------------------------------------
     def set_aggregate(self, on: bool) -> None:

@@ -6,326 +6,34 @@ cases have quotes there. Lazy table models: nothing is built per cell."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel,
-    QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QSplitter, QStyledItemDelegate, QTableView,
-    QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView, QCheckBox, QComboBox, QDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
+    QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget,
 )
 
-from ..core import codepath
-from ..core.errors import QualCoderError
+from ..core.services.matrix.matrix import coding_query, compare
 from ..core.services.sources.filters import parse_where
-from ..core.services.matrix.matrix import build_matrix, coding_query, compare
-from ..core.services.matrix.summaries import SetCellSummary
 from .context import Context
-
-TO_CHART = QColor("#fff4d6")
-TO_CHART_TEXT = QColor("#8a5a00")
-_R = Qt.ItemDataRole
-DISPLAY, EDIT, BACKGROUND, FOREGROUND, TOOLTIP, USER = (
-    int(r) for r in (_R.DisplayRole, _R.EditRole, _R.BackgroundRole, _R.ForegroundRole, _R.ToolTipRole,
-                     _R.UserRole))
-_MATRIX_ROLES = frozenset((DISPLAY, EDIT, BACKGROUND, FOREGROUND, TOOLTIP, USER))
-GROUP_BG = QColor("#ecebe6")
+from .matrix_editors import ColumnDialog, SummaryDelegate
+from .matrix_export import MatrixExports
+from .matrix_models import ComparisonModel, MatrixModel, QueryModel
 
 
-class MatrixModel(QAbstractTableModel):
-    """Rows are cases (or sources) with a header row before each group when grouped."""
-
+class MatrixView(MatrixExports, QWidget):
     def __init__(self, ctx: Context, parent=None):
         super().__init__(parent)
         self.ctx = ctx
-        self.column_ids: list[int] | None = None
-        self.row_kind = "case"
-        self.roll_up = True
-        self.where_expr: str | None = None
-        self.group_by: str | None = None
-        self.sort_by: str | None = None
-        self.matrix = None
-        self.lines: list[tuple[str, object]] = []  # ("group", value) | ("row", matrix row index)
-        self.reload()
+        self._build_table()
+        bar = self._build_toolbar()
+        side = self._build_side_panel()
+        self._build_lower_tabs()
+        self._lay_out(bar, side)
+        self._connect()
 
-    def reload(self) -> None:
-        self.beginResetModel()
-        where = parse_where(self.ctx.project, [self.where_expr]) if self.where_expr else None
-        self.matrix = build_matrix(self.ctx.project, self.column_ids, self.row_kind, self.roll_up, where,
-                                   self.group_by, self.sort_by)
-        self.lines = []
-        group = object()
-        for i, row in enumerate(self.matrix.rows):
-            if self.group_by and row.group != group:
-                group = row.group
-                self.lines.append(("group", group))
-            self.lines.append(("row", i))
-        self.endResetModel()
-
-    # -- lookups ------------------------------------------------------------------
-    def row_of(self, line: int):
-        kind, value = self.lines[line]
-        return self.matrix.rows[value] if kind == "row" else None
-
-    def is_group(self, line: int) -> bool:
-        return 0 <= line < len(self.lines) and self.lines[line][0] == "group"
-
-    def cell_at(self, index: QModelIndex):
-        kind, value = self.lines[index.row()]
-        if kind != "row":
-            return None
-        return self.matrix.cell(value, index.column())
-
-    # -- model --------------------------------------------------------------------
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.lines)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.matrix.columns)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if orientation == Qt.Horizontal:
-            if not 0 <= section < len(self.matrix.columns):
-                return None
-            col = self.matrix.columns[section]
-            if role == Qt.DisplayRole:
-                return col.name
-            if role == Qt.ToolTipRole:
-                return col.display_path + (" (with its sub-codes)" if self.roll_up else "")
-            return None
-        if not 0 <= section < len(self.lines):
-            return None
-        kind, value = self.lines[section]
-        if role == Qt.DisplayRole:
-            return f"{self.group_by}: {value}" if kind == "group" else self.matrix.rows[value].name
-        if role == Qt.FontRole:
-            f = QFont()
-            f.setBold(True)
-            return f
-        if role == Qt.BackgroundRole and kind == "group":
-            return GROUP_BG
-        return None
-
-    def data(self, index: QModelIndex, role=DISPLAY):
-        # Painting asks ~10 roles per visible cell on every scroll step: answer the common
-        # ones from plain ints and the unused ones first, without building anything.
-        if role not in _MATRIX_ROLES or not index.isValid():
-            return None
-        kind, value = self.lines[index.row()]
-        if kind == "group":
-            if role == DISPLAY and index.column() == 0:
-                n = sum(1 for r in self.matrix.rows if r.group == value)
-                return f"{self.group_by} = {value}  ({n} {'case' if n == 1 else 'cases'})"
-            if role == BACKGROUND:
-                return GROUP_BG
-            return None
-        cell = self.matrix.cells.get((self.matrix.rows[value].id, self.matrix.columns[index.column()].id))
-        if cell is None:
-            return "" if role in (DISPLAY, EDIT) else (0 if role == USER else None)
-        if role == DISPLAY:
-            badge = f"[{cell.quotes}]  " if cell.quotes else ""
-            return badge + ("to chart" if cell.to_chart else cell.summary)
-        if role == EDIT:
-            return cell.summary
-        if role == BACKGROUND:
-            return TO_CHART if cell.to_chart else None
-        if role == FOREGROUND:
-            return TO_CHART_TEXT if cell.to_chart else None
-        if role == TOOLTIP:
-            # the badge counts codings; the quote panel shows them merged into quotes (issue 18)
-            tip = (f"[{cell.quotes}]: {cell.quotes} coding{'s' if cell.quotes != 1 else ''} linked; the quote panel "
-                   "shows them as quotes (overlapping codings of one passage once)")
-            return tip + (f"\n\n{cell.summary}" if cell.summary else "\nNo summary yet: type to chart this cell")
-        if role == USER:
-            return cell.quotes
-        return None
-
-    def flags(self, index: QModelIndex):
-        if not index.isValid():
-            return Qt.NoItemFlags
-        if self.is_group(index.row()):
-            return Qt.ItemIsEnabled
-        return Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsEditable
-
-    def setData(self, index: QModelIndex, value, role=Qt.EditRole) -> bool:
-        if not index.isValid() or role != Qt.EditRole or self.is_group(index.row()):
-            return False
-        row = self.row_of(index.row())
-        col = self.matrix.columns[index.column()]
-        text = str(value).strip()
-        if text == self.cell_at(index).summary:
-            return False
-        try:
-            self.ctx.run(SetCellSummary(row.id, col.id, text, row_kind=self.matrix.row_kind))
-        except QualCoderError:
-            return False
-        return True
-
-
-class ComparisonModel(QAbstractTableModel):
-    """Per column (code) and group value: cases with quotes / cases in the group (share)."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.codes: list[tuple[int, str]] = []
-        self.values: list[str] = []
-        self.by: dict[tuple[int, str], object] = {}
-
-    def set_rows(self, rows) -> None:
-        self.beginResetModel()
-        self.codes = list(dict.fromkeys((r.code_id, codepath.display_escaped(r.code)) for r in rows))
-        self.values = list(dict.fromkeys(r.value for r in rows))
-        self.by = {(r.code_id, r.value): r for r in rows}
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.codes)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.values)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if role != Qt.DisplayRole:
-            return None
-        if orientation == Qt.Horizontal:
-            return self.values[section] if 0 <= section < len(self.values) else None
-        return self.codes[section][1] if 0 <= section < len(self.codes) else None
-
-    def data(self, index: QModelIndex, role=Qt.DisplayRole):
-        if not index.isValid():
-            return None
-        r = self.by.get((self.codes[index.row()][0], self.values[index.column()]))
-        if r is None:
-            return None
-        if role == Qt.DisplayRole:
-            share = "–" if r.share is None else f"{round(100 * r.share)}%"
-            return f"{r.cases}/{r.cases_total}  ({share})"
-        if role == Qt.ToolTipRole:
-            return f"{r.cases} of {r.cases_total} cases have quotes here; {r.codings} codings"
-        if role == Qt.BackgroundRole and r.share is not None:
-            c = QColor("#4e79a7")
-            c.setAlpha(int(25 + 140 * r.share))
-            return c
-        if role == Qt.TextAlignmentRole:
-            return int(Qt.AlignCenter)
-        if role == Qt.UserRole:
-            return r.cases
-        return None
-
-
-class QueryModel(QAbstractTableModel):
-    """Matrix coding query: codes × attribute values; measure = cases, codings or words."""
-
-    MEASURES = ("cases", "codings", "words")
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.columns = []
-        self.values: list[str] = []
-        self.cells = {}
-        self.measure = "cases"
-
-    def set_result(self, columns, values, cells) -> None:
-        self.beginResetModel()
-        self.columns, self.values, self.cells = columns, values, cells
-        self.endResetModel()
-
-    def set_measure(self, measure: str) -> None:
-        self.measure = measure
-        if self.columns and self.values:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self.columns) - 1, len(self.values) - 1))
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.columns)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.values)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if role != Qt.DisplayRole:
-            return None
-        if orientation == Qt.Horizontal:
-            return self.values[section] if 0 <= section < len(self.values) else None
-        return self.columns[section].display_path if 0 <= section < len(self.columns) else None
-
-    def data(self, index: QModelIndex, role=Qt.DisplayRole):
-        if not index.isValid() or role not in (Qt.DisplayRole, Qt.TextAlignmentRole):
-            return None
-        if role == Qt.TextAlignmentRole:
-            return int(Qt.AlignRight | Qt.AlignVCenter)
-        cell = self.cells.get((self.columns[index.row()].id, self.values[index.column()]))
-        return 0 if cell is None else getattr(cell, self.measure)
-
-
-class SummaryDelegate(QStyledItemDelegate):
-    """A multi-line editor for summaries; Enter commits, Shift+Enter adds a line."""
-
-    def createEditor(self, parent, option, index):
-        editor = _SummaryEditor(parent)
-        editor.commit.connect(lambda: (self.commitData.emit(editor), self.closeEditor.emit(editor)))
-        return editor
-
-    def setEditorData(self, editor, index):
-        editor.setPlainText(index.data(Qt.EditRole) or "")
-        editor.moveCursor(editor.textCursor().MoveOperation.End)
-
-    def setModelData(self, editor, model, index):
-        model.setData(index, editor.toPlainText(), Qt.EditRole)
-
-
-class _SummaryEditor(QPlainTextEdit):
-    commit = Signal()
-
-    def keyPressEvent(self, event):
-        if event.key() in (Qt.Key_Return, Qt.Key_Enter) and not (event.modifiers() & Qt.ShiftModifier):
-            self.commit.emit()
-            return
-        super().keyPressEvent(event)
-
-
-class ColumnDialog(QDialog):
-    """Choose the codes that become columns (a checkable code tree)."""
-
-    def __init__(self, codes, chosen: set[int], parent=None):
-        super().__init__(parent)
-        self.setWindowTitle("Matrix columns")
-        self.tree = QTreeWidget(self)
-        self.tree.setHeaderLabels(["Code"])
-        items = {}
-        for c in codes:
-            parent_item = items.get(c.parent_id, self.tree.invisibleRootItem())
-            it = QTreeWidgetItem(parent_item, [c.name])
-            it.setData(0, Qt.UserRole, c.id)
-            it.setCheckState(0, Qt.Checked if c.id in chosen else Qt.Unchecked)
-            items[c.id] = it
-        self.tree.expandAll()
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel, self)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        lay.addWidget(QLabel("Tick the codes to show as columns (in tree order):", self))
-        lay.addWidget(self.tree)
-        lay.addWidget(buttons)
-        self.resize(420, 520)
-
-    def chosen(self) -> list[int]:
-        out = []
-
-        def walk(item):
-            for i in range(item.childCount()):
-                ch = item.child(i)
-                if ch.checkState(0) == Qt.Checked:
-                    out.append(ch.data(0, Qt.UserRole))
-                walk(ch)
-
-        walk(self.tree.invisibleRootItem())
-        return out
-
-
-class MatrixView(QWidget):
-    def __init__(self, ctx: Context, parent=None):
-        super().__init__(parent)
-        self.ctx = ctx
-        self.model = MatrixModel(ctx, self)
+    # -- building ---------------------------------------------------------------------
+    def _build_table(self) -> None:
+        self.model = MatrixModel(self.ctx, self)
         self.table = QTableView(self)
         self.table.setObjectName("matrixView")
         self.table.setModel(self.model)
@@ -345,7 +53,8 @@ class MatrixView(QWidget):
         vh.setMinimumWidth(90)
         self.table.selectionModel().currentChanged.connect(self._cell_changed)
 
-        # controls
+    def _build_toolbar(self) -> QHBoxLayout:
+        """The row, filter, grouping and sort options, Columns… and Export…"""
         self.rows = QComboBox(self)
         self.rows.setObjectName("matrixRows")
         self.rows.addItem("Cases", "case")
@@ -378,8 +87,10 @@ class MatrixView(QWidget):
         bar.addWidget(self.status)
         bar.addWidget(columns_btn)
         bar.addWidget(export_btn)
+        return bar
 
-        # side panel: the selected cell's quotes
+    def _build_side_panel(self) -> QWidget:
+        """The selected cell's quotes."""
         self.quotes = QListWidget(self)
         self.quotes.setObjectName("matrixQuotes")
         self.quotes.setWordWrap(True)
@@ -396,8 +107,10 @@ class MatrixView(QWidget):
 
         self.summary_links = SummaryLinksPanel(self, side)
         sl.addWidget(self.summary_links, 1)
+        return side
 
-        # comparison and coding-query tables
+    def _build_lower_tabs(self) -> None:
+        """The group comparison and the matrix coding query."""
         self.comparison = ComparisonModel(self)
         self.comparison_table = QTableView(self)
         self.comparison_table.setObjectName("comparisonView")
@@ -431,6 +144,7 @@ class MatrixView(QWidget):
         self.lower.addTab(self.comparison_table, "Group comparison")
         self.lower.addTab(qw, "Matrix coding query")
 
+    def _lay_out(self, bar: QHBoxLayout, side: QWidget) -> None:
         split = QSplitter(Qt.Horizontal, self)
         split.addWidget(self.table)
         split.addWidget(side)
@@ -446,6 +160,7 @@ class MatrixView(QWidget):
         layout.addLayout(bar)
         layout.addWidget(vsplit, 1)
 
+    def _connect(self) -> None:
         self._stale = False
         self._query_stale = True
         self.lower.currentChanged.connect(lambda i: self.refresh_query() if i == 1 and self._query_stale else None)
@@ -598,87 +313,3 @@ class MatrixView(QWidget):
             self.refresh()
             if current.isValid() and current.row() < self.model.rowCount():
                 self.table.setCurrentIndex(self.model.index(current.row(), current.column()))
-
-    # -- export ---------------------------------------------------------------------
-    CHART_FILTERS = ("Word, one framework chart per theme (*.docx)", "Word, the columns shown (*.docx)",
-                     "Excel, one sheet per theme and an overview (*.xlsx)", "Excel, the columns shown (*.xlsx)",
-                     "CSV, the columns shown (*.csv)")
-
-    def export_dialog(self) -> None:
-        path, chosen = QFileDialog.getSaveFileName(self, "Export framework matrix", f"{self.ctx.project.name}-matrix.docx",
-                                                   ";;".join(self.CHART_FILTERS), self.CHART_FILTERS[0])
-        if path:
-            self.export(path, with_quotes=True, confirmed=True, per_theme="per theme" in (chosen or ""))
-
-    def framework_charts(self) -> list:
-        """One chart per theme (as the command line's default) with this view's rows: the
-        same filter, grouping and order."""
-        from .matrix_exports import charts
-
-        return charts(self.ctx.project, self._chart_spec())
-
-    def _chart_spec(self) -> tuple:
-        model = self.model
-        return model.where_expr, model.row_kind, model.group_by, model.sort_by
-
-    def export(self, path: str, with_quotes: bool = False, confirmed: bool = False, per_theme: bool = True):
-        """Write the matrix as a job on its own connection: .docx and .xlsx as one framework
-        chart per theme (``per_theme``, the default, like ``qualcoder-lite matrix``) or one
-        chart of the columns shown; .csv is always the columns shown. Returns the job (its
-        ``result`` is the path written), or None when refused at once."""
-        from pathlib import Path
-
-        from .jobs import Job
-        from .matrix_exports import charts as theme_charts, write_matrix
-        from .save_target import choose_target
-
-        p = Path(path)
-        if p.suffix.lower() not in (".xlsx", ".csv", ".docx"):
-            p, confirmed = p.with_suffix(".docx"), False
-        target = choose_target(self, p, self.ctx.project, confirmed=confirmed, title="Export framework matrix")
-        if target is None:
-            return None
-        shown, kind, spec = self.model.matrix, p.suffix.lower(), self._chart_spec()
-        per_theme = per_theme and kind != ".csv"
-
-        written = {"charts": 0}
-
-        def write(own, _progress):
-            charts = (theme_charts(own, spec) or None) if per_theme else None  # none: the view's own chart
-            write_matrix(own, charts, shown, kind, target, with_quotes)
-            written["charts"] = len(charts or [])
-            return str(p)
-
-        def done(_out) -> None:
-            n = written["charts"]
-            self.status.setText(f"Exported {p.name}" + (f": {n} charts, one per theme" if n else ""))
-
-        return (Job(self, write, project=self.ctx.project, what="Export framework matrix")
-                .success(done)
-                .failure(lambda msg: self.status.setText(f"Export failed: {msg}"))
-                .with_progress("Export framework matrix", object_name="exportProgress")
-                .run())
-
-    def export_query(self, path: str | None = None):
-        """Write the matrix coding query as CSV in a job; returns it (its ``result`` is the
-        path written), or None when refused at once."""
-        from ..core.formats.tables_csv import write_rows_csv
-        from .jobs import Job
-        from .save_target import choose_target, from_dialog
-
-        if path is None:
-            chosen, _ = QFileDialog.getSaveFileName(self, "Export matrix coding query", "coding-query.csv",
-                                                    "CSV (*.csv)")
-            target = from_dialog(self, chosen, ".csv", self.ctx.project, "Export matrix coding query")
-        else:
-            target = choose_target(self, path, self.ctx.project, title="Export matrix coding query")
-        if target is None:
-            return None
-        head = ["code"] + [f"{self.query_attr.currentData()}={v} ({self.query.measure})" for v in self.query.values]
-        rows = [[col.display_path] + [self.query.data(self.query.index(r, c)) for c in range(len(self.query.values))]
-                for r, col in enumerate(self.query.columns)]
-        return (Job(self, lambda _progress: str(write_rows_csv(head, rows, target)), what="Export matrix coding query")
-                .success(lambda out: self.status.setText(f"Exported {out}"))
-                .failure(lambda msg: self.status.setText(f"Export failed: {msg}"))
-                .with_progress("Export matrix coding query", object_name="exportProgress")
-                .run())

@@ -4,7 +4,6 @@ cases and codes, written beside the work (every save is one undoable step)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox, QDialog, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton,
     QSplitter, QVBoxLayout, QWidget,
@@ -155,16 +154,6 @@ class MemosDialog(QDialog):
             return
         self.new_memo()
         self.reload()
-
-
-def install(window) -> None:
-    action = QAction("&Journal and memos…", window)
-    action.setObjectName("actionMemos")
-    action.setShortcut("Ctrl+M")
-    action.triggered.connect(lambda: open_memos(window))
-    window.menuTools.addAction(action)
-    window._project_actions.append(action)
-    window.actionMemos = action
 
 
 def open_memos(window) -> MemosDialog | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView, QDialog, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton,
     QTableWidget, QTableWidgetItem, QVBoxLayout,
@@ -275,13 +274,3 @@ def open_pseudonym_dialog(window) -> PseudonymDialog | None:
     window._pseudonym_dialog = dlg
     dlg.show()
     return dlg
-
-
-def install(window) -> None:
-    """Add Tools ▸ Pseudonymise…; it needs an open project."""
-    action = QAction("&Pseudonymise…", window)
-    action.setObjectName("actionPseudonymise")
-    action.setStatusTip("Replace real names by pseudonyms everywhere; export or remove the key")
-    action.triggered.connect(lambda _checked=False: open_pseudonym_dialog(window))
-    window.menuTools.addAction(action)
-    window._project_actions.append(action)

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import QObject
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
 
 from .jobs import Job, Worker
@@ -32,26 +31,7 @@ class RefiActions(QObject):
         self.progress: QProgressDialog | None = None
         self.summary: QMessageBox | None = None  # the last summary shown (tests read it)
         self.job: Job | None = None  # the last codebook import
-        self.actionImportProject = self._action("actionImportRefiProject", "REFI-QDA &project…",
-                                                self.import_project)
-        self.actionImportCodebook = self._action("actionImportRefiCodebook", "&Codebook (.qdc/.csv)…",
-                                                 self.import_codebook)
-        self.actionExportProject = self._action("actionExportRefiProject", "REFI-QDA p&roject…",
-                                                self.export_project)
-        self.actionExportCodebook = self._action("actionExportRefiCodebook", "REFI-QDA code&book…",
-                                                 self.export_codebook)
-        window.menuImport.addAction(self.actionImportProject)
-        window.menuImport.addAction(self.actionImportCodebook)
-        window.menuExport.addAction(self.actionExportProject)
-        window.menuExport.addAction(self.actionExportCodebook)
-        # importing a project makes a new file: it needs no open project
-        window._project_actions += [self.actionImportCodebook, self.actionExportProject, self.actionExportCodebook]
-
-    def _action(self, name: str, text: str, slot) -> QAction:
-        a = QAction(text, self.window)
-        a.setObjectName(name)
-        a.triggered.connect(lambda _checked=False: slot())
-        return a
+        # its menu entries are declared in actions.py (File ▸ Import, File ▸ Export)
 
     # -- shared ---------------------------------------------------------------------------
     def _run(self, title: str, task: Callable, done: Callable, project=None) -> Worker:
@@ -163,8 +143,3 @@ class RefiActions(QObject):
 
         self._export("Export REFI-QDA codebook", ".qdc", "REFI-QDA codebooks (*.qdc)",
                      lambda project, out, progress, _chosen: export_qdc(project, out))
-
-
-def install(window) -> None:
-    """Add the REFI-QDA entries to File ▸ Import and File ▸ Export."""
-    window.refi_actions = RefiActions(window)

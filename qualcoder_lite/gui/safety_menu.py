@@ -13,47 +13,16 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox
 
 from .jobs import Job
 
 
-def install(window) -> None:
-    menu = window.menuBar().actions()[0].menu()  # File
-    before = window.actionClose
-    restore = QAction("Restore &backup…", window)
-    restore.setObjectName("actionRestoreBackup")
-    restore.triggered.connect(lambda: restore_backup(window))
-    encrypt = QAction("&Encrypt project…", window)
-    encrypt.setObjectName("actionEncrypt")
-    encrypt.triggered.connect(lambda: encrypt_project(window))
-    decrypt = QAction("&Decrypt project…", window)
-    decrypt.setObjectName("actionDecrypt")
-    decrypt.triggered.connect(lambda: decrypt_project(window))
-    for a in (restore, encrypt, decrypt):
-        menu.insertAction(before, a)
-        window._project_actions.append(a)
-    menu.insertSeparator(before)
-    window.actionRestoreBackup = restore
-    window.actionEncrypt = encrypt
-    window.actionDecrypt = decrypt
-    window._sync_hooks.append(lambda: sync_actions(window))
-
-
-def _can_encrypt() -> bool:
+def can_encrypt() -> bool:
+    """The 'encrypt' extra (sqlcipher3) is installed."""
     return importlib.util.find_spec("sqlcipher3") is not None
 
 
-def sync_actions(window) -> None:
-    """Decrypt only for an encrypted project, Encrypt only for a plain one (and only with
-    the 'encrypt' extra installed); none of the three for a read-only or in-memory one."""
-    ctx = window.ctx
-    writable = ctx is not None and ctx.project.path is not None and not ctx.project.read_only
-    encrypted = writable and ctx.project.encrypted
-    window.actionRestoreBackup.setEnabled(writable)
-    window.actionEncrypt.setEnabled(writable and not encrypted and _can_encrypt())
-    window.actionDecrypt.setEnabled(encrypted)
 
 
 def _hand_over(window):

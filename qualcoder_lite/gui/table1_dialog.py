@@ -125,15 +125,3 @@ def open_table1(window) -> Table1Dialog | None:
     window._table1_dialog = dlg
     dlg.show()
     return dlg
-
-
-def install(window) -> None:
-    """File ▸ Export ▸ Table 1: participants…"""
-    from PySide6.QtGui import QAction
-
-    action = QAction("Table &1: participants…", window)
-    action.setObjectName("actionExportTable1")
-    action.triggered.connect(lambda: open_table1(window))
-    window.menuExport.addAction(action)
-    window._project_actions.append(action)
-    window.actionExportTable1 = action

@@ -1,5 +1,5 @@
 """Team coding in the main window: Tools ▸ Coder comparison…, Show coders…, Merge a
-colleague's copy…. ``install(window)`` adds the three actions (object name ``teamTools``).
+colleague's copy…. The three entries are declared in ``actions.py`` (object name ``teamTools``).
 The merge runs as a job (its own connection, progress, Cancel) and is one undoable step."""
 
 from __future__ import annotations
@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QButtonGroup, QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QLabel, QListWidget, QListWidgetItem,
     QPlainTextEdit, QRadioButton, QVBoxLayout,
@@ -104,20 +103,7 @@ class TeamTools(QObject):
         self.report_dialog: MergeReportDialog | None = None
         self.coders_dialog: ShowCodersDialog | None = None
         self.by_coder = False
-        self.actionCompare = self._action("actionCoderComparison", "Coder &comparison…", self.open_comparison)
-        self.actionShowCoders = self._action("actionShowCoders", "Show c&oders…", self.show_coders_dialog)
-        self.actionMerge = self._action("actionMergeCopy", "&Merge a colleague's copy…", self.merge_dialog)
-        if window.menuTools.actions():
-            window.menuTools.addSeparator()
-        for a in (self.actionCompare, self.actionShowCoders, self.actionMerge):
-            window.menuTools.addAction(a)
-            window._project_actions.append(a)
-
-    def _action(self, name: str, text: str, slot) -> QAction:
-        a = QAction(text, self.window)
-        a.setObjectName(name)
-        a.triggered.connect(lambda _checked=False: slot())
-        return a
+        # its Tools-menu entries are declared in actions.py
 
     # -- comparison ------------------------------------------------------------------------
     def open_comparison(self) -> AgreementView | None:

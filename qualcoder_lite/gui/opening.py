@@ -1,0 +1,87 @@
+"""Opening a project file in the main window: passphrase, lock held elsewhere, damage
+(restore a backup) and disk errors, each asked about in the user's words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox
+
+from ..core.errors import QualCoderError
+from ..core.project import open_project
+from . import prefs
+
+
+def open_path(window, path: Path, coder: str | None = None, passphrase: str | None = None,
+              read_only: bool = False, lock=None) -> bool:
+    """Open a project for writing (taking its lock, or using the held ``lock`` handed
+    over), asking for a passphrase when it is encrypted, offering read-only when someone
+    else has it open and a backup when it is damaged (never for a disk error). A
+    backup is taken on every open."""
+    from ..core.errors import DamagedProjectError, LockedError, PassphraseNeeded, ProjectIOError
+
+    path = Path(path)
+    coder = coder or window.coder or prefs.coder_for(path)
+    try:
+        project = open_project(path, passphrase=passphrase, coder=coder, read_only=read_only,
+                               lock=lock if lock is not None else not read_only)
+    except PassphraseNeeded:
+        text, ok = QInputDialog.getText(window, "Encrypted project", f"Passphrase for {path.name}:",
+                                        QLineEdit.Password)
+        if not ok or not text:
+            return False
+        return window.open_path(path, coder, text, read_only, lock)
+    except LockedError as exc:
+        answer = QMessageBox.question(window, "Project in use", f"{exc}\n\nOpen it read-only?",
+                                      QMessageBox.Yes | QMessageBox.Cancel)
+        if answer == QMessageBox.Yes:
+            return window.open_path(path, coder, passphrase, read_only=True)
+        return False
+    except DamagedProjectError as exc:
+        return _offer_backup(window, exc, path, coder, passphrase, read_only, lock)
+    except ProjectIOError as exc:  # a full disk, a read-only medium: never a restore
+        return _offer_read_only(window, exc, path, coder, passphrase, read_only, lock)
+    except QualCoderError as exc:  # not a project, a newer version...
+        window.show_error("Cannot open project", str(exc))
+        return False
+    if not read_only:
+        try:
+            project.make_backup()
+        except (OSError, QualCoderError) as exc:
+            window.show_message(f"Could not make the automatic backup: {exc}")
+    window.set_project(project)
+    if coder is None and not read_only:
+        window.ask_coder(first_open=True)
+    return True
+
+
+def _offer_backup(window, exc, path: Path, coder, passphrase, read_only: bool, lock) -> bool:
+    from ..core.services.privacy.projectfile import backups_of, kept_copy, restore_project
+
+    backups = backups_of(path)
+    if not backups:
+        window.show_error("Damaged project", f"{exc}\n\nThere is no backup of it to restore.")
+        return False
+    answer = QMessageBox.question(
+        window, "Damaged project",
+        f"{exc}\n\nRestore the latest backup ({backups[0].label})? The damaged file is kept "
+        f"beside it as {kept_copy(path).name}.", QMessageBox.Yes | QMessageBox.Cancel)
+    if answer != QMessageBox.Yes:
+        return False
+    try:
+        restore_project(path, backups[0], passphrase=passphrase, lock=lock)
+    except QualCoderError as exc2:
+        window.show_error("Restore failed", f"{exc2}\nThe project was not changed.")
+        return False
+    return window.open_path(path, coder, passphrase, read_only, lock)
+
+
+def _offer_read_only(window, exc, path: Path, coder, passphrase, read_only: bool, lock) -> bool:
+    if read_only or lock is not None:
+        window.show_error("Cannot open project", str(exc))
+        return False
+    answer = QMessageBox.question(window, "Cannot write to the project", f"{exc}\n\nOpen it read-only?",
+                                  QMessageBox.Yes | QMessageBox.Cancel)
+    if answer == QMessageBox.Yes:
+        return window.open_path(path, coder, passphrase, read_only=True)
+    return False
