@@ -9,7 +9,6 @@ from pathlib import Path
 from qualcoder_lite.core.errors import InputError
 from qualcoder_lite.core.formats.docx_reader import read_docx
 from qualcoder_lite.core.formats.odt_reader import read_odt
-from qualcoder_lite.core.formats.pdf_reader import read_pdf
 from qualcoder_lite.core.formats.result import ReadResult
 from qualcoder_lite.core.formats.rtf_reader import read_rtf
 from qualcoder_lite.core.formats.subtitles import read_srt, read_vtt
@@ -28,8 +27,14 @@ _READERS: dict[str, _Reader] = {
     ".docx": lambda path, _encoding: read_docx(path),
     ".odt": lambda path, _encoding: read_odt(path),
     ".rtf": lambda path, _encoding: read_rtf(path),
-    ".pdf": lambda path, _encoding: read_pdf(path),
+    ".pdf": lambda path, _encoding: _read_pdf(path),
 }
+
+
+def _read_pdf(path: Path) -> ReadResult:
+    from qualcoder_lite.core.formats.pdf_reader import read_pdf  # pypdf takes ~0.2 s to import: on use
+
+    return read_pdf(path)
 
 
 def read_source(path: str | Path, encoding: str | None = None) -> ReadResult:

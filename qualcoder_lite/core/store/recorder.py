@@ -69,6 +69,22 @@ class Recorder:
         self.ops.append(RowOp("insert", table, None, row))
         return row_id
 
+    def insert_many(self, table: str, cols: tuple[str, ...], rows: list[tuple]) -> list[int]:
+        """Insert ``rows`` (value tuples in the order of ``cols``) with one ``executemany``;
+        records each whole row as stored, exactly as ``insert`` does, read back in one query.
+        Returns the new ids in the order of ``rows``."""
+        if not rows:
+            return []
+        self._check_table(table)
+        top = self.conn.execute(f"SELECT max(id) FROM {_ident(table)}").fetchone()[0] or 0
+        self.conn.executemany(_insert_sql(table, tuple(cols)), rows)
+        stored = [dict(r) for r in self.conn.execute(
+            f"SELECT * FROM {_ident(table)} WHERE id > ? ORDER BY id", (top,))]
+        if len(stored) != len(rows):  # pragma: no cover - ids are handed out in order within a transaction
+            raise RuntimeError(f"{table}: inserted {len(rows)} rows but found {len(stored)}")
+        self.ops.extend(RowOp("insert", table, None, row) for row in stored)
+        return [row["id"] for row in stored]
+
     def update(self, table: str, row_id: int, values: dict[str, Any]) -> bool:
         """Update columns of one row; returns False when nothing changed."""
         self._check_table(table)

@@ -123,91 +123,145 @@ def _separators_need_scan(separators: list[str]) -> bool:
     return any(_sre_iscased(ord(ch)) for ch in set("".join(separators)))
 
 
-def build_word_index(text: str) -> bytes:
-    """The ``sources.word_index`` value for ``text`` (deterministic: same text, same bytes)."""
+#: A text longer than this is indexed in pieces of about this many characters (each piece
+#: ends right after a white-space character, so no token, separator run or underscore run
+#: is cut); between pieces ``build_word_index`` reports progress and may be cancelled.
+PIECE_CHARS = 1 << 20
+_SPACE = re.compile(r"\s")
+
+
+class _Piece:
+    """The tokens of ``text[a:b]`` grouped by case key: each key's token starts (code points
+    in the whole text) and gaps (characters to the next token; the piece's last token's gap
+    is only its trailing separator until ``_join`` knows the next piece)."""
+
+    __slots__ = ("scan", "by_key", "starts", "gaps", "last_key", "first", "last_end", "under")
+
+    def __init__(self, text: str, a: int, b: int):
+        parts = _SPLIT.split(text[a:b])  # separator, token, separator, token, ..., separator
+        self.scan = _separators_need_scan(parts[0::2])
+        if self.scan:
+            return
+        tokens = parts[1::2]
+        self.starts = list(accumulate(map(len, parts), initial=a))[1:-1:2]
+        self.gaps = list(map(len, parts[2::2]))
+        ordinals: defaultdict[str, list[int]] = defaultdict(list)
+        for i, tok in enumerate(tokens):
+            ordinals[tok].append(i)
+        by_key: dict[str, list[int]] = {}
+        for tok, where in ordinals.items():
+            key = word_key(tok)
+            have = by_key.get(key)
+            if have is None:
+                by_key[key] = where
+            else:
+                have.extend(where)
+                have.sort()
+        self.by_key = by_key
+        self.last_key = word_key(tokens[-1]) if tokens else None
+        self.first = self.starts[0] if tokens else None
+        self.last_end = self.starts[-1] + len(tokens[-1]) if tokens else None
+        self.under = _underscores(text, a, b)
+
+
+def _piece_bounds(text: str, size: int) -> list[tuple[int, int]]:
+    """``[(a, b), ...]`` covering ``text``; every ``b`` but the last follows white space."""
+    out, a, n = [], 0, len(text)
+    while n - a > size:
+        m = _SPACE.search(text, a + size)
+        if m is None:
+            break
+        out.append((a, m.end()))
+        a = m.end()
+    out.append((a, n))
+    return out
+
+
+def build_word_index(text: str, progress=None, piece_chars: int = PIECE_CHARS) -> bytes:
+    """The ``sources.word_index`` value for ``text`` (deterministic: same text, same bytes,
+    whatever the piece size). ``progress(done, total)`` (characters) is called after each
+    piece of a long text; when it returns False, ``InterruptedError`` is raised."""
     raw = text.encode("utf-8")
     header = [_FORMAT, _UNICODE, len(raw), zlib.crc32(raw), 0, len(text), 0, 0, 0, 0, 0, 0]
-    parts = _SPLIT.split(text)  # separator, token, separator, token, ..., separator
-    if _separators_need_scan(parts[0::2]):
-        header[4] = _SCAN
-        return _pack(_U32, header)
-    tokens = parts[1::2]
-    ends = list(accumulate(map(len, parts)))
-    starts = ends[0:-1:2]  # a token starts where the separator before it ends
-    gaps = list(map(len, parts[2::2]))  # the separator after each token ...
-    if gaps:
-        gaps[-1] = 0  # ... but the last one leads to no token
+    pieces: list[_Piece] = []
+    for a, b in _piece_bounds(text, piece_chars):
+        piece = _Piece(text, a, b)
+        if piece.scan:
+            header[4] = _SCAN
+            return _pack(_U32, header)
+        pieces.append(piece)
+        if progress is not None and not progress(b, len(text)):
+            raise InterruptedError("indexing cancelled")
+    keys, counts, at, gaps = _join(pieces)
     if not gaps or max(gaps) < _FAR:
-        gap_of, far = bytes(gaps), []
+        gap_bytes, far = bytes(gaps), []
     else:
-        gap_of = bytes(map(min, gaps, repeat(_FAR)))
-        far = [x for i, g in enumerate(gaps) if g >= _FAR for x in (starts[i], g)]
-    ordinals: defaultdict[str, list[int]] = defaultdict(list)
-    for i, tok in enumerate(tokens):
-        ordinals[tok].append(i)
-    by_key: dict[str, list[int]] = {}
-    for tok, where in ordinals.items():
-        key = word_key(tok)
-        have = by_key.get(key)
-        if have is None:
-            by_key[key] = where
-        else:
-            have.extend(where)
-            have.sort()
-    keys = sorted(by_key)
-    order: list[int] = []  # token ordinals by key, then by position
-    for key in keys:
-        order += by_key[key]
-    at = list(map(starts.__getitem__, order))
-    gap_bytes = bytes(map(gap_of.__getitem__, order))
-    lines, narrow, wide = _vocabulary(keys, by_key, at)
+        gap_bytes = bytes(map(min, gaps, repeat(_FAR)))
+        far = [x for p in pieces if p.gaps and max(p.gaps) >= _FAR
+               for s, g in zip(p.starts, p.gaps) if g >= _FAR for x in (s, g)]
+    lines, narrow, wide = _vocabulary(keys, counts, at)
     vocab = ("\n" + "\n".join(lines) + "\n").encode("utf-8")
     vocab += b"\0" * (-len(vocab) % 4)
-    under = _underscores(text)
-    header[6:] = [len(tokens), len(vocab), len(narrow), len(wide), len(under) // 3, len(far) // 2]
+    under = [x for p in pieces for x in p.under]
+    header[6:] = [len(at), len(vocab), len(narrow), len(wide), len(under) // 3, len(far) // 2]
     return (_pack(_U32, header) + vocab + _pack(_U32, wide) + _pack(_U32, under) + _pack(_U32, far)
             + _pack("H", narrow) + gap_bytes)
 
 
-def _vocabulary(keys: list[str], by_key: dict[str, list[int]], at: list[int]):
+def _join(pieces: list[_Piece]) -> tuple[list[str], list[int], list[int], list[int]]:
+    """The sorted keys, each key's count, and every token's start and gap in key order
+    (then by position)."""
+    for i, p in enumerate(pieces):  # a piece's last gap reaches the next token, if any
+        if p.last_key is None:
+            continue
+        nxt = next((q.first for q in pieces[i + 1:] if q.first is not None), None)
+        p.gaps[-1] = 0 if nxt is None else nxt - p.last_end
+    keys = sorted({k for p in pieces for k in p.by_key})
+    counts: list[int] = []
+    at: list[int] = []
+    gaps: list[int] = []
+    for key in keys:
+        n = 0
+        for p in pieces:
+            where = p.by_key.get(key)
+            if where is not None:
+                at += map(p.starts.__getitem__, where)
+                gaps += map(p.gaps.__getitem__, where)
+                n += len(where)
+        counts.append(n)
+    return keys, counts, at, gaps
+
+
+def _vocabulary(keys: list[str], counts: list[int], at: list[int]):
     """The vocabulary lines and the starts of each key's tokens: as 16-bit differences
     ("h" keys) where they fit, else as 32-bit starts ("i" keys)."""
+    firsts = list(accumulate(counts, initial=0))[:-1]  # each key's first place in ``at``
     diffs = [0, *map(sub, at[1:], at)]
+    for off in firsts:
+        diffs[off] = at[off]  # each key's first start counts from 0
+    if not diffs or max(diffs) < 65536:  # every key in 16 bits (always for texts < 64 K characters)
+        return [f"{k}\th{o}\t{n}\t{o}" for k, o, n in zip(keys, firsts, counts)], diffs, []
     lines: list[str] = []
     narrow: list[int] = []
     wide: list[int] = []
-    off = 0
-    for key in keys:
-        n = len(by_key[key])
-        diffs[off] = at[off]  # each key's first start counts from 0
-        off += n
-    if not diffs or max(diffs) < 65536:  # every key in 16 bits (always for texts < 64 K characters)
-        narrow = diffs
-        off = 0
-        for key in keys:
-            n = len(by_key[key])
-            lines.append(f"{key}\th{off}\t{n}\t{off}")
-            off += n
-    else:
-        off = 0
-        for key in keys:
-            n = len(by_key[key])
-            part = diffs[off:off + n]
-            if max(part) < 65536:
-                lines.append(f"{key}\th{len(narrow)}\t{n}\t{off}")
-                narrow += part
-            else:
-                lines.append(f"{key}\ti{len(wide)}\t{n}\t{off}")
-                wide += at[off:off + n]
-            off += n
+    for key, off, n in zip(keys, firsts, counts):
+        part = diffs[off:off + n]
+        if max(part) < 65536:
+            lines.append(f"{key}\th{len(narrow)}\t{n}\t{off}")
+            narrow += part
+        else:
+            lines.append(f"{key}\ti{len(wide)}\t{n}\t{off}")
+            wide += at[off:off + n]
     return lines, narrow, wide
 
 
-def _underscores(text: str) -> list[int]:
-    """3 x uint32 per token next to an underscore: start, _BEFORE|_AFTER, end of its \\w run."""
+def _underscores(text: str, lo: int = 0, hi: int | None = None) -> list[int]:
+    """3 x uint32 per token next to an underscore (in ``text[lo:hi]``): start, _BEFORE|_AFTER,
+    end of its \\w run."""
     under: list[int] = []
-    if "_" in text:
-        for run in _UNDERSCORE_RUN.finditer(text):
+    hi = len(text) if hi is None else hi
+    if text.find("_", lo, hi) != -1:
+        for run in _UNDERSCORE_RUN.finditer(text, lo, hi):
             a, b = run.span()
             for m in _WORDS.finditer(text, a, b):
                 s, e = m.span()
@@ -224,3 +278,9 @@ def word_index_is_current(blob: bytes | None) -> bool:
         return False
     fmt, uni = _unpack(_U32, memoryview(blob)[:8])
     return fmt == _FORMAT and uni == _UNICODE
+
+
+def index_tokens(blob: bytes) -> int | None:
+    """How many word tokens ``blob`` holds; None for a text that is scanned instead."""
+    header = _unpack(_U32, memoryview(blob)[:4 * _HEADER])
+    return None if header[4] & _SCAN else int(header[6])

@@ -6,6 +6,7 @@ import hashlib
 import re
 import uuid
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Callable
 
@@ -14,20 +15,14 @@ from ...errors import DuplicateError, UsageError
 from ...model import Turn
 from ...store.database import now_iso
 from ...store.recorder import Recorder
-from ...units import detect_turns
-from ..search.search import build_word_index
+from ...store.word_index import build_word_index
+from .reading import count_words, read_files, words_of  # noqa: F401  (count_words: used from here)
 
 Progress = Callable[[int, int, str], bool]  # (done, total, label) -> keep going?
-
-_WORD = re.compile(r"\w+")
 
 
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def count_words(text: str) -> int:
-    return sum(1 for _ in _WORD.finditer(text))
 
 
 @dataclass
@@ -64,10 +59,19 @@ class PreparedSource:
     case: str | None
     kind: str = "transcript"
     warnings: list[str] = field(default_factory=list)
+    word_index: bytes | None = None  # made by ``complete`` when not given
+    words: int | None = None
 
-    @property
+    @cached_property
     def hash(self) -> str:
         return text_hash(self.text)
+
+    def complete(self) -> None:
+        """Fill in the word index and word count when the reader did not."""
+        if self.word_index is None:
+            self.word_index = build_word_index(self.text)
+        if self.words is None:
+            self.words = words_of(self.text, self.word_index)
 
 
 @dataclass
@@ -103,24 +107,15 @@ def prepare(
     encoding: str | None = None,
     progress: Progress | None = None,
 ) -> list[PreparedSource]:
-    """Read and check every file; raises InputError naming the first bad file."""
-    from ...formats.readers import read_source  # readers pull in zip/xml/pdf code: import on use
-
+    """Read and check every file (and index its text); raises InputError naming the first bad
+    file. Many files are read in worker processes (``reading.read_files``)."""
     rule = case_rule or CaseRule()
     if kind not in ("transcript", "notes", "other"):
         raise UsageError(f"unknown source kind {kind!r} (transcript, notes or other)")
     out: list[PreparedSource] = []
-    for i, raw in enumerate(paths):
-        path = Path(raw)
-        if progress is not None and not progress(i, len(paths), f"Reading {path.name}"):
-            raise InterruptedError("import cancelled")
-        result = read_source(path, encoding=encoding)
-        if result.turns is not None:
-            turns = [Turn(t.speaker, t.label_start, t.label_end, t.start, t.end, t.timestamp) for t in result.turns]
-        else:
-            turns = detect_turns(result.text)
+    for path, read in read_files([Path(raw) for raw in paths], encoding, progress):
         case = rule.case_for(path)
-        warnings = [f"{path}: {w}" for w in result.warnings]
+        warnings = [f"{path}: {w}" for w in read.warnings]
         if case is None and rule.pattern is not None:
             warnings.append(f"{path}: --case-from {rule.pattern!r} does not match '{path.stem}'; "
                             "the source has no case (set one with: cases PROJECT set SOURCE CASE)")
@@ -128,12 +123,14 @@ def prepare(
             PreparedSource(
                 path=path,
                 name=path.stem.strip() or path.name,
-                text=result.text,
-                format=result.format,
-                turns=turns,
+                text=read.text,
+                format=read.format,
+                turns=read.turns,
                 case=case,
                 kind=kind,
                 warnings=warnings,
+                word_index=read.word_index,
+                words=read.words,
             )
         )
     return out
@@ -173,10 +170,11 @@ class ImportSources(Command):
         report = ImportReport()
         coder_id = project.coders.ensure(rec, project.coder)
         total = len(self.prepared)
+        turn_rows: list[tuple] = []
         for i, p in enumerate(self.prepared):
             if self.progress is not None and not self.progress(i, total, f"Importing {p.name}"):
                 raise InterruptedError("import cancelled")
-            words = count_words(p.text)
+            p.complete()
             source_id = rec.insert(
                 "sources",
                 {
@@ -185,27 +183,16 @@ class ImportSources(Command):
                     "kind": p.kind,
                     "text": p.text,
                     "text_hash": p.hash,
-                    "words": words,
+                    "words": p.words,
                     "file_format": p.format,
                     "original_path": str(p.path),
                     "imported": now_iso(),
                     "imported_by": coder_id,
-                    "word_index": build_word_index(p.text),  # in the row: undo/redo carry it along
+                    "word_index": p.word_index,  # in the row: undo/redo carry it along
                 },
             )
-            for t in p.turns:
-                rec.insert(
-                    "speaker_turns",
-                    {
-                        "source_id": source_id,
-                        "speaker": t.speaker,
-                        "label_start": t.label_start,
-                        "label_end": t.label_end,
-                        "start": t.start,
-                        "end": t.end,
-                        "timestamp": t.timestamp,
-                    },
-                )
+            turn_rows += [(source_id, t.speaker, t.label_start, t.label_end, t.start, t.end, t.timestamp)
+                          for t in p.turns]
             if p.case:
                 case_id, created = project.cases.ensure(rec, p.case)
                 if created:
@@ -213,11 +200,15 @@ class ImportSources(Command):
                 project.cases.link(rec, case_id, source_id)
             report.sources.append(p.name)
             report.turns += len(p.turns)
-            report.words += words
+            report.words += p.words
             report.warnings.extend(p.warnings)
+        rec.insert_many("speaker_turns", _TURN_COLS, turn_rows)  # after their sources: undo takes them first
         if self.progress is not None:
             self.progress(total, total, "Done")
         return report
+
+
+_TURN_COLS = ("source_id", "speaker", "label_start", "label_end", "start", "end", "timestamp")
 
 
 def import_files(project, paths, case_rule=None, kind="transcript", encoding=None, progress=None) -> ImportReport:

@@ -1,0 +1,139 @@
+"""Reading files for an import: decode, find speaker turns, count words and build the word
+index of each - the work that does not touch the project, so it can run in worker processes.
+
+With many files (``POOL_MIN_FILES`` and ``POOL_MIN_BYTES`` together), more than one CPU and
+Linux (where workers are forked), the files are read by a ``ProcessPoolExecutor`` (at most
+``POOL_WORKERS`` processes) and handed back in their order; otherwise in this process. A file a worker could not read is
+read again here, so the error raised is exactly the in-process one. A long text reports its
+indexing piece by piece (``progress`` with a label such as ``Indexing big: 40 %``), and
+either way ``progress`` returning False stops the reading (``InterruptedError``).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+from ...errors import QualCoderError
+from ...model import Turn
+from ...store.word_index import build_word_index, index_tokens
+from ...units import detect_turns
+
+Progress = Callable[[int, int, str], bool]  # (done, total, label) -> keep going?
+
+POOL_MIN_FILES = 8
+POOL_MIN_BYTES = 2_000_000
+POOL_WORKERS = 4
+
+_WORD = re.compile(r"\w+")
+
+
+def count_words(text: str) -> int:
+    return sum(1 for _ in _WORD.finditer(text))
+
+
+def words_of(text: str, index: bytes) -> int:
+    """``count_words(text)``, from the index's token count when that is the same number (no
+    underscore joins two tokens into one ``\\w+`` word)."""
+    tokens = index_tokens(index)
+    if tokens is None or "_" in text:
+        return count_words(text)
+    return tokens
+
+
+@dataclass
+class ReadFile:
+    """One file read for import: its text and everything derived from the text alone."""
+
+    text: str
+    format: str
+    turns: list[Turn]
+    warnings: list[str] = field(default_factory=list)
+    word_index: bytes = b""
+    words: int = 0
+
+
+def read_one(path: Path, encoding: str | None = None, step: Callable[[str], bool] | None = None) -> ReadFile:
+    """Read ``path`` (``formats.readers.read_source``), its turns, word index and word count.
+    ``step(label)`` is called between stages and pieces of a long text; False stops."""
+    from ...formats.readers import read_source  # readers pull in zip/xml/pdf code: import on use
+
+    result = read_source(path, encoding=encoding)
+    _go_on(step, f"Finding speaker turns in {path.name}")
+    if result.turns is not None:
+        turns = [Turn(t.speaker, t.label_start, t.label_end, t.start, t.end, t.timestamp) for t in result.turns]
+    else:
+        turns = detect_turns(result.text)
+    _go_on(step, f"Indexing {path.name}")
+
+    def piece(done: int, total: int) -> bool:
+        return step is None or step(f"Indexing {path.name}: {100 * done // max(total, 1)} %")
+
+    index = build_word_index(result.text, progress=piece)
+    return ReadFile(result.text, result.format, turns, list(result.warnings), index, words_of(result.text, index))
+
+
+def _go_on(step: Callable[[str], bool] | None, label: str) -> None:
+    if step is not None and not step(label):
+        raise InterruptedError("import cancelled")
+
+
+def _read_in_worker(path: Path, encoding: str | None) -> ReadFile | None:
+    """A worker's read; None when it failed in an expected way (the caller reads it again
+    in its own process to raise the very error)."""
+    try:
+        return read_one(path, encoding)
+    except (QualCoderError, OSError, UnicodeError, ValueError):
+        return None
+
+
+def _use_pool(paths: list[Path]) -> bool:
+    if len(paths) < POOL_MIN_FILES or (os.cpu_count() or 1) < 2 or not sys.platform.startswith("linux"):
+        return False
+    size = 0
+    for p in paths:
+        try:
+            size += p.stat().st_size
+        except OSError:
+            return False  # the in-process read names the file and the reason
+    return size >= POOL_MIN_BYTES
+
+
+def _context():
+    # fork: the workers start at once and never run the host's main module again (spawn and
+    # forkserver do, which breaks a script without an ``if __name__ == "__main__"`` guard).
+    # The children only read files and compute; they touch no lock of another thread.
+    return multiprocessing.get_context("fork")
+
+
+def read_files(paths: list[Path], encoding: str | None = None,
+               progress: Progress | None = None) -> Iterator[tuple[Path, ReadFile]]:
+    """``(path, ReadFile)`` for each of ``paths``, in order."""
+    n = len(paths)
+
+    def say(i: int, label: str) -> None:
+        if progress is not None and not progress(i, n, label):
+            raise InterruptedError("import cancelled")
+
+    if not _use_pool(paths):
+        for i, path in enumerate(paths):
+            say(i, f"Reading {path.name}")
+            yield path, read_one(path, encoding, step=lambda label, i=i: progress is None or progress(i, n, label))
+        return
+    workers = min(POOL_WORKERS, os.cpu_count() or 1)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
+        futures = [pool.submit(_read_in_worker, p, encoding) for p in paths]
+        try:
+            for i, (path, fut) in enumerate(zip(paths, futures)):
+                say(i, f"Reading {path.name}")
+                got = fut.result()
+                yield path, (got if got is not None else read_one(path, encoding))
+        finally:
+            for fut in futures:
+                fut.cancel()
