@@ -74,6 +74,7 @@ class Op:
 
 OPS = (
     Op("create", "Create project + import the sources (core)", None, "create"),
+    Op("import_big", "Import one 20 MB transcript (core)", 4.0, "import_big"),
     Op("open_core", "Open project (core `open_project`)", None, "open_core"),
     Op("open_gui", "Open project to a usable window (GUI)", 1.0, "open_gui"),
     Op("open_source", "Open the busiest source in the transcript view (GUI)", 0.150, "open_source"),
@@ -319,6 +320,52 @@ def g_create(env: Env) -> dict[str, Result]:
     res = measure(fn, env.repeat, setup, mp._remove)
     res.label = f"Create project + import {n} .txt transcripts, {chars / 1e6:.1f} M chars (core `import_files`)"
     return {"create": res}
+
+
+BIG_CHARS = 20_000_000  # one long transcript (issue 17); a hundredth of it with --quick
+
+
+def g_import_big(env: Env) -> dict[str, Result]:
+    """One very long transcript (interviews of the benchmark project run together, ~20 MB) into
+    a new project through ``import_files``, with a progress callback that records the longest
+    wait between two calls (what a progress dialog and its Cancel button live on)."""
+    from qualcoder_lite.core.project import new_project
+    from qualcoder_lite.core.services.sources.importing import import_files
+
+    p = env.params
+    target = BIG_CHARS if p["chars"] >= 50_000 else BIG_CHARS // 100
+    n = max(1, -(-target // p["chars"]))
+    plan = mp.generate(n, p["chars"], p["codes"], min(p["codings"], n), p["seed"])
+    big = env.work / "one-long-transcript.txt"
+    big.write_text("\n\n".join(s.text for s in plan.sources), encoding="utf-8")
+    del plan
+    counter = iter(range(10_000))
+    gaps: list[float] = []
+
+    def setup():
+        path = env.work / f"big-{next(counter)}.qlite"
+        mp._remove(path)
+        return path
+
+    def fn(path):
+        last = [time.perf_counter()]
+        worst = [0.0]
+
+        def progress(_done, _total, _label):
+            now = time.perf_counter()
+            worst[0] = max(worst[0], now - last[0])
+            last[0] = now
+            return True
+
+        project = new_project(path, coder="alex")
+        import_files(project, [big], progress=progress)
+        project.close()
+        gaps.append(max(worst[0], time.perf_counter() - last[0]))
+
+    res = measure(fn, env.repeat, setup, mp._remove)
+    res.label = (f"Import one {big.stat().st_size / 1e6:.1f} MB transcript (core `import_files`); "
+                 f"longest wait between progress calls {statistics.median(gaps):.2f} s (median)")
+    return {"import_big": res}
 
 
 def g_open_core(env: Env) -> dict[str, Result]:
@@ -739,7 +786,7 @@ GROUP_FUNCS: dict[str, Callable[[Env], dict[str, Result]]] = {
     "create": g_create, "open_core": g_open_core, "open_gui": g_open_gui, "open_source": g_open_source,
     "apply": g_apply, "apply_after_matrix": g_apply_after_matrix, "retrieval": g_retrieval, "search": g_search, "autocode": g_autocode,
     "matrix_core": g_matrix_core, "matrix_gui": g_matrix_gui, "report": g_report, "codebook": g_codebook,
-    "qdpx_export": g_qdpx_export, "qdpx_import": g_qdpx_import, "agreement": g_agreement,
+    "import_big": g_import_big, "qdpx_export": g_qdpx_export, "qdpx_import": g_qdpx_import, "agreement": g_agreement,
 }
 
 

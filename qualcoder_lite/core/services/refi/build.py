@@ -38,7 +38,8 @@ from ...store.database import now_iso
 from ...units import detect_turns
 from ..sources.attributes import parse_value
 from ..coding.codes import PALETTE
-from ..sources.importing import count_words, text_hash
+from ..sources.importing import text_hash
+from ..sources.reading import words_of
 from ..search.search import build_word_index
 
 Progress = Callable[[int, int, str], bool]
@@ -308,10 +309,11 @@ class _Builder:
             if final != name:
                 self.r.renamed.append(f"source {name!r} -> {final!r} (two sources with one name)")
             text = src.text
+            index = build_word_index(text)
             sid = self.insert("sources", {
                 "guid": self.guid("sources", src.guid), "name": final, "kind": "transcript", "text": text,
-                "text_hash": text_hash(text), "words": count_words(text), "file_format": "txt",
-                "word_index": build_word_index(text),
+                "text_hash": text_hash(text), "words": words_of(text, index), "file_format": "txt",
+                "word_index": index,
                 "original_path": f"{self.c.path.name}:{src.path or src.element}",
                 "imported": refi.valid_datetime(src.created) or self.now,
                 "imported_by": self.coder_for(src.user) if src.user else self.default_coder,

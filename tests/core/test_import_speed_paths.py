@@ -1,0 +1,148 @@
+"""The fast import paths (issue 17) change how an import is done, never what it stores:
+the word index built in pieces is the same bytes, the speaker turns written with one
+``executemany`` undo and redo exactly, files read in worker processes give the same project
+as files read here, a long text reports progress while it is indexed, and Cancel there leaves
+the project as it was."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from qualcoder_lite.core.errors import InputError
+from qualcoder_lite.core.project import memory_project
+from qualcoder_lite.core.services.sources import reading
+from qualcoder_lite.core.services.sources.importing import CaseRule, import_files
+from qualcoder_lite.core.store import word_index as W
+from tests.helpers import dump
+
+_TURNS = "Interviewer: How was it?\n\nP1: It was fine_ish, really — the İstanbul office, ſo to say.\n\n"
+
+
+def _text(seed: int, words: int) -> str:
+    rng = random.Random(seed)
+    vocab = ["the", "The", "practice", "ward", "nurse_led", "İx", "STRASSE", "straße", "K", "emoji😀", "x" * 300]
+    out = [_TURNS]
+    for i in range(words):
+        out.append(rng.choice(vocab))
+        out.append(rng.choice([" ", " ", ", ", ".\n", "\n\nP1: ", "\n\nInterviewer: ", " " * 260]))
+    return "".join(out)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_index_in_pieces_is_the_same_bytes(seed):
+    text = _text(seed, 3000)
+    whole = W.build_word_index(text, piece_chars=len(text) + 1)
+    for size in (1, 13, 500, 4096):
+        assert W.build_word_index(text, piece_chars=size) == whole
+
+
+def test_index_token_count_is_the_word_count():
+    for seed in range(4):
+        text = _text(seed, 500).replace("_", "-")
+        assert W.index_tokens(W.build_word_index(text)) == len(re.findall(r"\w+", text))
+        assert reading.words_of(text + " a_b", W.build_word_index(text + " a_b")) == len(
+            re.findall(r"\w+", text + " a_b"))
+
+
+def _files(tmp_path, n: int, words: int = 400):
+    paths = []
+    for i in range(n):
+        p = tmp_path / f"P{i:02d} interview.txt"
+        p.write_text(_text(100 + i, words), encoding="utf-8")
+        paths.append(p)
+    return paths
+
+
+def _stored(project) -> dict:
+    """The project's rows without what differs on every run (GUIDs, timestamps)."""
+    out = dump(project)
+    cols = [c[1] for c in project.conn.execute("PRAGMA table_info(sources)")]
+    keep = [i for i, c in enumerate(cols) if c not in ("guid", "imported")]
+    out["sources"] = [tuple(r[i] for i in keep) for r in out["sources"]]
+    out["cases"] = [r[2:3] for r in out["cases"]]
+    out.pop("coders")
+    return out
+
+
+def test_pool_and_in_process_store_the_same(tmp_path, monkeypatch):
+    paths = _files(tmp_path, 9)
+    here = memory_project(coder="alex")
+    import_files(here, paths, CaseRule(pattern=r"^(P\d+)"))
+    monkeypatch.setattr(reading, "POOL_MIN_FILES", 2)
+    monkeypatch.setattr(reading, "POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(reading.os, "cpu_count", lambda: 2)
+    pooled = memory_project(coder="alex")
+    import_files(pooled, paths, CaseRule(pattern=r"^(P\d+)"))
+    assert _stored(pooled) == _stored(here)
+
+
+def test_pool_raises_the_in_process_error(tmp_path, monkeypatch):
+    paths = _files(tmp_path, 4)
+    bad = tmp_path / "P99 broken.txt"
+    bad.write_bytes(b"\x00\x01binary\x00")
+    monkeypatch.setattr(reading, "POOL_MIN_FILES", 2)
+    monkeypatch.setattr(reading, "POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(reading.os, "cpu_count", lambda: 2)
+    project = memory_project(coder="alex")
+    with pytest.raises(InputError, match="binary"):
+        import_files(project, paths[:2] + [bad] + paths[2:])
+    assert project.sources.count() == 0
+
+
+def test_turns_in_bulk_undo_and_redo_exactly(tmp_path):
+    project = memory_project(coder="alex")
+    before = dump(project)
+    paths = _files(tmp_path, 3)
+    from qualcoder_lite.core.services.sources.importing import ImportSources, prepare
+
+    cmd = ImportSources(prepare(paths, CaseRule(pattern=r"^(P\d+)")))
+    project.execute(cmd)
+    after = dump(project)
+    assert len(after["speaker_turns"]) > 10
+    turn_ops = [op for op in cmd.ops if op.table == "speaker_turns"]
+    assert [op.after for op in turn_ops] == [
+        dict(zip([c[1] for c in project.conn.execute("PRAGMA table_info(speaker_turns)")], row))
+        for row in after["speaker_turns"]]
+    project.undo(cmd)
+    assert dump(project) == before
+    project.redo(cmd)
+    assert dump(project) == after
+
+
+def test_a_long_text_reports_progress_while_indexed(tmp_path, monkeypatch):
+    monkeypatch.setattr(W, "PIECE_CHARS", 2_000)
+    monkeypatch.setattr(W.build_word_index, "__defaults__", (None, 2_000))
+    path = tmp_path / "long.txt"
+    path.write_text(_text(7, 6000), encoding="utf-8")
+    labels = []
+    project = memory_project(coder="alex")
+    import_files(project, [path], progress=lambda d, t, label: labels.append(label) or True)
+    indexing = [x for x in labels if x.startswith("Indexing long.txt: ")]
+    assert len(indexing) >= 10
+    percents = [int(x.rsplit(" ", 2)[1]) for x in indexing]
+    assert percents == sorted(percents) and percents[-1] == 100
+
+
+def test_cancel_while_indexing_leaves_the_project_unchanged(tmp_path, monkeypatch):
+    monkeypatch.setattr(W.build_word_index, "__defaults__", (None, 2_000))
+    path = tmp_path / "long.txt"
+    path.write_text(_text(8, 6000), encoding="utf-8")
+    project = memory_project(coder="alex")
+    from tests.helpers import add_text_source
+
+    add_text_source(project, "earlier", "Interviewer: hello\n\nP1: hi there\n")
+    before = dump(project)
+    seen = []
+
+    def progress(_d, _t, label):
+        seen.append(label)
+        return not label.endswith(": 50 %") and "Indexing long.txt: 5" not in label
+
+    with pytest.raises(InterruptedError):
+        import_files(project, [path], progress=progress)
+    assert any(x.startswith("Indexing long.txt: ") for x in seen)
+    assert not any(x.startswith("Importing") for x in seen)
+    assert dump(project) == before
