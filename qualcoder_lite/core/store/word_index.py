@@ -131,11 +131,12 @@ _SPACE = re.compile(r"\s")
 
 
 class _Piece:
-    """The tokens of ``text[a:b]`` grouped by case key: each key's token starts (code points
-    in the whole text) and gaps (characters to the next token; the piece's last token's gap
-    is only its trailing separator until ``_join`` knows the next piece)."""
+    """The tokens of ``text[a:b]`` by case key (keys sorted, then by position): each token's
+    start (code points in the whole text) and gap (characters to the next token; the
+    piece's last token's gap is only its trailing separator until ``_join`` knows the next
+    piece). ``span[key]`` is ``(offset, count)`` of the key's tokens in ``at`` / ``gap``."""
 
-    __slots__ = ("scan", "by_key", "starts", "gaps", "last_key", "first", "last_end", "under")
+    __slots__ = ("scan", "keys", "span", "at", "gap", "starts", "gaps", "last_key", "first", "last_end", "under")
 
     def __init__(self, text: str, a: int, b: int):
         parts = _SPLIT.split(text[a:b])  # separator, token, separator, token, ..., separator
@@ -144,24 +145,42 @@ class _Piece:
             return
         tokens = parts[1::2]
         self.starts = list(accumulate(map(len, parts), initial=a))[1:-1:2]
-        self.gaps = list(map(len, parts[2::2]))
-        ordinals: defaultdict[str, list[int]] = defaultdict(list)
-        for i, tok in enumerate(tokens):
-            ordinals[tok].append(i)
-        by_key: dict[str, list[int]] = {}
-        for tok, where in ordinals.items():
-            key = word_key(tok)
-            have = by_key.get(key)
-            if have is None:
-                by_key[key] = where
-            else:
-                have.extend(where)
-                have.sort()
-        self.by_key = by_key
+        self.gaps = list(map(len, parts[2::2]))  # in token order
+        by_key = _group(tokens)
+        self.keys = sorted(by_key)
+        order: list[int] = []  # token ordinals by key, then by position
+        self.span = {}
+        for key in self.keys:
+            self.span[key] = (len(order), len(by_key[key]))
+            order += by_key[key]
+        self.at = list(map(self.starts.__getitem__, order))
+        self.gap = list(map(self.gaps.__getitem__, order))
         self.last_key = word_key(tokens[-1]) if tokens else None
         self.first = self.starts[0] if tokens else None
         self.last_end = self.starts[-1] + len(tokens[-1]) if tokens else None
         self.under = _underscores(text, a, b)
+
+    def set_last_gap(self, gap: int) -> None:
+        self.gaps[-1] = gap
+        off, n = self.span[self.last_key]
+        self.gap[off + n - 1] = gap
+
+
+def _group(tokens: list[str]) -> dict[str, list[int]]:
+    """Token ordinals by case key, ascending."""
+    ordinals: defaultdict[str, list[int]] = defaultdict(list)
+    for i, tok in enumerate(tokens):
+        ordinals[tok].append(i)
+    by_key: dict[str, list[int]] = {}
+    for tok, where in ordinals.items():
+        key = word_key(tok)
+        have = by_key.get(key)
+        if have is None:
+            by_key[key] = where
+        else:
+            have.extend(where)
+            have.sort()
+    return by_key
 
 
 def _piece_bounds(text: str, size: int) -> list[tuple[int, int]]:
@@ -215,20 +234,24 @@ def _join(pieces: list[_Piece]) -> tuple[list[str], list[int], list[int], list[i
         if p.last_key is None:
             continue
         nxt = next((q.first for q in pieces[i + 1:] if q.first is not None), None)
-        p.gaps[-1] = 0 if nxt is None else nxt - p.last_end
-    keys = sorted({k for p in pieces for k in p.by_key})
+        p.set_last_gap(0 if nxt is None else nxt - p.last_end)
+    if len(pieces) == 1:
+        p = pieces[0]
+        return p.keys, [p.span[k][1] for k in p.keys], p.at, p.gap
+    keys = sorted({k for p in pieces for k in p.keys})
     counts: list[int] = []
     at: list[int] = []
     gaps: list[int] = []
     for key in keys:
-        n = 0
+        total = 0
         for p in pieces:
-            where = p.by_key.get(key)
-            if where is not None:
-                at += map(p.starts.__getitem__, where)
-                gaps += map(p.gaps.__getitem__, where)
-                n += len(where)
-        counts.append(n)
+            got = p.span.get(key)
+            if got is not None:
+                off, n = got
+                at += p.at[off:off + n]
+                gaps += p.gap[off:off + n]
+                total += n
+        counts.append(total)
     return keys, counts, at, gaps
 
 
