@@ -503,7 +503,7 @@ def complete_word_index(conn) -> int:
     busy) is left as it is: search scans those sources instead (same hits, only slower) and
     the next open tries again."""
     # the tokenizer lives beside the matcher it mirrors
-    from ..services.search.search import build_word_index, word_index_is_current
+    from ..services.search.word_index import build_word_index, word_index_is_current
 
     ids = [r[0] for r in conn.execute("SELECT id FROM sources WHERE word_index IS NULL")]
     sample = conn.execute("SELECT word_index FROM sources WHERE word_index IS NOT NULL LIMIT 1").fetchone()

@@ -36,7 +36,7 @@ from ...units import detect_turns
 from ..sources.attributes import parse_value
 from ..coding.codes import PALETTE
 from ..sources.importing import count_words, text_hash
-from ..search.search import build_word_index
+from ..search.word_index import build_word_index
 
 Progress = Callable[[int, int, str], bool]
 SETTING = "refi_qda_import"

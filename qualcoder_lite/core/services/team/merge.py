@@ -39,7 +39,7 @@ from ...commands import Command
 from ...errors import InputError, ProjectError
 from ...store.coders import CODER_COLORS
 from ...store.recorder import Recorder
-from ..search.search import build_word_index
+from ..search.word_index import build_word_index
 
 def _sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
