@@ -22,8 +22,9 @@ from PySide6.QtWidgets import (
 
 from ..core.errors import QualCoderError
 from ..core.services.quotes.quote_render import STYLE_LABELS, STYLES
-from ..core.services.quotes.quotes import (BUILTIN_COLUMNS, TABLE_STYLES, ReportOptions, build_report,
-    cite_fields, default_method_note)
+from ..core.services.quotes.quotes import (BUILTIN_COLUMNS, TABLE_STYLES, ReportOptions, cite_fields,
+    default_method_note)
+from ..core.services.quotes.report_build import build_report
 from .export_jobs import ExportWorker, export_codebook, export_transcript, run_export  # noqa: F401 (menu entries)
 
 SETTINGS_KEY = "report_options"
