@@ -11,7 +11,9 @@ any case or source attribute, plus ``case``, ``source``, ``speaker``, ``coder`` 
 UsageError naming it.
 
 Everything here is pure Python over the project's repositories: the Word writer
-(``formats/docx_report.py``), the HTML preview and the command line share it.
+(``formats/docx_report.py``), the HTML preview and the command line share it. This module
+holds the options and result types and how a row reads; ``report_build.build_report``
+selects the quotes and lays out the tables.
 """
 
 from __future__ import annotations
