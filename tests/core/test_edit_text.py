@@ -241,3 +241,40 @@ def test_same_text_changes_nothing(project):
     cmd = ReplaceSourceText(sid, TEXT)
     p.execute(cmd)
     assert not cmd.changed_anything and cmd.result.edits == 0
+
+
+# ----------------------------------------------------------------------------- merge
+def test_merge_matches_a_corrected_transcript_by_guid(demo_file, tmp_path):
+    """Mine corrected GP01's text; sam's copy coded the old text: sam's coding lands on the
+    same words in my text, and no second GP01 appears."""
+    import shutil
+
+    from qualcoder_lite.core.project import open_project
+    from qualcoder_lite.core.services.team.merge import merge_copy
+
+    theirs = tmp_path / "theirs.qlite"
+    shutil.copy(demo_file, theirs)
+    phrase = "We need clearer criteria"
+    with open_project(theirs, coder="sam") as p:
+        sid = p.sources.by_name("GP01").id
+        text = p.sources.text(sid)
+        a = text.index(phrase)
+        p.execute(ApplyCode(sid, p.codes.all()[0].id, a, a + len(phrase)))
+    with open_project(demo_file, coder="alex") as p:
+        sid = p.sources.by_name("GP01").id
+        text = p.sources.text(sid)
+        p.execute(ReplaceSourceText(sid, "[Corrected transcript]\n\n" + text.replace(phrase, "We need much clearer "
+                                                                                           "criteria")))
+        sources = len(p.sources.all())
+        report = merge_copy(p, theirs).result
+        assert "source_text_edited" in [c.kind for c in report.conflicts]
+        assert len(p.sources.all()) == sources
+        new_text = p.sources.text(sid)
+        sams = [k for k in p.codings.for_source(sid) if k.coder == "sam"]
+        got = sorted(new_text[k.start:k.end] for k in sams)
+        assert "We need much clearer criteria" in got
+    with open_project(theirs) as o:
+        old_text = o.sources.text(o.sources.by_name("GP01").id)
+        expected = sorted(old_text[k.start:k.end].replace(phrase, "We need much clearer criteria")
+                          for k in o.codings.for_source(o.sources.by_name("GP01").id) if k.coder == "sam")
+    assert got == expected  # every one of sam's codings of GP01 on the same words
