@@ -20,7 +20,8 @@ from .welcome import WelcomePage
 APP = "QualCoder Lite"
 # GUI feature modules that add menu entries (see _install_extensions)
 EXTENSIONS = ("report_dialog", "qdpx_dialog", "agreement_view", "pseudonym_dialog", "safety_menu",
-              "attribute_sheet", "memos_dialog", "queries_view", "table1_dialog")
+              "attribute_sheet", "memos_dialog", "queries_view", "table1_dialog", "edit_transcript_dialog",
+              "survey_dialog")
 SOURCE_FILTER = "Transcripts (*.txt *.md *.markdown *.text *.docx *.odt *.rtf *.pdf *.srt *.vtt);;All files (*)"
 
 
@@ -65,7 +66,7 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         mb = self.menuBar()
-        f = mb.addMenu("&File")
+        f = self.menuFile = mb.addMenu("&File")
         f.addAction(self._act("actionNewProject", "&New project…", self.new_dialog, QKeySequence.New))
         f.addAction(self._act("actionOpenProject", "&Open project…", self.open_dialog, QKeySequence.Open))
         f.addAction(self._act("actionOpenDemo", "Open the &demo project", self.open_demo))
@@ -85,7 +86,7 @@ class MainWindow(QMainWindow):
         f.addAction(self.actionClose)
         f.addAction(self._act("actionQuit", "&Quit", self.close, QKeySequence.Quit))
 
-        e = mb.addMenu("&Edit")
+        e = self.menuEdit = mb.addMenu("&Edit")
         self.actionUndo = self._act("actionUndo", "&Undo", self._undo, QKeySequence.Undo)
         self.actionRedo = self._act("actionRedo", "&Redo", self._redo, ["Ctrl+Shift+Z", "Ctrl+Y"])
         e.addAction(self.actionUndo)

@@ -156,6 +156,14 @@ class _Shifter:
         label = anchor.label(self.project, row) if anchor.label else str(row["id"])
         return AnchorChange(anchor.table, anchor.what, row["id"], label, old, nw, old_text, new_text, status)
 
+    def _blanked(self, row, new: dict[str, int], cols: tuple[str, ...]) -> bool:
+        """Only white space is left of a passage that had words: its text was deleted."""
+        for a, b in _pairs(cols):
+            if row[a] is not None and a in new and self.diff.old[row[a]:row[b]].strip() \
+                    and not self.diff.new[new[a]:new[b]].strip():
+                return True
+        return False
+
     def _plan(self, anchor: Anchor):
         rows = self.project.conn.execute(
             f'SELECT * FROM "{anchor.table}" WHERE "{anchor.source_col}" = ? ORDER BY id', (self.sid,)).fetchall()
@@ -173,7 +181,7 @@ class _Shifter:
                 elif any(new[c] != row[c] for c in new):
                     moves.append((row, new))
                 continue
-            if emptied:
+            if emptied or self._blanked(row, new, anchor.cols):
                 gone.append((row, None))
                 changes.append(self._change(anchor, row, new, "deleted"))
                 continue

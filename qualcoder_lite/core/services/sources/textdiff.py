@@ -17,7 +17,7 @@ rules at the edges of a change, which decide what a coding holds afterwards:
 * a word changed into a similar word (a typo) changes character by character; other changed
   words are replaced as a whole;
 * when the whole span was deleted it collapses to a point (``start == end``), the place
-  where its text was.
+  where its text was (or to the white space left there: ``anchors`` counts both as deleted).
 """
 
 from __future__ import annotations
