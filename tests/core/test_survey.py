@@ -172,3 +172,39 @@ def test_hostile_files(project, tmp_path, monkeypatch):
     monkeypatch.setattr(st, "MAX_SURVEY_ROWS", 2)
     with pytest.raises(InputError, match="more than 2 rows"):
         import_survey(project, write_csv(tmp_path / "big.csv", ROWS), SurveySpec(**SPEC))
+
+
+def test_a_version_4_project_migrates_and_imports_surveys(tmp_path):
+    """Schema v5 (survey_answers) on a file made before it, then a survey re-imported there."""
+    import sqlite3
+
+    from qualcoder_lite.core.project import open_project
+    from qualcoder_lite.core.store import database
+    from qualcoder_lite.core.store.schema import LATEST, MIGRATIONS, V5_SURVEY_ANSWERS
+
+    version = next(v for v, sql in MIGRATIONS.items() if sql is V5_SURVEY_ANSWERS)
+    path = tmp_path / "old.qlite"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute(f"PRAGMA application_id = {database.APPLICATION_ID}")
+    database.migrate(conn, 0, version - 1)
+    conn.close()
+    with open_project(path, coder="ann") as p:
+        assert p.conn.execute("PRAGMA user_version").fetchone()[0] == LATEST
+        csv_path = write_csv(tmp_path / "s.csv", ROWS)
+        import_survey(p, csv_path, SurveySpec(**SPEC))
+        before = dump(p)
+        import_survey(p, csv_path, SurveySpec(**SPEC))
+        assert dump(p) == before
+        assert p.conn.execute("SELECT count(*) FROM survey_answers").fetchone()[0] == 4
+
+
+def test_deleting_a_survey_source_forgets_its_answer(project, tmp_path):
+    from qualcoder_lite.core.services.sources.sources import DeleteSource
+
+    path = write_csv(tmp_path / "s.csv", ROWS)
+    import_survey(project, path, SurveySpec(**SPEC))
+    sid = project.sources.by_name(f"R01 – {LIKE}").id
+    cmd = DeleteSource(sid)
+    project.execute(cmd)
+    report = import_survey(project, path, SurveySpec(**SPEC))
+    assert report.sources_added == [f"R01 – {LIKE}"]  # imported afresh, as the user deleted it
