@@ -159,7 +159,7 @@ class _Shifter:
     def _blanked(self, row, new: dict[str, int], cols: tuple[str, ...]) -> bool:
         """Only white space is left of a passage that had words: its text was deleted."""
         for a, b in _pairs(cols):
-            if row[a] is not None and a in new and self.diff.old[row[a]:row[b]].strip() \
+            if row[a] is not None and row[b] is not None and self.diff.old[row[a]:row[b]].strip() \
                     and not self.diff.new[new[a]:new[b]].strip():
                 return True
         return False
@@ -173,7 +173,8 @@ class _Shifter:
         seen: dict[tuple, sqlite3.Row] = {}
         for row in rows:
             new = _positions(self.diff, row, anchor.cols)
-            emptied = any(row[a] is not None and row[a] < row[b] and new[a] >= new[b] for a, b in _pairs(anchor.cols))
+            emptied = any(row[a] is not None and row[b] is not None and row[a] < row[b] and new[a] >= new[b]
+                          for a, b in _pairs(anchor.cols))
             if not anchor.user_work:
                 first, last = anchor.cols[0], anchor.cols[-1]
                 if first in new and last in new and row[first] < row[last] and new[first] >= new[last]:
