@@ -101,6 +101,10 @@ class SurveyImportDialog(QDialog):
                 item = QTableWidgetItem(shown)
                 item.setFlags(item.flags() & ~Qt.ItemIsEditable)
                 t.setItem(r, c, item)
+        t.resizeColumnsToContents()
+        for c in range(t.columnCount()):  # long answers wrap instead of pushing the rest away
+            t.setColumnWidth(c, min(t.columnWidth(c), 280))
+        t.resizeRowsToContents()
         return t
 
     def set_roles(self, id_column: str, text: list[str], attributes: list[str]) -> None:
