@@ -40,3 +40,7 @@ def register(add) -> None:
     sp.add_argument("--drop-deleted", action="store_true",
                     help="remove codings whose text the new version deletes entirely (default: refuse)")
     sp.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+# the command registry on main (clicmds PARSERS: command name -> parser(add))
+PARSERS = {"update-source": register}

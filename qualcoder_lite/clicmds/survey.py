@@ -53,3 +53,7 @@ def register(add) -> None:
     sp.add_argument("--drop-deleted", action="store_true",
                     help="on re-import, remove codings whose answer text was deleted entirely (default: refuse)")
     sp.add_argument("--json", action="store_true", help="print counts as JSON")
+
+
+# the command registry on main (clicmds PARSERS: command name -> parser(add))
+PARSERS = {"import-survey": register}
