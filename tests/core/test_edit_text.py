@@ -289,3 +289,33 @@ def test_every_anchored_table_follows_an_edit_and_a_pseudonym_shift():
 
     edit = {(a.table, a.source_col, a.cols[-2], a.cols[-1]) for a in ANCHORS if a.table != "speaker_turns"}
     assert edit == set(ANCHORED_SPANS)
+
+
+def test_merge_moves_the_colleagues_annotations_and_links_with_a_corrected_text(demo_file, tmp_path):
+    """Sam annotated and linked passages of the old GP01; I corrected GP01 (text inserted
+    before them): after the merge, sam's annotation and link sit on the same words in my text."""
+    import shutil
+
+    from qualcoder_lite.core.project import open_project
+    from qualcoder_lite.core.services.anchors.annotations import AddAnnotation, annotations
+    from qualcoder_lite.core.services.anchors.links import AddLink, links
+    from qualcoder_lite.core.services.team.merge import merge_copy
+
+    theirs = tmp_path / "theirs.qlite"
+    shutil.copy(demo_file, theirs)
+    phrase = "We need clearer criteria"
+    with open_project(theirs, coder="sam") as p:
+        sid = p.sources.by_name("GP01").id
+        other = p.sources.by_name("GP02").id
+        a = p.sources.text(sid).index(phrase)
+        p.execute(AddAnnotation(sid, a, a + len(phrase), "sam's note"))
+        p.execute(AddLink(sid, a, a + len(phrase), other, None, None))
+    with open_project(demo_file, coder="alex") as p:
+        sid = p.sources.by_name("GP01").id
+        p.execute(ReplaceSourceText(sid, "[Corrected transcript]\n\n" + p.sources.text(sid)))
+        merge_copy(p, theirs)
+        text = p.sources.text(sid)
+        notes = [n for n in annotations(p) if n.text == "sam's note"]
+        assert [text[n.start:n.end] for n in notes] == [phrase]
+        mine = [ln for ln in links(p) if ln.source_id == sid]
+        assert [text[ln.start:ln.end] for ln in mine] == [phrase]
