@@ -1,10 +1,11 @@
 """Reading files for an import: decode, find speaker turns, count words and build the word
 index of each - the work that does not touch the project, so it can run in worker processes.
 
-With many files (``POOL_MIN_FILES`` and ``POOL_MIN_BYTES`` together), more than one CPU and
-Linux (where workers are forked), the files are read by a ``ProcessPoolExecutor`` (at most
-``POOL_WORKERS`` processes) and handed back in their order; otherwise in this process. A file a worker could not read is
-read again here, so the error raised is exactly the in-process one. A long text reports its
+With many files (``POOL_MIN_FILES`` and ``POOL_MIN_BYTES`` together), more than one CPU,
+Linux (where workers are forked) and the main thread (no fork beside other threads), the
+files are read by a ``ProcessPoolExecutor`` (at most ``POOL_WORKERS`` processes) and handed
+back in their order; otherwise in this process. A file a worker could not read is read again
+here, so the error raised is exactly the in-process one. A long text reports its
 indexing piece by piece (``progress`` with a label such as ``Indexing big: 40 %``), and
 either way ``progress`` returning False stops the reading (``InterruptedError``).
 """
@@ -15,6 +16,7 @@ import multiprocessing
 import os
 import re
 import sys
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,7 +96,12 @@ def _read_in_worker(path: Path, encoding: str | None) -> ReadFile | None:
 
 
 def _use_pool(paths: list[Path]) -> bool:
+    """Many files, several CPUs, Linux, and called on the main thread: forking a process
+    while other threads run (the GUI's job threads, Qt's own) may copy a lock another thread
+    holds, so a job thread reads here instead."""
     if len(paths) < POOL_MIN_FILES or (os.cpu_count() or 1) < 2 or not sys.platform.startswith("linux"):
+        return False
+    if threading.current_thread() is not threading.main_thread():
         return False
     size = 0
     for p in paths:
