@@ -113,7 +113,7 @@ def test_turns_in_bulk_undo_and_redo_exactly(tmp_path):
 
 
 def test_a_long_text_reports_progress_while_indexed(tmp_path, monkeypatch):
-    monkeypatch.setattr(W, "PIECE_CHARS", 2_000)
+    monkeypatch.setattr(reading, "PIECE_CHARS", 2_000)
     monkeypatch.setattr(W.build_word_index, "__defaults__", (None, 2_000))
     path = tmp_path / "long.txt"
     path.write_text(_text(7, 6000), encoding="utf-8")
@@ -127,6 +127,7 @@ def test_a_long_text_reports_progress_while_indexed(tmp_path, monkeypatch):
 
 
 def test_cancel_while_indexing_leaves_the_project_unchanged(tmp_path, monkeypatch):
+    monkeypatch.setattr(reading, "PIECE_CHARS", 2_000)
     monkeypatch.setattr(W.build_word_index, "__defaults__", (None, 2_000))
     path = tmp_path / "long.txt"
     path.write_text(_text(8, 6000), encoding="utf-8")

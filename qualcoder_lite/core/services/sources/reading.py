@@ -24,7 +24,7 @@ from typing import Callable, Iterator
 
 from ...errors import QualCoderError
 from ...model import Turn
-from ...store.word_index import build_word_index, index_tokens
+from ...store.word_index import PIECE_CHARS, build_word_index, index_tokens
 from ...units import detect_turns
 
 Progress = Callable[[int, int, str], bool]  # (done, total, label) -> keep going?
@@ -67,6 +67,8 @@ def read_one(path: Path, encoding: str | None = None, step: Callable[[str], bool
     from ...formats.readers import read_source  # readers pull in zip/xml/pdf code: import on use
 
     result = read_source(path, encoding=encoding)
+    if len(result.text) <= PIECE_CHARS:
+        step = None  # a short text takes milliseconds: one progress call per file, as ever
     _go_on(step, f"Finding speaker turns in {path.name}")
     if result.turns is not None:
         turns = [Turn(t.speaker, t.label_start, t.label_end, t.start, t.end, t.timestamp) for t in result.turns]
