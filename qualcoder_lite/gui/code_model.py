@@ -134,8 +134,10 @@ class CodeTreeModel(QAbstractItemModel):
         changed = [i for i in self._codes
                    if counts.get(i) != self._counts.get(i) or totals.get(i) != self._totals.get(i)]
         self._counts, self._totals = counts, totals
-        for i in changed:
-            self.dataChanged.emit(self.index_of(i, 0), self.index_of(i, len(COLUMNS) - 1))
+        for i in changed:  # cell by cell: a view repaints the whole tree for a range of cells
+            for col in range(1, len(COLUMNS)):
+                cell = self.index_of(i, col)
+                self.dataChanged.emit(cell, cell)
 
     def code(self, index: QModelIndex) -> Code | None:
         if not index.isValid():
