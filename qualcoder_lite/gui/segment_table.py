@@ -32,6 +32,7 @@ MEMO_COL = 5
 # table calls data() for every role of every visible cell on each repaint.
 _R = Qt.ItemDataRole
 DISPLAY, EDIT, TOOLTIP, USER = (int(r) for r in (_R.DisplayRole, _R.EditRole, _R.ToolTipRole, _R.UserRole))
+_ROLES = frozenset((DISPLAY, EDIT, TOOLTIP, USER))  # the roles data() answers
 HORIZONTAL = Qt.Orientation.Horizontal
 _F = Qt.ItemFlag
 ROW_FLAGS = _F.ItemIsEnabled | _F.ItemIsSelectable
@@ -169,7 +170,7 @@ class SegmentModel(QAbstractTableModel):
         return section + 1
 
     def data(self, index: QModelIndex, role=DISPLAY):
-        if not index.isValid():
+        if role not in _ROLES or not index.isValid():  # a repaint asks ~8 roles per cell
             return None
         seg = self.segment(index.row())
         if seg is None:
