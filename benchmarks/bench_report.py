@@ -107,7 +107,8 @@ def run_exports(path: Path, out_dir: Path) -> dict:
     from qualcoder_lite.core.services.quotes.report_html import table_html
     from qualcoder_lite.core.project import open_project
     from qualcoder_lite.core.services.quotes.exports import export_codebook, export_source
-    from qualcoder_lite.core.services.quotes.quotes import ReportOptions, build_report
+    from qualcoder_lite.core.services.quotes.quotes import ReportOptions
+    from qualcoder_lite.core.services.quotes.report_build import build_report
 
     timings: dict[str, float] = {}
     with open_project(path) as project:

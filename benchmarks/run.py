@@ -616,7 +616,9 @@ def _report_filter(project) -> tuple[str, int]:
                 key = f"{attr}={value}"
                 per_value[key] = per_value.get(key, 0) + s.codings
     goal = project.codings.count() / 4
-    build = _core("qualcoder_lite.core.services.quotes.quotes", "ReportOptions", "build_report")
+    opts_only = _core("qualcoder_lite.core.services.quotes.quotes", "ReportOptions")
+    build_only = _core("qualcoder_lite.core.services.quotes.report_build", "build_report")
+    build = opts_only + build_only if opts_only and build_only else None
     if build is None:
         best = min(sorted(per_value), key=lambda k: abs(per_value[k] - goal))
         return best, per_value[best]

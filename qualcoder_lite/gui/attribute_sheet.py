@@ -12,8 +12,9 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.errors import QualCoderError
+from ..core.services.sources.attribute_table import read_attribute_table
 from ..core.services.sources.attributes import (AddAttribute, AttributeReport, ImportAttributes,
-    SetAttributeValue, name_list, read_attribute_table, unmatched_cases)
+    SetAttributeValue, name_list, unmatched_cases)
 from .context import Context
 
 

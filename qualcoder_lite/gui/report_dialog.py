@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.errors import QualCoderError
-from ..core.services.quotes.quotes import BUILTIN_COLUMNS, ReportOptions, build_report, default_method_note
+from ..core.services.quotes.quotes import BUILTIN_COLUMNS, ReportOptions, default_method_note
+from ..core.services.quotes.report_build import build_report
 from .export_jobs import export_codebook, export_transcript, run_export  # noqa: F401 (menu entries)
 from .report_tabs import FONTS, KEY_ROLE, ReportTabs  # noqa: F401 (FONTS, KEY_ROLE: used by tests and callers)
 

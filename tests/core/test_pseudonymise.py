@@ -21,7 +21,7 @@ from qualcoder_lite.core.project import memory_project, open_project
 from qualcoder_lite.core.services.coding.codes import AddCode
 from qualcoder_lite.core.services.coding.coding import ApplyCode
 from qualcoder_lite.core.services.coding.memos import AddMemo
-from qualcoder_lite.core.services.privacy.pseudonymise import (KEY_SETTING, KeyTableError, OffsetMap,
+from qualcoder_lite.core.services.privacy.pseudonymise import (KEY_SETTING, KeyTableError, OldToNewOffsets,
     Pseudonymise, RemoveKey, check_mapping, export_key, load_key, occurrences, read_key_csv, suggest)
 from qualcoder_lite.core.services.matrix.summaries import SetCellSummary
 from qualcoder_lite.core.store.schema import TABLES
@@ -360,7 +360,7 @@ def test_key_grows_and_a_changed_pseudonym_is_refused(proj):
 
 
 def test_offset_map_snaps_starts_and_ends_outwards():
-    m = OffsetMap([(2, 5, 1), (8, 9, 4)])  # "ab[XYZ]cd[e]fg" -> 3 chars become 1, 1 becomes 4
+    m = OldToNewOffsets([(2, 5, 1), (8, 9, 4)])  # "ab[XYZ]cd[e]fg" -> 3 chars become 1, 1 becomes 4
     assert [m.start(p) for p in range(11)] == [0, 1, 2, 2, 2, 3, 4, 5, 6, 10, 11]
     assert [m.end(p) for p in range(11)] == [0, 1, 2, 3, 3, 3, 4, 5, 6, 10, 11]
 

@@ -12,8 +12,8 @@ from qualcoder_lite.core.services.coding.codebook import codebook_rows
 from qualcoder_lite.core.services.coding.codes import AddCode
 from qualcoder_lite.core.services.coding.coding import ApplyCode, SetQuoteEdit
 from qualcoder_lite.core.services.quotes.quote_render import render_passage, whole_words
-from qualcoder_lite.core.services.quotes.quotes import (CitationTemplate, ReportOptions, build_report,
-    table_rows)
+from qualcoder_lite.core.services.quotes.quotes import CitationTemplate, ReportOptions, table_rows
+from qualcoder_lite.core.services.quotes.report_build import build_report
 from qualcoder_lite.core.services.coding.speakers import SetSpeakerRole
 from tests.helpers import add_text_source
 

@@ -22,7 +22,9 @@ from hypothesis import strategies as st
 
 from qualcoder_lite.core.errors import QualCoderError, UsageError
 from qualcoder_lite.core.project import memory_project, open_project
-from qualcoder_lite.core.services.search import search as S
+from qualcoder_lite.core.store import casekeys as CK
+from qualcoder_lite.core.services.search import query as Q
+from qualcoder_lite.core.services.search import word_index as WI
 from qualcoder_lite.core.services.search.search import Hit, build_word_index, search, word_key
 from qualcoder_lite.core.store import database
 from qualcoder_lite.core.store import word_index as W
@@ -206,22 +208,22 @@ def assert_indexes_fresh(project) -> None:
 def index_spans(text: str, query_term: str, prefix: bool = False):
     """A term's spans straight from the index (no scan fallback), or None if the index
     sends this text to the scan."""
-    term = S._term(query_term, prefix)
+    term = Q._term(query_term, prefix)
     raw = text.encode("utf-8")
-    index = S._WordIndex.load(build_word_index(text), raw)
+    index = WI._WordIndex.load(build_word_index(text), raw)
     if index is None:
         return None
     return index.spans(term, tuple(word_key(t) for t in term.tokens))
 
 
 def regex_spans(text: str, query_term: str, prefix: bool = False):
-    term = S._term(query_term, prefix)
+    term = Q._term(query_term, prefix)
     return [(m.start(), m.end()) for m in term.regex().finditer(text) if m.end() > m.start()]
 
 
 # ----------------------------------------------------------------------------- case keys
 def _cased_anyhow(ch: str) -> bool:
-    return ch.lower() != ch or ch.upper() != ch or ch.casefold() != ch or W._sre_iscased(ord(ch))
+    return ch.lower() != ch or ch.upper() != ch or ch.casefold() != ch or CK.iscased(ord(ch))
 
 
 def test_case_keys_are_equal_exactly_when_re_ignorecase_matches():
@@ -229,7 +231,7 @@ def test_case_keys_are_equal_exactly_when_re_ignorecase_matches():
     IGNORECASE matches exactly the word characters with its key, and a non-word character it
     matches is one ``_needs_scan`` sends to the scan."""
     chars = [chr(cp) for cp in range(0x110000) if not 0xD800 <= cp < 0xE000]
-    extra = {chr(c) for k, v in W._EXTRA_CASES.items() for c in (k, *v)}
+    extra = {chr(c) for k, v in CK.extra_cases().items() for c in (k, *v)}
     cased = [ch for ch in chars if _cased_anyhow(ch) or ch in extra]
     pool = "".join(cased)
     keyed: dict[str, set[str]] = {}
@@ -245,7 +247,7 @@ def test_case_keys_are_equal_exactly_when_re_ignorecase_matches():
     # every other character has no case: it is its own key and only matches itself
     cased_set = set(cased)
     rest = "".join(ch for ch in chars if ch not in cased_set)
-    assert not any(W._sre_iscased(ord(ch)) for ch in rest)
+    assert not any(CK.iscased(ord(ch)) for ch in rest)
     alnum_cased = "".join(re.escape(c) for c in cased if c.isalnum())
     assert re.findall(f"[{alnum_cased}]", rest, re.IGNORECASE) == []
     sample = [ch for ch in rest if ch.isalnum()][::97]
@@ -253,11 +255,45 @@ def test_case_keys_are_equal_exactly_when_re_ignorecase_matches():
     assert all(re.findall(re.escape(ch), pool, re.IGNORECASE) == [] for ch in sample[:300])
 
 
+@pytest.mark.parametrize("a, b", [
+    ("s", "\u017f"),  # long s: lower cases differ, same upper case (S)
+    ("i", "\u0131"),  # dotless i
+    ("\u00b5", "\u03bc"),  # micro sign and Greek mu
+    ("\u03b2", "\u03d0"),  # beta and curled beta
+    ("\u03b8", "\u03d1"),  # theta and script theta
+    ("k", "\u212a"),  # Kelvin sign: its simple lower case is k
+    ("i", "\u0130"),  # capital I with dot: lowers to i + U+0307, re uses the simple mapping, i
+    ("\u00df", "\u1e9e"),  # sharp s and capital sharp s
+    ("\u00df", "s"),  # ...but not s (upper() of sharp s is SS: two characters)
+    ("\u0149", "n"),  # n preceded by apostrophe has no simple case: not n
+])
+def test_case_keys_follow_re_for_the_letters_the_simple_mappings_miss(a, b):
+    """The public-API case tables (``casekeys``) give the answer ``re.IGNORECASE`` gives for
+    the letters ``str.lower()`` alone gets wrong: the extra lower cases that share an upper
+    case (what ``re._casefix`` lists) and the one-character simple mappings."""
+    matches = re.fullmatch(re.escape(a), b, re.IGNORECASE) is not None
+    assert matches == (re.fullmatch(re.escape(b), a, re.IGNORECASE) is not None)
+    assert (word_key(a) == word_key(b)) == matches, (a, b, matches)
+    assert (word_key(a + "x") == word_key(b.upper() + "X")) == (
+        re.fullmatch(re.escape(a + "x"), b.upper() + "X", re.IGNORECASE) is not None)
+
+
+def test_extra_cases_pair_the_lower_cases_of_one_upper_case():
+    table = CK.extra_cases()
+    assert set(table[ord("s")]) == {0x17F}
+    assert set(table[ord("i")]) == {0x131}
+    assert set(table[0x3B8]) == {0x3D1}
+    for low, others in table.items():  # symmetric, and every member has the same upper case
+        assert all(low in table[o] for o in others)
+        assert len({chr(c).upper() for c in (low, *others)}) == 1
+    assert not CK.iscased(ord("1")) and CK.iscased(0x212A) and CK.tolower(0x130) == ord("i")
+
+
 def test_ascii_fast_path_equals_the_table():
     for cp in range(128):
         ch = chr(cp)
         if ch.isalnum():
-            assert word_key(ch) == ch.translate(W._CHAR_KEYS)
+            assert word_key(ch) == ch.translate(CK._CHAR_KEYS)
     assert word_key("ſtraße") == word_key("STRAßE") != word_key("strasse")
     assert word_key("\u212aelvin") == word_key("kelvin")  # the Kelvin sign is a K for re
 
@@ -404,7 +440,7 @@ def test_index_spans_equal_regex_spans(text, data):
     i = data.draw(st.integers(0, max(0, len(words) - 1)))
     phrase = " ".join(words[i:i + data.draw(st.integers(2, 4))])
     for q in variants + [phrase, "_".join(words[i:i + 2]), "-".join(words[i:i + 3])]:
-        if not S._WORDS.search(q) or any(S._is_cjk(ch) for ch in q):
+        if not Q._WORDS.search(q) or any(Q._is_cjk(ch) for ch in q):
             continue
         for prefix in (False, True):
             got = index_spans(text, q, prefix)
@@ -453,7 +489,7 @@ def test_long_text_with_far_apart_words_and_long_gaps(project):
             + "-" * 70_000 + " rarest quality_improvement 😀 rare")
     assert len(text) > 2 * 65_536
     blob = build_word_index(text)
-    index = S._WordIndex.load(blob, text.encode("utf-8"))
+    index = WI._WordIndex.load(blob, text.encode("utf-8"))
     assert "\trare\ti" in "\t" + index.vocab.replace("\n", "\t") and index.far
     for q, prefix in (("rare", False), ("rare", True), ("rare quality", False), ("quality improvement", False),
                       ("rare quality improvement", False), ("w1 w2", False), ("w9", True), ("rare x", False)):
@@ -495,7 +531,7 @@ def test_missing_stale_or_damaged_index_falls_back_to_the_scan(proj, damage):
 def test_index_with_a_broken_layout_is_never_a_traceback(proj):
     sid = proj.sources.by_name("P1").id
     good = bytearray(index_of(proj, sid))
-    vocab_at = 4 * S._HEADER
+    vocab_at = 4 * WI._HEADER
     for i in range(vocab_at, vocab_at + 40):  # numbers in the vocabulary become letters
         if chr(good[i]).isdigit():
             good[i] = ord("x")
@@ -529,7 +565,7 @@ def test_pseudonymisation_rewrites_the_index_and_undo_restores_it(proj):
     assert_indexes_fresh(proj)
     sid = proj.sources.by_name("P1").id
     assert "practice" not in proj.sources.text(sid).split()
-    vocab = S._WordIndex.load(index_of(proj, sid), proj.sources.text(sid).encode("utf-8")).vocab
+    vocab = WI._WordIndex.load(index_of(proj, sid), proj.sources.text(sid).encode("utf-8")).vocab
     assert "\ninterviewer\t" not in vocab and "\nint\t" in vocab  # the real name left the index too
     for q in ("practice", "ORG_1", '"ORG 1"', "INT*", "busy"):
         assert_same(proj, q)
@@ -601,9 +637,9 @@ def test_an_index_of_another_layout_or_unicode_version_is_rebuilt_on_open(projec
         assert database.complete_word_index(p.conn) == 0
     # as if built by a Python with other tables (the store builds and checks it, search reads it)
     monkeypatch.setattr(W, "_UNICODE", W._UNICODE + 1)
-    monkeypatch.setattr(S, "_UNICODE", W._UNICODE)
+    monkeypatch.setattr(WI, "_UNICODE", W._UNICODE)
     with open_project(project_file, read_only=True) as p:
-        assert all(S._WordIndex.load(b, t.encode()) is None
+        assert all(WI._WordIndex.load(b, t.encode()) is None
                    for t, b in p.conn.execute("SELECT text, word_index FROM sources"))
         assert_same(p, "practice OR busy")  # scanned meanwhile
     with open_project(project_file) as p:
@@ -658,4 +694,4 @@ def test_index_build_is_deterministic_and_exact(pool):
     for t in pool:
         blob = build_word_index(t)
         assert blob == build_word_index(t)
-        assert (S._WordIndex.load(blob, t.encode("utf-8")) is None) == W._needs_scan(t)
+        assert (WI._WordIndex.load(blob, t.encode("utf-8")) is None) == W._needs_scan(t)

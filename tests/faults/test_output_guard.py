@@ -300,7 +300,7 @@ def test_full_disk_leaves_no_half_file(demo, tmp_path, template, suffix):
 KILLED_MERGE = textwrap.dedent("""
     import sys, time
     sys.path.insert(0, {root!r})
-    from qualcoder_lite.core.services.team import merge
+    from qualcoder_lite.core.services.team import merge_read as merge  # read_copy calls snapshot_of there
     original = merge.snapshot_of
     def snapshot_of(*a, **k):  # the colleague's copy sits in the scratch folder now
         print("KILLME", flush=True)

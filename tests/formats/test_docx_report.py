@@ -21,7 +21,8 @@ from qualcoder_lite.core.services.sources.demo import demo_dir
 from qualcoder_lite.core.services.quotes.exports import (NothingToExport, export_codebook, export_source,
     write_report)
 from qualcoder_lite.core.services.quotes.quote_render import render_passage
-from qualcoder_lite.core.services.quotes.quotes import ReportOptions, build_report
+from qualcoder_lite.core.services.quotes.quotes import ReportOptions
+from qualcoder_lite.core.services.quotes.report_build import build_report
 from tests.helpers import add_text_source
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

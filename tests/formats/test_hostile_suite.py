@@ -176,7 +176,7 @@ def test_fuzzing_leaves_no_stray_files(tmp_path):
 
 
 def test_hostile_excel_attribute_sheets(tmp_path):
-    from qualcoder_lite.core.services.sources.attributes import read_attribute_table
+    from qualcoder_lite.core.services.sources.attribute_table import read_attribute_table
 
     good = tmp_path / "good.xlsx"
     import openpyxl

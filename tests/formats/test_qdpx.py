@@ -425,3 +425,19 @@ def test_cancel_during_import_leaves_no_file(refi_more, tmp_path):
         import_qdpx(refi_more / "qualitative-coding__demo.qdpx", target,
                     progress=lambda done, total, label: not label.startswith("Importing"))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_bare_qde_past_the_limit_is_refused_while_read(tmp_path, monkeypatch):
+    """A bare .qde is read through the one bounded reader (``safezip.BoundedStream``): past
+    ``MAX_QDE_BYTES`` it is refused naming the file, even when the size check at the start
+    (twice the limit) let it through."""
+    from qualcoder_lite.core.services.refi import qdpx_read
+
+    qde = tmp_path / "big.qde"
+    body = "".join(f'<Note guid="{i:08d}-0000-4000-8000-000000000000" name="n{i}"/>' for i in range(60))
+    qde.write_text(f'<?xml version="1.0" encoding="utf-8"?><Project name="p"><Notes>{body}</Notes></Project>',
+                   encoding="utf-8")
+    monkeypatch.setattr(qdpx_read, "MAX_QDE_BYTES", qde.stat().st_size - 100)
+    with pytest.raises(InputError, match="larger than the 0 MB limit") as info:
+        read_qdpx(qde)
+    assert info.value.path == str(qde)

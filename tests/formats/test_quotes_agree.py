@@ -133,7 +133,7 @@ def test_the_method_note_states_only_the_conventions_that_occur(study, tmp_path)
 
     path, _ = study
     with open_project(path) as p:
-        from qualcoder_lite.core.services.quotes.quotes import build_report
+        from qualcoder_lite.core.services.quotes.report_build import build_report
 
         def note(**kw) -> str:
             return build_report(p, _report_options(p, **kw)).method_note

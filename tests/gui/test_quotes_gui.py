@@ -163,7 +163,8 @@ def test_edit_a_quote_from_the_retrieval_table_context_menu_and_undo(qtbot, wind
     qtbot.waitUntil(lambda: model.index(row, 3).data() == "It’s the contract [for link workers] […] Nobody knows.")
     assert model.index(row, 3).data(Qt.ToolTipRole).startswith("Edited quote")
     # the matrix and the report print the edited form too
-    from qualcoder_lite.core.services.quotes.quotes import ReportOptions, build_report
+    from qualcoder_lite.core.services.quotes.quotes import ReportOptions
+    from qualcoder_lite.core.services.quotes.report_build import build_report
 
     report = build_report(project, ReportOptions(codes=["Money"], quote_style="bjgp"))
     assert "‘It’s the contract [for link workers] […] Nobody knows.’" in [q.quoted for q in report.tables[0].quotes]

@@ -155,15 +155,17 @@ class SafeZip:
             raise InputError(self.path, f"the archive is damaged ({name}: {exc})") from None
 
 
-class MemberStream(io.RawIOBase):
-    """One member being decompressed; refuses more than ``max_bytes`` of it, or more than
-    the archive's total, with ``InputError`` (declared sizes are not trusted)."""
+class BoundedStream(io.RawIOBase):
+    """A byte stream of hostile input, refused with ``InputError(path, too_big)`` once more
+    than ``max_bytes`` were read (declared sizes are not trusted; a file may grow while it
+    is read). ``blank``: nothing but white space so far. The one bounded reader: a zip
+    member (``MemberStream``) and a bare file on disk (``open(...)`` wrapped in one) alike."""
 
-    def __init__(self, archive: SafeZip, info: zipfile.ZipInfo, raw, max_bytes: int):
+    def __init__(self, raw, path: str | Path, max_bytes: int, too_big: str):
         super().__init__()
-        self._archive = archive
         self._raw = raw
-        self.name = info.filename
+        self._path = path
+        self._too_big = too_big
         self.max_bytes = max_bytes
         self.size = 0
         self.blank = True  # nothing but white space so far
@@ -171,18 +173,16 @@ class MemberStream(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
+    def _pull(self, n: int) -> bytes:
+        return self._raw.read(n)
+
     def read(self, n: int = -1) -> bytes:
         if n is None or n < 0:
             n = _CHUNK
-        with self._archive._errors(self.name):
-            data = self._raw.read(n)
+        data = self._pull(n)
         self.size += len(data)
-        self._archive._read_total += len(data)
         if self.size > self.max_bytes:
-            raise InputError(self._archive.path, f"member {self.name!r} is larger than {self.max_bytes // MB} MB")
-        if self._archive._read_total > MAX_TOTAL_UNCOMPRESSED:
-            raise InputError(self._archive.path,
-                             f"the archive unpacks to more than {MAX_TOTAL_UNCOMPRESSED // MB} MB (zip bomb?)")
+            raise InputError(self._path, self._too_big)
         if self.blank and data.strip():
             self.blank = False
         return data
@@ -191,6 +191,30 @@ class MemberStream(io.RawIOBase):
         data = self.read(len(b))
         b[: len(data)] = data
         return len(data)
+
+
+class MemberStream(BoundedStream):
+    """One member being decompressed; refuses more than ``max_bytes`` of it, or more than
+    the archive's total, with ``InputError`` (declared sizes are not trusted)."""
+
+    def __init__(self, archive: SafeZip, info: zipfile.ZipInfo, raw, max_bytes: int):
+        super().__init__(raw, archive.path, max_bytes,
+                         f"member {info.filename!r} is larger than {max_bytes // MB} MB")
+        self._archive = archive
+        self.name = info.filename
+
+    def _pull(self, n: int) -> bytes:
+        with self._archive._errors(self.name):
+            data = self._raw.read(n)
+        self._archive._read_total += len(data)
+        return data
+
+    def read(self, n: int = -1) -> bytes:
+        data = super().read(n)
+        if self._archive._read_total > MAX_TOTAL_UNCOMPRESSED:
+            raise InputError(self._archive.path,
+                             f"the archive unpacks to more than {MAX_TOTAL_UNCOMPRESSED // MB} MB (zip bomb?)")
+        return data
 
     def close(self) -> None:
         if not self.closed:

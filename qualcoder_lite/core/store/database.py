@@ -5,15 +5,16 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import os
-import re
 import sqlite3
 from pathlib import Path
 from typing import Iterator
 
 import sqlite_utils
 
-from ..errors import DamagedProjectError, PassphraseNeeded, ProjectError, ProjectIOError
+from ..errors import DamagedProjectError, PassphraseNeeded, ProjectError
 from . import openfiles
+from .db_errors import (db_error_reason, error_kind, io_cause, io_error, is_damage,  # noqa: F401 (public here)
+                        project_error)
 from .schema import LATEST, MIGRATIONS
 
 APPLICATION_ID = 0x51434C54  # 'QCLT' in the SQLite header marks our files
@@ -39,32 +40,6 @@ def db_errors() -> tuple[type[BaseException], ...]:
     """DatabaseError classes of every driver in use (SQLCipher's are not sqlite3's)."""
     cipher = _sqlcipher()
     return (sqlite3.DatabaseError,) + ((cipher.dbapi2.DatabaseError,) if cipher is not None else ())
-
-
-_QUOTED = re.compile(r"'[^']*'?|\"[^\"]*\"?")
-
-
-def db_error_reason(exc: BaseException) -> str:
-    """The cause of a database error in a few words, without the values SQLite or the
-    driver may quote in it (``Could not decode to UTF-8 column 'text' with text '…'``
-    carries the start of a transcript)."""
-    msg = str(exc)
-    if "could not decode" in msg.lower():
-        return "stored text is not valid UTF-8"
-    msg = _QUOTED.sub("…", msg.split(" with text ", 1)[0])
-    msg = " ".join(msg.split())
-    if len(msg) > 120:
-        msg = msg[:119] + "…"
-    return msg or getattr(exc, "sqlite_errorname", None) or exc.__class__.__name__
-
-
-def is_damage(exc: BaseException) -> bool:
-    """True for errors that mean the file's content is damaged (not a busy, full or
-    read-only file)."""
-    name = str(getattr(exc, "sqlite_errorname", "") or "")
-    msg = str(exc).lower()
-    return (name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in msg
-            or "could not decode" in msg or "not a database" in msg)
 
 
 def _quote(passphrase: str) -> str:
@@ -184,97 +159,6 @@ def _configure(conn: sqlite3.Connection, path: str, read_only: bool = False) -> 
     conn.execute("PRAGMA busy_timeout = 5000")
 
 
-# ----------------------------------------------------------------------------- errors
-_IO_CODES = ("SQLITE_IOERR", "SQLITE_FULL", "SQLITE_CANTOPEN", "SQLITE_READONLY", "SQLITE_PERM", "SQLITE_NOLFS")
-_DAMAGE_CODES = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
-_IO_WORDS = ("disk i/o error", "disk is full", "unable to open database file", "readonly database",
-             "read-only", "access permission denied")
-_DAMAGE_WORDS = ("malformed", "not a database", "corrupt")
-
-
-def error_kind(exc: BaseException) -> str | None:
-    """``"io"`` (the medium: full, read-only, failing), ``"damage"`` (the contents),
-    ``"busy"`` (another connection) or None, for an SQLite/SQLCipher error."""
-    name = getattr(exc, "sqlite_errorname", "") or ""
-    if name.startswith(_IO_CODES):
-        return "io"
-    if name.startswith(_DAMAGE_CODES):
-        return "damage"
-    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
-        return "busy"
-    message = str(exc).lower()
-    if any(w in message for w in _IO_WORDS):
-        return "io"
-    if any(w in message for w in _DAMAGE_WORDS):
-        return "damage"
-    if "locked" in message or "busy" in message:
-        return "busy"
-    return None
-
-
-def _mb(n: int) -> str:
-    return f"{n / 1_000_000:,.1f} MB"
-
-
-def io_cause(path: str | Path, exc: BaseException | None = None) -> str:
-    """Why reading or writing ``path`` fails, in words: a full disk, a read-only medium or
-    folder, missing permissions, the process's file size limit, or what the system said."""
-    import errno
-
-    p = Path(path)
-    folder = p.parent if str(p.parent) else Path(".")
-    err = getattr(exc, "errno", None)
-    name = getattr(exc, "sqlite_errorname", "") or ""
-    try:
-        st = os.statvfs(folder)
-    except (OSError, AttributeError):  # no statvfs on Windows, or the folder is gone
-        st = None
-    if st is not None and st.f_flag & getattr(os, "ST_RDONLY", 1):
-        return f"the disk or medium holding {folder} is read-only"
-    if err == errno.EROFS:
-        return f"the disk or medium holding {folder} is read-only"
-    free = None if st is None else st.f_bavail * st.f_frsize
-    if err == errno.ENOSPC or name.startswith("SQLITE_FULL") or (free is not None and free < 256 * 1024):
-        return f"the disk holding {folder} is full ({_mb(free or 0)} free)"
-    try:
-        import resource
-
-        soft, _hard = resource.getrlimit(resource.RLIMIT_FSIZE)
-        if err == errno.EFBIG or (soft != resource.RLIM_INFINITY and name.startswith(("SQLITE_IOERR", "SQLITE_FULL"))):
-            return f"the file size limit of this process ({_mb(soft)}, 'ulimit -f') was reached"
-    except ImportError:  # Windows
-        pass
-    if err in (errno.EACCES, errno.EPERM) or name.startswith(("SQLITE_PERM", "SQLITE_READONLY")):
-        return "permission denied"
-    if p.exists() and not os.access(p, os.R_OK):
-        return "permission denied (you may not read the file)"
-    if not os.access(folder, os.W_OK):
-        return f"the folder {folder} is read-only for you"
-    if p.exists() and not os.access(p, os.W_OK):
-        return "the file is read-only for you"
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror[0].lower() + exc.strerror[1:]
-    return f"{exc or 'input/output error'}"
-
-
-def io_error(path: str | Path, exc: BaseException | None, doing: str = "read or written") -> ProjectIOError:
-    """A ProjectIOError naming the file and the cause (never 'damaged')."""
-    return ProjectIOError(path, f"cannot be {doing}: {io_cause(path, exc)}; "
-                                "a problem of the disk or folder, not damage to the project")
-
-
-def project_error(path: str | Path, exc: BaseException, doing: str = "read or written") -> ProjectError:
-    """The right kind of ProjectError for a database error met while using ``path``."""
-    kind = error_kind(exc)
-    if kind == "io":
-        return io_error(path, exc, doing)
-    if kind == "damage":
-        return DamagedProjectError(path, f"is damaged ({exc})")
-    if kind == "busy":
-        return ProjectError(path, f"is busy: another program is writing to it ({exc}); try again")
-    return ProjectError(path, f"could not be {doing} ({exc})")
-
-
 def looks_encrypted(path: str | Path) -> bool:
     """An SQLCipher file: no SQLite header, whole pages of random-looking bytes. A file
     this process has open is answered from the open-files registry (no plain I/O)."""
@@ -375,35 +259,8 @@ def open_database(path: str | Path, passphrase: str | None = None, read_only: bo
     errors = (*db_errors(), UnicodeDecodeError)  # a damaged schema page can hold names that are not UTF-8
     conn = _connect(str(path), passphrase)
     try:
-        try:
-            try:
-                first = _first_look(conn)
-            except errors as exc:
-                # a read-only medium or a full disk: SQLite cannot create the -shm of a WAL
-                # project; an immutable read works when no write-ahead log waits to be applied
-                if not (read_only and error_kind(exc) == "io" and (_cannot_write_here(path) or _disk_full(path))
-                        and not _wal_has_content(path)):
-                    raise
-                conn.close()
-                conn = _connect(str(path), passphrase, immutable=True)
-                first = _first_look(conn)
-        except errors as exc:
-            if error_kind(exc) == "io":
-                raise io_error(path, exc, "read") from None
-            if passphrase is not None:
-                raise ProjectError(path, "wrong passphrase, or not an encrypted QualCoder Lite project") from None
-            raise DamagedProjectError(path, f"is damaged or not a project ({exc})") from None
-        app_id, version, tables = first
-        if app_id != APPLICATION_ID and not {"sources", "codes", "codings"} <= tables:
-            raise ProjectError(path, "is an SQLite database but not a QualCoder Lite project")
-        if version > LATEST:
-            raise ProjectError(
-                path,
-                f"was made by a newer version of QualCoder Lite (project schema {version}; "
-                f"this version reads up to {LATEST}); please update the application",
-            )
-        if version < 1:
-            raise ProjectError(path, "is not a QualCoder Lite project (no schema version)")
+        conn, first = _look_first(conn, path, passphrase, read_only, errors)
+        version = _check_identity(path, first)
         try:
             _configure(conn, str(path), read_only)
             if version < LATEST:
@@ -424,6 +281,51 @@ def open_database(path: str | Path, passphrase: str | None = None, read_only: bo
         conn.close()
         raise
     return sqlite_utils.Database(conn)
+
+
+def _look_first(conn, path: Path, passphrase: str | None, read_only: bool, errors: tuple):
+    """(connection, what ``_first_look`` saw): reopened immutable when a read-only medium or a
+    full disk keeps SQLite from creating the -shm; any failure is the right ProjectError (and
+    the connection in use is closed)."""
+    try:
+        try:
+            try:
+                first = _first_look(conn)
+            except errors as exc:
+                # a read-only medium or a full disk: SQLite cannot create the -shm of a WAL
+                # project; an immutable read works when no write-ahead log waits to be applied
+                if not (read_only and error_kind(exc) == "io" and (_cannot_write_here(path) or _disk_full(path))
+                        and not _wal_has_content(path)):
+                    raise
+                conn.close()
+                conn = _connect(str(path), passphrase, immutable=True)
+                first = _first_look(conn)
+        except errors as exc:
+            if error_kind(exc) == "io":
+                raise io_error(path, exc, "read") from None
+            if passphrase is not None:
+                raise ProjectError(path, "wrong passphrase, or not an encrypted QualCoder Lite project") from None
+            raise DamagedProjectError(path, f"is damaged or not a project ({exc})") from None
+    except BaseException:
+        conn.close()
+        raise
+    return conn, first
+
+
+def _check_identity(path: Path, first: tuple[int, int, set]) -> int:
+    """The schema version of a file that is a QualCoder Lite project this version can read."""
+    app_id, version, tables = first
+    if app_id != APPLICATION_ID and not {"sources", "codes", "codings"} <= tables:
+        raise ProjectError(path, "is an SQLite database but not a QualCoder Lite project")
+    if version > LATEST:
+        raise ProjectError(
+            path,
+            f"was made by a newer version of QualCoder Lite (project schema {version}; "
+            f"this version reads up to {LATEST}); please update the application",
+        )
+    if version < 1:
+        raise ProjectError(path, "is not a QualCoder Lite project (no schema version)")
+    return version
 
 
 def _first_look(conn) -> tuple[int, int, set]:
@@ -498,6 +400,7 @@ def complete_word_index(conn) -> int:
     version). A file that cannot be written just now (read-only medium, another writer
     busy) is left as it is: search scans those sources instead (same hits, only slower) and
     the next open tries again."""
+    # the tokenizer lives beside the matcher it mirrors
     from .word_index import build_word_index, word_index_is_current
 
     ids = [r[0] for r in conn.execute("SELECT id FROM sources WHERE word_index IS NULL")]

@@ -1,13 +1,7 @@
-"""The search word index of a source (``sources.word_index``): its byte layout, how it is
-built from a source's text and whether a stored one is of this version.
-
-It lives in the store because the store keeps it current: the column is derived data that
-``database.complete_word_index`` fills in after a migration (schema 4) and rebuilds when
-the layout or the Unicode tables change, and every writer of a source's text stores it
-beside the text. The search (``services/search``) reads it: its matcher mirrors the
-tokenizer here (a word token is a run of ``[^\\W_]`` characters; ``word_key`` is the case
-key that ``re.IGNORECASE`` equality reduces to).
-"""
+"""Building the word index (``sources.word_index``): the start of every word token of a
+source's text, grouped by case key, so a term's hits are read instead of scanned (layout
+below). The store keeps this derived column current when a project opens, so the build lives
+here; ``services.search.word_index`` reads it."""
 
 from __future__ import annotations
 
@@ -20,49 +14,9 @@ from collections import defaultdict
 from itertools import accumulate, repeat
 from operator import sub
 
-try:  # the case tables ``re`` itself uses for IGNORECASE (CPython's ``_sre`` and ``re._casefix``)
-    from _sre import unicode_iscased as _sre_iscased
-    from _sre import unicode_tolower as _sre_tolower
-    from re._casefix import _EXTRA_CASES
-except ImportError:  # pragma: no cover - another Python implementation: every index says "scan"
-    _sre_iscased = _sre_tolower = None
-    _EXTRA_CASES = {}
+from .casekeys import iscased, word_key
 
-
-_WORDS = re.compile(r"[^\W_]+")
-
-
-# --------------------------------------------------------------------------- case keys
-class _CharKeys(dict):
-    """``ord(ch) -> key character`` for ``str.translate``, filled on demand.
-
-    ``re.IGNORECASE`` (Unicode) compares a pattern character ``c`` with a text character
-    ``x`` like this: if ``c`` has no case, only ``x == c`` matches; otherwise ``x`` matches
-    when ``tolower(x)`` is ``tolower(c)`` or one of the few other lower-case letters with the
-    same upper case (``re._casefix``: i/ı, s/ſ, µ/μ, β/ϐ …). The key of a cased character is
-    the smallest member of that group, of an uncased one the character itself, so two word
-    characters match exactly when their keys are equal (verified for every code point in
-    ``tests/core/test_search_index.py``)."""
-
-    def __missing__(self, cp: int) -> str:
-        if _sre_iscased is not None and _sre_iscased(cp):
-            lo = _sre_tolower(cp)
-            key = chr(min((lo,) + _EXTRA_CASES.get(lo, ())))
-        else:
-            key = chr(cp)
-        self[cp] = key
-        return key
-
-
-_CHAR_KEYS = _CharKeys()
-
-
-def word_key(token: str) -> str:
-    """The case key of a word token: equal keys <=> the tokens match under ``re.IGNORECASE``.
-    Same length as ``token`` (one key character per character)."""
-    if token.isascii():
-        return token.lower()  # the same as the table for ASCII (tested)
-    return token.translate(_CHAR_KEYS)
+_WORDS = re.compile(r"[^\W_]+")  # a word token (as ``services.search.query``)
 
 
 # --------------------------------------------------------------------------- the word index
@@ -110,17 +64,13 @@ def _unpack(code: str, view: memoryview):
 def _needs_scan(text: str) -> bool:
     """A character outside words that ``re.IGNORECASE`` may equate with a letter (U+0345,
     the circled letters): a term can then match where the tokens say it cannot."""
-    if _sre_iscased is None:
-        return True  # pragma: no cover
-    return any(_sre_iscased(ord(ch)) and not ch.isalnum() for ch in set(text))
+    return any(iscased(ord(ch)) and not ch.isalnum() for ch in set(text))
 
 
 def _separators_need_scan(separators: list[str]) -> bool:
     """``_needs_scan`` given the text between the words (every character there is no word
     character): the same answer, reading a sixth of the characters."""
-    if _sre_iscased is None:
-        return True  # pragma: no cover
-    return any(_sre_iscased(ord(ch)) for ch in set("".join(separators)))
+    return any(iscased(ord(ch)) for ch in set("".join(separators)))
 
 
 def build_word_index(text: str) -> bytes:
@@ -169,9 +119,9 @@ def build_word_index(text: str) -> bytes:
             + _pack("H", narrow) + gap_bytes)
 
 
-def _vocabulary(keys: list[str], by_key: dict[str, list[int]], at: list[int]):
-    """The vocabulary lines and the starts of each key's tokens: as 16-bit differences
-    ("h" keys) where they fit, else as 32-bit starts ("i" keys)."""
+def _vocabulary(keys: list[str], by_key: dict[str, list[int]], at: list[int]) -> tuple[list[str], list[int], list[int]]:
+    """The vocabulary lines and the 16-bit and 32-bit start arrays for ``keys`` (sorted), whose
+    token starts are ``at`` (by key, then by position)."""
     diffs = [0, *map(sub, at[1:], at)]
     lines: list[str] = []
     narrow: list[int] = []
@@ -204,7 +154,7 @@ def _vocabulary(keys: list[str], by_key: dict[str, list[int]], at: list[int]):
 
 
 def _underscores(text: str) -> list[int]:
-    """3 x uint32 per token next to an underscore: start, _BEFORE|_AFTER, end of its \\w run."""
+    """(start, _BEFORE|_AFTER, end of its \\w run) of every token next to an underscore."""
     under: list[int] = []
     if "_" in text:
         for run in _UNDERSCORE_RUN.finditer(text):

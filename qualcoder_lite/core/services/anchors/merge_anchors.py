@@ -21,11 +21,40 @@ def read_anchors(conn) -> dict[str, list[dict]]:
 
 
 def merge_anchors(m) -> None:
-    """Add the snapshot's anchored rows through the merger ``m`` (its maps and recorder)."""
+    """Add the snapshot's anchored rows through the merger ``m`` (its maps and recorder).
+    On a source whose text was corrected in one copy (``m.text_maps``), each row first moves
+    to follow this copy's text, as the codings do; one whose text is gone here is listed."""
     anchors = getattr(m.snap, "anchors", None) or {}
-    _annotations(m, anchors.get("annotations", []))
-    _links(m, anchors.get("links", []))
-    _summary_links(m, anchors.get("summary_links", []))
+    _annotations(m, _follow(m, anchors.get("annotations", []), "annotation"))
+    _links(m, _follow(m, anchors.get("links", []), "see-also link"))
+    _summary_links(m, _follow(m, anchors.get("summary_links", []), "summary link"))
+
+
+_SPANS = (("source_id", "start", "end"), ("target_source_id", "target_start", "target_end"))
+
+
+def _follow(m, rows: list[dict], what: str) -> list[dict]:
+    maps = getattr(m, "text_maps", None) or {}
+    if not maps:
+        return rows
+    out = []
+    for row in rows:
+        moved = dict(row)
+        for scol, a, b in _SPANS:
+            diff = maps.get(row.get(scol))
+            if diff is None or row.get(a) is None:
+                continue
+            start, end = diff.span(row[a], row[b])
+            if start >= end:
+                m.report.conflict(f"{what.replace(' ', '_').replace('-', '_')}_text_deleted",
+                                  f"a {what} at {row[a]}–{row[b]} in the other copy: its text was deleted from "
+                                  "this copy's corrected transcript", None, None, "not added")
+                moved = None
+                break
+            moved[a], moved[b] = start, end
+        if moved is not None:
+            out.append(moved)
+    return out
 
 
 def _guid(m, table: str, guid: str) -> str:

@@ -63,6 +63,27 @@ def build_matrix(project, column_ids: list[int] | None = None, row_kind: str = "
     columns = [codes[i] for i in column_ids if i in codes] if column_ids is not None else default_columns(project)
     col_ids = {c.id for c in columns}
     targets = _column_targets(codes, col_ids, roll_up, frozenset(own_only))
+    attr_types = _check_attribute_names(project, group_by, sort_by, attributes)
+    rows, link = _rows_and_counts(project, row_kind, where)
+    rows = _ordered_rows(rows, attr_types, group_by, sort_by)
+    row_ids = {r.id for r in rows}
+    quotes: dict[tuple[int, int], int] = {}
+    for row_id, code_id, n in link:
+        if row_id not in row_ids:
+            continue
+        for col in targets.get(code_id, ()):
+            quotes[(row_id, col)] = quotes.get((row_id, col), 0) + n
+    summaries = project.matrix.summaries(row_kind)
+    cells = {}
+    for key in set(quotes) | {k for k in summaries if k[1] in col_ids and k[0] in row_ids}:
+        cells[key] = Cell(summaries.get(key, ""), quotes.get(key, 0))
+    return Matrix(row_kind, rows, columns, roll_up, group_by, cells, attributes=list(attributes or ()),
+                  own_only=frozenset(own_only))
+
+
+def _check_attribute_names(project, group_by: str | None, sort_by: str | None,
+                           attributes: list[str] | None) -> dict[str, str]:
+    """{case attribute: type}, after checking every attribute name the matrix was asked for."""
     attr_types = {a.name: a.type for a in project.attributes.all("case")}
     if group_by is not None and group_by not in attr_types:
         from ...errors import UsageError
@@ -77,6 +98,11 @@ def build_matrix(project, column_ids: list[int] | None = None, row_kind: str = "
             from ...errors import UsageError
 
             raise UsageError(f"unknown attribute {name!r} (attributes: {', '.join(attr_types) or 'none defined'})")
+    return attr_types
+
+
+def _rows_and_counts(project, row_kind: str, where: Where | None) -> tuple[list[MatrixRow], list]:
+    """The matrix rows (cases or sources, filtered by ``where``) and (row id, code id, codings)."""
     values = project.attributes.case_values()
     if row_kind == "case":
         allowed = where.case_ids(project) if where else None
@@ -100,6 +126,12 @@ def build_matrix(project, column_ids: list[int] | None = None, row_kind: str = "
         from ...errors import UsageError
 
         raise UsageError(f"matrix rows are 'case' or 'source', not {row_kind!r}")
+    return rows, link
+
+
+def _ordered_rows(rows: list[MatrixRow], attr_types: dict[str, str], group_by: str | None,
+                  sort_by: str | None) -> list[MatrixRow]:
+    """Rows with their group, sorted by name (P2 before P10) or ``sort_by``, then by group."""
     if group_by is not None:
         rows = [MatrixRow(r.id, r.name, r.attributes.get(group_by) or MISSING, r.attributes) for r in rows]
     name_key = lambda r: natural_key(r.name)  # noqa: E731  P2 before P10
@@ -111,19 +143,7 @@ def build_matrix(project, column_ids: list[int] | None = None, row_kind: str = "
     if group_by is not None:
         gk = _sort_key_for(attr_types[group_by])
         rows.sort(key=lambda r: gk(None if r.group == MISSING else r.group))  # stable: keeps the order within
-    row_ids = {r.id for r in rows}
-    quotes: dict[tuple[int, int], int] = {}
-    for row_id, code_id, n in link:
-        if row_id not in row_ids:
-            continue
-        for col in targets.get(code_id, ()):
-            quotes[(row_id, col)] = quotes.get((row_id, col), 0) + n
-    summaries = project.matrix.summaries(row_kind)
-    cells = {}
-    for key in set(quotes) | {k for k in summaries if k[1] in col_ids and k[0] in row_ids}:
-        cells[key] = Cell(summaries.get(key, ""), quotes.get(key, 0))
-    return Matrix(row_kind, rows, columns, roll_up, group_by, cells, attributes=list(attributes or ()),
-                  own_only=frozenset(own_only))
+    return rows
 
 
 OWN_CODINGS = "{theme} (general)"

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from ... import codepath, outfile
 from ...errors import QualCoderError, UsageError
-from .quotes import Progress, QuoteReport, ReportOptions, build_report
+from .quotes import Progress, QuoteReport, ReportOptions
+from .report_build import build_report
 
 
 class NothingToExport(QualCoderError):

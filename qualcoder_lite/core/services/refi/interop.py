@@ -32,7 +32,8 @@ from ...project import project_path
 from ...store.database import now_iso
 from ...store.recorder import Recorder
 from ..coding.codes import PALETTE
-from .build import QdpxImportReport, build_project, clean_code_name
+from .build import build_project, clean_code_name
+from .import_report import QdpxImportReport
 from .snapshot import codebook, snapshot
 
 Progress = Callable[[int, int, str], bool]

@@ -126,6 +126,19 @@ def render_project(p: refi.Project, origin: str, progress: Progress | None = Non
         w.start("CodeBook")
         write_codes(w, p.codes)
         w.end("CodeBook")
+    _variables(w, p)
+    _cases(w, p)
+    _sources(w, p, progress, units)
+    _notes(w, p, stamp)
+    _links_and_sets(w, p)
+    if p.description:
+        w.element("Description", p.description)
+    _note_refs(w, p.note_refs)
+    w.end("Project")
+    return w.getvalue(), w.replaced
+
+
+def _variables(w: refi.XmlWriter, p: refi.Project) -> None:
     if p.variables:
         w.start("Variables")
         for v in p.variables:
@@ -137,6 +150,9 @@ def render_project(p: refi.Project, origin: str, progress: Progress | None = Non
             else:
                 w.empty("Variable", attrs)
         w.end("Variables")
+
+
+def _cases(w: refi.XmlWriter, p: refi.Project) -> None:
     if p.cases:
         w.start("Cases")
         for c in p.cases:
@@ -152,6 +168,9 @@ def render_project(p: refi.Project, origin: str, progress: Progress | None = Non
                 w.empty("SelectionRef", {"targetGUID": g})
             w.end("Case")
         w.end("Cases")
+
+
+def _sources(w: refi.XmlWriter, p: refi.Project, progress: Progress | None, units: str) -> None:
     if p.sources:
         w.start("Sources")
         for i, s in enumerate(p.sources):
@@ -168,6 +187,9 @@ def render_project(p: refi.Project, origin: str, progress: Progress | None = Non
             _values(w, s.values)
             w.end("TextSource")
         w.end("Sources")
+
+
+def _notes(w: refi.XmlWriter, p: refi.Project, stamp: str | None) -> None:
     if p.notes:
         # Every vendor writes who made a note and when; QualCoder's import stops at a note
         # without creationDateTime (losing every case and attribute after it). Notes with
@@ -184,6 +206,9 @@ def render_project(p: refi.Project, origin: str, progress: Progress | None = Non
             w.element("PlainTextContent", n.text)
             w.end("Note")
         w.end("Notes")
+
+
+def _links_and_sets(w: refi.XmlWriter, p: refi.Project) -> None:
     if p.links:
         w.start("Links")
         for ln in p.links:
@@ -204,11 +229,6 @@ def render_project(p: refi.Project, origin: str, progress: Progress | None = Non
                 w.empty("MemberNote", {"targetGUID": g})
             w.end("Set")
         w.end("Sets")
-    if p.description:
-        w.element("Description", p.description)
-    _note_refs(w, p.note_refs)
-    w.end("Project")
-    return w.getvalue(), w.replaced
 
 
 class _OnceFailing(io.RawIOBase):

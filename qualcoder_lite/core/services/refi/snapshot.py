@@ -119,7 +119,27 @@ def snapshot(project) -> Snapshot:
             p.notes.append(refi.Note(g, f"Summary: {c.name}", c.memo))
             code_by_id[c.id].note_refs.append(g)
 
-    # -- sources and codings ------------------------------------------------------------------
+    sources, n_codings = _sources_and_codings(conn, p, coder_guid, code_by_id)
+    anchors = export_anchors(conn, p, sources, coder_guid)  # annotations and see-also links
+    cases = _cases(conn, p, sources)
+    _attributes(project, p, {"case": cases, "source": sources}, warn)
+    code_guid = {cid: node.guid for cid, node in code_by_id.items()}
+    _memos(conn, p, coder_guid, code_by_id, sources, cases, warn)
+    n_cells = _matrix_notes(conn, p, coder_guid, code_guid, code_path, sources, cases, warn)
+    _descriptions(p, all_codes, code_by_id)
+    # -- sets -------------------------------------------------------------------------------------
+    p.sets = _sets(conn, {"code": code_guid, "source": {i: s.guid for i, s in sources.items()}}, warn)
+
+    snap.counts = {"sources": len(p.sources), "codes": len(all_codes), "codings": n_codings, "cases": len(p.cases),
+                   "coders": len(p.users), "attributes": len(p.variables),
+                   "memos": conn.execute("SELECT count(*) FROM memos").fetchone()[0], "matrix_cells": n_cells,
+                   "sets": len(p.sets), **anchors}
+    return snap
+
+
+def _sources_and_codings(conn, p: refi.Project, coder_guid: dict, code_by_id: dict) -> tuple[dict, int]:
+    """Sources with their selections (codings sharing a span share one), coding memos as
+    notes; returns (source id -> its REFI source, number of codings)."""
     sources: dict[int, refi.Source] = {}
     for r in conn.execute("SELECT id, guid, name, text, memo, imported, imported_by FROM sources ORDER BY name"):
         src = refi.Source(r["guid"], r["name"], r["text"], description=r["memo"],
@@ -145,10 +165,10 @@ def snapshot(project) -> Snapshot:
             coding.note_refs.append(g)
         sel.codings.append(coding)
         n_codings += 1
+    return sources, n_codings
 
-    anchors = export_anchors(conn, p, sources, coder_guid)
 
-    # -- cases ----------------------------------------------------------------------------------
+def _cases(conn, p: refi.Project, sources: dict[int, refi.Source]) -> dict[int, refi.Case]:
     cases: dict[int, refi.Case] = {}
     links: dict[int, list[str]] = {}
     for r in conn.execute("SELECT case_id, source_id FROM case_sources ORDER BY case_id, source_id"):
@@ -156,9 +176,12 @@ def snapshot(project) -> Snapshot:
     for r in conn.execute("SELECT id, guid, name, memo FROM cases ORDER BY name"):
         cases[r["id"]] = refi.Case(r["guid"], r["name"], r["memo"], sources=links.get(r["id"], []))
         p.cases.append(cases[r["id"]])
+    return cases
 
-    # -- attributes -----------------------------------------------------------------------------
-    owners = {"case": cases, "source": sources}
+
+def _attributes(project, p: refi.Project, owners: dict[str, dict], warn: list[str]) -> None:
+    """Attributes as Variables, their values on the cases and sources in ``owners``."""
+    conn = project.conn
     for a in project.attributes.all():
         col = "case_id" if a.applies_to == "case" else "source_id"
         vals = conn.execute(f"SELECT {col}, value FROM attribute_values WHERE attribute_id = ? "
@@ -178,8 +201,10 @@ def snapshot(project) -> Snapshot:
                 warn.append(f"attribute {a.name!r}: value {value!r} is not a {a.type}; exported as text")
             owners[a.applies_to][owner_id].values.append(refi.Value(var.guid, text, element))
 
-    # -- memos, matrix summaries ----------------------------------------------------------------
-    code_guid = {cid: node.guid for cid, node in code_by_id.items()}
+
+def _memos(conn, p: refi.Project, coder_guid: dict, code_by_id: dict, sources: dict, cases: dict,
+           warn: list[str]) -> None:
+    """Memos as Notes, referred to by what they belong to (case memos through a Link)."""
     for r in conn.execute("SELECT guid, kind, target_id, title, body, coder_id, created, modified FROM memos "
                           "ORDER BY created, id"):
         note = refi.Note(r["guid"], r["title"], r["body"], coder_guid.get(r["coder_id"]), r["created"], r["modified"])
@@ -196,6 +221,11 @@ def snapshot(project) -> Snapshot:
                                      "case memo", "OneWay"))
         elif kind != "journal":
             warn.append(f"memo {r['title']!r} belongs to a {kind} that no longer exists; exported unattached")
+
+
+def _matrix_notes(conn, p: refi.Project, coder_guid: dict, code_guid: dict, code_path: dict, sources: dict,
+                  cases: dict, warn: list[str]) -> int:
+    """Framework-matrix summaries as Notes linked to their row and code; returns how many."""
     n_cells = 0
     for r in conn.execute("SELECT row_kind, row_id, code_id, summary, coder_id, modified FROM matrix_cells "
                           "WHERE summary != '' ORDER BY row_kind, row_id, code_id"):
@@ -210,7 +240,10 @@ def snapshot(project) -> Snapshot:
         p.links.append(refi.Link(refi.derived_guid("matrix-code", g), g, code_guid[r["code_id"]],
                                  "matrix summary: column", "OneWay"))
         n_cells += 1
+    return n_cells
 
+
+def _descriptions(p: refi.Project, all_codes: list, code_by_id: dict) -> None:
     # -- descriptions: what QualCoder reads -------------------------------------------------------
     # QualCoder reads the memos of cases, sources, codes and the project only from their
     # <Description>: each carries its own text, then the memos its notes also hold
@@ -229,12 +262,3 @@ def snapshot(project) -> Snapshot:
     for case in p.cases:
         case.description = refi.compose_description(case.description, case_memos.get(case.guid, []))
     p.description = refi.compose_description("", [text_of[g] for g in p.note_refs])
-
-    # -- sets -------------------------------------------------------------------------------------
-    p.sets = _sets(conn, {"code": code_guid, "source": {i: s.guid for i, s in sources.items()}}, warn)
-
-    snap.counts = {"sources": len(p.sources), "codes": len(all_codes), "codings": n_codings, "cases": len(p.cases),
-                   "coders": len(p.users), "attributes": len(p.variables),
-                   "memos": conn.execute("SELECT count(*) FROM memos").fetchone()[0], "matrix_cells": n_cells,
-                   "sets": len(p.sets), **anchors}
-    return snap

@@ -21,54 +21,19 @@ the length and CRC-32 of the UTF-8 text it was built from), and for the rare tex
 character outside words that case-folds like a letter (U+0345, circled letters), where the
 regex can match across a token boundary. Snippets are made when first read, from the text
 each hit keeps (no database access after ``search`` returns).
+
+The work is split by responsibility: ``query`` parses the query, ``casekeys`` and
+``word_index`` build and read the index, this module matches and makes the hits.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
-import zlib
-from dataclasses import FrozenInstanceError, dataclass, field
-from itertools import accumulate
+from dataclasses import FrozenInstanceError
 
-from ...errors import ProjectError, UsageError
-from ...store.word_index import (  # noqa: F401  (build_word_index, word_key: re-exported)
-    _AFTER, _BEFORE, _FAR, _FORMAT, _HEADER, _SCAN, _U32, _UNICODE, _WORDS, _unpack, build_word_index,
-    word_key,
-)
-
-
-@dataclass(frozen=True)
-class Term:
-    tokens: tuple[str, ...]
-    prefix: bool = False
-    raw: bool = False  # substring match (CJK)
-
-    def fts(self) -> str | None:
-        if self.raw:
-            return None
-        quoted = '"' + " ".join(self.tokens).replace('"', '""') + '"'
-        return quoted + ("*" if self.prefix else "")
-
-    def regex(self) -> re.Pattern:
-        if self.raw:
-            return re.compile(re.escape(" ".join(self.tokens)), re.IGNORECASE)
-        body = r"[\W_]+".join(re.escape(t) for t in self.tokens)
-        tail = "" if self.prefix else r"(?!\w)"
-        # "No word character before the term", checked after its first character: a
-        # pattern that starts with a look-behind makes ``re`` try every position of the text,
-        # one that starts with a character jumps between that character's occurrences
-        # (4-5x faster over 10 M characters). The first character is a word character, so
-        # (?<!\w.) after it means exactly (?<!\w) before it.
-        first = re.escape(self.tokens[0][0])
-        rest = body[len(first):]
-        return re.compile(first + r"(?<!\w.)" + rest + (r"\w*" if self.prefix else "") + tail, re.IGNORECASE)
-
-
-@dataclass
-class Clause:
-    positive: list[Term] = field(default_factory=list)
-    negative: list[Term] = field(default_factory=list)
+from ...errors import ProjectError
+from ...store.casekeys import word_key
+from .query import Clause, Term, parse_query
+from .word_index import _WordIndex, build_word_index, word_index_is_current
 
 
 class Hit:
@@ -149,60 +114,6 @@ def _new_hit(source, source_id, case, start, end, text) -> Hit:
     return h
 
 
-def _is_cjk(ch: str) -> bool:
-    name = unicodedata.name(ch, "")
-    return name.startswith(("CJK", "HIRAGANA", "KATAKANA", "HANGUL"))
-
-
-_LEX = re.compile(r'"([^"]*)"?|(\S+)')
-
-
-def _is_symbol(ch: str) -> bool:
-    """Emoji and other pictographs (category So) and the emoji skin-tone modifiers: no word
-    tokenizer sees them, so a term with one is matched as a substring, like CJK."""
-    return unicodedata.category(ch) == "So" or "\U0001F3FB" <= ch <= "\U0001F3FF"
-
-
-def _term(text: str, prefix: bool = False) -> Term | None:
-    if any(_is_cjk(ch) or _is_symbol(ch) for ch in text):
-        stripped = text.strip()
-        return Term((stripped,), raw=True) if stripped else None
-    tokens = tuple(_WORDS.findall(text))
-    if not tokens:
-        return None
-    return Term(tokens, prefix=prefix)
-
-
-def parse_query(query: str) -> list[Clause]:
-    clauses = [Clause()]
-    negate = False
-    for m in _LEX.finditer(query):
-        phrase, word = m.group(1), m.group(2)
-        if phrase is None:
-            if word == "OR":
-                if clauses[-1].positive or clauses[-1].negative:
-                    clauses.append(Clause())
-                negate = False
-                continue
-            if word == "AND":
-                continue
-            if word == "NOT":
-                negate = True
-                continue
-            prefix = word.endswith("*") and len(word.rstrip("*")) > 0
-            term = _term(word.rstrip("*") if prefix else word, prefix)
-        else:
-            term = _term(phrase)
-        if term is None:
-            continue
-        (clauses[-1].negative if negate else clauses[-1].positive).append(term)
-        negate = False
-    clauses = [c for c in clauses if c.positive]
-    if not clauses:
-        raise UsageError(f"search {query!r} has no words to look for")
-    return clauses
-
-
 def _snippet(text: str, start: int, end: int, width: int = 60) -> str:
     a = max(0, start - width)
     b = min(len(text), end + width)
@@ -214,154 +125,6 @@ def _snippet(text: str, start: int, end: int, width: int = 60) -> str:
         b = sp if sp != -1 else b
     body = " ".join(text[a:b].split())
     return ("…" if a > 0 else "") + body + ("…" if b < len(text) else "")
-
-
-class _WordIndex:
-    """A source's word index, read in place (``memoryview``s over the stored bytes)."""
-
-    __slots__ = ("vocab", "narrow", "wide", "gaps", "under", "far")
-
-    def __init__(self, vocab: str, narrow, wide, gaps, under: dict, far: dict):
-        self.vocab = vocab
-        self.narrow = narrow
-        self.wide = wide
-        self.gaps = gaps
-        self.under = under  # start -> (flags, end of the \w run)
-        self.far = far  # start -> gap
-
-    @classmethod
-    def load(cls, blob: bytes | None, raw: bytes) -> "_WordIndex | None":
-        """The index if it was built from exactly ``raw`` (the UTF-8 text) and holds the
-        tokens; None means: scan this source."""
-        if not isinstance(blob, bytes) or len(blob) < 4 * _HEADER:
-            return None
-        view = memoryview(blob)
-        (fmt, uni, n_bytes, crc, flags, _n_chars, n_tokens, n_vocab, n_narrow, n_wide, n_under,
-         n_far) = _unpack(_U32, view[:4 * _HEADER])
-        if (fmt != _FORMAT or uni != _UNICODE or flags & _SCAN or n_bytes != len(raw)
-                or crc != zlib.crc32(raw)):
-            return None
-        p = 4 * _HEADER + n_vocab
-        q = p + 4 * (n_wide + 3 * n_under + 2 * n_far)
-        if len(blob) != q + 2 * n_narrow + n_tokens:
-            return None
-        vocab = str(view[4 * _HEADER:p], "utf-8")
-        wide = _unpack(_U32, view[p:p + 4 * n_wide])
-        p += 4 * n_wide
-        under = {}
-        if n_under:
-            u = _unpack(_U32, view[p:p + 12 * n_under])
-            under = {u[i]: (u[i + 1], u[i + 2]) for i in range(0, 3 * n_under, 3)}
-        p += 12 * n_under
-        far = {}
-        if n_far:
-            f = _unpack(_U32, view[p:q])
-            far = {f[i]: f[i + 1] for i in range(0, 2 * n_far, 2)}
-        return cls(vocab, _unpack("H", view[q:q + 2 * n_narrow]), wide, view[q + 2 * n_narrow:], under, far)
-
-    def _starts(self, line: str) -> tuple[int, list[int], int]:
-        """(key length, starts, gap offset) from a vocabulary line."""
-        key, where, n, goff = line.split("\t")
-        off = int(where[1:])
-        n = int(n)
-        if where[0] == "h":
-            return len(key), list(accumulate(self.narrow[off:off + n])), int(goff)
-        return len(key), list(self.wide[off:off + n]), int(goff)
-
-    def positions(self, key: str) -> tuple[list[int], int]:
-        """Starts of the tokens whose key is ``key`` (ascending), and their gap offset."""
-        v = self.vocab
-        i = v.find("\n" + key + "\t")
-        if i < 0:
-            return [], 0
-        _n, starts, goff = self._starts(v[i + 1:v.find("\n", i + 1)])
-        return starts, goff
-
-    def prefixed(self, key: str) -> list[tuple[int, list[int]]]:
-        """(token length, starts) for every key that begins with ``key``."""
-        v = self.vocab
-        out = []
-        i = v.find("\n" + key)  # keys are sorted: the ones with this prefix are adjacent
-        while i >= 0 and v.startswith(key, i + 1):
-            j = v.find("\n", i + 1)
-            n, starts, _goff = self._starts(v[i + 1:j])
-            out.append((n, starts))
-            i = j
-        return out
-
-    def _following(self, key: str) -> dict[int, int]:
-        """start -> gap to the next token, for the tokens whose key is ``key``."""
-        starts, goff = self.positions(key)
-        return dict(zip(starts, self.gaps[goff:goff + len(starts)]))
-
-    def spans(self, term: Term, keys: tuple[str, ...]) -> list[tuple[int, int]]:
-        """What ``term.regex().finditer`` finds in the text, from the index."""
-        under = self.under
-        if len(keys) == 1:
-            if not term.prefix:
-                n = len(keys[0])
-                starts = self.positions(keys[0])[0]
-                if not under:
-                    return [(s, s + n) for s in starts]
-                # an underscore before fails (?<!\w), one after fails (?!\w)
-                return [(s, s + n) for s in starts if s not in under]
-            out: list[tuple[int, int]] = []
-            for n, starts in self.prefixed(keys[0]):
-                if not under:
-                    out += [(s, s + n) for s in starts]
-                    continue
-                for s in starts:
-                    u = under.get(s)
-                    if u is None:
-                        out.append((s, s + n))
-                    elif not u[0] & _BEFORE:
-                        out.append((s, u[1]))  # \w* runs on over the underscore to the run's end
-            return out
-        # a phrase: consecutive tokens (whatever separates them is [\W_]+)
-        first, goff = self.positions(keys[0])
-        if not first:
-            return []
-        middle = [self._following(k) for k in keys[1:-1]]
-        if term.prefix:
-            last: dict[int, int] | set[int] = {s: n for n, starts in self.prefixed(keys[-1]) for s in starts}
-        else:
-            last = set(self.positions(keys[-1])[0])
-        if not last or not all(middle):
-            return []
-        lengths = [len(k) for k in keys]
-        n_last = lengths[-1]
-        far = self.far
-        out = []
-        prev_end = -1
-        for s, gap in zip(first, self.gaps[goff:goff + len(first)]):
-            if s < prev_end:  # finditer goes on after the previous match
-                continue
-            if under and s in under and under[s][0] & _BEFORE:
-                continue
-            t = s
-            for d, follow in enumerate(middle):
-                if not gap:
-                    break
-                t += lengths[d] + (far[t] if gap == _FAR else gap)
-                gap = follow.get(t)
-                if gap is None:
-                    break
-            else:
-                if not gap:
-                    continue
-                t += lengths[-2] + (far[t] if gap == _FAR else gap)
-                if t not in last:
-                    continue
-                u = under.get(t) if under else None
-                if term.prefix:
-                    end = u[1] if u is not None and u[0] & _AFTER else t + last[t]
-                elif u is not None and u[0] & _AFTER:
-                    continue
-                else:
-                    end = t + n_last
-                out.append((s, end))
-                prev_end = end
-        return out
 
 
 class _Text:
@@ -478,3 +241,7 @@ def search(project, query: str, source_ids: set[int] | None = None, limit: int |
     found.sort(key=lambda f: f[0])  # hits are ordered by (source name, start, end); names are unique
     hits = [h for _name, in_source in found for h in in_source]
     return hits[:limit] if limit else hits
+
+
+__all__ = ["Clause", "Hit", "Term", "build_word_index", "parse_query", "search", "word_index_is_current",
+           "word_key"]

@@ -1,4 +1,5 @@
-"""Case attributes: typed values, CSV import with type inference, one undoable step."""
+"""Case attributes: typed values, CSV import with type inference, one undoable step (reading
+the table from a file is ``attribute_table``)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,10 @@ import datetime as _dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from ...commands import Command
 from ...errors import InputError, UsageError
-from ...formats.checks import check_file
-from ...limits import (MAX_ATTRIBUTE_CELLS, MAX_ATTRIBUTE_COLUMNS, MAX_ATTRIBUTE_FILE_BYTES,
-    MAX_ATTRIBUTE_NAME_CHARS, MAX_ATTRIBUTE_ROWS, MAX_ATTRIBUTE_VALUE_CHARS, UNMATCHED_SHOWN)
+from ...limits import UNMATCHED_SHOWN
 from ...store.recorder import Recorder
 
 TYPES = ("text", "number", "date", "boolean")
@@ -151,98 +149,6 @@ def unmatched_cases(project, table: "AttributeTable") -> list[str]:
     return [case for case, _values in table.rows if case not in names]
 
 
-def _decode_csv(path: Path) -> str:
-    from ...formats.textfile import read_text_file
-
-    return read_text_file(path).text
-
-
-def read_attribute_csv(path: str | Path, type_overrides: dict[str, str] | None = None) -> AttributeTable:
-    """Parse and check an attributes CSV (first column case id, header = attribute names)."""
-    path = Path(path)
-    check_file(path, MAX_ATTRIBUTE_FILE_BYTES, "an attributes table")
-    text = _decode_csv(path)
-    from ...formats.csvread import iter_rows
-
-    return _table_from_rows(path, iter_rows(path, text), type_overrides)
-
-
-def _table_from_rows(path: Path, rows: Iterable[list[str]], type_overrides: dict[str, str] | None) -> AttributeTable:
-    """Check the rows as they come (the limits in ``core.limits`` stop a huge file early)."""
-    rows = iter(rows)
-    header: list[str] | None = None
-    lineno = 0
-    for row in rows:
-        lineno += 1
-        if any(cell.strip() for cell in row):
-            header = [h.strip() for h in row]
-            break
-    if header is None:
-        raise InputError(path, "has no header row")
-    while header and not header[-1]:  # trailing empty cells (spreadsheets pad rows)
-        header.pop()
-    if len(header) < 2:
-        raise InputError(path, "needs a case column and at least one attribute column")
-    if len(header) - 1 > MAX_ATTRIBUTE_COLUMNS:
-        raise InputError(path, f"has more than {MAX_ATTRIBUTE_COLUMNS:,} attribute columns (the limit for an "
-                               "attributes table); nothing was imported")
-    names = header[1:]
-    for i, name in enumerate(names, start=2):
-        if not name:
-            raise InputError(path, f"column {i} has an empty attribute name in the header")
-        if len(name) > MAX_ATTRIBUTE_NAME_CHARS:
-            raise InputError(path, f"column {i}: the attribute name is longer than {MAX_ATTRIBUTE_NAME_CHARS:,} "
-                                   "characters")
-    dupes = {n for n in names if names.count(n) > 1}
-    if dupes:
-        raise InputError(path, f"attribute {sorted(dupes)[0]!r} appears twice in the header")
-    max_rows = min(MAX_ATTRIBUTE_ROWS, MAX_ATTRIBUTE_CELLS // len(names))
-    seen: dict[str, int] = {}
-    parsed: list[tuple[str, dict[str, str]]] = []
-    for count, row in enumerate(rows, start=1):
-        lineno += 1
-        if count > MAX_ATTRIBUTE_ROWS:
-            raise InputError(path, f"has more than {MAX_ATTRIBUTE_ROWS:,} rows (the limit for an attributes "
-                                   "table); nothing was imported")
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(parsed) >= max_rows:
-            raise InputError(path, f"has more than {MAX_ATTRIBUTE_CELLS:,} values ({len(names):,} attributes x "
-                                   f"{max_rows:,} rows is the limit for an attributes table); nothing was imported")
-        if len(row) > len(header) and any(c.strip() for c in row[len(header):]):
-            raise InputError(path, f"row {lineno} has more cells ({len(row)}) than the header ({len(header)})")
-        case = row[0].strip() if row else ""
-        if not case:
-            raise InputError(path, f"row {lineno}: the case id (first column) is empty")
-        if len(case) > MAX_ATTRIBUTE_NAME_CHARS:
-            raise InputError(path, f"row {lineno}: the case id is longer than {MAX_ATTRIBUTE_NAME_CHARS:,} characters")
-        if case in seen:
-            raise InputError(path, f"row {lineno}: case {case!r} appears twice (first on row {seen[case]})")
-        seen[case] = lineno
-        values = {n: (row[i + 1].strip() if i + 1 < len(row) else "") for i, n in enumerate(names)}
-        for n, v in values.items():
-            if len(v) > MAX_ATTRIBUTE_VALUE_CHARS:
-                raise InputError(path, f"row {lineno}, attribute {n!r}: a value of {len(v):,} characters (the "
-                                       f"limit is {MAX_ATTRIBUTE_VALUE_CHARS:,})")
-        parsed.append((case, values))
-    types: dict[str, str] = {}
-    overrides = dict(type_overrides or {})
-    for name in names:
-        col = [vals[name] for _, vals in parsed]
-        t = overrides.pop(name, None) or infer_type(col)
-        if t not in TYPES:
-            raise UsageError(f"unknown attribute type {t!r} for {name!r} (text, number, date or boolean)")
-        for (case, vals) in parsed:
-            try:
-                check_value(vals[name], t, f"{path}: case {case!r}, attribute {name!r}")
-            except UsageError as exc:
-                raise InputError(None, str(exc)) from None
-        types[name] = t
-    if overrides:
-        raise UsageError(f"--type names attribute {sorted(overrides)[0]!r}, which is not in {path.name}")
-    return AttributeTable(path, names, types, parsed)
-
-
 class ImportAttributes(Command):
     """Import an attributes table as one undoable step. Rows whose case id matches no case
     of the project are left out and listed (``report.unmatched``) unless ``create_cases``,
@@ -268,6 +174,17 @@ class ImportAttributes(Command):
             report.warnings.append(f"{self.table.path.name}: left out {len(unmatched):,} "
                                    f"row{'s' if len(unmatched) != 1 else ''} whose case id matches no case of the "
                                    f"project: {name_list(unmatched, known)}")
+        attr_ids = self._attribute_ids(project, rec, report)
+        self._write_values(project, rec, report, attr_ids, case_ids)
+        if report.cases_created:
+            n = len(report.cases_created)
+            report.warnings.append(f"{self.table.path.name}: created {n:,} case{'s' if n != 1 else ''} without sources: "
+                                   f"{name_list(report.cases_created, known)}")
+        return report
+
+    def _attribute_ids(self, project, rec: Recorder, report: AttributeReport) -> dict[str, int]:
+        """attribute name -> id: created when new; a stored attribute of another type keeps
+        the table's type only when every stored value still parses."""
         attr_ids: dict[str, int] = {}
         for name in self.table.attributes:
             existing = project.attributes.by_name(name, "case")
@@ -283,6 +200,12 @@ class ImportAttributes(Command):
                 if existing.type != t:
                     # keep the stronger claim only when every stored value still parses
                     rec.update("attributes", existing.id, {"type": t if self._fits(project, existing.id, t) else "text"})
+        return attr_ids
+
+    def _write_values(self, project, rec: Recorder, report: AttributeReport, attr_ids: dict[str, int],
+                      case_ids: dict[str, int]) -> None:
+        """Add, change or clear each case's values (creating missing cases when asked)."""
+        conn = project.conn
         stored: dict[tuple[int, int], tuple[int, str]] = {}  # (attribute, case) -> (value row id, value)
         for attr_id in set(attr_ids.values()):
             for r in conn.execute("SELECT id, case_id, value FROM attribute_values "
@@ -313,11 +236,6 @@ class ImportAttributes(Command):
                     report.changes.append(f"{case} {name}: {found[1]} -> {value}")
                 else:
                     report.values_unchanged += 1
-        if report.cases_created:
-            n = len(report.cases_created)
-            report.warnings.append(f"{self.table.path.name}: created {n:,} case{'s' if n != 1 else ''} without sources: "
-                                   f"{name_list(report.cases_created, known)}")
-        return report
 
     @staticmethod
     def _fits(project, attribute_id: int, type_: str) -> bool:
@@ -350,6 +268,8 @@ class SetAttributeValue(Command):
 
 
 def import_attributes(project, path, type_overrides=None, create_cases: bool = False) -> AttributeReport:
+    from .attribute_table import read_attribute_table  # it builds on the types above
+
     table = read_attribute_table(path, type_overrides)
     cmd = ImportAttributes(table, create_cases=create_cases)
     project.execute(cmd)
@@ -378,80 +298,3 @@ class AddAttribute(Command):
             raise DuplicateError(f"attribute '{self.attr_name}' already exists")
         return rec.insert("attributes", {"name": self.attr_name, "type": self.type, "applies_to": self.applies_to,
                                          "position": project.attributes.next_position()})
-
-
-def _cell_text(value) -> str:
-    import datetime as dt
-
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def read_attribute_xlsx(path: str | Path, type_overrides: dict[str, str] | None = None) -> AttributeTable:
-    """The first sheet of an .xlsx laid out like the CSV (first column the case id)."""
-    import zipfile
-
-    from openpyxl import load_workbook
-
-    from xml.etree.ElementTree import ParseError
-
-    from ...formats.safezip import open_zip
-
-    path = Path(path)
-    if not path.exists():
-        raise InputError(path, "no such file")
-    with open_zip(path, "an Excel workbook"):  # size, ratio and member-name checks first (zip bombs)
-        pass
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, ParseError) as exc:
-        raise InputError(path, f"is not a readable Excel workbook ({exc.__class__.__name__})") from None
-    try:
-        if not wb.worksheets:
-            raise InputError(path, "has no worksheet")
-        return _table_from_rows(path, _xlsx_rows(path, wb.worksheets[0]), type_overrides)
-    finally:
-        wb.close()
-
-
-def _xlsx_rows(path: Path, ws) -> Iterator[list[str]]:
-    """Rows of a read-only sheet as text, one at a time. openpyxl pads every row to the
-    width the sheet declares (up to 16,384 columns): the header is read at most one
-    column wider than the column limit allows, the rows below it one column wider than
-    the header (enough to see a cell past the header)."""
-    import zipfile
-    from xml.etree.ElementTree import ParseError
-
-    try:
-        width, start = MAX_ATTRIBUTE_COLUMNS + 2, 1
-        for row in ws.iter_rows(values_only=True, max_col=width):
-            cells = [_cell_text(v) for v in row]
-            yield cells
-            start += 1
-            if any(c.strip() for c in cells):  # the header: the rest need not be wider than it
-                while cells and not cells[-1].strip():
-                    cells.pop()
-                width = len(cells) + 1
-                break
-        else:
-            return
-        for row in ws.iter_rows(values_only=True, min_row=start, max_col=width):
-            yield [_cell_text(v) for v in row]
-    except (zipfile.BadZipFile, KeyError, ValueError, ParseError, EOFError) as exc:
-        raise InputError(path, f"is a damaged Excel workbook ({exc.__class__.__name__})") from None
-
-
-def read_attribute_table(path: str | Path, type_overrides: dict[str, str] | None = None) -> AttributeTable:
-    """CSV or .xlsx by extension."""
-    if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
-        return read_attribute_xlsx(path, type_overrides)
-    return read_attribute_csv(path, type_overrides)

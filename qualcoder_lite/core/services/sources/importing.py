@@ -15,7 +15,7 @@ from ...model import Turn
 from ...store.database import now_iso
 from ...store.recorder import Recorder
 from ...units import detect_turns
-from ..search.search import build_word_index
+from ..search.word_index import build_word_index
 
 Progress = Callable[[int, int, str], bool]  # (done, total, label) -> keep going?
 

@@ -6,7 +6,8 @@ folder, opened there with ``open_project`` (which migrates older schemas) and re
 (``services.refi.interop.import_qdpx``) into a scratch project in a temporary folder and read the
 same way. ``MergeCopy`` then writes the snapshot into this project:
 
-* **sources** match by content: the hash of the current text, then the stored import hash
+* **sources** match by GUID first (a transcript corrected in one copy keeps its GUID: the
+  other copy's codings move to follow this copy's text), then by content: the hash of the current text, then the stored import hash
   (``text_hash``); a matched source keeps its name here. New sources come with their speaker
   turns and case links. A source with the same import hash but different text (edited in one
   copy), or a new source whose name is taken here by a different text, is added under a new
@@ -23,229 +24,23 @@ same way. ``MergeCopy`` then writes the snapshot into this project:
 
 Everything the user may want to decide lands in ``MergeReport.conflicts``; what reading the
 other copy assumed (e.g. a .qdpx's offset convention) in ``MergeReport.notes``.
+
+Reading the other copy lives in ``merge_read``, the report in ``merge_report``; this module
+writes the snapshot and is the public surface of all three.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import shutil
-import tempfile
 import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ... import codepath
 from ...commands import Command
-from ...errors import InputError, ProjectError
-from ...store.coders import CODER_COLORS
 from ...store.recorder import Recorder
-from ..anchors.merge_anchors import COUNT_KEYS as ANCHOR_KEYS, merge_anchors, read_anchors
-from ..search.search import build_word_index
-
-def _sha(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-# --------------------------------------------------------------------------- reading the other copy
-@dataclass
-class Snapshot:
-    """Plain rows read from the other copy; ids are the other copy's ids."""
-
-    label: str  # shown in names and messages (the other file's stem)
-    path: str
-    coders: dict[int, dict] = field(default_factory=dict)
-    sources: list[dict] = field(default_factory=list)
-    turns: dict[int, list[dict]] = field(default_factory=dict)
-    cases: list[dict] = field(default_factory=list)
-    case_sources: list[tuple[int, int]] = field(default_factory=list)
-    attributes: list[dict] = field(default_factory=list)
-    attribute_values: list[dict] = field(default_factory=list)
-    codes: list[dict] = field(default_factory=list)  # parents before children
-    codings: list[dict] = field(default_factory=list)
-    memos: list[dict] = field(default_factory=list)
-    matrix_cells: list[dict] = field(default_factory=list)
-    speaker_roles: list[dict] = field(default_factory=list)
-    sets: list[dict] = field(default_factory=list)
-    set_members: list[dict] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # what reading the copy assumed or left out
-    anchors: dict[str, list[dict]] = field(default_factory=dict)  # annotations, links, summary links
-
-
-def distinct_color(wanted: str | None, used: set[str]) -> str:
-    """A coder colour no coder here has: the colleague's own when free, else the first free
-    one of the palette (coders in both copies started from the same palette, so their
-    first coders share its first colour), else a palette colour again when all are taken."""
-    if wanted and wanted.lower() not in used:
-        return wanted
-    for color in CODER_COLORS:
-        if color.lower() not in used:
-            return color
-    return CODER_COLORS[len(used) % len(CODER_COLORS)]
-
-
-def _rows(conn, sql: str) -> list[dict]:
-    return [dict(r) for r in conn.execute(sql)]
-
-
-def snapshot_of(project, label: str, path: str = "") -> Snapshot:
-    """Read everything a merge needs from an open project."""
-    conn = project.conn
-    snap = Snapshot(label=label, path=path)
-    snap.coders = {r["id"]: r for r in _rows(conn, "SELECT * FROM coders")}
-    snap.sources = _rows(conn, "SELECT * FROM sources ORDER BY name")
-    for t in _rows(conn, "SELECT * FROM speaker_turns ORDER BY source_id, start"):
-        snap.turns.setdefault(t["source_id"], []).append(t)
-    snap.cases = _rows(conn, "SELECT * FROM cases ORDER BY name")
-    snap.case_sources = [(r["case_id"], r["source_id"]) for r in _rows(conn, "SELECT * FROM case_sources ORDER BY id")]
-    snap.attributes = _rows(conn, "SELECT * FROM attributes ORDER BY position, name")
-    snap.attribute_values = _rows(conn, "SELECT * FROM attribute_values ORDER BY id")
-    codes = {c["id"]: c for c in _rows(conn, "SELECT * FROM codes")}
-    for code in project.codes.all():  # parents first; a tree nested too deep is refused there
-        c = codes[code.id]
-        c["path"] = code.path
-        snap.codes.append(c)
-    snap.codings = _rows(conn, 'SELECT * FROM codings ORDER BY source_id, start, "end", code_id, coder_id')
-    snap.memos = _rows(conn, "SELECT * FROM memos ORDER BY id")
-    snap.matrix_cells = _rows(conn, "SELECT * FROM matrix_cells ORDER BY id")
-    snap.speaker_roles = _rows(conn, "SELECT * FROM speaker_roles ORDER BY speaker")
-    snap.sets = _rows(conn, "SELECT * FROM sets ORDER BY id")
-    snap.set_members = _rows(conn, "SELECT * FROM set_members ORDER BY id")
-    snap.anchors = read_anchors(conn)
-    return snap
-
-
-def scratch_prefix() -> str:
-    """Scratch folders carry the process id, so the next start removes a killed merge's
-    copy (``outfile.sweep_stale_temps``)."""
-    return f"qualcoder-merge-{os.getpid()}-"
-
-
-def read_copy(path: str | Path) -> Snapshot:
-    """Read a colleague's .qlite (or .qdpx, through the REFI-QDA import) without touching it."""
-    from ...project import open_project
-
-    path = Path(path)
-    if not path.exists():
-        raise InputError(path, "no such file")
-    if path.is_dir():
-        raise InputError(path, "is a folder, not a project file")
-    if path.suffix.lower() == ".qdpx":
-        return _read_qdpx(path)
-    from ...formats.checks import refuse_open_project
-
-    refuse_open_project(path)  # copying it with plain I/O would drop this program's locks on it
-    with tempfile.TemporaryDirectory(prefix=scratch_prefix()) as tmp:
-        copy = Path(tmp) / "copy.qlite"
-        try:
-            shutil.copyfile(path, copy)
-            wal = Path(str(path) + "-wal")
-            if wal.exists():  # committed changes not yet checkpointed into the main file
-                shutil.copyfile(wal, Path(str(copy) + "-wal"))
-        except OSError as exc:
-            raise InputError(path, f"cannot be read ({exc.strerror or exc})") from None
-        try:
-            other = open_project(copy)
-        except ProjectError as exc:
-            raise ProjectError(path, exc.reason) from None
-        try:
-            return snapshot_of(other, path.stem, str(path))
-        except ProjectError as exc:  # found while reading: name the colleague's file, not our copy
-            raise ProjectError(path, exc.reason) from None
-        finally:
-            other.close()
-
-
-def _read_qdpx(path: Path) -> Snapshot:
-    """Import the .qdpx into a scratch project in a temporary folder, then read that."""
-    from ...project import open_project
-    from ..refi.interop import import_qdpx  # the REFI-QDA reader: loaded only for a .qdpx
-
-    with tempfile.TemporaryDirectory(prefix=scratch_prefix()) as tmp:
-        target = Path(tmp) / "from-qdpx.qlite"
-        imported = import_qdpx(path, target)
-        with open_project(target) as scratch:
-            snap = snapshot_of(scratch, path.stem, str(path))
-    snap.notes = [f"from the .qdpx: {line}" for line in imported.details() if line]
-    if imported.kept_aside_codings:
-        snap.notes.append(f"from the .qdpx: {imported.kept_aside_codings} codings could not be placed and were "
-                          "not merged (import the .qdpx on its own to see them)")
-    return snap
-
-
-# --------------------------------------------------------------------------- the report
-@dataclass(frozen=True)
-class Conflict:
-    kind: str
-    what: str
-    here: str | None
-    there: str | None
-    resolution: str
-
-    def message(self) -> str:
-        line = self.what
-        if self.here is not None or self.there is not None:
-            line += f": here {_short(self.here)}, in the other copy {_short(self.there)}"
-        return f"{line} — {self.resolution}"
-
-    def as_dict(self) -> dict:
-        return {"kind": self.kind, "what": self.what, "here": self.here, "there": self.there,
-                "resolution": self.resolution}
-
-
-def _short(value: str | None, width: int = 70) -> str:
-    if value is None:
-        return "(none)"
-    flat = " ".join(value.split())
-    return repr(flat if len(flat) <= width else flat[: width - 1] + "…")
-
-
-COUNT_KEYS = (
-    "sources_added", "sources_matched", "codes_added", "codes_matched", "coders_added", "cases_added",
-    "case_links_added", "attributes_added", "attribute_values_added", "codings_added", "codings_duplicate",
-    "memos_added", "matrix_cells_added", "speaker_roles_added", "sets_added", *ANCHOR_KEYS,
-)
-
-
-@dataclass
-class MergeReport:
-    other: str
-    counts: dict[str, int] = field(default_factory=lambda: {k: 0 for k in COUNT_KEYS})
-    conflicts: list[Conflict] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    def bump(self, key: str, n: int = 1) -> None:
-        self.counts[key] += n
-
-    def conflict(self, kind: str, what: str, here, there, resolution: str) -> None:
-        self.conflicts.append(Conflict(kind, what, None if here is None else str(here),
-                                       None if there is None else str(there), resolution))
-
-    def as_dict(self) -> dict:
-        return {"other": self.other, **self.counts, "conflicts": [c.as_dict() for c in self.conflicts],
-                "notes": list(self.notes)}
-
-    def summary(self) -> str:
-        c = self.counts
-
-        def n(count: int, word: str) -> str:
-            return f"{count:,} {word}{'' if count == 1 else 's'}"
-
-        return (f"merged {self.other}: {n(c['codings_added'], 'coding')} added ({c['codings_duplicate']:,} already "
-                f"here), {n(c['sources_added'], 'new source')} ({c['sources_matched']} matched), "
-                f"{n(c['codes_added'], 'new code')}, {n(c['coders_added'], 'new coder')}, "
-                f"{n(c['cases_added'], 'new case')}; {n(len(self.conflicts), 'conflict')} to review")
-
-    def lines(self) -> list[str]:
-        out = [self.summary(), ""]
-        labels = {k: k.replace("_", " ") for k in COUNT_KEYS}
-        out += [f"{labels[k]}: {v:,}" for k, v in self.counts.items()]
-        if self.notes:
-            out += ["", "Notes:"] + [f"- {n}" for n in self.notes]
-        if self.conflicts:
-            out += ["", "Conflicts (nothing here was overwritten; decide and edit by hand):"]
-            out += [f"- [{c.kind}] {c.message()}" for c in self.conflicts]
-        return out
+from ..anchors.merge_anchors import merge_anchors
+from ..search.word_index import build_word_index
+from .merge_read import Snapshot, _sha, distinct_color, read_copy, scratch_prefix, snapshot_of
+from .merge_report import COUNT_KEYS, Conflict, MergeReport
 
 
 # --------------------------------------------------------------------------- the command
@@ -294,6 +89,7 @@ class _Merger:
         self.case_map: dict[int, int] = {}
         self.code_map: dict[int, int] = {}
         self.attr_map: dict[int, int] = {}
+        self.text_maps: dict = {}  # other copy's source id -> TextDiff to this copy's text
 
     def run(self, progress=None) -> None:
         steps = (self.coders, self.sources, self.cases, self.attributes, self.codes, self.codings, self.memos,
@@ -345,13 +141,15 @@ class _Merger:
         by_text: dict[str, int] = {}
         by_import_hash: dict[str, int] = {}
         names: set[str] = set()
-        for r in self.conn.execute("SELECT id, name, text, text_hash FROM sources ORDER BY id"):
+        by_guid: dict[str, tuple[int, str]] = {}
+        for r in self.conn.execute("SELECT id, guid, name, text, text_hash FROM sources ORDER BY id"):
             by_text.setdefault(_sha(r["text"]), r["id"])
             by_import_hash.setdefault(r["text_hash"], r["id"])
+            by_guid[r["guid"]] = (r["id"], r["text"])
             names.add(r["name"])
         for s in self.snap.sources:
             key = _sha(s["text"])
-            local = by_text.get(key)
+            local = self._by_guid(s, by_guid.get(s["guid"])) or by_text.get(key)
             if local is not None:
                 self.source_map[s["id"]] = local
                 self.report.bump("sources_matched")
@@ -396,6 +194,29 @@ class _Merger:
             here = self.conn.execute("SELECT name, memo FROM sources WHERE id = ?", (local,)).fetchone()
             self._fill_or_conflict("sources", local, "memo", here["memo"], s["memo"], "source_memo",
                                    f"the memo of source '{here['name']}' differs")
+
+    def _by_guid(self, s: dict, here: tuple[int, str] | None) -> int | None:
+        """The same source (GUID) in both copies; when its text was corrected in one of them
+        (``update-source``), the other copy's codings move to follow this copy's text."""
+        if here is None or here[1] == s["text"]:
+            return here[0] if here else None
+        from ..sources.textdiff import TextDiff
+
+        self.text_maps[s["id"]] = TextDiff(s["text"], here[1])
+        self.report.conflict("source_text_edited", f"source '{s['name']}': the text differs between the copies "
+                             "(corrected in one)", None, None, "kept this copy's text; moved the other copy's "
+                             "codings to follow it")
+        return here[0]
+
+    def _follow_text(self, k: dict) -> dict | None:
+        """A coding of a source whose text differs here, moved to follow this text; None
+        (listed) when this copy deleted all of its text."""
+        start, end = self.text_maps[k["source_id"]].span(k["start"], k["end"])
+        if start < end:
+            return dict(k, start=start, end=end)
+        self.report.conflict("coding_text_deleted", f"a coding at {k['start']}–{k['end']} in the other copy: its "
+                             "text was deleted from this copy's corrected transcript", None, None, "not added")
+        return None
 
     @staticmethod
     def _unique_name(base: str, taken: set[str]) -> str:
@@ -515,6 +336,8 @@ class _Merger:
         source_names = {s["id"]: s["name"] for s in self.snap.sources}
         for k in self.snap.codings:
             coder = self.coder_map[k["coder_id"]]
+            if k["source_id"] in self.text_maps and (k := self._follow_text(k)) is None:
+                continue
             key = (self.source_map[k["source_id"]], self.code_map[k["code_id"]], coder, k["start"], k["end"])
             desc = (f"coding of '{code_paths[k['code_id']]}' in '{source_names[k['source_id']]}' "
                     f"by {self.snap.coders[k['coder_id']]['name']}")
@@ -625,3 +448,7 @@ class _Merger:
             if self.conn.execute("SELECT 1 FROM set_members WHERE set_id = ? AND member_id = ?",
                                  (local_set, member)).fetchone() is None:
                 self.rec.insert("set_members", {"set_id": local_set, "member_id": member})
+
+
+__all__ = ["COUNT_KEYS", "Conflict", "MergeCopy", "MergeReport", "Snapshot", "merge_copy", "prepare_merge",
+           "read_copy", "scratch_prefix", "snapshot_of"]

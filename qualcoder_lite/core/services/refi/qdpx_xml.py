@@ -1,0 +1,264 @@
+"""Streaming a REFI-QDA project's XML within the limits: element helpers, and the part of the
+reader that takes each selection as it ends (duplicates dropped, selections past the limits
+counted and left out, elements freed so memory follows what is kept)."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.etree.ElementTree import Element, ParseError
+
+import defusedxml
+import defusedxml.ElementTree as DET
+
+from ... import limits
+from ...errors import InputError
+from ...formats.safexml import local
+from . import model as refi
+from .qdpx_content import QdpxContent
+
+_TEXT_HOLDERS = ("TextSource", "PDFSource", "AudioSource", "VideoSource", "PictureSource")
+_MEDIA_SELECTIONS = {"PictureSelection": "a picture area", "PDFSelection": "a PDF page area",
+                     "AudioSelection": "an audio time span", "VideoSelection": "a video time span"}
+_SELECTIONS = frozenset({"PlainTextSelection", "TranscriptSelection", *_MEDIA_SELECTIONS})
+#: elements whose selections are read as the XML streams by (``_Reader.parse``)
+_SELECTION_HOLDERS = frozenset({*_TEXT_HOLDERS, "Representation", "Transcript"})
+#: the note references of the many selections and codings that have none (immutable, shared)
+_NO_REFS: tuple[str, ...] = ()
+#: attributes that do not make two selections different
+_IDENTITY_ATTRS = frozenset({"guid", "name", "creationDateTime", "modifiedDateTime", "modifyingUser"})
+
+
+# ----------------------------------------------------------------------------- helpers
+@functools.lru_cache(maxsize=256)
+def _local_name(tag: str) -> str:
+    return local(tag)[1]
+
+
+def _name(el: Element) -> str:
+    return _local_name(el.tag)
+
+
+def _kids(el: Element, name: str) -> list[Element]:
+    return [c for c in el if isinstance(c.tag, str) and _name(c) == name]
+
+
+def _kid(el: Element, name: str) -> Element | None:
+    for c in el:
+        if isinstance(c.tag, str) and _name(c) == name:
+            return c
+    return None
+
+
+def _text_of(el: Element, name: str) -> str:
+    k = _kid(el, name)
+    return (k.text or "") if k is not None else ""
+
+
+def _refs(el: Element, name: str) -> list[str]:
+    out = []
+    for r in _kids(el, name):
+        g = _guid_ref(r.get("targetGUID"))
+        if g:
+            out.append(g)
+    return out
+
+
+def _guid_ref(value: str | None) -> str | None:
+    """A reference key: the normalised GUID, or a GUID derived from a malformed value."""
+    if not value or not value.strip():
+        return None
+    return refi.norm_guid(value) or refi.derived_guid("foreign-guid", value.strip())
+
+
+class _StreamingReader:
+    """The streaming half of the .qdpx reader (``qdpx_read._Reader`` adds the document);
+    ``take`` calls the subclass's ``selection`` for text selections."""
+
+    def __init__(self, path: Path, member: str):
+        self.path = path
+        self.member = member
+        self.content: QdpxContent | None = None
+        # filled while the XML streams by (parse): selections per holder element, what the
+        # limits left out, duplicates dropped
+        self._streamed: dict[Element, _Holder] = {}
+        self._elements = 0
+        self._selections = 0
+        self._codings = 0
+        self._duplicates = 0
+        self._duplicate_of: dict[str, str] = {}
+
+    def fail(self, reason: str) -> InputError:
+        return InputError(self.path, f"{self.member}: {reason}")
+
+    def required_guid(self, el: Element, what: str) -> str:
+        g = _guid_ref(el.get("guid"))
+        if g is None:
+            label = el.get("name")
+            raise self.fail(f"<{what}>{f' {label!r}' if label else ''} has no guid (required)")
+        return g
+
+    def position(self, el: Element, attr: str, what: str) -> int:
+        v = el.get(attr)
+        try:
+            return int((v or "").strip())
+        except ValueError:
+            raise self.fail(f"<{what}> {el.get('guid')} has no valid {attr} ({v!r})") from None
+
+    # -- streaming ---------------------------------------------------------------------------
+    def parse(self, stream) -> Element:
+        """Parse the project XML from ``stream`` without DTDs or entities, taking each
+        selection as it ends: duplicates are dropped, selections past the limits left
+        out, text selections turned into ``refi.Selection`` and their elements freed, so
+        memory follows what is kept, not the size of the file."""
+        stack: list[Element] = []
+        root: Element | None = None
+        inside = 0  # depth inside a selection element
+        try:
+            for event, el in DET.iterparse(stream, events=("start", "end"), forbid_dtd=True,
+                                           forbid_entities=True, forbid_external=True):
+                if event == "start":
+                    if root is None:
+                        root = el
+                        self.check_root(el)
+                    if inside:
+                        inside += 1
+                        if inside > limits.MAX_SELECTION_ELEMENTS:
+                            raise self.fail(f"a <{_name(stack[-inside + 1])}> holds more than "
+                                            f"{limits.MAX_SELECTION_ELEMENTS:,} elements")
+                    elif _name(el) in _SELECTIONS and stack and _name(stack[-1]) in _SELECTION_HOLDERS:
+                        inside = 1
+                    else:
+                        self._elements += 1
+                        if self._elements > limits.MAX_XML_ELEMENTS:
+                            raise self.fail(f"has more than {limits.MAX_XML_ELEMENTS:,} elements besides "
+                                            "selections (the limit for a project)")
+                    stack.append(el)
+                else:
+                    stack.pop()
+                    if inside:
+                        inside -= 1
+                        if inside == 0:
+                            self.take(el, stack[-1])
+        except defusedxml.DefusedXmlException as exc:
+            raise self.fail(f"declares a DTD or entities, which are refused ({exc})") from None
+        except ParseError as exc:
+            if getattr(stream, "blank", False):
+                raise self.fail("is empty") from None
+            raise self.fail(f"is not well-formed XML ({exc})") from None
+        assert root is not None
+        return root
+
+    def check_root(self, root: Element) -> None:
+        """Refuse a file that is not a project at its first element, before reading on."""
+        name = local(root.tag)[1]
+        if name == "CodeBook":
+            raise self.fail("is a codebook (.qdc), not a project; import it as a codebook")
+        if name != "Project":
+            raise self.fail(f"is not a REFI-QDA project (root element <{name}>)")
+
+    def take(self, el: Element, holder: Element) -> None:
+        """A selection has ended: keep it (within the limits) or drop it, and free it."""
+        state = self._streamed.get(holder)
+        if state is None:
+            state = self._streamed[holder] = _Holder()
+        kind = _name(el)
+        sel = None
+        if kind == "PlainTextSelection":
+            sel = self.selection(el, self.position(el, "startPosition", kind), self.position(el, "endPosition", kind))
+            guid, key = sel.guid, _text_identity(sel)
+        else:
+            guid, key = _guid_ref(el.get("guid")), _identity(el, kind)
+        first = state.seen.get(key)
+        if first is not None:
+            self._duplicates += 1
+            if self._duplicates > limits.MAX_DUPLICATE_SELECTIONS:
+                raise self.fail(f"has more than {limits.MAX_DUPLICATE_SELECTIONS:,} duplicate selections (the same "
+                                "span, codes and coders again); the file looks generated or damaged")
+            if guid and first and guid != first:
+                self._duplicate_of.setdefault(guid, first)
+            self._drop(el, holder)
+            return
+        codings = len(sel.codings) if sel is not None else len(_kids(el, "Coding"))
+        if state.kept >= limits.MAX_SELECTIONS_PER_SOURCE:
+            state.over_source += 1
+        elif self._selections >= limits.MAX_SELECTIONS:
+            state.over_total += 1
+        elif self._codings + codings > limits.MAX_CODINGS:
+            state.over_codings += 1
+        else:
+            state.seen[key] = guid or ""
+            state.kept += 1
+            self._selections += 1
+            self._codings += codings
+            if sel is None:
+                return  # media and transcript selections are read with their holder
+            state.selections.append(sel)
+        self._drop(el, holder)
+
+    @staticmethod
+    def _drop(el: Element, holder: Element) -> None:
+        # the selection that just ended is its holder's last child: O(1), not a search
+        if len(holder) and holder[-1] is el:
+            del holder[-1]
+        else:  # pragma: no cover - the tree builder appends children in order
+            holder.remove(el)
+
+    def limits_report(self) -> None:
+        """What the limits left out, for the report (one line per source and reason)."""
+        c = self.content
+        if self._duplicates:
+            c.skip("duplicate selections (the same span, codes, coders and notes as another) dropped",
+                   self._duplicates)
+            c.duplicate_of = self._duplicate_of
+        for holder, state in self._streamed.items():
+            label = holder.get("name") or holder.get("guid") or _name(holder)
+            for n, why in ((state.over_source, f"the limit of {limits.MAX_SELECTIONS_PER_SOURCE:,} per source"),
+                           (state.over_total, f"the limit of {limits.MAX_SELECTIONS:,} per project"),
+                           (state.over_codings, f"the limit of {limits.MAX_CODINGS:,} codings per project")):
+                if n:
+                    c.refused_selections += n
+                    c.refused.append(f"source {label!r}: {n:,} selection{'s' if n != 1 else ''} over {why} "
+                                     "not imported")
+
+
+@dataclass
+class _Holder:
+    """Selections of one source (holder element) taken while the XML streamed by."""
+
+    selections: list[refi.Selection] = field(default_factory=list)
+    seen: dict[object, str] = field(default_factory=dict)  # identity -> GUID of the first such selection
+    kept: int = 0
+    over_source: int = 0
+    over_total: int = 0
+    over_codings: int = 0
+
+
+def _text_identity(sel: refi.Selection) -> tuple:
+    """What makes a text selection the same as another: span, coders, codes, notes and
+    description (not its GUID, name or dates)."""
+    return (sel.start, sel.end, sel.user, sel.description, tuple(sorted(sel.note_refs)),
+            tuple(sorted((c.code, c.user or "", tuple(sorted(c.note_refs))) for c in sel.codings)))
+
+
+def _identity(el: Element, kind: str) -> bytes:
+    """What makes a selection the same as another: its kind, span (all attributes but
+    GUID, name and dates), codes with coders, note references and description, as a
+    16-byte digest (the set of kept ones stays small)."""
+    attrs = sorted((k, v) for k, v in el.attrib.items() if k not in _IDENTITY_ATTRS)
+    codings = []
+    for c in _kids(el, "Coding"):
+        ref = _kid(c, "CodeRef")
+        codings.append((_key(c.get("creatingUser")), _key(ref.get("targetGUID") if ref is not None else None),
+                        sorted(_key(r.get("targetGUID")) for r in _kids(c, "NoteRef"))))
+    codings.sort()
+    notes = sorted(_key(r.get("targetGUID")) for r in _kids(el, "NoteRef"))
+    text = repr((kind, attrs, codings, notes, _text_of(el, "Description")))
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def _key(guid: str | None) -> str:
+    return (guid or "").strip().strip("{}").lower()
+

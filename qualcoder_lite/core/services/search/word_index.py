@@ -1,0 +1,165 @@
+"""Reading the word index in place: a source's stored index as ``memoryview``s, and the spans
+of a term's hits (the index is built by ``store.word_index``)."""
+
+from __future__ import annotations
+
+import zlib
+from itertools import accumulate
+
+from ...store.word_index import (  # noqa: F401  (build_word_index, word_index_is_current: re-exported)
+    _AFTER, _BEFORE, _FAR, _FORMAT, _HEADER, _SCAN, _U32, _UNICODE, _unpack, build_word_index, word_index_is_current,
+)
+from .query import Term
+
+class _WordIndex:
+    """A source's word index, read in place (``memoryview``s over the stored bytes)."""
+
+    __slots__ = ("vocab", "narrow", "wide", "gaps", "under", "far")
+
+    def __init__(self, vocab: str, narrow, wide, gaps, under: dict, far: dict):
+        self.vocab = vocab
+        self.narrow = narrow
+        self.wide = wide
+        self.gaps = gaps
+        self.under = under  # start -> (flags, end of the \w run)
+        self.far = far  # start -> gap
+
+    @classmethod
+    def load(cls, blob: bytes | None, raw: bytes) -> "_WordIndex | None":
+        """The index if it was built from exactly ``raw`` (the UTF-8 text) and holds the
+        tokens; None means: scan this source."""
+        if not isinstance(blob, bytes) or len(blob) < 4 * _HEADER:
+            return None
+        view = memoryview(blob)
+        (fmt, uni, n_bytes, crc, flags, _n_chars, n_tokens, n_vocab, n_narrow, n_wide, n_under,
+         n_far) = _unpack(_U32, view[:4 * _HEADER])
+        if (fmt != _FORMAT or uni != _UNICODE or flags & _SCAN or n_bytes != len(raw)
+                or crc != zlib.crc32(raw)):
+            return None
+        p = 4 * _HEADER + n_vocab
+        q = p + 4 * (n_wide + 3 * n_under + 2 * n_far)
+        if len(blob) != q + 2 * n_narrow + n_tokens:
+            return None
+        vocab = str(view[4 * _HEADER:p], "utf-8")
+        wide = _unpack(_U32, view[p:p + 4 * n_wide])
+        p += 4 * n_wide
+        under = {}
+        if n_under:
+            u = _unpack(_U32, view[p:p + 12 * n_under])
+            under = {u[i]: (u[i + 1], u[i + 2]) for i in range(0, 3 * n_under, 3)}
+        p += 12 * n_under
+        far = {}
+        if n_far:
+            f = _unpack(_U32, view[p:q])
+            far = {f[i]: f[i + 1] for i in range(0, 2 * n_far, 2)}
+        return cls(vocab, _unpack("H", view[q:q + 2 * n_narrow]), wide, view[q + 2 * n_narrow:], under, far)
+
+    def _starts(self, line: str) -> tuple[int, list[int], int]:
+        """(key length, starts, gap offset) from a vocabulary line."""
+        key, where, n, goff = line.split("\t")
+        off = int(where[1:])
+        n = int(n)
+        if where[0] == "h":
+            return len(key), list(accumulate(self.narrow[off:off + n])), int(goff)
+        return len(key), list(self.wide[off:off + n]), int(goff)
+
+    def positions(self, key: str) -> tuple[list[int], int]:
+        """Starts of the tokens whose key is ``key`` (ascending), and their gap offset."""
+        v = self.vocab
+        i = v.find("\n" + key + "\t")
+        if i < 0:
+            return [], 0
+        _n, starts, goff = self._starts(v[i + 1:v.find("\n", i + 1)])
+        return starts, goff
+
+    def prefixed(self, key: str) -> list[tuple[int, list[int]]]:
+        """(token length, starts) for every key that begins with ``key``."""
+        v = self.vocab
+        out = []
+        i = v.find("\n" + key)  # keys are sorted: the ones with this prefix are adjacent
+        while i >= 0 and v.startswith(key, i + 1):
+            j = v.find("\n", i + 1)
+            n, starts, _goff = self._starts(v[i + 1:j])
+            out.append((n, starts))
+            i = j
+        return out
+
+    def _following(self, key: str) -> dict[int, int]:
+        """start -> gap to the next token, for the tokens whose key is ``key``."""
+        starts, goff = self.positions(key)
+        return dict(zip(starts, self.gaps[goff:goff + len(starts)]))
+
+    def spans(self, term: Term, keys: tuple[str, ...]) -> list[tuple[int, int]]:
+        """What ``term.regex().finditer`` finds in the text, from the index."""
+        if len(keys) > 1:
+            return self._phrase_spans(term, keys)
+        under = self.under
+        if not term.prefix:
+            n = len(keys[0])
+            starts = self.positions(keys[0])[0]
+            if not under:
+                return [(s, s + n) for s in starts]
+            # an underscore before fails (?<!\w), one after fails (?!\w)
+            return [(s, s + n) for s in starts if s not in under]
+        out: list[tuple[int, int]] = []
+        for n, starts in self.prefixed(keys[0]):
+            if not under:
+                out += [(s, s + n) for s in starts]
+                continue
+            for s in starts:
+                u = under.get(s)
+                if u is None:
+                    out.append((s, s + n))
+                elif not u[0] & _BEFORE:
+                    out.append((s, u[1]))  # \w* runs on over the underscore to the run's end
+        return out
+
+    def _phrase_spans(self, term: Term, keys: tuple[str, ...]) -> list[tuple[int, int]]:
+        """``spans`` of a phrase: consecutive tokens (whatever separates them is [\\W_]+)."""
+        under = self.under
+        first, goff = self.positions(keys[0])
+        if not first:
+            return []
+        middle = [self._following(k) for k in keys[1:-1]]
+        if term.prefix:
+            last: dict[int, int] | set[int] = {s: n for n, starts in self.prefixed(keys[-1]) for s in starts}
+        else:
+            last = set(self.positions(keys[-1])[0])
+        if not last or not all(middle):
+            return []
+        lengths = [len(k) for k in keys]
+        n_last = lengths[-1]
+        far = self.far
+        out = []
+        prev_end = -1
+        for s, gap in zip(first, self.gaps[goff:goff + len(first)]):
+            if s < prev_end:  # finditer goes on after the previous match
+                continue
+            if under and s in under and under[s][0] & _BEFORE:
+                continue
+            t = s
+            for d, follow in enumerate(middle):
+                if not gap:
+                    break
+                t += lengths[d] + (far[t] if gap == _FAR else gap)
+                gap = follow.get(t)
+                if gap is None:
+                    break
+            else:
+                if not gap:
+                    continue
+                t += lengths[-2] + (far[t] if gap == _FAR else gap)
+                if t not in last:
+                    continue
+                u = under.get(t) if under else None
+                if term.prefix:
+                    end = u[1] if u is not None and u[0] & _AFTER else t + last[t]
+                elif u is not None and u[0] & _AFTER:
+                    continue
+                else:
+                    end = t + n_last
+                out.append((s, end))
+                prev_end = end
+        return out
+
+
