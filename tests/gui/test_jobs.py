@@ -184,7 +184,7 @@ def test_coder_comparison_runs_off_the_gui_thread_and_can_be_cancelled(qtbot, wi
         return real(project, coders, **kw)
 
     monkeypatch.setattr(agreement, "compare", slow_compare)
-    window.findChild(QObject, "teamTools").actionCompare.trigger()
+    window.actionCoderComparison.trigger()
     view = window.findChild(QDialog, "agreementView")
     qtbot.waitUntil(held.reached.is_set, timeout=30000)
     assert view.busy and view.comparison is None
