@@ -89,7 +89,8 @@ def _measure_job(env, key: str, start: Callable[[], object], done: Callable[[obj
     import run as R
 
     took, stall = R.Result(), R.Result()
-    for _ in range(env.repeat):
+    timer = R.Timer()
+    for i in range(env.repeat + 1):  # the last run, untimed, under tracemalloc: the Python peak
         if setup:
             setup()
         R.settle(window())
@@ -99,10 +100,16 @@ def _measure_job(env, key: str, start: Callable[[], object], done: Callable[[obj
             job["j"] = start()
             return job["j"]
 
-        seconds, longest = run_job(window(), started, done)
-        peak = R._rss_peak_mb()
-        took.add_time(seconds, peak)
-        stall.add_time(longest, peak)
+        if i == env.repeat:
+            with timer.traced(took):
+                run_job(window(), started, done)
+            stall.py_peak_mb = took.py_peak_mb
+        else:
+            R._rss_reset()
+            seconds, longest = run_job(window(), started, done)
+            peak = R._rss_peak_mb()
+            took.add_time(seconds, peak)
+            stall.add_time(longest, peak)
         if after:
             after(job["j"])
     return {key: took, f"stall_{key}": stall}
