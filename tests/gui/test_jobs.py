@@ -10,6 +10,7 @@ import threading
 
 import pytest
 from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton
 
 from qualcoder_lite.core.errors import InputError
@@ -184,7 +185,7 @@ def test_coder_comparison_runs_off_the_gui_thread_and_can_be_cancelled(qtbot, wi
         return real(project, coders, **kw)
 
     monkeypatch.setattr(agreement, "compare", slow_compare)
-    window.actionCoderComparison.trigger()
+    window.findChild(QAction, "actionCoderComparison").trigger()
     view = window.findChild(QDialog, "agreementView")
     qtbot.waitUntil(held.reached.is_set, timeout=30000)
     assert view.busy and view.comparison is None
