@@ -97,10 +97,11 @@ FIELDS: tuple[tuple[str, tuple[str, ...], tuple[str, ...] | None], ...] = (
     ("summary_links", ("phrase",), ("cell_id", "phrase")),
     ("sets", ("name", "memo"), ("kind", "name")),
     ("speaker_roles", ("speaker",), ("speaker",)),
+    ("survey_answers", ("respondent",), ("dataset", "question", "respondent")),  # survey ids may be names
 )
 _LABEL = {"sources": "source names", "cases": "case names", "attributes": "attribute names",
           "codes": "code names", "sets": "set names", "speaker_roles": "speakers",
-          "summary_links": "linked phrases of one matrix summary"}
+          "summary_links": "linked phrases of one matrix summary", "survey_answers": "survey respondents"}
 _TEMP_SHIFT = 1 << 40  # parks codings beyond any real offset while they move
 
 
