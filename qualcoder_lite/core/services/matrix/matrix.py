@@ -29,7 +29,7 @@ def _column_targets(codes: dict[int, Code], col_ids: set[int], roll_up: bool,
     """code id -> the columns its codings count towards (a column in ``own_only`` counts
     only its code's own codings, never its sub-codes')."""
     out: dict[int, list[int]] = {}
-    for cid, code in codes.items():
+    for cid in codes:
         targets = []
         node: int | None = cid
         while node is not None:

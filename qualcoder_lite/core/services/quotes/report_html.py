@@ -32,8 +32,8 @@ def table_html(report: QuoteReport, table: QuoteTable, max_rows: int | None = 20
     out = [
         f'<div style="font-family: \'{font}\'; font-size: {opts.font_size:g}pt;">',
         f'<p style="margin-bottom: 4px;"><b>{escape(table.label)}</b> {escape(table.title)}</p>',
-        f'<table width="100%" cellspacing="0" cellpadding="4" style="border-collapse: collapse; '
-        f'border-top: 2px solid #000; border-bottom: 2px solid #000;">',
+        '<table width="100%" cellspacing="0" cellpadding="4" style="border-collapse: collapse; '
+        'border-top: 2px solid #000; border-bottom: 2px solid #000;">',
         "<thead><tr>",
     ]
     for c in cols:

@@ -151,7 +151,7 @@ class _TreeBuilder:
     def add(self, levels: list[str], description: str = "", color: str | None = None) -> None:
         siblings = self.roots
         node = None
-        for i, name in enumerate(levels):
+        for name in levels:
             node = next((c for c in siblings if c.name == name), None)
             if node is None:
                 node = refi.Code("", name)
@@ -189,7 +189,7 @@ def read_codebook_csv(path: Path, text: str) -> Codebook:
             raise InputError(path, f"row {lineno}: {exc}") from None
         if len(levels) > MAX_CODE_DEPTH:
             raise InputError(path, f"row {lineno}: the code path has more than {MAX_CODE_DEPTH} levels")
-        get = lambda i: row[i].strip() if i is not None and i < len(row) else ""  # noqa: E731
+        get = lambda i, row=row: row[i].strip() if i is not None and i < len(row) else ""  # noqa: E731
         color = get(col_color)
         if color and refi.norm_color(color) is None:
             raise InputError(path, f"row {lineno}: colour {color!r} is not of the form #RRGGBB")
