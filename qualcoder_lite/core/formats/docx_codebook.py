@@ -37,6 +37,7 @@ def _cell(width: int, style_id: str, text: str, bold: bool = False, indent: int 
 
 def codebook_table_xml(rows: list[CodebookRow], width: int, style_id: str, with_summary: bool,
                        font_size: float = 10) -> str:
+    headers: tuple[str, ...]
     if with_summary:
         headers = ("Code", "Description", "Summary", "Codings", "Cases")
     else:

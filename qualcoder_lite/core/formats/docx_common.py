@@ -8,6 +8,7 @@ per-cell python-docx API costs milliseconds per cell, which is minutes for 5,000
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -241,7 +242,7 @@ def fit_widths(columns: list[list[str]], total: int, size: float, flexible: list
             k = (total - smin) / (smax - smin)
             widths = [lo + (hi - lo) * k for lo, hi in zip(mins, maxs)]
     else:
-        fixed = [maxs[i] if not flexible[i] else mins[i] for i in range(n)]
+        fixed: list[float] = [maxs[i] if not flexible[i] else mins[i] for i in range(n)]
         if sum(fixed) > total:  # the fixed columns shrink towards their longest word
             over = [maxs[i] - mins[i] if not flexible[i] else 0 for i in range(n)]
             k = max(0.0, 1 - (sum(fixed) - total) / max(1, sum(over)))
@@ -358,7 +359,7 @@ def spacer_xml() -> str:
             '<w:rPr><w:sz w:val="8"/></w:rPr></w:pPr></w:p>')
 
 
-def title_page(doc, title: str, authors: str = "", facts: list[tuple[str, str]] = ()) -> None:
+def title_page(doc, title: str, authors: str = "", facts: Sequence[tuple[str, str]] = ()) -> None:
     """The study's title (the setting, else the project name), its authors and a few facts."""
     doc.add_paragraph(clean_text(title), style="Title")
     if authors.strip():
