@@ -163,7 +163,7 @@ def write_file(target: "str | Path | Output", write: Callable[[Path], object]) -
                          recheck=lambda: _check_existing(Path(out.path), real, out.force))
 
 
-def save_own_file(path: str | Path, write: Callable[[Path], None]) -> Path:
+def save_own_file(path: str | Path, write: Callable[[Path], object]) -> Path:
     """The same atomic write for a file of the app's own that it replaces at will (the
     preferences): no output guard, every other guarantee (temporary file beside it,
     fsync, recorded for the sweep, previous file intact on failure)."""
@@ -171,7 +171,7 @@ def save_own_file(path: str | Path, write: Callable[[Path], None]) -> Path:
     return _write_beside(real, write, shown=Path(path), recheck=lambda: None)
 
 
-def _write_beside(real: Path, write: Callable[[Path], None], shown: Path,
+def _write_beside(real: Path, write: Callable[[Path], object], shown: Path,
                   recheck: Callable[[], None]) -> Path:
     """Write ``real`` through a temporary file in its folder: ``write(tmp)``, fsync,
     ``recheck()`` just before the rename, rename, fsync the folder."""

@@ -82,18 +82,19 @@ class TempFile:
     def __exit__(self, *exc) -> None:
         self.discard()
 
-    def _open_fd(self) -> int:
+    def descriptor(self) -> int:
+        """The open descriptor of the temporary file."""
         assert self.fd is not None, "the temporary file is not open (create() first)"
         return self.fd
 
     def fsync(self) -> None:
-        os.fsync(self._open_fd())
+        os.fsync(self.descriptor())
 
     def publish(self, mode: int | None = None) -> int | None:
         """Move the finished file onto the target (atomically, durably); returns the
         still-locked descriptor, which the caller now owns (a project lock adopts it;
         None on Windows)."""
-        fd = self._open_fd()
+        fd = self.descriptor()
         if mode is not None and hasattr(os, "fchmod"):
             os.fchmod(fd, mode & 0o777)
         os.fsync(fd)
@@ -112,7 +113,7 @@ class TempFile:
         """Give the finished file the target's name without ever replacing an existing
         file (a hard link; a rename where the disk has none). The temporary name stays
         until ``discard``, which also lets the descriptor go."""
-        fd = self._open_fd()
+        fd = self.descriptor()
         if mode is not None and hasattr(os, "fchmod"):
             os.fchmod(fd, mode & 0o777)
         os.fsync(fd)

@@ -161,6 +161,7 @@ def framework_charts(project, row_kind: str = "case", where: Where | None = None
         children.setdefault(c.parent_id, []).append(c)
     own_counts = {r[0]: r[1] for r in project.conn.execute("SELECT code_id, count(*) FROM codings GROUP BY code_id")}
     charts = []
+    own: frozenset[int]
     for theme in children.get(None, []):
         subs = children.get(theme.id, [])
         if not subs:

@@ -109,8 +109,8 @@ class _Merger:
     def _coder(self, other_id: int | None) -> int | None:
         return None if other_id is None else self.coder_map.get(other_id)
 
-    def _fill_or_conflict(self, table: str, row_id: int, column: str, here: str, there: str,
-                          kind: str, what: str) -> None:
+    def _fill_or_conflict(self, table: str, row_id: int, column: str, here: str | None,
+                          there: str | None, kind: str, what: str) -> None:
         """Fill an empty value here from the other copy; list a differing one."""
         if there in (None, "") or here == there:
             return
