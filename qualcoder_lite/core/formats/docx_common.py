@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 import docx
@@ -17,6 +18,9 @@ from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Pt, RGBColor, Twips
+
+if TYPE_CHECKING:
+    from ..outfile import Output
 
 
 TWIPS_PER_CM = 567
@@ -160,7 +164,7 @@ def append_xml(doc, xml: str) -> None:
         body.append(el)
 
 
-def save(doc, path) -> Path:
+def save(doc, path: str | Path | Output) -> Path:
     """Write the document through the one output guard (never onto a project; a temporary
     file beside it, renamed into place, so a failed export never leaves a half-written
     file or clobbers the previous one)."""

@@ -52,7 +52,7 @@ def table_html(report: QuoteReport, table: QuoteTable, max_rows: int | None = 20
             out.append(f'<tr><td colspan="{len(cols)}" style="background-color: #f2f2f2; {cell_border}">'
                        f"<b><i>{escape(str(row))}</i></b></td></tr>")
             continue
-        q, cells, new_run = row  # type: ignore[misc]
+        q, cells, new_run = row
         top = "border-top: 1px solid #a6a6a6;" if new_run and shown and not grid else ""
         out.append("<tr>" + "".join(
             f'<td valign="top" style="{top}{cell_border}">'
