@@ -68,7 +68,7 @@ def render_codebook(book: Codebook, origin: str) -> tuple[str, int]:
     return w.getvalue(), w.replaced
 
 
-def write_qdc(book: Codebook, path: str | Path, origin: str) -> int:
+def write_qdc(book: Codebook, path: str | Path | outfile.Output, origin: str) -> int:
     xml, replaced = render_codebook(book, origin)
     outfile.write_bytes(path, xml.encode("utf-8"))
     return replaced
@@ -171,7 +171,9 @@ _HEADER_COLOR = {"color", "colour"}
 
 def read_codebook_csv(path: Path, text: str) -> Codebook:
     rows = [r for r in read_rows(path, text) if any(c.strip() for c in r)]
-    col_path, col_desc, col_color = 0, 1, 2
+    col_path = 0
+    col_desc: int | None = 1
+    col_color: int | None = 2
     start = 0
     if rows and rows[0][0].strip().casefold() in _HEADER_PATH:
         header = [h.strip().casefold() for h in rows[0]]
