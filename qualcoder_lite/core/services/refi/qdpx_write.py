@@ -20,7 +20,7 @@ import os
 import re
 import zipfile
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import BinaryIO, Callable, Sequence
 
 from ... import outfile
 from . import model as refi
@@ -237,7 +237,7 @@ class _OnceFailing(io.RawIOBase):
     full disk that second write would fail again (and, from ``ZipFile.__del__``, print
     "Exception ignored"). The caller re-raises the first error and removes the file."""
 
-    def __init__(self, fh):
+    def __init__(self, fh: BinaryIO) -> None:
         super().__init__()
         self._fh = fh
         self.failed: OSError | None = None
