@@ -12,7 +12,7 @@ import pkgutil
 
 # the order `qualcoder-lite --help` lists the commands in; a command not named here comes last
 ORDER = (
-    "new", "encrypt", "decrypt", "restore", "import", "attributes", "export-attributes", "codes", "autocode",
+    "new", "encrypt", "decrypt", "restore", "import", "import-survey", "update-source", "attributes", "export-attributes", "codes", "autocode",
     "segments", "search", "info", "speakers", "cases", "open", "thematic-map", "export-qdpx", "import-qdpx",
     "export-qdc", "import-qdc", "matrix", "compare", "project", "participants", "demo", "pseudonymise",
     "coverage", "cooccurrence", "words", "summary", "report", "codebook", "export-source", "coders",

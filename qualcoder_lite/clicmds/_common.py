@@ -102,3 +102,16 @@ def new_passphrase(path) -> str:
     if getpass.getpass("Repeat it: ") != first:
         raise UsageError("the two passphrases differ; nothing was changed")
     return first
+
+
+def parse_types(items: list[str] | None) -> dict[str, str]:
+    """``--type NAME=TYPE`` options as {attribute: type}."""
+    from ..core.errors import UsageError
+
+    out = {}
+    for item in items or ():
+        if "=" not in item:
+            raise UsageError(f"--type {item!r}: expected ATTRIBUTE=text|number|date|boolean")
+        name, t = item.split("=", 1)
+        out[name.strip()] = t.strip()
+    return out

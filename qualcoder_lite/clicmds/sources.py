@@ -7,7 +7,7 @@ import argparse
 import sys
 
 from ..core.errors import QualCoderError, UsageError
-from ._common import Parser, add_force, emit_json, open_for, output_for, warn
+from ._common import Parser, add_force, emit_json, open_for, output_for, parse_types, warn
 
 
 def cmd_import(args) -> int:
@@ -26,23 +26,13 @@ def cmd_import(args) -> int:
     return 0
 
 
-def _parse_types(items: list[str] | None) -> dict[str, str]:
-    out = {}
-    for item in items or ():
-        if "=" not in item:
-            raise UsageError(f"--type {item!r}: expected ATTRIBUTE=text|number|date|boolean")
-        name, t = item.split("=", 1)
-        out[name.strip()] = t.strip()
-    return out
-
-
 def cmd_attributes(args) -> int:
     from ..core.services.sources.attributes import UnmatchedCases, import_attributes
 
     hint = "--create-cases creates them (without sources)"
     with open_for(args) as project:
         try:
-            report = import_attributes(project, args.csv, _parse_types(args.type), create_cases=args.create_cases)
+            report = import_attributes(project, args.csv, parse_types(args.type), create_cases=args.create_cases)
         except UnmatchedCases as exc:
             raise QualCoderError(f"{exc}; {hint}") from None
     warn(report.warnings)

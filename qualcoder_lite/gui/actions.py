@@ -88,6 +88,8 @@ ENTRIES = (
       enabled_when="writable", attr="actionImport"),
     A("actionImportAttributes", "file", "Import case &attributes (CSV, Excel)…",
       "commands:import_attributes_dialog", enabled_when="writable"),
+    A("actionImportSurvey", "file", "Import &survey (CSV, Excel)…", "survey_dialog:open_survey",
+      enabled_when="writable"),
     SubMenu("file", MenuSpec("file.import", "Import", attr="menuImport")),
     SubMenu("file", MenuSpec("file.export", "&Export", attr="menuExport")),
     Separator("file"),
@@ -120,6 +122,8 @@ ENTRIES = (
     A("actionSearchAll", "edit", "&Search all sources…", "commands:search_all", shortcut=("Ctrl+Shift+F",)),
     Separator("edit"),
     A("actionSetCoder", "edit", "Set &coder name…", ".ask_coder", attr="actionCoder"),
+    A("actionEditTranscript", "edit", "&Edit transcript…", "edit_transcript_dialog:edit_transcript",
+      enabled_when="writable", status_tip="Correct the open source's text; codings follow the words"),
     # Code
     A("actionApplyCode", "code", "&Apply selected code to the selection", "commands:apply_code",
       shortcut=("Ctrl+Return", "Ctrl+Enter"), enabled_when="writable"),

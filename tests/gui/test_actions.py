@@ -17,14 +17,14 @@ GUI = Path(registry.__file__).parent
 # separator, "[title]" a submenu) in order.
 EXPECTED = {
     "&File": ["actionNewProject", "actionOpenProject", "actionOpenDemo", "-", "actionImportSources",
-              "actionImportAttributes", "[Import]", "[&Export]", "-", "actionProjectProperties",
+              "actionImportAttributes", "actionImportSurvey", "[Import]", "[&Export]", "-", "actionProjectProperties",
               "actionRestoreBackup", "actionEncrypt", "actionDecrypt", "-", "actionCloseProject", "actionQuit"],
     "Import": ["actionImportRefiProject", "actionImportRefiCodebook"],
     "&Export": ["actionExportQuoteTables", "actionExportCodebook", "actionExportTranscript",
                 "actionExportRefiProject", "actionExportRefiCodebook", "actionExportTable1"],
-    "&Edit": ["actionUndo", "actionRedo", "-", "actionFind", "actionSearchAll", "-", "actionSetCoder"],
+    "&Edit": ["actionUndo", "actionRedo", "-", "actionFind", "actionSearchAll", "-", "actionSetCoder", "actionEditTranscript"],
     "&Code": ["actionApplyCode", "actionQuickCode", "actionNewCodeFromSelection", "actionNewCode", "-",
-              "actionSnapWords", "actionClickToCode", "-", "actionMoveCode"],
+              "actionSnapWords", "actionClickToCode", "-", "actionMoveCode", "actionAnnotate", "actionStartLink"],
     "&View": ["actionViewCoding", "actionViewMatrix", "actionViewCodebook", "-", "actionFocusSources",
               "actionFocusTranscript", "actionFocusCodes", "actionFocusRetrieval"],
     "&Tools": ["actionCoderComparison", "actionShowCoders", "actionMergeCopy", "actionPseudonymise",

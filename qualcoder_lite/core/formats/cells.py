@@ -59,3 +59,20 @@ _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 def xlsx_clean(value: Any) -> Any:
     """Drop control characters an .xlsx file cannot carry (openpyxl refuses them)."""
     return _ILLEGAL_XML.sub("", value) if isinstance(value, str) else value
+
+
+def xlsx_cell_text(value) -> str:
+    """A workbook cell's value as the text a CSV would hold (dates ISO, 3.0 as 3, booleans yes/no)."""
+    import datetime as dt
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()

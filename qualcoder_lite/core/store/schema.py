@@ -260,7 +260,21 @@ CREATE INDEX summary_links_source ON summary_links(source_id, start);
 CREATE INDEX summary_links_coder ON summary_links(coder_id);
 """
 
-MIGRATIONS: dict[int, str] = {1: V1, 2: V2, 3: V3, 4: V4, 5: V5_ANNOTATIONS_LINKS}
+# Version 6 (issue 19, survey import): which source holds which survey answer, so that
+# importing the same survey again updates those sources (same GUIDs, codings kept) instead
+# of adding copies. ``respondent`` is '' for a --by-question source (one per question).
+V6_SURVEY_ANSWERS = """
+CREATE TABLE survey_answers (
+    id INTEGER PRIMARY KEY,
+    source_id INTEGER NOT NULL UNIQUE REFERENCES sources(id),
+    dataset TEXT NOT NULL,
+    question TEXT NOT NULL,
+    respondent TEXT NOT NULL DEFAULT '',
+    UNIQUE (dataset, question, respondent)
+);
+"""
+
+MIGRATIONS: dict[int, str] = {1: V1, 2: V2, 3: V3, 4: V4, 5: V5_ANNOTATIONS_LINKS, 6: V6_SURVEY_ANSWERS}
 LATEST = max(MIGRATIONS)
 
 # Tables every undoable change may touch, in the order child rows must be deleted before
@@ -281,6 +295,7 @@ TABLES = (
     "sets",
     "set_members",
     "speaker_roles",
+    "survey_answers",
     "preferences",  # only ever updated by commands (pseudonymisation); preferences are inserted outside
     "annotations",
     "links",

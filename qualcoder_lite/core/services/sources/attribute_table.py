@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from ...errors import InputError, UsageError
+from ...formats.cells import xlsx_cell_text
 from ...formats.checks import check_file
 from ...limits import (MAX_ATTRIBUTE_CELLS, MAX_ATTRIBUTE_COLUMNS, MAX_ATTRIBUTE_FILE_BYTES,
     MAX_ATTRIBUTE_NAME_CHARS, MAX_ATTRIBUTE_ROWS, MAX_ATTRIBUTE_VALUE_CHARS)
@@ -127,22 +128,6 @@ def _column_types(path: Path, names: list[str], parsed: list[tuple[str, dict[str
     return types
 
 
-def _cell_text(value) -> str:
-    import datetime as dt
-
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def read_attribute_xlsx(path: str | Path, type_overrides: dict[str, str] | None = None) -> AttributeTable:
     """The first sheet of an .xlsx laid out like the CSV (first column the case id)."""
     import zipfile
@@ -181,7 +166,7 @@ def _xlsx_rows(path: Path, ws) -> Iterator[list[str]]:
     try:
         width, start = MAX_ATTRIBUTE_COLUMNS + 2, 1
         for row in ws.iter_rows(values_only=True, max_col=width):
-            cells = [_cell_text(v) for v in row]
+            cells = [xlsx_cell_text(v) for v in row]
             yield cells
             start += 1
             if any(c.strip() for c in cells):  # the header: the rest need not be wider than it
@@ -192,7 +177,7 @@ def _xlsx_rows(path: Path, ws) -> Iterator[list[str]]:
         else:
             return
         for row in ws.iter_rows(values_only=True, min_row=start, max_col=width):
-            yield [_cell_text(v) for v in row]
+            yield [xlsx_cell_text(v) for v in row]
     except (zipfile.BadZipFile, KeyError, ValueError, ParseError, EOFError) as exc:
         raise InputError(path, f"is a damaged Excel workbook ({exc.__class__.__name__})") from None
 

@@ -82,6 +82,7 @@ class DeleteSource(Command):
         rec.delete_where("attribute_values", "source_id = ?", (sid,))
         rec.delete_where("matrix_cells", "row_kind = 'source' AND row_id = ?", (sid,))
         rec.delete_where("memos", "kind = 'source' AND target_id = ?", (sid,))
+        rec.delete_where("survey_answers", "source_id = ?", (sid,))
         from ..coding.codes import drop_set_members
 
         drop_set_members(project, rec, "source", sid)

@@ -6,7 +6,8 @@ folder, opened there with ``open_project`` (which migrates older schemas) and re
 (``services.refi.interop.import_qdpx``) into a scratch project in a temporary folder and read the
 same way. ``MergeCopy`` then writes the snapshot into this project:
 
-* **sources** match by content: the hash of the current text, then the stored import hash
+* **sources** match by GUID first (a transcript corrected in one copy keeps its GUID: the
+  other copy's codings move to follow this copy's text), then by content: the hash of the current text, then the stored import hash
   (``text_hash``); a matched source keeps its name here. New sources come with their speaker
   turns and case links. A source with the same import hash but different text (edited in one
   copy), or a new source whose name is taken here by a different text, is added under a new
@@ -88,6 +89,7 @@ class _Merger:
         self.case_map: dict[int, int] = {}
         self.code_map: dict[int, int] = {}
         self.attr_map: dict[int, int] = {}
+        self.text_maps: dict = {}  # other copy's source id -> TextDiff to this copy's text
 
     def run(self, progress=None) -> None:
         steps = (self.coders, self.sources, self.cases, self.attributes, self.codes, self.codings, self.memos,
@@ -139,13 +141,15 @@ class _Merger:
         by_text: dict[str, int] = {}
         by_import_hash: dict[str, int] = {}
         names: set[str] = set()
-        for r in self.conn.execute("SELECT id, name, text, text_hash FROM sources ORDER BY id"):
+        by_guid: dict[str, tuple[int, str]] = {}
+        for r in self.conn.execute("SELECT id, guid, name, text, text_hash FROM sources ORDER BY id"):
             by_text.setdefault(_sha(r["text"]), r["id"])
             by_import_hash.setdefault(r["text_hash"], r["id"])
+            by_guid[r["guid"]] = (r["id"], r["text"])
             names.add(r["name"])
         for s in self.snap.sources:
             key = _sha(s["text"])
-            local = by_text.get(key)
+            local = self._by_guid(s, by_guid.get(s["guid"])) or by_text.get(key)
             if local is not None:
                 self.source_map[s["id"]] = local
                 self.report.bump("sources_matched")
@@ -190,6 +194,29 @@ class _Merger:
             here = self.conn.execute("SELECT name, memo FROM sources WHERE id = ?", (local,)).fetchone()
             self._fill_or_conflict("sources", local, "memo", here["memo"], s["memo"], "source_memo",
                                    f"the memo of source '{here['name']}' differs")
+
+    def _by_guid(self, s: dict, here: tuple[int, str] | None) -> int | None:
+        """The same source (GUID) in both copies; when its text was corrected in one of them
+        (``update-source``), the other copy's codings move to follow this copy's text."""
+        if here is None or here[1] == s["text"]:
+            return here[0] if here else None
+        from ..sources.textdiff import TextDiff
+
+        self.text_maps[s["id"]] = TextDiff(s["text"], here[1])
+        self.report.conflict("source_text_edited", f"source '{s['name']}': the text differs between the copies "
+                             "(corrected in one)", None, None, "kept this copy's text; moved the other copy's "
+                             "codings to follow it")
+        return here[0]
+
+    def _follow_text(self, k: dict) -> dict | None:
+        """A coding of a source whose text differs here, moved to follow this text; None
+        (listed) when this copy deleted all of its text."""
+        start, end = self.text_maps[k["source_id"]].span(k["start"], k["end"])
+        if start < end:
+            return dict(k, start=start, end=end)
+        self.report.conflict("coding_text_deleted", f"a coding at {k['start']}–{k['end']} in the other copy: its "
+                             "text was deleted from this copy's corrected transcript", None, None, "not added")
+        return None
 
     @staticmethod
     def _unique_name(base: str, taken: set[str]) -> str:
@@ -309,6 +336,8 @@ class _Merger:
         source_names = {s["id"]: s["name"] for s in self.snap.sources}
         for k in self.snap.codings:
             coder = self.coder_map[k["coder_id"]]
+            if k["source_id"] in self.text_maps and (k := self._follow_text(k)) is None:
+                continue
             key = (self.source_map[k["source_id"]], self.code_map[k["code_id"]], coder, k["start"], k["end"])
             desc = (f"coding of '{code_paths[k['code_id']]}' in '{source_names[k['source_id']]}' "
                     f"by {self.snap.coders[k['coder_id']]['name']}")
