@@ -7,6 +7,7 @@ import zipfile
 from xml.etree import ElementTree as ET
 
 import pytest
+import xmlschema
 
 from qualcoder_lite.core.project import memory_project, open_project
 from qualcoder_lite.core.services.anchors.annotations import AddAnnotation, annotations
@@ -17,7 +18,6 @@ from qualcoder_lite.core.services.refi import model as refi
 from qualcoder_lite.core.services.refi.interop import export_qdpx, import_qdpx
 from tests.helpers import FIXTURES, add_text_source
 
-xmlschema = pytest.importorskip("xmlschema")
 NS = {"q": refi.PROJECT_NS}
 TEXT_A = "P1: The reforms 😀 were rushed.\nWe had no time to plan.\n"
 TEXT_B = "P2: Funding came late.\nThe cluster met monthly.\n"

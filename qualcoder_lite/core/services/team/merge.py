@@ -336,8 +336,11 @@ class _Merger:
         source_names = {s["id"]: s["name"] for s in self.snap.sources}
         for k in self.snap.codings:
             coder = self.coder_map[k["coder_id"]]
-            if k["source_id"] in self.text_maps and (k := self._follow_text(k)) is None:
-                continue
+            if k["source_id"] in self.text_maps:
+                followed = self._follow_text(k)
+                if followed is None:
+                    continue
+                k = followed
             key = (self.source_map[k["source_id"]], self.code_map[k["code_id"]], coder, k["start"], k["end"])
             desc = (f"coding of '{code_paths[k['code_id']]}' in '{source_names[k['source_id']]}' "
                     f"by {self.snap.coders[k['coder_id']]['name']}")
