@@ -487,7 +487,7 @@ def g_search(env: Env) -> dict[str, Result]:
     out = {}
     for key, query in (("search_word", SEARCH_WORD), ("search_phrase", SEARCH_PHRASE)):
         hits: list = []
-        res = measure(lambda _s, q=query: hits.append(len(search(project, q))), env.repeat)
+        res = measure(lambda _s, q=query, hits=hits: hits.append(len(search(project, q))), env.repeat)
         res.label = f"Search `{query}` (core): {hits[-1]:,} hits"
         out[key] = res
     project.close()
