@@ -96,7 +96,7 @@ def _measure_job(env, key: str, start: Callable[[], object], done: Callable[[obj
         R.settle(window())
         job = {}
 
-        def started():
+        def started(job=job):  # bound now: each run has its own holder
             job["j"] = start()
             return job["j"]
 
