@@ -78,8 +78,8 @@ def main(argv=None) -> int:
         print("|---|---:|---:|---:|---:|---:|---:|")
         for unit in agreement.UNITS:
             agreement.clear_unit_cache()
-            cold, result = timed(lambda: agreement.compare(project, ["alex", "sam"], unit))
-            warm, result = timed(lambda: agreement.compare(project, ["alex", "sam"], unit), args.repeat)
+            cold, result = timed(lambda unit=unit: agreement.compare(project, ["alex", "sam"], unit))
+            warm, result = timed(lambda unit=unit: agreement.compare(project, ["alex", "sam"], unit), args.repeat)
             ov = result.overall
             units = result.rows[0].units if result.rows else 0
             fmt = (lambda v: "-" if v is None else f"{v:.4f}")

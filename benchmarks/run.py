@@ -57,6 +57,7 @@ for p in (str(ROOT), str(HERE)):
     if p not in sys.path:
         sys.path.insert(0, p)
 
+import gui_jobs  # noqa: E402
 import make_project as mp  # noqa: E402
 
 MEMORY_TARGET_MB = 400.0
@@ -92,6 +93,15 @@ OPS = (
     Op("qdpx_export", "REFI-QDA .qdpx export", 3.0, "qdpx_export"),
     Op("qdpx_import", "REFI-QDA .qdpx import (new project)", 5.0, "qdpx_import"),
     Op("agreement", "Coder agreement, alex vs sam, all codes", 1.0, "agreement"),
+    # long jobs through the GUI's job runner, each with its longest GUI-thread stall (gui_jobs.py)
+    Op("gui_import", "Import transcripts through the GUI's job (GUI)", None, "gui_import"),
+    Op("stall_gui_import", "Longest GUI-thread stall during that import", 0.050, "gui_import"),
+    Op("gui_export", "REFI-QDA export through the GUI's job (GUI)", None, "gui_export"),
+    Op("stall_gui_export", "Longest GUI-thread stall during that export", 0.050, "gui_export"),
+    Op("gui_merge", "Merge a colleague's copy through the GUI's job (GUI)", None, "gui_merge"),
+    Op("stall_gui_merge", "Longest GUI-thread stall during that merge", 0.050, "gui_merge"),
+    Op("gui_agreement", "Coder comparison through the GUI's job (GUI)", None, "gui_agreement"),
+    Op("stall_gui_agreement", "Longest GUI-thread stall during that comparison", 0.050, "gui_agreement"),
 )
 OP_KEYS = tuple(op.key for op in OPS)
 GROUPS: dict[str, list[Op]] = {}
@@ -524,7 +534,7 @@ def g_search(env: Env) -> dict[str, Result]:
     out = {}
     for key, query in (("search_word", SEARCH_WORD), ("search_phrase", SEARCH_PHRASE)):
         hits: list = []
-        res = measure(lambda _s, q=query: hits.append(len(search(project, q))), env.repeat)
+        res = measure(lambda _s, q=query, hits=hits: hits.append(len(search(project, q))), env.repeat)
         res.label = f"Search `{query}` (core): {hits[-1]:,} hits"
         out[key] = res
     project.close()
@@ -789,6 +799,8 @@ GROUP_FUNCS: dict[str, Callable[[Env], dict[str, Result]]] = {
     "apply": g_apply, "apply_after_matrix": g_apply_after_matrix, "retrieval": g_retrieval, "search": g_search, "autocode": g_autocode,
     "matrix_core": g_matrix_core, "matrix_gui": g_matrix_gui, "report": g_report, "codebook": g_codebook,
     "import_big": g_import_big, "qdpx_export": g_qdpx_export, "qdpx_import": g_qdpx_import, "agreement": g_agreement,
+    "gui_import": gui_jobs.g_gui_import, "gui_export": gui_jobs.g_gui_export, "gui_merge": gui_jobs.g_gui_merge,
+    "gui_agreement": gui_jobs.g_gui_agreement,
 }
 
 

@@ -153,7 +153,7 @@ def _umask() -> int:
     return 0o022
 
 
-def write_file(target: "str | Path | Output", write: Callable[[Path], None]) -> Path:
+def write_file(target: "str | Path | Output", write: Callable[[Path], object]) -> Path:
     """Check ``target``, call ``write(tmp)`` for an owner-only temporary file beside it,
     then rename it into place. On any failure the temporary file is removed and the
     previous file (if any) is unchanged. Returns the path written."""
@@ -163,7 +163,7 @@ def write_file(target: "str | Path | Output", write: Callable[[Path], None]) -> 
                          recheck=lambda: _check_existing(Path(out.path), real, out.force))
 
 
-def save_own_file(path: str | Path, write: Callable[[Path], None]) -> Path:
+def save_own_file(path: str | Path, write: Callable[[Path], object]) -> Path:
     """The same atomic write for a file of the app's own that it replaces at will (the
     preferences): no output guard, every other guarantee (temporary file beside it,
     fsync, recorded for the sweep, previous file intact on failure)."""
@@ -171,7 +171,7 @@ def save_own_file(path: str | Path, write: Callable[[Path], None]) -> Path:
     return _write_beside(real, write, shown=Path(path), recheck=lambda: None)
 
 
-def _write_beside(real: Path, write: Callable[[Path], None], shown: Path,
+def _write_beside(real: Path, write: Callable[[Path], object], shown: Path,
                   recheck: Callable[[], None]) -> Path:
     """Write ``real`` through a temporary file in its folder: ``write(tmp)``, fsync,
     ``recheck()`` just before the rename, rename, fsync the folder."""
@@ -192,7 +192,7 @@ def _write_beside(real: Path, write: Callable[[Path], None], shown: Path,
             mode = 0o666 & ~_umask()
         tempfiles.move_into_place(tmp, real)
         os.chmod(real, mode)  # owner-only until it is the finished file
-    except (OSError, *_serialisation_errors()) as exc:
+    except _write_errors() as exc:
         reason = _io_reason(exc)
         _discard_failed_writer(exc)
         tmp.unlink(missing_ok=True)
@@ -203,6 +203,12 @@ def _write_beside(real: Path, write: Callable[[Path], None], shown: Path,
     finally:
         _forget_temp(note)
     return real
+
+
+def _write_errors() -> tuple[type[BaseException], ...]:
+    """What a failed write raises: OSError, and lxml's own error (looked up when it is caught:
+    lxml is imported by the writer, not before)."""
+    return (OSError, *_serialisation_errors())
 
 
 def _serialisation_errors() -> tuple[type[BaseException], ...]:

@@ -11,7 +11,7 @@ import os
 import re
 import sqlite3
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from . import commands
 from .changes import Changes
@@ -26,6 +26,9 @@ from .store.matrix import MatrixRepo
 from .store.memos import MemoRepo
 from .store.settings import SettingsRepo
 from .store.sources import SourceRepo
+
+if TYPE_CHECKING:
+    from .store.lock import ProjectLock
 
 PROJECT_SUFFIX = ".qlite"
 
@@ -45,7 +48,7 @@ class Project:
         self.path = path
         self.passphrase = passphrase
         self.read_only = read_only
-        self.lock = None
+        self.lock: ProjectLock | None = None
         self.sources = SourceRepo(self.conn)
         self.cases = CaseRepo(self.conn)
         self.codes = CodeRepo(self.conn)

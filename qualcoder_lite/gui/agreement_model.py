@@ -15,6 +15,13 @@ B_COLOR = "#8cc4f0"
 UNIT_LABELS = {"character": "Characters (as NVivo)", "sentence": "Sentences", "paragraph": "Paragraphs",
                "turn": "Speaker turns"}
 UNDEFINED = "—"
+# Plain ints: each ``Qt.DisplayRole``-style lookup and comparison costs microseconds, and the
+# columns fitted to their contents ask every cell for every role (~7,000 calls per comparison).
+_R = Qt.ItemDataRole
+DISPLAY, ALIGNMENT, FONT, TOOLTIP, USER = (int(r) for r in (_R.DisplayRole, _R.TextAlignmentRole, _R.FontRole,
+                                                             _R.ToolTipRole, _R.UserRole))
+LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 UNDEFINED_TIP = "Undefined: neither coder varied (nothing coded, or everything coded by both)."
 
 
@@ -38,9 +45,12 @@ class AgreementModel(QAbstractTableModel):
         super().__init__(parent)
         self.rows: list[AgreementRow] = []
         self.coders: tuple[str, str] = ("A", "B")
+        # row -> its cells' texts: columns fitted to their contents ask for every cell several times
+        self._texts: dict[int, tuple[str, ...]] = {}
 
     def set_comparison(self, comparison: Comparison | None) -> None:
         self.beginResetModel()
+        self._texts = {}
         if comparison is None:
             self.rows = []
         else:
@@ -82,26 +92,29 @@ class AgreementModel(QAbstractTableModel):
             }.get(section)
         return None
 
-    def data(self, index, role=Qt.DisplayRole):
+    def data(self, index, role=DISPLAY):
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
         r = self.rows[index.row()]
         col = index.column()
-        if role == Qt.DisplayRole:
-            values = ("Overall (all codes listed)" if r.overall else codepath.display(r.code_path), _fmt(r.kappa, 3),
-                      _fmt(r.agreement, 2), f"{r.a_only:,}", f"{r.b_only:,}", f"{r.both:,}", f"{r.units:,}",
-                      _fmt(r.alpha, 3))
+        if role == DISPLAY:
+            values = self._texts.get(index.row())
+            if values is None:
+                values = self._texts[index.row()] = (
+                    "Overall (all codes listed)" if r.overall else codepath.display(r.code_path), _fmt(r.kappa, 3),
+                    _fmt(r.agreement, 2), f"{r.a_only:,}", f"{r.b_only:,}", f"{r.both:,}", f"{r.units:,}",
+                    _fmt(r.alpha, 3))
             return values[col]
-        if role == Qt.TextAlignmentRole:
-            return int(Qt.AlignLeft | Qt.AlignVCenter) if col == 0 else int(Qt.AlignRight | Qt.AlignVCenter)
-        if role == Qt.FontRole and r.overall:
+        if role == ALIGNMENT:
+            return LEFT if col == 0 else RIGHT
+        if role == FONT and r.overall:
             f = QFont()
             f.setBold(True)
             return f
-        if role == Qt.ToolTipRole:
+        if role == TOOLTIP:
             if col in (1, 2, 7) and (r.kappa, r.agreement, r.alpha)[(1, 2, 7).index(col)] is None:
                 return UNDEFINED_TIP
             return "Overall (all codes listed)" if r.overall else codepath.display(r.code_path)
-        if role == Qt.UserRole:
+        if role == USER:
             return r.code_id
         return None

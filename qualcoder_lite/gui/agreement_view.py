@@ -233,8 +233,12 @@ class AgreementView(QDialog):
                     self.computed.emit()
             return handler
 
-        return (Job(self, lambda own, progress: compare(own, [a, b], unit=unit, progress=progress),
-                    project=self.ctx.project, what="The coder comparison")
+        def job(own, progress) -> Comparison:
+            comparison = compare(own, [a, b], unit=unit, progress=progress)
+            comparison.by_source  # noqa: B018 - its per-source rows are built here, off the GUI thread
+            return comparison
+
+        return (Job(self, job, project=self.ctx.project, what="The coder comparison")
                 .success(current(lambda comparison: self._show(comparison, a, b, unit)))
                 .failure(current(self._failed))
                 .cancelled(current(lambda: self._failed("Comparison cancelled; choose the coders again to compute it.")))

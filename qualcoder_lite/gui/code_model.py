@@ -90,6 +90,9 @@ class CodeTreeModel(QAbstractItemModel):
     def reload(self, code_ids=None) -> bool:
         """Re-read the tree; ``code_ids``: only these codes' counts can have changed.
         Returns True when the model was reset (False: updated in place)."""
+        if code_ids is not None and self._codes and all(i in self._codes for i in code_ids):
+            self._update_counts(code_ids)
+            return False
         codes = self.ctx.project.codes.all()
         by_id = {c.id: c for c in codes}
         children: dict[int | None, list[int]] = {None: []}
@@ -121,6 +124,20 @@ class CodeTreeModel(QAbstractItemModel):
         self._totals = totals
         self.endResetModel()
         return True
+
+    def _update_counts(self, code_ids) -> None:
+        """Only codings changed (the tree, the pins are as they were): re-read the counts of
+        these codes (and the roll-ups when they are shown) and repaint the rows that differ."""
+        counts = {i: n for i, n in self._counts.items() if i not in code_ids}
+        counts.update(self.ctx.project.codes.counts(code_ids))
+        totals = self._read_totals()
+        changed = [i for i in self._codes
+                   if counts.get(i) != self._counts.get(i) or totals.get(i) != self._totals.get(i)]
+        self._counts, self._totals = counts, totals
+        for i in changed:  # cell by cell: a view repaints the whole tree for a range of cells
+            for col in range(1, len(COLUMNS)):
+                cell = self.index_of(i, col)
+                self.dataChanged.emit(cell, cell)
 
     def code(self, index: QModelIndex) -> Code | None:
         if not index.isValid():

@@ -9,6 +9,14 @@ count once on both sides (each is a block separator in ``QTextDocument``).
 from __future__ import annotations
 
 import bisect
+import re
+
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+
+
+def _bmp_only(text: str) -> bool:
+    """No character outside the Basic Multilingual Plane (then positions are the same)."""
+    return text.isascii() or len(text.encode("utf-16-le")) == 2 * len(text)
 
 
 class Utf16Positions:
@@ -18,7 +26,7 @@ class Utf16Positions:
     def __init__(self, text: str):
         self.text = text
         # code-point indices of astral characters (two UTF-16 units each)
-        self._astral = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF] if not text.isascii() else []
+        self._astral = [] if _bmp_only(text) else [m.start() for m in _ASTRAL.finditer(text)]
         # their UTF-16 positions
         self._astral16 = [cp + k for k, cp in enumerate(self._astral)]
 

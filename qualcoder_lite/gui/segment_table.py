@@ -32,6 +32,7 @@ MEMO_COL = 5
 # table calls data() for every role of every visible cell on each repaint.
 _R = Qt.ItemDataRole
 DISPLAY, EDIT, TOOLTIP, USER = (int(r) for r in (_R.DisplayRole, _R.EditRole, _R.ToolTipRole, _R.UserRole))
+_ROLES = frozenset((DISPLAY, EDIT, TOOLTIP, USER))  # the roles data() answers
 HORIZONTAL = Qt.Orientation.Horizontal
 _F = Qt.ItemFlag
 ROW_FLAGS = _F.ItemIsEnabled | _F.ItemIsSelectable
@@ -50,6 +51,9 @@ class SegmentTableView(QTableView):
 
 
 class SegmentModel(QAbstractTableModel):
+    #: after an in-place refresh: the ids of the sources whose rows may have changed
+    rowsRefreshed = Signal(object)
+
     def __init__(self, ctx: Context, parent=None):
         super().__init__(parent)
         self.ctx = ctx
@@ -107,6 +111,7 @@ class SegmentModel(QAbstractTableModel):
             self.keys.insert(r, key)
             self.ids.insert(r, cid)
             self.endInsertRows()
+        self.rowsRefreshed.emit(set(changes.source_ids))
 
     def segment(self, row: int):
         if not 0 <= row < len(self.ids):
@@ -165,7 +170,7 @@ class SegmentModel(QAbstractTableModel):
         return section + 1
 
     def data(self, index: QModelIndex, role=DISPLAY):
-        if not index.isValid():
+        if role not in _ROLES or not index.isValid():  # a repaint asks ~8 roles per cell
             return None
         seg = self.segment(index.row())
         if seg is None:
@@ -280,11 +285,11 @@ class RetrievalPanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
         self.reload_filters()
-        # the count follows every change of the rows: a coding added or removed is inserted or
-        # removed in place (no reset), and the header said "5 segments" above 6 rows
+        # the count follows every change of the rows: a reset recounts every source, a coding
+        # added or removed in place (no reset) only the sources it is in
+        self._coverage: dict[int, tuple[int, int, int]] = {}  # per source, for the codes shown
         self.model.modelReset.connect(self._count_changed)
-        self.model.rowsInserted.connect(self._count_changed)
-        self.model.rowsRemoved.connect(self._count_changed)
+        self.model.rowsRefreshed.connect(self._count_changed)
         self._count_changed()
 
     def reload_filters(self) -> None:
@@ -314,17 +319,27 @@ class RetrievalPanel(QWidget):
         self.table.resizeColumnToContents(0)
         self.table.setColumnWidth(QUOTE_COL, 420)
 
-    def _count_changed(self, *_args) -> None:
+    def _count_changed(self, source_ids=None) -> None:
         """'6 segments · 2 sources · 12.5% coverage': the rows shown, the sources they are in,
-        and the coded characters (overlaps once) over those sources' characters."""
-        from ..core.services.queries.coverage import coverage_total
+        and the coded characters (overlaps once) over those sources' characters.
+        ``source_ids``: only these sources' figures can have changed (the others are kept)."""
+        from ..core.services.queries.coverage import coverage_by_source, total_of
 
         n = self.model.rowCount()
         text = f"{n} segment{'s' if n != 1 else ''}"
-        if n:
+        if not n:
+            self._coverage = {}
+        else:
             where = self.model.where
             allowed = where.source_ids(self.ctx.project) if where else None
-            total = coverage_total(self.ctx.project, self.model.code_ids, allowed, self.ctx.visible_coders)
+            args = (self.ctx.project, self.model.code_ids, allowed, self.ctx.visible_coders)
+            if source_ids is None:
+                self._coverage = coverage_by_source(*args)
+            elif source_ids:
+                for sid in source_ids:
+                    self._coverage.pop(sid, None)
+                self._coverage.update(coverage_by_source(*args, only=set(source_ids)))
+            total = total_of(self._coverage)
             text += f" · {total.sources} source{'s' if total.sources != 1 else ''}"
             if total.coverage is not None:
                 text += f" · {100 * total.coverage:.1f}% coverage"

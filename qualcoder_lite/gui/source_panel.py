@@ -138,14 +138,19 @@ class SourcePanel(QWidget):
                 return
             counts[sid] = src.codings
         items = getattr(self, "_count_items", {})
+        refit = False  # the column is fitted again only when a count gains or loses a digit
         for sid, n in counts.items():
             for count, group in items.get(sid, ()):  # a source may be listed under several groups
                 old = int(count.text())
                 if old != n:
                     count.setText(str(n))
+                    refit |= len(str(n)) != len(str(old))
                     if group is not None:
-                        group.setText(str(int(group.text()) + n - old))
-        self.tree.resizeColumnToContents(1)
+                        total = int(group.text()) + n - old
+                        refit |= len(str(total)) != len(group.text())
+                        group.setText(str(total))
+        if refit:
+            self.tree.resizeColumnToContents(1)
 
     def current_source_id(self) -> int | None:
         idx = self.tree.currentIndex()

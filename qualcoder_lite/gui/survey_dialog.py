@@ -126,15 +126,28 @@ class SurveyImportDialog(QDialog):
         return SurveySpec(self.idColumn.currentText(), _checked(self.textColumns), _checked(self.attributeColumns),
                           by_question=self.byQuestion.isChecked(), dataset=self.dataset.text().strip() or None)
 
-    def run_import(self) -> None:
-        try:
-            cmd = ImportSurvey(read_survey_table(self.path), self.spec())
-            self.ctx.run(cmd)
-        except QualCoderError as exc:
-            QMessageBox.warning(self, "Cannot import the survey", str(exc))
-            return
-        self.report = cmd.result
-        self.accept()
+    def run_import(self):
+        """Read and import the survey as a job (its own connection, off the GUI thread), one
+        undoable step; the dialog closes when it is done. Returns the job."""
+        from .jobs import Job
+
+        path, spec = self.path, self.spec()
+
+        def task(own, _progress):
+            cmd = ImportSurvey(read_survey_table(path), spec)
+            own.execute(cmd)
+            return cmd
+
+        def done(cmd) -> None:
+            self.report = cmd.result
+            self.accept()
+
+        self.job = (Job(self, task, what="The survey import").writes(self.ctx)
+                    .success(done)
+                    .failure(lambda msg: QMessageBox.warning(self, "Cannot import the survey", msg))
+                    .with_progress("Importing the survey", cancellable=False, object_name="surveyProgress")
+                    .run())
+        return self.job
 
 
 def open_survey(window, path: str | None = None) -> SurveyImportDialog | None:

@@ -33,6 +33,11 @@ class _Stripe:
     label: str
 
 
+def coding_order(c: Coding) -> tuple:
+    """The order of a source's codings as the core lists them (``codings.for_source``)."""
+    return (c.start, c.end, c.code_id, c.coder)
+
+
 def assign_lanes(codings: list[Coding]) -> dict[int, int]:
     """Greedy lanes: overlapping codings get different lanes (coding id -> lane)."""
     lanes_end: list[int] = []
@@ -191,6 +196,7 @@ class TranscriptView(QPlainTextEdit):
         self.selected_coding_id: int | None = None
         self.snap_to_words = False
         self._stripes: list[_Stripe] = []
+        self._stripe_names: dict[int, str] | None = None  # the code names the stripes were labelled with
         self.margin_layers: list = []  # more marks right of the stripes: paint, tooltip_at, click, width
         self.margin = StripeMargin(self)
         self.marks: list[Mark] = []  # time markers and transcriber notes of the text shown
@@ -240,14 +246,30 @@ class TranscriptView(QPlainTextEdit):
         stripe_color = ((lambda c: self.coder_colors.get(c.coder, "#999999")) if self.coder_colors else
                         (lambda c: code_colors.get(c.code_id, "#999999")))
         lanes = assign_lanes(codings)
-        self._stripes = [
-            _Stripe(c, lanes[c.id], stripe_color(c),
-                    f"{code_names.get(c.code_id, '?')} — {c.coder}" + (f"\n{c.memo}" if c.memo else ""))
-            for c in codings
-        ]
+        # a stripe whose coding, lane, colour and names are as before is kept (the labels of
+        # ~500 stripes cost ~2 ms to build again for every coding applied)
+        same_names = code_names is self._stripe_names
+        old = {s.coding.id: s for s in self._stripes} if same_names else {}
+        stripes = []
+        for c in codings:
+            lane, color, s = lanes[c.id], stripe_color(c), old.get(c.id)
+            if s is None or s.coding is not c or s.lane != lane or s.color != color:
+                s = _Stripe(c, lane, color,
+                            f"{code_names.get(c.code_id, '?')} — {c.coder}" + (f"\n{c.memo}" if c.memo else ""))
+            stripes.append(s)
+        self._stripes, self._stripe_names = stripes, code_names
         self._update_margin_width()
         self._apply_formats()
         self.margin.update()
+
+    def patch_codings(self, coding_ids: set[int], fresh: list[Coding]) -> None:
+        """Codings ``coding_ids`` were added, removed or changed: ``fresh`` holds those of them
+        shown now. The others (and their highlights and stripes) are kept; the list stays in
+        the order the core reads it in (start, end, code, coder)."""
+        kept = [c for c in self.codings if c.id not in coding_ids]
+        for c in fresh:
+            bisect.insort(kept, c, key=coding_order)
+        self.set_codings(kept, self.code_colors, self.code_names)
 
     def _cursor(self, start_cp: int, end_cp: int) -> QTextCursor:
         cur = QTextCursor(self.document())

@@ -19,6 +19,10 @@ from .source_panel import SourcePanel
 from .transcript_view import TranscriptView
 
 
+#: at most this many codings changed: patch the open source's codings instead of re-reading them
+PATCH_LIMIT = 50
+
+
 class Workbench(QWidget):
     message = Signal(str)
 
@@ -106,6 +110,21 @@ class Workbench(QWidget):
         self.view.set_codings(project.codings.for_source(self.view.source_id, self.ctx.visible_coders),
                               {i: c.color for i, c in codes.items()}, {i: c.display_path for i, c in codes.items()})
         self._update_heading()
+
+    def _patch_codings(self, changes: Changes) -> bool:
+        """Only codings changed (a few): read just those and patch the view, which keeps the
+        other highlights and stripes. False: refresh it whole (codes renamed or recoloured,
+        many codings, no ids)."""
+        sid, t = self.view.source_id, changes.tables
+        if sid is None or t & {"codes", "coders"} or not changes.coding_ids or len(changes.coding_ids) > PATCH_LIMIT:
+            return False
+        if sid in changes.source_ids or any(c.id in changes.coding_ids for c in self.view.codings):
+            coders = self.ctx.visible_coders
+            fresh = [c for c in map(self.ctx.project.codings.get, sorted(changes.coding_ids))
+                     if c is not None and c.source_id == sid and (coders is None or c.coder in coders)]
+            self.view.patch_codings(set(changes.coding_ids), fresh)
+            self._update_heading()
+        return True
 
     def _update_heading(self) -> None:
         sid = self.view.source_id
@@ -238,7 +257,7 @@ class Workbench(QWidget):
         if t & {"codes", "codings"}:
             if self.view.source_id is not None and self.ctx.project.sources.get(self.view.source_id) is None:
                 self.view.show_source(None, "", [], [], {}, {})
-            else:
+            elif not self._patch_codings(changes):
                 self.refresh_codings()
             shown = set(self.retrieval.model.code_ids)
             if "codes" in t or not changes.code_ids or changes.code_ids & shown:

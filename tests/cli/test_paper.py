@@ -8,7 +8,6 @@ import csv
 
 import docx
 import openpyxl
-import pytest
 from docx.oxml.ns import qn
 
 from qualcoder_lite.core.formats import docx_common as dc
@@ -35,7 +34,7 @@ def _captions(doc):
 
 def _seq_numbers(paragraph) -> list[str]:
     """The cached results of the SEQ fields in a paragraph (text between separate and end)."""
-    out, state = [], None
+    out, state, seq = [], None, False
     for r in paragraph._p.iter(f"{W}r"):
         fld = r.find(f"{W}fldChar")
         instr = r.find(f"{W}instrText")

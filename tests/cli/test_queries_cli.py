@@ -110,7 +110,7 @@ def _expected_overlap(segs):
     by_src = defaultdict(list)
     for s in segs:
         by_src[s["source"]].append(s)
-    for src, ss in by_src.items():
+    for ss in by_src.values():
         for i, x in enumerate(ss):
             for y in ss[i + 1:]:
                 if x["code"] == y["code"]:

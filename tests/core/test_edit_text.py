@@ -116,8 +116,11 @@ def test_any_diff_maps_monotonically_into_the_new_text(old, new):
         assert 0 <= s <= len(new) and 0 <= e <= len(new)
         assert s >= last
         last = s
-    for e in diff.edits:  # equal text between the edits maps character for character
-        assert old[:diff.edits[0].i1] == new[:diff.edits[0].j1]
+    # equal text before, between and after the edits maps character for character
+    ends = [(0, 0)] + [(e.i2, e.j2) for e in diff.edits]
+    starts = [(e.i1, e.j1) for e in diff.edits] + [(len(old), len(new))]
+    for (i, j), (i_next, j_next) in zip(ends, starts):
+        assert old[i:i_next] == new[j:j_next]
 
 
 def test_edges_of_a_change():

@@ -25,7 +25,7 @@ def _text(seed: int, words: int) -> str:
     rng = random.Random(seed)
     vocab = ["the", "The", "practice", "ward", "nurse_led", "İx", "STRASSE", "straße", "K", "emoji😀", "x" * 300]
     out = [_TURNS]
-    for i in range(words):
+    for _ in range(words):
         out.append(rng.choice(vocab))
         out.append(rng.choice([" ", " ", ", ", ".\n", "\n\nP1: ", "\n\nInterviewer: ", " " * 260]))
     return "".join(out)

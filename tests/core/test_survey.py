@@ -208,3 +208,16 @@ def test_deleting_a_survey_source_forgets_its_answer(project, tmp_path):
     project.execute(cmd)
     report = import_survey(project, path, SurveySpec(**SPEC))
     assert report.sources_added == [f"R01 – {LIKE}"]  # imported afresh, as the user deleted it
+
+
+def test_pseudonymising_replaces_respondent_ids_kept_for_reimport(project, tmp_path):
+    """Survey ids are often names: the key replaces them in the table that remembers which
+    source holds which respondent's answer, not only in case and source names."""
+    from qualcoder_lite.core.services.privacy.pseudonymise import Pseudonymise
+
+    rows = [list(r) for r in ROWS]
+    rows[1][0] = "Alice Smith"
+    import_survey(project, write_csv(tmp_path / "survey.csv", rows), SurveySpec(**SPEC))
+    project.execute(Pseudonymise({"Alice Smith": "[R_A]"}))
+    held = [r[0] for r in project.conn.execute("SELECT respondent FROM survey_answers")]
+    assert "[R_A]" in held and not any("Alice" in r for r in held)

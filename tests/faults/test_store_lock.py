@@ -64,7 +64,7 @@ def test_every_spelling_is_refused_while_another_process_holds_the_project(tmp_p
 def test_every_spelling_is_refused_in_the_same_process(tmp_path, demo_file):
     spellings = _spellings(tmp_path, demo_file)
     with open_project(demo_file, lock=True) as holder:
-        for name, (spelling, cwd) in spellings.items():
+        for spelling, cwd in spellings.values():
             target = spelling if cwd is None else cwd / spelling
             with pytest.raises(lockmod.LockedError):
                 open_project(target, lock=True)

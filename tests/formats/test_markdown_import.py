@@ -18,8 +18,6 @@ one pattern per style, independently of the importer's regular expressions:
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from qualcoder_lite.core.formats.markdown import markdown_to_text

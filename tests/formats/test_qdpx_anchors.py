@@ -4,7 +4,6 @@ against the REFI-QDA schema) and read back as annotations and links; codings' me
 from __future__ import annotations
 
 import zipfile
-from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest

@@ -6,7 +6,7 @@ report preview, undoably; the quote style is chosen in the report dialog and rem
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QPoint, Qt, QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import QAbstractItemView, QDialog
 
 from qualcoder_lite.core.project import new_project, open_project

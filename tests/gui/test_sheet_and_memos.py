@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import openpyxl
-from PySide6.QtCore import Qt
 
 
 def test_attribute_sheet_edit_add_import_undo(qtbot, qtmodeltester, window, tmp_path, monkeypatch):

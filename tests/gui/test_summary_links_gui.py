@@ -15,7 +15,6 @@ from tests.gui.test_matrix_view import _line_of, _matrix
 def test_link_a_phrase_to_a_quote_and_follow_it(qtbot, window):
     m = _matrix(window)
     project = window.ctx.project
-    line = _line_of(m, "GP01")
     col = 0  # GP01 has quotes under the first theme
     code_id = m.model.matrix.columns[col].id
     case_id = project.cases.id_of("GP01")

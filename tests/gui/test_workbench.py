@@ -7,7 +7,6 @@ from PySide6.QtWidgets import QColorDialog, QInputDialog, QMessageBox, QTableVie
 
 from qualcoder_lite.core.changes import Changes
 from qualcoder_lite.core.project import open_project
-from qualcoder_lite.core.changes import Changes
 from tests.gui.conftest import finished, open_source, select_text, utf16
 
 
@@ -503,7 +502,6 @@ def test_retrieval_export_and_split(tmp_path, window, qtbot):
     out = finished(qtbot, wb.retrieval.export(str(tmp_path / "segments.xlsx")))
     ws = openpyxl.load_workbook(out).active
     assert ws.max_row == n + 1 and ws["A1"].value == "Case" and ws["F1"].value == "Quote"
-    seg0 = wb.retrieval.model.segment(0)
     assert ws["F2"].value == wb.retrieval.model.quote(0).text  # as the table shows it (the renderer)
     assert ws["F2"].value == wb.retrieval.model.index(0, 3).data()
     assert finished(qtbot, wb.retrieval.export(str(tmp_path / "segments.docx")))

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import datetime as _dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from docx.oxml.ns import nsdecls
 
 from ..model import CodebookRow
 from . import docx_common as dc
+
+if TYPE_CHECKING:
+    from ..outfile import Output
 
 NOTE = ("Codings: coded passages, including those of sub-codes. Cases: participants with at least "
         "one coded passage under the code or its sub-codes.")
@@ -37,6 +41,7 @@ def _cell(width: int, style_id: str, text: str, bold: bool = False, indent: int 
 
 def codebook_table_xml(rows: list[CodebookRow], width: int, style_id: str, with_summary: bool,
                        font_size: float = 10) -> str:
+    headers: tuple[str, ...]
     if with_summary:
         headers = ("Code", "Description", "Summary", "Codings", "Cases")
     else:
@@ -82,7 +87,7 @@ def codebook_table_xml(rows: list[CodebookRow], width: int, style_id: str, with_
     return "".join(out)
 
 
-def write_codebook_docx(rows: list[CodebookRow], path: str | Path, project: str, font: str = "Arial",
+def write_codebook_docx(rows: list[CodebookRow], path: str | Path | Output, project: str, font: str = "Arial",
                         font_size: float = 10, page_size: str = "A4", landscape: bool | None = None,
                         date: _dt.date | None = None, authors: str = "") -> Path:
     date = date or _dt.date.today()

@@ -8,7 +8,9 @@ per-cell python-docx API costs milliseconds per cell, which is minutes for 5,000
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 import docx
@@ -16,6 +18,9 @@ from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Pt, RGBColor, Twips
+
+if TYPE_CHECKING:
+    from ..outfile import Output
 
 
 TWIPS_PER_CM = 567
@@ -159,7 +164,7 @@ def append_xml(doc, xml: str) -> None:
         body.append(el)
 
 
-def save(doc, path) -> Path:
+def save(doc, path: str | Path | Output) -> Path:
     """Write the document through the one output guard (never onto a project; a temporary
     file beside it, renamed into place, so a failed export never leaves a half-written
     file or clobbers the previous one)."""
@@ -241,7 +246,7 @@ def fit_widths(columns: list[list[str]], total: int, size: float, flexible: list
             k = (total - smin) / (smax - smin)
             widths = [lo + (hi - lo) * k for lo, hi in zip(mins, maxs)]
     else:
-        fixed = [maxs[i] if not flexible[i] else mins[i] for i in range(n)]
+        fixed: list[float] = [maxs[i] if not flexible[i] else mins[i] for i in range(n)]
         if sum(fixed) > total:  # the fixed columns shrink towards their longest word
             over = [maxs[i] - mins[i] if not flexible[i] else 0 for i in range(n)]
             k = max(0.0, 1 - (sum(fixed) - total) / max(1, sum(over)))
@@ -358,7 +363,7 @@ def spacer_xml() -> str:
             '<w:rPr><w:sz w:val="8"/></w:rPr></w:pPr></w:p>')
 
 
-def title_page(doc, title: str, authors: str = "", facts: list[tuple[str, str]] = ()) -> None:
+def title_page(doc, title: str, authors: str = "", facts: Sequence[tuple[str, str]] = ()) -> None:
     """The study's title (the setting, else the project name), its authors and a few facts."""
     doc.add_paragraph(clean_text(title), style="Title")
     if authors.strip():

@@ -13,12 +13,15 @@ import bisect
 import datetime as _dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from docx.shared import Pt, RGBColor, Twips
 
 from ..model import Turn
 from . import docx_common as dc
+
+if TYPE_CHECKING:
+    from ..outfile import Output
 
 Progress = Callable[[int, int, str], bool]
 NUMBER_INDENT = 680  # twips of the line-number gutter (1.2 cm)
@@ -52,7 +55,7 @@ def initials(name: str) -> str:
     return "".join(p[0] for p in parts[:3]).upper()
 
 
-def write_coded_transcript(path: str | Path, title: str, facts: list[tuple[str, str]], text: str,
+def write_coded_transcript(path: str | Path | Output, title: str, facts: list[tuple[str, str]], text: str,
                            turns: list[Turn], passages: list[MarkedPassage], font: str = "Arial",
                            font_size: float = 10, page_size: str = "A4", progress: Progress | None = None,
                            date: _dt.date | None = None) -> tuple[Path, int]:

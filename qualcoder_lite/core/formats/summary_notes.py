@@ -48,7 +48,7 @@ def notes_xml(numbered: list, size_half_points: int = 18) -> list[str]:
         return []
     out = [dc.note_xml("Linked phrases: the passage each numbered phrase rests on.")]
     for n, lp in enumerate(numbered, start=1):
-        out.append(f'<w:p xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:pPr>'
+        out.append('<w:p xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:pPr>'
                  '<w:spacing w:before="0" w:after="40"/></w:pPr>'
                  + superscript(str(n), size_half_points)
                  + f'<w:r><w:rPr><w:sz w:val="{size_half_points}"/></w:rPr><w:t xml:space="preserve">'

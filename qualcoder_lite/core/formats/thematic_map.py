@@ -14,6 +14,7 @@ No Qt here: PNG and PDF are rendered from this SVG by ``gui/figure_render.py``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
@@ -78,7 +79,7 @@ class Layout:
 
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """Width of one line in px at ``size`` px: a fixed table, generous for wider faces."""
-    units = sum(_char_units(ch) for ch in text)
+    units: float = sum(_char_units(ch) for ch in text)
     if bold:
         units *= 1.07
     return units * size / 1000 * 1.15
@@ -118,7 +119,7 @@ def _box(x: float, y: float, w: float, node: MapNode, kind: str, level: int) -> 
     return Box(x, y, w, h, tuple(lines), size, bold, kind, node.name, node.path, node.color, level)
 
 
-def layout(themes: list[MapNode], overarching: list[MapNode] = (), depth: int = 2,
+def layout(themes: list[MapNode], overarching: Sequence[MapNode] = (), depth: int = 2,
            per_row: int = PER_ROW) -> Layout:
     """Place every box; ``depth`` 1 is themes only, 2 adds their sub-themes, and so on."""
     boxes: list[Box] = []
@@ -164,7 +165,7 @@ def layout(themes: list[MapNode], overarching: list[MapNode] = (), depth: int = 
     return Layout(width, height, boxes, lines, band, band_label)
 
 
-def _band(overarching: list[MapNode], depth: int, cols: int, width: float, by: float, boxes: list[Box]):
+def _band(overarching: Sequence[MapNode], depth: int, cols: int, width: float, by: float, boxes: list[Box]):
     """The band of overarching themes from ``by`` down, its boxes added to ``boxes``:
     returns (band rectangle, label position)."""
     label_h = THEME_SIZE * LINE
@@ -218,6 +219,7 @@ def to_svg(lay: Layout, colors: bool = False, title: str = "") -> str:
         x, y, bw, bh = lay.band
         out.append(f'<rect class="band" x="{x:.1f}" y="{y:.1f}" width="{bw:.1f}" height="{bh:.1f}" rx="10" '
                    f'fill="#e8e8e8" stroke="{NEUTRAL_STROKE}" stroke-width="1.2" stroke-dasharray="6 3"/>')
+        assert lay.band_label is not None  # set with the band
         lx, ly = lay.band_label
         out.append(f'<text class="band-label" x="{lx:.1f}" y="{ly:.1f}" font-size="{THEME_SIZE}" '
                    f'font-weight="bold" fill="#000000">Overarching themes</text>')

@@ -56,7 +56,7 @@ class CodingRepo:
             f"SELECT k.id, k.source_id FROM codings k JOIN sources s ON s.id = k.source_id "
             f"JOIN coders c ON c.id = k.coder_id WHERE k.code_id IN ({marks})"
         )
-        params = list(code_ids)
+        params: list[int | str] = list(code_ids)
         if coders is not None:
             sql += f" AND c.name IN ({','.join('?' for _ in coders)})"
             params += coders
@@ -76,7 +76,7 @@ class CodingRepo:
             f'SELECT s.name, k.start, k."end", k.code_id, c.name, k.id, k.source_id FROM codings k '
             f"JOIN sources s ON s.id = k.source_id JOIN coders c ON c.id = k.coder_id WHERE k.code_id IN ({marks})"
         )
-        params = list(code_ids)
+        params: list[int | str] = list(code_ids)
         if coders is not None:
             sql += f" AND c.name IN ({','.join('?' for _ in coders)})"
             params += coders

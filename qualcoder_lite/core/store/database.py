@@ -256,7 +256,7 @@ def open_database(path: str | Path, passphrase: str | None = None, read_only: bo
     """
     path = Path(path)
     check_header(path, passphrase)
-    errors = (*db_errors(), UnicodeDecodeError)  # a damaged schema page can hold names that are not UTF-8
+    errors: tuple[type[BaseException], ...] = (*db_errors(), UnicodeDecodeError)  # a damaged schema page can hold names that are not UTF-8
     conn = _connect(str(path), passphrase)
     try:
         conn, first = _look_first(conn, path, passphrase, read_only, errors)

@@ -30,6 +30,7 @@ import os
 import socket
 import threading
 from pathlib import Path
+from typing import BinaryIO
 
 from ..errors import LockedError, ProjectError
 from . import openfiles
@@ -37,7 +38,7 @@ from . import openfiles
 try:
     import fcntl
 except ImportError:  # Windows: the lock file alone (msvcrt), as before
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]  # module-or-None: mypy has no spelling for it
 
 
 def resolved(project_path: str | Path) -> Path:
@@ -135,7 +136,7 @@ class ProjectLock:
     def __init__(self, project_path: str | Path):
         self.project_path = Path(project_path)
         self.path = lock_path(project_path)
-        self._fh = None
+        self._fh: BinaryIO | None = None
         self._fd: int | None = None  # descriptor of the project file, flock-ed (POSIX)
         self._ident: openfiles.Identity | None = None
 

@@ -16,7 +16,8 @@ class MemoRepo:
             "SELECT m.id, m.kind, m.target_id, m.title, m.body, c.name AS coder, m.created, m.modified "
             "FROM memos m LEFT JOIN coders c ON c.id = m.coder_id"
         )
-        where, params = [], []
+        where: list[str] = []
+        params: list[object] = []
         if kind is not None:
             where.append("m.kind = ?")
             params.append(kind)

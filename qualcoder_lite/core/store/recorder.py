@@ -62,6 +62,7 @@ class Recorder:
         redo recreates the identical row and undo can check nobody changed it since."""
         cols = tuple(values)
         cur = self.conn.execute(_insert_sql(table, cols), [values[c] for c in cols])
+        assert cur.lastrowid is not None  # set by every INSERT
         row_id = int(cur.lastrowid)
         row = self._fetch(table, row_id)
         if row is None:  # pragma: no cover - the row was just inserted in this transaction

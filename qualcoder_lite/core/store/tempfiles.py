@@ -37,7 +37,7 @@ from . import openfiles
 try:
     import fcntl
 except ImportError:  # Windows: an open file cannot be deleted there, which guards it as well
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]  # module-or-None: mypy has no spelling for it
 
 SIDECARS = ("-journal", "-wal", "-shm")
 PURPOSES = ("converting", "restoring", "keeping")
@@ -82,34 +82,41 @@ class TempFile:
     def __exit__(self, *exc) -> None:
         self.discard()
 
+    def descriptor(self) -> int:
+        """The open descriptor of the temporary file."""
+        assert self.fd is not None, "the temporary file is not open (create() first)"
+        return self.fd
+
     def fsync(self) -> None:
-        os.fsync(self.fd)
+        os.fsync(self.descriptor())
 
     def publish(self, mode: int | None = None) -> int | None:
         """Move the finished file onto the target (atomically, durably); returns the
         still-locked descriptor, which the caller now owns (a project lock adopts it;
         None on Windows)."""
-        fd = self.fd
+        fd = self.descriptor()
         if mode is not None and hasattr(os, "fchmod"):
             os.fchmod(fd, mode & 0o777)
         os.fsync(fd)
+        kept: int | None = fd
         if fcntl is None:  # Windows renames no open file: let go first (its lock is the lock file alone)
             os.close(fd)
-            fd = None
+            kept = None
         move_into_place(self.path, self.target)
         self.fd = None
         for suffix in SIDECARS:  # a closed SQLite file may leave these
             with contextlib.suppress(FileNotFoundError):
                 os.remove(f"{self.path}{suffix}")
-        return fd
+        return kept
 
     def publish_new(self, mode: int | None = None) -> None:
         """Give the finished file the target's name without ever replacing an existing
         file (a hard link; a rename where the disk has none). The temporary name stays
         until ``discard``, which also lets the descriptor go."""
+        fd = self.descriptor()
         if mode is not None and hasattr(os, "fchmod"):
-            os.fchmod(self.fd, mode & 0o777)
-        os.fsync(self.fd)
+            os.fchmod(fd, mode & 0o777)
+        os.fsync(fd)
         try:
             os.link(self.path, self.target)
         except FileExistsError:

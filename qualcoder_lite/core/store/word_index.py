@@ -13,6 +13,7 @@ from array import array
 from collections import defaultdict
 from itertools import accumulate, repeat
 from operator import sub
+from typing import Literal
 
 from .casekeys import iscased, word_key
 
@@ -40,20 +41,21 @@ _HEADER = 12
 _SCAN = 1  # flags: scan this text (see _needs_scan); the index holds no tokens
 _BEFORE, _AFTER = 1, 2  # under: an underscore right before / right after the token
 _FAR = 255
-_U32 = "I" if array("I").itemsize == 4 else "L"
+_Code = Literal["H", "I", "L"]  # array type codes the index packs with
+_U32: _Code = "I" if array("I").itemsize == 4 else "L"
 _LITTLE = sys.byteorder == "little"
 _UNDERSCORE_RUN = re.compile(r"(?<!\w)\w*_\w*")  # a whole \w run with an underscore (linear: no retry inside a run)
 _SPLIT = re.compile(r"([^\W_]+)")
 
 
-def _pack(code: str, values) -> bytes:
+def _pack(code: _Code, values) -> bytes:
     a = array(code, values)
     if not _LITTLE:  # pragma: no cover - big-endian machines
         a.byteswap()
     return a.tobytes()
 
 
-def _unpack(code: str, view: memoryview):
+def _unpack(code: _Code, view: memoryview):
     if _LITTLE:
         return view.cast(code)
     a = array(code, view.tobytes())  # pragma: no cover - big-endian machines
@@ -111,6 +113,7 @@ class _Piece:
         self.under = _underscores(text, a, b)
 
     def set_last_gap(self, gap: int) -> None:
+        assert self.last_key is not None  # a piece with tokens
         self.gaps[-1] = gap
         off, n = self.span[self.last_key]
         self.gap[off + n - 1] = gap
@@ -181,7 +184,7 @@ def _join(pieces: list[_Piece]) -> tuple[list[str], list[int], list[int], list[i
     """The sorted keys, each key's count, and every token's start and gap in key order
     (then by position)."""
     for i, p in enumerate(pieces):  # a piece's last gap reaches the next token, if any
-        if p.last_key is None:
+        if p.last_key is None or p.last_end is None:
             continue
         nxt = next((q.first for q in pieces[i + 1:] if q.first is not None), None)
         p.set_last_gap(0 if nxt is None else nxt - p.last_end)

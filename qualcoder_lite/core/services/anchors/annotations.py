@@ -1,7 +1,7 @@
 """Annotations: a note anchored to a passage of a source (NVivo's annotations), kept apart
 from codings and memos. Commands are undoable like every other change."""
 
-from __future__ import annotations
+# no `from __future__ import annotations`: this module defines a function of that name
 
 import uuid
 from dataclasses import dataclass

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .annotations import annotations
+from .annotations import annotations as source_annotations  # (`annotations` is the __future__ name here)
 from .summary_links import by_cell, phrase_spans
 
 ANNOTATION_AUTHOR = "Annotation"
@@ -18,7 +18,7 @@ def annotation_comments(project, source_id: int, coders: list[str] | None = None
     from ...formats.docx_transcript import MarkedPassage
 
     out = []
-    for a in annotations(project, source_id):
+    for a in source_annotations(project, source_id):
         if coders and a.author not in coders:
             continue
         note = a.text + (f"\n— {a.author}" if a.author else "")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, overload
 
 from ...errors import QualCoderError
 from ...store.recorder import Recorder
@@ -149,6 +149,11 @@ class _Shifter:
             self.result.moved[anchor.what] = len(moves)
         return self.result
 
+    @overload
+    def _change(self, anchor: Anchor, row, new: dict[str, int], status: str) -> AnchorChange: ...
+    @overload
+    def _change(self, anchor: Anchor, row, new: dict[str, int], status: None) -> AnchorChange | None: ...
+
     def _change(self, anchor: Anchor, row, new: dict[str, int], status: str | None) -> AnchorChange | None:
         """The listing of a row of the analyst's work whose text changed (None: unchanged)."""
         s_col, e_col = anchor.cols[0], anchor.cols[1]
@@ -173,7 +178,7 @@ class _Shifter:
         rows = self.project.conn.execute(
             f'SELECT * FROM "{anchor.table}" WHERE "{anchor.source_col}" = ? ORDER BY id', (self.sid,)).fetchall()
         moves: list[tuple[sqlite3.Row, dict[str, int]]] = []
-        gone: list[tuple[sqlite3.Row, dict | None]] = []  # (row, the row it merges into)
+        gone: list[tuple[sqlite3.Row, sqlite3.Row | None]] = []  # (row, the row it merges into)
         changes: list[AnchorChange] = []
         seen: dict[tuple, sqlite3.Row] = {}
         for row in rows:

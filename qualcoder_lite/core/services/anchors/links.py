@@ -56,7 +56,7 @@ class AddLink(Command):
     def apply(self, project, rec: Recorder) -> int:
         check_span(project, *self.span)
         tsid, tstart, tend = self.target
-        if tstart is None:
+        if tstart is None or tend is None:  # both or neither (checked when made)
             _check_source(project, tsid)
         else:
             check_span(project, tsid, tstart, tend)
@@ -99,7 +99,7 @@ def _link(r) -> Link:
 
 def links(project, source_id: int | None = None) -> list[Link]:
     """Links from or to a source (every link when None), sorted by source name, span, target."""
-    where, params = "", ()
+    where, params = "", ()  # type: str, tuple[int, ...]
     if source_id is not None:
         where, params = "WHERE l.source_id = ? OR l.target_source_id = ?", (source_id, source_id)
     rows = project.conn.execute(

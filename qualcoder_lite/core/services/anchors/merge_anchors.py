@@ -49,10 +49,9 @@ def _follow(m, rows: list[dict], what: str) -> list[dict]:
                 m.report.conflict(f"{what.replace(' ', '_').replace('-', '_')}_text_deleted",
                                   f"a {what} at {row[a]}–{row[b]} in the other copy: its text was deleted from "
                                   "this copy's corrected transcript", None, None, "not added")
-                moved = None
                 break
             moved[a], moved[b] = start, end
-        if moved is not None:
+        else:  # every span followed the text
             out.append(moved)
     return out
 

@@ -14,6 +14,7 @@ selections, or from a selection to a source, becomes a see-also link.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from ..refi import model as refi
 
@@ -58,7 +59,7 @@ def export_anchors(conn, p: refi.Project, sources: dict, coder_guid: dict) -> di
     return {"annotations": n_ann, "links": n_links}
 
 
-def _passages(b) -> dict[str, tuple[str, object]]:
+def _passages(b) -> dict[str, tuple[str, Any]]:
     """GUID -> ("selection", (source GUID, selection)) or ("source", source GUID), for the
     sources with text; dropped duplicate selections resolve to the selection they repeat."""
     found = getattr(b, "_anchor_passages", None)

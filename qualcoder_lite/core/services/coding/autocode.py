@@ -78,6 +78,7 @@ class Autocode(Command):
                     continue
                 if self.speaker is None and not self.include_interviewer and turn is not None and turn.speaker in interviewers:
                     continue
+                span: tuple[int, int] | None
                 if spans is None:
                     span = (m.start(), m.end())
                 else:

@@ -29,7 +29,7 @@ def _column_targets(codes: dict[int, Code], col_ids: set[int], roll_up: bool,
     """code id -> the columns its codings count towards (a column in ``own_only`` counts
     only its code's own codings, never its sub-codes')."""
     out: dict[int, list[int]] = {}
-    for cid, code in codes.items():
+    for cid in codes:
         targets = []
         node: int | None = cid
         while node is not None:
@@ -161,6 +161,7 @@ def framework_charts(project, row_kind: str = "case", where: Where | None = None
         children.setdefault(c.parent_id, []).append(c)
     own_counts = {r[0]: r[1] for r in project.conn.execute("SELECT code_id, count(*) FROM codings GROUP BY code_id")}
     charts = []
+    own: frozenset[int]
     for theme in children.get(None, []):
         subs = children.get(theme.id, [])
         if not subs:

@@ -62,6 +62,7 @@ class FileReport:
             for why in self.backups_kept_encrypted:
                 out.append(f"kept encrypted (restoring it needs the old passphrase): {why}")
         else:
+            assert self.restored_from is not None  # set with "restored"
             out = [f"restored {self.path} from the backup of {self.restored_from.label}"]
             if self.kept_as is not None:
                 out.append(f"the replaced file is kept as {self.kept_as}")
@@ -271,7 +272,7 @@ def restore_project(path: str | Path, backup: Backup | None = None, passphrase: 
         steps("Copying the backup")
         tmp = tempfiles.TempFile(path, "restoring").create()
         try:
-            with open(chosen.path, "rb") as src, os.fdopen(os.dup(tmp.fd), "wb") as dst:
+            with open(chosen.path, "rb") as src, os.fdopen(os.dup(tmp.descriptor()), "wb") as dst:
                 shutil.copyfileobj(src, dst, 1024 * 1024)
                 dst.flush()
                 os.fsync(dst.fileno())

@@ -9,7 +9,7 @@ import re
 import sqlite3
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, cast
 
 from ...commands import Command
 from ...errors import UsageError
@@ -97,10 +97,11 @@ FIELDS: tuple[tuple[str, tuple[str, ...], tuple[str, ...] | None], ...] = (
     ("summary_links", ("phrase",), ("cell_id", "phrase")),
     ("sets", ("name", "memo"), ("kind", "name")),
     ("speaker_roles", ("speaker",), ("speaker",)),
+    ("survey_answers", ("respondent",), ("dataset", "question", "respondent")),  # survey ids may be names
 )
 _LABEL = {"sources": "source names", "cases": "case names", "attributes": "attribute names",
           "codes": "code names", "sets": "set names", "speaker_roles": "speakers",
-          "summary_links": "linked phrases of one matrix summary"}
+          "summary_links": "linked phrases of one matrix summary", "survey_answers": "survey respondents"}
 _TEMP_SHIFT = 1 << 40  # parks codings beyond any real offset while they move
 
 
@@ -157,7 +158,7 @@ class Pseudonymise(Command):
         if isinstance(mapping, dict):
             self.rows = [(f"name {real!r}", real, pseudo) for real, pseudo in mapping.items()]
         else:
-            self.rows = [tuple(r) for r in mapping]
+            self.rows = [cast(tuple[str, str, str], tuple(r)) for r in mapping]  # checked by check_mapping
         self.name = "Pseudonymise" if len(self.rows) != 1 else f"Pseudonymise {self.rows[0][1]}"
 
     def apply(self, project, rec: Recorder) -> PseudonymiseResult:
@@ -168,6 +169,7 @@ class Pseudonymise(Command):
         entries = stored + [KeyEntry(r, p) for r, p in new.items() if r not in {e.real for e in stored}]
         mapping = {e.real: e.pseudonym for e in entries}
         pattern = compile_key(mapping)
+        assert pattern is not None  # the key is not empty (checked above)
         added = [e.real for e in entries[len(stored):]]
         result = PseudonymiseResult(replacements={k: 0 for k in mapping}, key_size=len(entries),
                                     names_added=len(added), new_names=added)

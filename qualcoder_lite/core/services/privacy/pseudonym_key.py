@@ -33,7 +33,8 @@ def _word_class() -> str:
     """Body of a regex character class: ``\\w`` plus every combining mark (categories Mn,
     Mc, Me) and ZWNJ/ZWJ. Marks above U+1FFFF exist only in U+E0100..U+E01EF."""
     spans: list[tuple[int, int]] = []
-    start = None
+    start: int | None = None
+    prev = 0  # the code point before cp (set before a span can close)
     for cp in list(range(0x300, 0x20000)) + list(range(0xE0100, 0xE01F0)) + [0x110000]:
         is_mark = cp < 0x110000 and unicodedata.category(chr(cp))[0] == "M"
         if is_mark and start is None:
@@ -130,7 +131,7 @@ def check_mapping(rows: Iterable[tuple[str, str, str]], stored: Iterable[KeyEntr
             else:
                 problems.append(f"{where[real]}: the pseudonym {pseudonym!r} contains the real name "
                                 f"{hit.group()!r} ({other})")
-        for real, pseudonym in stored_map.items():  # a new name found inside an old pseudonym
+        for pseudonym in stored_map.values():  # a new name found inside an old pseudonym
             hit = pattern.search(pseudonym)
             if hit is not None and hit.group() in new:
                 problems.append(f"{where[hit.group()]}: {hit.group()!r} occurs in the pseudonym "

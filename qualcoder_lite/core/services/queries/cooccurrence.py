@@ -14,6 +14,7 @@ import bisect
 from dataclasses import dataclass, field
 
 from ...errors import UsageError
+from ...model import Segment
 from ...units import units as unit_spans
 from ..sources.filters import Where
 from ..quotes.segments import segments
@@ -79,9 +80,9 @@ def cooccurrence(project, code_ids: list[int] | None = None, unit: str = "overla
                         p.spans.append((sid, min(x.start, s.start), max(x.end, s.end)))
                 active.append(s)
             continue
-        spans = [tuple(u) for u in unit_spans(project.sources.text(sid), project.sources.turns(sid), unit)]
+        spans = [(u[0], u[1]) for u in unit_spans(project.sources.text(sid), project.sources.turns(sid), unit)]
         starts = [u[0] for u in spans]
-        present: dict[int, dict[int, object]] = {}  # unit index -> code id -> a segment of it
+        present: dict[int, dict[int, Segment]] = {}  # unit index -> code id -> a segment of it
         for s in segs:
             for i in _units_hit(spans, starts, s.start, s.end):
                 present.setdefault(i, {}).setdefault(s.code_id, s)

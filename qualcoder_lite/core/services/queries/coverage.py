@@ -89,25 +89,42 @@ class CoverageTotal:
         return self.characters / self.source_characters if self.source_characters else None
 
 
-def coverage_total(project, code_ids: list[int], source_ids: set[int] | None = None,
-                   coders: list[str] | None = None) -> CoverageTotal:
-    """The retrieval header's numbers for the codes shown, from spans only (no text read)."""
-    if not code_ids:
-        return CoverageTotal(0, 0, 0, 0)
+def coverage_by_source(project, code_ids: list[int], source_ids: set[int] | None = None,
+                       coders: list[str] | None = None,
+                       only: set[int] | None = None) -> dict[int, tuple[int, int, int]]:
+    """source id -> (references, coded characters, source characters) for the codes shown,
+    from spans only (no text read); sources without such codings are left out. ``only``:
+    just these sources (a view that keeps the others' figures asks for the changed ones)."""
+    if not code_ids or (coders is not None and not coders) or (only is not None and not only):
+        return {}
     sql = ('SELECT k.source_id, k.start, k."end" FROM codings k JOIN coders c ON c.id = k.coder_id '
            f"WHERE k.code_id IN ({','.join('?' for _ in code_ids)})")
     params: list = list(code_ids)
     if coders is not None:
-        if not coders:
-            return CoverageTotal(0, 0, 0, 0)
         sql += f" AND c.name IN ({','.join('?' for _ in coders)})"
         params += list(coders)
+    if only is not None:
+        sql += f" AND k.source_id IN ({','.join('?' for _ in only)})"
+        params += sorted(only)
     spans: dict[int, list[tuple[int, int]]] = {}
     for sid, s, e in project.conn.execute(sql, params):
         if source_ids is None or sid in source_ids:
             spans.setdefault(sid, []).append((s, e))
     if not spans:
-        return CoverageTotal(0, 0, 0, 0)
-    lengths = dict(project.conn.execute("SELECT id, length(text) FROM sources").fetchall())
-    return CoverageTotal(sum(len(v) for v in spans.values()), len(spans),
-                         sum(union_length(v) for v in spans.values()), sum(lengths[s] for s in spans))
+        return {}
+    marks = ",".join("?" for _ in spans)
+    lengths = dict(project.conn.execute(f"SELECT id, length(text) FROM sources WHERE id IN ({marks})",
+                                        list(spans)).fetchall())
+    return {sid: (len(v), union_length(v), lengths.get(sid, 0)) for sid, v in spans.items()}
+
+
+def total_of(per_source: dict[int, tuple[int, int, int]]) -> CoverageTotal:
+    """The ``CoverageTotal`` of ``coverage_by_source``'s figures."""
+    return CoverageTotal(sum(v[0] for v in per_source.values()), len(per_source),
+                         sum(v[1] for v in per_source.values()), sum(v[2] for v in per_source.values()))
+
+
+def coverage_total(project, code_ids: list[int], source_ids: set[int] | None = None,
+                   coders: list[str] | None = None) -> CoverageTotal:
+    """The retrieval header's numbers for the codes shown, from spans only (no text read)."""
+    return total_of(coverage_by_source(project, code_ids, source_ids, coders))

@@ -8,6 +8,7 @@ speaker labels are never counted). Optional light stemming (off by default) grou
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..sources.filters import Where
@@ -54,7 +55,7 @@ def stem(word: str) -> str:
     return w
 
 
-def _merge(spans):
+def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     out: list[list[int]] = []
     for s, e in sorted(spans):
         if out and s <= out[-1][1]:

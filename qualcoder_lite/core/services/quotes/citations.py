@@ -83,9 +83,11 @@ class CitationTemplate:
         # an escaped brace splits a literal into several tokens: join the ones between fields
         first = "".join(lits[:idx[0] + 1])
         m = _OPENING.match(first)
+        assert m is not None  # the pattern matches the empty string
         self.opening, head = first[:m.end()], first[m.end():]
         last = "".join(lits[idx[-1] + 1:])
         m = _CLOSING.search(last)
+        assert m is not None  # the pattern matches the empty string at the end
         tail_last, self.closing = last[:m.start()], last[m.start():]
         seps, heads, tails = [""], [head], []
         for k in range(1, len(idx)):

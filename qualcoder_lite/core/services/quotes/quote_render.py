@@ -321,6 +321,8 @@ class _Styler:
         (``well--I``, ``well—I``), becomes the style's spaced dash; hyphens inside words
         and ranges (``2016–2021``) stay."""
         d = self.style.dash
+        if d is None:  # dashes as transcribed
+            return s
         s = _DASH_SPACED.sub(d, s)
 
         def joined(m: re.Match) -> str:
@@ -334,6 +336,8 @@ class _Styler:
     def marks(self, s: str, before: str, after: str) -> str:
         """Quotation marks become the style's inner marks, apostrophes ’ (only the marks
         are visited: a quote is mostly letters)."""
+        if self.style.inner is None:  # quotation marks as transcribed
+            return s
         o, c = self.style.inner
         out = []
         pos = 0
@@ -395,7 +399,7 @@ def render_passage(text: str, start: int, end: int, turns: list[Turn] | None = N
     conventions: set[str] = set()
     is_edited = edited is not None and bool(collapse(edited))
     tokens: list[tuple[str, str]] = []
-    if is_edited:
+    if is_edited and edited is not None:
         tokens = parse_edit(edited, original)
     else:
         for i, (s, e, cut_before) in enumerate(spans):

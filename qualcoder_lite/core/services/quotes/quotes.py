@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import asdict, dataclass, field, fields
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 from ...errors import UsageError
 from ...model import natural_key
@@ -355,7 +355,7 @@ def cell_text(quote: Quote, column: Column) -> str:
     return ""
 
 
-def table_rows(table: QuoteTable, columns: list[Column]) -> Iterator[tuple[str, object]]:
+def table_rows(table: QuoteTable, columns: list[Column]) -> Iterator[tuple[str, Any]]:  # the row's shape is the kind's
     """Rows as a writer lays them out: ``("group", label)`` sub-heading rows and
     ``("quote", (quote, cells, new_subtheme))``. A sub-theme is printed only on the first row
     of its run (like a merged cell); ``new_subtheme`` marks where a run starts."""

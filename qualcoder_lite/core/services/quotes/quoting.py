@@ -196,22 +196,24 @@ class Quoter:
         return merge_passages(segs, self.edits, self.fmt.merge_overlaps)
 
     # -- citations -------------------------------------------------------------------
-    def _load_attributes(self) -> None:
-        if self._case_values is None:
+    def _load_attributes(self) -> tuple[dict[int, dict[str, str]], dict[int, dict[str, str]], dict[str, int]]:
+        """(case values, source values, case ids by name), read once."""
+        if self._case_values is None or self._source_values is None or self._case_ids is None:
             self._case_values = self.project.attributes.case_values()
             self._source_values = self.project.attributes.source_values()
             self._case_ids = {c.name: c.id for c in self.project.cases.all()}
+        return self._case_values, self._source_values, self._case_ids
 
     def cite_values(self, seg: Segment, speaker: str | None, coders: tuple[str, ...],
                     code_name: str | None = None) -> tuple[str | None, dict[str, str], dict[str, str | None]]:
         """(the quote's case, its case and source attributes, the citation's field values).
         A focus group's quote is the speaker's case when the speaker is one of its cases."""
-        self._load_attributes()
+        case_values, source_values, case_ids = self._load_attributes()
         case = seg.case
         if len(seg.cases) > 1:
             case = speaker if speaker in seg.cases else ", ".join(seg.cases)
-        attrs = dict(self._source_values.get(seg.source_id, {}))
-        attrs.update(self._case_values.get(self._case_ids.get(case or "", -1), {}))
+        attrs = dict(source_values.get(seg.source_id, {}))
+        attrs.update(case_values.get(case_ids.get(case or "", -1), {}))
         values: dict[str, str | None] = dict(attrs)
         values.update({"case": case or seg.source, "source": seg.source, "speaker": speaker,
                        "coder": ", ".join(coders), "code": code_name or seg.code_path[-1]})

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from ...errors import UsageError
 from ...model import Segment
 from ..sources.attributes import parse_value
-from ..sources.filters import parse_where
+from ..sources.filters import Where, parse_where
 from .citations import CitationTemplate
 from .quoting import Quoter, cite_fields, merge_passages
 from .quotes import (BUILTIN_COLUMNS, PATH_SEPARATOR, Column, Progress, Quote, QuoteGroup, QuoteReport, QuoteTable,
@@ -74,6 +74,7 @@ def _order_key(order: str, attr_types: dict[str, str]):
     def key(q: Quote):
         raw = q.attributes.get(name)
         parsed = parse_value(raw, type_) if raw else None
+        head: tuple  # (missing last, a number or date, a text's natural key)
         if parsed is None:
             head = (1, 0, "")
         elif isinstance(parsed, str):
@@ -152,7 +153,7 @@ class _Checked:
     columns: list[Column]
     cite: CitationTemplate
     group_type: str | None
-    where: object
+    where: Where | None
 
 
 def _check_options(project, opts: ReportOptions) -> _Checked:

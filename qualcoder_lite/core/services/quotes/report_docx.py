@@ -19,12 +19,16 @@ each row says; ``formats/docx_common`` gives it the Word building blocks.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from docx.oxml.ns import nsdecls
 
 from ...formats import docx_common as dc
 from .quotes import (Column, Progress, Quote, QuoteReport, QuoteTable, cell_text,
     conventions_note, table_rows)
+
+if TYPE_CHECKING:
+    from ...outfile import Output
 
 # Border sets per table style: (table borders, header bottom, run separator, group shading)
 _RULE = '<w:{side} w:val="single" w:sz="{sz}" w:space="0" w:color="{color}"/>'
@@ -147,7 +151,7 @@ def table_blocks(table: QuoteTable, columns: list[Column], widths: list[int], st
             ))
             first_after_heading = True
             continue
-        quote, cells, new_run = row  # type: ignore[misc]
+        quote, cells, new_run = row
         border = run_rule if new_run and not first_after_heading else ""
         first_after_heading = False
         out.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
@@ -246,7 +250,7 @@ def _title_page(doc, report: QuoteReport) -> None:
         p.add_run(f"  {dc.clean_text(t.title)} ({len(t.quotes)} quotes)")
 
 
-def write_quote_report(report: QuoteReport, path: str | Path, progress: Progress | None = None) -> Path:
+def write_quote_report(report: QuoteReport, path: str | Path | Output, progress: Progress | None = None) -> Path:
     """Write the report as .docx (atomically). ``progress(done, total, label)`` returning
     False cancels (InterruptedError; no file is written)."""
     opts = report.options

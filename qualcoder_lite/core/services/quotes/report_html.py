@@ -32,8 +32,8 @@ def table_html(report: QuoteReport, table: QuoteTable, max_rows: int | None = 20
     out = [
         f'<div style="font-family: \'{font}\'; font-size: {opts.font_size:g}pt;">',
         f'<p style="margin-bottom: 4px;"><b>{escape(table.label)}</b> {escape(table.title)}</p>',
-        f'<table width="100%" cellspacing="0" cellpadding="4" style="border-collapse: collapse; '
-        f'border-top: 2px solid #000; border-bottom: 2px solid #000;">',
+        '<table width="100%" cellspacing="0" cellpadding="4" style="border-collapse: collapse; '
+        'border-top: 2px solid #000; border-bottom: 2px solid #000;">',
         "<thead><tr>",
     ]
     for c in cols:
@@ -52,7 +52,7 @@ def table_html(report: QuoteReport, table: QuoteTable, max_rows: int | None = 20
             out.append(f'<tr><td colspan="{len(cols)}" style="background-color: #f2f2f2; {cell_border}">'
                        f"<b><i>{escape(str(row))}</i></b></td></tr>")
             continue
-        q, cells, new_run = row  # type: ignore[misc]
+        q, cells, new_run = row
         top = "border-top: 1px solid #a6a6a6;" if new_run and shown and not grid else ""
         out.append("<tr>" + "".join(
             f'<td valign="top" style="{top}{cell_border}">'

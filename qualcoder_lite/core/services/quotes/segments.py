@@ -32,7 +32,8 @@ def segments(project, code_ids: list[int] | None = None, where: Where | None = N
     # coding (20,000 codings of 50,000-character sources: ~1 GB of page reads per call).
     current: tuple[int | None, str] = (None, "")
     paths: dict[int, str] = {}
-    clauses, params = [], []
+    clauses: list[str] = []
+    params: list[object] = []
     if code_ids is not None:
         if not code_ids:
             return []

@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from typing import Callable
+from typing import Callable, Sequence
 
 from ... import codepath
 from ..anchors.refi_anchors import import_anchors, is_passage_link
@@ -188,7 +188,7 @@ class _Builder:
         note_ids = {n.guid for n in self.proj.notes}
         self.note_refs: dict[str, list[tuple[str, str | None]]] = {g: [] for g in note_ids}
 
-        def ref(kind: str, target: str | None, notes: list[str]) -> None:
+        def ref(kind: str, target: str | None, notes: Sequence[str]) -> None:
             for g in notes:
                 if g in self.note_refs:
                     self.note_refs[g].append((kind, target))
@@ -224,6 +224,8 @@ class _Builder:
         self.sel_memos: dict[str, list[str]] = {}
         for g, refs in self.note_refs.items():
             for kind, target in refs:
+                if target is None:  # the project's own notes
+                    continue
                 if kind == "coding":
                     self.coding_memos.setdefault(target, []).append(texts[g])
                 elif kind == "selection":
@@ -240,6 +242,7 @@ class _Builder:
             if final != name:
                 self.r.renamed.append(f"source {name!r} -> {final!r} (two sources with one name)")
             text = src.text
+            assert text is not None  # present sources only
             index = build_word_index(text)
             sid = self.insert("sources", {
                 "guid": self.guid("sources", src.guid), "name": final, "kind": "transcript", "text": text,
@@ -332,12 +335,12 @@ class _Builder:
         declared = {v.guid: v for v in self.proj.variables}
         values: dict[tuple[str, str], list[tuple[int, str]]] = {}
         for applies, items in owners.items():
-            for owner, vals in items:
-                for v in vals:
-                    if v.variable not in declared:
+            for owner, held in items:
+                for val in held:
+                    if val.variable not in declared:
                         self.r.skip("values of variables that are not declared")
                     elif owner is not None:
-                        values.setdefault((v.variable, applies), []).append((owner, v.value))
+                        values.setdefault((val.variable, applies), []).append((owner, val.value))
         names: dict[str, set[str]] = {"case": set(), "source": set()}
         position = 0
         for var in self.proj.variables:
@@ -367,7 +370,7 @@ class _Builder:
                     "INSERT INTO attribute_values (attribute_id, case_id, source_id, value) VALUES (?, ?, ?, ?)", rows)
                 self.counts["attribute_values"] += len(rows)
 
-    def own_part(self, description: str, note_refs: list[str]) -> str:
+    def own_part(self, description: str, note_refs: Sequence[str]) -> str:
         """A ``<Description>`` without the memos its notes also hold (our exports, and any
         writer that repeats notes there for QualCoder's sake): those come in as memos."""
         own = refi.split_description(description, [self.note_text[g] for g in note_refs if g in self.note_text])

@@ -78,13 +78,13 @@ def export_qdpx(project, out: str | Path, progress: Progress | None = None, targ
     Windows reads (an emoji counts two); the standard (code points) is the default."""
     if target not in TARGETS:
         raise UsageError(f"unknown export target {target!r} ({', '.join(TARGETS)})")
-    kind, target = target, outfile.for_project(out, project)
-    outfile.check(target)
-    out = target.path
+    kind, dest = target, outfile.for_project(out, project)
+    outfile.check(dest)
+    out = dest.path
     snap = snapshot(project)
     if not snap.project.sources and not snap.project.codes:
         raise QualCoderError(f"nothing to export: {project.name} has no sources and no codes")
-    replaced = write_qdpx(snap.project, target, origin(kind), progress, units=TARGETS[kind])
+    replaced = write_qdpx(snap.project, dest, origin(kind), progress, units=TARGETS[kind])
     if replaced:
         snap.warnings.append(f"{replaced} characters XML cannot hold (control characters) were replaced by U+FFFD")
     return ExportReport(str(out), snap.counts, snap.warnings)

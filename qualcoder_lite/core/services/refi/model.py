@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
@@ -143,7 +144,7 @@ class Coding:
     code: str  # Code GUID
     user: str | None = None
     created: str | None = None
-    note_refs: list[str] = field(default_factory=list)  # the reader gives those without notes one shared ()
+    note_refs: Sequence[str] = field(default_factory=list)  # the reader gives those without notes one shared ()
 
 
 @dataclass(slots=True)
@@ -156,7 +157,7 @@ class Selection:
     user: str | None = None
     created: str | None = None
     codings: list[Coding] = field(default_factory=list)
-    note_refs: list[str] = field(default_factory=list)  # the reader gives those without notes one shared ()
+    note_refs: Sequence[str] = field(default_factory=list)  # the reader gives those without notes one shared ()
 
 
 @dataclass
@@ -277,10 +278,10 @@ class XmlWriter:
             s = s.replace("\t", "&#9;")
         return s
 
-    def _attrs(self, attrs: dict[str, str | None]) -> str:
+    def _attrs(self, attrs: Mapping[str, str | None]) -> str:
         return "".join(f' {k}="{self.attr(v)}"' for k, v in attrs.items() if v is not None)
 
-    def start(self, tag: str, attrs: dict[str, str | None] | None = None) -> None:
+    def start(self, tag: str, attrs: Mapping[str, str | None] | None = None) -> None:
         self.parts.append(f"{'  ' * self._depth}<{tag}{self._attrs(attrs or {})}>\n")
         self._depth += 1
 
@@ -288,10 +289,10 @@ class XmlWriter:
         self._depth -= 1
         self.parts.append(f"{'  ' * self._depth}</{tag}>\n")
 
-    def empty(self, tag: str, attrs: dict[str, str | None] | None = None) -> None:
+    def empty(self, tag: str, attrs: Mapping[str, str | None] | None = None) -> None:
         self.parts.append(f"{'  ' * self._depth}<{tag}{self._attrs(attrs or {})}/>\n")
 
-    def element(self, tag: str, text: str, attrs: dict[str, str | None] | None = None) -> None:
+    def element(self, tag: str, text: str, attrs: Mapping[str, str | None] | None = None) -> None:
         """An element with text content only (no whitespace added inside it)."""
         self.parts.append(f"{'  ' * self._depth}<{tag}{self._attrs(attrs or {})}>{self.text(text)}</{tag}>\n")
 

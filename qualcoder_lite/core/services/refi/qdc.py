@@ -68,7 +68,7 @@ def render_codebook(book: Codebook, origin: str) -> tuple[str, int]:
     return w.getvalue(), w.replaced
 
 
-def write_qdc(book: Codebook, path: str | Path, origin: str) -> int:
+def write_qdc(book: Codebook, path: str | Path | outfile.Output, origin: str) -> int:
     xml, replaced = render_codebook(book, origin)
     outfile.write_bytes(path, xml.encode("utf-8"))
     return replaced
@@ -151,7 +151,7 @@ class _TreeBuilder:
     def add(self, levels: list[str], description: str = "", color: str | None = None) -> None:
         siblings = self.roots
         node = None
-        for i, name in enumerate(levels):
+        for name in levels:
             node = next((c for c in siblings if c.name == name), None)
             if node is None:
                 node = refi.Code("", name)
@@ -171,7 +171,9 @@ _HEADER_COLOR = {"color", "colour"}
 
 def read_codebook_csv(path: Path, text: str) -> Codebook:
     rows = [r for r in read_rows(path, text) if any(c.strip() for c in r)]
-    col_path, col_desc, col_color = 0, 1, 2
+    col_path = 0
+    col_desc: int | None = 1
+    col_color: int | None = 2
     start = 0
     if rows and rows[0][0].strip().casefold() in _HEADER_PATH:
         header = [h.strip().casefold() for h in rows[0]]
@@ -189,7 +191,7 @@ def read_codebook_csv(path: Path, text: str) -> Codebook:
             raise InputError(path, f"row {lineno}: {exc}") from None
         if len(levels) > MAX_CODE_DEPTH:
             raise InputError(path, f"row {lineno}: the code path has more than {MAX_CODE_DEPTH} levels")
-        get = lambda i: row[i].strip() if i is not None and i < len(row) else ""  # noqa: E731
+        get = lambda i, row=row: row[i].strip() if i is not None and i < len(row) else ""  # noqa: E731
         color = get(col_color)
         if color and refi.norm_color(color) is None:
             raise InputError(path, f"row {lineno}: colour {color!r} is not of the form #RRGGBB")

@@ -12,8 +12,8 @@ from .qdpx_content import KeptAside, QdpxContent
 def _convert(content: QdpxContent) -> None:
     """Verify every selection against its text and convert offsets to code points."""
     proj = content.project
-    present = [s for s in proj.sources if s.text is not None]
-    texts = [(s.raw, s.text, [(x.start, x.end, x.name) for x in s.selections]) for s in present]
+    texts = [(_raw(s), s.text, [(x.start, x.end, x.name) for x in s.selections])
+             for s in proj.sources if s.text is not None]
     det = detect(texts, proj.origin)
     content.detection = det
     for src in proj.sources:
@@ -23,8 +23,9 @@ def _convert(content: QdpxContent) -> None:
                 content.kept_aside.append(_aside(src, sel, f"source text missing: {src.missing_reason}"))
             src.selections = []
             continue
-        differs = src.raw != src.text or not src.raw.isascii()
-        m = VendorUnitsToCodePoints(src.text, crlf_positions(src.raw), det.convention) if differs else None
+        raw = _raw(src)
+        differs = raw != src.text or not raw.isascii()
+        m = VendorUnitsToCodePoints(src.text, crlf_positions(raw), det.convention) if differs else None
         by_name = _ByName(src, det.convention) if differs and not det.trusted else None
         if by_name is not None and not by_name.names_are_quotes():
             by_name = None
@@ -39,9 +40,16 @@ def _convert(content: QdpxContent) -> None:
                     "(offsets mixed in one file)")
 
 
+def _raw(src: refi.Source) -> str:
+    """The decoded text before CRLF normalisation, which the reader keeps beside the text."""
+    assert src.raw is not None
+    return src.raw
+
+
 def _place(content: QdpxContent, src: refi.Source, m: VendorUnitsToCodePoints | None, by_name: _ByName | None) -> list:
     """The selections of ``src`` placed in its text (offsets now code points); the others
     are kept aside in ``content`` with the reason."""
+    assert src.text is not None
     kept = []
     for sel in src.selections:
         if by_name is not None and sel.name.strip():
@@ -56,6 +64,8 @@ def _place(content: QdpxContent, src: refi.Source, m: VendorUnitsToCodePoints | 
             sel.start, sel.end = placed
             kept.append(sel)
             continue
+        a: int | None
+        b: int | None
         if m is None:
             a, b, a_ok, b_ok = sel.start, sel.end, True, True
             if a < 0 or b > len(src.text):
@@ -105,8 +115,9 @@ class _ByName:
     least half of a source's named selections fit under some convention."""
 
     def __init__(self, src: refi.Source, primary: str):
-        self.text = src.text
-        self.crlfs = crlf_positions(src.raw)
+        assert src.text is not None
+        self.text: str = src.text
+        self.crlfs = crlf_positions(_raw(src))
         self.primary = primary
         self.src = src
         self._maps: dict[str, VendorUnitsToCodePoints] = {}

@@ -37,6 +37,7 @@ import urllib.parse
 from pathlib import Path, PurePosixPath
 from typing import Callable
 from xml.etree.ElementTree import Element
+from zipfile import ZipInfo
 
 from ...limits import MAX_CODE_DEPTH
 from ...errors import InputError
@@ -61,13 +62,13 @@ class _Reader(_StreamingReader):
         super().__init__(path, member)
         self.archive = archive
         self.progress = progress
-        self._basenames: dict[str, object] | None = None
+        self._basenames: dict[str, ZipInfo] | None = None
         self._folders: set[str] = set()
         self._seen_guids: set[str] = set()
         self._shared: dict[str, str] = {}
 
     # -- archive members ----------------------------------------------------------------
-    def find_member(self, ref: str) -> tuple[object | None, str]:
+    def find_member(self, ref: str) -> tuple[ZipInfo | None, str]:
         """(zip member or None, why not) for a plainTextPath."""
         if self.archive is None:
             return None, "not in a bare .qde file (no archive)"
@@ -99,15 +100,15 @@ class _Reader(_StreamingReader):
         return None, "its text file is missing from the archive"
 
     def note_assumption(self, text: str) -> None:
-        assert self.content is not None
-        if text not in self.content.assumptions:
-            self.content.assumptions.append(text)
+        if text not in self.found.assumptions:
+            self.found.assumptions.append(text)
 
     def load_text(self, ref: str, label: str) -> tuple[str | None, str]:
         """(raw decoded text or None, why missing) for a plainTextPath."""
         info, why = self.find_member(ref)
         if info is None:
             return None, why
+        assert self.archive is not None  # found there
         data = self.archive.read(info, MAX_TEXT_BYTES)
         where = f"{self.path}:{info.filename}"
         try:
@@ -115,7 +116,7 @@ class _Reader(_StreamingReader):
         except InputError as exc:
             return None, f"its text cannot be read ({exc.reason})"
         for w in warnings:
-            self.content.warnings.append(f"{label}: {w}")
+            self.found.warnings.append(f"{label}: {w}")
         if text.startswith("\ufeff"):
             text = text[1:]
         return text, ""
@@ -133,7 +134,7 @@ class _Reader(_StreamingReader):
         if ns != refi.PROJECT_NS:
             self.note_assumption(f"XML namespace {ns or '(none)'!r} read as {refi.PROJECT_NS}")
         if not root.get("name"):
-            self.content.warnings.append(f"the project has no name; named {proj.name!r}")
+            self.found.warnings.append(f"the project has no name; named {proj.name!r}")
         for el in root:
             if not isinstance(el.tag, str):
                 continue
@@ -156,7 +157,7 @@ class _Reader(_StreamingReader):
             for v in _kids(el, "Variable"):
                 t = (v.get("typeOfVariable") or "Text").strip()
                 if t not in refi.VARIABLE_TYPES:
-                    self.content.warnings.append(f"variable {v.get('name')!r}: unknown type {t!r}, read as Text")
+                    self.found.warnings.append(f"variable {v.get('name')!r}: unknown type {t!r}, read as Text")
                     t = "Text"
                 proj.variables.append(refi.Variable(self.required_guid(v, "Variable"),
                                                     (v.get("name") or "").strip(), t,
@@ -175,9 +176,9 @@ class _Reader(_StreamingReader):
                 proj.notes.append(self.note(note))
         elif n == "Links":
             for ln in _kids(el, "Link"):
-                o, t = _guid_ref(ln.get("originGUID")), _guid_ref(ln.get("targetGUID"))
-                if o and t:
-                    proj.links.append(refi.Link(self.required_guid(ln, "Link"), o, t, ln.get("name") or "",
+                o, tg = _guid_ref(ln.get("originGUID")), _guid_ref(ln.get("targetGUID"))
+                if o and tg:
+                    proj.links.append(refi.Link(self.required_guid(ln, "Link"), o, tg, ln.get("name") or "",
                                                 ln.get("direction") or "Associative"))
         elif n == "Sets":
             for s in _kids(el, "Set"):
@@ -185,13 +186,13 @@ class _Reader(_StreamingReader):
                                           _text_of(s, "Description"), _refs(s, "MemberCode"),
                                           _refs(s, "MemberSource"), _refs(s, "MemberNote")))
         elif n == "Graphs":
-            self.content.skip("graphs (networks, maps) are not imported", len(_kids(el, "Graph")))
+            self.found.skip("graphs (networks, maps) are not imported", len(_kids(el, "Graph")))
         elif n == "Description":
             proj.description = el.text or ""
         elif n == "NoteRef":
-            g = _guid_ref(el.get("targetGUID"))
-            if g:
-                proj.note_refs.append(g)
+            note_ref = _guid_ref(el.get("targetGUID"))
+            if note_ref:
+                proj.note_refs.append(note_ref)
 
     def code(self, el: Element, depth: int = 1) -> refi.Code:
         name = el.get("name")
@@ -211,7 +212,7 @@ class _Reader(_StreamingReader):
             ref = _kid(vv, "VariableRef")
             g = _guid_ref(ref.get("targetGUID")) if ref is not None else None
             if g is None:
-                self.content.skip("variable values without a variable reference")
+                self.found.skip("variable values without a variable reference")
                 continue
             for child in vv:
                 if isinstance(child.tag, str) and _name(child) != "VariableRef":
@@ -223,10 +224,11 @@ class _Reader(_StreamingReader):
         g = self.required_guid(el, "Note")
         name = el.get("name") or ""
         text = _text_of(el, "PlainTextContent")
-        if _kid(el, "PlainTextContent") is None and el.get("plainTextPath"):
-            raw, why = self.load_text(el.get("plainTextPath"), f"note {name!r}")
+        text_path = el.get("plainTextPath")
+        if _kid(el, "PlainTextContent") is None and text_path:
+            raw, why = self.load_text(text_path, f"note {name!r}")
             if raw is None:
-                self.content.warnings.append(f"note {name!r}: {why}; imported without its text")
+                self.found.warnings.append(f"note {name!r}: {why}; imported without its text")
             text = normalise(raw or "")
         description = _text_of(el, "Description")
         if description.strip():  # ATLAS.ti memos carry a one-line description besides their text
@@ -287,12 +289,12 @@ class _Reader(_StreamingReader):
                 sel = self.selection(s, 0, 0)
                 if sel.guid in twins:
                     continue
-                self.content.kept_aside.append(KeptAside(
+                self.found.kept_aside.append(KeptAside(
                     src_name, src_guid, sel.guid, None, None, sel.name, [c.code for c in sel.codings],
                     [c.user for c in sel.codings], f"{what} is not text"))
 
     def sources(self, el: Element) -> None:
-        proj = self.content.project
+        proj = self.found.project
         holders = [s for s in el if isinstance(s.tag, str) and _name(s) in _TEXT_HOLDERS]
         by_path: dict[str, refi.Source] = {}
         transcripts: list[tuple[Element, Element]] = []
@@ -318,19 +320,19 @@ class _Reader(_StreamingReader):
                     twins = {s.guid for s in src.selections}
                     proj.sources.append(src)
                 else:
-                    self.content.skip("PDF sources without a plain-text representation")
+                    self.found.skip("PDF sources without a plain-text representation")
             elif kind in ("AudioSource", "VideoSource"):
                 transcripts += [(h, t) for t in _kids(h, "Transcript")]
                 if not _kids(h, "Transcript"):
-                    self.content.skip("audio and video sources without a transcript")
+                    self.found.skip("audio and video sources without a transcript")
             else:
-                self.content.skip("picture sources")
+                self.found.skip("picture sources")
             self.media_selections(h, name, guid, twins)
         for media, t in transcripts:
             self.transcript(media, t, by_path)
 
     def transcript(self, media: Element, t: Element, by_path: dict[str, refi.Source]) -> None:
-        proj = self.content.project
+        proj = self.found.project
         points = {}
         for sp in _kids(t, "SyncPoint"):
             g = _guid_ref(sp.get("guid"))
@@ -347,11 +349,11 @@ class _Reader(_StreamingReader):
         else:
             self.note_assumption("transcripts that point at a text source's file were merged with it")
         for s in _kids(t, "TranscriptSelection"):
-            a = points.get(_guid_ref(s.get("fromSyncPoint")))
-            b = points.get(_guid_ref(s.get("toSyncPoint")))
+            a = points.get(_guid_ref(s.get("fromSyncPoint")) or "")  # "" is no point's GUID
+            b = points.get(_guid_ref(s.get("toSyncPoint")) or "")
             sel = self.selection(s, a if a is not None else -1, b if b is not None else -1)
             if a is None or b is None:
-                self.content.kept_aside.append(KeptAside(
+                self.found.kept_aside.append(KeptAside(
                     twin.name, twin.guid, sel.guid, None, None, sel.name, [c.code for c in sel.codings],
                     [c.user for c in sel.codings], "its sync points are missing"))
             else:

@@ -20,7 +20,7 @@ import os
 import re
 import zipfile
 from pathlib import Path
-from typing import Callable
+from typing import BinaryIO, Callable, Sequence
 
 from ... import outfile
 from . import model as refi
@@ -60,7 +60,7 @@ def _values(w: refi.XmlWriter, values: list[refi.Value]) -> None:
         w.end("VariableValue")
 
 
-def _note_refs(w: refi.XmlWriter, refs: list[str]) -> None:
+def _note_refs(w: refi.XmlWriter, refs: Sequence[str]) -> None:
     for r in refs:
         w.empty("NoteRef", {"targetGUID": r})
 
@@ -237,7 +237,7 @@ class _OnceFailing(io.RawIOBase):
     full disk that second write would fail again (and, from ``ZipFile.__del__``, print
     "Exception ignored"). The caller re-raises the first error and removes the file."""
 
-    def __init__(self, fh):
+    def __init__(self, fh: BinaryIO) -> None:
         super().__init__()
         self._fh = fh
         self.failed: OSError | None = None
@@ -272,7 +272,7 @@ class _OnceFailing(io.RawIOBase):
                 raise
 
 
-def write_qdpx(p: refi.Project, path: str | Path, origin: str, progress: Progress | None = None,
+def write_qdpx(p: refi.Project, path: str | Path | outfile.Output, origin: str, progress: Progress | None = None,
                compresslevel: int = 6, units: str = "codepoints") -> int:
     """Write the archive; returns the count of characters XML could not carry (replaced)."""
     xml, replaced = render_project(p, origin, progress, units)

@@ -90,6 +90,16 @@ class _StreamingReader:
         self._duplicates = 0
         self._duplicate_of: dict[str, str] = {}
 
+    @property
+    def found(self) -> QdpxContent:
+        """What the document holds, as read so far (``read`` makes it first)."""
+        assert self.content is not None, "read() has not started"
+        return self.content
+
+    def selection(self, el: Element, start: int, end: int) -> refi.Selection:
+        """A text selection read from its element (the document half: ``qdpx_read._Reader``)."""
+        raise NotImplementedError
+
     def fail(self, reason: str) -> InputError:
         return InputError(self.path, f"{self.member}: {reason}")
 
@@ -166,6 +176,8 @@ class _StreamingReader:
             state = self._streamed[holder] = _Holder()
         kind = _name(el)
         sel = None
+        key: tuple | bytes
+        guid: str | None
         if kind == "PlainTextSelection":
             sel = self.selection(el, self.position(el, "startPosition", kind), self.position(el, "endPosition", kind))
             guid, key = sel.guid, _text_identity(sel)
@@ -208,7 +220,7 @@ class _StreamingReader:
 
     def limits_report(self) -> None:
         """What the limits left out, for the report (one line per source and reason)."""
-        c = self.content
+        c = self.found
         if self._duplicates:
             c.skip("duplicate selections (the same span, codes, coders and notes as another) dropped",
                    self._duplicates)

@@ -162,7 +162,8 @@ def _sources_and_codings(conn, p: refi.Project, coder_guid: dict, code_by_id: di
         if r["memo"]:
             g = refi.derived_guid("coding-memo", r["guid"])
             p.notes.append(refi.Note(g, "Coding memo", r["memo"], coder_guid.get(r["coder_id"])))
-            coding.note_refs.append(g)
+            coding.note_refs = [g]
+        assert sel is not None  # made for the first coding
         sel.codings.append(coding)
         n_codings += 1
     return sources, n_codings

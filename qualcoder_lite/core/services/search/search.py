@@ -28,6 +28,7 @@ The work is split by responsibility: ``query`` parses the query, ``casekeys`` an
 
 from __future__ import annotations
 
+import re
 from dataclasses import FrozenInstanceError
 
 from ...errors import ProjectError
@@ -46,6 +47,12 @@ class Hit:
     """
 
     __slots__ = ("source", "source_id", "case", "start", "end", "_snippet")
+    source: str
+    source_id: int
+    case: str | None
+    start: int
+    end: int
+    _snippet: str | _Text  # the text until the snippet is made
 
     def __init__(self, source: str, source_id: int, case: str | None, start: int, end: int, snippet: str):
         _init_hit(self, source, source_id, case, start, end, snippet)
@@ -59,7 +66,7 @@ class Hit:
     @property
     def snippet(self) -> str:
         s = self._snippet
-        if s.__class__ is not str:
+        if not isinstance(s, str):
             s = s.snippet(self.start, self.end)
             _set_snippet(self, s)
         return s
@@ -140,6 +147,7 @@ class _Text:
     def text(self) -> str:
         t = self._text
         if t is None:
+            assert self._raw is not None  # kept until decoded
             t = self._text = self._raw.decode("utf-8")
             self._raw = None
         return t
@@ -156,7 +164,7 @@ class _Lookup:
     def __init__(self, term: Term):
         self.term = term
         self.keys = None if term.raw else tuple(word_key(t) for t in term.tokens)
-        self._rx = None
+        self._rx: re.Pattern[str] | None = None
 
     def spans(self, text: _Text, index: _WordIndex | None) -> list[tuple[int, int]]:
         if index is not None and self.keys is not None:
@@ -210,7 +218,7 @@ def search(project, query: str, source_ids: set[int] | None = None, limit: int |
         exprs = [t.fts() for t in clause.positive]
         if all(exprs):
             rows = project.conn.execute(
-                "SELECT rowid FROM source_fts WHERE source_fts MATCH ?", (" AND ".join(exprs),)
+                "SELECT rowid FROM source_fts WHERE source_fts MATCH ?", (" AND ".join(e for e in exprs if e),)  # all of them (checked above)
             ).fetchall()
             candidates.update(r[0] for r in rows)
         else:

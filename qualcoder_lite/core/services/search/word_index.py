@@ -56,9 +56,9 @@ class _WordIndex:
 
     def _starts(self, line: str) -> tuple[int, list[int], int]:
         """(key length, starts, gap offset) from a vocabulary line."""
-        key, where, n, goff = line.split("\t")
+        key, where, count, goff = line.split("\t")
         off = int(where[1:])
-        n = int(n)
+        n = int(count)
         if where[0] == "h":
             return len(key), list(accumulate(self.narrow[off:off + n])), int(goff)
         return len(key), list(self.wide[off:off + n]), int(goff)
@@ -121,8 +121,10 @@ class _WordIndex:
         if not first:
             return []
         middle = [self._following(k) for k in keys[1:-1]]
+        length_at: dict[int, int] = {}  # with a prefix: start -> length of the last token
+        last: dict[int, int] | set[int]
         if term.prefix:
-            last: dict[int, int] | set[int] = {s: n for n, starts in self.prefixed(keys[-1]) for s in starts}
+            last = length_at = {s: n for n, starts in self.prefixed(keys[-1]) for s in starts}
         else:
             last = set(self.positions(keys[-1])[0])
         if not last or not all(middle):
@@ -153,7 +155,7 @@ class _WordIndex:
                     continue
                 u = under.get(t) if under else None
                 if term.prefix:
-                    end = u[1] if u is not None and u[0] & _AFTER else t + last[t]
+                    end = u[1] if u is not None and u[0] & _AFTER else t + length_at[t]
                 elif u is not None and u[0] & _AFTER:
                     continue
                 else:

@@ -32,7 +32,7 @@ def resources_dir() -> Path:
             return found
     except ModuleNotFoundError:
         pass
-    return Path(__file__).resolve().parents[3] / "resources"
+    return Path(__file__).resolve().parents[4] / "resources"  # a checkout (its top level)
 
 
 def demo_dir() -> Path:

@@ -42,7 +42,7 @@ class Where:
         """Sources for which some case of theirs (or the source itself) matches."""
         case_vals = project.attributes.case_values()
         src_vals = project.attributes.source_values()
-        cases_of: dict[int, list[int]] = {}
+        cases_of: dict[int, list[int | None]] = {}  # None: a source of no case
         for r in project.conn.execute("SELECT source_id, case_id FROM case_sources"):
             cases_of.setdefault(r[0], []).append(r[1])
         out = set()

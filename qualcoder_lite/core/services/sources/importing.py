@@ -200,7 +200,7 @@ class ImportSources(Command):
                 project.cases.link(rec, case_id, source_id)
             report.sources.append(p.name)
             report.turns += len(p.turns)
-            report.words += p.words
+            report.words += p.words or 0  # complete() set it
             report.warnings.extend(p.warnings)
         rec.insert_many("speaker_turns", _TURN_COLS, turn_rows)  # after their sources: undo takes them first
         if self.progress is not None:

@@ -133,7 +133,11 @@ def read_files(paths: list[Path], encoding: str | None = None,
     if not _use_pool(paths):
         for i, path in enumerate(paths):
             say(i, f"Reading {path.name}")
-            yield path, read_one(path, encoding, step=lambda label, i=i: progress is None or progress(i, n, label))
+
+            def step(label: str, i: int = i) -> bool:
+                return progress is None or progress(i, n, label)
+
+            yield path, read_one(path, encoding, step=step)
         return
     workers = min(POOL_WORKERS, os.cpu_count() or 1)
     with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:

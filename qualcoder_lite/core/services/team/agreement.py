@@ -176,7 +176,7 @@ class Comparison:
     def as_json(self, by_source: bool = False) -> list[dict]:
         """Rows in code-tree order (per source after each code with ``by_source``), overall last."""
         out: list[dict] = []
-        per: dict[int, list[AgreementRow]] = {}
+        per: dict[int | None, list[AgreementRow]] = {}
         for r in self.by_source if by_source else ():
             per.setdefault(r.code_id, []).append(r)  # already sorted by source
         for row in self.rows:

@@ -111,8 +111,8 @@ class _Merger:
     def _coder(self, other_id: int | None) -> int | None:
         return None if other_id is None else self.coder_map.get(other_id)
 
-    def _fill_or_conflict(self, table: str, row_id: int, column: str, here: str, there: str,
-                          kind: str, what: str) -> None:
+    def _fill_or_conflict(self, table: str, row_id: int, column: str, here: str | None,
+                          there: str | None, kind: str, what: str) -> None:
         """Fill an empty value here from the other copy; list a differing one."""
         if there in (None, "") or here == there:
             return
@@ -336,8 +336,11 @@ class _Merger:
         source_names = {s["id"]: s["name"] for s in self.snap.sources}
         for k in self.snap.codings:
             coder = self.coder_map[k["coder_id"]]
-            if k["source_id"] in self.text_maps and (k := self._follow_text(k)) is None:
-                continue
+            if k["source_id"] in self.text_maps:
+                followed = self._follow_text(k)
+                if followed is None:
+                    continue
+                k = followed
             key = (self.source_map[k["source_id"]], self.code_map[k["code_id"]], coder, k["start"], k["end"])
             desc = (f"coding of '{code_paths[k['code_id']]}' in '{source_names[k['source_id']]}' "
                     f"by {self.snap.coders[k['coder_id']]['name']}")

@@ -1,0 +1,144 @@
+"""Applying a code, undo and redo update the window in place (the open source's highlights
+and stripes, one code's counts, the retrieval rows and header): the state they leave must
+be the state a full refresh (reopening the source, reloading the tree and the table) gives."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtGui import QColor
+
+from qualcoder_lite.core.services.coding.coding import AdjustCoding, RemoveCoding, SetCodingMemo
+from qualcoder_lite.core.services.queries.coverage import coverage_by_source, coverage_total, total_of
+from tests.gui.conftest import open_source, select_text
+
+CODE = "Referral pathways/Quality of referrals"
+
+
+def _view_state(view) -> dict:
+    sels = [(s.cursor.selectionStart(), s.cursor.selectionEnd(), s.format.background().color().name(QColor.HexArgb),
+             s.format.underlineStyle()) for s in view.extraSelections()]
+    stripes = [(s.coding.id, s.coding.start, s.coding.end, s.lane, s.color, s.label) for s in view._stripes]
+    return {"codings": list(view.codings), "selections": sels, "stripes": stripes,
+            "lanes": view.lanes_used(), "margin": view.margin_width()}
+
+
+def _panels_state(wb) -> dict:
+    model = wb.codes.model
+    counts = {cid: (model.index_of(cid, 1).data(), model.index_of(cid, 2).data()) for cid in model._codes}
+    rows = [wb.retrieval.model.index(r, 0).data(256) for r in range(wb.retrieval.model.rowCount())]
+    source_counts = {sid: [c.text() for c, _g in items] for sid, items in wb.sources._count_items.items()}
+    return {"counts": counts, "rows": rows, "header": wb.retrieval.count.text(),
+            "tip": wb.retrieval.count.toolTip(), "sources": source_counts, "heading": wb.heading.text()}
+
+
+def _full_refresh(wb) -> tuple[dict, dict]:
+    """What the window shows when everything is read again from the file."""
+    sid = wb.view.source_id
+    wb.codes.model.reload()
+    wb.retrieval.show_codes(wb.retrieval.model.code_ids)
+    wb.sources.reload()
+    wb.open_source(sid)
+    return _view_state(wb.view), _panels_state(wb)
+
+
+def _check(wb) -> None:
+    shown = _view_state(wb.view), _panels_state(wb)
+    assert shown == _full_refresh(wb)
+
+
+def _apply_sentence(window, wb, code_id: int, needle: str) -> None:
+    text = wb.view.text
+    start = text.index(needle)
+    select_text(wb.view, start, start + len(needle))
+    wb.codes.select_code(code_id)
+    window.actionApplyCode.trigger()
+
+
+@pytest.fixture
+def coding(window):
+    wb = window.workbench
+    project = wb.ctx.project
+    sid = open_source(wb, "LW01")
+    code = project.codes.find(CODE)
+    wb.codes.select_code(code.id)  # the retrieval table shows its segments
+    return wb, sid, code.id
+
+
+def test_apply_undo_redo_leave_what_a_full_refresh_shows(window, coding):
+    wb, sid, code_id = coding
+    before = len(wb.view.codings)
+    text = wb.view.text
+    line = text[text.index("LW01:") + len("LW01: "):].split("\n", 1)[0]
+    _apply_sentence(window, wb, code_id, line)
+    assert len(wb.view.codings) == before + 1
+    _check(wb)
+    window.actionUndo.trigger()
+    assert len(wb.view.codings) == before
+    _check(wb)
+    window.actionRedo.trigger()
+    assert len(wb.view.codings) == before + 1
+    _check(wb)
+
+
+def test_overlapping_codings_change_lanes_as_a_full_refresh_would(window, coding):
+    wb, sid, code_id = coding
+    other = next(c.id for c in wb.ctx.project.codes.all() if c.id != code_id)
+    text = wb.view.text
+    start = text.index("LW01:") + len("LW01: ")
+    select_text(wb.view, start, start + 40)
+    window.actionApplyCode.trigger()
+    select_text(wb.view, start + 10, start + 60)
+    wb.codes.select_code(other)
+    window.actionApplyCode.trigger()
+    _check(wb)
+    window.actionUndo.trigger()
+    _check(wb)
+
+
+def test_memo_boundaries_and_removal_are_patched_too(window, coding):
+    wb, sid, code_id = coding
+    c = wb.view.codings[0]
+    wb.ctx.run(SetCodingMemo(c.id, "a memo shown in the stripe's tooltip"))
+    _check(wb)
+    assert any(s.coding.id == c.id and s.label.endswith("tooltip") for s in wb.view._stripes)
+    wb.ctx.run(AdjustCoding(c.id, c.start, c.end + 3))
+    _check(wb)
+    wb.ctx.run(RemoveCoding(c.id))
+    assert all(x.id != c.id for x in wb.view.codings)
+    _check(wb)
+
+
+def test_same_after_the_matrix_view_was_opened(window, coding):
+    wb, sid, code_id = coding
+    window.show_view("matrix")
+    window.show_view("coding")
+    text = wb.view.text
+    line = text[text.index("LW01:") + len("LW01: "):].split("\n", 1)[0]
+    _apply_sentence(window, wb, code_id, line)
+    _check(wb)
+    window.show_view("matrix")  # the matrix rebuilt when shown again counts the new coding
+    cells = window.matrix.model
+    assert cells.rowCount() > 0
+
+
+def test_a_coding_in_another_source_leaves_the_open_one_alone(window, coding):
+    from qualcoder_lite.core.services.coding.coding import ApplyCode
+
+    wb, sid, code_id = coding
+    other = next(s for s in wb.ctx.project.sources.all() if s.id != sid)
+    shown = list(wb.view.codings)
+    wb.ctx.run(ApplyCode(other.id, [code_id], 0, 5))
+    assert wb.view.codings == shown
+    _check(wb)
+
+
+def test_coverage_per_source_adds_up_to_the_total(window):
+    project = window.ctx.project
+    ids = [c.id for c in project.codes.all()]
+    per = coverage_by_source(project, ids)
+    assert total_of(per) == coverage_total(project, ids)
+    some = set(list(per)[:2])
+    part = coverage_by_source(project, ids, only=some)
+    assert part == {sid: per[sid] for sid in some}
+    assert coverage_by_source(project, ids, only=set()) == {}
+    assert coverage_by_source(project, ids, coders=[]) == {}
