@@ -59,6 +59,7 @@ for p in (str(ROOT), str(HERE)):
 
 import gui_jobs  # noqa: E402
 import make_project as mp  # noqa: E402
+import targets  # noqa: E402
 
 MEMORY_TARGET_MB = 400.0
 QUICK = {"n_sources": 10, "chars": 5_000, "codes": 10, "codings": 500}
@@ -885,6 +886,14 @@ def _fmt_spread(lo: float | None, hi: float | None) -> str:
     return f"{lo:.2f}–{hi:.2f} s"
 
 
+def _fmt_target(r: dict) -> str:
+    t = r.get("target")
+    if not t:
+        return "—"
+    txt = ("≤ " if t[0] == "<=" else "< ") + _fmt_time(t[1])
+    return txt + (f", < {r['target_mb']:.0f} MB" if r.get("target_mb") else "")
+
+
 def _fmt_mb(v: float | None) -> str:
     if v is None:
         return "—"
@@ -894,35 +903,44 @@ def _fmt_mb(v: float | None) -> str:
 def table(report: dict) -> str:
     p = report["params"]
     grow = report.get("baseline")
+    today = report.get("today")
+    peak_target = report.get("peak_target_mb", MEMORY_TARGET_MB)
     lines = [
         f"QualCoder Lite benchmarks: {p['n_sources']:,} sources x {p['chars']:,} characters, {p['codes']} codes, "
         f"{p['codings']:,} codings (seed {p['seed']}); median of {report['repeat']} runs",
         f"Machine: {report['machine']['summary']}; load average {report['load_average'][0]} before, "
         f"{report['load_average'][1]} after",
         "",
-        "| Operation | Median | Min–max | Target | Result | RSS peak | Python peak |" + (" Growth |" if grow else ""),
-        "|---|---:|---:|---:|:---:|---:|---:|" + ("---:|" if grow else ""),
+        "| Operation | Median | Min–max | Target | Result | RSS peak | Python peak |" + (" Growth |" if grow else "")
+        + (" Today | Ratio |" if today else ""),
+        "|---|---:|---:|---:|:---:|---:|---:|" + ("---:|" if grow else "") + ("---:|---:|" if today else ""),
     ]
     for key in OP_KEYS:
         r = report["operations"][key]
         if r["status"] == "skipped":
             continue
         if r["status"] != "ok":
-            lines.append(f"| {r['label']} | {r['status']} | — | {_fmt_time(r['target_s']) if r['target_s'] else '—'} | "
-                         f"{r['status']} | — | — |" + (" — |" if grow else ""))
+            lines.append(f"| {r['label']} | {r['status']} | — | {_fmt_target(r)} | "
+                         f"{r['status']} | — | — |" + (" — |" if grow else "") + (" — | — |" if today else ""))
             continue
         verdict = "—" if r["pass"] is None else ("PASS" if r["pass"] else "**FAIL**")
         mem = _fmt_mb(r["rss_peak_mb"]) + ("" if r["memory_pass"] in (None, True) else " **FAIL**")
-        target = f"< {_fmt_time(r['target_s'])}" if r["target_s"] else "—"
         g = ""
         if grow:
             g = " — |" if "growth" not in r else f" x{r['growth']:.1f}{'' if r['linear'] else ' **superlinear**'} |"
+        if today:
+            g += (" — | — |" if "ratio" not in r
+                  else f" {_fmt_time(r['today_s'])} | x{r['ratio']:.2f} |")
         lines.append(f"| {r['label']} | {_fmt_time(r['median_s'])} | {_fmt_spread(r['min_s'], r['max_s'])} | "
-                     f"{target} | {verdict} | {mem} | {_fmt_mb(r['py_peak_mb'])} |{g}")
+                     f"{_fmt_target(r)} | {verdict} | {mem} | {_fmt_mb(r['py_peak_mb'])} |{g}")
     peak = report["peak_rss_mb"]
     if peak is not None:
-        lines.append(f"| **Peak memory, any operation** | | | < {MEMORY_TARGET_MB:.0f} MB | "
-                     f"{'PASS' if peak < MEMORY_TARGET_MB else '**FAIL**'} | {_fmt_mb(peak)} | |" + (" |" if grow else ""))
+        lines.append(f"| **Peak memory, any operation** | | | < {peak_target:.0f} MB | "
+                     f"{'PASS' if peak < peak_target else '**FAIL**'} | {_fmt_mb(peak)} | |"
+                     + (" |" if grow else "") + (" | |" if today else ""))
+    if today:
+        lines += ["", f"Today: the same figures before the speed work ({today['source']}); "
+                      "ratio = today / now (x2.00 = twice as fast)."]
     if grow:
         lines += ["", f"Growth: median against the {grow['params']['n_sources']}-source run; the data grew "
                       f"x{grow['data_ratio']:.1f} (linear = at most that, +{(GROWTH_SLACK - 1) * 100:.0f} % for noise)."]
@@ -999,6 +1017,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rebuild", action="store_true", help="generate the project again even if cached")
     ap.add_argument("--baseline", type=Path, default=None, metavar="BASE.json",
                     help="JSON of a smaller run: adds each figure's growth and checks it is at most linear")
+    ap.add_argument("--today", type=Path, default=None, metavar="TODAY.json",
+                    help="JSON of the same run before the speed work: adds each figure's ratio to it")
     ap.add_argument("--profile", type=int, default=0, metavar="N",
                     help="profile the timed runs with cProfile and print the top N functions (stderr)")
     ap.add_argument("--timeout", type=float, default=1800, help="seconds per group in a child process")
@@ -1051,15 +1071,19 @@ def main(argv: list[str] | None = None) -> int:
             print(f"… {group}", file=sys.stderr, flush=True)
             rows.update(run_group(group, env, a.profile) if inline
                         else run_group_isolated(group, env, a.timeout, a.profile))
+        peak_target = targets.judge(rows, params)
         peaks = [r["rss_peak_mb"] for r in rows.values() if r["rss_peak_mb"] is not None]
         report = {
             "params": params, "repeat": a.repeat, "project": str(cached),
             "project_mb": round(cached.stat().st_size / 1e6, 1), "build_s": build_s,
-            "isolated": not inline, "machine": machine(), "load_average": [load_before, _load()], "targets": {
-                op.key: op.target_s for op in OPS if op.target_s is not None} | {"memory_mb": MEMORY_TARGET_MB},
+            "isolated": not inline, "machine": machine(), "load_average": [load_before, _load()],
+            "scale": targets.scale(params), "peak_target_mb": peak_target, "targets": {
+                k: r["target"] for k, r in rows.items() if r.get("target")} | {"memory_mb": peak_target},
             "operations": {k: rows[k] for k in OP_KEYS},
             "peak_rss_mb": max(peaks) if peaks else None,
         }
+        if a.today:
+            targets.add_today(report, json.loads(a.today.read_text(encoding="utf-8")))
         if a.baseline:
             add_growth(report, json.loads(a.baseline.read_text(encoding="utf-8")))
         print(table(report))
