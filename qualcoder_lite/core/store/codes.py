@@ -131,11 +131,13 @@ class CodeRepo:
             f"SELECT k.code_id, count(*), count(DISTINCT k.source_id) FROM codings k{where} GROUP BY k.code_id",
             params,
         ).fetchall()
+        # the cases through each code's distinct sources (read from the codings_code index):
+        # joining every coding to case_sources cost ~30 ms for a code with 50,000 codings
         cases = {
             r[0]: r[1]
             for r in self.conn.execute(
-                "SELECT k.code_id, count(DISTINCT cs.case_id) FROM codings k "
-                f"JOIN case_sources cs ON cs.source_id = k.source_id{where} GROUP BY k.code_id",
+                f"SELECT k.code_id, count(DISTINCT cs.case_id) FROM (SELECT DISTINCT k.code_id, k.source_id "
+                f"FROM codings k{where}) k JOIN case_sources cs ON cs.source_id = k.source_id GROUP BY k.code_id",
                 params,
             )
         }
