@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QStyledItemDelegate, QTableView,
     QVBoxLayout, QWidget,
@@ -78,6 +78,46 @@ class SegmentTableView(QTableView):
             super().doItemsLayout()
         finally:
             viewport.setAttribute(Qt.WA_UpdatesDisabled, False)
+
+    def updateGeometries(self) -> None:
+        self._bars_quiet(super().updateGeometries)
+
+    def event(self, ev) -> bool:
+        if ev.type() == QEvent.MetaCall:  # e.g. the queued show-or-hide of the scroll bars
+            return self._bars_quiet(lambda: super(SegmentTableView, self).event(ev))
+        return super().event(ev)
+
+    def _bars_quiet(self, step):
+        """Run ``step`` (a relayout) and repaint only the scroll bars it changed. A bar
+        repaints (and with it the frame and the tabs beneath it, ~2 ms each) whenever its
+        steps are set or the other bar's range changes, even when it looks the same."""
+        bars = (self.horizontalScrollBar(), self.verticalScrollBar())
+        before = [_bar_state(bar) for bar in bars]
+        quiet = [w for bar in bars for w in (bar, bar.parentWidget())]
+        for w in quiet:
+            w.setAttribute(Qt.WA_UpdatesDisabled, True)  # not setUpdatesEnabled: that repaints
+        try:
+            done = step()
+        finally:
+            for w in quiet:
+                w.setAttribute(Qt.WA_UpdatesDisabled, False)
+        after = [_bar_state(bar) for bar in bars]
+        if any(a[:3] != b[:3] for a, b in zip(after, before)):  # a bar came, went or moved
+            self.update()
+            for bar in bars:
+                bar.parentWidget().update()
+                bar.update()
+        else:
+            for bar, a, b in zip(bars, after, before):
+                if a != b:
+                    bar.update()
+        return done
+
+
+def _bar_state(bar) -> tuple:
+    box = bar.parentWidget()
+    return (box.isVisible(), box.geometry(), bar.geometry(), bar.minimum(), bar.maximum(), bar.pageStep(),
+            bar.singleStep(), bar.value())
 
     def edit(self, index, trigger=None, event=None):
         if trigger is None:

@@ -202,6 +202,7 @@ class TranscriptView(QPlainTextEdit):
         self.marks: list[Mark] = []  # time markers and transcriber notes of the text shown
         self.labels = TranscriptHighlighter(self.document())
         self.updateRequest.connect(self._update_margin)
+        self.verticalScrollBar().valueChanged.connect(lambda _v: self._apply_formats())
         self.selectionChanged.connect(self._emit_selection)
         self._update_margin_width()
 
@@ -215,6 +216,7 @@ class TranscriptView(QPlainTextEdit):
         self.selected_coding_id = None
         self.marks = find_marks(text)
         self.labels.set_layers(self._format_layers())
+        self._sels_doc = None  # a new text: no highlight is kept
         self.setPlainText(text)
         self.set_codings(codings, code_colors, code_names)
         self._update_margin_width()
@@ -277,34 +279,55 @@ class TranscriptView(QPlainTextEdit):
         cur.setPosition(self.map.to_utf16(end_cp), QTextCursor.KeepAnchor)
         return cur
 
+    def highlight_keys(self) -> list[tuple]:
+        """Every coding's highlight as (coding id, start, end, colour, selected), code points;
+        only those in view are handed to Qt (``_apply_formats``)."""
+        colors, selected = self.code_colors, self.selected_coding_id
+        return [(c.id, c.start, c.end, colors.get(c.code_id, "#999999"), c.id == selected) for c in self.codings]
+
+    def shown_range(self) -> tuple[int, int]:
+        """The code points of the blocks in view (whole blocks, from the first to the last)."""
+        vp = self.viewport()
+        first = self.cursorForPosition(QPoint(0, 0)).block()
+        last = self.cursorForPosition(QPoint(vp.width(), vp.height())).block()
+        return self.map.to_cp(first.position()), self.map.to_cp(last.position() + last.length() - 1)
+
     def _apply_formats(self) -> None:
-        # Highlights are kept from one call to the next (same source, coding, colour and
-        # selected state): building ~500 cursors and formats per change cost ~8 ms of the
-        # 30 ms budget for applying a code.
+        # Only the highlights of the blocks in view are extra selections (refreshed on every
+        # scroll and resize): Qt lays out each block an extra selection touches to find what
+        # to repaint, so ~500 of them laid out the whole transcript on every change (~3 ms a
+        # coding, more when a source opens). Selections are kept from one call to the next.
         if getattr(self, "_sels_doc", None) is not self.document() or getattr(self, "_sels_text", None) is not self.text:
             self._sels: dict[tuple, QTextEdit.ExtraSelection] = {}
             self._sels_doc, self._sels_text = self.document(), self.text
-        old, new, sels = self._sels, {}, []
-        for c in self.codings:
-            color_name = self.code_colors.get(c.code_id, "#999999")
-            key = (c.id, c.start, c.end, color_name, c.id == self.selected_coding_id)
+            self._shown_keys: list[tuple] | None = None
+        lo, hi = self.shown_range()
+        keys = [k for k in self.highlight_keys() if k[2] >= lo and k[1] <= hi]
+        if keys == self._shown_keys:
+            return
+        old, new = self._sels, {}
+        for key in keys:
             s = old.get(key)
             if s is None:
-                fmt = QTextCharFormat()
-                color = QColor(color_name)
-                color.setAlpha(110)
-                fmt.setBackground(color)
-                if key[-1]:
-                    fmt.setUnderlineStyle(QTextCharFormat.SingleUnderline)
-                    fmt.setUnderlineColor(QColor("#202020"))
-                    fmt.setProperty(QTextFormat.FullWidthSelection, False)
-                s = QTextEdit.ExtraSelection()
-                s.cursor = self._cursor(c.start, c.end)
-                s.format = fmt
+                s = self._selection(key)
             new[key] = s
-            sels.append(s)
-        self._sels = new
-        self.setExtraSelections(sels)
+        self._sels, self._shown_keys = new, keys
+        self.setExtraSelections(list(new.values()))
+
+    def _selection(self, key: tuple) -> QTextEdit.ExtraSelection:
+        _cid, start, end, color_name, selected = key
+        fmt = QTextCharFormat()
+        color = QColor(color_name)
+        color.setAlpha(110)
+        fmt.setBackground(color)
+        if selected:
+            fmt.setUnderlineStyle(QTextCharFormat.SingleUnderline)
+            fmt.setUnderlineColor(QColor("#202020"))
+            fmt.setProperty(QTextFormat.FullWidthSelection, False)
+        s = QTextEdit.ExtraSelection()
+        s.cursor = self._cursor(start, end)
+        s.format = fmt
+        return s
 
     # -- selection in code points -----------------------------------------------
     def selection_cp(self) -> tuple[int, int] | None:
@@ -397,6 +420,7 @@ class TranscriptView(QPlainTextEdit):
         super().resizeEvent(event)
         cr = self.contentsRect()
         self.margin.setGeometry(QRect(cr.left(), cr.top(), self.margin_width(), cr.height()))
+        self._apply_formats()  # (also the viewport's resize) other blocks may be in view
 
     def visible_stripes(self, height: int):
         """(stripe, rect in margin coordinates) for stripes in the visible part of the text."""

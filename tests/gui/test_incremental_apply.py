@@ -19,7 +19,7 @@ def _view_state(view) -> dict:
              s.format.underlineStyle()) for s in view.extraSelections()]
     stripes = [(s.coding.id, s.coding.start, s.coding.end, s.lane, s.color, s.label) for s in view._stripes]
     return {"codings": list(view.codings), "selections": sels, "stripes": stripes,
-            "lanes": view.lanes_used(), "margin": view.margin_width()}
+            "lanes": view.lanes_used(), "margin": view.margin_width(), "highlights": view.highlight_keys()}
 
 
 def _panels_state(wb) -> dict:

@@ -1,11 +1,12 @@
-"""What is on screen after a change is what a fresh paint of the widget shows. Some widgets
-repaint only the part that changed (the retrieval table skips its cells when rows are added
-or removed below the rows shown); a skipped repaint that was needed would leave stale pixels,
-which these tests compare against a fresh rendering of the same widget."""
+"""What is on screen after a change is what a full repaint shows. Some widgets repaint only
+what changed (the retrieval table skips its cells when rows are added or removed below the
+rows shown, and scroll bars that look the same; the bottom tabs skip their frame when a
+page's size hint changes; the transcript hands Qt only the highlights in view); a skipped
+repaint that was needed would leave stale pixels, which these tests look for."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
@@ -33,8 +34,11 @@ def _settle(qtbot) -> None:
 
 
 def _assert_painted(qtbot, widget) -> None:
+    """What is on screen is what repainting the whole window gives."""
     _settle(qtbot)
-    assert _on_screen(widget) == _fresh(widget)
+    shown = _on_screen(widget)
+    widget.window().repaint()
+    assert shown == _on_screen(widget)
 
 
 def _table(window, qtbot):
@@ -73,6 +77,7 @@ def test_retrieval_rows_added_and_removed_below_and_inside_the_view_are_painted(
     row = _apply(window, wb, names[-1], at_end=True)
     assert row > table.rowAt(table.viewport().height() - 1)
     _assert_painted(qtbot, table.viewport())
+    _assert_painted(qtbot, wb.tabs)  # the scroll bars, the count above the table
     table.scrollToBottom()
     _assert_painted(qtbot, table.viewport())
     table.scrollToTop()
@@ -82,7 +87,81 @@ def test_retrieval_rows_added_and_removed_below_and_inside_the_view_are_painted(
     row = _apply(window, wb, names[0], at_end=False)
     assert row <= table.rowAt(table.viewport().height() - 1)
     _assert_painted(qtbot, table.viewport())
+    _assert_painted(qtbot, wb.tabs)
     window.actionUndo.trigger()
     _assert_painted(qtbot, table.viewport())
+    _assert_painted(qtbot, wb.tabs)
     window.actionRedo.trigger()
     _assert_painted(qtbot, table.viewport())
+    _assert_painted(qtbot, wb.tabs)
+
+
+def test_the_scroll_bar_appears_and_goes_with_the_rows(window, qtbot):
+    """A table that just fits its rows: one more row shows the vertical scroll bar (and
+    narrows the columns), undo hides it again."""
+    wb = window.workbench
+    wb.tabs.setCurrentWidget(wb.retrieval)
+    counts = wb.ctx.project.codes.counts()
+    wb.codes.select_code(max(counts, key=lambda c: counts[c][0]))
+    table = wb.retrieval.table
+    _settle(qtbot)
+    rows = wb.retrieval.model.rowCount()
+    chrome = table.height() - table.viewport().height()
+    table.setMaximumHeight(chrome + rows * table.rowHeight(0) + 2)
+    _settle(qtbot)
+    bar = table.verticalScrollBar()
+    assert not bar.isVisible()
+    names = sorted(s.name for s in wb.ctx.project.sources.all())
+    _apply(window, wb, names[-1], at_end=True)
+    _settle(qtbot)
+    assert bar.isVisible()
+    _assert_painted(qtbot, wb.tabs)
+    window.actionUndo.trigger()
+    _settle(qtbot)
+    assert not bar.isVisible()
+    _assert_painted(qtbot, wb.tabs)
+
+
+def _all_highlights_painted(view) -> QImage:
+    """The viewport as it looks with every coding's highlight handed to Qt (as before only
+    the highlights in view were): the reference for what the user must see."""
+    shown = view.extraSelections()
+    view.setExtraSelections([view._selection(k) for k in view.highlight_keys()])
+    img = _fresh(view.viewport())
+    view.setExtraSelections(shown)
+    return img
+
+
+def _codings_in_view(view) -> list:
+    vp = view.viewport()
+    lo = view.map.to_cp(view.cursorForPosition(QPoint(0, 0)).position())
+    hi = view.map.to_cp(view.cursorForPosition(QPoint(vp.width(), vp.height())).position())
+    return [c for c in view.codings if c.end > lo and c.start < hi]
+
+
+def test_highlights_are_painted_after_scrolling_and_resizing(window, qtbot):
+    wb = window.workbench
+    project = wb.ctx.project
+    busiest = max(project.sources.all(), key=lambda s: s.codings)
+    wb.open_source(busiest.id)
+    view = wb.view
+    _settle(qtbot)
+    assert _codings_in_view(view)
+    assert len(view.extraSelections()) < len(view.codings), "only the highlights in view are given to Qt"
+    assert _on_screen(view.viewport()) == _all_highlights_painted(view)
+    bar = view.verticalScrollBar()
+    last = view.codings[-1]
+    for value in (view.document().findBlock(view.map.to_utf16(last.start)).blockNumber() - 2, bar.maximum(),
+                  bar.maximum() // 2, 0):
+        bar.setValue(value)
+        _settle(qtbot)
+        assert _codings_in_view(view) or value == bar.maximum() // 2
+        assert _on_screen(view.viewport()) == _all_highlights_painted(view), f"scrolled to {value}"
+    qtbot.keyClick(view, Qt.Key_PageDown)
+    _settle(qtbot)
+    assert _on_screen(view.viewport()) == _all_highlights_painted(view)
+    height = view.viewport().height()
+    wb.tabs.hide()  # the transcript gets the room of the tabs below it: more lines in view
+    _settle(qtbot)
+    assert view.viewport().height() > height
+    assert _on_screen(view.viewport()) == _all_highlights_painted(view)
