@@ -23,6 +23,7 @@ from ..core.services.quotes.quoting import Quoter
 from ..core.services.sources.filters import Where, parse_where
 from ..core.services.quotes.segments import segment_rows
 from .context import Context
+from .row_numbers import RowNumbers
 
 PAGE = 200
 BASE_COLUMNS = ("Case", "Source", "Code", "Quote", "Coder", "Memo")
@@ -357,6 +358,7 @@ class RetrievalPanel(QWidget):
         self.table.setEditTriggers(QAbstractItemView.DoubleClicked | QAbstractItemView.EditKeyPressed)
         self.table.setWordWrap(False)
         self.table.setItemDelegateForColumn(2, _ElideLeft(self.table))
+        self.table.setVerticalHeader(RowNumbers(self.table))
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.Fixed)
         self.table.horizontalHeader().setStretchLastSection(True)
