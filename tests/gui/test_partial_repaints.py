@@ -132,6 +132,17 @@ def _all_highlights_painted(view) -> QImage:
     return img
 
 
+def _stripes_kept_and_fresh(view) -> tuple[list, list]:
+    """The stripes in view from the places kept for the margin, and measured afresh."""
+    height = view.margin.height()
+    kept = [(s.coding.id, r.getRect()) for s, r in view.visible_stripes(height)]
+    places = view._edges
+    view._edges = ((), {})
+    fresh = [(s.coding.id, r.getRect()) for s, r in view.visible_stripes(height)]
+    view._edges = places  # the next look starts from what was kept
+    return kept, fresh
+
+
 def _codings_in_view(view) -> list:
     vp = view.viewport()
     lo = view.map.to_cp(view.cursorForPosition(QPoint(0, 0)).position())
@@ -157,6 +168,8 @@ def test_highlights_are_painted_after_scrolling_and_resizing(window, qtbot):
         _settle(qtbot)
         assert _codings_in_view(view) or value == bar.maximum() // 2
         assert _on_screen(view.viewport()) == _all_highlights_painted(view), f"scrolled to {value}"
+        kept, fresh = _stripes_kept_and_fresh(view)
+        assert kept == fresh and (fresh or value == bar.maximum() // 2)
     qtbot.keyClick(view, Qt.Key_PageDown)
     _settle(qtbot)
     assert _on_screen(view.viewport()) == _all_highlights_painted(view)
@@ -165,3 +178,9 @@ def test_highlights_are_painted_after_scrolling_and_resizing(window, qtbot):
     _settle(qtbot)
     assert view.viewport().height() > height
     assert _on_screen(view.viewport()) == _all_highlights_painted(view)
+    kept, fresh = _stripes_kept_and_fresh(view)
+    assert kept == fresh
+    window.resize(1000, 900)  # narrower: the lines wrap elsewhere
+    _settle(qtbot)
+    kept, fresh = _stripes_kept_and_fresh(view)
+    assert kept == fresh
