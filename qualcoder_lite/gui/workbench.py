@@ -276,7 +276,10 @@ class Workbench(QWidget):
                 self._update_heading()
         if t & {"codes", "codings", "matrix_cells", "settings"}:
             only_counts = "codings" in t and not t & {"codes", "settings"} and bool(changes.code_ids)
-            self.codes.refresh(changes.code_ids if only_counts else None)
+            # the counts can be updated in the sources named when no case or source changed
+            in_sources = only_counts and bool(changes.source_ids) and not t & {"cases", "case_sources", "sources"}
+            self.codes.refresh(changes.code_ids if only_counts else None,
+                               set(changes.source_ids) if in_sources else None)
         if "speaker_roles" in t:  # interviewer turns are cut from quotes
             self.retrieval.model.forget_quotes()
         if t & {"codes", "codings"}:

@@ -145,5 +145,17 @@ class CodeRepo:
             out[r[0]] = (r[1], r[2], cases.get(r[0], 0))
         return out
 
+    def per_source(self, code_id: int, source_ids=None) -> dict[int, int]:
+        """source id -> how many codings ``code_id`` has there; only ``source_ids`` when given
+        (sources without any are left out)."""
+        where, params = "", [code_id]
+        if source_ids is not None:
+            ids = sorted(source_ids)
+            where = f" AND source_id IN ({','.join('?' for _ in ids)})"
+            params += ids
+        rows = self.conn.execute(
+            f"SELECT source_id, count(*) FROM codings WHERE code_id = ?{where} GROUP BY source_id", params)
+        return {r[0]: r[1] for r in rows}
+
     def count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM codes").fetchone()[0]
