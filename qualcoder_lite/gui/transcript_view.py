@@ -221,6 +221,7 @@ class TranscriptView(QPlainTextEdit):
         self.labels.set_layers(self._format_layers())
         self._sels_doc = None  # a new text: no highlight is kept
         self._text_serial += 1
+        self.codings = []  # the old codings' offsets mean nothing in the new text (a scroll may ask)
         self.setPlainText(text)
         self.set_codings(codings, code_colors, code_names)
         self._update_margin_width()
