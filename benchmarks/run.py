@@ -82,6 +82,7 @@ OPS = (
     Op("open_source", "Open the busiest source in the transcript view (GUI)", 0.150, "open_source"),
     Op("apply_code", "Apply a code: action to repaint (GUI)", 0.030, "apply"),
     Op("undo", "Undo it: action to repaint (GUI)", None, "apply"),
+    Op("redo", "Redo it: action to repaint (GUI)", None, "apply"),
     Op("apply_after_matrix", "Apply a code after the matrix view was opened once (GUI)", 0.030, "apply_after_matrix"),
     Op("retrieval", "Retrieval table, busiest code (GUI)", 0.200, "retrieval"),
     Op("search_word", "Search a common word (core)", 0.050, "search"),
@@ -458,7 +459,7 @@ def g_apply(env: Env, after_matrix: bool = False) -> dict[str, Result]:
     bottom = view.cursorForPosition(QPoint(view.viewport().width() - 1, view.viewport().height() - 1)).position()
     spans = _fresh_spans(project, sid, cid, view.map.to_cp(bottom))
     before = project.codings.count()
-    apply_res, undo_res = Result(), Result()
+    apply_res, undo_res, redo_res = Result(), Result(), Result()
     timer = Timer()
 
     def select(i: int) -> None:
@@ -482,6 +483,15 @@ def g_apply(env: Env, after_matrix: bool = False) -> dict[str, Result]:
             settle(*_view_widgets(wb))
         if project.codings.count() != before:
             raise RuntimeError("undo did not remove the coding")
+        if after_matrix:
+            continue
+        with (timer.traced(redo_res) if traced else timer.run(redo_res)):
+            w.actionRedo.trigger()
+            settle(*_view_widgets(wb))
+        if project.codings.count() != before + 1:
+            raise RuntimeError("redo did not add the coding again")
+        w.actionUndo.trigger()  # untimed: the next run starts from the same codings
+        settle(*_view_widgets(wb))
     n_code = project.codes.counts()[cid][0]
     if after_matrix:
         apply_res.label = "Apply a code, as above, after the matrix view was opened once (GUI)"
@@ -490,7 +500,7 @@ def g_apply(env: Env, after_matrix: bool = False) -> dict[str, Result]:
     apply_res.label = (f"Apply a code: action to repaint, in that source, code with {n_code:,} "
                        f"segments selected (GUI)")
     close_window(w)
-    return {"apply_code": apply_res, "undo": undo_res}
+    return {"apply_code": apply_res, "undo": undo_res, "redo": redo_res}
 
 
 def g_apply_after_matrix(env: Env) -> dict[str, Result]:

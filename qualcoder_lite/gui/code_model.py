@@ -11,6 +11,7 @@ from ..core.errors import QualCoderError
 from ..core.model import Code
 from ..core.services.coding.codes import MoveCode, UpdateCode
 from ..core.services.coding.coding import ApplyCode
+from .code_counts import CodeCounts
 from .context import Context
 
 CODE_MIME = "application/x-qualcoder-lite-code"
@@ -63,6 +64,7 @@ class CodeTreeModel(QAbstractItemModel):
         self._totals: dict[int, tuple[int, int, int]] = {}  # with sub-codes, when aggregate
         self.aggregate = False
         self._pinned: list[int] = []
+        self._kept_counts = CodeCounts(ctx.project)
         self.reload()
 
     def set_aggregate(self, on: bool) -> None:
@@ -87,12 +89,14 @@ class CodeTreeModel(QAbstractItemModel):
         return (self._totals if self.aggregate else self._counts).get(code_id, (0, 0, 0))
 
     # -- data from the core --------------------------------------------------
-    def reload(self, code_ids=None) -> bool:
-        """Re-read the tree; ``code_ids``: only these codes' counts can have changed.
+    def reload(self, code_ids=None, source_ids=None) -> bool:
+        """Re-read the tree; ``code_ids``: only these codes' counts can have changed, and
+        ``source_ids``: only in these sources (nothing else changed: no case, no source).
         Returns True when the model was reset (False: updated in place)."""
         if code_ids is not None and self._codes and all(i in self._codes for i in code_ids):
-            self._update_counts(code_ids)
+            self._update_counts(code_ids, source_ids)
             return False
+        self._kept_counts.clear()
         codes = self.ctx.project.codes.all()
         by_id = {c.id: c for c in codes}
         children: dict[int | None, list[int]] = {None: []}
@@ -125,11 +129,11 @@ class CodeTreeModel(QAbstractItemModel):
         self.endResetModel()
         return True
 
-    def _update_counts(self, code_ids) -> None:
+    def _update_counts(self, code_ids, source_ids=None) -> None:
         """Only codings changed (the tree, the pins are as they were): re-read the counts of
         these codes (and the roll-ups when they are shown) and repaint the rows that differ."""
         counts = {i: n for i, n in self._counts.items() if i not in code_ids}
-        counts.update(self.ctx.project.codes.counts(code_ids))
+        counts.update(self._kept_counts.counts(code_ids, source_ids))
         totals = self._read_totals()
         changed = [i for i in self._codes
                    if counts.get(i) != self._counts.get(i) or totals.get(i) != self._totals.get(i)]

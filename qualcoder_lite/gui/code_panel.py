@@ -158,12 +158,13 @@ class CodePanel(QWidget):
             self.tree.setCurrentIndex(idx)
             self.tree.scrollTo(idx)
 
-    def refresh(self, code_ids=None) -> None:
+    def refresh(self, code_ids=None, source_ids=None) -> None:
         """Reload after a change, keeping expansion and the current code; ``code_ids``:
-        only the counts of these codes changed (codings added or removed)."""
+        only the counts of these codes changed (codings added or removed), ``source_ids``:
+        and only in these sources."""
         current = self.current_code_id()
         expanded = self._expanded_ids() if code_ids is None else None
-        if not self.model.reload(code_ids):  # updated in place: expansion and selection kept
+        if not self.model.reload(code_ids, source_ids):  # updated in place: expansion and selection kept
             if self._max_digits() != self._count_digits:
                 self._fit_count_columns()
             return

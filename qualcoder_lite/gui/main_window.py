@@ -72,9 +72,9 @@ class MainWindow(QMainWindow):
         self.workbench.codes.click_to_code = self.actionClickToCode.isChecked()
         self.workbench.view.snap_to_words = self.actionSnapWords.isChecked()
         self.show_view("coding")
-        sources = project.sources.all()
-        if sources:
-            self.workbench.open_source(sources[0].id)
+        first = self.workbench.sources.first_source_id  # read by the source list just now
+        if first is not None:
+            self.workbench.open_source(first)
         self._sync_actions()
         self._update_title()
         if project.path is not None:

@@ -73,6 +73,7 @@ class SourcePanel(QWidget):
         project = self.ctx.project
         current = self.current_source_id()
         sources = project.sources.all()
+        self.first_source_id = sources[0].id if sources else None  # by name, whatever is shown
         case_ids = {c.name: c.id for c in project.cases.all()}
         values = project.attributes.case_values()
         flt = self.show_only.currentData()

@@ -196,12 +196,16 @@ class TranscriptView(QPlainTextEdit):
         self.selected_coding_id: int | None = None
         self.snap_to_words = False
         self._stripes: list[_Stripe] = []
+        self._lanes_used = 0
+        self._text_serial = 0  # counts the texts shown (the stripes' places are kept per text)
+        self._edges: tuple[tuple, dict[int, tuple[int, int]]] = ((), {})
         self._stripe_names: dict[int, str] | None = None  # the code names the stripes were labelled with
         self.margin_layers: list = []  # more marks right of the stripes: paint, tooltip_at, click, width
         self.margin = StripeMargin(self)
         self.marks: list[Mark] = []  # time markers and transcriber notes of the text shown
         self.labels = TranscriptHighlighter(self.document())
         self.updateRequest.connect(self._update_margin)
+        self.verticalScrollBar().valueChanged.connect(lambda _v: self._apply_formats())
         self.selectionChanged.connect(self._emit_selection)
         self._update_margin_width()
 
@@ -215,6 +219,9 @@ class TranscriptView(QPlainTextEdit):
         self.selected_coding_id = None
         self.marks = find_marks(text)
         self.labels.set_layers(self._format_layers())
+        self._sels_doc = None  # a new text: no highlight is kept
+        self._text_serial += 1
+        self.codings = []  # the old codings' offsets mean nothing in the new text (a scroll may ask)
         self.setPlainText(text)
         self.set_codings(codings, code_colors, code_names)
         self._update_margin_width()
@@ -258,6 +265,7 @@ class TranscriptView(QPlainTextEdit):
                             f"{code_names.get(c.code_id, '?')} — {c.coder}" + (f"\n{c.memo}" if c.memo else ""))
             stripes.append(s)
         self._stripes, self._stripe_names = stripes, code_names
+        self._lanes_used = 1 + max(lanes.values(), default=-1)  # the margin's width asks often
         self._update_margin_width()
         self._apply_formats()
         self.margin.update()
@@ -277,34 +285,55 @@ class TranscriptView(QPlainTextEdit):
         cur.setPosition(self.map.to_utf16(end_cp), QTextCursor.KeepAnchor)
         return cur
 
+    def highlight_keys(self) -> list[tuple]:
+        """Every coding's highlight as (coding id, start, end, colour, selected), code points;
+        only those in view are handed to Qt (``_apply_formats``)."""
+        colors, selected = self.code_colors, self.selected_coding_id
+        return [(c.id, c.start, c.end, colors.get(c.code_id, "#999999"), c.id == selected) for c in self.codings]
+
+    def shown_range(self) -> tuple[int, int]:
+        """The code points of the blocks in view (whole blocks, from the first to the last)."""
+        vp = self.viewport()
+        first = self.cursorForPosition(QPoint(0, 0)).block()
+        last = self.cursorForPosition(QPoint(vp.width(), vp.height())).block()
+        return self.map.to_cp(first.position()), self.map.to_cp(last.position() + last.length() - 1)
+
     def _apply_formats(self) -> None:
-        # Highlights are kept from one call to the next (same source, coding, colour and
-        # selected state): building ~500 cursors and formats per change cost ~8 ms of the
-        # 30 ms budget for applying a code.
+        # Only the highlights of the blocks in view are extra selections (refreshed on every
+        # scroll and resize): Qt lays out each block an extra selection touches to find what
+        # to repaint, so ~500 of them laid out the whole transcript on every change (~3 ms a
+        # coding, more when a source opens). Selections are kept from one call to the next.
         if getattr(self, "_sels_doc", None) is not self.document() or getattr(self, "_sels_text", None) is not self.text:
             self._sels: dict[tuple, QTextEdit.ExtraSelection] = {}
             self._sels_doc, self._sels_text = self.document(), self.text
-        old, new, sels = self._sels, {}, []
-        for c in self.codings:
-            color_name = self.code_colors.get(c.code_id, "#999999")
-            key = (c.id, c.start, c.end, color_name, c.id == self.selected_coding_id)
+            self._shown_keys: list[tuple] | None = None
+        lo, hi = self.shown_range()
+        keys = [k for k in self.highlight_keys() if k[2] >= lo and k[1] <= hi]
+        if keys == self._shown_keys:
+            return
+        old, new = self._sels, {}
+        for key in keys:
             s = old.get(key)
             if s is None:
-                fmt = QTextCharFormat()
-                color = QColor(color_name)
-                color.setAlpha(110)
-                fmt.setBackground(color)
-                if key[-1]:
-                    fmt.setUnderlineStyle(QTextCharFormat.SingleUnderline)
-                    fmt.setUnderlineColor(QColor("#202020"))
-                    fmt.setProperty(QTextFormat.FullWidthSelection, False)
-                s = QTextEdit.ExtraSelection()
-                s.cursor = self._cursor(c.start, c.end)
-                s.format = fmt
+                s = self._selection(key)
             new[key] = s
-            sels.append(s)
-        self._sels = new
-        self.setExtraSelections(sels)
+        self._sels, self._shown_keys = new, keys
+        self.setExtraSelections(list(new.values()))
+
+    def _selection(self, key: tuple) -> QTextEdit.ExtraSelection:
+        _cid, start, end, color_name, selected = key
+        fmt = QTextCharFormat()
+        color = QColor(color_name)
+        color.setAlpha(110)
+        fmt.setBackground(color)
+        if selected:
+            fmt.setUnderlineStyle(QTextCharFormat.SingleUnderline)
+            fmt.setUnderlineColor(QColor("#202020"))
+            fmt.setProperty(QTextFormat.FullWidthSelection, False)
+        s = QTextEdit.ExtraSelection()
+        s.cursor = self._cursor(start, end)
+        s.format = fmt
+        return s
 
     # -- selection in code points -----------------------------------------------
     def selection_cp(self) -> tuple[int, int] | None:
@@ -375,7 +404,7 @@ class TranscriptView(QPlainTextEdit):
         return 8 + self.fontMetrics().horizontalAdvance("9") * digits
 
     def lanes_used(self) -> int:
-        return 1 + max((s.lane for s in self._stripes), default=-1)
+        return self._lanes_used
 
     def margin_width(self) -> int:
         return self.stripes_width() + sum(layer.width for layer in self.margin_layers)
@@ -397,6 +426,7 @@ class TranscriptView(QPlainTextEdit):
         super().resizeEvent(event)
         cr = self.contentsRect()
         self.margin.setGeometry(QRect(cr.left(), cr.top(), self.margin_width(), cr.height()))
+        self._apply_formats()  # (also the viewport's resize) other blocks may be in view
 
     def visible_stripes(self, height: int):
         """(stripe, rect in margin coordinates) for stripes in the visible part of the text."""
@@ -407,17 +437,35 @@ class TranscriptView(QPlainTextEdit):
         lo, hi = self.map.to_cp(first), self.map.to_cp(last) + 1
         x0 = self.digits_width() + 2
         out = []
+        edge = self._edge_finder()
         for s in self._stripes:
             if s.coding.end < lo or s.coding.start > hi:
                 continue
-            top = self.cursorRect(self._cursor(s.coding.start, s.coding.start)).top()
-            bottom = self.cursorRect(self._cursor(s.coding.end, s.coding.end)).bottom()
+            top, bottom = edge(s.coding.start)[0], edge(s.coding.end)[1]
             top, bottom = max(top, 0), min(bottom, height)
             if bottom <= top:
                 continue
             x = x0 + s.lane * (LANE_WIDTH + LANE_GAP)
             out.append((s, QRect(x, top, LANE_WIDTH, bottom - top)))
         return out
+
+    def _edge_finder(self):
+        """A function: code point -> (top, bottom) of its line on screen. Kept while the text,
+        its layout and the scroll position are the same: a margin repaint or a tooltip asked
+        Qt for two cursor rectangles per stripe in view (~1-2 ms per paint)."""
+        key = (self._text_serial, self.firstVisibleBlock().blockNumber(), self.contentOffset().toTuple(),
+               self.viewport().size().toTuple(), self.font().key(), self.document().documentMargin())
+        if self._edges[0] != key:
+            self._edges = (key, {})
+        edges = self._edges[1]
+
+        def edge(cp: int) -> tuple[int, int]:
+            found = edges.get(cp)
+            if found is None:
+                r = self.cursorRect(self._cursor(cp, cp))
+                found = edges[cp] = (r.top(), r.bottom())
+            return found
+        return edge
 
     def stripe_at(self, pos: QPoint) -> _Stripe | None:
         for stripe, rect in self.visible_stripes(self.margin.height()):

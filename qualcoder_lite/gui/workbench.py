@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QMenu, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import QLabel, QMenu, QSplitter, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from ..core.changes import Changes
 from ..core.errors import QualCoderError
@@ -21,6 +21,31 @@ from .transcript_view import TranscriptView
 
 #: at most this many codings changed: patch the open source's codings instead of re-reading them
 PATCH_LIMIT = 50
+
+
+class BottomTabs(QTabWidget):
+    """Retrieval and search. A page's size hint changing (the retrieval count getting
+    shorter after an undo) makes QTabWidget lay itself out and repaint all of itself, and
+    with it the frame and scroll bars of the table beneath (~5 ms). When the tab bar and the
+    page keep their places, nothing QTabWidget paints itself has changed: that repaint is
+    skipped (the page's own widgets still repaint what changed in them)."""
+
+    def event(self, ev) -> bool:
+        if ev.type() != QEvent.LayoutRequest or not self.isVisible():
+            return super().event(ev)
+        before = self._places()
+        self.setAttribute(Qt.WA_UpdatesDisabled, True)  # not setUpdatesEnabled: that repaints
+        try:
+            done = super().event(ev)
+        finally:
+            self.setAttribute(Qt.WA_UpdatesDisabled, False)
+        if self._places() != before:
+            self.update()
+        return done
+
+    def _places(self) -> tuple:
+        stack = self.findChild(QStackedWidget, "qt_tabwidget_stackedwidget")
+        return (self.size(), self.tabBar().geometry(), stack.geometry() if stack is not None else None)
 
 
 class Workbench(QWidget):
@@ -48,7 +73,7 @@ class Workbench(QWidget):
         cl.addWidget(self.heading)
         cl.addWidget(self.view, 1)
         cl.addWidget(self.find_bar)
-        self.tabs = QTabWidget(self)
+        self.tabs = BottomTabs(self)
         self.tabs.setObjectName("bottomTabs")
         self.tabs.addTab(self.retrieval, "Retrieval")
         self.tabs.addTab(self.search, "Search")
@@ -251,7 +276,10 @@ class Workbench(QWidget):
                 self._update_heading()
         if t & {"codes", "codings", "matrix_cells", "settings"}:
             only_counts = "codings" in t and not t & {"codes", "settings"} and bool(changes.code_ids)
-            self.codes.refresh(changes.code_ids if only_counts else None)
+            # the counts can be updated in the sources named when no case or source changed
+            in_sources = only_counts and bool(changes.source_ids) and not t & {"cases", "case_sources", "sources"}
+            self.codes.refresh(changes.code_ids if only_counts else None,
+                               set(changes.source_ids) if in_sources else None)
         if "speaker_roles" in t:  # interviewer turns are cut from quotes
             self.retrieval.model.forget_quotes()
         if t & {"codes", "codings"}:

@@ -20,7 +20,7 @@ import make_project as mp  # noqa: E402
 import run as bench  # noqa: E402
 
 # Operations that need only the foundation and the workbench: they must always run.
-ALWAYS = ("create", "open_core", "open_gui", "open_source", "apply_code", "undo", "apply_after_matrix", "retrieval", "search_word",
+ALWAYS = ("create", "open_core", "open_gui", "open_source", "apply_code", "undo", "redo", "apply_after_matrix", "retrieval", "search_word",
           "search_phrase", "autocode", "matrix_core", "matrix_gui")
 
 

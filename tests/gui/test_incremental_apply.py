@@ -19,7 +19,7 @@ def _view_state(view) -> dict:
              s.format.underlineStyle()) for s in view.extraSelections()]
     stripes = [(s.coding.id, s.coding.start, s.coding.end, s.lane, s.color, s.label) for s in view._stripes]
     return {"codings": list(view.codings), "selections": sels, "stripes": stripes,
-            "lanes": view.lanes_used(), "margin": view.margin_width()}
+            "lanes": view.lanes_used(), "margin": view.margin_width(), "highlights": view.highlight_keys()}
 
 
 def _panels_state(wb) -> dict:
@@ -142,3 +142,36 @@ def test_coverage_per_source_adds_up_to_the_total(window):
     assert part == {sid: per[sid] for sid in some}
     assert coverage_by_source(project, ids, only=set()) == {}
     assert coverage_by_source(project, ids, coders=[]) == {}
+
+
+def test_code_counts_kept_per_source_match_a_fresh_count_over_many_steps(window, coding):
+    """The code tree keeps each code's codings per source and coded sources per case, and
+    updates them from the sources a change names: after every step the counts shown are
+    those counted afresh (without reloading the tree in between)."""
+    from qualcoder_lite.core.services.coding.coding import ApplyCode
+
+    wb, sid, code_id = coding
+    project = wb.ctx.project
+    model = wb.codes.model
+    fresh_code = next(c.id for c in project.codes.all() if c.id not in project.codes.counts())
+    sources = [s.id for s in project.sources.all()]
+    steps = []
+
+    def check(what: str) -> None:
+        assert model._counts == project.codes.counts(), what
+
+    for i, src in enumerate(sources[:4]):  # a code with no codings yet: first source, first case
+        steps.append(wb.ctx.run(ApplyCode(src, [fresh_code, code_id], 10 * i, 10 * i + 5)))
+        check(f"applied in source {src}")
+    wb.ctx.run(ApplyCode(sources[0], [fresh_code], 100, 120))  # a second coding in the same source
+    check("second coding in a source")
+    for n in range(5):  # back to no codings of the fresh code at all, then forward again
+        window.actionUndo.trigger()
+        check(f"undo {n}")
+    assert fresh_code not in model._counts
+    for n in range(5):
+        window.actionRedo.trigger()
+        check(f"redo {n}")
+    for c in [c for c in project.codings.for_source(sources[1], None) if c.code_id == fresh_code]:
+        wb.ctx.run(RemoveCoding(c.id))  # the source no longer coded: its case goes if it was the only one
+    check("removed")

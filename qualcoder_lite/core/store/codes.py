@@ -131,17 +131,31 @@ class CodeRepo:
             f"SELECT k.code_id, count(*), count(DISTINCT k.source_id) FROM codings k{where} GROUP BY k.code_id",
             params,
         ).fetchall()
+        # the cases through each code's distinct sources (read from the codings_code index):
+        # joining every coding to case_sources cost ~30 ms for a code with 50,000 codings
         cases = {
             r[0]: r[1]
             for r in self.conn.execute(
-                "SELECT k.code_id, count(DISTINCT cs.case_id) FROM codings k "
-                f"JOIN case_sources cs ON cs.source_id = k.source_id{where} GROUP BY k.code_id",
+                f"SELECT k.code_id, count(DISTINCT cs.case_id) FROM (SELECT DISTINCT k.code_id, k.source_id "
+                f"FROM codings k{where}) k JOIN case_sources cs ON cs.source_id = k.source_id GROUP BY k.code_id",
                 params,
             )
         }
         for r in rows:
             out[r[0]] = (r[1], r[2], cases.get(r[0], 0))
         return out
+
+    def per_source(self, code_id: int, source_ids=None) -> dict[int, int]:
+        """source id -> how many codings ``code_id`` has there; only ``source_ids`` when given
+        (sources without any are left out)."""
+        where, params = "", [code_id]
+        if source_ids is not None:
+            ids = sorted(source_ids)
+            where = f" AND source_id IN ({','.join('?' for _ in ids)})"
+            params += ids
+        rows = self.conn.execute(
+            f"SELECT source_id, count(*) FROM codings WHERE code_id = ?{where} GROUP BY source_id", params)
+        return {r[0]: r[1] for r in rows}
 
     def count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM codes").fetchone()[0]

@@ -24,6 +24,13 @@ class SourceRepo:
             out.setdefault(r["source_id"], []).append(r["name"])
         return out
 
+    def case_ids_by_source(self) -> dict[int, list[int]]:
+        """source id -> the ids of its cases (sources without a case are left out)."""
+        out: dict[int, list[int]] = {}
+        for source_id, case_id in self.conn.execute("SELECT source_id, case_id FROM case_sources"):
+            out.setdefault(source_id, []).append(case_id)
+        return out
+
     def all(self) -> list[Source]:
         cases = self._cases_by_source()
         counts = {

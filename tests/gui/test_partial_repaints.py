@@ -1,0 +1,186 @@
+"""What is on screen after a change is what a full repaint shows. Some widgets repaint only
+what changed (the retrieval table skips its cells when rows are added or removed below the
+rows shown, and scroll bars that look the same; the bottom tabs skip their frame when a
+page's size hint changes; the transcript hands Qt only the highlights in view); a skipped
+repaint that was needed would leave stale pixels, which these tests look for."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
+
+from tests.gui.conftest import open_source, select_text
+
+USER = 256
+
+
+def _on_screen(widget) -> QImage:
+    """The widget's pixels as the window's backing store holds them (what the user sees)."""
+    win = widget.window()
+    at = widget.mapTo(win, QPoint(0, 0))
+    img = win.screen().grabWindow(win.winId(), at.x(), at.y(), widget.width(), widget.height()).toImage()
+    return img.convertToFormat(QImage.Format_RGB32)
+
+
+def _fresh(widget) -> QImage:
+    return widget.grab().toImage().convertToFormat(QImage.Format_RGB32)
+
+
+def _settle(qtbot) -> None:
+    for _ in range(3):
+        QApplication.processEvents()
+        qtbot.wait(20)
+
+
+def _assert_painted(qtbot, widget) -> None:
+    """What is on screen is what repainting the whole window gives."""
+    _settle(qtbot)
+    shown = _on_screen(widget)
+    widget.window().repaint()
+    assert shown == _on_screen(widget)
+
+
+def _table(window, qtbot):
+    wb = window.workbench
+    wb.retrieval.table.setMaximumHeight(100)  # a short table: two rows shown, the rest below
+    wb.tabs.setCurrentWidget(wb.retrieval)
+    counts = wb.ctx.project.codes.counts()
+    wb.codes.select_code(max(counts, key=lambda c: counts[c][0]))  # the code with the most rows
+    _settle(qtbot)
+    table = wb.retrieval.table
+    shown = table.rowAt(table.viewport().height() - 1)
+    assert 0 <= shown < wb.retrieval.model.rowCount() - 1, "the table must have rows below the view"
+    return wb, table
+
+
+def _apply(window, wb, source: str, at_end: bool) -> int:
+    """Code the first or the last line of a source with the current code; the new row's number."""
+    open_source(wb, source)
+    text = wb.view.text
+    lines = [ln for ln in text.split("\n") if len(ln.strip()) > 20]
+    line = lines[-1] if at_end else lines[0]
+    start = text.rindex(line) if at_end else text.index(line)
+    select_text(wb.view, start, start + len(line))
+    ids = set(wb.retrieval.model.ids)
+    window.actionApplyCode.trigger()
+    new = [i for i in wb.retrieval.model.ids if i not in ids]
+    assert len(new) == 1
+    return wb.retrieval.model.ids.index(new[0])
+
+
+def test_retrieval_rows_added_and_removed_below_and_inside_the_view_are_painted(window, qtbot):
+    wb, table = _table(window, qtbot)
+    names = sorted(s.name for s in wb.ctx.project.sources.all())
+    _assert_painted(qtbot, table.viewport())
+    # below the rows shown: the cells are not repainted, the scroll bar is
+    row = _apply(window, wb, names[-1], at_end=True)
+    assert row > table.rowAt(table.viewport().height() - 1)
+    _assert_painted(qtbot, table.viewport())
+    _assert_painted(qtbot, wb.tabs)  # the scroll bars, the count above the table
+    table.scrollToBottom()
+    _assert_painted(qtbot, table.viewport())
+    table.scrollToTop()
+    window.actionUndo.trigger()
+    _assert_painted(qtbot, table.viewport())
+    # inside the rows shown: the rows move down and must be painted again
+    row = _apply(window, wb, names[0], at_end=False)
+    assert row <= table.rowAt(table.viewport().height() - 1)
+    _assert_painted(qtbot, table.viewport())
+    _assert_painted(qtbot, wb.tabs)
+    window.actionUndo.trigger()
+    _assert_painted(qtbot, table.viewport())
+    _assert_painted(qtbot, wb.tabs)
+    window.actionRedo.trigger()
+    _assert_painted(qtbot, table.viewport())
+    _assert_painted(qtbot, wb.tabs)
+
+
+def test_the_scroll_bar_appears_and_goes_with_the_rows(window, qtbot):
+    """A table that just fits its rows: one more row shows the vertical scroll bar (and
+    narrows the columns), undo hides it again."""
+    wb = window.workbench
+    wb.tabs.setCurrentWidget(wb.retrieval)
+    counts = wb.ctx.project.codes.counts()
+    wb.codes.select_code(max(counts, key=lambda c: counts[c][0]))
+    table = wb.retrieval.table
+    _settle(qtbot)
+    rows = wb.retrieval.model.rowCount()
+    chrome = table.height() - table.viewport().height()
+    table.setMaximumHeight(chrome + rows * table.rowHeight(0) + 2)
+    _settle(qtbot)
+    bar = table.verticalScrollBar()
+    assert not bar.isVisible()
+    names = sorted(s.name for s in wb.ctx.project.sources.all())
+    _apply(window, wb, names[-1], at_end=True)
+    _settle(qtbot)
+    assert bar.isVisible()
+    _assert_painted(qtbot, wb.tabs)
+    window.actionUndo.trigger()
+    _settle(qtbot)
+    assert not bar.isVisible()
+    _assert_painted(qtbot, wb.tabs)
+
+
+def _all_highlights_painted(view) -> QImage:
+    """The viewport as it looks with every coding's highlight handed to Qt (as before only
+    the highlights in view were): the reference for what the user must see."""
+    shown = view.extraSelections()
+    view.setExtraSelections([view._selection(k) for k in view.highlight_keys()])
+    img = _fresh(view.viewport())
+    view.setExtraSelections(shown)
+    return img
+
+
+def _stripes_kept_and_fresh(view) -> tuple[list, list]:
+    """The stripes in view from the places kept for the margin, and measured afresh."""
+    height = view.margin.height()
+    kept = [(s.coding.id, r.getRect()) for s, r in view.visible_stripes(height)]
+    places = view._edges
+    view._edges = ((), {})
+    fresh = [(s.coding.id, r.getRect()) for s, r in view.visible_stripes(height)]
+    view._edges = places  # the next look starts from what was kept
+    return kept, fresh
+
+
+def _codings_in_view(view) -> list:
+    vp = view.viewport()
+    lo = view.map.to_cp(view.cursorForPosition(QPoint(0, 0)).position())
+    hi = view.map.to_cp(view.cursorForPosition(QPoint(vp.width(), vp.height())).position())
+    return [c for c in view.codings if c.end > lo and c.start < hi]
+
+
+def test_highlights_are_painted_after_scrolling_and_resizing(window, qtbot):
+    wb = window.workbench
+    project = wb.ctx.project
+    busiest = max(project.sources.all(), key=lambda s: s.codings)
+    wb.open_source(busiest.id)
+    view = wb.view
+    _settle(qtbot)
+    assert _codings_in_view(view)
+    assert len(view.extraSelections()) < len(view.codings), "only the highlights in view are given to Qt"
+    assert _on_screen(view.viewport()) == _all_highlights_painted(view)
+    bar = view.verticalScrollBar()
+    last = view.codings[-1]
+    for value in (view.document().findBlock(view.map.to_utf16(last.start)).blockNumber() - 2, bar.maximum(),
+                  bar.maximum() // 2, 0):
+        bar.setValue(value)
+        _settle(qtbot)
+        assert _codings_in_view(view) or value == bar.maximum() // 2
+        assert _on_screen(view.viewport()) == _all_highlights_painted(view), f"scrolled to {value}"
+        kept, fresh = _stripes_kept_and_fresh(view)
+        assert kept == fresh and (fresh or value == bar.maximum() // 2)
+    qtbot.keyClick(view, Qt.Key_PageDown)
+    _settle(qtbot)
+    assert _on_screen(view.viewport()) == _all_highlights_painted(view)
+    height = view.viewport().height()
+    wb.tabs.hide()  # the transcript gets the room of the tabs below it: more lines in view
+    _settle(qtbot)
+    assert view.viewport().height() > height
+    assert _on_screen(view.viewport()) == _all_highlights_painted(view)
+    kept, fresh = _stripes_kept_and_fresh(view)
+    assert kept == fresh
+    window.resize(1000, 900)  # narrower: the lines wrap elsewhere
+    _settle(qtbot)
+    kept, fresh = _stripes_kept_and_fresh(view)
+    assert kept == fresh
