@@ -106,6 +106,9 @@ def test_turns_in_bulk_undo_and_redo_exactly(tmp_path):
     assert [op.after for op in turn_ops] == [
         dict(zip([c[1] for c in project.conn.execute("PRAGMA table_info(speaker_turns)")], row))
         for row in after["speaker_turns"]]
+    source_cols = [c[1] for c in project.conn.execute("PRAGMA table_info(sources)")]
+    assert [op.after for op in cmd.ops if op.table == "sources"] == [  # texts kept as UTF-8, given back as str
+        dict(zip(source_cols, row)) for row in after["sources"]]
     project.undo(cmd)
     assert dump(project) == before
     project.redo(cmd)

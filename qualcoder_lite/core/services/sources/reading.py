@@ -53,7 +53,7 @@ def words_of(text: str, index: bytes) -> int:
 class ReadFile:
     """One file read for import: its text and everything derived from the text alone."""
 
-    text: str
+    text: str | bytes  # UTF-8 when it comes from a worker (a quarter of the pickle of a str with an emoji)
     format: str
     turns: list[Turn]
     warnings: list[str] = field(default_factory=list)
@@ -92,7 +92,10 @@ def _read_in_worker(path: Path, encoding: str | None) -> ReadFile | None:
     """A worker's read; None when it failed in an expected way (the caller reads it again
     in its own process to raise the very error)."""
     try:
-        return read_one(path, encoding)
+        got = read_one(path, encoding)
+        if isinstance(got.text, str):
+            got.text = got.text.encode("utf-8")
+        return got
     except (QualCoderError, OSError, UnicodeError, ValueError):
         return None
 
