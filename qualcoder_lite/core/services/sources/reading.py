@@ -12,6 +12,7 @@ either way ``progress`` returning False stops the reading (``InterruptedError``)
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import re
@@ -145,7 +146,8 @@ def derive_texts(texts: Sequence[str]) -> Generator[tuple[bytes, int, list[TurnR
         return
     _TEXTS = texts  # before the pool forks its workers (all at once, on the first submit)
     try:
-        with ProcessPoolExecutor(max_workers=min(POOL_WORKERS, os.cpu_count() or 1), mp_context=_context()) as pool:
+        with ProcessPoolExecutor(max_workers=min(POOL_WORKERS, os.cpu_count() or 1), mp_context=_context(),
+                                 initializer=gc.freeze) as pool:
             futures = [pool.submit(_derive_in_worker, i) for i in range(len(texts))]
             try:
                 for fut in futures:
@@ -183,7 +185,7 @@ def read_files(paths: list[Path], encoding: str | None = None,
             yield path, read_one(path, encoding, step=step)
         return
     workers = min(POOL_WORKERS, os.cpu_count() or 1)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=gc.freeze) as pool:
         futures = [pool.submit(_read_in_worker, p, encoding) for p in paths]
         try:
             for i, (path, fut) in enumerate(zip(paths, futures)):
