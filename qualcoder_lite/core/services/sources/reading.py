@@ -18,6 +18,7 @@ import os
 import re
 import sys
 import threading
+import tracemalloc
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -147,7 +148,7 @@ def derive_texts(texts: Sequence[str]) -> Generator[tuple[bytes, int, list[TurnR
     _TEXTS = texts  # before the pool forks its workers (all at once, on the first submit)
     try:
         with ProcessPoolExecutor(max_workers=min(POOL_WORKERS, os.cpu_count() or 1), mp_context=_context(),
-                                 initializer=gc.freeze) as pool:
+                                 initializer=_worker_start) as pool:
             futures = [pool.submit(_derive_in_worker, i) for i in range(len(texts))]
             try:
                 for fut in futures:
@@ -157,6 +158,15 @@ def derive_texts(texts: Sequence[str]) -> Generator[tuple[bytes, int, list[TurnR
                     fut.cancel()
     finally:
         _TEXTS = ()
+
+
+def _worker_start() -> None:
+    """In a forked worker: its collections leave the parent's objects alone (no copies of
+    their pages), and allocations are not traced there (a parent measuring its own memory
+    with tracemalloc slows its workers several times over otherwise)."""
+    gc.freeze()
+    if tracemalloc.is_tracing():
+        tracemalloc.stop()
 
 
 def _context():
@@ -185,7 +195,7 @@ def read_files(paths: list[Path], encoding: str | None = None,
             yield path, read_one(path, encoding, step=step)
         return
     workers = min(POOL_WORKERS, os.cpu_count() or 1)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=gc.freeze) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_worker_start) as pool:
         futures = [pool.submit(_read_in_worker, p, encoding) for p in paths]
         try:
             for i, (path, fut) in enumerate(zip(paths, futures)):
