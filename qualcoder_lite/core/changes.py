@@ -90,6 +90,43 @@ class RowOp:
         return int(row["id"])
 
 
+class PackedRowOp(RowOp):
+    """An insert's ``RowOp`` held compactly (an import records one per source and speaker
+    turn): the columns (one tuple shared by a table's rows) and the values, long texts as
+    UTF-8 (a quarter of a ``str`` with an emoji in it). ``after`` is the row as ``RowOp``'s
+    dict, made on each access; otherwise it is the same record."""
+
+    __slots__ = ("kind", "table", "_cols", "_vals", "_utf8")
+    _cols: tuple[str, ...]
+    _vals: tuple
+    _utf8: tuple[int, ...]
+
+    def __init__(self, table: str, cols: tuple[str, ...], vals: tuple, utf8: tuple[int, ...] = ()):
+        object.__setattr__(self, "kind", "insert")
+        object.__setattr__(self, "table", table)
+        object.__setattr__(self, "_cols", cols)
+        object.__setattr__(self, "_vals", vals)
+        object.__setattr__(self, "_utf8", utf8)  # places in ``vals`` holding a str as UTF-8 bytes
+
+    @property
+    def before(self) -> None:
+        return None
+
+    @property
+    def after(self) -> dict[str, Any]:
+        row = dict(zip(self._cols, self._vals))
+        for i in self._utf8:
+            row[self._cols[i]] = self._vals[i].decode("utf-8")
+        return row
+
+    @property
+    def row_id(self) -> int:
+        return int(self._vals[self._cols.index("id")])
+
+    def __repr__(self) -> str:
+        return f"PackedRowOp({self.table!r}, id={self.row_id})"
+
+
 @dataclass
 class Changes:
     """What a command changed, so views can decide what to refresh."""

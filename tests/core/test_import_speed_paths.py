@@ -106,6 +106,9 @@ def test_turns_in_bulk_undo_and_redo_exactly(tmp_path):
     assert [op.after for op in turn_ops] == [
         dict(zip([c[1] for c in project.conn.execute("PRAGMA table_info(speaker_turns)")], row))
         for row in after["speaker_turns"]]
+    source_cols = [c[1] for c in project.conn.execute("PRAGMA table_info(sources)")]
+    assert [op.after for op in cmd.ops if op.table == "sources"] == [  # texts kept as UTF-8, given back as str
+        dict(zip(source_cols, row)) for row in after["sources"]]
     project.undo(cmd)
     assert dump(project) == before
     project.redo(cmd)
@@ -147,3 +150,34 @@ def test_cancel_while_indexing_leaves_the_project_unchanged(tmp_path, monkeypatc
     assert any(x.startswith("Indexing long.txt: ") for x in seen)
     assert not any(x.startswith("Importing") for x in seen)
     assert dump(project) == before
+
+
+def _qdpx_stored(path) -> dict:
+    from qualcoder_lite.core.project import open_project
+
+    with open_project(path) as p:
+        return dump(p)
+
+
+def test_qdpx_import_with_workers_stores_the_same(tmp_path, monkeypatch):
+    from qualcoder_lite.core.services.refi.interop import export_qdpx, import_qdpx
+
+    project = memory_project(coder="alex")
+    import_files(project, _files(tmp_path, 9), CaseRule(pattern=r"^(P\d+)"))
+    qdpx = tmp_path / "all.qdpx"
+    export_qdpx(project, qdpx)
+    from qualcoder_lite.core.services.refi import build
+
+    monkeypatch.setattr(build, "now_iso", lambda: "2026-01-01T00:00:00+00:00")  # the import's time
+    import_qdpx(qdpx, tmp_path / "here.qlite")
+    monkeypatch.setattr(reading, "POOL_MIN_FILES", 2)
+    monkeypatch.setattr(reading, "POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(reading.os, "cpu_count", lambda: 2)
+    forked = []
+    real = reading.derive
+    monkeypatch.setattr(reading, "derive", lambda text: forked.append(text) or real(text))
+    import_qdpx(qdpx, tmp_path / "pooled.qlite")
+    assert not forked  # the workers' own list, not this process's: they did the work
+    here, pooled = _qdpx_stored(tmp_path / "here.qlite"), _qdpx_stored(tmp_path / "pooled.qlite")
+    assert len(here["sources"]) == 9 and len(here["speaker_turns"]) > 9
+    assert pooled == here

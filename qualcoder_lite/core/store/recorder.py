@@ -17,7 +17,7 @@ import re
 import sqlite3
 from typing import Any, Iterable
 
-from ..changes import Changes, GoneError, RowChangedError, RowOp  # noqa: F401  (the records it makes)
+from ..changes import Changes, GoneError, PackedRowOp, RowChangedError, RowOp  # noqa: F401  (the records it makes)
 from .schema import CASCADES, TABLES
 
 
@@ -57,34 +57,62 @@ class Recorder:
         self.ops: list[RowOp] = []
 
     # -- forward operations -------------------------------------------------
-    def insert(self, table: str, values: dict[str, Any]) -> int:
+    def insert(self, table: str, values: dict[str, Any], utf8: dict[str, bytes] | None = None) -> int:
         """Insert a row; records the whole row as stored (defaults and id included), so
-        redo recreates the identical row and undo can check nobody changed it since."""
+        redo recreates the identical row and undo can check nobody changed it since.
+        ``utf8`` gives the UTF-8 bytes of long ``str`` values (column -> bytes): the record
+        keeps those bytes (``PackedRowOp``) instead of a second copy of the text."""
         cols = tuple(values)
         cur = self.conn.execute(_insert_sql(table, cols), [values[c] for c in cols])
         assert cur.lastrowid is not None  # set by every INSERT
         row_id = int(cur.lastrowid)
+        if utf8:
+            self.ops.append(self._packed_insert(table, row_id, values, utf8))
+            return row_id
         row = self._fetch(table, row_id)
         if row is None:  # pragma: no cover - the row was just inserted in this transaction
             row = dict(values, id=row_id)
         self.ops.append(RowOp("insert", table, None, row))
         return row_id
 
+    def _packed_insert(self, table: str, row_id: int, values: dict[str, Any], utf8: dict[str, bytes]) -> PackedRowOp:
+        """The record of a row just inserted: every column as stored, read back except the
+        ``utf8`` ones (a ``str`` bound to a TEXT column is stored as given), and a value
+        equal to the one given kept as the given object (one copy of an index, not two)."""
+        cur = self.conn.cursor()
+        cur.row_factory = None
+        stored = cur.execute(f"SELECT * FROM {_ident(table)} WHERE id = ?", (row_id,)).fetchone()
+        names = tuple(d[0] for d in cur.description)
+        vals = list(stored)
+        places = []
+        for i, col in enumerate(names):
+            if col in utf8:
+                if vals[i] != values[col] or not isinstance(values[col], str):  # pragma: no cover - TEXT keeps a str
+                    raise RuntimeError(f"{table}.{col}: the stored value is not the one given")
+                vals[i] = utf8[col]
+                places.append(i)
+            elif col in values and type(values[col]) is type(vals[i]) and values[col] == vals[i]:
+                vals[i] = values[col]
+        return PackedRowOp(table, names, tuple(vals), tuple(places))
+
     def insert_many(self, table: str, cols: tuple[str, ...], rows: list[tuple]) -> list[int]:
         """Insert ``rows`` (value tuples in the order of ``cols``) with one ``executemany``;
-        records each whole row as stored, exactly as ``insert`` does, read back in one query.
-        Returns the new ids in the order of ``rows``."""
+        records each whole row as stored, exactly as ``insert`` does, read back in one query
+        (compactly: ``PackedRowOp``). Returns the new ids in the order of ``rows``."""
         if not rows:
             return []
         self._check_table(table)
         top = self.conn.execute(f"SELECT max(id) FROM {_ident(table)}").fetchone()[0] or 0
         self.conn.executemany(_insert_sql(table, tuple(cols)), rows)
-        stored = [dict(r) for r in self.conn.execute(
-            f"SELECT * FROM {_ident(table)} WHERE id > ? ORDER BY id", (top,))]
+        cur = self.conn.cursor()
+        cur.row_factory = None
+        stored = cur.execute(f"SELECT * FROM {_ident(table)} WHERE id > ? ORDER BY id", (top,)).fetchall()
         if len(stored) != len(rows):  # pragma: no cover - ids are handed out in order within a transaction
             raise RuntimeError(f"{table}: inserted {len(rows)} rows but found {len(stored)}")
-        self.ops.extend(RowOp("insert", table, None, row) for row in stored)
-        return [row["id"] for row in stored]
+        names = tuple(d[0] for d in cur.description)
+        self.ops.extend(PackedRowOp(table, names, row) for row in stored)
+        at = names.index("id")
+        return [row[at] for row in stored]
 
     def update(self, table: str, row_id: int, values: dict[str, Any]) -> bool:
         """Update columns of one row; returns False when nothing changed."""

@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 from ... import codepath
 from ..anchors.refi_anchors import import_anchors, is_passage_link
@@ -35,12 +35,10 @@ from .import_report import KEPT_ASIDE_TITLE, SETTING, QdpxImportReport
 from .qdpx_content import KeptAside, QdpxContent
 from ...store.coders import CODER_COLORS
 from ...store.database import now_iso
-from ...units import detect_turns
 from ..sources.attributes import parse_value
 from ..coding.codes import PALETTE
 from ..sources.importing import text_hash
-from ..sources.reading import words_of
-from ..search.word_index import build_word_index
+from ..sources.reading import derive_texts
 
 Progress = Callable[[int, int, str], bool]
 PROJECT_DESCRIPTION_TITLE = "Project description"
@@ -232,8 +230,15 @@ class _Builder:
                     self.sel_memos.setdefault(target, []).append(texts[g])
 
     def sources(self) -> None:
-        names: set[str] = set()
         present = [s for s in self.proj.sources if s.text is not None]
+        derived = derive_texts([s.text for s in present if s.text is not None])  # in worker processes if many
+        try:
+            self._sources(present, derived)
+        finally:
+            derived.close()  # a cancel stops the workers now
+
+    def _sources(self, present: list[refi.Source], derived: Iterator[tuple[bytes, int, list[tuple]]]) -> None:
+        names: set[str] = set()
         for i, src in enumerate(present):
             if self.progress is not None and not self.progress(i, len(present), f"Importing {src.name}"):
                 raise InterruptedError("import cancelled")
@@ -243,10 +248,10 @@ class _Builder:
                 self.r.renamed.append(f"source {name!r} -> {final!r} (two sources with one name)")
             text = src.text
             assert text is not None  # present sources only
-            index = build_word_index(text)
+            index, words, turns = next(derived)
             sid = self.insert("sources", {
                 "guid": self.guid("sources", src.guid), "name": final, "kind": "transcript", "text": text,
-                "text_hash": text_hash(text), "words": words_of(text, index), "file_format": "txt",
+                "text_hash": text_hash(text), "words": words, "file_format": "txt",
                 "word_index": index,
                 "original_path": f"{self.c.path.name}:{src.path or src.element}",
                 "imported": refi.valid_datetime(src.created) or self.now,
@@ -255,11 +260,9 @@ class _Builder:
             self.source_ids.setdefault(src.guid, sid)
             if not text.strip():
                 self.r.warnings.append(f"source {final!r} has no text")
-            turns = detect_turns(text)
             self.conn.executemany(
                 'INSERT INTO speaker_turns (source_id, speaker, label_start, label_end, start, "end", timestamp) '
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(sid, t.speaker, t.label_start, t.label_end, t.start, t.end, t.timestamp) for t in turns])
+                "VALUES (?, ?, ?, ?, ?, ?, ?)", [(sid, *t) for t in turns])
             self.counts["speaker_turns"] += len(turns)
             self.codings(src, sid)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
@@ -236,6 +236,9 @@ class Project:
 
 
 # ----------------------------------------------------------------------------- XML writing
+FLUSH_PARTS = 4096  # an ``XmlWriter`` with a sink hands on its text every this many pieces
+
+
 class XmlWriter:
     """Writes XML as a list of strings (fast for tens of thousands of elements).
 
@@ -245,10 +248,22 @@ class XmlWriter:
     lone surrogates) are replaced by U+FFFD and counted in ``replaced``.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, sink: Callable[[str], object] | None = None) -> None:
         self.parts: list[str] = ['<?xml version="1.0" encoding="UTF-8"?>\n']
         self.replaced = 0
         self._depth = 0
+        self.sink = sink  # given: the text goes there in pieces (``flush``), never held whole
+
+    def _put(self, part: str) -> None:
+        self.parts.append(part)
+        if self.sink is not None and len(self.parts) >= FLUSH_PARTS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Hand what was written so far to ``sink``."""
+        if self.sink is not None and self.parts:
+            self.sink("".join(self.parts))
+            self.parts.clear()
 
     def _clean(self, s: str) -> str:
         if _NOT_XML.search(s):
@@ -282,19 +297,19 @@ class XmlWriter:
         return "".join(f' {k}="{self.attr(v)}"' for k, v in attrs.items() if v is not None)
 
     def start(self, tag: str, attrs: Mapping[str, str | None] | None = None) -> None:
-        self.parts.append(f"{'  ' * self._depth}<{tag}{self._attrs(attrs or {})}>\n")
+        self._put(f"{'  ' * self._depth}<{tag}{self._attrs(attrs or {})}>\n")
         self._depth += 1
 
     def end(self, tag: str) -> None:
         self._depth -= 1
-        self.parts.append(f"{'  ' * self._depth}</{tag}>\n")
+        self._put(f"{'  ' * self._depth}</{tag}>\n")
 
     def empty(self, tag: str, attrs: Mapping[str, str | None] | None = None) -> None:
-        self.parts.append(f"{'  ' * self._depth}<{tag}{self._attrs(attrs or {})}/>\n")
+        self._put(f"{'  ' * self._depth}<{tag}{self._attrs(attrs or {})}/>\n")
 
     def element(self, tag: str, text: str, attrs: Mapping[str, str | None] | None = None) -> None:
         """An element with text content only (no whitespace added inside it)."""
-        self.parts.append(f"{'  ' * self._depth}<{tag}{self._attrs(attrs or {})}>{self.text(text)}</{tag}>\n")
+        self._put(f"{'  ' * self._depth}<{tag}{self._attrs(attrs or {})}>{self.text(text)}</{tag}>\n")
 
     def getvalue(self) -> str:
         return "".join(self.parts)

@@ -18,6 +18,7 @@ import datetime
 import io
 import os
 import re
+import time
 import zipfile
 from pathlib import Path
 from typing import BinaryIO, Callable, Sequence
@@ -107,12 +108,13 @@ def source_member(src: refi.Source) -> str:
 
 
 def render_project(p: refi.Project, origin: str, progress: Progress | None = None,
-                   units: str = "codepoints") -> tuple[str, int]:
+                   units: str = "codepoints", sink: Callable[[str], object] | None = None) -> tuple[str, int]:
     """(project.qde text, characters replaced because XML cannot carry them); selection
-    offsets in ``units`` (see ``UNITS``)."""
+    offsets in ``units`` (see ``UNITS``). With ``sink`` the text goes there piece by piece
+    and the text returned is empty."""
     if units not in UNITS:
         raise ValueError(f"unknown offset units {units!r}")
-    w = refi.XmlWriter()
+    w = refi.XmlWriter(sink)
     stamp = refi.valid_datetime(p.created)
     w.start("Project", {"xmlns": refi.PROJECT_NS, "name": p.name, "origin": origin,
                         "creatingUserGUID": p.creating_user, "creationDateTime": stamp,
@@ -135,6 +137,9 @@ def render_project(p: refi.Project, origin: str, progress: Progress | None = Non
         w.element("Description", p.description)
     _note_refs(w, p.note_refs)
     w.end("Project")
+    if sink is not None:
+        w.flush()
+        return "", w.replaced
     return w.getvalue(), w.replaced
 
 
@@ -274,15 +279,22 @@ class _OnceFailing(io.RawIOBase):
 
 def write_qdpx(p: refi.Project, path: str | Path | outfile.Output, origin: str, progress: Progress | None = None,
                compresslevel: int = 6, units: str = "codepoints") -> int:
-    """Write the archive; returns the count of characters XML could not carry (replaced)."""
-    xml, replaced = render_project(p, origin, progress, units)
+    """Write the archive; returns the count of characters XML could not carry (replaced).
+    project.qde is rendered straight into the archive, never held whole."""
+    replaced = 0
 
     def write(tmp: Path) -> None:
+        nonlocal replaced
         with open(tmp, "wb") as fh:
             out = _OnceFailing(fh)
             try:
                 with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as zf:
-                    zf.writestr("project.qde", xml.encode("utf-8"))
+                    info = zipfile.ZipInfo("project.qde", time.localtime(time.time())[:6])  # as writestr
+                    info.compress_type = zf.compression
+                    info._compresslevel = zf.compresslevel  # type: ignore[attr-defined]  # as writestr sets it
+                    with zf.open(info, "w") as member:
+                        _, replaced = render_project(p, origin, progress, units,
+                                                     lambda text: member.write(text.encode("utf-8")))
                     for s in p.sources:
                         zf.writestr(source_member(s), (s.text or "").encode("utf-8", "replace"))
                 out.flush()

@@ -53,7 +53,7 @@ class CaseRule:
 class PreparedSource:
     path: Path
     name: str
-    text: str
+    text: str | bytes  # or its UTF-8 (``prepare`` keeps that: a quarter of a str with an emoji)
     format: str
     turns: list[Turn]
     case: str | None
@@ -62,16 +62,26 @@ class PreparedSource:
     word_index: bytes | None = None  # made by ``complete`` when not given
     words: int | None = None
 
+    @property
+    def utf8(self) -> bytes:
+        return self.text if isinstance(self.text, bytes) else self.text.encode("utf-8")
+
+    def text_str(self) -> str:
+        return self.text.decode("utf-8") if isinstance(self.text, bytes) else self.text
+
     @cached_property
     def hash(self) -> str:
-        return text_hash(self.text)
+        return hashlib.sha256(self.utf8).hexdigest()
 
-    def complete(self) -> None:
-        """Fill in the word index and word count when the reader did not."""
-        if self.word_index is None:
-            self.word_index = build_word_index(self.text)
-        if self.words is None:
-            self.words = words_of(self.text, self.word_index)
+    def complete(self, text: str | None = None) -> None:
+        """Fill in the word index and word count when the reader did not (``text``: the
+        decoded text, when the caller has it)."""
+        if self.word_index is None or self.words is None:
+            text = self.text_str() if text is None else text
+            if self.word_index is None:
+                self.word_index = build_word_index(text)
+            if self.words is None:
+                self.words = words_of(text, self.word_index)
 
 
 @dataclass
@@ -123,7 +133,8 @@ def prepare(
             PreparedSource(
                 path=path,
                 name=path.stem.strip() or path.name,
-                text=read.text,
+                # UTF-8, decoded again one text at a time when written
+                text=read.text if isinstance(read.text, bytes) else read.text.encode("utf-8"),
                 format=read.format,
                 turns=read.turns,
                 case=case,
@@ -174,14 +185,15 @@ class ImportSources(Command):
         for i, p in enumerate(self.prepared):
             if self.progress is not None and not self.progress(i, total, f"Importing {p.name}"):
                 raise InterruptedError("import cancelled")
-            p.complete()
+            text = p.text_str()  # the one str of this text, for this insert only
+            p.complete(text)
             source_id = rec.insert(
                 "sources",
                 {
                     "guid": str(uuid.uuid4()),
                     "name": p.name,
                     "kind": p.kind,
-                    "text": p.text,
+                    "text": text,
                     "text_hash": p.hash,
                     "words": p.words,
                     "file_format": p.format,
@@ -190,6 +202,7 @@ class ImportSources(Command):
                     "imported_by": coder_id,
                     "word_index": p.word_index,  # in the row: undo/redo carry it along
                 },
+                utf8={"text": p.utf8},  # the undo record keeps the UTF-8, not a second str
             )
             turn_rows += [(source_id, t.speaker, t.label_start, t.label_end, t.start, t.end, t.timestamp)
                           for t in p.turns]

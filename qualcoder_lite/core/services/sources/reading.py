@@ -12,15 +12,17 @@ either way ``progress`` returning False stops the reading (``InterruptedError``)
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import re
 import sys
 import threading
+import tracemalloc
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Generator, Iterator, Sequence
 
 from ...errors import QualCoderError
 from ...model import Turn
@@ -53,7 +55,7 @@ def words_of(text: str, index: bytes) -> int:
 class ReadFile:
     """One file read for import: its text and everything derived from the text alone."""
 
-    text: str
+    text: str | bytes  # UTF-8 when it comes from a worker (a quarter of the pickle of a str with an emoji)
     format: str
     turns: list[Turn]
     warnings: list[str] = field(default_factory=list)
@@ -92,7 +94,10 @@ def _read_in_worker(path: Path, encoding: str | None) -> ReadFile | None:
     """A worker's read; None when it failed in an expected way (the caller reads it again
     in its own process to raise the very error)."""
     try:
-        return read_one(path, encoding)
+        got = read_one(path, encoding)
+        if isinstance(got.text, str):
+            got.text = got.text.encode("utf-8")
+        return got
     except (QualCoderError, OSError, UnicodeError, ValueError):
         return None
 
@@ -101,9 +106,7 @@ def _use_pool(paths: list[Path]) -> bool:
     """Many files, several CPUs, Linux, and called on the main thread: forking a process
     while other threads run (the GUI's job threads, Qt's own) may copy a lock another thread
     holds, so a job thread reads here instead."""
-    if len(paths) < POOL_MIN_FILES or (os.cpu_count() or 1) < 2 or not sys.platform.startswith("linux"):
-        return False
-    if threading.current_thread() is not threading.main_thread():
+    if not _pool_allowed(len(paths)):
         return False
     size = 0
     for p in paths:
@@ -112,6 +115,58 @@ def _use_pool(paths: list[Path]) -> bool:
         except OSError:
             return False  # the in-process read names the file and the reason
     return size >= POOL_MIN_BYTES
+
+
+def _pool_allowed(n: int) -> bool:
+    if n < POOL_MIN_FILES or (os.cpu_count() or 1) < 2 or not sys.platform.startswith("linux"):
+        return False
+    return threading.current_thread() is threading.main_thread()
+
+
+TurnRow = tuple  # (speaker, label_start, label_end, start, end, timestamp)
+_TEXTS: Sequence[str] = ()  # the texts ``derive_texts`` hands to its forked workers
+
+
+def derive(text: str) -> tuple[bytes, int, list[TurnRow]]:
+    """A text's word index, word count and speaker turns (as ``TurnRow`` tuples)."""
+    index = build_word_index(text)
+    turns = [(t.speaker, t.label_start, t.label_end, t.start, t.end, t.timestamp) for t in detect_turns(text)]
+    return index, words_of(text, index), turns
+
+
+def _derive_in_worker(i: int) -> tuple[bytes, int, list[TurnRow]]:
+    return derive(_TEXTS[i])  # the text is this forked process's copy: nothing is sent
+
+
+def derive_texts(texts: Sequence[str]) -> Generator[tuple[bytes, int, list[TurnRow]], None, None]:
+    """``derive(text)`` for each of ``texts``, in order: in forked worker processes when
+    ``read_files`` would use them (many texts, several CPUs, Linux, the main thread)."""
+    global _TEXTS
+    if not _pool_allowed(len(texts)) or sum(map(len, texts)) < POOL_MIN_BYTES:
+        yield from map(derive, texts)
+        return
+    _TEXTS = texts  # before the pool forks its workers (all at once, on the first submit)
+    try:
+        with ProcessPoolExecutor(max_workers=min(POOL_WORKERS, os.cpu_count() or 1), mp_context=_context(),
+                                 initializer=_worker_start) as pool:
+            futures = [pool.submit(_derive_in_worker, i) for i in range(len(texts))]
+            try:
+                for fut in futures:
+                    yield fut.result()
+            finally:
+                for fut in futures:
+                    fut.cancel()
+    finally:
+        _TEXTS = ()
+
+
+def _worker_start() -> None:
+    """In a forked worker: its collections leave the parent's objects alone (no copies of
+    their pages), and allocations are not traced there (a parent measuring its own memory
+    with tracemalloc slows its workers several times over otherwise)."""
+    gc.freeze()
+    if tracemalloc.is_tracing():
+        tracemalloc.stop()
 
 
 def _context():
@@ -140,7 +195,7 @@ def read_files(paths: list[Path], encoding: str | None = None,
             yield path, read_one(path, encoding, step=step)
         return
     workers = min(POOL_WORKERS, os.cpu_count() or 1)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_worker_start) as pool:
         futures = [pool.submit(_read_in_worker, p, encoding) for p in paths]
         try:
             for i, (path, fut) in enumerate(zip(paths, futures)):
