@@ -20,6 +20,7 @@ UNDEFINED = "—"
 _R = Qt.ItemDataRole
 DISPLAY, ALIGNMENT, FONT, TOOLTIP, USER = (int(r) for r in (_R.DisplayRole, _R.TextAlignmentRole, _R.FontRole,
                                                              _R.ToolTipRole, _R.UserRole))
+_ANSWERED = frozenset((DISPLAY, ALIGNMENT, FONT, TOOLTIP, USER))  # the roles ``data`` has values for
 LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 UNDEFINED_TIP = "Undefined: neither coder varied (nothing coded, or everything coded by both)."
@@ -93,6 +94,8 @@ class AgreementModel(QAbstractTableModel):
         return None
 
     def data(self, index, role=DISPLAY):
+        if role not in _ANSWERED:  # most of what a view asks for (fitting the columns: ~15,000 calls)
+            return None
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
         r = self.rows[index.row()]

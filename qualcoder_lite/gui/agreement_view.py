@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDialog, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPlainTextEdit,
@@ -45,6 +45,7 @@ class AgreementView(QDialog):
         self._map = Utf16Positions("")
         self.job: Job | None = None  # the comparison being computed (or the last one)
         self._generation = 0  # only the newest comparison asked for is shown
+        self._selecting = False  # a comparison shown, its code and differences next (own event-loop turn)
         self._keep: int | None = None  # the code to select again when the comparison is back
 
         layout = QVBoxLayout(self)
@@ -198,7 +199,7 @@ class AgreementView(QDialog):
     @property
     def busy(self) -> bool:
         """A comparison is being computed."""
-        return self.job is not None and not self.job.reported
+        return self._selecting or (self.job is not None and not self.job.reported)
 
     def recompute(self) -> None:
         """Compare the chosen coders as a job; a newer choice replaces (cancels) one running."""
@@ -238,8 +239,12 @@ class AgreementView(QDialog):
             comparison.by_source  # noqa: B018 - its per-source rows are built here, off the GUI thread
             return comparison
 
+        def shown(comparison: Comparison) -> None:
+            if generation == self._generation:
+                self._show(comparison, a, b, unit, generation)
+
         return (Job(self, job, project=self.ctx.project, what="The coder comparison")
-                .success(current(lambda comparison: self._show(comparison, a, b, unit)))
+                .success(shown)
                 .failure(current(self._failed))
                 .cancelled(current(lambda: self._failed("Comparison cancelled; choose the coders again to compute it.")))
                 .with_progress("Comparing coders", object_name="agreementProgress"))
@@ -249,7 +254,10 @@ class AgreementView(QDialog):
         self.summary.setText(message)
         self._clear_diff()
 
-    def _show(self, comparison: Comparison, a: str, b: str, unit: str) -> None:
+    def _show(self, comparison: Comparison, a: str, b: str, unit: str, generation: int) -> None:
+        """The table and its labels now; the chosen code's sources and differences in the next
+        turn of the event loop (each part alone keeps the window responsive); ``computed``
+        then."""
         self.comparison = comparison
         self.model.set_comparison(comparison)
         ov = comparison.overall
@@ -267,14 +275,22 @@ class AgreementView(QDialog):
             f"<span style='background:{BOTH_COLOR}'>&nbsp;both&nbsp;</span> "
             f"<span style='background:{A_COLOR}'>&nbsp;{_esc(a)} only&nbsp;</span> "
             f"<span style='background:{B_COLOR}'>&nbsp;{_esc(b)} only&nbsp;</span>")
+        self._selecting = True
+        QTimer.singleShot(1, self, lambda: self._select_shown(generation))  # a timer: the repaint and other timers go first
+
+    def _select_shown(self, generation: int) -> None:
+        self._selecting = False
+        if generation != self._generation:  # a newer comparison was asked for meanwhile
+            return
         keep, self._keep = self._keep, None
         row = self.model.row_of(keep) if keep is not None else -1
-        if row < 0 and comparison.rows:
+        if row < 0 and self.comparison is not None and self.comparison.rows:
             row = 0
         if row >= 0:
             self.select_row(row)
         else:
             self._clear_diff()
+        self.computed.emit()
 
     def select_row(self, row: int) -> None:
         idx = self.model.index(row, 0)

@@ -130,14 +130,12 @@ class SourcePanel(QWidget):
     def update_counts(self, source_ids) -> None:
         """Codings were added or removed: rewrite the counts of those sources and of their
         groups in place, without rebuilding the list (which loses nothing but takes time)."""
-        project = self.ctx.project
-        counts = {}
-        for sid in source_ids:
-            src = project.sources.get(sid)
-            if src is None:  # the source itself went away: rebuild
-                self.reload()
-                return
-            counts[sid] = src.codings
+        source_ids = list(source_ids)
+        found = self.ctx.project.sources.coding_counts(source_ids)  # one query, texts unread
+        if any(sid not in found for sid in source_ids):  # a source itself went away: rebuild
+            self.reload()
+            return
+        counts = {sid: found[sid] for sid in source_ids}
         items = getattr(self, "_count_items", {})
         refit = False  # the column is fitted again only when a count gains or loses a digit
         for sid, n in counts.items():

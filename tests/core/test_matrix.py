@@ -147,3 +147,28 @@ def test_two_coders_same_passage_quoted_once_and_excel_limit(tmp_path, demo):
         cell = [c.value for c in openpyxl.load_workbook(out).active[2 + [r.id for r in m.rows].index(key[0])]][1]
         assert len(cell) <= mx.EXCEL_CELL_LIMIT and "more characters: see the Word export" in cell
         assert warnings and "32,767" in warnings[0]
+
+
+def test_cells_when_a_source_is_in_two_cases_and_a_case_has_two_sources(demo):
+    """A coding counts once in every case of its source; a case adds up its sources."""
+    from qualcoder_lite.core.services.sources.sources import SetSourceCases
+
+    sources = sorted(demo.sources.all(), key=lambda s: s.name)
+    cases = sorted(demo.cases.all(), key=lambda c: c.name)
+    demo.execute(SetSourceCases(sources[0].id, [cases[0].name, cases[1].name]))
+    demo.execute(SetSourceCases(sources[2].id, [cases[1].name]))
+    links: dict[int, set[int]] = {}
+    for source_id, case_id in demo.conn.execute("SELECT source_id, case_id FROM case_sources"):
+        links.setdefault(source_id, set()).add(case_id)
+    assert any(len(v) > 1 for v in links.values())
+    themes = [c for c in demo.codes.all() if c.parent_id is None]
+    codings = list(demo.conn.execute("SELECT source_id, code_id FROM codings"))
+    for where in (None, parse_where(demo, ["role=GP"])):
+        m = build_matrix(demo, [t.id for t in themes], roll_up=True, where=where)
+        assert m.rows
+        for r, row in enumerate(m.rows):
+            for c, theme in enumerate(themes):
+                ids = _under(demo, theme)
+                expected = sum(1 for sid, cid in codings if row.id in links.get(sid, ()) and cid in ids)
+                assert m.cell(r, c).quotes == expected
+        assert all(cell.quotes for cell in m.cells.values())

@@ -154,3 +154,13 @@ def test_empty_and_missing_project_files(tmp_path):
         open_project(tmp_path / "empty.qlite")
     with pytest.raises(ProjectError, match="no such project file"):
         open_project(tmp_path / "missing.qlite")
+
+
+def test_coding_counts_match_each_source_and_skip_missing_ids(demo_file):
+    with open_project(demo_file) as p:
+        sources = p.sources.all()
+        ids = [s.id for s in sources]
+        missing = max(ids) + 1
+        counts = p.sources.coding_counts(ids + [missing, ids[0]])
+        assert counts == {s.id: p.sources.get(s.id).codings for s in sources}
+        assert any(counts.values()) and missing not in counts

@@ -226,7 +226,12 @@ def fit_widths(columns: list[list[str]], total: int, size: float, flexible: list
     mins, maxs = [], []
     for i, texts in enumerate(columns):
         lo = hi = 0
+        seen: set[str] = set()  # past the header a text measures the same each time (a citation per quote)
         for j, t in enumerate(texts):
+            if j:
+                if t in seen:
+                    continue
+                seen.add(t)
             bold = (bold_first and j == 0) or i in bold_columns
             for line in (t or "").split("\n"):
                 lo = max(lo, longest_word(line, size, bold))

@@ -90,3 +90,15 @@ class SourceRepo:
 
     def count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM sources").fetchone()[0]
+
+    def coding_counts(self, source_ids) -> dict[int, int]:
+        """source id -> its number of codings (``get(id).codings``), for the ids that are
+        sources; without reading the texts (``get`` measures each text's length)."""
+        ids = sorted(set(source_ids))
+        out: dict[int, int] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            out.update(self.conn.execute(
+                "SELECT s.id, (SELECT count(*) FROM codings k WHERE k.source_id = s.id) FROM sources s "
+                f"WHERE s.id IN ({','.join('?' * len(chunk))})", chunk))
+        return out

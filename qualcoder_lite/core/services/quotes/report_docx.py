@@ -69,7 +69,7 @@ def column_widths(columns: list[Column], tables: list[QuoteTable], total: int, f
     # the quote column keeps at least about half the line (shares as before: quote 62 %, memo 38 %)
     floor = int(total * (0.56 if sum(flexible) == 1 else 0.66))
     fixed = sum(w for w, f in zip(narrow, flexible) if not f)
-    mins = [max((dc.longest_word(t, font_size) for t in col), default=0) + dc.CELL_PAD for col in texts]
+    mins = [max((dc.longest_word(t, font_size) for t in set(col)), default=0) + dc.CELL_PAD for col in texts]
     if total - fixed < floor:
         fixed_cols = [i for i, f in enumerate(flexible) if not f]
         room = total - floor

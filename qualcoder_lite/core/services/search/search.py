@@ -192,9 +192,12 @@ def _rows(conn, ids: list[int]):
 _DAMAGED = (ValueError, IndexError, KeyError)
 
 
-def _spans(plan, text: _Text, index: _WordIndex | None) -> set[tuple[int, int]]:
+def _spans(plan, text: _Text, index: _WordIndex | None) -> list[tuple[int, int]]:
     """The hits of every clause in one source (a clause counts when all its positive terms
-    and none of its negative ones occur)."""
+    and none of its negative ones occur), sorted."""
+    if len(plan) == 1 and len(plan[0][0]) == 1 and not plan[0][1] and not plan[0][0][0].term.prefix:
+        # one word or phrase: its spans come in order and never twice (no set, no sort)
+        return plan[0][0][0].spans(text, index)
     spans: set[tuple[int, int]] = set()
     for pos, neg in plan:
         if any(lookup.spans(text, index) for lookup in neg):
@@ -208,7 +211,7 @@ def _spans(plan, text: _Text, index: _WordIndex | None) -> set[tuple[int, int]]:
         else:
             for f in found:
                 spans.update(f)
-    return spans
+    return sorted(spans)
 
 
 def search(project, query: str, source_ids: set[int] | None = None, limit: int | None = None) -> list[Hit]:
@@ -242,7 +245,7 @@ def search(project, query: str, source_ids: set[int] | None = None, limit: int |
                 spans = _spans(plan, text, None)
             if spans:
                 case = cases_of.get(sid)
-                found.append((name, [_new_hit(name, sid, case, start, end, text) for start, end in sorted(spans)]))
+                found.append((name, [_new_hit(name, sid, case, start, end, text) for start, end in spans]))
         except UnicodeDecodeError as exc:  # the stored text itself is damaged (never quote it)
             raise ProjectError(project.path, f"the file is damaged and cannot be read: the text of source "
                                              f"{name!r} is not valid UTF-8 (byte {exc.start})") from None
