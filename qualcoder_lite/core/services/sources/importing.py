@@ -21,8 +21,9 @@ from .reading import count_words, read_files, words_of  # noqa: F401  (count_wor
 Progress = Callable[[int, int, str], bool]  # (done, total, label) -> keep going?
 
 
-def text_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def text_hash(text: str | bytes) -> str:
+    """A source's ``text_hash``: SHA-256 of its UTF-8 (given as a str, or already encoded)."""
+    return hashlib.sha256(text.encode("utf-8") if isinstance(text, str) else text).hexdigest()
 
 
 @dataclass
@@ -71,7 +72,7 @@ class PreparedSource:
 
     @cached_property
     def hash(self) -> str:
-        return hashlib.sha256(self.utf8).hexdigest()
+        return text_hash(self.utf8)
 
     def complete(self, text: str | None = None) -> None:
         """Fill in the word index and word count when the reader did not (``text``: the
