@@ -73,7 +73,7 @@ def main(argv=None) -> int:
         for q in a.queries:
             ms, hits = median_ms(lambda q=q: search_mod.search(project, q), a.repeat)
             real_load = search_mod._WordIndex.load
-            search_mod._WordIndex.load = classmethod(lambda cls, blob, raw: None)  # every source scanned
+            search_mod._WordIndex.load = classmethod(lambda cls, *_a: None)  # every source scanned
             try:
                 scan_ms, scanned = median_ms(lambda q=q: search_mod.search(project, q), max(1, a.repeat // 2))
             finally:

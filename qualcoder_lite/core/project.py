@@ -133,6 +133,7 @@ class Project:
 
     def close(self) -> None:
         with contextlib.suppress(*database.db_errors()):  # closing twice is harmless
+            self.sources.read_later_texts()  # search hits not yet shown keep their texts
             self.conn.close()
         if self.lock is not None:  # after the connection: the lock's descriptor is the file's
             self.lock.release()

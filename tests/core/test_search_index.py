@@ -196,12 +196,15 @@ def assert_same(project, query: str, **kw) -> list[tuple]:
 
 
 def index_of(project, sid: int):
-    return project.conn.execute("SELECT word_index FROM sources WHERE id = ?", (sid,)).fetchone()[0]
+    return project.conn.execute("SELECT word_index FROM source_facts WHERE source_id = ?", (sid,)).fetchone()[0]
+
+
+_TEXT_INDEX = "SELECT s.id, s.text, f.word_index FROM sources s LEFT JOIN source_facts f ON f.source_id = s.id"
 
 
 def assert_indexes_fresh(project) -> None:
     """Every source carries the index of its current text."""
-    for sid, text, blob in project.conn.execute("SELECT id, text, word_index FROM sources"):
+    for sid, text, blob in project.conn.execute(_TEXT_INDEX):
         assert blob == build_word_index(text), f"source {sid}: word index missing or stale"
 
 
@@ -336,7 +339,7 @@ def _demo_queries(project) -> list[str]:
 
 
 def test_demo_project_every_query_like_the_reference(demo):
-    assert demo.conn.execute("SELECT count(*) FROM sources WHERE word_index IS NULL").fetchone()[0] == 0
+    assert demo.conn.execute("SELECT count(*) FROM source_facts WHERE word_index IS NULL").fetchone()[0] == 0
     queries = _demo_queries(demo)
     assert len(queries) > 500
     total = 0
@@ -516,10 +519,13 @@ QUERIES = ["practice", "Practice*", '"quality improvement"', "well-being", "ф╕нц
 
 
 @pytest.mark.parametrize("damage", [
-    "UPDATE sources SET word_index = NULL WHERE name = 'P1'",
-    "UPDATE sources SET word_index = x'00' WHERE name = 'P1'",
-    "UPDATE sources SET word_index = 'not a blob at all, some text instead' WHERE name = 'P1'",
-    "UPDATE sources SET word_index = (SELECT word_index FROM sources WHERE name = 'P2') WHERE name = 'P1'",
+    "UPDATE source_facts SET word_index = NULL WHERE source_id = (SELECT id FROM sources WHERE name = 'P1')",
+    "UPDATE source_facts SET word_index = x'00' WHERE source_id = (SELECT id FROM sources WHERE name = 'P1')",
+    "UPDATE source_facts SET word_index = 'not a blob at all, some text instead' WHERE source_id = (SELECT id FROM sources WHERE name = 'P1')",
+    "UPDATE source_facts SET word_index = (SELECT f.word_index FROM source_facts f JOIN sources s ON s.id = f.source_id "
+    "WHERE s.name = 'P2') WHERE source_id = (SELECT id FROM sources WHERE name = 'P1')",
+    "UPDATE source_facts SET text_crc = NULL WHERE source_id = (SELECT id FROM sources WHERE name = 'P1')",  # checked against the text instead
+    "UPDATE source_facts SET text_crc = text_crc + 1 WHERE source_id = (SELECT id FROM sources WHERE name = 'P1')",
     "UPDATE sources SET text = replace(text, 'busy', 'practice practice') WHERE name = 'P1'",  # stale
 ])
 def test_missing_stale_or_damaged_index_falls_back_to_the_scan(proj, damage):
@@ -535,7 +541,7 @@ def test_index_with_a_broken_layout_is_never_a_traceback(proj):
     for i in range(vocab_at, vocab_at + 40):  # numbers in the vocabulary become letters
         if chr(good[i]).isdigit():
             good[i] = ord("x")
-    proj.conn.execute("UPDATE sources SET word_index = ? WHERE id = ?", (bytes(good), sid))
+    proj.conn.execute("UPDATE source_facts SET word_index = ? WHERE source_id = ?", (bytes(good), sid))
     for q in QUERIES:
         assert_same(proj, q)
 
@@ -548,18 +554,18 @@ def test_import_writes_the_index_and_undo_redo_restore_it(project):
     before = dump(project)
     project.execute(cmd)
     assert_indexes_fresh(project)
-    after = project.conn.execute("SELECT word_index FROM sources").fetchall()
+    after = project.conn.execute("SELECT word_index FROM source_facts").fetchall()
     project.undo(cmd)
     assert dump(project) == before
     project.redo(cmd)
-    assert project.conn.execute("SELECT word_index FROM sources").fetchall() == after
+    assert project.conn.execute("SELECT word_index FROM source_facts").fetchall() == after
     assert_same(project, "practice")
 
 
 def test_pseudonymisation_rewrites_the_index_and_undo_restores_it(proj):
     from qualcoder_lite.core.services.privacy.pseudonymise import Pseudonymise
 
-    old = {r[0]: r[1] for r in proj.conn.execute("SELECT id, word_index FROM sources")}
+    old = {r[0]: r[1:] for r in proj.conn.execute("SELECT source_id, length, text_crc, word_index FROM source_facts")}
     cmd = Pseudonymise({"Interviewer": "[INT]", "practice": "[ORG_1]"})
     proj.execute(cmd)
     assert_indexes_fresh(proj)
@@ -570,7 +576,7 @@ def test_pseudonymisation_rewrites_the_index_and_undo_restores_it(proj):
     for q in ("practice", "ORG_1", '"ORG 1"', "INT*", "busy"):
         assert_same(proj, q)
     proj.undo(cmd)
-    assert {r[0]: r[1] for r in proj.conn.execute("SELECT id, word_index FROM sources")} == old
+    assert {r[0]: r[1:] for r in proj.conn.execute("SELECT source_id, length, text_crc, word_index FROM source_facts")} == old
     proj.redo(cmd)
     assert_indexes_fresh(proj)
 
@@ -622,9 +628,9 @@ def test_migration_builds_the_index_of_existing_sources(tmp_path):
 def test_open_for_writing_fills_in_a_missing_index_read_only_does_not(project_file):
     with open_project(project_file) as p:
         add_text_source(p, "P1", TEXT)
-        p.conn.execute("UPDATE sources SET word_index = NULL")
+        p.conn.execute("UPDATE source_facts SET word_index = NULL")
     with open_project(project_file, read_only=True) as p:
-        assert p.conn.execute("SELECT word_index FROM sources").fetchone()[0] is None
+        assert p.conn.execute("SELECT word_index FROM source_facts").fetchone()[0] is None
         assert_same(p, "practice")
     with open_project(project_file) as p:
         assert_indexes_fresh(p)
@@ -640,7 +646,7 @@ def test_an_index_of_another_layout_or_unicode_version_is_rebuilt_on_open(projec
     monkeypatch.setattr(WI, "_UNICODE", W._UNICODE)
     with open_project(project_file, read_only=True) as p:
         assert all(WI._WordIndex.load(b, t.encode()) is None
-                   for t, b in p.conn.execute("SELECT text, word_index FROM sources"))
+                   for _sid, t, b in p.conn.execute(_TEXT_INDEX))
         assert_same(p, "practice OR busy")  # scanned meanwhile
     with open_project(project_file) as p:
         assert_indexes_fresh(p)
@@ -650,11 +656,11 @@ def test_an_index_of_another_layout_or_unicode_version_is_rebuilt_on_open(projec
 def test_a_file_that_cannot_be_written_keeps_opening(project_file):
     with open_project(project_file) as p:
         add_text_source(p, "P1", TEXT)
-        p.conn.execute("UPDATE sources SET word_index = NULL")
+        p.conn.execute("UPDATE source_facts SET word_index = NULL")
     conn = sqlite3.connect(f"file:{project_file}?mode=ro", uri=True, isolation_level=None)
     try:
         assert database.complete_word_index(conn) == 0
-        assert conn.execute("SELECT word_index FROM sources").fetchone()[0] is None
+        assert conn.execute("SELECT word_index FROM source_facts").fetchone()[0] is None
     finally:
         conn.close()
 

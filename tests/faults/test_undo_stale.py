@@ -186,7 +186,7 @@ def test_a_rebuilt_word_index_and_newer_preferences_do_not_block_undo(app, study
     cmd = Pseudonymise({"Mbeki": "Adeyemi"})
     app.execute(cmd)
     app.settings.put("report_options", {"title": "Final tables"})
-    app.conn.execute("UPDATE sources SET word_index = NULL")
+    app.conn.execute("UPDATE source_facts SET word_index = NULL")
     app.undo(cmd)
     assert "Dr Mbeki ran" in app.sources.text(app.sources.by_name("P1").id)
     assert app.settings.get("report_options") == {"title": "Final tables"}

@@ -6,6 +6,7 @@ import contextlib
 import datetime as _dt
 import os
 import sqlite3
+import zlib
 from pathlib import Path
 from typing import Iterator
 
@@ -391,7 +392,7 @@ _CANNOT_WRITE_NOW = ("SQLITE_READONLY", "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_
 
 
 def complete_word_index(conn) -> int:
-    """Post-migration step: build the search word index (``sources.word_index``, schema 4)
+    """Post-migration step: build the search word index (``source_facts.word_index``, schemas 4 and 7)
     of every source that has none, or one of another layout or Unicode version, in one
     transaction; returns how many were built.
 
@@ -401,20 +402,32 @@ def complete_word_index(conn) -> int:
     busy) is left as it is: search scans those sources instead (same hits, only slower) and
     the next open tries again."""
     # the tokenizer lives beside the matcher it mirrors
-    from .word_index import build_word_index, word_index_is_current
+    from .word_index import build_word_index, index_text_crc, word_index_is_current
 
-    ids = [r[0] for r in conn.execute("SELECT id FROM sources WHERE word_index IS NULL")]
-    sample = conn.execute("SELECT word_index FROM sources WHERE word_index IS NOT NULL LIMIT 1").fetchone()
+    # schema 7: in ``source_facts`` (whose rows the triggers make with each source), with the
+    # CRC-32 of the text (a migrated project has none yet: its indexes are kept if they fit)
+    ids = [r[0] for r in conn.execute(
+        "SELECT s.id FROM sources s LEFT JOIN source_facts f ON f.source_id = s.id "
+        "WHERE f.word_index IS NULL OR f.text_crc IS NULL")]
+    sample = conn.execute("SELECT word_index FROM source_facts WHERE word_index IS NOT NULL LIMIT 1").fetchone()
     if sample is not None and not word_index_is_current(sample[0]):
-        ids += [r[0] for r in conn.execute("SELECT id, word_index FROM sources WHERE word_index IS NOT NULL")
+        ids += [r[0] for r in conn.execute("SELECT source_id, word_index FROM source_facts WHERE word_index IS NOT NULL")
                 if not word_index_is_current(r[1])]
     if not ids:
         return 0
     try:
         with transaction(conn):
-            for sid in ids:
+            for sid in dict.fromkeys(ids):
                 text = conn.execute("SELECT text FROM sources WHERE id = ?", (sid,)).fetchone()[0]
-                conn.execute("UPDATE sources SET word_index = ? WHERE id = ?", (build_word_index(text), sid))
+                crc = zlib.crc32(text.encode("utf-8"))
+                have = conn.execute("SELECT word_index FROM source_facts WHERE source_id = ?", (sid,)).fetchone()
+                blob = None if have is None else have[0]
+                if not word_index_is_current(blob) or index_text_crc(blob) != crc:
+                    blob = build_word_index(text)
+                conn.execute("INSERT INTO source_facts(source_id, length, text_crc, word_index) "
+                             "VALUES (?, length(?), ?, ?) ON CONFLICT(source_id) DO UPDATE SET "
+                             "length = excluded.length, text_crc = excluded.text_crc, word_index = excluded.word_index",
+                             (sid, text, crc, blob))
     except db_errors() as exc:
         code = getattr(exc, "sqlite_errorname", "") or ""
         message = str(exc).lower()

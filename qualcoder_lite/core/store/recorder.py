@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import re
 import sqlite3
+import zlib
 from typing import Any, Iterable
 
 from ..changes import Changes, GoneError, PackedRowOp, RowChangedError, RowOp  # noqa: F401  (the records it makes)
@@ -25,6 +26,12 @@ from .schema import CASCADES, TABLES
 # row: the search word index is rebuilt from ``text`` when its format changes (on open).
 # Writing the image's value back with the image's text stays consistent.
 _DERIVED = {"sources": frozenset({"word_index"})}
+# Columns of a table's row images that are stored in another table, keyed by the row's id
+# (schema 7): a ``sources`` image carries its word index, kept in ``source_facts``, whose row
+# the schema's triggers make and delete with the source. The recorder writes it after the
+# row (a new or changed text clears it), with the CRC-32 of the text it wrote (search's proof
+# that the index fits the text), and reads it with the row, so images stay whole rows.
+_BESIDE = {"sources": ("word_index", "source_facts", "source_id")}
 # Tables written outside the undo history as well (preferences: pinned codes, remembered
 # report options). A command's change there is replayed only while the row is still what
 # the command left; a newer preference is kept rather than refusing the whole step.
@@ -62,10 +69,14 @@ class Recorder:
         redo recreates the identical row and undo can check nobody changed it since.
         ``utf8`` gives the UTF-8 bytes of long ``str`` values (column -> bytes): the record
         keeps those bytes (``PackedRowOp``) instead of a second copy of the text."""
+        values, beside = _split(table, values)
         cols = tuple(values)
         cur = self.conn.execute(_insert_sql(table, cols), [values[c] for c in cols])
         assert cur.lastrowid is not None  # set by every INSERT
         row_id = int(cur.lastrowid)
+        self._write_beside(table, row_id, values, beside, utf8)
+        if beside:
+            values = {**values, **beside}
         if utf8:
             self.ops.append(self._packed_insert(table, row_id, values, utf8))
             return row_id
@@ -81,7 +92,7 @@ class Recorder:
         equal to the one given kept as the given object (one copy of an index, not two)."""
         cur = self.conn.cursor()
         cur.row_factory = None
-        stored = cur.execute(f"SELECT * FROM {_ident(table)} WHERE id = ?", (row_id,)).fetchone()
+        stored = cur.execute(f"{_select_sql(table)} WHERE t.id = ?", (row_id,)).fetchone()
         names = tuple(d[0] for d in cur.description)
         vals = list(stored)
         places = []
@@ -103,10 +114,17 @@ class Recorder:
             return []
         self._check_table(table)
         top = self.conn.execute(f"SELECT max(id) FROM {_ident(table)}").fetchone()[0] or 0
-        self.conn.executemany(_insert_sql(table, tuple(cols)), rows)
+        beside = _BESIDE.get(table)
+        if beside is not None:
+            at = cols.index(beside[0]) if beside[0] in cols else None
+            kept = tuple(c for c in cols if c != beside[0])
+            self.conn.executemany(_insert_sql(table, kept), rows if at is None else [r[:at] + r[at + 1:] for r in rows])
+            self._write_beside_many(table, top, [dict(zip(cols, r)) for r in rows])
+        else:
+            self.conn.executemany(_insert_sql(table, tuple(cols)), rows)
         cur = self.conn.cursor()
         cur.row_factory = None
-        stored = cur.execute(f"SELECT * FROM {_ident(table)} WHERE id > ? ORDER BY id", (top,)).fetchall()
+        stored = cur.execute(f"{_select_sql(table)} WHERE t.id > ? ORDER BY t.id", (top,)).fetchall()
         if len(stored) != len(rows):  # pragma: no cover - ids are handed out in order within a transaction
             raise RuntimeError(f"{table}: inserted {len(rows)} rows but found {len(stored)}")
         names = tuple(d[0] for d in cur.description)
@@ -143,7 +161,7 @@ class Recorder:
         """Delete every row matching ``where`` (SQL with ``?`` parameters), recorded."""
         self._check_table(table)
         rows = self.conn.execute(
-            f"SELECT * FROM {_ident(table)} WHERE {where}", tuple(params)
+            f"{_select_sql(table)} WHERE t.id IN (SELECT id FROM {_ident(table)} WHERE {where})", tuple(params)
         ).fetchall()
         for r in rows:
             self._delete_children(table, r["id"])
@@ -205,26 +223,87 @@ class Recorder:
 
     # -- helpers ------------------------------------------------------------
     def _fetch(self, table: str, row_id: int) -> dict[str, Any] | None:
-        row = self.conn.execute(f"SELECT * FROM {_ident(table)} WHERE id = ?", (row_id,)).fetchone()
+        row = self.conn.execute(f"{_select_sql(table)} WHERE t.id = ?", (row_id,)).fetchone()
         return None if row is None else dict(row)
 
     def _write_insert(self, table: str, row: dict[str, Any]) -> None:
+        row, beside = _split(table, row)
         cols = tuple(row)
         self.conn.execute(_insert_sql(table, cols), [row[c] for c in cols])
+        self._write_beside(table, int(row["id"]), row, beside)
 
     def _write_update(self, table: str, row_id: int, values: dict[str, Any]) -> None:
+        values, beside = _split(table, values)
         cols = [c for c in values if c != "id"]
-        if not cols:
+        if cols:
+            self.conn.execute(
+                f"UPDATE {_ident(table)} SET {', '.join(f'{_ident(c)} = ?' for c in cols)} WHERE id = ?",
+                [values[c] for c in cols] + [row_id],
+            )
+        self._write_beside(table, row_id, values, beside)  # after the row: a changed text has just cleared it
+
+    def _write_beside(self, table: str, row_id: int, values: dict[str, Any], beside: dict[str, Any],
+                      utf8: dict[str, bytes] | None = None) -> None:
+        """Write the ``beside`` columns of a row just written with ``values``, and the CRC-32
+        of its text if ``values`` has one (``utf8``: its UTF-8, when the caller has it)."""
+        if table not in _BESIDE:
             return
-        self.conn.execute(
-            f"UPDATE {_ident(table)} SET {', '.join(f'{_ident(c)} = ?' for c in cols)} WHERE id = ?",
-            [values[c] for c in cols] + [row_id],
-        )
+        col, other, key = _BESIDE[table]
+        sets: dict[str, Any] = {}
+        if "text" in values and isinstance(values["text"], str):
+            raw = (utf8 or {}).get("text")
+            sets["text_crc"] = zlib.crc32(raw if raw is not None else values["text"].encode("utf-8"))
+        if col in beside:
+            sets[col] = beside[col]
+        if sets:
+            self.conn.execute(
+                f"UPDATE {_ident(other)} SET {', '.join(f'{_ident(c)} = ?' for c in sets)} WHERE {_ident(key)} = ?",
+                [*sets.values(), row_id])
+
+    def _write_beside_many(self, table: str, top: int, rows: list[dict[str, Any]]) -> None:
+        """``_write_beside`` for ``rows`` just inserted with ids above ``top``, in id order."""
+        ids = [r[0] for r in self.conn.execute(f"SELECT id FROM {_ident(table)} WHERE id > ? ORDER BY id", (top,))]
+        if len(ids) != len(rows):  # pragma: no cover - ids are handed out in order within a transaction
+            raise RuntimeError(f"{table}: inserted {len(rows)} rows but found {len(ids)}")
+        for row_id, row in zip(ids, rows):
+            row, beside = _split(table, row)
+            self._write_beside(table, row_id, row, beside)
 
     @staticmethod
     def _check_table(table: str) -> None:
         if table not in TABLES:
             raise ValueError(f"not a project table: {table!r}")
+
+
+def insert_unrecorded(conn: sqlite3.Connection, table: str, values: dict[str, Any]) -> int:
+    """Insert a row outside any undo history (building a new project), writing the columns
+    kept beside it (a source's word index, schema 7) as ``Recorder.insert`` does."""
+    row, beside = _split(table, values)
+    cur = conn.execute(f"INSERT INTO {_ident(table)} ({', '.join(_ident(c) for c in row)}) "
+                       f"VALUES ({', '.join('?' for _ in row)})", tuple(row.values()))
+    assert cur.lastrowid is not None  # set by every INSERT
+    Recorder(conn)._write_beside(table, int(cur.lastrowid), row, beside)
+    return int(cur.lastrowid)
+
+
+@functools.lru_cache(maxsize=64)
+def _select_sql(table: str) -> str:
+    """SELECT of whole row images of ``table`` (aliased ``t``; add a WHERE on ``t.id``): the
+    row, and the columns kept beside it in another table."""
+    beside = _BESIDE.get(table)
+    if beside is None:
+        return f"SELECT t.* FROM {_ident(table)} t"
+    col, other, key = beside
+    return (f"SELECT t.*, b.{_ident(col)} AS {_ident(col)} FROM {_ident(table)} t "
+            f"LEFT JOIN {_ident(other)} b ON b.{_ident(key)} = t.id")
+
+
+def _split(table: str, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the columns of ``table`` itself, the ones kept beside it) of ``values``."""
+    beside = _BESIDE.get(table)
+    if beside is None or beside[0] not in values:
+        return values, {}
+    return {k: v for k, v in values.items() if k != beside[0]}, {beside[0]: values[beside[0]]}
 
 
 def _same_row(table: str, expected: dict[str, Any] | None, current: dict[str, Any] | None) -> bool:

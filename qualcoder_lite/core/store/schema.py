@@ -274,7 +274,42 @@ CREATE TABLE survey_answers (
 );
 """
 
-MIGRATIONS: dict[int, str] = {1: V1, 2: V2, 3: V3, 4: V4, 5: V5_ANNOTATIONS_LINKS, 6: V6_SURVEY_ANSWERS}
+# Version 7 (issue 17, speed): what is derived from each source's text moves out of its row,
+# so that listing sources, checking a span or searching reads a few bytes instead of every
+# page of every text (SQLite walks a row's overflow pages to reach any column after the
+# text). ``source_facts`` holds each source's length in characters (code points, SQLite's
+# ``length()``), its search word index (formerly ``sources.word_index``) and the CRC-32 of
+# its UTF-8 text (which search compares with the one the index was built from, as it did
+# with the text itself). Triggers keep it current whoever writes ``sources``: a new text
+# gets its length, a changed text its new length, and neither an index nor a CRC (SQL cannot
+# compute them); a deleted source takes its row along. The recorder then writes the CRC of
+# the text it wrote and the word index of a ``sources`` row image (its ``word_index`` key,
+# as before). Until both are there, search reads the text and checks as before.
+# ``sources_list`` covers the columns of the source list, so listing reads that index only.
+V7_SOURCE_FACTS = """
+CREATE TABLE source_facts (
+    source_id INTEGER PRIMARY KEY,
+    length INTEGER NOT NULL,
+    text_crc INTEGER,
+    word_index BLOB
+);
+INSERT INTO source_facts(source_id, length, word_index) SELECT id, length(text), word_index FROM sources;
+ALTER TABLE sources DROP COLUMN word_index;
+CREATE INDEX sources_list ON sources(name, id, guid, kind, words, file_format, memo);
+CREATE TRIGGER sources_facts_insert AFTER INSERT ON sources BEGIN
+    INSERT OR REPLACE INTO source_facts(source_id, length) VALUES (new.id, length(new.text));
+END;
+CREATE TRIGGER sources_facts_text AFTER UPDATE OF text ON sources WHEN new.text IS NOT old.text BEGIN
+    UPDATE source_facts SET length = length(new.text), text_crc = NULL, word_index = NULL
+        WHERE source_id = new.id;
+END;
+CREATE TRIGGER sources_facts_delete AFTER DELETE ON sources BEGIN
+    DELETE FROM source_facts WHERE source_id = old.id;
+END;
+"""
+
+MIGRATIONS: dict[int, str] = {1: V1, 2: V2, 3: V3, 4: V4, 5: V5_ANNOTATIONS_LINKS, 6: V6_SURVEY_ANSWERS,
+                              7: V7_SOURCE_FACTS}
 LATEST = max(MIGRATIONS)
 
 # Tables every undoable change may touch, in the order child rows must be deleted before

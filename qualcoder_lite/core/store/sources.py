@@ -3,17 +3,44 @@
 from __future__ import annotations
 
 import sqlite3
+import weakref
 
 from ..model import Source, Turn
 
+# The length comes from ``source_facts`` (schema 7), kept by triggers, not ``length(text)``,
+# which reads every page of the text; ``sources_list`` covers the other columns. A source
+# without its facts row (never, while the triggers stand) is measured the old way.
+_LENGTH = "coalesce(f.length, length(s.text))"
 _SOURCE_COLS = (
-    "s.id, s.guid, s.name, s.kind, length(s.text) AS length, s.words, s.file_format, s.memo"
+    f"s.id, s.guid, s.name, s.kind, {_LENGTH} AS length, s.words, s.file_format, s.memo"
 )
+_FROM = "sources s LEFT JOIN source_facts f ON f.source_id = s.id"
+
+
+class LaterText:
+    """A source's text as UTF-8, read when first asked for, or at the latest when its
+    project closes (``SourceRepo.read_later_texts``): search hits make their snippets from
+    it, with or without an open project, and a search reads no text nobody looks at."""
+
+    __slots__ = ("_repo", "_sid", "_raw", "__weakref__")
+
+    def __init__(self, repo: "SourceRepo", source_id: int):
+        self._repo: SourceRepo | None = repo
+        self._sid = source_id
+        self._raw: bytes | None = None
+
+    def raw(self) -> bytes:
+        if self._raw is None:
+            assert self._repo is not None  # kept until read
+            self._raw = self._repo.text_utf8(self._sid)
+            self._repo = None
+        return self._raw
 
 
 class SourceRepo:
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
+        self._later: weakref.WeakSet[LaterText] = weakref.WeakSet()
 
     def _cases_by_source(self) -> dict[int, list[str]]:
         out: dict[int, list[str]] = {}
@@ -37,7 +64,7 @@ class SourceRepo:
             r[0]: r[1]
             for r in self.conn.execute("SELECT source_id, count(*) FROM codings GROUP BY source_id")
         }
-        rows = self.conn.execute(f"SELECT {_SOURCE_COLS} FROM sources s ORDER BY s.name").fetchall()
+        rows = self.conn.execute(f"SELECT {_SOURCE_COLS} FROM {_FROM} ORDER BY s.name").fetchall()
         return [self._make(r, tuple(cases.get(r["id"], ())), counts.get(r["id"], 0)) for r in rows]
 
     @staticmethod
@@ -49,7 +76,7 @@ class SourceRepo:
         )
 
     def get(self, source_id: int) -> Source | None:
-        r = self.conn.execute(f"SELECT {_SOURCE_COLS} FROM sources s WHERE s.id = ?", (source_id,)).fetchone()
+        r = self.conn.execute(f"SELECT {_SOURCE_COLS} FROM {_FROM} WHERE s.id = ?", (source_id,)).fetchone()
         if r is None:
             return None
         cases = tuple(
@@ -76,6 +103,45 @@ class SourceRepo:
         if r is None:
             raise KeyError(f"no source with id {source_id}")
         return r["text"]
+
+    def length(self, source_id: int) -> int | None:
+        """The length of a source's text in characters (code points); None: no such source."""
+        r = self.conn.execute(f"SELECT {_LENGTH} FROM {_FROM} WHERE s.id = ?", (source_id,)).fetchone()
+        return None if r is None else r[0]
+
+    def lengths(self, source_ids=None) -> dict[int, int]:
+        """source id -> the length of its text in characters, for every source (None) or
+        for those of ``source_ids`` that are sources; without reading the texts."""
+        if source_ids is None:
+            return dict(self.conn.execute(f"SELECT s.id, {_LENGTH} FROM {_FROM}").fetchall())
+        ids = sorted(set(source_ids))
+        out: dict[int, int] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            out.update(self.conn.execute(
+                f"SELECT s.id, {_LENGTH} FROM {_FROM} WHERE s.id IN ({','.join('?' * len(chunk))})", chunk))
+        return out
+
+    def text_utf8(self, source_id: int) -> bytes:
+        """The text of a source as UTF-8 (in a UTF-8 project: the stored bytes, not decoded)."""
+        if str(self.conn.execute("PRAGMA encoding").fetchone()[0]).upper() != "UTF-8":
+            return self.text(source_id).encode("utf-8")
+        r = self.conn.execute("SELECT CAST(text AS BLOB) FROM sources WHERE id = ?", (source_id,)).fetchone()
+        if r is None:
+            raise KeyError(f"no source with id {source_id}")
+        return r[0]
+
+    def text_later(self, source_id: int) -> LaterText:
+        """The text of a source, read when first used (``LaterText``)."""
+        later = LaterText(self, source_id)
+        self._later.add(later)
+        return later
+
+    def read_later_texts(self) -> None:
+        """Read every ``LaterText`` still in use that has not been read (before closing)."""
+        for later in list(self._later):
+            later.raw()
+        self._later.clear()
 
     def turns(self, source_id: int) -> list[Turn]:
         rows = self.conn.execute(

@@ -260,3 +260,10 @@ def index_tokens(blob: bytes) -> int | None:
     """How many word tokens ``blob`` holds; None for a text that is scanned instead."""
     header = _unpack(_U32, memoryview(blob)[:4 * _HEADER])
     return None if header[4] & _SCAN else int(header[6])
+
+
+def index_text_crc(blob: bytes) -> int | None:
+    """The CRC-32 of the UTF-8 text ``blob`` was built from (None: not an index)."""
+    if not isinstance(blob, bytes) or len(blob) < 4 * _HEADER:
+        return None
+    return int(_unpack(_U32, memoryview(blob)[:4 * _HEADER])[3])

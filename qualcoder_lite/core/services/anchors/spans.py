@@ -7,11 +7,11 @@ from ...errors import UsageError
 
 def check_span(project, source_id: int, start: int, end: int) -> None:
     """``text[start:end]`` of the source is a non-empty span of it (else UsageError)."""
-    row = project.conn.execute("SELECT length(text) FROM sources WHERE id = ?", (source_id,)).fetchone()
-    if row is None:
+    length = project.sources.length(source_id)
+    if length is None:
         raise UsageError(f"no source with id {source_id}")
-    if not (0 <= start < end <= row[0]):
-        raise UsageError(f"span {start}:{end} is outside the source (length {row[0]}) or empty")
+    if not (0 <= start < end <= length):
+        raise UsageError(f"span {start}:{end} is outside the source (length {length}) or empty")
 
 
 def source_id_by_name(project, name: str) -> int:

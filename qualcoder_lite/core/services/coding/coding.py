@@ -11,11 +11,11 @@ from ...store.recorder import Recorder
 
 
 def _check_span(project, source_id: int, start: int, end: int) -> None:
-    length = project.conn.execute("SELECT length(text) FROM sources WHERE id = ?", (source_id,)).fetchone()
+    length = project.sources.length(source_id)
     if length is None:
         raise UsageError(f"no source with id {source_id}")
-    if not (0 <= start < end <= length[0]):
-        raise UsageError(f"span {start}:{end} is outside the source (length {length[0]}) or empty")
+    if not (0 <= start < end <= length):
+        raise UsageError(f"span {start}:{end} is outside the source (length {length}) or empty")
 
 
 def add_coding(project, rec: Recorder, source_id: int, code_id: int, start: int, end: int,

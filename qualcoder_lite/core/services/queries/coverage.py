@@ -54,8 +54,7 @@ def coverage(project, code_ids: list[int] | None = None, where: Where | None = N
     groups: dict[tuple[int, int], list] = {}
     for s in segments(project, code_ids, where, coders=coders):
         groups.setdefault((s.code_id, s.source_id), []).append(s)
-    # SQLite's length() of TEXT counts characters (code points), like our offsets
-    lengths = dict(project.conn.execute("SELECT id, length(text) FROM sources").fetchall())
+    lengths = project.sources.lengths()  # characters (code points), like our offsets
     rows = []
     for (_cid, sid), segs in groups.items():
         first = segs[0]
@@ -112,9 +111,7 @@ def coverage_by_source(project, code_ids: list[int], source_ids: set[int] | None
             spans.setdefault(sid, []).append((s, e))
     if not spans:
         return {}
-    marks = ",".join("?" for _ in spans)
-    lengths = dict(project.conn.execute(f"SELECT id, length(text) FROM sources WHERE id IN ({marks})",
-                                        list(spans)).fetchall())
+    lengths = project.sources.lengths(spans)
     return {sid: (len(v), union_length(v), lengths.get(sid, 0)) for sid, v in spans.items()}
 
 

@@ -35,6 +35,7 @@ from .import_report import KEPT_ASIDE_TITLE, SETTING, QdpxImportReport
 from .qdpx_content import KeptAside, QdpxContent
 from ...store.coders import CODER_COLORS
 from ...store.database import now_iso
+from ...store.recorder import insert_unrecorded
 from ..sources.attributes import parse_value
 from ..coding.codes import PALETTE
 from ..sources.importing import text_hash
@@ -100,12 +101,10 @@ class _Builder:
         return g
 
     def insert(self, table: str, row: dict) -> int:
-        cols = ", ".join(f'"{c}"' for c in row)
-        marks = ", ".join("?" for _ in row)
-        cur = self.conn.execute(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', tuple(row.values()))
+        row_id = insert_unrecorded(self.conn, table, row)  # a source's word index goes beside it
         if table in self.counts:
             self.counts[table] += 1
-        return int(cur.lastrowid)
+        return row_id
 
     def coder_for(self, guid: str | None) -> int:
         if guid is None:

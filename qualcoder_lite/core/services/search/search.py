@@ -135,19 +135,24 @@ def _snippet(text: str, start: int, end: int, width: int = 60) -> str:
 
 
 class _Text:
-    """A source's text as found, decoded on first use (shared by that source's hits)."""
+    """A source's text, decoded on first use (shared by that source's hits): from the UTF-8
+    ``raw`` read with it, or from a ``LaterText`` (a source whose hits came from its word
+    index: a search reads no text until a snippet is shown, or its project closes)."""
 
-    __slots__ = ("_raw", "_text")
+    __slots__ = ("_raw", "_text", "_later")
 
-    def __init__(self, raw: bytes | None = None, text: str | None = None):
+    def __init__(self, raw: bytes | None = None, text: str | None = None, later=None):
         self._raw = raw
         self._text = text
+        self._later = later
 
     @property
     def text(self) -> str:
         t = self._text
         if t is None:
-            assert self._raw is not None  # kept until decoded
+            if self._raw is None:  # not read yet
+                self._raw = self._later.raw()
+                self._later = None
             t = self._text = self._raw.decode("utf-8")
             self._raw = None
         return t
@@ -175,16 +180,15 @@ class _Lookup:
 
 
 def _rows(conn, ids: list[int]):
-    """(id, name, UTF-8 text, word index) of ``ids``."""
-    utf8 = str(conn.execute("PRAGMA encoding").fetchone()[0]).upper() == "UTF-8"
-    column = "CAST(text AS BLOB)" if utf8 else "text"
+    """(id, name, length in characters, CRC-32 of the UTF-8 text, word index) of ``ids``: no
+    text is read (they are kept beside the row, schema 7)."""
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
         marks = ", ".join("?" * len(chunk))
-        for sid, name, text, blob in conn.execute(
-            f"SELECT id, name, {column}, word_index FROM sources WHERE id IN ({marks})", chunk
-        ):
-            yield sid, name, (text if utf8 else text.encode("utf-8")), blob
+        yield from conn.execute(
+            "SELECT s.id, s.name, f.length, f.text_crc, f.word_index FROM sources s "
+            f"LEFT JOIN source_facts f ON f.source_id = s.id WHERE s.id IN ({marks})", chunk
+        )
 
 
 # what a damaged word index can raise (bad UTF-8, numbers or offsets in it; UnicodeDecodeError
@@ -235,13 +239,23 @@ def search(project, query: str, source_ids: set[int] | None = None, limit: int |
         cases_of[r[0]] = r[1]
     plan = [([_Lookup(t) for t in c.positive], [_Lookup(t) for t in c.negative]) for c in clauses]
     found: list[tuple[str, list[Hit]]] = []
-    for sid, name, raw, blob in _rows(project.conn, sorted(candidates)):  # streamed: one text at a time
-        text = _Text(raw)
+    for sid, name, length, crc, blob in _rows(project.conn, sorted(candidates)):
         try:
+            raw = None
             try:
-                index = _WordIndex.load(blob, raw)
-                spans = _spans(plan, text, index)
+                if crc is None:  # no CRC kept beside the text yet: check the index against the text
+                    raw = project.sources.text_utf8(sid)
+                index = _WordIndex.load(blob, raw, (length, crc))
             except _DAMAGED:  # an index that fits its text's CRC but not its own layout: scan
+                index = None
+            if index is None and raw is None:
+                raw = project.sources.text_utf8(sid)
+            # without a scan, the text is read when a snippet is first shown
+            text = _Text(raw) if raw is not None else _Text(later=project.sources.text_later(sid))
+            try:
+                spans = _spans(plan, text, index)
+            except _DAMAGED:
+                text = _Text(project.sources.text_utf8(sid))
                 spans = _spans(plan, text, None)
             if spans:
                 case = cases_of.get(sid)

@@ -25,16 +25,21 @@ class _WordIndex:
         self.far = far  # start -> gap
 
     @classmethod
-    def load(cls, blob: bytes | None, raw: bytes) -> "_WordIndex | None":
-        """The index if it was built from exactly ``raw`` (the UTF-8 text) and holds the
-        tokens; None means: scan this source."""
+    def load(cls, blob: bytes | None, raw: bytes | None, facts: tuple[int, int] | None = None) -> "_WordIndex | None":
+        """The index if it holds the tokens and was built from exactly ``raw`` (the UTF-8
+        text: its length and CRC-32 are checked) or, without ``raw``, from the text whose
+        ``facts`` are given (its length in characters and CRC-32, kept beside it by the store:
+        schema 7); None means: scan this source."""
         if not isinstance(blob, bytes) or len(blob) < 4 * _HEADER:
             return None
         view = memoryview(blob)
-        (fmt, uni, n_bytes, crc, flags, _n_chars, n_tokens, n_vocab, n_narrow, n_wide, n_under,
+        (fmt, uni, n_bytes, crc, flags, chars, n_tokens, n_vocab, n_narrow, n_wide, n_under,
          n_far) = _unpack(_U32, view[:4 * _HEADER])
-        if (fmt != _FORMAT or uni != _UNICODE or flags & _SCAN or n_bytes != len(raw)
-                or crc != zlib.crc32(raw)):
+        if fmt != _FORMAT or uni != _UNICODE or flags & _SCAN:
+            return None
+        if raw is not None and (n_bytes != len(raw) or crc != zlib.crc32(raw)):
+            return None
+        if raw is None and (facts is None or (chars, crc) != facts):
             return None
         p = 4 * _HEADER + n_vocab
         q = p + 4 * (n_wide + 3 * n_under + 2 * n_far)

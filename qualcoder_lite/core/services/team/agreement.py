@@ -265,13 +265,14 @@ class _SourceUnits:
         self.names: dict[int, str] = {}
         self.lengths: dict[int, int] = {}
         self.spans: dict[int, tuple[list[int], list[int]]] = {}
-        sql, params = "SELECT id, name, length(text) FROM sources", []
+        sql, params = "SELECT id, name FROM sources", []
         if source_ids is not None:
             params = sorted(source_ids)
             sql += f" WHERE id IN ({','.join('?' for _ in params)})"
-        for sid, name, length in project.conn.execute(sql + " ORDER BY id", params).fetchall():
+        lengths = project.sources.lengths(source_ids)  # without reading the texts
+        for sid, name in project.conn.execute(sql + " ORDER BY id", params).fetchall():
             self.names[sid] = name
-            self.lengths[sid] = length
+            self.lengths[sid] = lengths[sid]
         if unit != "character":
             turns: dict[int, list[Turn]] = {}
             if len(self.names) <= 20:  # a few sources (e.g. the differences in one): ask for theirs only
