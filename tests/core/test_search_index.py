@@ -14,6 +14,7 @@ import re
 import shutil
 import sqlite3
 import unicodedata
+import zlib
 from dataclasses import FrozenInstanceError, dataclass, field
 
 import pytest
@@ -203,9 +204,14 @@ _TEXT_INDEX = "SELECT s.id, s.text, f.word_index FROM sources s LEFT JOIN source
 
 
 def assert_indexes_fresh(project) -> None:
-    """Every source carries the index of its current text."""
+    """Every source carries the index of its current text, and the length and CRC-32 of
+    that text (``source_facts``, schema 7)."""
     for sid, text, blob in project.conn.execute(_TEXT_INDEX):
         assert blob == build_word_index(text), f"source {sid}: word index missing or stale"
+    facts = {r[0]: r[1:] for r in project.conn.execute("SELECT source_id, length, text_crc FROM source_facts")}
+    texts = {r[0]: r[1] for r in project.conn.execute("SELECT id, text FROM sources")}
+    assert facts == {sid: (len(t), zlib.crc32(t.encode("utf-8"))) for sid, t in texts.items()}
+    assert [s.length for s in project.sources.all()] == [len(texts[s.id]) for s in project.sources.all()]
 
 
 def index_spans(text: str, query_term: str, prefix: bool = False):

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import FrozenInstanceError
+from operator import itemgetter
 
 from ...errors import ProjectError
 from ...store.casekeys import word_key
@@ -37,25 +38,26 @@ from .query import Clause, Term, parse_query
 from .word_index import _WordIndex, build_word_index, word_index_is_current
 
 
-class Hit:
+class Hit(tuple):
     """One match: source name and id, the source's case, code-point offsets and a snippet.
 
-    Immutable, compared and hashed by its fields like the dataclass it replaces. The snippet
-    is computed on first access from the source text the hit keeps a reference to (shared by
-    every hit in that source), so a search with thousands of hits does not build thousands
-    of snippets nobody reads, and reading them later needs no open database.
+    Immutable, compared and hashed by its fields like the dataclass it replaces (and never
+    ordered). The snippet is made on each access from the source text the hit keeps a
+    reference to (shared by every hit in that source, read when first needed), so a search
+    with thousands of hits builds no snippet nobody reads, and reading them later needs no
+    open database. Held as a tuple: a search makes one in a single call per hit.
     """
 
-    __slots__ = ("source", "source_id", "case", "start", "end", "_snippet")
-    source: str
-    source_id: int
-    case: str | None
-    start: int
-    end: int
-    _snippet: str | _Text  # the text until the snippet is made
+    __slots__ = ()
 
-    def __init__(self, source: str, source_id: int, case: str | None, start: int, end: int, snippet: str):
-        _init_hit(self, source, source_id, case, start, end, snippet)
+    def __new__(cls, source: str, source_id: int, case: str | None, start: int, end: int, snippet: str):
+        return _new_tuple(cls, (source, source_id, case, start, end, snippet))
+
+    source = property(itemgetter(0), doc="the source's name")
+    source_id = property(itemgetter(1))
+    case = property(itemgetter(2), doc="the source's case (the first by name), or None")
+    start = property(itemgetter(3))
+    end = property(itemgetter(4))
 
     def __setattr__(self, name, value):
         raise FrozenInstanceError(f"cannot assign to field {name!r}")
@@ -65,11 +67,8 @@ class Hit:
 
     @property
     def snippet(self) -> str:
-        s = self._snippet
-        if not isinstance(s, str):
-            s = s.snippet(self.start, self.end)
-            _set_snippet(self, s)
-        return s
+        s = tuple.__getitem__(self, 5)
+        return s if isinstance(s, str) else s.snippet(tuple.__getitem__(self, 3), tuple.__getitem__(self, 4))
 
     def _fields(self) -> tuple:
         return (self.source, self.source_id, self.case, self.start, self.end, self.snippet)
@@ -78,6 +77,16 @@ class Hit:
         if other.__class__ is not Hit:
             return NotImplemented
         return self._fields() == other._fields()
+
+    def __ne__(self, other):
+        if other.__class__ is not Hit:
+            return NotImplemented
+        return self._fields() != other._fields()
+
+    def __lt__(self, other):
+        return NotImplemented
+
+    __le__ = __gt__ = __ge__ = __lt__
 
     def __hash__(self) -> int:
         return hash(self._fields())
@@ -93,32 +102,7 @@ class Hit:
         return {"source": self.source, "case": self.case, "start": self.start, "end": self.end, "snippet": self.snippet}
 
 
-_new_object = object.__new__
-_set_source, _set_source_id, _set_case, _set_start, _set_end, _set_snippet = (
-    Hit.__dict__[name].__set__ for name in Hit.__slots__
-)
-
-
-def _init_hit(h: Hit, source, source_id, case, start, end, snippet) -> None:
-    _set_source(h, source)
-    _set_source_id(h, source_id)
-    _set_case(h, case)
-    _set_start(h, start)
-    _set_end(h, end)
-    _set_snippet(h, snippet)
-
-
-def _new_hit(source, source_id, case, start, end, text) -> Hit:
-    """A hit whose snippet comes lazily from ``text`` (a ``_Text``); the fast path of ``search``
-    (a frozen dataclass took 2 us a hit, this about a third of that)."""
-    h = _new_object(Hit)
-    _set_source(h, source)
-    _set_source_id(h, source_id)
-    _set_case(h, case)
-    _set_start(h, start)
-    _set_end(h, end)
-    _set_snippet(h, text)
-    return h
+_new_tuple = tuple.__new__
 
 
 def _snippet(text: str, start: int, end: int, width: int = 60) -> str:
@@ -259,7 +243,7 @@ def search(project, query: str, source_ids: set[int] | None = None, limit: int |
                 spans = _spans(plan, text, None)
             if spans:
                 case = cases_of.get(sid)
-                found.append((name, [_new_hit(name, sid, case, start, end, text) for start, end in spans]))
+                found.append((name, [_new_tuple(Hit, (name, sid, case, start, end, text)) for start, end in spans]))
         except UnicodeDecodeError as exc:  # the stored text itself is damaged (never quote it)
             raise ProjectError(project.path, f"the file is damaged and cannot be read: the text of source "
                                              f"{name!r} is not valid UTF-8 (byte {exc.start})") from None
