@@ -14,10 +14,11 @@ from .query import Term
 class _WordIndex:
     """A source's word index, read in place (``memoryview``s over the stored bytes)."""
 
-    __slots__ = ("vocab", "narrow", "wide", "gaps", "under", "far")
+    __slots__ = ("_blob", "_va", "_vb", "narrow", "wide", "gaps", "under", "far")
 
-    def __init__(self, vocab: str, narrow, wide, gaps, under: dict, far: dict):
-        self.vocab = vocab
+    def __init__(self, blob: bytes, vocab: tuple[int, int], narrow, wide, gaps, under: dict, far: dict):
+        self._blob = blob  # the vocabulary is blob[_va:_vb], searched as UTF-8 (decoded line by line)
+        self._va, self._vb = vocab
         self.narrow = narrow
         self.wide = wide
         self.gaps = gaps
@@ -45,7 +46,7 @@ class _WordIndex:
         q = p + 4 * (n_wide + 3 * n_under + 2 * n_far)
         if len(blob) != q + 2 * n_narrow + n_tokens:
             return None
-        vocab = str(view[4 * _HEADER:p], "utf-8")
+        vocab = (4 * _HEADER, p)
         wide = _unpack(_U32, view[p:p + 4 * n_wide])
         p += 4 * n_wide
         under = {}
@@ -57,7 +58,7 @@ class _WordIndex:
         if n_far:
             f = _unpack(_U32, view[p:q])
             far = {f[i]: f[i + 1] for i in range(0, 2 * n_far, 2)}
-        return cls(vocab, _unpack("H", view[q:q + 2 * n_narrow]), wide, view[q + 2 * n_narrow:], under, far)
+        return cls(blob, vocab, _unpack("H", view[q:q + 2 * n_narrow]), wide, view[q + 2 * n_narrow:], under, far)
 
     def _starts(self, line: str) -> tuple[int, list[int], int]:
         """(key length, starts, gap offset) from a vocabulary line."""
@@ -68,23 +69,29 @@ class _WordIndex:
             return len(key), list(accumulate(self.narrow[off:off + n])), int(goff)
         return len(key), list(self.wide[off:off + n]), int(goff)
 
+    @property
+    def vocab(self) -> str:
+        """The vocabulary ("\n" + one line per key + "\n", NUL-padded)."""
+        return str(self._blob[self._va:self._vb], "utf-8")
+
     def positions(self, key: str) -> tuple[list[int], int]:
         """Starts of the tokens whose key is ``key`` (ascending), and their gap offset."""
-        v = self.vocab
-        i = v.find("\n" + key + "\t")
+        v, a, b = self._blob, self._va, self._vb
+        i = v.find(b"\n" + key.encode("utf-8") + b"\t", a, b)  # UTF-8 is searched as its text would be
         if i < 0:
             return [], 0
-        _n, starts, goff = self._starts(v[i + 1:v.find("\n", i + 1)])
+        _n, starts, goff = self._starts(str(v[i + 1:v.find(b"\n", i + 1, b)], "utf-8"))
         return starts, goff
 
     def prefixed(self, key: str) -> list[tuple[int, list[int]]]:
         """(token length, starts) for every key that begins with ``key``."""
-        v = self.vocab
+        v, a, b = self._blob, self._va, self._vb
+        k = key.encode("utf-8")  # a UTF-8 prefix is the UTF-8 of a prefix
         out = []
-        i = v.find("\n" + key)  # keys are sorted: the ones with this prefix are adjacent
-        while i >= 0 and v.startswith(key, i + 1):
-            j = v.find("\n", i + 1)
-            n, starts, _goff = self._starts(v[i + 1:j])
+        i = v.find(b"\n" + k, a, b)  # keys are sorted: the ones with this prefix are adjacent
+        while i >= 0 and v.startswith(k, i + 1, b):
+            j = v.find(b"\n", i + 1, b)
+            n, starts, _goff = self._starts(str(v[i + 1:j], "utf-8"))
             out.append((n, starts))
             i = j
         return out
@@ -137,6 +144,13 @@ class _WordIndex:
         lengths = [len(k) for k in keys]
         n_last = lengths[-1]
         far = self.far
+        if len(keys) == 2 and not term.prefix and not under and not far and keys[0] != keys[1]:
+            # the common two-word phrase: the token after each first one (a gap of 0, no next
+            # token, points at the first token's end, where no token starts), and no overlap
+            # to skip (a match's second token is never a first one)
+            n0 = lengths[0]
+            after = [s + n0 + g for s, g in zip(first, self.gaps[goff:goff + len(first)])]
+            return [(s, t + n_last) for s, t in zip(first, after) if t in last]
         out = []
         prev_end = -1
         for s, gap in zip(first, self.gaps[goff:goff + len(first)]):
