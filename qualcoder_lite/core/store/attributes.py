@@ -26,14 +26,19 @@ class AttributeRepo:
                 return a
         return None
 
-    def case_values(self) -> dict[int, dict[str, str]]:
-        """case id -> {attribute name: stored value}."""
+    def case_values(self, case_ids=None) -> dict[int, dict[str, str]]:
+        """case id -> {attribute name: stored value}, of every case or of ``case_ids``."""
         out: dict[int, dict[str, str]] = {}
-        for r in self.conn.execute(
-            "SELECT v.case_id, a.name, v.value FROM attribute_values v JOIN attributes a ON a.id = v.attribute_id "
-            "WHERE v.case_id IS NOT NULL"
-        ):
-            out.setdefault(r[0], {})[r[1]] = r[2]
+        sql = ("SELECT v.case_id, a.name, v.value FROM attribute_values v JOIN attributes a ON a.id = v.attribute_id "
+               "WHERE v.case_id IS NOT NULL")
+        chunks: list[list[int]] = [[]]
+        if case_ids is not None:
+            ids = sorted(set(case_ids))
+            chunks = [ids[i:i + 500] for i in range(0, len(ids), 500)]
+        for chunk in chunks:
+            where = f" AND v.case_id IN ({','.join('?' * len(chunk))})" if case_ids is not None else ""
+            for r in self.conn.execute(sql + where, chunk):
+                out.setdefault(r[0], {})[r[1]] = r[2]
         return out
 
     def source_values(self) -> dict[int, dict[str, str]]:

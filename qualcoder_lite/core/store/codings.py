@@ -84,8 +84,11 @@ class CodingRepo:
             sql += f" AND k.id IN ({','.join('?' for _ in only)})"
             params += list(only)
         sql += ' ORDER BY s.name, k.start, k."end", k.code_id, c.name'
-        return [(tuple(r[:5]), r[5]) for r in self.conn.execute(sql, params)
-                if source_ids is None or r[6] in source_ids]
+        cur = self.conn.cursor()
+        cur.row_factory = None  # plain tuples: no Row object per coding
+        if source_ids is None:
+            return [(r[:5], r[5]) for r in cur.execute(sql, params)]
+        return [(r[:5], r[5]) for r in cur.execute(sql, params) if r[6] in source_ids]
 
     def count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM codings").fetchone()[0]

@@ -106,7 +106,9 @@ def coverage_by_source(project, code_ids: list[int], source_ids: set[int] | None
         sql += f" AND k.source_id IN ({','.join('?' for _ in only)})"
         params += sorted(only)
     spans: dict[int, list[tuple[int, int]]] = {}
-    for sid, s, e in project.conn.execute(sql, params):
+    cur = project.conn.cursor()
+    cur.row_factory = None  # plain tuples: no Row object per coding
+    for sid, s, e in cur.execute(sql, params):
         if source_ids is None or sid in source_ids:
             spans.setdefault(sid, []).append((s, e))
     if not spans:

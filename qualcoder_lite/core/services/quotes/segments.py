@@ -116,7 +116,7 @@ def segment_rows(project, coding_ids: list[int]) -> dict[int, Segment]:
         source_ids,
     ):
         cases_of.setdefault(r[0], []).append((r[1], r[2]))
-    values = project.attributes.case_values()
+    values = project.attributes.case_values({cases[0][0] for cases in cases_of.values()})  # the cases shown
     out: dict[int, Segment] = {}
     for r in rows:
         code = codes[r["code_id"]]

@@ -4,7 +4,8 @@ of a term's hits (the index is built by ``store.word_index``)."""
 from __future__ import annotations
 
 import zlib
-from itertools import accumulate
+from itertools import accumulate, compress, repeat
+from operator import add
 
 from ...store.word_index import (  # noqa: F401  (build_word_index, word_index_is_current: re-exported)
     _AFTER, _BEFORE, _FAR, _FORMAT, _HEADER, _SCAN, _U32, _UNICODE, _unpack, build_word_index, word_index_is_current,
@@ -148,9 +149,9 @@ class _WordIndex:
             # the common two-word phrase: the token after each first one (a gap of 0, no next
             # token, points at the first token's end, where no token starts), and no overlap
             # to skip (a match's second token is never a first one)
-            n0 = lengths[0]
-            after = [s + n0 + g for s, g in zip(first, self.gaps[goff:goff + len(first)])]
-            return [(s, t + n_last) for s, t in zip(first, after) if t in last]
+            after = list(map(add, map(add, first, repeat(lengths[0])), self.gaps[goff:goff + len(first)]))
+            keep = list(map(last.__contains__, after))  # one pass in C per step
+            return list(zip(compress(first, keep), map(add, compress(after, keep), repeat(n_last))))
         out = []
         prev_end = -1
         for s, gap in zip(first, self.gaps[goff:goff + len(first)]):
