@@ -107,8 +107,9 @@ def test_turns_in_bulk_undo_and_redo_exactly(tmp_path):
         dict(zip([c[1] for c in project.conn.execute("PRAGMA table_info(speaker_turns)")], row))
         for row in after["speaker_turns"]]
     source_cols = [c[1] for c in project.conn.execute("PRAGMA table_info(sources)")]
+    indexes = [r[0] for r in project.conn.execute("SELECT word_index FROM source_facts ORDER BY source_id")]
     assert [op.after for op in cmd.ops if op.table == "sources"] == [  # texts kept as UTF-8, given back as str
-        dict(zip(source_cols, row)) for row in after["sources"]]
+        dict(zip(source_cols, row), word_index=index) for row, index in zip(after["sources"], indexes)]
     project.undo(cmd)
     assert dump(project) == before
     project.redo(cmd)

@@ -123,12 +123,13 @@ class _Text:
     ``raw`` read with it, or from a ``LaterText`` (a source whose hits came from its word
     index: a search reads no text until a snippet is shown, or its project closes)."""
 
-    __slots__ = ("_raw", "_text", "_later")
+    __slots__ = ("_raw", "_text", "_later", "_where")
 
-    def __init__(self, raw: bytes | None = None, text: str | None = None, later=None):
+    def __init__(self, raw: bytes | None = None, text: str | None = None, later=None, where=None):
         self._raw = raw
         self._text = text
         self._later = later
+        self._where = where  # (project path, source name) for the message on a damaged text
 
     @property
     def text(self) -> str:
@@ -137,7 +138,12 @@ class _Text:
             if self._raw is None:  # not read yet
                 self._raw = self._later.raw()
                 self._later = None
-            t = self._text = self._raw.decode("utf-8")
+            try:
+                t = self._text = self._raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                if self._where is None:
+                    raise
+                raise _damaged(*self._where, exc) from None
             self._raw = None
         return t
 
@@ -161,6 +167,11 @@ class _Lookup:
         if self._rx is None:
             self._rx = self.term.regex()
         return [(m.start(), m.end()) for m in self._rx.finditer(text.text) if m.end() > m.start()]
+
+
+def _damaged(path, name: str, exc: UnicodeDecodeError) -> ProjectError:
+    return ProjectError(path, f"the file is damaged and cannot be read: the text of source "
+                              f"{name!r} is not valid UTF-8 (byte {exc.start})")
 
 
 def _rows(conn, ids: list[int]):
@@ -235,7 +246,8 @@ def search(project, query: str, source_ids: set[int] | None = None, limit: int |
             if index is None and raw is None:
                 raw = project.sources.text_utf8(sid)
             # without a scan, the text is read when a snippet is first shown
-            text = _Text(raw) if raw is not None else _Text(later=project.sources.text_later(sid))
+            text = (_Text(raw) if raw is not None
+                    else _Text(later=project.sources.text_later(sid), where=(project.path, name)))
             try:
                 spans = _spans(plan, text, index)
             except _DAMAGED:
@@ -245,8 +257,7 @@ def search(project, query: str, source_ids: set[int] | None = None, limit: int |
                 case = cases_of.get(sid)
                 found.append((name, [_new_tuple(Hit, (name, sid, case, start, end, text)) for start, end in spans]))
         except UnicodeDecodeError as exc:  # the stored text itself is damaged (never quote it)
-            raise ProjectError(project.path, f"the file is damaged and cannot be read: the text of source "
-                                             f"{name!r} is not valid UTF-8 (byte {exc.start})") from None
+            raise _damaged(project.path, name, exc) from None
     found.sort(key=lambda f: f[0])  # hits are ordered by (source name, start, end); names are unique
     hits = [h for _name, in_source in found for h in in_source]
     return hits[:limit] if limit else hits
