@@ -71,24 +71,30 @@ class CodingRepo:
         A lazy table keeps the keys to put a new coding in its place without re-reading."""
         if not code_ids or (only is not None and not only):
             return []
-        marks = ",".join("?" for _ in code_ids)
-        sql = (
-            f'SELECT s.name, k.start, k."end", k.code_id, c.name, k.id, k.source_id FROM codings k '
-            f"JOIN sources s ON s.id = k.source_id JOIN coders c ON c.id = k.coder_id WHERE k.code_id IN ({marks})"
-        )
+        # read from the covering index ``codings_code`` alone and sorted here: joining each
+        # coding to its source row and sorting in SQL took twice as long (50,000 codings)
+        sql = (f'SELECT k.source_id, k.start, k."end", k.code_id, k.coder_id, k.id FROM codings k '
+               f"WHERE k.code_id IN ({','.join('?' for _ in code_ids)})")
         params: list[int | str] = list(code_ids)
         if coders is not None:
-            sql += f" AND c.name IN ({','.join('?' for _ in coders)})"
+            sql += f" AND k.coder_id IN (SELECT id FROM coders WHERE name IN ({','.join('?' for _ in coders)}))"
             params += coders
         if only is not None:
             sql += f" AND k.id IN ({','.join('?' for _ in only)})"
             params += list(only)
-        sql += ' ORDER BY s.name, k.start, k."end", k.code_id, c.name'
+        if only is None:
+            names = dict(self.conn.execute("SELECT id, name FROM sources"))
+        else:  # a few changed codings (after an apply): just their sources
+            names = dict(self.conn.execute(
+                "SELECT id, name FROM sources WHERE id IN (SELECT source_id FROM codings WHERE id IN "
+                f"({','.join('?' for _ in only)}))", list(only)))
+        coder_names = dict(self.conn.execute("SELECT id, name FROM coders"))
         cur = self.conn.cursor()
         cur.row_factory = None  # plain tuples: no Row object per coding
-        if source_ids is None:
-            return [(r[:5], r[5]) for r in cur.execute(sql, params)]
-        return [(r[:5], r[5]) for r in cur.execute(sql, params) if r[6] in source_ids]
+        out = [((names[s], a, e, c, coder_names[w]), i) for s, a, e, c, w, i in cur.execute(sql, params)
+               if source_ids is None or s in source_ids]
+        out.sort()  # keys are unique (one source per name); str order is SQLite's BINARY order
+        return out
 
     def count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM codings").fetchone()[0]
