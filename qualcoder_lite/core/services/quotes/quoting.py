@@ -201,7 +201,7 @@ class Quoter:
         if self._case_values is None or self._source_values is None or self._case_ids is None:
             self._case_values = self.project.attributes.case_values()
             self._source_values = self.project.attributes.source_values()
-            self._case_ids = {c.name: c.id for c in self.project.cases.all()}
+            self._case_ids = {r[0]: r[1] for r in self.project.conn.execute("SELECT name, id FROM cases")}
         return self._case_values, self._source_values, self._case_ids
 
     def cite_values(self, seg: Segment, speaker: str | None, coders: tuple[str, ...],
