@@ -31,6 +31,7 @@ from __future__ import annotations
 import gc
 import re
 from dataclasses import FrozenInstanceError
+from itertools import repeat
 from operator import itemgetter
 
 from ...errors import ProjectError
@@ -104,6 +105,7 @@ class Hit(tuple):
 
 
 _new_tuple = tuple.__new__
+_first, _second = itemgetter(0), itemgetter(1)
 
 
 def _snippet(text: str, start: int, end: int, width: int = 60) -> str:
@@ -268,7 +270,9 @@ def _search(project, query: str, source_ids: set[int] | None, limit: int | None)
                 spans = _spans(plan, text, None)
             if spans:
                 case = cases_of.get(sid)
-                found.append((name, [_new_tuple(Hit, (name, sid, case, start, end, text)) for start, end in spans]))
+                fields = zip(repeat(name), repeat(sid), repeat(case), map(_first, spans), map(_second, spans),
+                             repeat(text))  # one C pass per hit, no Python frame
+                found.append((name, list(map(_new_tuple, repeat(Hit), fields))))
         except UnicodeDecodeError as exc:  # the stored text itself is damaged (never quote it)
             raise _damaged(project.path, name, exc) from None
     found.sort(key=lambda f: f[0])  # hits are ordered by (source name, start, end); names are unique
