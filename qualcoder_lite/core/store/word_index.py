@@ -262,7 +262,7 @@ def index_tokens(blob: bytes) -> int | None:
     return None if header[4] & _SCAN else int(header[6])
 
 
-def index_text_crc(blob: bytes) -> int | None:
+def index_text_crc(blob: bytes | None) -> int | None:
     """The CRC-32 of the UTF-8 text ``blob`` was built from (None: not an index)."""
     if not isinstance(blob, bytes) or len(blob) < 4 * _HEADER:
         return None

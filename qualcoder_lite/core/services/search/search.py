@@ -146,7 +146,8 @@ class _Text:
             except UnicodeDecodeError as exc:
                 if self._where is None:
                     raise
-                raise _damaged(*self._where, exc) from None
+                path, name = self._where
+                raise _damaged(path, name, exc) from None
             self._raw = None
         return t
 
