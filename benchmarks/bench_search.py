@@ -5,7 +5,7 @@
 
 On a private copy of the shared synthetic project (``benchmarks/make_project.py``, built once
 into ``benchmarks/out/``), for each query (default: the two of ``run.py``): ``search`` as the
-application runs it (hits from ``sources.word_index``), the same with every index ignored
+application runs it (hits from ``source_facts.word_index``), the same with every index ignored
 (the regular-expression scan over every candidate's text: the implementation before the
 index, and still the fallback), and reading every hit's snippet afterwards (what
 ``search --json`` adds). Then what the index costs: building it for every source (part of
@@ -82,10 +82,10 @@ def main(argv=None) -> int:
             snip_ms, _ = median_ms(lambda q=q: [h.as_dict() for h in search_mod.search(project, q)], a.repeat)
             rows.append((q, len(hits), ms, scan_ms, snip_ms, "yes" if same else "NO"))
         texts = [r[0] for r in project.conn.execute("SELECT text FROM sources")]
-        size = project.conn.execute("SELECT sum(length(word_index)), sum(length(CAST(text AS BLOB))) FROM sources"
-                                    ).fetchone()
+        size = project.conn.execute("SELECT (SELECT sum(length(word_index)) FROM source_facts), "
+                                    "sum(length(CAST(text AS BLOB))) FROM sources").fetchone()
         build_ms, _ = median_ms(lambda: [search_mod.build_word_index(x) for x in texts], 1)
-        project.conn.execute("UPDATE sources SET word_index = NULL")
+        project.conn.execute("UPDATE source_facts SET word_index = NULL")
         backfill_ms, n = median_ms(lambda: database.complete_word_index(project.conn), 1)
         project.close()
     print(f"{len(texts)} sources, {sum(map(len, texts)):,} characters; opened in {opened:.2f} s")
