@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QSyntaxHighlighter, QTextCharFormat, QTextCursor, QTextFormat
+from PySide6.QtGui import QColor, QFont, QPainter, QRegion, QSyntaxHighlighter, QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
 
 from ..core.marks import Mark, find_marks
@@ -264,11 +264,29 @@ class TranscriptView(QPlainTextEdit):
                 s = _Stripe(c, lane, color,
                             f"{code_names.get(c.code_id, '?')} — {c.coder}" + (f"\n{c.memo}" if c.memo else ""))
             stripes.append(s)
+        width = self.margin_width()
+        before = self._stripe_marks()
         self._stripes, self._stripe_names = stripes, code_names
         self._lanes_used = 1 + max(lanes.values(), default=-1)  # the margin's width asks often
         self._update_margin_width()
         self._apply_formats()
-        self.margin.update()
+        if width != self.margin_width() or before is None:
+            self.margin.update()
+        else:  # only the stripes that came, went or changed (a full repaint: ~1 ms)
+            changed = before ^ self._stripe_marks()
+            if changed:
+                region = QRegion()
+                for _id, _lane, _color, _selected, rect in changed:
+                    region += QRect(*rect).adjusted(-1, 0, 1, 0)  # the selected stripe's outline
+                self.margin.update(region)
+
+    def _stripe_marks(self) -> set[tuple] | None:
+        """What the margin paints of each stripe in view (None: nothing laid out yet)."""
+        if not self.isVisible() or getattr(self, "_sels_doc", None) is not self.document():
+            return None
+        selected = self.selected_coding_id
+        return {(s.coding.id, s.lane, s.color, s.coding.id == selected, r.getRect())
+                for s, r in self.visible_stripes(self.margin.height())}
 
     def patch_codings(self, coding_ids: set[int], fresh: list[Coding]) -> None:
         """Codings ``coding_ids`` were added, removed or changed: ``fresh`` holds those of them

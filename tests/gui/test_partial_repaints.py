@@ -184,3 +184,37 @@ def test_highlights_are_painted_after_scrolling_and_resizing(window, qtbot):
     _settle(qtbot)
     kept, fresh = _stripes_kept_and_fresh(view)
     assert kept == fresh
+
+
+def test_stripes_and_code_counts_repainted_in_place_match_a_full_repaint(window, qtbot):
+    """Applying a code repaints only the margin stripes that came, went or moved, and the
+    code tree's count cells. A long passage, then a short one starting before it (the long
+    one's stripe moves to another lane all along its lines, far below the short one's
+    highlight), undo and redo leave on screen what a full repaint paints."""
+    wb = window.workbench
+    project = wb.ctx.project
+    busiest = max(project.sources.all(), key=lambda s: s.codings)
+    wb.open_source(busiest.id)
+    counts = project.codes.counts()
+    wb.codes.select_code(max(counts, key=lambda c: counts[c][0]))
+    view = wb.view
+    _settle(qtbot)
+    text = view.text
+    lines = [b for b in text.split("\n") if len(b.strip()) > 20][:4]
+    starts = [text.index(line) for line in lines]
+    widgets = (view.margin, view.viewport(), wb.codes.tree.viewport())
+    for widget in widgets:
+        _assert_painted(qtbot, widget)
+    lanes = {}
+    for start, end in ((starts[1], starts[3] + len(lines[3])), (starts[1] - 12, starts[1] + 5)):
+        select_text(view, start, end)
+        window.actionApplyCode.trigger()
+        lanes[start] = {s.coding.id: s.lane for s in view._stripes}
+        for widget in widgets:
+            _assert_painted(qtbot, widget)
+    long_id = max(view.codings, key=lambda c: c.end - c.start if c.start == starts[1] else -1).id
+    assert lanes[starts[1]][long_id] != lanes[starts[1] - 12][long_id], "the long passage's stripe moved"
+    for step in (window.actionUndo, window.actionRedo, window.actionUndo, window.actionUndo, window.actionRedo):
+        step.trigger()
+        for widget in widgets:
+            _assert_painted(qtbot, widget)
