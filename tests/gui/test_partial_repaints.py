@@ -41,6 +41,15 @@ def _assert_painted(qtbot, widget) -> None:
     assert shown == _on_screen(widget)
 
 
+def _assert_all_painted(qtbot, widgets) -> None:
+    """``_assert_painted`` for several widgets: all looked at before the window repaints."""
+    _settle(qtbot)
+    shown = [_on_screen(w) for w in widgets]
+    for w in widgets:
+        w.repaint()
+    assert shown == [_on_screen(w) for w in widgets]
+
+
 def _table(window, qtbot):
     wb = window.workbench
     wb.retrieval.table.setMaximumHeight(100)  # a short table: two rows shown, the rest below
@@ -200,21 +209,31 @@ def test_stripes_and_code_counts_repainted_in_place_match_a_full_repaint(window,
     view = wb.view
     _settle(qtbot)
     text = view.text
-    lines = [b for b in text.split("\n") if len(b.strip()) > 20][:4]
+    lines = [b for b in text.split("\n") if len(b.strip()) > 20][:4]  # the 7th is coded below
     starts = [text.index(line) for line in lines]
     widgets = (view.margin, view.viewport(), wb.codes.tree.viewport())
-    for widget in widgets:
-        _assert_painted(qtbot, widget)
+    _assert_all_painted(qtbot, widgets)
     lanes = {}
     for start, end in ((starts[1], starts[3] + len(lines[3])), (starts[1] - 12, starts[1] + 5)):
         select_text(view, start, end)
         window.actionApplyCode.trigger()
         lanes[start] = {s.coding.id: s.lane for s in view._stripes}
-        for widget in widgets:
-            _assert_painted(qtbot, widget)
+        _assert_all_painted(qtbot, widgets)
     long_id = max(view.codings, key=lambda c: c.end - c.start if c.start == starts[1] else -1).id
     assert lanes[starts[1]][long_id] != lanes[starts[1] - 12][long_id], "the long passage's stripe moved"
     for step in (window.actionUndo, window.actionRedo, window.actionUndo, window.actionUndo, window.actionRedo):
         step.trigger()
-        for widget in widgets:
-            _assert_painted(qtbot, widget)
+        _assert_all_painted(qtbot, widgets)
+    wb.codes.set_aggregate(True)  # the themes above the code count its codings too
+    _assert_all_painted(qtbot, widgets)  # (and the tree is painted before the next change)
+    model = wb.codes.model
+    themes = [i for i, c in model._codes.items() if c.parent_id is None]
+    before = {i: model.shown_counts(i) for i in themes}
+    far = [b for b in text.split("\n") if len(b.strip()) > 20][6]
+    select_text(view, text.index(far), text.index(far) + len(far))
+    window.actionApplyCode.trigger()
+    assert any(model.shown_counts(i) != before[i] for i in themes), "a theme's count changed"
+    _assert_all_painted(qtbot, widgets)
+    for step in (window.actionUndo, window.actionRedo):
+        step.trigger()
+        _assert_all_painted(qtbot, widgets)
