@@ -39,6 +39,34 @@ class RowNumbers(QHeaderView):
             width, height = max(width, size[0]), max(height, size[1])
         return QSize(width, height)
 
+    def setModel(self, model) -> None:
+        old = self.model()
+        if model is old:
+            return
+        if old is not None:
+            for signal, slot in self._watched(old):
+                signal.disconnect(slot)
+        super().setModel(model)
+        if model is not None:  # connected after the header's own handlers: ``_resume`` runs last
+            for signal, slot in self._watched(model):
+                signal.connect(slot)
+
+    def _watched(self, model) -> tuple:
+        return ((model.rowsAboutToBeInserted, self._rows_changing), (model.rowsAboutToBeRemoved, self._rows_changing),
+                (model.rowsInserted, self._resume), (model.rowsRemoved, self._resume))
+
+    def _rows_changing(self, parent, first: int, _last: int) -> None:
+        """Rows change only below the last row shown: the numbers on screen stay as they are
+        (a width that changes is set by the table's relayout afterwards, which repaints the
+        header). Qt repaints the whole header for every row inserted or removed (~1 ms a
+        coding applied); that repaint is left out until the rows have changed."""
+        last_shown = self.visualIndexAt(self.viewport().height() - 1)
+        if not parent.isValid() and last_shown >= 0 and first > self.logicalIndex(last_shown):
+            self.viewport().setAttribute(Qt.WA_UpdatesDisabled, True)  # not setUpdatesEnabled: that repaints
+
+    def _resume(self, *_args) -> None:
+        self.viewport().setAttribute(Qt.WA_UpdatesDisabled, False)
+
     def changeEvent(self, event) -> None:
         if event.type() in (QEvent.FontChange, QEvent.StyleChange):
             self._sizes.clear()

@@ -237,3 +237,26 @@ def test_stripes_and_code_counts_repainted_in_place_match_a_full_repaint(window,
     for step in (window.actionUndo, window.actionRedo):
         step.trigger()
         _assert_all_painted(qtbot, widgets)
+
+
+def test_row_numbers_repainted_only_for_rows_changed_in_view(window, qtbot):
+    """A row added or removed below the rows shown leaves the row numbers on screen as they
+    were (their repaint is skipped); one added above the current row moves its highlighted
+    number, which must be repainted."""
+    wb, table = _table(window, qtbot)
+    widgets = (table.verticalHeader().viewport(), table.viewport())
+    names = sorted(s.name for s in wb.ctx.project.sources.all())
+    table.setCurrentIndex(wb.retrieval.model.index(1, 1))  # its number is highlighted
+    _assert_all_painted(qtbot, widgets)
+    row = _apply(window, wb, names[-1], at_end=True)
+    assert row > table.rowAt(table.viewport().height() - 1)
+    _assert_all_painted(qtbot, widgets)
+    window.actionUndo.trigger()
+    _assert_all_painted(qtbot, widgets)
+    window.actionRedo.trigger()
+    _assert_all_painted(qtbot, widgets)
+    row = _apply(window, wb, names[0], at_end=False)
+    assert row <= 1, "added above the current row"
+    _assert_all_painted(qtbot, widgets)
+    window.actionUndo.trigger()
+    _assert_all_painted(qtbot, widgets)
