@@ -303,11 +303,13 @@ class TranscriptView(QPlainTextEdit):
         cur.setPosition(self.map.to_utf16(end_cp), QTextCursor.KeepAnchor)
         return cur
 
-    def highlight_keys(self) -> list[tuple]:
+    def highlight_keys(self, lo: int = 0, hi: int | None = None) -> list[tuple]:
         """Every coding's highlight as (coding id, start, end, colour, selected), code points;
-        only those in view are handed to Qt (``_apply_formats``)."""
+        only those in view are handed to Qt (``_apply_formats``): ``lo``, ``hi``, those that
+        reach into lo..hi (end >= lo, start <= hi)."""
         colors, selected = self.code_colors, self.selected_coding_id
-        return [(c.id, c.start, c.end, colors.get(c.code_id, "#999999"), c.id == selected) for c in self.codings]
+        codings = self.codings if hi is None else [c for c in self.codings if c.end >= lo and c.start <= hi]
+        return [(c.id, c.start, c.end, colors.get(c.code_id, "#999999"), c.id == selected) for c in codings]
 
     def shown_range(self) -> tuple[int, int]:
         """The code points of the blocks in view (whole blocks, from the first to the last)."""
@@ -326,7 +328,7 @@ class TranscriptView(QPlainTextEdit):
             self._sels_doc, self._sels_text = self.document(), self.text
             self._shown_keys: list[tuple] | None = None
         lo, hi = self.shown_range()
-        keys = [k for k in self.highlight_keys() if k[2] >= lo and k[1] <= hi]
+        keys = self.highlight_keys(lo, hi)
         if keys == self._shown_keys:
             return
         old, new = self._sels, {}
