@@ -48,6 +48,33 @@ class BottomTabs(QTabWidget):
         return (self.size(), self.tabBar().geometry(), stack.geometry() if stack is not None else None)
 
 
+class QuietSplitter(QSplitter):
+    """A splitter that lays its panes out again only when something it lays them out from
+    has changed. A label's text changing (the heading's count after every coding) asks
+    the splitters and everything above them up to the window to lay themselves out again
+    (~1 ms), though each pane's size hints and limits are as they were."""
+
+    def __init__(self, orientation, parent=None):
+        super().__init__(orientation, parent)
+        self._laid_out_from: tuple | None = None
+
+    def _inputs(self) -> tuple:
+        panes = (self.widget(i) for i in range(self.count()))
+        return (self.size(), self.handleWidth(), self.orientation(), self.childrenCollapsible(), *(
+            (w, w.isHidden(), w.sizeHint(), w.minimumSizeHint(), w.minimumSize(), w.maximumSize(), w.sizePolicy())
+            for w in panes))
+
+    def event(self, ev) -> bool:
+        if ev.type() != QEvent.LayoutRequest:
+            return super().event(ev)
+        inputs = self._inputs()
+        if inputs == self._laid_out_from:
+            return True
+        done = super().event(ev)
+        self._laid_out_from = self._inputs()
+        return done
+
+
 class Workbench(QWidget):
     message = Signal(str)
 
@@ -77,12 +104,12 @@ class Workbench(QWidget):
         self.tabs.setObjectName("bottomTabs")
         self.tabs.addTab(self.retrieval, "Retrieval")
         self.tabs.addTab(self.search, "Search")
-        middle = QSplitter(Qt.Vertical, self)
+        middle = QuietSplitter(Qt.Vertical, self)
         middle.addWidget(center)
         middle.addWidget(self.tabs)
         middle.setStretchFactor(0, 3)
         middle.setStretchFactor(1, 2)
-        outer = QSplitter(Qt.Horizontal, self)
+        outer = QuietSplitter(Qt.Horizontal, self)
         outer.addWidget(self.sources)
         outer.addWidget(middle)
         outer.addWidget(self.codes)

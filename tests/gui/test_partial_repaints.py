@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QSplitter
 
 from tests.gui.conftest import open_source, select_text
 
@@ -260,3 +260,46 @@ def test_row_numbers_repainted_only_for_rows_changed_in_view(window, qtbot):
     _assert_all_painted(qtbot, widgets)
     window.actionUndo.trigger()
     _assert_all_painted(qtbot, widgets)
+
+
+def test_splitters_lay_out_again_only_when_a_pane_asks_for_other_room(window, qtbot):
+    """The heading's count changing leaves the panes where they were; a heading that gets
+    much longer (a renamed source) widens the transcript's pane as Qt's own layout does."""
+    from qualcoder_lite.core.services.sources.sources import RenameSource
+
+    wb = window.workbench
+    project = wb.ctx.project
+    splitters = [s for s in wb.findChildren(QSplitter)]
+    assert len(splitters) == 2
+
+    def places():
+        return [[s.widget(i).geometry() for i in range(s.count())] for s in splitters]
+
+    def laid_out_afresh():
+        for s in splitters:
+            s.refresh()  # what QSplitter lays out from the panes' hints now
+        return places()
+
+    first = next(s for s in sorted(project.sources.all(), key=lambda s: s.name) if s.codings % 10 not in (0, 9))
+    open_source(wb, first.name)  # its count keeps its digits: the heading keeps its width
+    wb.codes.select_code(next(iter(project.codes.counts())))
+    _settle(qtbot)
+    before = places()
+    line = next(b for b in wb.view.text.split("\n") if len(b.strip()) > 20)
+    start = wb.view.text.index(line)
+    select_text(wb.view, start, start + len(line))
+    heading = wb.heading.text()
+    kept = [s._laid_out_from for s in splitters]
+    window.actionApplyCode.trigger()
+    _settle(qtbot)
+    assert wb.heading.text() != heading
+    assert all(s._laid_out_from is k for s, k in zip(splitters, kept)) and kept[0] is not None, "not laid out again"
+    assert places() == before == laid_out_afresh()
+    window.actionUndo.trigger()
+    _settle(qtbot)
+    assert places() == before == laid_out_afresh()
+    window.ctx.run(RenameSource(first.id, "A very long name " * 12))
+    _settle(qtbot)
+    assert wb.heading.minimumSizeHint().width() > before[1][0].width(), "the heading needs more room"
+    shown = places()
+    assert shown != before and shown == laid_out_afresh()
