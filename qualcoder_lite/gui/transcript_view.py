@@ -196,6 +196,7 @@ class TranscriptView(QPlainTextEdit):
         self.selected_coding_id: int | None = None
         self.snap_to_words = False
         self._stripes: list[_Stripe] = []
+        self._stripe_window: tuple[list[int], int] | None = None  # stripes' starts and longest, when sorted
         self._lanes_used = 0
         self._text_serial = 0  # counts the texts shown (the stripes' places are kept per text)
         self._edges: tuple[tuple, dict[int, tuple[int, int]]] = ((), {})
@@ -267,6 +268,9 @@ class TranscriptView(QPlainTextEdit):
         width = self.margin_width()
         before = self._stripe_marks()
         self._stripes, self._stripe_names = stripes, code_names
+        starts = [c.start for c in codings]
+        in_order = all(a <= b for a, b in zip(starts, starts[1:]))
+        self._stripe_window = (starts, max((c.end - c.start for c in codings), default=0)) if in_order else None
         self._lanes_used = 1 + max(lanes.values(), default=-1)  # the margin's width asks often
         self._update_margin_width()
         self._apply_formats()
@@ -458,7 +462,11 @@ class TranscriptView(QPlainTextEdit):
         x0 = self.digits_width() + 2
         out = []
         edge = self._edge_finder()
-        for s in self._stripes:
+        stripes = self._stripes
+        if self._stripe_window is not None:  # sorted by start: only those that can reach lo..hi
+            starts, longest = self._stripe_window
+            stripes = stripes[bisect.bisect_left(starts, lo - longest):bisect.bisect_right(starts, hi)]
+        for s in stripes:
             if s.coding.end < lo or s.coding.start > hi:
                 continue
             top, bottom = edge(s.coding.start)[0], edge(s.coding.end)[1]

@@ -148,7 +148,10 @@ def _stripes_kept_and_fresh(view) -> tuple[list, list]:
     places = view._edges
     view._edges = ((), {})
     fresh = [(s.coding.id, r.getRect()) for s, r in view.visible_stripes(height)]
-    view._edges = places  # the next look starts from what was kept
+    window, view._stripe_window = view._stripe_window, None  # every stripe looked at, not a window of them
+    every = [(s.coding.id, r.getRect()) for s, r in view.visible_stripes(height)]
+    view._edges, view._stripe_window = places, window  # the next look starts from what was kept
+    assert fresh == every
     return kept, fresh
 
 
@@ -220,6 +223,13 @@ def test_stripes_and_code_counts_repainted_in_place_match_a_full_repaint(window,
         lanes[start] = {s.coding.id: s.lane for s in view._stripes}
         _assert_all_painted(qtbot, widgets)
     long_id = max(view.codings, key=lambda c: c.end - c.start if c.start == starts[1] else -1).id
+    top = view.verticalScrollBar().value()
+    view.verticalScrollBar().setValue(view.document().findBlock(view.map.to_utf16(starts[3])).blockNumber())
+    _settle(qtbot)
+    assert long_id in [s.coding.id for s, _r in view.visible_stripes(view.margin.height())]
+    kept, fresh = _stripes_kept_and_fresh(view)
+    assert kept == fresh
+    view.verticalScrollBar().setValue(top)
     assert lanes[starts[1]][long_id] != lanes[starts[1] - 12][long_id], "the long passage's stripe moved"
     for step in (window.actionUndo, window.actionRedo, window.actionUndo, window.actionUndo, window.actionRedo):
         step.trigger()
