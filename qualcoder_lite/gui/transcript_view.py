@@ -116,6 +116,9 @@ class StripeMargin(QWidget):
         self.view = view
         self.setMouseTracking(True)
         self.setObjectName("codingStripes")
+        # paintEvent fills every pixel it is asked for: Qt need not paint the frame and the
+        # window behind the margin first
+        self.setAttribute(Qt.WA_OpaquePaintEvent, True)
 
     def sizeHint(self) -> QSize:
         return QSize(self.view.margin_width(), 0)
