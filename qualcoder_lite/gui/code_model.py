@@ -25,6 +25,12 @@ DISPLAY, EDIT, DECORATION, TOOLTIP, ALIGNMENT, USER = (
     int(r) for r in (_R.DisplayRole, _R.EditRole, _R.DecorationRole, _R.ToolTipRole, _R.TextAlignmentRole,
                      _R.UserRole))
 RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+#: what the filter box matches (``code_panel.CodeFilter``): the name as the tree shows it. Not
+#: the display role, so that a count changing (display, edit and tooltip roles) is not a
+#: possible change of the filter's match: with recursive filtering Qt re-checks and repaints
+#: every ancestor of a row whose filter role may have changed.
+FILTER = USER + 1
+COUNT_ROLES = [DISPLAY, EDIT, TOOLTIP]  # what a count changes in its cell
 _F = Qt.ItemFlag
 ITEM_FLAGS = _F.ItemIsEnabled | _F.ItemIsSelectable | _F.ItemIsDragEnabled | _F.ItemIsDropEnabled
 NAME_FLAGS = ITEM_FLAGS | _F.ItemIsEditable
@@ -141,7 +147,7 @@ class CodeTreeModel(QAbstractItemModel):
         for i in changed:  # cell by cell: a view repaints the whole tree for a range of cells
             for col in range(1, len(COLUMNS)):
                 cell = self.index_of(i, col)
-                self.dataChanged.emit(cell, cell)
+                self.dataChanged.emit(cell, cell, COUNT_ROLES)
 
     def code(self, index: QModelIndex) -> Code | None:
         if not index.isValid():
@@ -199,11 +205,13 @@ class CodeTreeModel(QAbstractItemModel):
             return None
         col = index.column()
         n = self.shown_counts(code.id)
-        if role == DISPLAY or role == EDIT:
+        if role == DISPLAY or role == EDIT or role == FILTER:
             if col == 0:
-                if role == DISPLAY and code.id in self._pinned:
+                if role != EDIT and code.id in self._pinned:
                     return f"{code.name}  [{self._pinned.index(code.id) + 1}]"
                 return code.name
+            if role == FILTER:
+                return None
             return n[0] if col == 1 else n[1]
         if role == DECORATION and col == 0:
             return swatch(code.color)

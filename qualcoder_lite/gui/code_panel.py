@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
 from ..core import codepath
 from ..core.errors import QualCoderError
 from ..core.services.coding.codes import AddCode, DeleteCode, MergeCodes, UpdateCode, codings_under
-from .code_model import CodeTreeModel
+from .code_model import FILTER, CodeTreeModel
 from .context import Context
 
 
@@ -22,6 +22,7 @@ class CodeFilter(QSortFilterProxyModel):
         self.setRecursiveFilteringEnabled(True)
         self.setFilterCaseSensitivity(Qt.CaseInsensitive)
         self.setFilterKeyColumn(0)
+        self.setFilterRole(FILTER)
 
 
 class CodePanel(QWidget):

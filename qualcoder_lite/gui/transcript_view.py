@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QSyntaxHighlighter, QTextCharFormat, QTextCursor, QTextFormat
+from PySide6.QtGui import QColor, QFont, QPainter, QRegion, QSyntaxHighlighter, QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
 
 from ..core.marks import Mark, find_marks
@@ -116,6 +116,9 @@ class StripeMargin(QWidget):
         self.view = view
         self.setMouseTracking(True)
         self.setObjectName("codingStripes")
+        # paintEvent fills every pixel it is asked for: Qt need not paint the frame and the
+        # window behind the margin first
+        self.setAttribute(Qt.WA_OpaquePaintEvent, True)
 
     def sizeHint(self) -> QSize:
         return QSize(self.view.margin_width(), 0)
@@ -196,6 +199,7 @@ class TranscriptView(QPlainTextEdit):
         self.selected_coding_id: int | None = None
         self.snap_to_words = False
         self._stripes: list[_Stripe] = []
+        self._stripe_window: tuple[list[int], int] | None = None  # stripes' starts and longest, when sorted
         self._lanes_used = 0
         self._text_serial = 0  # counts the texts shown (the stripes' places are kept per text)
         self._edges: tuple[tuple, dict[int, tuple[int, int]]] = ((), {})
@@ -264,11 +268,32 @@ class TranscriptView(QPlainTextEdit):
                 s = _Stripe(c, lane, color,
                             f"{code_names.get(c.code_id, '?')} — {c.coder}" + (f"\n{c.memo}" if c.memo else ""))
             stripes.append(s)
+        width = self.margin_width()
+        before = self._stripe_marks()
         self._stripes, self._stripe_names = stripes, code_names
+        starts = [c.start for c in codings]
+        in_order = all(a <= b for a, b in zip(starts, starts[1:]))
+        self._stripe_window = (starts, max((c.end - c.start for c in codings), default=0)) if in_order else None
         self._lanes_used = 1 + max(lanes.values(), default=-1)  # the margin's width asks often
         self._update_margin_width()
         self._apply_formats()
-        self.margin.update()
+        if width != self.margin_width() or before is None:
+            self.margin.update()
+        else:  # only the stripes that came, went or changed (a full repaint: ~1 ms)
+            changed = before ^ self._stripe_marks()
+            if changed:
+                region = QRegion()
+                for _id, _lane, _color, _selected, rect in changed:
+                    region += QRect(*rect).adjusted(-1, 0, 1, 0)  # the selected stripe's outline
+                self.margin.update(region)
+
+    def _stripe_marks(self) -> set[tuple] | None:
+        """What the margin paints of each stripe in view (None: nothing laid out yet)."""
+        if not self.isVisible() or getattr(self, "_sels_doc", None) is not self.document():
+            return None
+        selected = self.selected_coding_id
+        return {(s.coding.id, s.lane, s.color, s.coding.id == selected, r.getRect())
+                for s, r in self.visible_stripes(self.margin.height())}
 
     def patch_codings(self, coding_ids: set[int], fresh: list[Coding]) -> None:
         """Codings ``coding_ids`` were added, removed or changed: ``fresh`` holds those of them
@@ -285,11 +310,13 @@ class TranscriptView(QPlainTextEdit):
         cur.setPosition(self.map.to_utf16(end_cp), QTextCursor.KeepAnchor)
         return cur
 
-    def highlight_keys(self) -> list[tuple]:
+    def highlight_keys(self, lo: int = 0, hi: int | None = None) -> list[tuple]:
         """Every coding's highlight as (coding id, start, end, colour, selected), code points;
-        only those in view are handed to Qt (``_apply_formats``)."""
+        only those in view are handed to Qt (``_apply_formats``): ``lo``, ``hi``, those that
+        reach into lo..hi (end >= lo, start <= hi)."""
         colors, selected = self.code_colors, self.selected_coding_id
-        return [(c.id, c.start, c.end, colors.get(c.code_id, "#999999"), c.id == selected) for c in self.codings]
+        codings = self.codings if hi is None else [c for c in self.codings if c.end >= lo and c.start <= hi]
+        return [(c.id, c.start, c.end, colors.get(c.code_id, "#999999"), c.id == selected) for c in codings]
 
     def shown_range(self) -> tuple[int, int]:
         """The code points of the blocks in view (whole blocks, from the first to the last)."""
@@ -308,7 +335,7 @@ class TranscriptView(QPlainTextEdit):
             self._sels_doc, self._sels_text = self.document(), self.text
             self._shown_keys: list[tuple] | None = None
         lo, hi = self.shown_range()
-        keys = [k for k in self.highlight_keys() if k[2] >= lo and k[1] <= hi]
+        keys = self.highlight_keys(lo, hi)
         if keys == self._shown_keys:
             return
         old, new = self._sels, {}
@@ -438,7 +465,11 @@ class TranscriptView(QPlainTextEdit):
         x0 = self.digits_width() + 2
         out = []
         edge = self._edge_finder()
-        for s in self._stripes:
+        stripes = self._stripes
+        if self._stripe_window is not None:  # sorted by start: only those that can reach lo..hi
+            starts, longest = self._stripe_window
+            stripes = stripes[bisect.bisect_left(starts, lo - longest):bisect.bisect_right(starts, hi)]
+        for s in stripes:
             if s.coding.end < lo or s.coding.start > hi:
                 continue
             top, bottom = edge(s.coding.start)[0], edge(s.coding.end)[1]

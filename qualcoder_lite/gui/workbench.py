@@ -48,6 +48,33 @@ class BottomTabs(QTabWidget):
         return (self.size(), self.tabBar().geometry(), stack.geometry() if stack is not None else None)
 
 
+class QuietSplitter(QSplitter):
+    """A splitter that lays its panes out again only when something it lays them out from
+    has changed. A label's text changing (the heading's count after every coding) asks
+    the splitters and everything above them up to the window to lay themselves out again
+    (~1 ms), though each pane's size hints and limits are as they were."""
+
+    def __init__(self, orientation, parent=None):
+        super().__init__(orientation, parent)
+        self._laid_out_from: tuple | None = None
+
+    def _inputs(self) -> tuple:
+        panes = (self.widget(i) for i in range(self.count()))
+        return (self.size(), self.handleWidth(), self.orientation(), self.childrenCollapsible(), *(
+            (w, w.isHidden(), w.sizeHint(), w.minimumSizeHint(), w.minimumSize(), w.maximumSize(), w.sizePolicy())
+            for w in panes))
+
+    def event(self, ev) -> bool:
+        if ev.type() != QEvent.LayoutRequest:
+            return super().event(ev)
+        inputs = self._inputs()
+        if inputs == self._laid_out_from:
+            return True
+        done = super().event(ev)
+        self._laid_out_from = self._inputs()
+        return done
+
+
 class Workbench(QWidget):
     message = Signal(str)
 
@@ -77,12 +104,12 @@ class Workbench(QWidget):
         self.tabs.setObjectName("bottomTabs")
         self.tabs.addTab(self.retrieval, "Retrieval")
         self.tabs.addTab(self.search, "Search")
-        middle = QSplitter(Qt.Vertical, self)
+        middle = QuietSplitter(Qt.Vertical, self)
         middle.addWidget(center)
         middle.addWidget(self.tabs)
         middle.setStretchFactor(0, 3)
         middle.setStretchFactor(1, 2)
-        outer = QSplitter(Qt.Horizontal, self)
+        outer = QuietSplitter(Qt.Horizontal, self)
         outer.addWidget(self.sources)
         outer.addWidget(middle)
         outer.addWidget(self.codes)
@@ -127,16 +154,17 @@ class Workbench(QWidget):
         self.anchors.refresh()
         self._update_heading()
 
-    def refresh_codings(self) -> None:
+    def refresh_codings(self, src=None) -> None:
+        """Read the open source's codings again (``src``: the source, when just read)."""
         if self.view.source_id is None:
             return
         project = self.ctx.project
         codes = {c.id: c for c in project.codes.all()}
         self.view.set_codings(project.codings.for_source(self.view.source_id, self.ctx.visible_coders),
                               {i: c.color for i, c in codes.items()}, {i: c.display_path for i, c in codes.items()})
-        self._update_heading()
+        self._update_heading(src)
 
-    def _patch_codings(self, changes: Changes) -> bool:
+    def _patch_codings(self, changes: Changes, src=None) -> bool:
         """Only codings changed (a few): read just those and patch the view, which keeps the
         other highlights and stripes. False: refresh it whole (codes renamed or recoloured,
         many codings, no ids)."""
@@ -148,15 +176,17 @@ class Workbench(QWidget):
             fresh = [c for c in map(self.ctx.project.codings.get, sorted(changes.coding_ids))
                      if c is not None and c.source_id == sid and (coders is None or c.coder in coders)]
             self.view.patch_codings(set(changes.coding_ids), fresh)
-            self._update_heading()
+            self._update_heading(src)
         return True
 
-    def _update_heading(self) -> None:
+    def _update_heading(self, src=None) -> None:
+        """``src``: the open source, when the caller has just read it (one read per change)."""
         sid = self.view.source_id
         if sid is None:
             self.heading.setText("<i>Choose a source on the left to read and code it.</i>")
             return
-        src = self.ctx.project.sources.get(sid)
+        if src is None or src.id != sid:
+            src = self.ctx.project.sources.get(sid)
         if src is None:
             self.heading.setText("")
             return
@@ -283,10 +313,12 @@ class Workbench(QWidget):
         if "speaker_roles" in t:  # interviewer turns are cut from quotes
             self.retrieval.model.forget_quotes()
         if t & {"codes", "codings"}:
-            if self.view.source_id is not None and self.ctx.project.sources.get(self.view.source_id) is None:
+            sid = self.view.source_id
+            src = self.ctx.project.sources.get(sid) if sid is not None else None
+            if sid is not None and src is None:
                 self.view.show_source(None, "", [], [], {}, {})
-            elif not self._patch_codings(changes):
-                self.refresh_codings()
+            elif not self._patch_codings(changes, src):
+                self.refresh_codings(src)
             shown = set(self.retrieval.model.code_ids)
             if "codes" in t or not changes.code_ids or changes.code_ids & shown:
                 self.retrieval.model.refresh(changes)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QSplitter
 
 from tests.gui.conftest import open_source, select_text
 
@@ -39,6 +39,15 @@ def _assert_painted(qtbot, widget) -> None:
     shown = _on_screen(widget)
     widget.window().repaint()
     assert shown == _on_screen(widget)
+
+
+def _assert_all_painted(qtbot, widgets) -> None:
+    """``_assert_painted`` for several widgets: all looked at before the window repaints."""
+    _settle(qtbot)
+    shown = [_on_screen(w) for w in widgets]
+    for w in widgets:
+        w.repaint()
+    assert shown == [_on_screen(w) for w in widgets]
 
 
 def _table(window, qtbot):
@@ -139,7 +148,10 @@ def _stripes_kept_and_fresh(view) -> tuple[list, list]:
     places = view._edges
     view._edges = ((), {})
     fresh = [(s.coding.id, r.getRect()) for s, r in view.visible_stripes(height)]
-    view._edges = places  # the next look starts from what was kept
+    window, view._stripe_window = view._stripe_window, None  # every stripe looked at, not a window of them
+    every = [(s.coding.id, r.getRect()) for s, r in view.visible_stripes(height)]
+    view._edges, view._stripe_window = places, window  # the next look starts from what was kept
+    assert fresh == every
     return kept, fresh
 
 
@@ -184,3 +196,120 @@ def test_highlights_are_painted_after_scrolling_and_resizing(window, qtbot):
     _settle(qtbot)
     kept, fresh = _stripes_kept_and_fresh(view)
     assert kept == fresh
+
+
+def test_stripes_and_code_counts_repainted_in_place_match_a_full_repaint(window, qtbot):
+    """Applying a code repaints only the margin stripes that came, went or moved, and the
+    code tree's count cells. A long passage, then a short one starting before it (the long
+    one's stripe moves to another lane all along its lines, far below the short one's
+    highlight), undo and redo leave on screen what a full repaint paints."""
+    wb = window.workbench
+    project = wb.ctx.project
+    busiest = max(project.sources.all(), key=lambda s: s.codings)
+    wb.open_source(busiest.id)
+    counts = project.codes.counts()
+    wb.codes.select_code(max(counts, key=lambda c: counts[c][0]))
+    view = wb.view
+    _settle(qtbot)
+    text = view.text
+    lines = [b for b in text.split("\n") if len(b.strip()) > 20][:4]  # the 7th is coded below
+    starts = [text.index(line) for line in lines]
+    widgets = (view.margin, view.viewport(), wb.codes.tree.viewport())
+    _assert_all_painted(qtbot, widgets)
+    lanes = {}
+    for start, end in ((starts[1], starts[3] + len(lines[3])), (starts[1] - 12, starts[1] + 5)):
+        select_text(view, start, end)
+        window.actionApplyCode.trigger()
+        lanes[start] = {s.coding.id: s.lane for s in view._stripes}
+        _assert_all_painted(qtbot, widgets)
+    long_id = max(view.codings, key=lambda c: c.end - c.start if c.start == starts[1] else -1).id
+    top = view.verticalScrollBar().value()
+    view.verticalScrollBar().setValue(view.document().findBlock(view.map.to_utf16(starts[3])).blockNumber())
+    _settle(qtbot)
+    assert long_id in [s.coding.id for s, _r in view.visible_stripes(view.margin.height())]
+    kept, fresh = _stripes_kept_and_fresh(view)
+    assert kept == fresh
+    view.verticalScrollBar().setValue(top)
+    assert lanes[starts[1]][long_id] != lanes[starts[1] - 12][long_id], "the long passage's stripe moved"
+    for step in (window.actionUndo, window.actionRedo, window.actionUndo, window.actionUndo, window.actionRedo):
+        step.trigger()
+        _assert_all_painted(qtbot, widgets)
+    wb.codes.set_aggregate(True)  # the themes above the code count its codings too
+    _assert_all_painted(qtbot, widgets)  # (and the tree is painted before the next change)
+    model = wb.codes.model
+    themes = [i for i, c in model._codes.items() if c.parent_id is None]
+    before = {i: model.shown_counts(i) for i in themes}
+    far = [b for b in text.split("\n") if len(b.strip()) > 20][6]
+    select_text(view, text.index(far), text.index(far) + len(far))
+    window.actionApplyCode.trigger()
+    assert any(model.shown_counts(i) != before[i] for i in themes), "a theme's count changed"
+    _assert_all_painted(qtbot, widgets)
+    for step in (window.actionUndo, window.actionRedo):
+        step.trigger()
+        _assert_all_painted(qtbot, widgets)
+
+
+def test_row_numbers_repainted_only_for_rows_changed_in_view(window, qtbot):
+    """A row added or removed below the rows shown leaves the row numbers on screen as they
+    were (their repaint is skipped); one added above the current row moves its highlighted
+    number, which must be repainted."""
+    wb, table = _table(window, qtbot)
+    widgets = (table.verticalHeader().viewport(), table.viewport())
+    names = sorted(s.name for s in wb.ctx.project.sources.all())
+    table.setCurrentIndex(wb.retrieval.model.index(1, 1))  # its number is highlighted
+    _assert_all_painted(qtbot, widgets)
+    row = _apply(window, wb, names[-1], at_end=True)
+    assert row > table.rowAt(table.viewport().height() - 1)
+    _assert_all_painted(qtbot, widgets)
+    window.actionUndo.trigger()
+    _assert_all_painted(qtbot, widgets)
+    window.actionRedo.trigger()
+    _assert_all_painted(qtbot, widgets)
+    row = _apply(window, wb, names[0], at_end=False)
+    assert row <= 1, "added above the current row"
+    _assert_all_painted(qtbot, widgets)
+    window.actionUndo.trigger()
+    _assert_all_painted(qtbot, widgets)
+
+
+def test_splitters_lay_out_again_only_when_a_pane_asks_for_other_room(window, qtbot):
+    """The heading's count changing leaves the panes where they were; a heading that gets
+    much longer (a renamed source) widens the transcript's pane as Qt's own layout does."""
+    from qualcoder_lite.core.services.sources.sources import RenameSource
+
+    wb = window.workbench
+    project = wb.ctx.project
+    splitters = [s for s in wb.findChildren(QSplitter)]
+    assert len(splitters) == 2
+
+    def places():
+        return [[s.widget(i).geometry() for i in range(s.count())] for s in splitters]
+
+    def laid_out_afresh():
+        for s in splitters:
+            s.refresh()  # what QSplitter lays out from the panes' hints now
+        return places()
+
+    first = next(s for s in sorted(project.sources.all(), key=lambda s: s.name) if s.codings % 10 not in (0, 9))
+    open_source(wb, first.name)  # its count keeps its digits: the heading keeps its width
+    wb.codes.select_code(next(iter(project.codes.counts())))
+    _settle(qtbot)
+    before = places()
+    line = next(b for b in wb.view.text.split("\n") if len(b.strip()) > 20)
+    start = wb.view.text.index(line)
+    select_text(wb.view, start, start + len(line))
+    heading = wb.heading.text()
+    kept = [s._laid_out_from for s in splitters]
+    window.actionApplyCode.trigger()
+    _settle(qtbot)
+    assert wb.heading.text() != heading
+    assert all(s._laid_out_from is k for s, k in zip(splitters, kept)) and kept[0] is not None, "not laid out again"
+    assert places() == before == laid_out_afresh()
+    window.actionUndo.trigger()
+    _settle(qtbot)
+    assert places() == before == laid_out_afresh()
+    window.ctx.run(RenameSource(first.id, "A very long name " * 12))
+    _settle(qtbot)
+    assert wb.heading.minimumSizeHint().width() > before[1][0].width(), "the heading needs more room"
+    shown = places()
+    assert shown != before and shown == laid_out_afresh()

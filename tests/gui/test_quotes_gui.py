@@ -204,6 +204,7 @@ def test_edit_a_quote_in_its_cell_with_f2_and_double_click_still_jumps(qtbot, wi
     qtbot.mouseClick(table.viewport(), Qt.LeftButton, pos=pos)
     qtbot.mouseDClick(table.viewport(), Qt.LeftButton, pos=pos)
     s0 = model.segment(0)
+    assert table.state() != QAbstractItemView.EditingState
     assert window.workbench.view.source_id == s0.source_id
     assert window.workbench.view.selection_cp() == (s0.start, s0.end)
 

@@ -3,6 +3,7 @@ size, kept): it must come out as QHeaderView's own measure at every row count.""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QStandardItemModel
 from PySide6.QtWidgets import QHeaderView, QTableView
 
@@ -25,6 +26,13 @@ def test_width_is_qts_own_at_every_row_count(qtbot):
         assert header.count() == rows
         assert header.sizeHint() == QHeaderView.sizeHint(header), rows
     model.insertRows(0, 5)  # labels move: the row numbers stay 1..n
+    assert header.sizeHint() == QHeaderView.sizeHint(header)
+    for rows in (9, 10, 9, 10):  # back and forth (undo, redo): the same hints again
+        model.removeRows(rows, model.rowCount() - rows) if rows < model.rowCount() else model.insertRows(9, 1)
+        assert header.sizeHint() == QHeaderView.sizeHint(header), rows
+    model.setHeaderData(0, Qt.Vertical, "a much longer label")  # a label that is not a number
+    assert header.sizeHint() == QHeaderView.sizeHint(header)
+    model.setHeaderData(0, Qt.Vertical, None)
     assert header.sizeHint() == QHeaderView.sizeHint(header)
     big = QFont(header.font())
     big.setPointSize(big.pointSize() * 3)

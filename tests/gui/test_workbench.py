@@ -351,6 +351,13 @@ def test_code_counts_and_filter(window):
 
     walk(QModelIndex())
     assert "Burnout and wellbeing" in visible and "Referral pathways" not in visible
+    # the filter matches the name as the tree shows it, with its pinned key
+    codes.select_code(code.id)
+    codes.pin_current(3)
+    codes.filter.setText("[3]")
+    visible.clear()
+    walk(QModelIndex())
+    assert "Burnout and wellbeing" in visible and "Referral pathways" not in visible
 
 
 def test_retrieval_filter_jump_and_memo(qtbot, window):

@@ -1,0 +1,95 @@
+"""The retrieval table's view (object name ``segmentTable``): rows patched in place by the
+model (``segment_table.SegmentModel.refresh``) repaint only what changed on screen."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import QAbstractItemView, QTableView
+
+class SegmentTableView(QTableView):
+    """Double-click jumps to the passage, also on the quote cell (which F2 edits).
+
+    A row inserted or removed below the last row shown changes nothing on screen but the
+    scroll bar; Qt's relayout after it repaints every visible cell anyway (~10 ms for a
+    table of 14 rows x 10 columns), so that relayout runs without repainting the cells."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._below_only: bool | None = None  # since the last relayout: rows changed only below the view
+        self.jump_columns: frozenset[int] = frozenset()  # a double-click there jumps, never edits
+
+    def edit(self, index, trigger=None, event=None):
+        if trigger is None:
+            return super().edit(index)
+        if index.isValid() and index.column() in self.jump_columns and trigger == QAbstractItemView.DoubleClicked:
+            return False
+        return super().edit(index, trigger, event)
+
+    def _rows_changing(self, parent, first: int) -> None:
+        last_shown = self.rowAt(self.viewport().height() - 1)
+        below = not parent.isValid() and last_shown >= 0 and first > last_shown
+        self._below_only = below if self._below_only is None else self._below_only and below
+
+    def rowsInserted(self, parent, first: int, last: int) -> None:
+        self._rows_changing(parent, first)
+        super().rowsInserted(parent, first, last)
+
+    def rowsAboutToBeRemoved(self, parent, first: int, last: int) -> None:
+        self._rows_changing(parent, first)
+        super().rowsAboutToBeRemoved(parent, first, last)
+
+    def reset(self) -> None:
+        self._below_only = False
+        super().reset()
+
+    def doItemsLayout(self) -> None:
+        quiet, self._below_only = self._below_only, None
+        if not quiet:
+            super().doItemsLayout()
+            return
+        viewport = self.viewport()
+        viewport.setAttribute(Qt.WA_UpdatesDisabled, True)  # not setUpdatesEnabled: that repaints
+        try:
+            super().doItemsLayout()
+        finally:
+            viewport.setAttribute(Qt.WA_UpdatesDisabled, False)
+
+    def updateGeometries(self) -> None:
+        self._bars_quiet(super().updateGeometries)
+
+    def event(self, ev) -> bool:
+        if ev.type() == QEvent.MetaCall:  # e.g. the queued show-or-hide of the scroll bars
+            return self._bars_quiet(lambda: super(SegmentTableView, self).event(ev))
+        return super().event(ev)
+
+    def _bars_quiet(self, step):
+        """Run ``step`` (a relayout) and repaint only the scroll bars it changed. A bar
+        repaints (and with it the frame and the tabs beneath it, ~2 ms each) whenever its
+        steps are set or the other bar's range changes, even when it looks the same."""
+        bars = (self.horizontalScrollBar(), self.verticalScrollBar())
+        before = [_bar_state(bar) for bar in bars]
+        quiet = [w for bar in bars for w in (bar, bar.parentWidget())]
+        for w in quiet:
+            w.setAttribute(Qt.WA_UpdatesDisabled, True)  # not setUpdatesEnabled: that repaints
+        try:
+            done = step()
+        finally:
+            for w in quiet:
+                w.setAttribute(Qt.WA_UpdatesDisabled, False)
+        after = [_bar_state(bar) for bar in bars]
+        if any(a[:3] != b[:3] for a, b in zip(after, before)):  # a bar came, went or moved
+            self.update()
+            for bar in bars:
+                bar.parentWidget().update()
+                bar.update()
+        else:
+            for bar, a, b in zip(bars, after, before):
+                if a != b:
+                    bar.update()
+        return done
+
+
+def _bar_state(bar) -> tuple:
+    box = bar.parentWidget()
+    return (box.isVisible(), box.geometry(), bar.geometry(), bar.minimum(), bar.maximum(), bar.pageStep(),
+            bar.singleStep(), bar.value())
