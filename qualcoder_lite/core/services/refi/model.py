@@ -7,6 +7,7 @@ a ``Selection`` are code points into ``Source.text`` once the reader has convert
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -16,6 +17,7 @@ PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 #: Namespace for the GUIDs we derive (variables, selections, notes): stable across exports.
 GUID_NS = uuid.UUID("6f1d7c52-3b7e-4a55-9f0c-51434c540006")
+_GUID_NS_BYTES = GUID_NS.bytes
 
 _GUID = re.compile(r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$")
 _COLOR6 = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -38,8 +40,14 @@ def norm_guid(value: str | None) -> str | None:
 
 
 def derived_guid(*parts: str) -> str:
-    """A GUID derived from ``parts`` (the same parts give the same GUID in every export)."""
-    return str(uuid.uuid5(GUID_NS, "\x1f".join(parts)))
+    """A GUID derived from ``parts`` (the same parts give the same GUID in every export):
+    ``str(uuid.uuid5(GUID_NS, "\x1f".join(parts)))``, computed without the ``UUID`` object
+    (an export derives one per selection)."""
+    b = bytearray(hashlib.sha1(_GUID_NS_BYTES + "\x1f".join(parts).encode("utf-8")).digest()[:16])
+    b[6] = (b[6] & 0x0F) | 0x50  # version 5
+    b[8] = (b[8] & 0x3F) | 0x80  # the RFC 4122 variant
+    h = b.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def norm_color(value: str | None) -> str | None:
@@ -295,6 +303,10 @@ class XmlWriter:
 
     def _attrs(self, attrs: Mapping[str, str | None]) -> str:
         return "".join(f' {k}="{self.attr(v)}"' for k, v in attrs.items() if v is not None)
+
+    def raw(self, xml: str) -> None:
+        """Already escaped XML (indented by the caller)."""
+        self._put(xml)
 
     def start(self, tag: str, attrs: Mapping[str, str | None] | None = None) -> None:
         self._put(f"{'  ' * self._depth}<{tag}{self._attrs(attrs or {})}>\n")
