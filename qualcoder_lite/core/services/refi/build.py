@@ -205,7 +205,7 @@ class _Builder:
                     ref("coding", c.guid, c.note_refs)
         cases = {c.guid for c in self.proj.cases}
         codes = {c.guid for c, _ in refi.walk_codes(self.proj.codes)}
-        sources = {s.guid for s in self.proj.sources if s.text is not None}
+        sources = {s.guid for s in self.proj.sources if s.has_text}
         for ln in self.proj.links:
             if ln.origin in note_ids:
                 note, other = ln.origin, ln.target
@@ -230,8 +230,8 @@ class _Builder:
                     self.sel_memos.setdefault(target, []).append(texts[g])
 
     def sources(self) -> None:
-        present = [s for s in self.proj.sources if s.text is not None]
-        derived = derive_texts([s.text for s in present if s.text is not None])  # in worker processes if many
+        present = [s for s in self.proj.sources if s.has_text]
+        derived = derive_texts(_Texts(present))  # in worker processes if many
         try:
             self._sources(present, derived)
         finally:
@@ -246,7 +246,7 @@ class _Builder:
             final = unique(name, names)
             if final != name:
                 self.r.renamed.append(f"source {name!r} -> {final!r} (two sources with one name)")
-            text = src.text
+            text = src.full_text()  # packed: decoded here, one at a time
             assert text is not None  # present sources only
             index, words, turns = next(derived)
             sid = self.insert("sources", {
@@ -496,6 +496,22 @@ class _Builder:
             lines.append(f"… and {len(records) - _MEMO_LIST_LIMIT} more")
         note = refi.Note(str(uuid.uuid4()), KEPT_ASIDE_TITLE, "\n".join(lines))
         self.memo("journal", None, note, True)
+
+
+class _Texts(Sequence[str]):
+    """The texts of ``sources`` (packed or not), each decoded when asked for (in the worker
+    that derives it, when forked)."""
+
+    def __init__(self, sources: list[refi.Source]):
+        self.sources = sources
+
+    def __len__(self) -> int:
+        return len(self.sources)
+
+    def __getitem__(self, i):  # type: ignore[override]  # an index only
+        text = self.sources[i].full_text()
+        assert text is not None  # sources with text only
+        return text
 
 
 def _json(value) -> str:

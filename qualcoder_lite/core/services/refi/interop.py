@@ -139,7 +139,7 @@ def import_qdpx(src: str | Path, target: str | Path, coder: str | None = None,
         raise ProjectError(target, "already exists; choose another name (an import never overwrites)")
     if not target.parent.is_dir():
         raise ProjectError(target, f"folder {target.parent} does not exist")
-    content = read_qdpx(src, progress)
+    content = read_qdpx(src, progress, pack=True)  # texts held as UTF-8 until written
     tmp = tempfiles.TempFile(target, "importing", unique=True).create()
     try:
         project = Project(database.create_database(tmp.path, into_empty_file=True), tmp.path, coder)

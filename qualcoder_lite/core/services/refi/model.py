@@ -7,10 +7,11 @@ a ``Selection`` are code points into ``Source.text`` once the reader has convert
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
@@ -183,6 +184,40 @@ class Source:
     element: str = "TextSource"
     raw: str | None = None  # decoded text before CRLF normalisation (import only)
     missing_reason: str = ""
+    #: (text, raw text or None when the same) as UTF-8 while an import holds every source's
+    #: text (``pack``): a quarter of a ``str`` with one emoji in it; ``text``/``raw`` are None then
+    packed: tuple[bytes, bytes | None] | None = None
+
+    @property
+    def has_text(self) -> bool:
+        return self.text is not None or self.packed is not None
+
+    def pack(self) -> None:
+        """Hold the text (and raw text) as UTF-8 until ``unpacked`` or ``full_text``."""
+        if self.text is None:
+            return
+        raw = None if self.raw is None or self.raw == self.text else self.raw.encode("utf-8", "surrogatepass")
+        self.packed = (self.text.encode("utf-8", "surrogatepass"), raw)
+        self.text = self.raw = None
+
+    def full_text(self) -> str | None:
+        """The text, packed or not."""
+        if self.packed is None:
+            return self.text
+        return self.packed[0].decode("utf-8", "surrogatepass")
+
+    @contextlib.contextmanager
+    def unpacked(self) -> Iterator[None]:
+        """``text`` and ``raw`` set for the time of the ``with`` (packed again after)."""
+        if self.packed is None:
+            yield
+            return
+        self.text = self.full_text()
+        self.raw = self.text if self.packed[1] is None else self.packed[1].decode("utf-8", "surrogatepass")
+        try:
+            yield
+        finally:
+            self.text = self.raw = None
 
 
 @dataclass

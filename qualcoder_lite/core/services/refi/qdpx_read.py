@@ -58,10 +58,12 @@ Progress = Callable[[int, int, str], bool]
 
 
 class _Reader(_StreamingReader):
-    def __init__(self, path: Path, member: str, archive: SafeZip | None, progress: Progress | None):
+    def __init__(self, path: Path, member: str, archive: SafeZip | None, progress: Progress | None,
+                 pack: bool = False):
         super().__init__(path, member)
         self.archive = archive
         self.progress = progress
+        self.pack = pack
         self._basenames: dict[str, ZipInfo] | None = None
         self._folders: set[str] = set()
         self._seen_guids: set[str] = set()
@@ -280,6 +282,8 @@ class _Reader(_StreamingReader):
             src.missing_reason = "it has neither PlainTextContent nor plainTextPath"
         if src.raw is not None:
             src.text = normalise(src.raw)
+            if self.pack:
+                src.pack()
         self.selections(el, src)
         return src
 
@@ -384,20 +388,21 @@ def _qde_member(path: Path, archive: SafeZip) -> tuple[str, str | None]:
     raise InputError(path, f"several project files in the archive ({', '.join(sorted(pick)[:4])}); expected one project.qde")
 
 
-def read_qdpx(path: str | Path, progress: Progress | None = None) -> QdpxContent:
-    """Read and check a .qdpx (or bare .qde); offsets come back as code points."""
+def read_qdpx(path: str | Path, progress: Progress | None = None, pack: bool = False) -> QdpxContent:
+    """Read and check a .qdpx (or bare .qde); offsets come back as code points. ``pack=True``
+    holds the sources' texts as UTF-8 (``refi.Source.pack``: an import of thousands)."""
     path = Path(path)
     check_file(path, 2 * MAX_QDE_BYTES, KIND)
     if _looks_like_zip(path):
         with SafeZip(path, KIND) as archive:
             member, assumption = _qde_member(path, archive)
-            reader = _Reader(path, member, archive, progress)
+            reader = _Reader(path, member, archive, progress, pack)
             with archive.open(member, MAX_QDE_BYTES) as stream:
                 root = reader.parse(stream)
             content = reader.read(root)
     else:
         member, assumption = path.name, "a bare project XML without an archive: source texts only where inline"
-        reader = _Reader(path, member, None, progress)
+        reader = _Reader(path, member, None, progress, pack)
         try:
             with open(path, "rb") as fh:
                 root = reader.parse(BoundedStream(fh, path, MAX_QDE_BYTES,
