@@ -187,10 +187,17 @@ class Source:
     #: (text, raw text or None when the same) as UTF-8 while an import holds every source's
     #: text (``pack``): a quarter of a ``str`` with one emoji in it; ``text``/``raw`` are None then
     packed: tuple[bytes, bytes | None] | None = None
+    released: bool = False  # the text was written into the project and let go (``release``)
 
     @property
     def has_text(self) -> bool:
-        return self.text is not None or self.packed is not None
+        return self.text is not None or self.packed is not None or self.released
+
+    def release(self) -> None:
+        """Let the text go once it is written (the source still has one: ``has_text``)."""
+        if self.has_text:
+            self.text = self.raw = self.packed = None
+            self.released = True
 
     def pack(self) -> None:
         """Hold the text (and raw text) as UTF-8 until ``unpacked`` or ``full_text``."""
@@ -202,6 +209,7 @@ class Source:
 
     def full_text(self) -> str | None:
         """The text, packed or not."""
+        assert not self.released, "the text was released"
         if self.packed is None:
             return self.text
         return self.packed[0].decode("utf-8", "surrogatepass")

@@ -5,7 +5,7 @@ placed is kept aside with the reason."""
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator
+from typing import Generator
 
 from . import model as refi
 from .offsets import CONVENTIONS, DESCRIPTIONS, Detection, VendorUnitsToCodePoints, crlf_positions, detect
@@ -29,7 +29,7 @@ def _convert(content: QdpxContent) -> None:
             _convert_source(content, src, det)
 
 
-def _evidence(sources: list[refi.Source]) -> Iterator[tuple[str, str, list[tuple[int, int, str]]]]:
+def _evidence(sources: list[refi.Source]) -> Generator[tuple[str, str, list[tuple[int, int, str]]], None, None]:
     """(raw text, text, [(start, end, name)]) of each source with text, for ``detect``."""
     for s in sources:
         if s.has_text:

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import urllib.parse
 from pathlib import Path, PurePosixPath
-from typing import Callable
+from typing import Any, Callable
 from xml.etree.ElementTree import Element
 from zipfile import ZipInfo
 
@@ -53,6 +53,8 @@ from .qdpx_xml import (_MEDIA_SELECTIONS, _NO_REFS, _TEXT_HOLDERS, _guid_ref, _k
                        _StreamingReader, _text_of)
 
 KIND = "a REFI-QDA project"
+_UNSEEN: Any = object()
+_SHARED_LIMIT = 100_000  # distinct references remembered as written (codes and users: a few hundred)
 MAX_QDE_BYTES = 150 * MB
 Progress = Callable[[int, int, str], bool]
 
@@ -68,6 +70,7 @@ class _Reader(_StreamingReader):
         self._folders: set[str] = set()
         self._seen_guids: set[str] = set()
         self._shared: dict[str, str] = {}
+        self._by_value: dict[str | None, str | None] = {}  # a reference as written -> ``shared``
 
     # -- archive members ----------------------------------------------------------------
     def find_member(self, ref: str) -> tuple[ZipInfo | None, str]:
@@ -247,9 +250,15 @@ class _Reader(_StreamingReader):
 
     def shared(self, value: str | None) -> str | None:
         """A code or user reference: the one string for each GUID (they repeat in every
-        selection; 250,000 selections would otherwise hold a million copies)."""
-        g = _guid_ref(value)
-        return None if g is None else self._shared.setdefault(g, g)
+        selection; 250,000 selections would otherwise hold a million copies), looked up by
+        the value as written (normalised once)."""
+        got = self._by_value.get(value, _UNSEEN)
+        if got is _UNSEEN:
+            g = _guid_ref(value)
+            got = None if g is None else self._shared.setdefault(g, g)
+            if len(self._by_value) < _SHARED_LIMIT:
+                self._by_value[value] = got
+        return got
 
     def selection(self, s: Element, start: int, end: int) -> refi.Selection:
         g = self.required_guid(s, _name(s))
