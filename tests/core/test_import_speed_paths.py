@@ -174,6 +174,7 @@ def test_qdpx_import_with_workers_stores_the_same(tmp_path, monkeypatch):
     monkeypatch.setattr(reading, "POOL_MIN_FILES", 2)
     monkeypatch.setattr(reading, "POOL_MIN_BYTES", 0)
     monkeypatch.setattr(reading.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(reading, "DERIVE_AHEAD", 2)  # texts handed out a few at a time, as at scale
     forked = []
     real = reading.derive
     monkeypatch.setattr(reading, "derive", lambda text: forked.append(text) or real(text))

@@ -254,6 +254,25 @@ def test_vendor_offset_conventions_give_the_same_quotes(tmp_path, unit, crlf_as_
     assert report.convention == expected, report.convention_note
 
 
+@pytest.mark.parametrize("unit,crlf_as_one,origin", [("utf16", False, "Some tool 1.0"),
+                                                     ("codepoints", True, "ATLAS.ti 9.1")])
+def test_packed_texts_read_and_place_the_same(tmp_path, unit, crlf_as_one, origin):
+    """An import holds the texts as UTF-8 (``pack=True``, issue 17: 2,000 texts with emoji
+    are 400 MB as str): the text, raw text, detection and placed selections are the same."""
+    path, raw = vendor_project(tmp_path, unit, crlf_as_one, origin)
+    plain, packed = read_qdpx(path), read_qdpx(path, pack=True)
+    src, held = plain.project.sources[0], packed.project.sources[0]
+    assert held.text is None and held.raw is None and held.has_text
+    assert held.full_text() == src.text == raw.replace("\r\n", "\n")
+    with held.unpacked():
+        assert (held.text, held.raw) == (src.text, src.raw) and src.raw != src.text
+    assert held.text is None and held.raw is None
+    assert [(s.guid, s.start, s.end) for s in held.selections] == [(s.guid, s.start, s.end) for s in src.selections]
+    assert len(src.selections) == 6 * len(WORDS)
+    assert packed.detection is not None and plain.detection is not None
+    assert packed.detection.convention == plain.detection.convention
+
+
 def test_utf16_source_file_with_bom(tmp_path):
     path, raw = vendor_project(tmp_path, "utf16", False, "NVivo 14", encoding="utf-16")
     target = tmp_path / "u16.qlite"

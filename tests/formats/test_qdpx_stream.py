@@ -41,3 +41,36 @@ def test_the_archive_holds_the_whole_text(tmp_path):
     assert got.split("\n", 2)[2] == whole.split("\n", 2)[2]  # the Project line names origin and time
     assert info.compress_type == zipfile.ZIP_DEFLATED and info.external_attr == 0o600 << 16
     assert info.date_time != (1980, 1, 1, 0, 0, 0)
+
+
+def test_texts_are_read_as_written_from_one_view_of_the_project(tmp_path):
+    """The export reads each source's text when it writes its member (never all texts at
+    once), inside one read transaction: a text changed meanwhile by another connection (the
+    GUI exports on its own) is exported as it was when the export began."""
+    import sqlite3
+
+    from qualcoder_lite.core.project import new_project
+
+    project = new_project(tmp_path / "p.qlite", coder="alex")
+    texts = {f"P{i}": f"Interviewer: text {i} 😀\n\nP{i}: é & <b>\n" * 50 for i in range(3)}
+    for name, text in texts.items():
+        add_text_source(project, name, text, name)
+    snap = snapshot(project, texts=False)
+    assert [s.text for s in snap.project.sources] == [None] * 3
+    assert [snap.text_of(s) for s in snap.project.sources] == list(texts.values())
+    other = sqlite3.connect(tmp_path / "p.qlite")
+
+    def progress(done: int, total: int, label: str) -> bool:
+        if done == 1:
+            other.execute("UPDATE sources SET text = 'changed' WHERE name = 'P2'")
+            other.commit()
+        return True
+
+    export_qdpx(project, tmp_path / "p.qdpx", progress=progress)
+    assert other.execute("SELECT text FROM sources WHERE name = 'P2'").fetchone()[0] == "changed"
+    guids = {s.name: s.guid for s in snap.project.sources}
+    with zipfile.ZipFile(tmp_path / "p.qdpx") as zf:
+        for name, text in texts.items():
+            assert zf.read(f"sources/{guids[name]}.txt").decode("utf-8") == text
+    other.close()
+    project.close()

@@ -66,7 +66,7 @@ def _passages(b) -> dict[str, tuple[str, Any]]:
     if found is None:
         found = {}
         for src in b.proj.sources:
-            if src.text is None:
+            if not src.has_text:
                 continue
             found[src.guid] = ("source", src.guid)
             for sel in src.selections:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Sequence
 
 from ... import codepath
 from ..anchors.refi_anchors import import_anchors, is_passage_link
@@ -38,23 +38,12 @@ from ...store.database import now_iso
 from ...store.recorder import insert_unrecorded
 from ..sources.attributes import parse_value
 from ..coding.codes import PALETTE
-from ..sources.importing import text_hash
-from ..sources.reading import derive_texts
+from .build_sources import unique, write_sources
 
 Progress = Callable[[int, int, str], bool]
 PROJECT_DESCRIPTION_TITLE = "Project description"
 _MEMO_LIST_LIMIT = 500
 _CONTROL_WS = re.compile(r"[\r\n\t]+")
-
-
-def unique(name: str, taken: set[str]) -> str:
-    """``name``, or ``name (2)``, ``name (3)`` … whichever is not taken; marks it taken."""
-    out, n = name, 1
-    while out in taken:
-        n += 1
-        out = f"{name} ({n})"
-    taken.add(out)
-    return out
 
 
 def clean_code_name(name: str) -> str:
@@ -204,7 +193,7 @@ class _Builder:
                     ref("coding", c.guid, c.note_refs)
         cases = {c.guid for c in self.proj.cases}
         codes = {c.guid for c, _ in refi.walk_codes(self.proj.codes)}
-        sources = {s.guid for s in self.proj.sources if s.text is not None}
+        sources = {s.guid for s in self.proj.sources if s.has_text}
         for ln in self.proj.links:
             if ln.origin in note_ids:
                 note, other = ln.origin, ln.target
@@ -229,71 +218,7 @@ class _Builder:
                     self.sel_memos.setdefault(target, []).append(texts[g])
 
     def sources(self) -> None:
-        present = [s for s in self.proj.sources if s.text is not None]
-        derived = derive_texts([s.text for s in present if s.text is not None])  # in worker processes if many
-        try:
-            self._sources(present, derived)
-        finally:
-            derived.close()  # a cancel stops the workers now
-
-    def _sources(self, present: list[refi.Source], derived: Iterator[tuple[bytes, int, list[tuple]]]) -> None:
-        names: set[str] = set()
-        for i, src in enumerate(present):
-            if self.progress is not None and not self.progress(i, len(present), f"Importing {src.name}"):
-                raise InterruptedError("import cancelled")
-            name = src.name if src.name.strip() else (src.path or "").rsplit("/", 1)[-1] or f"source {src.guid[:8]}"
-            final = unique(name, names)
-            if final != name:
-                self.r.renamed.append(f"source {name!r} -> {final!r} (two sources with one name)")
-            text = src.text
-            assert text is not None  # present sources only
-            index, words, turns = next(derived)
-            sid = self.insert("sources", {
-                "guid": self.guid("sources", src.guid), "name": final, "kind": "transcript", "text": text,
-                "text_hash": text_hash(text), "words": words, "file_format": "txt",
-                "word_index": index,
-                "original_path": f"{self.c.path.name}:{src.path or src.element}",
-                "imported": refi.valid_datetime(src.created) or self.now,
-                "imported_by": self.coder_for(src.user) if src.user else self.default_coder,
-                "memo": self.own_part(src.description, src.note_refs)})
-            self.source_ids.setdefault(src.guid, sid)
-            if not text.strip():
-                self.r.warnings.append(f"source {final!r} has no text")
-            self.conn.executemany(
-                'INSERT INTO speaker_turns (source_id, speaker, label_start, label_end, start, "end", timestamp) '
-                "VALUES (?, ?, ?, ?, ?, ?, ?)", [(sid, *t) for t in turns])
-            self.counts["speaker_turns"] += len(turns)
-            self.codings(src, sid)
-
-    def codings(self, src: refi.Source, sid: int) -> None:
-        rows = []
-        seen: set[tuple] = set()
-        for sel in src.selections:
-            self.sel_source[sel.guid] = sid
-            unknown = [c for c in sel.codings if c.code not in self.code_ids]
-            if unknown:
-                self.kept.append(KeptAside(src.name, src.guid, sel.guid, sel.start, sel.end, sel.name,
-                                           [c.code for c in unknown], [c.user for c in unknown],
-                                           "refers to a code that is not in the codebook"))
-            shared = self.sel_memos.get(sel.guid, []) + ([sel.description] if sel.description else [])
-            for c in sel.codings:
-                code_id = self.code_ids.get(c.code)
-                if code_id is None:
-                    continue
-                coder = self.coder_for(c.user or sel.user)
-                key = (code_id, coder, sel.start, sel.end)
-                if key in seen:
-                    self.r.skip("duplicate codings (same code, coder and span) merged")
-                    continue
-                seen.add(key)
-                self.codings_written.add(c.guid)
-                memo = "\n\n".join(self.coding_memos.get(c.guid, []) + shared)
-                rows.append((self.guid("codings", c.guid), sid, code_id, coder, sel.start, sel.end, memo,
-                             refi.valid_datetime(c.created) or self.now))
-        self.conn.executemany(
-            'INSERT INTO codings (guid, source_id, code_id, coder_id, start, "end", memo, created) '
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        self.counts["codings"] += len(rows)
+        write_sources(self)
 
     def cases(self) -> None:
         names: set[str] = set()

@@ -14,10 +14,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from .... import __version__
 from ... import codepath
@@ -81,13 +82,29 @@ def export_qdpx(project, out: str | Path, progress: Progress | None = None, targ
     kind, dest = target, outfile.for_project(out, project)
     outfile.check(dest)
     out = dest.path
-    snap = snapshot(project)
-    if not snap.project.sources and not snap.project.codes:
-        raise QualCoderError(f"nothing to export: {project.name} has no sources and no codes")
-    replaced = write_qdpx(snap.project, dest, origin(kind), progress, units=TARGETS[kind])
+    with _read_view(project.conn):  # the texts are read as they are written: one view of the project
+        snap = snapshot(project, texts=False)
+        if not snap.project.sources and not snap.project.codes:
+            raise QualCoderError(f"nothing to export: {project.name} has no sources and no codes")
+        replaced = write_qdpx(snap.project, dest, origin(kind), progress, units=TARGETS[kind], text_of=snap.text_of)
     if replaced:
         snap.warnings.append(f"{replaced} characters XML cannot hold (control characters) were replaced by U+FFFD")
     return ExportReport(str(out), snap.counts, snap.warnings)
+
+
+@contextlib.contextmanager
+def _read_view(conn) -> Iterator[None]:
+    """One read transaction (unless one is open): what is read stays one state of the project
+    even if another connection writes meanwhile (the GUI exports on its own connection)."""
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")  # nothing was written
 
 
 def codebook_of(project) -> Codebook:
@@ -122,7 +139,7 @@ def import_qdpx(src: str | Path, target: str | Path, coder: str | None = None,
         raise ProjectError(target, "already exists; choose another name (an import never overwrites)")
     if not target.parent.is_dir():
         raise ProjectError(target, f"folder {target.parent} does not exist")
-    content = read_qdpx(src, progress)
+    content = read_qdpx(src, progress, pack=True)  # texts held as UTF-8 until written
     tmp = tempfiles.TempFile(target, "importing", unique=True).create()
     try:
         project = Project(database.create_database(tmp.path, into_empty_file=True), tmp.path, coder)

@@ -7,15 +7,18 @@ a ``Selection`` are code points into ``Source.text`` once the reader has convert
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import re
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 #: Namespace for the GUIDs we derive (variables, selections, notes): stable across exports.
 GUID_NS = uuid.UUID("6f1d7c52-3b7e-4a55-9f0c-51434c540006")
+_GUID_NS_BYTES = GUID_NS.bytes
 
 _GUID = re.compile(r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$")
 _COLOR6 = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -38,8 +41,14 @@ def norm_guid(value: str | None) -> str | None:
 
 
 def derived_guid(*parts: str) -> str:
-    """A GUID derived from ``parts`` (the same parts give the same GUID in every export)."""
-    return str(uuid.uuid5(GUID_NS, "\x1f".join(parts)))
+    """A GUID derived from ``parts`` (the same parts give the same GUID in every export):
+    ``str(uuid.uuid5(GUID_NS, "\x1f".join(parts)))``, computed without the ``UUID`` object
+    (an export derives one per selection)."""
+    b = bytearray(hashlib.sha1(_GUID_NS_BYTES + "\x1f".join(parts).encode("utf-8")).digest()[:16])
+    b[6] = (b[6] & 0x0F) | 0x50  # version 5
+    b[8] = (b[8] & 0x3F) | 0x80  # the RFC 4122 variant
+    h = b.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def norm_color(value: str | None) -> str | None:
@@ -175,6 +184,48 @@ class Source:
     element: str = "TextSource"
     raw: str | None = None  # decoded text before CRLF normalisation (import only)
     missing_reason: str = ""
+    #: (text, raw text or None when the same) as UTF-8 while an import holds every source's
+    #: text (``pack``): a quarter of a ``str`` with one emoji in it; ``text``/``raw`` are None then
+    packed: tuple[bytes, bytes | None] | None = None
+    released: bool = False  # the text was written into the project and let go (``release``)
+
+    @property
+    def has_text(self) -> bool:
+        return self.text is not None or self.packed is not None or self.released
+
+    def release(self) -> None:
+        """Let the text go once it is written (the source still has one: ``has_text``)."""
+        if self.has_text:
+            self.text = self.raw = self.packed = None
+            self.released = True
+
+    def pack(self) -> None:
+        """Hold the text (and raw text) as UTF-8 until ``unpacked`` or ``full_text``."""
+        if self.text is None:
+            return
+        raw = None if self.raw is None or self.raw == self.text else self.raw.encode("utf-8", "surrogatepass")
+        self.packed = (self.text.encode("utf-8", "surrogatepass"), raw)
+        self.text = self.raw = None
+
+    def full_text(self) -> str | None:
+        """The text, packed or not."""
+        assert not self.released, "the text was released"
+        if self.packed is None:
+            return self.text
+        return self.packed[0].decode("utf-8", "surrogatepass")
+
+    @contextlib.contextmanager
+    def unpacked(self) -> Iterator[None]:
+        """``text`` and ``raw`` set for the time of the ``with`` (packed again after)."""
+        if self.packed is None:
+            yield
+            return
+        self.text = self.full_text()
+        self.raw = self.text if self.packed[1] is None else self.packed[1].decode("utf-8", "surrogatepass")
+        try:
+            yield
+        finally:
+            self.text = self.raw = None
 
 
 @dataclass
@@ -295,6 +346,10 @@ class XmlWriter:
 
     def _attrs(self, attrs: Mapping[str, str | None]) -> str:
         return "".join(f' {k}="{self.attr(v)}"' for k, v in attrs.items() if v is not None)
+
+    def raw(self, xml: str) -> None:
+        """Already escaped XML (indented by the caller)."""
+        self._put(xml)
 
     def start(self, tag: str, attrs: Mapping[str, str | None] | None = None) -> None:
         self._put(f"{'  ' * self._depth}<{tag}{self._attrs(attrs or {})}>\n")

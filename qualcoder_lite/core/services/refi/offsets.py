@@ -27,6 +27,7 @@ import bisect
 import itertools
 import re
 import unicodedata
+from typing import Iterable
 from dataclasses import dataclass
 
 CONVENTIONS = ("codepoints", "codepoints-lf", "utf16", "utf16-lf", "utf8")
@@ -178,11 +179,11 @@ def _signature(conv: str, crlf: bool, astral: bool, non_ascii: bool) -> tuple[bo
     return (crlf and not conv.endswith("-lf"), astral and conv.startswith("utf16"), non_ascii and conv == "utf8")
 
 
-def detect(texts: list[tuple[str, str, list[tuple[int, int, str]]]], origin: str) -> Detection:
+def detect(texts: Iterable[tuple[str, str, list[tuple[int, int, str]]]], origin: str) -> Detection:
     """Choose the convention for a project.
 
     ``texts``: (raw text, normalised text, [(start, end, name)]) for every source whose
-    text is present.
+    text is present (read only as far as the evidence goes).
     """
     hint = hint_for(origin)
     scores = {c: Score() for c in CONVENTIONS}
@@ -190,8 +191,10 @@ def detect(texts: list[tuple[str, str, list[tuple[int, int, str]]]], origin: str
     if (origin or "").casefold().startswith(TRUSTED):
         return Detection(hint, hint, scores, 0, trusted=True)
     for raw, norm, sels in texts:
+        if evidence >= MAX_EVIDENCE:
+            break  # enough evidence: the rest is not read
         crlf, non_ascii = "\r" in raw, not raw.isascii()
-        if not sels or not (crlf or non_ascii) or evidence >= MAX_EVIDENCE:
+        if not sels or not (crlf or non_ascii):
             continue
         evidence += len(sels)
         crlfs = crlf_positions(raw)

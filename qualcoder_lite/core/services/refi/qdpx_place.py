@@ -4,40 +4,58 @@ placed is kept aside with the reason."""
 
 from __future__ import annotations
 
+import contextlib
+from typing import Generator
+
 from . import model as refi
-from .offsets import CONVENTIONS, DESCRIPTIONS, VendorUnitsToCodePoints, crlf_positions, detect
+from .offsets import CONVENTIONS, DESCRIPTIONS, Detection, VendorUnitsToCodePoints, crlf_positions, detect
 from .qdpx_content import KeptAside, QdpxContent
 
 
 def _convert(content: QdpxContent) -> None:
     """Verify every selection against its text and convert offsets to code points."""
     proj = content.project
-    texts = [(_raw(s), s.text, [(x.start, x.end, x.name) for x in s.selections])
-             for s in proj.sources if s.text is not None]
-    det = detect(texts, proj.origin)
+    with contextlib.closing(_evidence(proj.sources)) as texts:
+        det = detect(texts, proj.origin)
     content.detection = det
     for src in proj.sources:
-        if src.text is None:
+        if not src.has_text:
             content.missing_sources.append(f"{src.name or src.guid} ({src.missing_reason})")
             for sel in src.selections:
                 content.kept_aside.append(_aside(src, sel, f"source text missing: {src.missing_reason}"))
             src.selections = []
             continue
-        raw = _raw(src)
-        differs = raw != src.text or not raw.isascii()
-        m = VendorUnitsToCodePoints(src.text, crlf_positions(raw), det.convention) if differs else None
-        by_name = _ByName(src, det.convention) if differs and not det.trusted else None
-        if by_name is not None and not by_name.names_are_quotes():
-            by_name = None
-        kept = _place(content, src, m, by_name)
-        src.selections = kept
-        if by_name is not None:
-            for conv, n in sorted(by_name.other.items()):
-                content.warnings.append(
-                    f"source {src.name or src.guid!r}: {n} selection{'s' if n != 1 else ''} read as "
-                    f"{DESCRIPTIONS[conv]}, not {DESCRIPTIONS[det.convention]}, because "
-                    f"{'their names' if n != 1 else 'its name'} (the quoted text) fit only that way "
-                    "(offsets mixed in one file)")
+        with src.unpacked():  # one text at a time when they are packed
+            _convert_source(content, src, det)
+
+
+def _evidence(sources: list[refi.Source]) -> Generator[tuple[str, str, list[tuple[int, int, str]]], None, None]:
+    """(raw text, text, [(start, end, name)]) of each source with text, for ``detect``."""
+    for s in sources:
+        if s.has_text:
+            with s.unpacked():
+                assert s.text is not None
+                yield _raw(s), s.text, [(x.start, x.end, x.name) for x in s.selections]
+
+
+def _convert_source(content: QdpxContent, src: refi.Source, det: Detection) -> None:
+    """Place the selections of ``src`` (its text unpacked) under the convention ``det`` chose."""
+    assert src.text is not None
+    raw = _raw(src)
+    differs = raw != src.text or not raw.isascii()
+    m = VendorUnitsToCodePoints(src.text, crlf_positions(raw), det.convention) if differs else None
+    by_name = _ByName(src, det.convention) if differs and not det.trusted else None
+    if by_name is not None and not by_name.names_are_quotes():
+        by_name = None
+    kept = _place(content, src, m, by_name)
+    src.selections = kept
+    if by_name is not None:
+        for conv, n in sorted(by_name.other.items()):
+            content.warnings.append(
+                f"source {src.name or src.guid!r}: {n} selection{'s' if n != 1 else ''} read as "
+                f"{DESCRIPTIONS[conv]}, not {DESCRIPTIONS[det.convention]}, because "
+                f"{'their names' if n != 1 else 'its name'} (the quoted text) fit only that way "
+                "(offsets mixed in one file)")
 
 
 def _raw(src: refi.Source) -> str:

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import urllib.parse
 from pathlib import Path, PurePosixPath
-from typing import Callable
+from typing import Any, Callable
 from xml.etree.ElementTree import Element
 from zipfile import ZipInfo
 
@@ -53,19 +53,24 @@ from .qdpx_xml import (_MEDIA_SELECTIONS, _NO_REFS, _TEXT_HOLDERS, _guid_ref, _k
                        _StreamingReader, _text_of)
 
 KIND = "a REFI-QDA project"
+_UNSEEN: Any = object()
+_SHARED_LIMIT = 100_000  # distinct references remembered as written (codes and users: a few hundred)
 MAX_QDE_BYTES = 150 * MB
 Progress = Callable[[int, int, str], bool]
 
 
 class _Reader(_StreamingReader):
-    def __init__(self, path: Path, member: str, archive: SafeZip | None, progress: Progress | None):
+    def __init__(self, path: Path, member: str, archive: SafeZip | None, progress: Progress | None,
+                 pack: bool = False):
         super().__init__(path, member)
         self.archive = archive
         self.progress = progress
+        self.pack = pack
         self._basenames: dict[str, ZipInfo] | None = None
         self._folders: set[str] = set()
         self._seen_guids: set[str] = set()
         self._shared: dict[str, str] = {}
+        self._by_value: dict[str | None, str | None] = {}  # a reference as written -> ``shared``
 
     # -- archive members ----------------------------------------------------------------
     def find_member(self, ref: str) -> tuple[ZipInfo | None, str]:
@@ -245,9 +250,15 @@ class _Reader(_StreamingReader):
 
     def shared(self, value: str | None) -> str | None:
         """A code or user reference: the one string for each GUID (they repeat in every
-        selection; 250,000 selections would otherwise hold a million copies)."""
-        g = _guid_ref(value)
-        return None if g is None else self._shared.setdefault(g, g)
+        selection; 250,000 selections would otherwise hold a million copies), looked up by
+        the value as written (normalised once)."""
+        got = self._by_value.get(value, _UNSEEN)
+        if got is _UNSEEN:
+            g = _guid_ref(value)
+            got = None if g is None else self._shared.setdefault(g, g)
+            if len(self._by_value) < _SHARED_LIMIT:
+                self._by_value[value] = got
+        return got
 
     def selection(self, s: Element, start: int, end: int) -> refi.Selection:
         g = self.required_guid(s, _name(s))
@@ -280,6 +291,8 @@ class _Reader(_StreamingReader):
             src.missing_reason = "it has neither PlainTextContent nor plainTextPath"
         if src.raw is not None:
             src.text = normalise(src.raw)
+            if self.pack:
+                src.pack()
         self.selections(el, src)
         return src
 
@@ -384,20 +397,21 @@ def _qde_member(path: Path, archive: SafeZip) -> tuple[str, str | None]:
     raise InputError(path, f"several project files in the archive ({', '.join(sorted(pick)[:4])}); expected one project.qde")
 
 
-def read_qdpx(path: str | Path, progress: Progress | None = None) -> QdpxContent:
-    """Read and check a .qdpx (or bare .qde); offsets come back as code points."""
+def read_qdpx(path: str | Path, progress: Progress | None = None, pack: bool = False) -> QdpxContent:
+    """Read and check a .qdpx (or bare .qde); offsets come back as code points. ``pack=True``
+    holds the sources' texts as UTF-8 (``refi.Source.pack``: an import of thousands)."""
     path = Path(path)
     check_file(path, 2 * MAX_QDE_BYTES, KIND)
     if _looks_like_zip(path):
         with SafeZip(path, KIND) as archive:
             member, assumption = _qde_member(path, archive)
-            reader = _Reader(path, member, archive, progress)
+            reader = _Reader(path, member, archive, progress, pack)
             with archive.open(member, MAX_QDE_BYTES) as stream:
                 root = reader.parse(stream)
             content = reader.read(root)
     else:
         member, assumption = path.name, "a bare project XML without an archive: source texts only where inline"
-        reader = _Reader(path, member, None, progress)
+        reader = _Reader(path, member, None, progress, pack)
         try:
             with open(path, "rb") as fh:
                 root = reader.parse(BoundedStream(fh, path, MAX_QDE_BYTES,

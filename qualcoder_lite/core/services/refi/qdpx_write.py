@@ -78,24 +78,64 @@ def utf16_counter(text: str) -> Callable[[int], int]:
     return lambda cp: cp + bisect.bisect_left(astral, cp)
 
 
-def _selection(w: refi.XmlWriter, sel: refi.Selection, unit: Callable[[int], int]) -> None:
-    w.start("PlainTextSelection", {"guid": sel.guid, "name": sel.name or None, "startPosition": str(unit(sel.start)),
-                                   "endPosition": str(unit(sel.end)), "creatingUser": sel.user,
-                                   "creationDateTime": refi.valid_datetime(sel.created)})
+def _selection(w: refi.XmlWriter, sel: refi.Selection, unit: Callable[[int], int], cache: dict[str, str]) -> None:
+    """One ``PlainTextSelection`` (as ``w.start``/``w.empty``/``w.end`` would write it, in one
+    piece per selection: an export writes one for each coded span). ``cache`` holds the
+    escaped form of the values that repeat (users, codes, time stamps)."""
+    attr = w.attr
+    pad = "  " * w._depth
+    created = refi.valid_datetime(sel.created)
+    parts = [f'{pad}<PlainTextSelection guid="{attr(sel.guid)}"']
+    if sel.name:
+        parts.append(f' name="{attr(sel.name)}"')
+    parts.append(f' startPosition="{unit(sel.start)}" endPosition="{unit(sel.end)}"')
+    if sel.user is not None:
+        parts.append(f' creatingUser="{_cached(w, cache, sel.user)}"')
+    if created is not None:
+        parts.append(f' creationDateTime="{_cached(w, cache, created)}"')
+    parts.append(">\n")
     if sel.description:
-        w.element("Description", sel.description)
+        parts.append(f"{pad}  <Description>{w.text(sel.description)}</Description>\n")
     for c in sel.codings:
-        w.start("Coding", {"guid": c.guid, "creatingUser": c.user,
-                           "creationDateTime": refi.valid_datetime(c.created)})
-        w.empty("CodeRef", {"targetGUID": c.code})
-        _note_refs(w, c.note_refs)
-        w.end("Coding")
-    _note_refs(w, sel.note_refs)
-    w.end("PlainTextSelection")
+        parts.append(f'{pad}  <Coding guid="{attr(c.guid)}"')
+        if c.user is not None:
+            parts.append(f' creatingUser="{_cached(w, cache, c.user)}"')
+        stamp = refi.valid_datetime(c.created)
+        if stamp is not None:
+            parts.append(f' creationDateTime="{_cached(w, cache, stamp)}"')
+        code = f' targetGUID="{_cached(w, cache, c.code)}"' if c.code is not None else ""
+        parts.append(f">\n{pad}    <CodeRef{code}/>\n")
+        for r in c.note_refs:
+            parts.append(f'{pad}    <NoteRef targetGUID="{attr(r)}"/>\n')
+        parts.append(f"{pad}  </Coding>\n")
+    for r in sel.note_refs:
+        parts.append(f'{pad}  <NoteRef targetGUID="{attr(r)}"/>\n')
+    parts.append(f"{pad}</PlainTextSelection>\n")
+    w.raw("".join(parts))
+
+
+def _cached(w: refi.XmlWriter, cache: dict[str, str], value: str) -> str:
+    """``w.attr(value)`` for a value that repeats (no character in it needs replacing)."""
+    got = cache.get(value)
+    if got is None:
+        replaced = w.replaced
+        got = w.attr(value)
+        if w.replaced != replaced:
+            return got  # counted at each use, as ever: not cached
+        if len(cache) < _CACHE_LIMIT:
+            cache[value] = got
+    return got
+
+
+_CACHE_LIMIT = 10_000
 
 
 def _same(cp: int) -> int:
     return cp
+
+
+def _text(src: refi.Source) -> str:
+    return src.text or ""
 
 
 def now_stamp() -> str:
@@ -108,10 +148,12 @@ def source_member(src: refi.Source) -> str:
 
 
 def render_project(p: refi.Project, origin: str, progress: Progress | None = None,
-                   units: str = "codepoints", sink: Callable[[str], object] | None = None) -> tuple[str, int]:
+                   units: str = "codepoints", sink: Callable[[str], object] | None = None,
+                   text_of: Callable[[refi.Source], str] | None = None) -> tuple[str, int]:
     """(project.qde text, characters replaced because XML cannot carry them); selection
     offsets in ``units`` (see ``UNITS``). With ``sink`` the text goes there piece by piece
-    and the text returned is empty."""
+    and the text returned is empty. ``text_of(source)`` gives a source's text (default:
+    ``source.text``; only UTF-16 offsets need it)."""
     if units not in UNITS:
         raise ValueError(f"unknown offset units {units!r}")
     w = refi.XmlWriter(sink)
@@ -130,7 +172,7 @@ def render_project(p: refi.Project, origin: str, progress: Progress | None = Non
         w.end("CodeBook")
     _variables(w, p)
     _cases(w, p)
-    _sources(w, p, progress, units)
+    _sources(w, p, progress, units, text_of or _text)
     _notes(w, p, stamp)
     _links_and_sets(w, p)
     if p.description:
@@ -175,8 +217,10 @@ def _cases(w: refi.XmlWriter, p: refi.Project) -> None:
         w.end("Cases")
 
 
-def _sources(w: refi.XmlWriter, p: refi.Project, progress: Progress | None, units: str) -> None:
+def _sources(w: refi.XmlWriter, p: refi.Project, progress: Progress | None, units: str,
+             text_of: Callable[[refi.Source], str]) -> None:
     if p.sources:
+        cache: dict[str, str] = {}
         w.start("Sources")
         for i, s in enumerate(p.sources):
             if progress is not None and not progress(i, len(p.sources), f"Writing {s.name}"):
@@ -185,9 +229,9 @@ def _sources(w: refi.XmlWriter, p: refi.Project, progress: Progress | None, unit
                                    "creatingUser": s.user, "creationDateTime": refi.valid_datetime(s.created)})
             if s.description:
                 w.element("Description", s.description)
-            unit = utf16_counter(s.text or "") if units == "utf16" else _same
+            unit = utf16_counter(text_of(s)) if units == "utf16" else _same
             for sel in s.selections:
-                _selection(w, sel, unit)
+                _selection(w, sel, unit, cache)
             _note_refs(w, s.note_refs)
             _values(w, s.values)
             w.end("TextSource")
@@ -278,10 +322,14 @@ class _OnceFailing(io.RawIOBase):
 
 
 def write_qdpx(p: refi.Project, path: str | Path | outfile.Output, origin: str, progress: Progress | None = None,
-               compresslevel: int = 6, units: str = "codepoints") -> int:
+               compresslevel: int = 6, units: str = "codepoints",
+               text_of: Callable[[refi.Source], str] | None = None) -> int:
     """Write the archive; returns the count of characters XML could not carry (replaced).
-    project.qde is rendered straight into the archive, never held whole."""
+    project.qde is rendered straight into the archive, never held whole; ``text_of(source)``
+    gives each source's text when its member is written (default: ``source.text``), so a
+    snapshot without texts holds one at a time."""
     replaced = 0
+    text = text_of or _text
 
     def write(tmp: Path) -> None:
         nonlocal replaced
@@ -294,9 +342,9 @@ def write_qdpx(p: refi.Project, path: str | Path | outfile.Output, origin: str, 
                     info._compresslevel = zf.compresslevel  # type: ignore[attr-defined]  # as writestr sets it
                     with zf.open(info, "w") as member:
                         _, replaced = render_project(p, origin, progress, units,
-                                                     lambda text: member.write(text.encode("utf-8")))
+                                                     lambda piece: member.write(piece.encode("utf-8")), text)
                     for s in p.sources:
-                        zf.writestr(source_member(s), (s.text or "").encode("utf-8", "replace"))
+                        zf.writestr(source_member(s), text(s).encode("utf-8", "replace"))
                 out.flush()
                 os.fsync(fh.fileno())
             except OSError:

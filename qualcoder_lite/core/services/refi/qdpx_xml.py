@@ -152,6 +152,8 @@ class _StreamingReader:
                         inside -= 1
                         if inside == 0:
                             self.take(el, stack[-1])
+                    elif el in self._streamed:  # a source has ended: its duplicates are all found
+                        self._streamed[el].seen = {}
         except defusedxml.DefusedXmlException as exc:
             raise self.fail(f"declares a DTD or entities, which are refused ({exc})") from None
         except ParseError as exc:

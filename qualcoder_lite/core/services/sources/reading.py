@@ -12,6 +12,7 @@ either way ``progress`` returning False stops the reading (``InterruptedError``)
 
 from __future__ import annotations
 
+import collections
 import gc
 import multiprocessing
 import os
@@ -34,6 +35,7 @@ Progress = Callable[[int, int, str], bool]  # (done, total, label) -> keep going
 POOL_MIN_FILES = 8
 POOL_MIN_BYTES = 2_000_000
 POOL_WORKERS = 4
+DERIVE_AHEAD = 4 * POOL_WORKERS  # texts ``derive_texts`` hands its workers ahead of the caller
 
 _WORD = re.compile(r"\w+")
 
@@ -149,10 +151,15 @@ def derive_texts(texts: Sequence[str]) -> Generator[tuple[bytes, int, list[TurnR
     try:
         with ProcessPoolExecutor(max_workers=min(POOL_WORKERS, os.cpu_count() or 1), mp_context=_context(),
                                  initializer=_worker_start) as pool:
-            futures = [pool.submit(_derive_in_worker, i) for i in range(len(texts))]
+            # a few texts ahead of the caller, not all: results wait in memory until taken
+            futures = collections.deque(pool.submit(_derive_in_worker, i)
+                                        for i in range(min(len(texts), DERIVE_AHEAD)))
             try:
-                for fut in futures:
-                    yield fut.result()
+                for i in range(len(futures), len(texts) + len(futures)):
+                    result = futures.popleft().result()
+                    if i < len(texts):
+                        futures.append(pool.submit(_derive_in_worker, i))
+                    yield result
             finally:
                 for fut in futures:
                     fut.cancel()

@@ -1,0 +1,112 @@
+"""Writing a read REFI-QDA project's sources and their codings (``build._Builder`` runs the
+steps; see ``build`` for the mapping)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterator, Sequence
+
+from . import model as refi
+from .qdpx_content import KeptAside
+from ..sources.importing import text_hash
+from ..sources.reading import derive_texts
+
+if TYPE_CHECKING:
+    from .build import _Builder
+
+
+def unique(name: str, taken: set[str]) -> str:
+    """``name``, or ``name (2)``, ``name (3)`` … whichever is not taken; marks it taken."""
+    out, n = name, 1
+    while out in taken:
+        n += 1
+        out = f"{name} ({n})"
+    taken.add(out)
+    return out
+
+
+def write_sources(b: _Builder) -> None:
+    """Each source with its text, word index, speaker turns and codings (texts derived in
+    worker processes when there are many, each let go once written)."""
+    present = [s for s in b.proj.sources if s.has_text]
+    derived = derive_texts(_Texts(present))  # in worker processes if many
+    try:
+        _write(b, present, derived)
+    finally:
+        derived.close()  # a cancel stops the workers now
+
+
+def _write(b: _Builder, present: list[refi.Source], derived: Iterator[tuple[bytes, int, list[tuple]]]) -> None:
+    names: set[str] = set()
+    for i, src in enumerate(present):
+        if b.progress is not None and not b.progress(i, len(present), f"Importing {src.name}"):
+            raise InterruptedError("import cancelled")
+        name = src.name if src.name.strip() else (src.path or "").rsplit("/", 1)[-1] or f"source {src.guid[:8]}"
+        final = unique(name, names)
+        if final != name:
+            b.r.renamed.append(f"source {name!r} -> {final!r} (two sources with one name)")
+        text = src.full_text()  # packed: decoded here, one at a time
+        assert text is not None  # present sources only
+        index, words, turns = next(derived)
+        sid = b.insert("sources", {
+            "guid": b.guid("sources", src.guid), "name": final, "kind": "transcript", "text": text,
+            "text_hash": text_hash(text), "words": words, "file_format": "txt",
+            "word_index": index,
+            "original_path": f"{b.c.path.name}:{src.path or src.element}",
+            "imported": refi.valid_datetime(src.created) or b.now,
+            "imported_by": b.coder_for(src.user) if src.user else b.default_coder,
+            "memo": b.own_part(src.description, src.note_refs)})
+        b.source_ids.setdefault(src.guid, sid)
+        if not text.strip():
+            b.r.warnings.append(f"source {final!r} has no text")
+        b.conn.executemany(
+            'INSERT INTO speaker_turns (source_id, speaker, label_start, label_end, start, "end", timestamp) '
+            "VALUES (?, ?, ?, ?, ?, ?, ?)", [(sid, *t) for t in turns])
+        b.counts["speaker_turns"] += len(turns)
+        write_codings(b, src, sid)
+        src.release()  # written: thousands of texts are never all held
+
+def write_codings(b: _Builder, src: refi.Source, sid: int) -> None:
+    rows = []
+    seen: set[tuple] = set()
+    for sel in src.selections:
+        b.sel_source[sel.guid] = sid
+        unknown = [c for c in sel.codings if c.code not in b.code_ids]
+        if unknown:
+            b.kept.append(KeptAside(src.name, src.guid, sel.guid, sel.start, sel.end, sel.name,
+                                       [c.code for c in unknown], [c.user for c in unknown],
+                                       "refers to a code that is not in the codebook"))
+        shared = b.sel_memos.get(sel.guid, []) + ([sel.description] if sel.description else [])
+        for c in sel.codings:
+            code_id = b.code_ids.get(c.code)
+            if code_id is None:
+                continue
+            coder = b.coder_for(c.user or sel.user)
+            key = (code_id, coder, sel.start, sel.end)
+            if key in seen:
+                b.r.skip("duplicate codings (same code, coder and span) merged")
+                continue
+            seen.add(key)
+            b.codings_written.add(c.guid)
+            memo = "\n\n".join(b.coding_memos.get(c.guid, []) + shared)
+            rows.append((b.guid("codings", c.guid), sid, code_id, coder, sel.start, sel.end, memo,
+                         refi.valid_datetime(c.created) or b.now))
+    b.conn.executemany(
+        'INSERT INTO codings (guid, source_id, code_id, coder_id, start, "end", memo, created) '
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    b.counts["codings"] += len(rows)
+
+
+class _Texts(Sequence[str]):
+    """The texts of ``sources`` (packed or not), each decoded when asked for (in the worker
+    that derives it, when forked)."""
+
+    def __init__(self, sources: list[refi.Source]):
+        self.sources = sources
+
+    def __len__(self) -> int:
+        return len(self.sources)
+
+    def __getitem__(self, i):  # an index only
+        text = self.sources[i].full_text()
+        assert text is not None  # sources with text only
+        return text
