@@ -83,3 +83,14 @@ def test_a_cancel_while_streaming_leaves_no_file(tmp_path):
     with pytest.raises(InterruptedError, match="cancelled"):
         docx_stream.save_with_body(_doc(), tmp_path / "out.docx", body)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_rows_written_as_lxml_writes_them_need_no_parsing():
+    """``preserved_text``/``xml_content`` give lxml's own bytes, so canonical rows skip the parser."""
+    rows = [f'<w:tr><w:tc><w:p><w:r>{"<w:br/>".join(map(docx_stream.preserved_text, t.split(chr(10))))}</w:r>'
+            f"<w:r><w:t>{docx_stream.xml_content(t) or 'x'}</w:t></w:r></w:p></w:tc></w:tr>"
+            for t in HOSTILE + ["\x01", "a\x0cb"]]
+    parsed = b"".join(docx_stream.table_bytes(_start(), rows, per_chunk=3))
+    direct = b"".join(docx_stream.table_bytes(_start(), rows, per_chunk=3, canonical=True))
+    assert direct == parsed
+    assert b"&#13;" in direct and b'<w:t xml:space="preserve"/>' in direct

@@ -30,6 +30,8 @@ from lxml import etree  # type: ignore[import-untyped]  # (no stubs; python-docx
 if TYPE_CHECKING:
     from ..outfile import Output
 
+from .docx_common import clean_text
+
 _W_DECL = b' xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 _TBL_OPEN = f"<w:tbl {nsdecls('w')}>"
 _TBL_OPEN_BYTES = b"<w:tbl" + _W_DECL + b">"
@@ -51,10 +53,34 @@ def detached_bytes(el) -> bytes:
     return tag.replace(_W_DECL, b"", 1) + gt + rest
 
 
-def table_bytes(start: str, rows: Iterable[str], per_chunk: int = ROWS_PER_CHUNK) -> Iterator[bytes]:
+def xml_content(s: str) -> str:
+    """Text as lxml writes it between tags: ``& < >`` escaped and a carriage return as
+    ``&#13;`` (``"`` stays); characters XML cannot carry are dropped (as ``xml_text`` does)."""
+    s = clean_text(s)
+    if "&" in s:
+        s = s.replace("&", "&amp;")
+    if "<" in s:
+        s = s.replace("<", "&lt;")
+    if ">" in s:
+        s = s.replace(">", "&gt;")
+    if "\r" in s:
+        s = s.replace("\r", "&#13;")
+    return s
+
+
+def preserved_text(s: str) -> str:
+    """A ``w:t`` keeping its spaces, as lxml writes it (an empty one as an empty tag)."""
+    body = xml_content(s)
+    return f'<w:t xml:space="preserve">{body}</w:t>' if body else '<w:t xml:space="preserve"/>'
+
+
+def table_bytes(start: str, rows: Iterable[str], per_chunk: int = ROWS_PER_CHUNK,
+                canonical: bool = False) -> Iterator[bytes]:
     """A ``w:tbl`` given as ``start`` (``<w:tbl nsdecls><w:tblPr>…</w:tblGrid>``, the
     table's properties and grid) and its rows (``<w:tr>…</w:tr>`` each), in chunks: only
-    ``per_chunk`` rows are ever parsed at once."""
+    ``per_chunk`` rows are ever parsed at once. ``canonical`` rows are already written as
+    lxml writes them (text through ``xml_content``/``preserved_text``, empty elements as
+    empty tags, no white space between tags) and are encoded without parsing."""
     head = element_bytes(start + "</w:tbl>")
     if not head.endswith(_TBL_CLOSE):
         raise ValueError("a table start must hold its properties")
@@ -63,10 +89,10 @@ def table_bytes(start: str, rows: Iterable[str], per_chunk: int = ROWS_PER_CHUNK
     for row in rows:
         batch.append(row)
         if len(batch) >= per_chunk:
-            yield _rows_bytes(batch)
+            yield "".join(batch).encode("utf-8") if canonical else _rows_bytes(batch)
             batch = []
     if batch:
-        yield _rows_bytes(batch)
+        yield "".join(batch).encode("utf-8") if canonical else _rows_bytes(batch)
     yield _TBL_CLOSE
 
 

@@ -57,13 +57,18 @@ def column_widths(columns: list[Column], tables: list[QuoteTable], total: int, f
     word (a citation such as "(CQL_02, urban affluent/mixed area)" may wrap between words,
     never inside one); the quote (and memo) columns share the rest."""
     texts: list[list[str]] = [[c.header] for c in columns]
+    # the narrow columns' cells as ``table_rows`` gives them (a sub-theme only where its run
+    # starts), without making the quote and memo cells
+    narrow_cols = [(i, c) for i, c in enumerate(columns) if c.key not in ("quote", "memo")]
+    show_sub = any(c.key == "subtheme" for c in columns)
     for t in tables:
-        for kind, row in table_rows(t, columns):
-            if kind != "quote":
-                continue
-            for i, value in enumerate(row[1]):
-                if columns[i].key not in ("quote", "memo"):
-                    texts[i].append(value)
+        for group in t.groups:
+            prev = None
+            for q in group.quotes:
+                new_run = q.subtheme != prev
+                prev = q.subtheme
+                for i, c in narrow_cols:
+                    texts[i].append("" if show_sub and not new_run and c.key == "subtheme" else cell_text(q, c))
     flexible = [c.key in ("quote", "memo") for c in columns]
     if not any(flexible):
         return dc.fit_widths(texts, total, font_size)
@@ -96,8 +101,8 @@ def _run(text: str, bold: bool = False, italic: bool = False, color: str = "") -
     if bold or italic or color:
         rpr = ("<w:rPr>" + ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
                + (f'<w:color w:val="{color}"/>' if color else "") + "</w:rPr>")
-    parts = text.split("\n")
-    body = "<w:br/>".join(f'<w:t xml:space="preserve">{dc.xml_text(p)}</w:t>' for p in parts)
+    # written as lxml writes it (the rows go into the file unparsed: docx_stream.table_bytes)
+    body = "<w:br/>".join(map(docx_stream.preserved_text, text.split("\n")))
     return f"<w:r>{rpr}{body}</w:r>"
 
 
@@ -289,7 +294,7 @@ def write_quote_report(report: QuoteReport, path: str | Path | Output, progress:
             for b, rows in enumerate(block_rows(t, columns, widths, opts.table_style, text_style)):
                 if b:
                     yield docx_stream.element_bytes(dc.spacer_xml())
-                yield from docx_stream.table_bytes(pre, rows)
+                yield from docx_stream.table_bytes(pre, rows, canonical=True)
             yield docx_stream.element_bytes(_para(note_style, _note(t), ns=True))
         if progress is not None and not progress(len(report.tables), total_steps, "Saving"):
             raise InterruptedError("report cancelled")
