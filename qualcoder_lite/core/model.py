@@ -3,6 +3,7 @@ results the services hand to the file writers (a framework chart, codebook rows,
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -144,8 +145,10 @@ CODER_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"
 _DIGITS = re.compile(r"(\d+)")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def natural_key(s: str | None) -> tuple:
-    """P2 before P10; case-insensitive."""
+    """P2 before P10; case-insensitive. (Cached: a report sorts 50,000 quotes by a few
+    thousand source and case names.)"""
     if s is None:
         return ((1, ""),)
     return tuple((0, int(p)) if p.isdigit() else (1, p.casefold()) for p in _DIGITS.split(s) if p != "")

@@ -21,6 +21,15 @@ DISPLAY, EDIT, BACKGROUND, FOREGROUND, TOOLTIP, USER = (
                      _R.UserRole))
 _MATRIX_ROLES = frozenset((DISPLAY, EDIT, BACKGROUND, FOREGROUND, TOOLTIP, USER))
 GROUP_BG = QColor("#ecebe6")
+_BOLD: list[QFont] = []  # the row headers' font, made once (the header asks for it per row)
+
+
+def _bold_font() -> QFont:
+    if not _BOLD:
+        f = QFont()
+        f.setBold(True)
+        _BOLD.append(f)
+    return _BOLD[0]
 
 
 class MatrixModel(QAbstractTableModel):
@@ -90,9 +99,7 @@ class MatrixModel(QAbstractTableModel):
         if role == Qt.DisplayRole:
             return f"{self.group_by}: {value}" if kind == "group" else self.matrix.rows[value].name
         if role == Qt.FontRole:
-            f = QFont()
-            f.setBold(True)
-            return f
+            return _bold_font()
         if role == Qt.BackgroundRole and kind == "group":
             return GROUP_BG
         return None

@@ -198,9 +198,16 @@ def _char_units(ch: str) -> int:
     return 556
 
 
+_UNITS: dict[str, int] = {}  # _char_units of each character met so far
+
+
 def measure(text: str, size: float, bold: bool = False) -> int:
     """The width of ``text`` on one line at ``size`` points, in twips."""
-    units = sum(_char_units(ch) for ch in text)
+    try:
+        units = sum(map(_UNITS.__getitem__, text))
+    except KeyError:
+        _UNITS.update((ch, _char_units(ch)) for ch in set(text) if ch not in _UNITS)
+        units = sum(map(_UNITS.__getitem__, text))
     if bold:
         units = int(units * 1.07)
     return int(units * size * 20 / 1000 * 1.15) + 1  # room for wider faces (DejaVu Sans)

@@ -69,13 +69,12 @@ def build_matrix(project, column_ids: list[int] | None = None, row_kind: str = "
     rows, rows_of = _rows_and_sources(project, row_kind, where)
     rows = _ordered_rows(rows, attr_types, group_by, sort_by)
     row_ids = {r.id for r in rows}
-    quotes = _quote_counts(project, targets, rows_of)
+    cells = _quote_cells(project, targets, rows_of)
     summaries = project.matrix.summaries(row_kind)
-    plain = {n: Cell("", n) for n in set(quotes.values())}  # cells are frozen: one per count
-    cells = dict(zip(quotes.keys(), map(plain.__getitem__, quotes.values())))
     for key, summary in summaries.items():
         if key[1] in col_ids and key[0] in row_ids:
-            cells[key] = Cell(summary, quotes.get(key, 0))
+            counted = cells.get(key)
+            cells[key] = Cell(summary, counted.quotes if counted is not None else 0)
     return Matrix(row_kind, rows, columns, roll_up, group_by, cells, attributes=list(attributes or ()),
                   own_only=frozenset(own_only))
 
@@ -108,8 +107,10 @@ def _rows_and_sources(project, row_kind: str, where: Where | None
     rows_of: dict[str, tuple[int, ...]] = {}
     if row_kind == "case":
         allowed = where.case_ids(project) if where else None
-        rows = [MatrixRow(c.id, c.name, None, values.get(c.id, {})) for c in project.cases.all()
-                if allowed is None or c.id in allowed]
+        # ids and names only (``cases.all()`` also lists every case's sources), in its order
+        rows = [MatrixRow(cid, name, None, values.get(cid, {}))
+                for cid, name in project.conn.execute("SELECT id, name FROM cases ORDER BY name")
+                if allowed is None or cid in allowed]
         ids = {r.id for r in rows}
         for source_id, case_id in project.conn.execute(
                 "SELECT source_id, case_id FROM case_sources ORDER BY source_id, case_id"):
@@ -130,11 +131,20 @@ def _rows_and_sources(project, row_kind: str, where: Where | None
     return rows, rows_of
 
 
-def _quote_counts(project, targets: dict[int, list[int]], rows_of: dict[str, tuple[int, ...]]
-                  ) -> dict[tuple[int, int], int]:
-    """(row id, column) -> codings counted there (never 0). SQLite lists each code's codings
-    as one string of source ids and ``Counter`` counts a column's list in C: a row per
-    (case, code) fetched and added up in Python took ~0.5 s for 200,000 codings."""
+class _PlainCells(dict):
+    """count -> the one summary-less ``Cell`` of that count (cells are frozen: shared)."""
+
+    def __missing__(self, n: int) -> Cell:
+        cell = self[n] = Cell("", n)
+        return cell
+
+
+def _quote_cells(project, targets: dict[int, list[int]], rows_of: dict[str, tuple[int, ...]]
+                 ) -> dict[tuple[int, int], Cell]:
+    """(row id, column) -> a cell without summary counting the codings there (none where 0).
+    SQLite lists each code's codings as one string of source ids and ``Counter`` counts a
+    column's list in C: a row per (case, code) fetched and added up in Python took ~0.5 s
+    for 200,000 codings. The cells are made as they are counted (one dict, not two)."""
     into: dict[int, list[int]] = {}  # column -> the codes counting towards it
     for code_id, cols in targets.items():
         for col in cols:
@@ -143,21 +153,24 @@ def _quote_counts(project, targets: dict[int, list[int]], rows_of: dict[str, tup
     # one row per source and one source per row (the usual case): each count is a cell's
     one = {src: r[0] for src, r in rows_of.items() if len(r) == 1}
     one_to_one = len(one) == len(rows_of) and len(set(one.values())) == len(one)
-    quotes: dict[tuple[int, int], int] = {}
-    get = quotes.get
+    cell_of = _PlainCells().__getitem__
+    cells: dict[tuple[int, int], Cell] = {}
+    summed: dict[tuple[int, int], int] = {}  # the other columns' counts, added up first
+    get = summed.get
     for col, code_ids in into.items():
         joined = ",".join(lists[c] for c in code_ids if c in lists)
         if not joined:
             continue
         counts = Counter(joined.split(","))
         if one_to_one and counts.keys() <= one.keys():  # all in C
-            quotes.update(zip(zip(map(one.__getitem__, counts.keys()), repeat(col)), counts.values()))
+            cells.update(zip(zip(map(one.__getitem__, counts.keys()), repeat(col)), map(cell_of, counts.values())))
             continue
         for src, n in counts.items():
             for row in rows_of.get(src, ()):
                 key = (row, col)
-                quotes[key] = get(key, 0) + n
-    return quotes
+                summed[key] = get(key, 0) + n
+    cells.update(zip(summed.keys(), map(cell_of, summed.values())))
+    return cells
 
 
 def _ordered_rows(rows: list[MatrixRow], attr_types: dict[str, str], group_by: str | None,

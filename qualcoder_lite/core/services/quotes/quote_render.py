@@ -69,6 +69,9 @@ _STYLES = {
 
 
 def style_of(name: str | None) -> Style:
+    got = _STYLES.get(name) if name else None  # the usual case: a known style's own name
+    if got is not None:
+        return got
     from ...errors import UsageError
 
     key = (name or DEFAULT_STYLE).strip().casefold()
@@ -321,7 +324,7 @@ class _Styler:
         (``well--I``, ``well—I``), becomes the style's spaced dash; hyphens inside words
         and ranges (``2016–2021``) stay."""
         d = self.style.dash
-        if d is None:  # dashes as transcribed
+        if d is None or ("-" not in s and "–" not in s and "—" not in s):  # as transcribed; or no dash
             return s
         s = _DASH_SPACED.sub(d, s)
 

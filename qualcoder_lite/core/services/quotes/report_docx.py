@@ -18,12 +18,14 @@ each row says; ``formats/docx_common`` gives it the Word building blocks.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from docx.oxml.ns import nsdecls
 
 from ...formats import docx_common as dc
+from ...formats import docx_stream
 from .quotes import (Column, Progress, Quote, QuoteReport, QuoteTable, cell_text,
     conventions_note, table_rows)
 
@@ -55,13 +57,18 @@ def column_widths(columns: list[Column], tables: list[QuoteTable], total: int, f
     word (a citation such as "(CQL_02, urban affluent/mixed area)" may wrap between words,
     never inside one); the quote (and memo) columns share the rest."""
     texts: list[list[str]] = [[c.header] for c in columns]
+    # the narrow columns' cells as ``table_rows`` gives them (a sub-theme only where its run
+    # starts), without making the quote and memo cells
+    narrow_cols = [(i, c) for i, c in enumerate(columns) if c.key not in ("quote", "memo")]
+    show_sub = any(c.key == "subtheme" for c in columns)
     for t in tables:
-        for kind, row in table_rows(t, columns):
-            if kind != "quote":
-                continue
-            for i, value in enumerate(row[1]):
-                if columns[i].key not in ("quote", "memo"):
-                    texts[i].append(value)
+        for group in t.groups:
+            prev = None
+            for q in group.quotes:
+                new_run = q.subtheme != prev
+                prev = q.subtheme
+                for i, c in narrow_cols:
+                    texts[i].append("" if show_sub and not new_run and c.key == "subtheme" else cell_text(q, c))
     flexible = [c.key in ("quote", "memo") for c in columns]
     if not any(flexible):
         return dc.fit_widths(texts, total, font_size)
@@ -94,8 +101,8 @@ def _run(text: str, bold: bool = False, italic: bool = False, color: str = "") -
     if bold or italic or color:
         rpr = ("<w:rPr>" + ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
                + (f'<w:color w:val="{color}"/>' if color else "") + "</w:rPr>")
-    parts = text.split("\n")
-    body = "<w:br/>".join(f'<w:t xml:space="preserve">{dc.xml_text(p)}</w:t>' for p in parts)
+    # written as lxml writes it (the rows go into the file unparsed: docx_stream.table_bytes)
+    body = "<w:br/>".join(map(docx_stream.preserved_text, text.split("\n")))
     return f"<w:r>{rpr}{body}</w:r>"
 
 
@@ -126,23 +133,30 @@ def table_xml(table: QuoteTable, columns: list[Column], widths: list[int], style
 
 def table_blocks(table: QuoteTable, columns: list[Column], widths: list[int], style: str,
                  text_style: str) -> list[str]:
-    """One ``w:tbl`` per group of rows (one in all when ungrouped). Each block starts with
-    header rows that repeat on every page it runs onto — the column headings and, when
-    grouped, the group's name — so a continuation page always shows which group it is in.
-    Header rows are kept with the first row; no row splits across pages."""
+    """One ``w:tbl`` per group of rows (one in all when ungrouped), see ``block_rows``."""
+    pre = _table_start(widths, style)
+    return [pre + "".join(rows) + "</w:tbl>" for rows in block_rows(table, columns, widths, style, text_style)]
+
+
+def block_rows(table: QuoteTable, columns: list[Column], widths: list[int], style: str,
+               text_style: str) -> Iterator[list[str]]:
+    """The rows (``w:tr`` strings) of each ``w:tbl`` block: one block per group of rows (one
+    in all when ungrouped). Each block starts with header rows that repeat on every page it
+    runs onto — the column headings and, when grouped, the group's name — so a continuation
+    page always shows which group it is in. Header rows are kept with the first row; no row
+    splits across pages."""
     total = sum(widths)
     ncol = len(columns)
-    pre = _table_start(widths, style)
     header_xml = _header_row(columns, widths, style, text_style)
     run_rule = ('<w:tcBorders><w:top w:val="single" w:sz="4" w:space="0" w:color="A6A6A6"/></w:tcBorders>'
                 if style in ("journal", "plain") else "")
-    blocks: list[list[str]] = []
     out: list[str] = []
     first_after_heading = True
     for kind, row in table_rows(table, columns):
-        if kind == "group" or not blocks:
+        if kind == "group" or not out:
+            if out:
+                yield out
             out = [header_xml]
-            blocks.append(out)
         if kind == "group":
             out.append(dc.keep_rows_with_next(
                 f'<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr><w:tc><w:tcPr><w:tcW w:w="{total}" w:type="dxa"/>'
@@ -154,7 +168,7 @@ def table_blocks(table: QuoteTable, columns: list[Column], widths: list[int], st
         quote, cells, new_run = row
         border = run_rule if new_run and not first_after_heading else ""
         first_after_heading = False
-        out.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
+        tr = ["<w:tr><w:trPr><w:cantSplit/></w:trPr>"]
         for col, w, value in zip(columns, widths, cells):
             if col.key == "quote":
                 body = _runs_para(text_style, quote_runs(quote))
@@ -165,10 +179,12 @@ def table_blocks(table: QuoteTable, columns: list[Column], widths: list[int], st
                 body = _para(text_style, cell_text(quote, col), color=CONTINUED)
             else:
                 body = _para(text_style, value)
-            out.append(f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/>{border}</w:tcPr>'
-                       f"{body}</w:tc>")
-        out.append("</w:tr>")
-    return [pre + "".join(b) + "</w:tbl>" for b in blocks]
+            tr.append(f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/>{border}</w:tcPr>'
+                      f"{body}</w:tc>")
+        tr.append("</w:tr>")
+        out.append("".join(tr))
+    if out:
+        yield out
 
 
 def _table_start(widths: list[int], style: str) -> str:
@@ -252,7 +268,8 @@ def _title_page(doc, report: QuoteReport) -> None:
 
 def write_quote_report(report: QuoteReport, path: str | Path | Output, progress: Progress | None = None) -> Path:
     """Write the report as .docx (atomically). ``progress(done, total, label)`` returning
-    False cancels (InterruptedError; no file is written)."""
+    False cancels (InterruptedError; no file is written). The tables are written straight
+    into the file as they are laid out (``docx_stream``): they are never one document tree."""
     opts = report.options
     doc = dc.new_document(opts.font, opts.font_size, opts.page_size)
     text_style = dc.add_paragraph_style(doc, "Quote Table Text", opts.font, opts.font_size, line=1.0)
@@ -262,33 +279,42 @@ def write_quote_report(report: QuoteReport, path: str | Path | Output, progress:
 
     _title_page(doc, report)
     dc.page_number_footer(doc.sections[0])
-
-    # -- the tables ------------------------------------------------------------------
     dc.new_section(doc, opts.page_size, opts.landscape)
-    width = dc.text_width(opts.page_size, opts.landscape)
-    prefix = f"Table {opts.prefix}"
-    for i, t in enumerate(report.tables):
-        if progress is not None and not progress(i, total_steps, f"Writing {t.label}"):
+    captions = [_caption_bytes(doc, report, i, t) for i, t in enumerate(report.tables)]
+
+    def body() -> Iterator[bytes]:
+        width = dc.text_width(opts.page_size, opts.landscape)
+        for i, t in enumerate(report.tables):
+            if progress is not None and not progress(i, total_steps, f"Writing {t.label}"):
+                raise InterruptedError("report cancelled")
+            columns = table_columns(t, report.columns)
+            widths = column_widths(columns, [t], width, opts.font_size)
+            yield captions[i]
+            pre = _table_start(widths, opts.table_style)
+            for b, rows in enumerate(block_rows(t, columns, widths, opts.table_style, text_style)):
+                if b:
+                    yield docx_stream.element_bytes(dc.spacer_xml())
+                yield from docx_stream.table_bytes(pre, rows, canonical=True)
+            yield docx_stream.element_bytes(_para(note_style, _note(t), ns=True))
+        if progress is not None and not progress(len(report.tables), total_steps, "Saving"):
             raise InterruptedError("report cancelled")
-        columns = table_columns(t, report.columns)
-        widths = column_widths(columns, [t], width, opts.font_size)
-        number = t.number[len(opts.prefix):] if t.number.startswith(opts.prefix) else t.number
-        if number.isdigit():  # a real caption: Word's SEQ field, its cached result the number
-            dc.append_xml(doc, dc.caption_xml(prefix, int(number), dc.clean_text(t.title),
-                                              restart=int(number) if i == 0 else None,
-                                              space_before=0 if i == 0 else None))
-        else:
-            cap = doc.add_paragraph(style="Caption")
-            cap.add_run(t.label).bold = True
-            cap.add_run(" " + dc.clean_text(t.title))
-        for b, block in enumerate(table_blocks(t, columns, widths, opts.table_style, text_style)):
-            if b:
-                dc.append_xml(doc, dc.spacer_xml())
-            dc.append_xml(doc, block)
-        dc.append_xml(doc, _para(note_style, _note(t), ns=True))
-    if progress is not None and not progress(len(report.tables), total_steps, "Saving"):
-        raise InterruptedError("report cancelled")
-    out = dc.save(doc, path)
+
+    out = docx_stream.save_with_body(doc, path, body)
     if progress is not None:
         progress(total_steps, total_steps, "Done")
     return out
+
+
+def _caption_bytes(doc, report: QuoteReport, i: int, t: QuoteTable) -> bytes:
+    """Table ``i``'s caption: a SEQ field numbering it when its number is a number."""
+    opts = report.options
+    number = t.number[len(opts.prefix):] if t.number.startswith(opts.prefix) else t.number
+    if number.isdigit():  # a real caption: Word's SEQ field, its cached result the number
+        return docx_stream.element_bytes(dc.caption_xml(
+            f"Table {opts.prefix}", int(number), dc.clean_text(t.title),
+            restart=int(number) if i == 0 else None, space_before=0 if i == 0 else None))
+    cap = doc.add_paragraph(style="Caption")  # python-docx's own paragraph, then taken out
+    cap.add_run(t.label).bold = True
+    cap.add_run(" " + dc.clean_text(t.title))
+    cap._p.getparent().remove(cap._p)
+    return docx_stream.detached_bytes(cap._p)
