@@ -196,12 +196,15 @@ def read_files(paths: list[Path], encoding: str | None = None,
         return
     workers = min(POOL_WORKERS, os.cpu_count() or 1)
     with ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_worker_start) as pool:
-        futures = [pool.submit(_read_in_worker, p, encoding) for p in paths]
+        futures: list = [pool.submit(_read_in_worker, p, encoding) for p in paths]
         try:
-            for i, (path, fut) in enumerate(zip(paths, futures)):
+            for i, path in enumerate(paths):
                 say(i, f"Reading {path.name}")
-                got = fut.result()
+                got = futures[i].result()
+                futures[i] = None  # its text is the caller's now: held no longer than it needs it
                 yield path, (got if got is not None else read_one(path, encoding))
+                del got
         finally:
             for fut in futures:
-                fut.cancel()
+                if fut is not None:
+                    fut.cancel()
