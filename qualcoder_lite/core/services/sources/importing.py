@@ -140,7 +140,7 @@ def prepare_each(
         if case is None and rule.pattern is not None:
             warnings.append(f"{path}: --case-from {rule.pattern!r} does not match '{path.stem}'; "
                             "the source has no case (set one with: cases PROJECT set SOURCE CASE)")
-        yield PreparedSource(
+        prepared = PreparedSource(
             path=path,
             name=_name_of(path),
             # UTF-8, decoded again one text at a time when written
@@ -153,6 +153,8 @@ def prepare_each(
             word_index=read.word_index,
             words=read.words,
         )
+        del read  # its text as a str: not held while the caller writes this source
+        yield prepared
 
 
 def _name_of(path: Path) -> str:

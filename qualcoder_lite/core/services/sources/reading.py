@@ -176,6 +176,14 @@ def _context():
     return multiprocessing.get_context("fork")
 
 
+def _result(futures: list, i: int, path: Path, encoding: str | None) -> ReadFile:
+    """The worker's read of ``path`` (``futures[i]``, dropped from the list), or this
+    process's read when the worker's failed (raising its error)."""
+    got = futures[i].result()
+    futures[i] = None
+    return got if got is not None else read_one(path, encoding)
+
+
 def read_files(paths: list[Path], encoding: str | None = None,
                progress: Progress | None = None) -> Iterator[tuple[Path, ReadFile]]:
     """``(path, ReadFile)`` for each of ``paths``, in order."""
@@ -200,10 +208,7 @@ def read_files(paths: list[Path], encoding: str | None = None,
         try:
             for i, path in enumerate(paths):
                 say(i, f"Reading {path.name}")
-                got = futures[i].result()
-                futures[i] = None  # its text is the caller's now: held no longer than it needs it
-                yield path, (got if got is not None else read_one(path, encoding))
-                del got
+                yield path, _result(futures, i, path, encoding)  # held here no longer than the caller holds it
         finally:
             for fut in futures:
                 if fut is not None:
