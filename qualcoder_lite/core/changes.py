@@ -140,8 +140,18 @@ class Changes:
     @classmethod
     def from_ops(cls, ops: Iterable[RowOp]) -> "Changes":
         ch = cls()
+        places: dict[tuple[str, tuple[str, ...]], list[tuple[set[int], int]]] = {}
         for op in ops:
             ch.tables.add(op.table)
+            if type(op) is PackedRowOp:  # read the values in place (an import has thousands)
+                got = places.get((op.table, op._cols))
+                if got is None:
+                    got = places[(op.table, op._cols)] = ch._places(op.table, op._cols)
+                vals = op._vals
+                for ids, i in got:
+                    if vals[i] is not None:
+                        ids.add(vals[i])
+                continue
             for row in (op.before, op.after):
                 if not row:
                     continue
@@ -160,6 +170,17 @@ class Changes:
                 if row.get("case_id") is not None:
                     ch.case_ids.add(row["case_id"])
         return ch
+
+    def _places(self, table: str, cols: tuple[str, ...]) -> list[tuple[set[int], int]]:
+        """Where ``from_ops`` finds ids in a row of ``table`` with columns ``cols``: the set
+        each goes to and its place in the row (what it reads from a ``RowOp``'s dict)."""
+        own = {"sources": self.source_ids, "codes": self.code_ids, "cases": self.case_ids,
+               "codings": self.coding_ids}.get(table)
+        out = [(own, cols.index("id"))] if own is not None else []
+        for col, ids in (("source_id", self.source_ids), ("code_id", self.code_ids), ("case_id", self.case_ids)):
+            if col in cols:
+                out.append((ids, cols.index(col)))
+        return out
 
     def __bool__(self) -> bool:
         return bool(self.tables)

@@ -183,3 +183,25 @@ def test_qdpx_import_with_workers_stores_the_same(tmp_path, monkeypatch):
     here, pooled = _qdpx_stored(tmp_path / "here.qlite"), _qdpx_stored(tmp_path / "pooled.qlite")
     assert len(here["sources"]) == 9 and len(here["speaker_turns"]) > 9
     assert pooled == here
+
+
+def test_changes_of_packed_rows_are_those_of_their_dicts():
+    """``Changes.from_ops`` reads a ``PackedRowOp``'s ids in place: the same record as from
+    the row's dict (own id by table, source/code/case ids, NULLs skipped)."""
+    from qualcoder_lite.core.changes import Changes, PackedRowOp, RowOp
+
+    rows = [
+        ("speaker_turns", ("id", "source_id", "speaker"), (1, 7, "A")),
+        ("sources", ("id", "name", "text"), (3, "s", b"t")),
+        ("codings", ("id", "source_id", "code_id", "coder_id"), (9, 4, 5, 1)),
+        ("case_sources", ("id", "case_id", "source_id"), (2, 11, 12)),
+        ("annotations", ("id", "source_id", "code_id"), (6, None, 8)),
+        ("cases", ("id", "name"), (13, "P1")),
+        ("codes", ("id", "parent_id"), (14, None)),
+    ]
+    packed = [PackedRowOp(t, c, v) for t, c, v in rows]
+    plain = [RowOp("insert", op.table, None, op.after) for op in packed]
+    got, want = Changes.from_ops(packed), Changes.from_ops(plain)
+    assert got == want
+    assert want.source_ids == {7, 3, 4, 12} and want.code_ids == {5, 8, 14} and want.case_ids == {11, 13}
+    assert want.coding_ids == {9}

@@ -13,7 +13,7 @@ from array import array
 from collections import defaultdict
 from itertools import accumulate, repeat
 from operator import sub
-from typing import Literal
+from typing import Literal, MutableSequence, Sequence
 
 from .casekeys import iscased, word_key
 
@@ -89,6 +89,10 @@ class _Piece:
     piece). ``span[key]`` is ``(offset, count)`` of the key's tokens in ``at`` / ``gap``."""
 
     __slots__ = ("scan", "keys", "span", "at", "gap", "starts", "gaps", "last_key", "first", "last_end", "under")
+    at: MutableSequence[int]
+    gap: MutableSequence[int]
+    starts: MutableSequence[int]
+    gaps: MutableSequence[int]
 
     def __init__(self, text: str, a: int, b: int):
         parts = _SPLIT.split(text[a:b])  # separator, token, separator, token, ..., separator
@@ -111,6 +115,9 @@ class _Piece:
         self.first = self.starts[0] if tokens else None
         self.last_end = self.starts[-1] + len(tokens[-1]) if tokens else None
         self.under = _underscores(text, a, b)
+        if a > 0 or b < len(text):  # one of several pieces: held as 4 bytes a number until joined
+            self.at, self.gap = array(_U32, self.at), array(_U32, self.gap)
+            self.starts, self.gaps = array(_U32, self.starts), array(_U32, self.gaps)
 
     def set_last_gap(self, gap: int) -> None:
         assert self.last_key is not None  # a piece with tokens
@@ -166,7 +173,7 @@ def build_word_index(text: str, progress=None, piece_chars: int = PIECE_CHARS) -
             raise InterruptedError("indexing cancelled")
     keys, counts, at, gaps = _join(pieces)
     if not gaps or max(gaps) < _FAR:
-        gap_bytes, far = bytes(gaps), []
+        gap_bytes, far = array("B", gaps).tobytes(), []
     else:
         gap_bytes = bytes(map(min, gaps, repeat(_FAR)))
         far = [x for p in pieces if p.gaps and max(p.gaps) >= _FAR
@@ -180,7 +187,7 @@ def build_word_index(text: str, progress=None, piece_chars: int = PIECE_CHARS) -
             + _pack("H", narrow) + gap_bytes)
 
 
-def _join(pieces: list[_Piece]) -> tuple[list[str], list[int], list[int], list[int]]:
+def _join(pieces: list[_Piece]) -> tuple[list[str], list[int], Sequence[int], Sequence[int]]:
     """The sorted keys, each key's count, and every token's start and gap in key order
     (then by position)."""
     for i, p in enumerate(pieces):  # a piece's last gap reaches the next token, if any
@@ -193,41 +200,42 @@ def _join(pieces: list[_Piece]) -> tuple[list[str], list[int], list[int], list[i
         return p.keys, [p.span[k][1] for k in p.keys], p.at, p.gap
     keys = sorted({k for p in pieces for k in p.keys})
     counts: list[int] = []
-    at: list[int] = []
-    gaps: list[int] = []
+    at = array(_U32)
+    gaps = array(_U32)
     for key in keys:
         total = 0
         for p in pieces:
             got = p.span.get(key)
             if got is not None:
                 off, n = got
-                at += p.at[off:off + n]
-                gaps += p.gap[off:off + n]
+                at.extend(p.at[off:off + n])
+                gaps.extend(p.gap[off:off + n])
                 total += n
         counts.append(total)
     return keys, counts, at, gaps
 
 
-def _vocabulary(keys: list[str], counts: list[int], at: list[int]):
+def _vocabulary(keys: list[str], counts: list[int], at: Sequence[int]):
     """The vocabulary lines and the starts of each key's tokens: as 16-bit differences
     ("h" keys) where they fit, else as 32-bit starts ("i" keys)."""
     firsts = list(accumulate(counts, initial=0))[:-1]  # each key's first place in ``at``
-    diffs = [0, *map(sub, at[1:], at)]
+    diffs = array("l", [0])  # 8 bytes a number (a long text has millions), not a list's 40
+    diffs.extend(map(sub, at[1:], at))
     for off in firsts:
         diffs[off] = at[off]  # each key's first start counts from 0
     if not diffs or max(diffs) < 65536:  # every key in 16 bits (always for texts < 64 K characters)
         return [f"{k}\th{o}\t{n}\t{o}" for k, o, n in zip(keys, firsts, counts)], diffs, []
     lines: list[str] = []
-    narrow: list[int] = []
-    wide: list[int] = []
+    narrow = array("H")
+    wide = array(_U32)
     for key, off, n in zip(keys, firsts, counts):
         part = diffs[off:off + n]
         if max(part) < 65536:
             lines.append(f"{key}\th{len(narrow)}\t{n}\t{off}")
-            narrow += part
+            narrow.extend(iter(part))  # an array of another type code is read value by value
         else:
             lines.append(f"{key}\ti{len(wide)}\t{n}\t{off}")
-            wide += at[off:off + n]
+            wide.extend(at[off:off + n])
     return lines, narrow, wide
 
 

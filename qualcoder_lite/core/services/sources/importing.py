@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator, Sequence
 
 from ...commands import Command
 from ...errors import DuplicateError, UsageError
@@ -120,32 +120,45 @@ def prepare(
 ) -> list[PreparedSource]:
     """Read and check every file (and index its text); raises InputError naming the first bad
     file. Many files are read in worker processes (``reading.read_files``)."""
+    return list(prepare_each(paths, case_rule, kind, encoding, progress))
+
+
+def prepare_each(
+    paths: Sequence[str | Path],
+    case_rule: CaseRule | None = None,
+    kind: str = "transcript",
+    encoding: str | None = None,
+    progress: Progress | None = None,
+) -> Iterator[PreparedSource]:
+    """``prepare``, one source at a time (in the order of ``paths``) as each is read."""
     rule = case_rule or CaseRule()
     if kind not in ("transcript", "notes", "other"):
         raise UsageError(f"unknown source kind {kind!r} (transcript, notes or other)")
-    out: list[PreparedSource] = []
     for path, read in read_files([Path(raw) for raw in paths], encoding, progress):
         case = rule.case_for(path)
         warnings = [f"{path}: {w}" for w in read.warnings]
         if case is None and rule.pattern is not None:
             warnings.append(f"{path}: --case-from {rule.pattern!r} does not match '{path.stem}'; "
                             "the source has no case (set one with: cases PROJECT set SOURCE CASE)")
-        out.append(
-            PreparedSource(
-                path=path,
-                name=path.stem.strip() or path.name,
-                # UTF-8, decoded again one text at a time when written
-                text=read.text if isinstance(read.text, bytes) else read.text.encode("utf-8"),
-                format=read.format,
-                turns=read.turns,
-                case=case,
-                kind=kind,
-                warnings=warnings,
-                word_index=read.word_index,
-                words=read.words,
-            )
+        prepared = PreparedSource(
+            path=path,
+            name=_name_of(path),
+            # UTF-8, decoded again one text at a time when written
+            text=read.text if isinstance(read.text, bytes) else read.text.encode("utf-8"),
+            format=read.format,
+            turns=read.turns,
+            case=case,
+            kind=kind,
+            warnings=warnings,
+            word_index=read.word_index,
+            words=read.words,
         )
-    return out
+        del read  # its text as a str: not held while the caller writes this source
+        yield prepared
+
+
+def _name_of(path: Path) -> str:
+    return path.stem.strip() or path.name
 
 
 class ImportSources(Command):
@@ -163,60 +176,111 @@ class ImportSources(Command):
         seen_hash: dict[str, Path] = {}
         seen_name: dict[str, Path] = {}
         for p in self.prepared:
-            existing = project.sources.by_hash(p.hash)
-            if existing is not None:
-                raise DuplicateError(f"{p.path}: already imported as source '{existing.name}' (same text)")
-            if p.hash in seen_hash:
-                raise DuplicateError(f"{p.path}: same text as {seen_hash[p.hash]} in this import")
-            if project.sources.by_name(p.name) is not None:
-                raise DuplicateError(
-                    f"{p.path}: a different source named '{p.name}' already exists; rename the file first"
-                )
-            if p.name in seen_name:
-                raise DuplicateError(f"{p.path}: two files in this import are both named '{p.name}'")
-            seen_hash[p.hash] = p.path
-            seen_name[p.name] = p.path
+            _check_one(project, p, seen_hash, seen_name)
 
     def apply(self, project, rec: Recorder) -> ImportReport:
         self.check(project)
         report = ImportReport()
         coder_id = project.coders.ensure(rec, project.coder)
         total = len(self.prepared)
-        turn_rows: list[tuple] = []
         for i, p in enumerate(self.prepared):
             if self.progress is not None and not self.progress(i, total, f"Importing {p.name}"):
                 raise InterruptedError("import cancelled")
-            text = p.text_str()  # the one str of this text, for this insert only
-            p.complete(text)
-            source_id = rec.insert(
-                "sources",
-                {
-                    "guid": str(uuid.uuid4()),
-                    "name": p.name,
-                    "kind": p.kind,
-                    "text": text,
-                    "text_hash": p.hash,
-                    "words": p.words,
-                    "file_format": p.format,
-                    "original_path": str(p.path),
-                    "imported": now_iso(),
-                    "imported_by": coder_id,
-                    "word_index": p.word_index,  # in the row: undo/redo carry it along
-                },
-                utf8={"text": p.utf8},  # the undo record keeps the UTF-8, not a second str
-            )
-            turn_rows += [(source_id, t.speaker, t.label_start, t.label_end, t.start, t.end, t.timestamp)
-                          for t in p.turns]
-            if p.case:
-                case_id, created = project.cases.ensure(rec, p.case)
-                if created:
-                    report.cases_created.append(p.case)
-                project.cases.link(rec, case_id, source_id)
-            report.sources.append(p.name)
-            report.turns += len(p.turns)
-            report.words += p.words or 0  # complete() set it
-            report.warnings.extend(p.warnings)
-        rec.insert_many("speaker_turns", _TURN_COLS, turn_rows)  # after their sources: undo takes them first
+            _write(project, rec, p, coder_id, report)
+        if self.progress is not None:
+            self.progress(total, total, "Done")
+        return report
+
+
+def _check_one(project, p: PreparedSource, seen_hash: dict[str, Path], seen_name: dict[str, Path]) -> None:
+    """Refuse ``p`` when its text or name is in the project or earlier in this import
+    (``seen_*``, which it joins). The import's own sources are checked first: one written
+    already is then named as in this import, as when nothing is written before the checks."""
+    if p.hash in seen_hash:
+        raise DuplicateError(f"{p.path}: same text as {seen_hash[p.hash]} in this import")
+    existing = project.sources.by_hash(p.hash)
+    if existing is not None:
+        raise DuplicateError(f"{p.path}: already imported as source '{existing.name}' (same text)")
+    if p.name in seen_name:
+        raise DuplicateError(f"{p.path}: two files in this import are both named '{p.name}'")
+    if project.sources.by_name(p.name) is not None:
+        raise DuplicateError(
+            f"{p.path}: a different source named '{p.name}' already exists; rename the file first"
+        )
+    seen_hash[p.hash] = p.path
+    seen_name[p.name] = p.path
+
+
+def _write(project, rec: Recorder, p: PreparedSource, coder_id: int, report: ImportReport) -> None:
+    """Insert one source, its case link and its speaker turns (after it: undo takes them
+    first); the turns get the ids they would get written after every source."""
+    text = p.text_str()  # the one str of this text, for this insert only
+    p.complete(text)
+    source_id = rec.insert(
+        "sources",
+        {
+            "guid": str(uuid.uuid4()),
+            "name": p.name,
+            "kind": p.kind,
+            "text": text,
+            "text_hash": p.hash,
+            "words": p.words,
+            "file_format": p.format,
+            "original_path": str(p.path),
+            "imported": now_iso(),
+            "imported_by": coder_id,
+            "word_index": p.word_index,  # in the row: undo/redo carry it along
+        },
+        utf8={"text": p.utf8},  # the undo record keeps the UTF-8, not a second str
+    )
+    if p.case:
+        case_id, created = project.cases.ensure(rec, p.case)
+        if created:
+            report.cases_created.append(p.case)
+        project.cases.link(rec, case_id, source_id)
+    rec.insert_many("speaker_turns", _TURN_COLS, [
+        (source_id, t.speaker, t.label_start, t.label_end, t.start, t.end, t.timestamp) for t in p.turns])
+    report.sources.append(p.name)
+    report.turns += len(p.turns)
+    report.words += p.words or 0  # complete() set it
+    report.warnings.extend(p.warnings)
+
+
+class ImportFiles(Command):
+    """``ImportSources`` of files read while the sources are written (in the one
+    transaction): reading in worker processes overlaps the writing here, and no more than
+    the texts waiting to be written are held besides the undo record. Errors are those of
+    ``prepare`` then ``ImportSources``: a file that cannot be read is named before any
+    duplicate, so after a duplicate the rest is read, not written."""
+
+    def __init__(self, paths: list[Path], case_rule: CaseRule | None = None, kind: str = "transcript",
+                 encoding: str | None = None, progress: Progress | None = None):
+        super().__init__()
+        self.paths, self.case_rule, self.kind, self.encoding = paths, case_rule, kind, encoding
+        self.progress = progress
+        n = len(paths)
+        self.name = f"Import {_name_of(paths[0])}" if n == 1 else f"Import {n} sources"
+
+    def apply(self, project, rec: Recorder) -> ImportReport:
+        report = ImportReport()
+        coder_id = project.coders.ensure(rec, project.coder)
+        total = len(self.paths)
+        seen_hash: dict[str, Path] = {}
+        seen_name: dict[str, Path] = {}
+        refused: DuplicateError | None = None
+        for i, p in enumerate(prepare_each(self.paths, self.case_rule, self.kind, self.encoding, self.progress)):
+            if refused is None:
+                try:
+                    _check_one(project, p, seen_hash, seen_name)
+                except DuplicateError as exc:
+                    refused = exc
+            if refused is not None:
+                continue
+            if self.progress is not None and not self.progress(i, total, f"Importing {p.name}"):
+                raise InterruptedError("import cancelled")
+            _write(project, rec, p, coder_id, report)
+        if refused is not None:
+            raise refused
         if self.progress is not None:
             self.progress(total, total, "Done")
         return report
@@ -229,8 +293,7 @@ def import_files(project, paths, case_rule=None, kind="transcript", encoding=Non
     """Read, check and import ``paths`` in one transaction (all or nothing)."""
     if not paths:
         raise UsageError("no files to import")
-    prepared = prepare(paths, case_rule, kind, encoding, progress)
-    cmd = ImportSources(prepared, progress)
+    cmd = ImportFiles([Path(raw) for raw in paths], case_rule, kind, encoding, progress)
     project.execute(cmd)
     return cmd.result
 

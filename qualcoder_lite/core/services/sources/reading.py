@@ -183,6 +183,14 @@ def _context():
     return multiprocessing.get_context("fork")
 
 
+def _result(futures: list, i: int, path: Path, encoding: str | None) -> ReadFile:
+    """The worker's read of ``path`` (``futures[i]``, dropped from the list), or this
+    process's read when the worker's failed (raising its error)."""
+    got = futures[i].result()
+    futures[i] = None
+    return got if got is not None else read_one(path, encoding)
+
+
 def read_files(paths: list[Path], encoding: str | None = None,
                progress: Progress | None = None) -> Iterator[tuple[Path, ReadFile]]:
     """``(path, ReadFile)`` for each of ``paths``, in order."""
@@ -203,12 +211,12 @@ def read_files(paths: list[Path], encoding: str | None = None,
         return
     workers = min(POOL_WORKERS, os.cpu_count() or 1)
     with ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_worker_start) as pool:
-        futures = [pool.submit(_read_in_worker, p, encoding) for p in paths]
+        futures: list = [pool.submit(_read_in_worker, p, encoding) for p in paths]
         try:
-            for i, (path, fut) in enumerate(zip(paths, futures)):
+            for i, path in enumerate(paths):
                 say(i, f"Reading {path.name}")
-                got = fut.result()
-                yield path, (got if got is not None else read_one(path, encoding))
+                yield path, _result(futures, i, path, encoding)  # held here no longer than the caller holds it
         finally:
             for fut in futures:
-                fut.cancel()
+                if fut is not None:
+                    fut.cancel()
