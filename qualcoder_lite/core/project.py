@@ -11,7 +11,7 @@ import os
 import re
 import sqlite3
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from . import commands
 from .changes import Changes
@@ -124,6 +124,23 @@ class Project:
         from .store.backups import make_backup
 
         return make_backup(self)
+
+    def backup_task(self) -> Callable[..., Path | None]:
+        """``make_backup`` for another thread (the app takes it in the background): a
+        function of an optional ``progress(done, total, label)`` callback that makes the
+        backup on a connection of its own, in steps (``store.backups.take_backup``); it
+        returns None, leaving no backup, when encrypting, decrypting, restoring or removing
+        the pseudonym key began meanwhile."""
+        if self.path is None:
+            raise ProjectError(None, "an in-memory project has no backups")
+        path, passphrase = self.path, self.passphrase
+
+        def task(progress: Callable[[int, int, str], bool] | None = None) -> Path | None:
+            from .store.backups import take_backup
+
+            return take_backup(path, passphrase, progress=progress)
+
+        return task
 
     def detach_lock(self):
         """Hand this project's lock to the caller (who must release it): closing the

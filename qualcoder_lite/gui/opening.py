@@ -17,7 +17,7 @@ def open_path(window, path: Path, coder: str | None = None, passphrase: str | No
     """Open a project for writing (taking its lock, or using the held ``lock`` handed
     over), asking for a passphrase when it is encrypted, offering read-only when someone
     else has it open and a backup when it is damaged (never for a disk error). A
-    backup is taken on every open."""
+    backup is taken on every open, in the background (``start_backup``)."""
     from ..core.errors import DamagedProjectError, LockedError, PassphraseNeeded, ProjectIOError
 
     path = Path(path)
@@ -44,15 +44,31 @@ def open_path(window, path: Path, coder: str | None = None, passphrase: str | No
     except QualCoderError as exc:  # not a project, a newer version...
         window.show_error("Cannot open project", str(exc))
         return False
-    if not read_only:
-        try:
-            project.make_backup()
-        except (OSError, QualCoderError) as exc:
-            window.show_message(f"Could not make the automatic backup: {exc}")
     window.set_project(project)
+    if not read_only:
+        start_backup(window, project)
     if coder is None and not read_only:
         window.ask_coder(first_open=True)
     return True
+
+
+def start_backup(window, project) -> None:
+    """Take the automatic backup of the project just opened in a job: the window is usable
+    meanwhile. Closing the project or quitting waits for it (it is never left half-made:
+    it is written under a temporary name and renamed when complete); encrypting,
+    decrypting, restoring or removing the pseudonym key abandons it (the core's
+    ``no_backups``). A failure is told in the status bar, as before."""
+    from .jobs import Job
+
+    try:
+        task = project.backup_task()
+    except QualCoderError as exc:
+        window.show_message(f"Could not make the automatic backup: {exc}")
+        return
+    window.backup_job = (Job(window, task, what="The automatic backup")
+                         .in_background()
+                         .failure(lambda msg: window.show_message(f"Could not make the automatic backup: {msg}"))
+                         .run())
 
 
 def _offer_backup(window, exc, path: Path, coder, passphrase, read_only: bool, lock) -> bool:

@@ -48,6 +48,7 @@ def test_second_instance_is_offered_read_only(qtbot, demo_file, monkeypatch):
 def test_backup_on_open_and_restore_from_the_menu(qtbot, demo_file, monkeypatch):
     w = _window(qtbot)
     assert w.open_path(demo_file)
+    qtbot.waitUntil(lambda: w.backup_job.reported, timeout=60000)  # taken in the background
     assert len(backups.list_backups(demo_file)) == 1
     w.workbench.codes.new_code(None, name="Made after the backup")
     from qualcoder_lite.gui.safety_menu import restore_backup
