@@ -24,7 +24,7 @@ def open_path(window, path: Path, coder: str | None = None, passphrase: str | No
     coder = coder or window.coder or prefs.coder_for(path)
     try:
         project = open_project(path, passphrase=passphrase, coder=coder, read_only=read_only,
-                               lock=lock if lock is not None else not read_only)
+                               lock=lock if lock is not None else not read_only, check=False)
     except PassphraseNeeded:
         text, ok = QInputDialog.getText(window, "Encrypted project", f"Passphrase for {path.name}:",
                                         QLineEdit.Password)
@@ -44,12 +44,58 @@ def open_path(window, path: Path, coder: str | None = None, passphrase: str | No
     except QualCoderError as exc:  # not a project, a newer version...
         window.show_error("Cannot open project", str(exc))
         return False
-    window.set_project(project)
+    found = _set_checked(window, project, lock)
+    if isinstance(found, DamagedProjectError):
+        return _offer_backup(window, found, path, coder, passphrase, read_only, lock)
+    if isinstance(found, ProjectIOError):
+        return _offer_read_only(window, found, path, coder, passphrase, read_only, lock)
+    if found is not None:
+        window.show_error("Cannot open project", str(found))
+        return False
     if not read_only:
         start_backup(window, project)
     if coder is None and not read_only:
         window.ask_coder(first_open=True)
     return True
+
+
+def _set_checked(window, project, lock) -> QualCoderError | None:
+    """Show the project while its pages are checked beside (a thread of its own: the check
+    reads the whole file, ~0.3 s for 260 MB, mostly outside the GIL); the event loop does
+    not run before the check has ended, so a damaged project is never shown: it is closed
+    again and what the check raised (DamagedProjectError...) returned; None when it found
+    nothing. The same checks as ``open_project``'s own, in the same words."""
+    import threading
+
+    from ..core.project import check_project
+
+    found: list[BaseException] = []
+
+    def check() -> None:
+        try:
+            check_project(project.path, project.passphrase)
+        except QualCoderError as exc:
+            found.append(exc)
+
+    checker = threading.Thread(target=check, name="qualcoder-lite-check", daemon=True)
+    checker.start()
+    failure = None
+    try:
+        window.set_project(project)
+    except Exception as exc:  # noqa: BLE001 - raised below, unless the check explains it
+        failure = exc
+    checker.join()
+    if found:
+        if not isinstance(lock, bool) and lock is not None:
+            project.detach_lock()  # the lock handed over stays with the caller (restore uses it)
+        if window.ctx is not None and window.ctx.project is project:
+            window.close_project()
+        else:
+            project.close()
+        return found[0]
+    if failure is not None:
+        raise failure
+    return None
 
 
 def start_backup(window, project) -> None:
