@@ -414,9 +414,7 @@ class TranscriptView(QPlainTextEdit):
         return self.digits_width() + max(1, self.lanes_used()) * (LANE_WIDTH + LANE_GAP) + 6
 
     def _update_margin_width(self) -> None:
-        width = self.margin_width()
-        if self.viewportMargins().left() != width:  # each call lays the view out again (~2 ms a source)
-            self.setViewportMargins(width, 0, 0, 0)
+        self.setViewportMargins(self.margin_width(), 0, 0, 0)
 
     def _update_margin(self, rect: QRect, dy: int) -> None:
         if dy:
