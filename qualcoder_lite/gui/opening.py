@@ -24,7 +24,8 @@ def open_path(window, path: Path, coder: str | None = None, passphrase: str | No
     coder = coder or window.coder or prefs.coder_for(path)
     try:
         project = open_project(path, passphrase=passphrase, coder=coder, read_only=read_only,
-                               lock=lock if lock is not None else not read_only, check=False)
+                               lock=lock if lock is not None else not read_only,
+                               check=read_only)  # read-only (perhaps an immutable medium): checked here
     except PassphraseNeeded:
         text, ok = QInputDialog.getText(window, "Encrypted project", f"Passphrase for {path.name}:",
                                         QLineEdit.Password)
@@ -44,7 +45,9 @@ def open_path(window, path: Path, coder: str | None = None, passphrase: str | No
     except QualCoderError as exc:  # not a project, a newer version...
         window.show_error("Cannot open project", str(exc))
         return False
-    found = _set_checked(window, project, lock)
+    if read_only:
+        window.set_project(project)
+    found = None if read_only else _set_checked(window, project, lock)
     if isinstance(found, DamagedProjectError):
         return _offer_backup(window, found, path, coder, passphrase, read_only, lock)
     if isinstance(found, ProjectIOError):
