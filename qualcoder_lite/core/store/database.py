@@ -290,10 +290,11 @@ def check_pages(path: str | Path, passphrase: str | None = None) -> None:
     """``open_database``'s check of every page (``PRAGMA quick_check``) on a connection of
     its own, from any thread: raises DamagedProjectError naming the first problem."""
     path = Path(path)
+    errors: tuple[type[BaseException], ...] = (*db_errors(), UnicodeDecodeError)
     conn = _connect(str(path), passphrase)
     try:
         problems = conn.execute("PRAGMA quick_check").fetchall()
-    except (*db_errors(), UnicodeDecodeError) as exc:
+    except errors as exc:
         raise project_error(path, exc, "opened") from None
     finally:
         conn.close()
