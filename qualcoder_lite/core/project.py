@@ -11,7 +11,7 @@ import os
 import re
 import sqlite3
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from . import commands
 from .changes import Changes
@@ -125,6 +125,23 @@ class Project:
 
         return make_backup(self)
 
+    def backup_task(self) -> Callable[..., Path | None]:
+        """``make_backup`` for another thread (the app takes it in the background): a
+        function of an optional ``progress(done, total, label)`` callback that makes the
+        backup on a connection of its own, in steps (``store.backups.take_backup``); it
+        returns None, leaving no backup, when encrypting, decrypting, restoring or removing
+        the pseudonym key began meanwhile."""
+        if self.path is None:
+            raise ProjectError(None, "an in-memory project has no backups")
+        path, passphrase = self.path, self.passphrase
+
+        def task(progress: Callable[[int, int, str], bool] | None = None) -> Path | None:
+            from .store.backups import take_backup
+
+            return take_backup(path, passphrase, progress=progress)
+
+        return task
+
     def detach_lock(self):
         """Hand this project's lock to the caller (who must release it): closing the
         project then leaves the file locked, e.g. for encrypting it and opening it again."""
@@ -147,13 +164,14 @@ class Project:
 
 
 def open_project(path: str | Path, passphrase: str | None = None, coder: str | None = None,
-                 read_only: bool = False, lock=False) -> Project:
+                 read_only: bool = False, lock=False, check: bool = True) -> Project:
     """Open an existing project file (migrating older versions): the one factory the GUI,
     the command line and every worker use. An encrypted project needs ``passphrase``
     (falls back to $QUALCODER_LITE_PASSPHRASE). ``lock=True`` makes this the one writer
     (the lock is taken before the file is touched); a held ``ProjectLock`` of this file
     may be passed instead (it then belongs to the project). Temporary files that a killed
-    command left for this project are removed first."""
+    command left for this project are removed first. ``check=False`` leaves out the check
+    of every page (it reads the whole file): the caller then runs ``check_project``."""
     from .store import tempfiles
     from .store.lock import ProjectLock
 
@@ -172,7 +190,7 @@ def open_project(path: str | Path, passphrase: str | None = None, coder: str | N
     try:
         if held is not None and not held.covers(path):
             raise ProjectError(path, "the lock handed over is another file's")
-        db = database.open_database(path, passphrase, read_only=read_only)
+        db = database.open_database(path, passphrase, read_only=read_only, check=check)
     except BaseException:
         if taken is not None:
             taken.release()
@@ -180,6 +198,12 @@ def open_project(path: str | Path, passphrase: str | None = None, coder: str | N
     project = Project(db, path, coder, passphrase, read_only)
     project.lock = held
     return project
+
+
+def check_project(path: str | Path, passphrase: str | None = None) -> None:
+    """The check of every page ``open_project`` leaves out with ``check=False``, on a
+    connection of its own (any thread): raises DamagedProjectError naming the problem."""
+    database.check_pages(Path(path), passphrase)
 
 
 def project_path(name: str | Path) -> Path:

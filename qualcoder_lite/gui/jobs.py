@@ -64,6 +64,7 @@ class Worker(QRunnable):
         self.what = what
         self.signals = JobSignals()
         self.thread: threading.Thread | None = None  # the thread it ran on (tests look)
+        self.background = False  # finished, not cancelled, when the project closes (``Job.in_background``)
         self._cancel = threading.Event()
         self._stopped = threading.Event()
         self.setAutoDelete(False)
@@ -155,12 +156,14 @@ def running() -> list[Worker]:
 def stop(jobs: list[Worker]) -> None:
     """Cancel ``jobs`` and wait until each has stopped (a cancelled job rolls its step
     back: the project holds all of it or none), then deliver their last reports while
-    their receivers still exist. The window repaints meanwhile; user input waits."""
+    their receivers still exist. The window repaints meanwhile; user input waits. A
+    background job (the automatic backup) is not cancelled: it is waited for."""
     from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, Qt
     from PySide6.QtGui import QGuiApplication
 
     for job in jobs:
-        job.cancel()
+        if not job.background:
+            job.cancel()
     QGuiApplication.setOverrideCursor(Qt.WaitCursor)
     try:
         for job in jobs:
@@ -189,6 +192,7 @@ class Job:
         self._cancelled: Callable[[], None] = lambda: None
         self._progress: tuple[str, bool, str] | None = None
         self._always: Callable[[], None] = lambda: None
+        self._background = False
         self.reported = False  # True once the job's report (success, failure...) has run
         self.result = None  # what the job returned, once it succeeded
 
@@ -216,6 +220,12 @@ class Job:
         self.project = ctx.project
         return self
 
+    def in_background(self) -> "Job":
+        """A job the user did not ask for and is not asked about (the automatic backup):
+        closing the project or quitting waits for it to finish instead of cancelling it."""
+        self._background = True
+        return self
+
     def with_progress(self, label: str, cancellable: bool = True, object_name: str = "jobProgress") -> "Job":
         self._progress = (label, cancellable, object_name)
         return self
@@ -233,6 +243,7 @@ class Job:
         else:
             task = project_task(self.project, self.fn, writes, lambda: worker.cancel_requested)
         worker = self.worker = Worker(task, self.what)
+        worker.background = self._background
         worker.signals.finished.connect(self._closing(self._done))
         worker.signals.failed.connect(self._closing(self._failed))
         worker.signals.crashed.connect(self._closing(self._crashed))

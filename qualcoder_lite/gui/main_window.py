@@ -32,6 +32,7 @@ class MainWindow(QMainWindow):
         self.workbench = None
         self.codebook = None
         self.matrix = None
+        self.backup_job = None  # the automatic backup of the open project (``opening``)
         self.stack = QStackedWidget(self)
         self.welcome = WelcomePage(self)
         self.stack.addWidget(self.welcome)
@@ -158,7 +159,7 @@ class MainWindow(QMainWindow):
         or none); No leaves everything as it is. True when nothing is running any more."""
         from .jobs import running, stop
 
-        jobs = running()
+        jobs = [job for job in running() if not job.background]  # the backup is waited for, unasked
         if not jobs:
             return True
         answer = QMessageBox.question(self, APP, f"{jobs[0].what} is running. Cancel it and {then}?",

@@ -67,15 +67,16 @@ class SourcePanel(QWidget):
         self.show_only.setCurrentIndex(max(0, self.show_only.findData(f)))
         for box in (self.group, self.show_only):
             box.blockSignals(False)
-        self.reload()
+        self.reload(values)
 
-    def reload(self) -> None:
+    def reload(self, values: dict[int, dict[str, str]] | None = None) -> None:
+        """Fill the list again (``values``: the cases' attribute values, when just read)."""
         project = self.ctx.project
         current = self.current_source_id()
         sources = project.sources.all()
         self.first_source_id = sources[0].id if sources else None  # by name, whatever is shown
         case_ids = {c.name: c.id for c in project.cases.all()}
-        values = project.attributes.case_values()
+        values = project.attributes.case_values() if values is None else values
         flt = self.show_only.currentData()
         mode = self.group.currentData() or "case"
 

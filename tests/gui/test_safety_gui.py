@@ -48,6 +48,7 @@ def test_second_instance_is_offered_read_only(qtbot, demo_file, monkeypatch):
 def test_backup_on_open_and_restore_from_the_menu(qtbot, demo_file, monkeypatch):
     w = _window(qtbot)
     assert w.open_path(demo_file)
+    qtbot.waitUntil(lambda: w.backup_job.reported, timeout=60000)  # taken in the background
     assert len(backups.list_backups(demo_file)) == 1
     w.workbench.codes.new_code(None, name="Made after the backup")
     from qualcoder_lite.gui.safety_menu import restore_backup
@@ -68,6 +69,51 @@ def test_damaged_project_offers_the_latest_backup(qtbot, demo_file, monkeypatch)
     assert "damaged" in asked[0] and "Restore the latest backup" in asked[0]
     assert w.ctx.project.sources.count() == 8
     w.close_project()
+
+
+def _damage_a_page_the_window_never_reads(path) -> None:
+    """A b-tree page of the ``migrations`` table (nothing the window shows reads it) made
+    invalid: only the check of every page finds it."""
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'migrations'").fetchone()[0]
+    size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    data = bytearray(path.read_bytes())
+    data[(root - 1) * size] = 0x07  # not a page type
+    path.write_bytes(bytes(data))
+
+
+def test_damage_found_by_the_check_beside_the_window_offers_the_latest_backup(qtbot, demo_file, monkeypatch):
+    """The window opens a project without waiting for the check of every page (it runs in a
+    thread while the window is built) but never shows a project that check finds damaged."""
+    w = _window(qtbot)
+    assert w.open_path(demo_file)
+    qtbot.waitUntil(lambda: w.backup_job.reported, timeout=60000)
+    w.close_project()
+    _damage_a_page_the_window_never_reads(demo_file)
+    with open_project(demo_file, read_only=True, check=False) as p:  # what the window reads is fine
+        assert p.sources.count() == 8
+    import time
+
+    from qualcoder_lite.core import project as core_project
+
+    real_check = core_project.check_project
+
+    def slow_check(*args):  # a large file: the window is built long before the check ends
+        time.sleep(0.5)
+        real_check(*args)
+
+    monkeypatch.setattr(core_project, "check_project", slow_check)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.No)
+    assert not w.open_path(demo_file)
+    assert len(asked) == 1 and "damaged" in asked[0] and "Restore the latest backup" in asked[0]
+    assert w.ctx is None  # the damaged project was not left open
+    with open_project(demo_file, lock=True, check=False):  # nor its lock held
+        pass
 
 
 sqlcipher3 = pytest.importorskip("sqlcipher3", reason="the 'encrypt' extra is not installed")

@@ -32,7 +32,7 @@ from typing import Callable
 
 from ...errors import ProjectError, ProjectIOError
 from ...store import database, encryption, openfiles, tempfiles
-from ...store.backups import Backup, backup_folder, list_backups, purge_backups
+from ...store.backups import Backup, backup_folder, list_backups, no_backups, purge_backups
 from ...store.lock import ProjectLock
 
 Progress = Callable[[int, int, str], bool]
@@ -170,7 +170,7 @@ def encrypt_project(path: str | Path, passphrase: str, lock: ProjectLock | None 
         raise ProjectError(path, "the passphrase is empty")
     encryption.require_cipher()
     steps = _Steps(progress, 5)
-    with _locked(path, lock) as held:
+    with _locked(path, lock) as held, no_backups(path):  # no backup is taken or rotated meanwhile
         _not_open_here(path)
         tempfiles.clean(path)
         if database.looks_encrypted(path):
@@ -195,7 +195,7 @@ def decrypt_project(path: str | Path, passphrase: str, lock: ProjectLock | None 
     path = _real(path)
     encryption.require_cipher()
     report = FileReport(path, "decrypted")
-    with _locked(path, lock) as held:
+    with _locked(path, lock) as held, no_backups(path):  # no backup is taken or rotated meanwhile
         _not_open_here(path)
         tempfiles.clean(path)
         if not database.looks_encrypted(path):
@@ -255,7 +255,7 @@ def restore_project(path: str | Path, backup: Backup | None = None, passphrase: 
     the passphrase it was made with."""
     path = _real(path)
     steps = _Steps(progress, 5)
-    with _locked(path, lock) as held:
+    with _locked(path, lock) as held, no_backups(path):  # no backup is taken or rotated meanwhile
         _not_open_here(path)
         tempfiles.clean(path)
         chosen = backup or choose_backup(path)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...errors import ProjectError, QualCoderError
+from ...store.backups import no_backups
 from ...store.database import now_iso
 from .pseudonym_apply import occurrences
 from .pseudonym_key import KEY_SETTING, REMOVED_SETTING, KeyEntry, key_removed, load_key
@@ -107,6 +108,13 @@ class RemoveKey:
 
     @staticmethod
     def _clean(project, entries: list[KeyEntry], still: dict[str, int]) -> RemoveKeyReport:
+        # no backup (it would hold the real names) is taken while the key goes: one being
+        # taken in another thread is abandoned first, none starts or is kept meanwhile
+        with no_backups(project.path):
+            return RemoveKey._remove(project, entries, still)
+
+    @staticmethod
+    def _remove(project, entries: list[KeyEntry], still: dict[str, int]) -> RemoveKeyReport:
         conn = project.conn
         if conn.in_transaction:
             raise QualCoderError("cannot remove the key inside another change")
