@@ -58,10 +58,6 @@ def _words(text: str) -> list[str]:
     return _WORDS.findall(text)
 
 
-def _is_space(token: str) -> bool:
-    return token.isspace()
-
-
 def _chars(text: str) -> list[str]:
     return list(text)
 
@@ -91,10 +87,7 @@ def _diff(old: str, new: str, level: int, io: int, jo: int, out: list[Edit]) -> 
         bpos.append(bpos[-1] + len(t))
     # exact matching of every token is quadratic in the frequent ones (spaces, "the"): a huge
     # block (a transcript with few line breaks) lets difflib skip them while anchoring
-    # among words, a lone space is no anchor: matching the space between "be" and "ben"
-    # (deleted "be ") would pair "be" with "ben" and move the coded "ben" onto other text
-    junk = _is_space if level == 2 else None
-    matcher = difflib.SequenceMatcher(junk, a, b, autojunk=len(a) + len(b) > _MAX_REFINE)
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=len(a) + len(b) > _MAX_REFINE)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue
