@@ -155,7 +155,11 @@ def add_paragraph_style(doc, name: str, font: str, size: float, space_after: flo
 def append_xml(doc, xml: str) -> None:
     """Parse a body-level element (a ``w:tbl`` or ``w:p`` with ``nsdecls``) and append it
     before the final section properties."""
-    el = parse_xml(xml)
+    append_element(doc, parse_xml(xml))
+
+
+def append_element(doc, el) -> None:
+    """Append ``el`` to the body, before the final section properties."""
     body = doc.element.body
     sect = body.find(qn("w:sectPr"))
     if sect is not None:

@@ -24,13 +24,14 @@ from typing import TYPE_CHECKING
 from docx.opc.oxml import serialize_part_xml
 from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls, qn
+from docx.oxml.ns import nsdecls
 from lxml import etree  # type: ignore[import-untyped]  # (no stubs; python-docx is built on it)
 
 if TYPE_CHECKING:
     from ..outfile import Output
 
-from .docx_common import clean_text
+from .docx_common import append_element, clean_text
+from .safexml import escape_content
 
 _W_DECL = b' xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 _TBL_OPEN = f"<w:tbl {nsdecls('w')}>"
@@ -56,16 +57,7 @@ def detached_bytes(el) -> bytes:
 def xml_content(s: str) -> str:
     """Text as lxml writes it between tags: ``& < >`` escaped and a carriage return as
     ``&#13;`` (``"`` stays); characters XML cannot carry are dropped (as ``xml_text`` does)."""
-    s = clean_text(s)
-    if "&" in s:
-        s = s.replace("&", "&amp;")
-    if "<" in s:
-        s = s.replace("<", "&lt;")
-    if ">" in s:
-        s = s.replace(">", "&gt;")
-    if "\r" in s:
-        s = s.replace("\r", "&#13;")
-    return s
+    return escape_content(clean_text(s))
 
 
 def preserved_text(s: str) -> str:
@@ -133,17 +125,12 @@ def _split_document(doc) -> tuple[bytes, bytes]:
     """``word/document.xml`` as python-docx writes it, cut where the body's content ends."""
     token = f"qualcoder-lite-body-{uuid.uuid4().hex}"
     marker = etree.Comment(token)
-    body_el = doc.element.body
-    sect = body_el.find(qn("w:sectPr"))
-    if sect is not None:
-        sect.addprevious(marker)
-    else:
-        body_el.append(marker)
+    append_element(doc, marker)
     try:
         doc.part.before_marshal()
         head, sep, tail = serialize_part_xml(doc.element).partition(f"<!--{token}-->".encode())
     finally:
-        body_el.remove(marker)
+        marker.getparent().remove(marker)
     if not sep:
         raise ValueError("the document's body marker was not written")
     return head, tail

@@ -31,3 +31,17 @@ def local(tag: str) -> tuple[str, str]:
         ns, _, name = tag[1:].partition("}")
         return ns, name
     return "", tag
+
+
+def escape_content(s: str) -> str:
+    """``s`` escaped as lxml writes text between tags: ``& < >``, and a carriage return as
+    ``&#13;`` (``"`` stays). The caller first drops or replaces what XML cannot carry."""
+    if "&" in s:
+        s = s.replace("&", "&amp;")
+    if "<" in s:
+        s = s.replace("<", "&lt;")
+    if ">" in s:
+        s = s.replace(">", "&gt;")
+    if "\r" in s:
+        s = s.replace("\r", "&#13;")
+    return s

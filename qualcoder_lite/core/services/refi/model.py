@@ -14,6 +14,8 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from ...formats.safexml import escape_content
+
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 #: Namespace for the GUIDs we derive (variables, selections, notes): stable across exports.
@@ -323,16 +325,7 @@ class XmlWriter:
         return s
 
     def text(self, s: str) -> str:
-        s = self._clean(s)
-        if "&" in s:
-            s = s.replace("&", "&amp;")
-        if "<" in s:
-            s = s.replace("<", "&lt;")
-        if ">" in s:
-            s = s.replace(">", "&gt;")
-        if "\r" in s:
-            s = s.replace("\r", "&#13;")
-        return s
+        return escape_content(self._clean(s))
 
     def attr(self, s: str) -> str:
         s = self.text(s)
