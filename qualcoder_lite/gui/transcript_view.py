@@ -10,14 +10,15 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QRegion, QSyntaxHighlighter, QTextCharFormat, QTextCursor, QTextFormat
-from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
+from PySide6.QtCore import QPoint, QRect, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QRegion, QSyntaxHighlighter, QTextCharFormat, QTextCursor, QTextFormat
+from PySide6.QtWidgets import QPlainTextEdit, QTextEdit
 
 from ..core.marks import Mark, find_marks
 from ..core.model import Coding, Turn
 from .code_model import selection_mime
 from .offsets import Utf16Positions
+from .stripe_margin import StripeMargin
 
 LANE_WIDTH = 5
 LANE_GAP = 2
@@ -108,68 +109,6 @@ class TranscriptHighlighter(QSyntaxHighlighter):
                 i += 1
 
 
-class StripeMargin(QWidget):
-    """Line numbers and one stripe per coding, overlaps side by side."""
-
-    def __init__(self, view: "TranscriptView"):
-        super().__init__(view)
-        self.view = view
-        self.setMouseTracking(True)
-        self.setObjectName("codingStripes")
-        # paintEvent fills every pixel it is asked for: Qt need not paint the frame and the
-        # window behind the margin first
-        self.setAttribute(Qt.WA_OpaquePaintEvent, True)
-
-    def sizeHint(self) -> QSize:
-        return QSize(self.view.margin_width(), 0)
-
-    def paintEvent(self, event) -> None:
-        view = self.view
-        p = QPainter(self)
-        p.fillRect(event.rect(), QColor("#f4f4f1"))
-        digits_w = view.digits_width()
-        # line numbers
-        p.setPen(QColor("#9a9a96"))
-        block = view.firstVisibleBlock()
-        top = int(view.blockBoundingGeometry(block).translated(view.contentOffset()).top())
-        bottom = top + int(view.blockBoundingRect(block).height())
-        height = self.height()
-        fm_h = view.fontMetrics().height()
-        while block.isValid() and top <= event.rect().bottom():
-            if block.isVisible() and bottom >= event.rect().top():
-                p.drawText(0, top, digits_w - 4, fm_h, Qt.AlignRight, str(block.blockNumber() + 1))
-            block = block.next()
-            top = bottom
-            bottom = top + int(view.blockBoundingRect(block).height())
-        # stripes
-        for stripe, rect in view.visible_stripes(height):
-            color = QColor(stripe.color)
-            if view.selected_coding_id == stripe.coding.id:
-                p.fillRect(rect.adjusted(-1, 0, 1, 0), QColor("#202020"))
-            p.fillRect(rect, color)
-        for layer in view.margin_layers:  # e.g. annotation marks (gui.anchor_marks)
-            layer.paint(p, height)
-        p.end()
-
-    def mouseMoveEvent(self, event) -> None:
-        hit = self.view.stripe_at(event.position().toPoint())
-        label = hit.label if hit is not None else next(
-            (t for t in (layer.tooltip_at(event.position().toPoint()) for layer in self.view.margin_layers) if t), None)
-        if label:
-            QToolTip.showText(event.globalPosition().toPoint(), label, self)
-        else:
-            QToolTip.hideText()
-
-    def mousePressEvent(self, event) -> None:
-        hit = self.view.stripe_at(event.position().toPoint())
-        if hit is not None:
-            self.view.select_coding(hit.coding.id)
-            return
-        for layer in self.view.margin_layers:
-            if layer.click(event.position().toPoint()):
-                return
-
-
 class TranscriptView(QPlainTextEdit):
     codingClicked = Signal(int)  # coding id
     pinnedKey = Signal(int)  # 1..9 pressed with a selection
@@ -210,6 +149,11 @@ class TranscriptView(QPlainTextEdit):
         self.marks: list[Mark] = []  # time markers and transcriber notes of the text shown
         self.labels = TranscriptHighlighter(self.document())
         self.updateRequest.connect(self._update_margin)
+        self._highlights_only = False  # True while only the highlights change (see _set_highlights)
+        self._laid_out_again = False
+        layout = self.document().documentLayout()
+        for signal in (layout.update, layout.updateBlock, layout.documentSizeChanged):
+            signal.connect(self._layout_changed)
         self.verticalScrollBar().valueChanged.connect(lambda _v: self._apply_formats())
         self.selectionChanged.connect(self._emit_selection)
         self._update_margin_width()
@@ -346,7 +290,48 @@ class TranscriptView(QPlainTextEdit):
                 s = self._selection(key)
             new[key] = s
         self._sels, self._shown_keys = new, keys
-        self.setExtraSelections(list(new.values()))
+        self._set_highlights(list(new.values()), old.keys() ^ new.keys())
+
+    def _set_highlights(self, selections: list, changed) -> None:
+        """Hand Qt the highlights and repaint the lines of those that came or went
+        (``changed``: their keys). Qt finds them itself by each highlight's first position,
+        and several codings of one sentence start at the same one: it repainted their
+        lines on every change too (a line at the bottom of the view and all between, ~1 ms
+        a coding). The margin beside them is not repainted (its numbers and stripes do not
+        depend on the highlights: stripes that change are repainted by ``set_codings``),
+        unless Qt laid some text out again meanwhile (then the whole view is)."""
+        vp = self.viewport()
+        self._highlights_only, self._laid_out_again = True, False
+        vp.setAttribute(Qt.WA_UpdatesDisabled, True)  # not setUpdatesEnabled: that repaints
+        try:
+            self.setExtraSelections(selections)
+        finally:
+            vp.setAttribute(Qt.WA_UpdatesDisabled, False)
+            self._highlights_only = False
+        bands = [] if self._laid_out_again else [self._band(key[1], key[2]) for key in changed]
+        if self._laid_out_again or None in bands:
+            vp.update()
+            self.margin.update()
+            return
+        for band in bands:
+            vp.update(band)
+
+    def _band(self, start_cp: int, end_cp: int) -> QRect | None:
+        """The viewport's full width over the lines from ``start_cp`` to ``end_cp`` (None:
+        a line not laid out)."""
+        edges = []
+        for pos in (self.map.to_utf16(start_cp), self.map.to_utf16(end_cp)):
+            block = self.document().findBlock(pos)
+            line = block.layout().lineForTextPosition(pos - block.position()) if block.isValid() else None
+            if line is None or not line.isValid():
+                return None
+            top = self.blockBoundingGeometry(block).translated(self.contentOffset()).top() + line.y()
+            edges.append((top, top + line.height()))
+        top, bottom = int(edges[0][0]) - 2, int(edges[1][1]) + 3
+        return QRect(0, top, self.viewport().width(), bottom - top)
+
+    def _layout_changed(self, *_args) -> None:
+        self._laid_out_again = True
 
     def _selection(self, key: tuple) -> QTextEdit.ExtraSelection:
         _cid, start, end, color_name, selected = key
@@ -447,7 +432,7 @@ class TranscriptView(QPlainTextEdit):
     def _update_margin(self, rect: QRect, dy: int) -> None:
         if dy:
             self.margin.scroll(0, dy)
-        else:
+        elif not self._highlights_only:
             self.margin.update(0, rect.y(), self.margin.width(), rect.height())
 
     def resizeEvent(self, event) -> None:

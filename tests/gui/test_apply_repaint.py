@@ -77,3 +77,74 @@ def test_margin_after_apply_undo_redo_scroll_and_resize_is_what_a_fresh_look_giv
     _assert_margin_fresh(qtbot, view)
     window.actionRedo.trigger()
     _assert_margin_fresh(qtbot, view)
+
+
+class _PaintedRegions:
+    """The regions a widget is asked to paint (an event filter)."""
+
+    def __init__(self, widget):
+        from PySide6.QtCore import QEvent, QObject
+
+        class Filter(QObject):
+            def eventFilter(inner, obj, ev):  # noqa: N805 - the filter's own self is unused
+                if obj is widget and ev.type() == QEvent.Paint:
+                    self.rects.append(ev.region().boundingRect())
+                return False
+
+        self.rects: list = []
+        self.filter = Filter()
+        widget.installEventFilter(self.filter)
+
+
+def _line_rect(view, cp: int):
+    return view.cursorRect(view._cursor(cp, cp))
+
+
+def test_only_the_lines_of_a_highlight_that_came_or_went_are_repainted(window, qtbot):
+    """Three codes on one sentence low in the view (three highlights starting at the same
+    place), then a code on a line at the top: the transcript repaints the top line, not the
+    lines down to the sentence; the margin repaints only the new stripe. What is on screen
+    is what a full repaint shows, after undo, redo and selecting a coding too."""
+    wb = window.workbench
+    project = wb.ctx.project
+    busiest = max(project.sources.all(), key=lambda s: s.codings)
+    wb.open_source(busiest.id)
+    view = wb.view
+    _settle(qtbot)
+    text = view.text
+    vp = view.viewport()
+    lines = [b for b in text.split("\n") if len(b.strip()) > 20]
+    low = next(ln for ln in lines if vp.height() * 0.6 < _line_rect(view, text.index(ln)).top() < vp.height() - 40)
+    low_start = text.index(low)
+    codes = [c.id for c in project.codes.all()][:4]
+    for code in codes[:3]:
+        select_text(view, low_start, low_start + len(low))
+        wb.apply_codes([code])
+    _settle(qtbot)
+    starts = [c.start for c in view.codings]
+    assert starts.count(low_start) >= 3
+    low_top = _line_rect(view, low_start).top()
+    top_line = lines[0]
+    select_text(view, text.index(top_line), text.index(top_line) + len(top_line))
+    _settle(qtbot)
+    painted, margin = _PaintedRegions(vp), _PaintedRegions(view.margin)
+    wb.apply_codes([codes[3]])
+    _settle(qtbot)
+    assert painted.rects and max(r.bottom() for r in painted.rects) < low_top
+    new = next(s for s, r in view.visible_stripes(view.margin.height()) if s.coding.start == text.index(top_line)
+               and s.coding.code_id == codes[3])
+    stripe = next(r for s, r in view.visible_stripes(view.margin.height()) if s is new)
+    assert margin.rects and all(r.bottom() <= stripe.bottom() + 1 for r in margin.rects)
+    for step in (None, window.actionUndo, window.actionRedo, window.actionUndo):
+        if step is not None:
+            step.trigger()
+        _settle(qtbot)
+        shown = [_on_screen(vp), _on_screen(view.margin)]
+        vp.repaint()
+        view.margin.repaint()
+        assert shown == [_on_screen(vp), _on_screen(view.margin)]
+    view.select_coding(next(c.id for c in view.codings if c.start == low_start))
+    _settle(qtbot)
+    shown = _on_screen(vp)
+    vp.repaint()
+    assert shown == _on_screen(vp)
