@@ -148,3 +148,39 @@ def test_only_the_lines_of_a_highlight_that_came_or_went_are_repainted(window, q
     shown = _on_screen(vp)
     vp.repaint()
     assert shown == _on_screen(vp)
+
+
+def test_the_retrieval_scroll_bar_repaints_only_when_its_handle_changes(window, qtbot):
+    """Rows added far below the view change the bar's range, not its handle (at its
+    shortest, at the top): the bar is not repainted. In a table with few rows more than fit
+    the handle grows or shrinks with each row: the bar is. Either way the screen shows what
+    a full repaint does."""
+    from tests.gui.test_partial_repaints import _apply
+
+    wb = window.workbench
+    wb.tabs.setCurrentWidget(wb.retrieval)
+    counts = wb.ctx.project.codes.counts()
+    wb.codes.select_code(max(counts, key=lambda c: counts[c][0]))
+    table = wb.retrieval.table
+    bar = table.verticalScrollBar()
+    names = sorted(s.name for s in wb.ctx.project.sources.all())
+    rows = wb.retrieval.model.rowCount()
+    chrome = table.height() - table.viewport().height()
+    for shown_rows, repainted in ((2, False), (rows - 1, True)):
+        table.setMaximumHeight(chrome + shown_rows * table.rowHeight(0) + 2)
+        _settle(qtbot)
+        assert bar.isVisible() and bar.value() == 0
+        painted = _PaintedRegions(bar)
+        _apply(window, wb, names[-1], at_end=True)
+        _settle(qtbot)
+        assert bool(painted.rects) == repainted
+        shown = _on_screen(wb.tabs)
+        wb.tabs.repaint()
+        assert shown == _on_screen(wb.tabs)
+        painted.rects.clear()
+        window.actionUndo.trigger()
+        _settle(qtbot)
+        assert bool(painted.rects) == repainted
+        shown = _on_screen(wb.tabs)
+        wb.tabs.repaint()
+        assert shown == _on_screen(wb.tabs)
