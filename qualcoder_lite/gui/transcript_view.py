@@ -308,10 +308,14 @@ class TranscriptView(QPlainTextEdit):
         finally:
             vp.setAttribute(Qt.WA_UpdatesDisabled, False)
             self._highlights_only = False
-        bands = [] if self._laid_out_again else [self._band(key[1], key[2]) for key in changed]
-        if self._laid_out_again or None in bands:
+        if self._laid_out_again:
             vp.update()
             self.margin.update()
+            return
+        # many (a source opened, a page scrolled): the whole view, as Qt's own rects would be
+        bands = [self._band(key[1], key[2]) for key in changed] if len(changed) <= 8 else [None]
+        if None in bands:
+            vp.update()
             return
         for band in bands:
             vp.update(band)
