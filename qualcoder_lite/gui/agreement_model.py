@@ -58,7 +58,8 @@ class AgreementModel(QAbstractTableModel):
             self.coders = (comparison.coders[0], comparison.coders[1])
             self.rows = comparison.by_kappa() + ([comparison.overall] if comparison.rows else [])
         self.endResetModel()
-        self.headerDataChanged.emit(Qt.Horizontal, 0, len(self.COLUMNS) - 1)
+        # (a reset makes the header read its labels again; headerDataChanged would also force the
+        # columns fitted to their contents to be measured now, in the same event-loop turn)
 
     def row(self, r: int) -> AgreementRow | None:
         return self.rows[r] if 0 <= r < len(self.rows) else None

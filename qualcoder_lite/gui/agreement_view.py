@@ -47,6 +47,7 @@ class AgreementView(QDialog):
         self._generation = 0  # only the newest comparison asked for is shown
         self._selecting = False  # a comparison shown, its code and differences next (own event-loop turn)
         self._keep: int | None = None  # the code to select again when the comparison is back
+        self._per_code: dict[int | None, list] = {}  # code id -> its per-source rows, most disputed first
 
         layout = QVBoxLayout(self)
         layout.addLayout(self._build_choices())
@@ -234,14 +235,19 @@ class AgreementView(QDialog):
                     self.computed.emit()
             return handler
 
-        def job(own, progress) -> Comparison:
+        def job(own, progress) -> tuple[Comparison, dict]:
             comparison = compare(own, [a, b], unit=unit, progress=progress)
-            comparison.by_source  # noqa: B018 - its per-source rows are built here, off the GUI thread
-            return comparison
+            per_code: dict[int | None, list] = {}  # the source list of each code, built off the GUI thread
+            for x in comparison.by_source:
+                per_code.setdefault(x.code_id, []).append(x)
+            for rows in per_code.values():
+                rows.sort(key=lambda x: (-(x.a_only + x.b_only), x.source or ""))
+            return comparison, per_code
 
-        def shown(comparison: Comparison) -> None:
+        def shown(result: tuple[Comparison, dict]) -> None:
             if generation == self._generation:
-                self._show(comparison, a, b, unit, generation)
+                self._per_code = result[1]
+                self._show(result[0], a, b, unit, generation)
 
         return (Job(self, job, project=self.ctx.project, what="The coder comparison")
                 .success(shown)
@@ -314,8 +320,7 @@ class AgreementView(QDialog):
         if r.code_id == self.code_id and self.source.count():
             return
         self.code_id = r.code_id
-        rows = [x for x in self.comparison.by_source if x.code_id == r.code_id]
-        rows.sort(key=lambda x: (-(x.a_only + x.b_only), x.source or ""))
+        rows = self._per_code.get(r.code_id, [])
         # stay on the source shown, else the one open in the workbench, else the most disputed
         workbench_view = getattr(getattr(self.parent(), "workbench", None), "view", None)
         self.source.blockSignals(True)

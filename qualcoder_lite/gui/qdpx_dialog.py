@@ -59,7 +59,6 @@ class RefiActions(QObject):
     # -- import ---------------------------------------------------------------------------
     def import_project(self) -> None:
         from ..core.project import project_path
-        from ..core.services.refi.interop import import_qdpx
 
         src, _ = QFileDialog.getOpenFileName(self.window, "Import a REFI-QDA project", "", QDPX_FILTER)
         if not src:
@@ -80,7 +79,12 @@ class RefiActions(QObject):
             self._summary("REFI-QDA project imported", report.summary(), report.details())
             self.window.open_path(target, coder=coder)
 
-        self._run("Import REFI-QDA project", lambda progress: import_qdpx(src, target, coder, progress), done)
+        def run(progress):
+            from ..core.services.refi.interop import import_qdpx  # imported by the job, not on the GUI thread
+
+            return import_qdpx(src, target, coder, progress)
+
+        self._run("Import REFI-QDA project", run, done)
 
     def import_codebook(self) -> Job | None:
         """Read a codebook and add its codes as one undoable step, in a job."""
@@ -131,15 +135,19 @@ class RefiActions(QObject):
         self._run(title, lambda own, progress: run(own, out, progress, selected_filter), done, project=project)
 
     def export_project(self) -> None:
-        from ..core.services.refi.interop import export_qdpx
-
         by_filter = {f: t for t, f in EXPORT_TARGET_FILTERS.items()}
-        self._export("Export REFI-QDA project", ".qdpx", ";;".join(EXPORT_TARGET_FILTERS.values()),
-                     lambda project, out, progress, chosen: export_qdpx(
-                         project, out, progress, target=by_filter.get(chosen, "standard")))
+
+        def run(project, out, progress, chosen):
+            from ..core.services.refi.interop import export_qdpx  # imported by the job, not on the GUI thread
+
+            return export_qdpx(project, out, progress, target=by_filter.get(chosen, "standard"))
+
+        self._export("Export REFI-QDA project", ".qdpx", ";;".join(EXPORT_TARGET_FILTERS.values()), run)
 
     def export_codebook(self) -> None:
-        from ..core.services.refi.interop import export_qdc
+        def run(project, out, _progress, _chosen):
+            from ..core.services.refi.interop import export_qdc  # imported by the job
 
-        self._export("Export REFI-QDA codebook", ".qdc", "REFI-QDA codebooks (*.qdc)",
-                     lambda project, out, progress, _chosen: export_qdc(project, out))
+            return export_qdc(project, out)
+
+        self._export("Export REFI-QDA codebook", ".qdc", "REFI-QDA codebooks (*.qdc)", run)

@@ -174,13 +174,13 @@ class TeamTools(QObject):
     def merge_file(self, path: str | Path) -> Job | None:
         """Merge ``path`` as a job (own connection, progress, Cancel), one undoable step, and
         show the report; returns the job (its ``report`` is set once it has merged)."""
-        from ..core.services.team.merge import prepare_merge
-
         ctx = self.window.ctx
         if ctx is None:
             return None
 
         def merge(own, progress):
+            from ..core.services.team.merge import prepare_merge  # imported by the job, not on the GUI thread
+
             progress(0, 1, f"Reading {Path(path).name}")
             cmd = prepare_merge(own, path, progress)
             own.execute(cmd)

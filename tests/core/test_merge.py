@@ -369,3 +369,22 @@ def test_merged_coders_get_distinct_colours(project, tmp_path):
     assert len(set(c.lower() for c in colours.values())) == len(colours), colours
     assert colours["kim"] == "#123456"
     assert all(colours[n] == c for n, c in mine.items())  # this copy's coders keep theirs
+
+
+def test_a_merge_holds_only_the_texts_it_adds_and_lets_go_of_the_other_copy(copies):
+    """The other copy's texts this project already has are matched by digest, never held; the
+    command on the undo stack keeps its recorded rows, not the other copy."""
+    mine_path, theirs_path = copies
+    with open_project(mine_path, coder="alex") as p:
+        cmd = prepare_merge(p, theirs_path)
+        held = {s["name"]: "text" in s for s in cmd.snap.sources}
+        assert held.pop("LW09") is True  # new here: its text and turns are read
+        assert held and not any(held.values())
+        assert set(cmd.snap.turns) == {s["id"] for s in cmd.snap.sources if s["name"] == "LW09"}
+        p.execute(cmd)
+        assert cmd.snap is None
+        assert p.sources.text(p.sources.by_name("LW09").id) == "Interviewer: Hi.\n\nLW09: Hello there. It went well.\n"
+        p.undo(cmd)
+        assert p.sources.by_name("LW09") is None
+        p.redo(cmd)
+        assert len(p.sources.turns(p.sources.by_name("LW09").id)) == 2

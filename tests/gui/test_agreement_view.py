@@ -92,6 +92,10 @@ def test_selecting_a_code_shows_differences_side_by_side(qtbot, window):
     source_box = view.findChild(QComboBox, "diffSource")
     names = [source_box.itemText(i).split(" — ")[0] for i in range(source_box.count())]
     assert set(names) == {"GP01", "GP04", "LW01"}
+    # most disputed first (the rows are grouped by code in the job, off the GUI thread)
+    disputed = sorted((x for x in view.comparison.by_source if x.code_id == code.id),
+                      key=lambda x: (-(x.a_only + x.b_only), x.source))
+    assert [source_box.itemData(i) for i in range(source_box.count())] == [x.source_id for x in disputed]
     _choose(source_box, data=project.sources.by_name("LW01").id)
     pane_a = view.findChild(QPlainTextEdit, "diffPaneA")
     pane_b = view.findChild(QPlainTextEdit, "diffPaneB")

@@ -33,9 +33,11 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import Callable
 
 from ... import codepath
 from ...commands import Command
+from ...errors import InputError
 from ...store.recorder import Recorder
 from ..anchors.merge_anchors import merge_anchors
 from ..search.word_index import build_word_index
@@ -49,13 +51,16 @@ class MergeCopy(Command):
 
     def __init__(self, snapshot: Snapshot, progress=None):
         super().__init__()
-        self.snap = snapshot
+        self.snap: Snapshot | None = snapshot  # None once applied
         self.name = f"Merge {snapshot.label}"
         self.progress = progress  # (done, total, label) -> keep going? False rolls the merge back
 
     def apply(self, project, rec: Recorder) -> MergeReport:
+        if self.snap is None:
+            raise RuntimeError("a merge runs once; redo replays its rows")
         m = _Merger(project, rec, self.snap)
         m.run(self.progress)
+        self.snap = None  # undo and redo replay the recorded rows: the other copy's rows are not kept
         return m.report
 
 
@@ -74,7 +79,20 @@ def prepare_merge(project, path: str | Path, progress=None) -> MergeCopy:
 
     path = Path(path)
     check_input(path, project.path, "colleague's copy to merge")  # any spelling, symlink or hard link
-    return MergeCopy(read_copy(path), progress)
+    return MergeCopy(read_copy(path, _texts_to_keep(project)), progress)
+
+
+def _texts_to_keep(project) -> Callable[[dict], bool]:
+    """Which of the other copy's texts the merge reads: those of a source this project does
+    not have (by text), or has under the same GUID with another text. The others are
+    matched by their ``sha`` alone, so a copy of this project is read without its texts."""
+    here_by_guid: dict[str, str] = {}
+    here: set[str] = set()
+    for r in project.conn.execute("SELECT guid, text FROM sources"):  # one text at a time
+        sha = _sha(r["text"])
+        here_by_guid[r["guid"]] = sha
+        here.add(sha)
+    return lambda s: s["sha"] not in here or here_by_guid.get(s["guid"], s["sha"]) != s["sha"]
 
 
 class _Merger:
@@ -141,14 +159,15 @@ class _Merger:
         by_text: dict[str, int] = {}
         by_import_hash: dict[str, int] = {}
         names: set[str] = set()
-        by_guid: dict[str, tuple[int, str]] = {}
+        by_guid: dict[str, tuple[int, str]] = {}  # guid -> (id, sha of its text)
         for r in self.conn.execute("SELECT id, guid, name, text, text_hash FROM sources ORDER BY id"):
-            by_text.setdefault(_sha(r["text"]), r["id"])
+            sha = _sha(r["text"])  # one text at a time: only the digests are kept
+            by_text.setdefault(sha, r["id"])
             by_import_hash.setdefault(r["text_hash"], r["id"])
-            by_guid[r["guid"]] = (r["id"], r["text"])
+            by_guid[r["guid"]] = (r["id"], sha)
             names.add(r["name"])
         for s in self.snap.sources:
-            key = _sha(s["text"])
+            key = s["sha"]
             local = self._by_guid(s, by_guid.get(s["guid"])) or by_text.get(key)
             if local is not None:
                 self.source_map[s["id"]] = local
@@ -173,12 +192,13 @@ class _Merger:
                     "source_name_taken", f"two different texts are named '{s['name']}'",
                     None, None, f"added the other copy's source as '{name}'")
             names.add(name)
+            text = self._text(s)
             new_id = self.rec.insert("sources", {
-                "guid": self._free_guid("sources", s["guid"]), "name": name, "kind": s["kind"], "text": s["text"],
+                "guid": self._free_guid("sources", s["guid"]), "name": name, "kind": s["kind"], "text": text,
                 "text_hash": s["text_hash"], "words": s["words"], "file_format": s["file_format"],
                 "original_path": s["original_path"], "imported": s["imported"],
                 "imported_by": self._coder(s["imported_by"]), "memo": s["memo"],
-                "word_index": build_word_index(s["text"]),
+                "word_index": build_word_index(text),
             })
             by_text[key] = new_id
             for t in self.snap.turns.get(s["id"], ()):
@@ -198,17 +218,24 @@ class _Merger:
     def _by_guid(self, s: dict, here: tuple[int, str] | None) -> int | None:
         """The same source (GUID) in both copies; when its text was corrected in one of them
         (``update-source``), the other copy's codings move to follow this copy's text."""
-        if here is None or here[1] == s["text"]:
+        if here is None or here[1] == s["sha"]:
             return here[0] if here else None
         from ..sources.textdiff import TextDiff
 
-        self.text_maps[s["id"]] = TextDiff(s["text"], here[1])
+        self.text_maps[s["id"]] = TextDiff(self._text(s), self.p.sources.text(here[0]))
         self.report.conflict("source_text_edited", f"source '{s['name']}': the text differs between the copies "
                              "(corrected in one)", None, None, "kept this copy's text; moved the other copy's "
                              "codings to follow it")
         return here[0]
 
-    def _follow_text(self, k: dict) -> dict | None:
+    def _text(self, s: dict) -> str:
+        """The other copy's text of ``s``, read when the merge was prepared (``_texts_to_keep``)."""
+        if "text" not in s:  # a text here changed between reading the copy and merging it
+            raise InputError(self.snap.path or self.snap.label, "this project's texts changed while the copy was "
+                             "read; nothing was merged (merge it again)")
+        return s["text"]
+
+    def _follow_text(self, k) -> dict | None:
         """A coding of a source whose text differs here, moved to follow this text; None
         (listed) when this copy deleted all of its text."""
         start, end = self.text_maps[k["source_id"]].span(k["start"], k["end"])
@@ -324,14 +351,16 @@ class _Merger:
             self.code_map[c["id"]] = local
 
     # -- codings ---------------------------------------------------------------------
+    def _codings_here(self, source_id: int) -> dict[tuple, tuple[int, str, str | None]]:
+        """This copy's codings of one source, by (source, code, coder, start, end)."""
+        return {(source_id, r[1], r[2], r[3], r[4]): (r[0], r[5], r[6]) for r in self.conn.execute(
+            'SELECT id, code_id, coder_id, start, "end", memo, quote_edit FROM codings WHERE source_id = ?',
+            (source_id,))}
+
     def codings(self) -> None:
-        existing: dict[tuple, tuple[int, str, str | None]] = {}
-        guids: dict[str, tuple] = {}
-        for r in self.conn.execute('SELECT id, guid, source_id, code_id, coder_id, start, "end", memo, quote_edit '
-                                   "FROM codings"):
-            key = (r["source_id"], r["code_id"], r["coder_id"], r["start"], r["end"])
-            existing[key] = (r["id"], r["memo"], r["quote_edit"])
-            guids[r["guid"]] = key
+        """The other copy's codings come source by source: this copy's codings are read for
+        one source at a time (with those added meanwhile), never all at once."""
+        here_source, existing = None, {}
         code_paths = {c["id"]: codepath.join(c["path"]) for c in self.snap.codes}
         source_names = {s["id"]: s["name"] for s in self.snap.sources}
         for k in self.snap.codings:
@@ -342,6 +371,8 @@ class _Merger:
                     continue
                 k = followed
             key = (self.source_map[k["source_id"]], self.code_map[k["code_id"]], coder, k["start"], k["end"])
+            if key[0] != here_source:
+                here_source, existing = key[0], self._codings_here(key[0])
             desc = (f"coding of '{code_paths[k['code_id']]}' in '{source_names[k['source_id']]}' "
                     f"by {self.snap.coders[k['coder_id']]['name']}")
             what = f"{desc} at {k['start']}–{k['end']}"
@@ -350,21 +381,20 @@ class _Merger:
                 self.report.bump("codings_duplicate")
                 self._fill_or_conflict("codings", found[0], "memo", found[1], k["memo"], "coding_memo",
                                        f"the memo of the {what} differs")
-                self._fill_or_conflict("codings", found[0], "quote_edit", found[2], k.get("quote_edit"),
+                self._fill_or_conflict("codings", found[0], "quote_edit", found[2], k["quote_edit"],
                                        "quote_edit", f"the edited quote of the {what} differs")
                 continue
             guid = k["guid"]
-            if guid in guids:
-                here = guids[guid]
+            here = self.conn.execute('SELECT start, "end" FROM codings WHERE guid = ?', (guid,)).fetchone()
+            if here is not None:
                 self.report.conflict("coding_changed", f"the same {desc} was changed in one copy",
-                                     f"{here[3]}–{here[4]}", f"{k['start']}–{k['end']}", "kept both")
+                                     f"{here[0]}–{here[1]}", f"{k['start']}–{k['end']}", "kept both")
                 guid = str(uuid.uuid4())
             new_id = self.rec.insert("codings", {
                 "guid": guid, "source_id": key[0], "code_id": key[1], "coder_id": coder, "start": k["start"],
-                "end": k["end"], "memo": k["memo"], "created": k["created"], "quote_edit": k.get("quote_edit"),
+                "end": k["end"], "memo": k["memo"], "created": k["created"], "quote_edit": k["quote_edit"],
             })
-            existing[key] = (new_id, k["memo"], k.get("quote_edit"))
-            guids[guid] = key
+            existing[key] = (new_id, k["memo"], k["quote_edit"])
             self.report.bump("codings_added")
 
     # -- memos, matrix, speaker roles, sets --------------------------------------------------
