@@ -120,8 +120,11 @@ class RenderedQuote:
     def runs(self, quoted: bool = True) -> list[tuple[str, bool]]:
         """``[(text, italic)]`` with neighbours of the same face joined (the outer marks
         included when ``quoted``)."""
-        out: list[list] = []
         o, c = self.marks if quoted else ("", "")
+        if not any(p.kind == "note" for p in self.pieces):  # one face: one run
+            whole = o + "".join([p.text for p in self.pieces]) + c
+            return [(whole, False)] if whole else []
+        out: list[list] = []
         for text, italic in [(o, False)] + [(p.text, p.italic) for p in self.pieces] + [(c, False)]:
             if not text:
                 continue
