@@ -34,7 +34,6 @@ roman; plain-text callers join the pieces and get the same characters.
 from __future__ import annotations
 
 import bisect
-import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -183,7 +182,8 @@ def participant_spans(text: str, start: int, end: int, turns: list[Turn], interv
         label_starts = [t.label_start for t in turns]
     first = max(0, bisect.bisect_right(label_starts, start) - 1)
     removed: list[tuple[int, int, bool]] = []  # (s, e, is_interviewer_turn)
-    for t in itertools.islice(turns, first, None):
+    for i in range(first, len(turns)):  # (islice would step through the turns before first)
+        t = turns[i]
         if max(t.end, t.start) <= start:
             continue
         if t.label_start >= end:

@@ -107,6 +107,10 @@ def merge_passages(segs: list[Segment], edits: dict[int, str], merge: bool = Tru
                 clusters.append([s])
                 end = s.end
         for cl in clusters:
+            if len(cl) == 1 and not edits:  # (most passages: one coding, nothing edited)
+                s = cl[0]
+                out.append(Passage(s, s.start, s.end, (s.coder,), (s.coding_id,)))
+                continue
             edited = [s for s in cl if edit_of(s)]
             if edited:
                 out.extend(Passage(s, s.start, s.end, (s.coder,), (s.coding_id,), edit_of(s)) for s in edited)

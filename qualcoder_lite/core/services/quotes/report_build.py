@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass
 
+from ... import codepath
 from ...errors import UsageError
 from ...model import Segment
 from ..sources.attributes import parse_value
@@ -185,8 +186,9 @@ def _targets(project, opts: ReportOptions) -> tuple[list, dict[int, list[int]], 
     by_id = {c.id: c for c in all_codes}
     if opts.codes:
         targets, seen = [], set()
+        by_path = {c.path: c for c in all_codes}  # (sibling names are unique)
         for p in opts.codes:
-            code = project.codes.resolve(p)
+            code = by_path.get(tuple(codepath.split(p))) or project.codes.resolve(p)  # (the error names p)
             if code.id not in seen:
                 seen.add(code.id)
                 targets.append(code)
