@@ -180,7 +180,18 @@ def participant_spans(text: str, start: int, end: int, turns: list[Turn], interv
     label starts, ascending) saves rebuilding it per quote."""
     if label_starts is None:
         label_starts = [t.label_start for t in turns]
-    first = max(0, bisect.bisect_right(label_starts, start) - 1)
+    at = bisect.bisect_right(label_starts, start) - 1
+    if at >= 0:  # the usual passage: inside one participant's turn, after its label
+        t = turns[at]
+        if (t.label_start <= t.start <= start < end <= t.end and t.speaker not in interviewers
+                and (at + 1 == len(turns) or turns[at + 1].label_start >= end)):
+            return ([(start, end, False)], t.speaker) if text[start:end].strip() else ([], None)
+    return _walk_turns(text, start, end, turns, interviewers, label_starts, max(0, at))
+
+
+def _walk_turns(text: str, start: int, end: int, turns: list[Turn], interviewers: set[str],
+                label_starts: list[int], first: int):
+    """``participant_spans`` by walking the turns from ``first`` (any passage)."""
     removed: list[tuple[int, int, bool]] = []  # (s, e, is_interviewer_turn)
     for i in range(first, len(turns)):  # (islice would step through the turns before first)
         t = turns[i]
