@@ -432,7 +432,11 @@ def render_passage(text: str, start: int, end: int, turns: list[Turn] | None = N
         else:
             conventions.add("times_left_out")
             tokens = [(k, " " if k == "time" else t) for k, t in tokens]
-    pieces = _normalise(tokens)
+    if len(tokens) == 1 and tokens[0][0] == "text":  # the usual quote: words only
+        body = " ".join(tokens[0][1].split())
+        pieces = [["text", body]] if body else []
+    else:
+        pieces = _normalise(tokens)
     # edges: no omission or separator dangling where the cut left nothing after it
     while pieces and pieces[-1][0] == "omission" and not is_edited:
         pieces.pop()
