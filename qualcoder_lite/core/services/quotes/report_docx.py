@@ -188,7 +188,11 @@ def block_rows(table: QuoteTable, columns: list[Column], widths: list[int], styl
             for i, key, col in cells:
                 tr.append(starts[i])
                 if key == "quote":
-                    tr.extend([_run(text, italic=italic) for text, italic in quote_runs(quote)])
+                    runs = quote_runs(quote)
+                    if len(runs) == 1 and not runs[0][1]:
+                        tr.append(_plain_run(runs[0][0]))
+                    else:
+                        tr.extend([_run(text, italic=italic) for text, italic in runs])
                 elif key == "subtheme" and not new_run:
                     # Word decides the page breaks, so every row of a run carries its sub-theme (in
                     # grey after the first): a continuation page always shows which one it is in.
