@@ -164,6 +164,8 @@ def block_rows(table: QuoteTable, columns: list[Column], widths: list[int], styl
     plain = [f"{o}</w:tcPr>{p_open}" for o in opens]
     ruled = [f"{o}{run_rule}</w:tcPr>{p_open}" for o in opens]
     cells = [(i, c.key, c) for i, c in enumerate(columns)]
+    written: dict[str, str] = {}  # a narrow cell's text -> its run
+    grey: dict[str, str] = {}  # a continued sub-theme -> its grey run
     out: list[str] = []
     first_after_heading = True
     for group in table.groups:
@@ -197,9 +199,16 @@ def block_rows(table: QuoteTable, columns: list[Column], widths: list[int], styl
                     # Word decides the page breaks, so every row of a run carries its sub-theme (in
                     # grey after the first): a continuation page always shows which one it is in.
                     # (A merged cell's text would not be repeated on the next page.)
-                    tr.append(_run(quote.subtheme, color=CONTINUED))
+                    run = grey.get(quote.subtheme)
+                    if run is None:
+                        run = grey[quote.subtheme] = _run(quote.subtheme, color=CONTINUED)
+                    tr.append(run)
                 else:
-                    tr.append(_plain_run(cell_text(quote, col)))
+                    value = cell_text(quote, col)
+                    run = written.get(value)  # (a citation recurs on every quote of its participant)
+                    if run is None:
+                        run = written[value] = _plain_run(value)
+                    tr.append(run)
                 tr.append("</w:p></w:tc>")
             tr.append("</w:tr>")
             out.append("".join(tr))
