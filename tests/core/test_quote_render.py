@@ -3,6 +3,8 @@ quote styles, checked character by character; ``verbatim`` changes no character.
 
 from __future__ import annotations
 
+import bisect
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -146,3 +148,20 @@ def test_styled_quotes_have_no_straight_quotation_marks_and_keep_the_dots(words)
             continue
         assert '"' not in made.text and "'" not in made.text
         assert made.text.count("...") == collapse(text).count("...") or "..." not in text
+
+
+def test_participant_spans_shortcut_for_a_passage_inside_one_turn_agrees_with_walking_the_turns():
+    """A passage inside one participant's turn is answered without walking the turns: for
+    every span of an interview (labels, blank lines, interviewer turns, edges) the answer is
+    the walk's."""
+    from qualcoder_lite.core.services.quotes import quote_render as qr
+
+    text = INTERVIEW + "LW04:   \n\nLW04: Last words"
+    turns = detect_turns(text)
+    starts = [t.label_start for t in turns]
+    for interviewers in (set(), {"Interviewer"}, {"LW04"}):
+        for start in range(0, len(text), 3):
+            for end in range(start + 1, min(len(text), start + 90) + 1, 2):
+                walked = qr._walk_turns(text, start, end, turns, interviewers, starts,
+                                        max(0, bisect.bisect_right(starts, start) - 1))
+                assert qr.participant_spans(text, start, end, turns, interviewers, starts) == walked, (start, end)

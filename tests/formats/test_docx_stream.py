@@ -85,6 +85,22 @@ def test_a_cancel_while_streaming_leaves_no_file(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_failed_write_while_streaming_is_raised_and_leaves_no_file(tmp_path):
+    """The chunks are written by a thread: its error reaches the caller (after the chunks
+    made meanwhile), and the file is not left half written."""
+    made = []
+
+    def body():
+        for i in range(50):
+            made.append(i)
+            yield docx_stream.element_bytes(dc.spacer_xml()) if i != 3 else "not bytes"
+
+    with pytest.raises(TypeError):
+        docx_stream.save_with_body(_doc(), tmp_path / "out.docx", body)
+    assert list(tmp_path.iterdir()) == []
+    assert len(made) < 50  # the making stopped once the write had failed
+
+
 def test_rows_written_as_lxml_writes_them_need_no_parsing():
     """``preserved_text``/``xml_content`` give lxml's own bytes, so canonical rows skip the parser."""
     rows = [f'<w:tr><w:tc><w:p><w:r>{"<w:br/>".join(map(docx_stream.preserved_text, t.split(chr(10))))}</w:r>'

@@ -7,6 +7,7 @@ per-cell python-docx API costs milliseconds per cell, which is minutes for 5,000
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -218,6 +219,13 @@ def measure(text: str, size: float, bold: bool = False) -> int:
 
 
 def longest_word(text: str, size: float, bold: bool = False) -> int:
+    if len(text) <= 200:  # a citation is measured in every table it is in: short texts are kept
+        return _short_longest_word(text, size, bold)
+    return max((measure(w, size, bold) for w in text.split()), default=0)
+
+
+@functools.lru_cache(maxsize=8192)
+def _short_longest_word(text: str, size: float, bold: bool) -> int:
     return max((measure(w, size, bold) for w in text.split()), default=0)
 
 

@@ -14,6 +14,8 @@ byte for byte what ``append_xml`` + ``save`` wrote (tests/formats/test_docx_stre
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 import uuid
 import zipfile
@@ -149,9 +151,35 @@ class _ZipWriter:
         info = zipfile.ZipInfo(membername, date_time=time.localtime(time.time())[:6])
         info.compress_type = zipfile.ZIP_DEFLATED
         info.external_attr = 0o600 << 16  # as ZipFile.writestr sets it
-        with self.zipf.open(info, "w") as out:
+        # The chunks are compressed and written by a thread (zlib and the file write let go of
+        # the GIL) while this thread makes the next ones; a few chunks wait at most.
+        pending: queue.Queue[bytes | None] = queue.Queue(maxsize=8)
+        failed: list[BaseException] = []
+
+        def write() -> None:
+            ended = False
+            try:
+                with self.zipf.open(info, "w") as out:
+                    while (chunk := pending.get()) is not None:
+                        out.write(chunk)
+                    ended = True
+            except BaseException as exc:  # handed to the making thread, which raises it
+                failed.append(exc)
+                while not ended and pending.get() is not None:  # let the making thread finish its puts
+                    pass
+
+        writer = threading.Thread(target=write, name="docx-stream", daemon=True)
+        writer.start()
+        try:
             for chunk in chunks:
-                out.write(chunk)
+                if failed:
+                    break
+                pending.put(chunk)
+        finally:
+            pending.put(None)
+            writer.join()
+        if failed:
+            raise failed[0]
 
 
 def _write_package(doc, tmp: Path, head: bytes, body: Iterable[bytes], tail: bytes) -> None:

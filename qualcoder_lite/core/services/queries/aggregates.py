@@ -28,16 +28,21 @@ def aggregate_counts(project) -> dict[int, tuple[int, int, int]]:
         cases_of.setdefault(sid, []).append(cid)
     passages: dict[int, set[tuple]] = {}
     sources: dict[int, set[int]] = {}
-    for code_id, sid, start, end, coder in project.conn.execute(
-        'SELECT code_id, source_id, start, "end", coder_id FROM codings'
-    ):
-        key = (sid, start, end, coder)
-        cur: int | None = code_id
+    cur = project.conn.cursor()
+    cur.row_factory = None  # plain tuples, the passages' keys
+    coded = [r[0] for r in cur.execute("SELECT DISTINCT code_id FROM codings")]
+    for code_id in coded:
+        # one code's passages (source, start, end, coder), from its covering index, added to
+        # it and each code above it
+        keys = set(cur.execute('SELECT source_id, start, "end", coder_id FROM codings WHERE code_id = ?',
+                               (code_id,)))
+        sids = {k[0] for k in keys}
+        up: int | None = code_id
         seen = 0
-        while cur is not None and seen <= len(parent):  # guard against a damaged (cyclic) tree
-            passages.setdefault(cur, set()).add(key)
-            sources.setdefault(cur, set()).add(sid)
-            cur = parent.get(cur)
+        while up is not None and seen <= len(parent):  # guard against a damaged (cyclic) tree
+            passages.setdefault(up, set()).update(keys)
+            sources.setdefault(up, set()).update(sids)
+            up = parent.get(up)
             seen += 1
     out = {}
     for cid, keys in passages.items():

@@ -34,7 +34,6 @@ roman; plain-text callers join the pieces and get the same characters.
 from __future__ import annotations
 
 import bisect
-import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -120,8 +119,11 @@ class RenderedQuote:
     def runs(self, quoted: bool = True) -> list[tuple[str, bool]]:
         """``[(text, italic)]`` with neighbours of the same face joined (the outer marks
         included when ``quoted``)."""
-        out: list[list] = []
         o, c = self.marks if quoted else ("", "")
+        if not any(p.kind == "note" for p in self.pieces):  # one face: one run
+            whole = o + "".join([p.text for p in self.pieces]) + c
+            return [(whole, False)] if whole else []
+        out: list[list] = []
         for text, italic in [(o, False)] + [(p.text, p.italic) for p in self.pieces] + [(c, False)]:
             if not text:
                 continue
@@ -178,9 +180,21 @@ def participant_spans(text: str, start: int, end: int, turns: list[Turn], interv
     label starts, ascending) saves rebuilding it per quote."""
     if label_starts is None:
         label_starts = [t.label_start for t in turns]
-    first = max(0, bisect.bisect_right(label_starts, start) - 1)
+    at = bisect.bisect_right(label_starts, start) - 1
+    if at >= 0:  # the usual passage: inside one participant's turn, after its label
+        t = turns[at]
+        if (t.label_start <= t.start <= start < end <= t.end and t.speaker not in interviewers
+                and (at + 1 == len(turns) or turns[at + 1].label_start >= end)):
+            return ([(start, end, False)], t.speaker) if text[start:end].strip() else ([], None)
+    return _walk_turns(text, start, end, turns, interviewers, label_starts, max(0, at))
+
+
+def _walk_turns(text: str, start: int, end: int, turns: list[Turn], interviewers: set[str],
+                label_starts: list[int], first: int):
+    """``participant_spans`` by walking the turns from ``first`` (any passage)."""
     removed: list[tuple[int, int, bool]] = []  # (s, e, is_interviewer_turn)
-    for t in itertools.islice(turns, first, None):
+    for i in range(first, len(turns)):  # (islice would step through the turns before first)
+        t = turns[i]
         if max(t.end, t.start) <= start:
             continue
         if t.label_start >= end:
@@ -418,7 +432,11 @@ def render_passage(text: str, start: int, end: int, turns: list[Turn] | None = N
         else:
             conventions.add("times_left_out")
             tokens = [(k, " " if k == "time" else t) for k, t in tokens]
-    pieces = _normalise(tokens)
+    if len(tokens) == 1 and tokens[0][0] == "text":  # the usual quote: words only
+        body = " ".join(tokens[0][1].split())
+        pieces = [["text", body]] if body else []
+    else:
+        pieces = _normalise(tokens)
     # edges: no omission or separator dangling where the cut left nothing after it
     while pieces and pieces[-1][0] == "omission" and not is_edited:
         pieces.pop()

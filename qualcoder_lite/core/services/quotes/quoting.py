@@ -107,6 +107,10 @@ def merge_passages(segs: list[Segment], edits: dict[int, str], merge: bool = Tru
                 clusters.append([s])
                 end = s.end
         for cl in clusters:
+            if len(cl) == 1 and not edits:  # (most passages: one coding, nothing edited)
+                s = cl[0]
+                out.append(Passage(s, s.start, s.end, (s.coder,), (s.coding_id,)))
+                continue
             edited = [s for s in cl if edit_of(s)]
             if edited:
                 out.extend(Passage(s, s.start, s.end, (s.coder,), (s.coding_id,), edit_of(s)) for s in edited)
@@ -171,6 +175,7 @@ class Quoter:
         self._case_values: dict[int, dict[str, str]] | None = None
         self._source_values: dict[int, dict[str, str]] | None = None
         self._case_ids: dict[str, int] | None = None
+        self._attrs: dict[tuple[int, str | None], dict[str, str]] = {}  # (source id, case) -> attributes
 
     # -- pieces ----------------------------------------------------------------------
     def source(self, source_id: int) -> tuple[str, list[Turn], list[int]]:
@@ -212,9 +217,13 @@ class Quoter:
         case = seg.case
         if len(seg.cases) > 1:
             case = speaker if speaker in seg.cases else ", ".join(seg.cases)
-        attrs = dict(source_values.get(seg.source_id, {}))
-        attrs.update(case_values.get(case_ids.get(case or "", -1), {}))
-        values: dict[str, str | None] = dict(attrs)
+        key = (seg.source_id, case)
+        both = self._attrs.get(key)
+        if both is None:  # the source's attributes, then its case's (the same for its every quote)
+            both = self._attrs[key] = {**source_values.get(seg.source_id, {}),
+                                       **case_values.get(case_ids.get(case or "", -1), {})}
+        attrs = dict(both)  # each quote's own
+        values: dict[str, str | None] = dict(both)
         values.update({"case": case or seg.source, "source": seg.source, "speaker": speaker,
                        "coder": ", ".join(coders), "code": code_name or seg.code_path[-1]})
         return case, attrs, values

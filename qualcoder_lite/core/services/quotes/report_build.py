@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass
 
+from ... import codepath
 from ...errors import UsageError
 from ...model import Segment
 from ..sources.attributes import parse_value
@@ -185,8 +186,9 @@ def _targets(project, opts: ReportOptions) -> tuple[list, dict[int, list[int]], 
     by_id = {c.id: c for c in all_codes}
     if opts.codes:
         targets, seen = [], set()
+        by_path = {c.path: c for c in all_codes}  # (sibling names are unique)
         for p in opts.codes:
-            code = project.codes.resolve(p)
+            code = by_path.get(tuple(codepath.split(p))) or project.codes.resolve(p)  # (the error names p)
             if code.id not in seen:
                 seen.add(code.id)
                 targets.append(code)
@@ -206,18 +208,19 @@ def _code_quotes(code, member_ids: list[int], by_id: dict, by_code: dict[int, li
     """The quotes of one table: every passage of the code and its members, rendered."""
     quotes: list[Quote] = []
     for cid in member_ids:
-        sub = by_id[cid].path[len(code.path):]
+        member = by_id[cid]
+        sub = member.path[len(code.path):]
+        subtheme = PATH_SEPARATOR.join(sub) if sub else code.name
         passages, dropped = merge_passages(by_code.get(cid, []), quoter.edits, opts.merge_overlaps)
         report.merged += dropped
         for passage in passages:
-            made = quoter.passage_quote(passage, by_id[cid].name)
+            made = quoter.passage_quote(passage, member.name)
             if made is None:
                 continue
             seg, r = passage.segment, made.quote
             quotes.append(Quote(
                 coding_id=seg.coding_id, source=seg.source, source_id=seg.source_id, case=made.case,
-                code_id=cid, code_path=by_id[cid].path,
-                subtheme=PATH_SEPARATOR.join(sub) if sub else code.name,
+                code_id=cid, code_path=member.path, subtheme=subtheme,
                 start=passage.start, end=passage.end, text=r.text, original=r.original,
                 edited=r.edited, shortened=r.shortened,
                 coder=", ".join(passage.coders), memo=seg.memo, speaker=r.speaker, attributes=made.attributes,

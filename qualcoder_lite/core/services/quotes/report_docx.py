@@ -26,8 +26,7 @@ from docx.oxml.ns import nsdecls
 
 from ...formats import docx_common as dc
 from ...formats import docx_stream
-from .quotes import (Column, Progress, Quote, QuoteReport, QuoteTable, cell_text,
-    conventions_note, table_rows)
+from .quotes import Column, Progress, Quote, QuoteReport, QuoteTable, cell_text, conventions_note
 
 if TYPE_CHECKING:
     from ...outfile import Output
@@ -106,6 +105,15 @@ def _run(text: str, bold: bool = False, italic: bool = False, color: str = "") -
     return f"<w:r>{rpr}{body}</w:r>"
 
 
+def _plain_run(text: str) -> str:
+    """``_run(text)``: a run without properties (most cells)."""
+    if not text:
+        return ""
+    if "\n" in text:
+        return "<w:r>" + "<w:br/>".join(map(docx_stream.preserved_text, text.split("\n"))) + "</w:r>"
+    return "<w:r>" + docx_stream.preserved_text(text) + "</w:r>"
+
+
 def _para(style_id: str, text: str, bold: bool = False, italic: bool = False, ns: bool = False,
           color: str = "") -> str:
     open_p = f"<w:p {nsdecls('w')}>" if ns else "<w:p>"
@@ -144,45 +152,66 @@ def block_rows(table: QuoteTable, columns: list[Column], widths: list[int], styl
     in all when ungrouped). Each block starts with header rows that repeat on every page it
     runs onto — the column headings and, when grouped, the group's name — so a continuation
     page always shows which group it is in. Header rows are kept with the first row; no row
-    splits across pages."""
+    splits across pages. (The rows of ``quotes.table_rows``, each written from templates
+    made once per table.)"""
     total = sum(widths)
     ncol = len(columns)
     header_xml = _header_row(columns, widths, style, text_style)
     run_rule = ('<w:tcBorders><w:top w:val="single" w:sz="4" w:space="0" w:color="A6A6A6"/></w:tcBorders>'
                 if style in ("journal", "plain") else "")
+    p_open = f'<w:p><w:pPr><w:pStyle w:val="{text_style}"/></w:pPr>'
+    opens = [f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/>' for w in widths]
+    plain = [f"{o}</w:tcPr>{p_open}" for o in opens]
+    ruled = [f"{o}{run_rule}</w:tcPr>{p_open}" for o in opens]
+    cells = [(i, c.key, c) for i, c in enumerate(columns)]
+    written: dict[str, str] = {}  # a narrow cell's text -> its run
+    grey: dict[str, str] = {}  # a continued sub-theme -> its grey run
     out: list[str] = []
     first_after_heading = True
-    for kind, row in table_rows(table, columns):
-        if kind == "group" or not out:
+    for group in table.groups:
+        if group.label is not None or not out:
             if out:
                 yield out
             out = [header_xml]
-        if kind == "group":
+        if group.label is not None:
             out.append(dc.keep_rows_with_next(
                 f'<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr><w:tc><w:tcPr><w:tcW w:w="{total}" w:type="dxa"/>'
                 f'<w:gridSpan w:val="{ncol}"/><w:shd w:val="clear" w:color="auto" w:fill="F2F2F2"/></w:tcPr>'
-                f"{_para(text_style, str(row), bold=True, italic=True)}</w:tc></w:tr>"
+                f"{_para(text_style, str(group.label), bold=True, italic=True)}</w:tc></w:tr>"
             ))
             first_after_heading = True
-            continue
-        quote, cells, new_run = row
-        border = run_rule if new_run and not first_after_heading else ""
-        first_after_heading = False
-        tr = ["<w:tr><w:trPr><w:cantSplit/></w:trPr>"]
-        for col, w, value in zip(columns, widths, cells):
-            if col.key == "quote":
-                body = _runs_para(text_style, quote_runs(quote))
-            elif col.key == "subtheme" and not new_run:
-                # Word decides the page breaks, so every row of a run carries its sub-theme (in
-                # grey after the first): a continuation page always shows which one it is in.
-                # (A merged cell's text would not be repeated on the next page.)
-                body = _para(text_style, cell_text(quote, col), color=CONTINUED)
-            else:
-                body = _para(text_style, value)
-            tr.append(f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/>{border}</w:tcPr>'
-                      f"{body}</w:tc>")
-        tr.append("</w:tr>")
-        out.append("".join(tr))
+        prev = None
+        for quote in group.quotes:
+            new_run = quote.subtheme != prev
+            prev = quote.subtheme
+            starts = ruled if new_run and not first_after_heading else plain
+            first_after_heading = False
+            tr = ["<w:tr><w:trPr><w:cantSplit/></w:trPr>"]
+            for i, key, col in cells:
+                tr.append(starts[i])
+                if key == "quote":
+                    runs = quote_runs(quote)
+                    if len(runs) == 1 and not runs[0][1]:
+                        tr.append(_plain_run(runs[0][0]))
+                    else:
+                        tr.extend([_run(text, italic=italic) for text, italic in runs])
+                elif key == "subtheme" and not new_run:
+                    # Word decides the page breaks, so every row of a run carries its sub-theme (in
+                    # grey after the first): a continuation page always shows which one it is in.
+                    # (A merged cell's text would not be repeated on the next page.)
+                    run = grey.get(quote.subtheme)
+                    if run is None:
+                        run = grey[quote.subtheme] = _run(quote.subtheme, color=CONTINUED)
+                    tr.append(run)
+                else:
+                    value = cell_text(quote, col)
+                    run = written.get(value)  # (a citation recurs on every quote of its participant)
+                    if run is None:
+                        run = written[value] = _plain_run(value)
+                    tr.append(run)
+                tr.append("</w:p></w:tc>")
+            tr.append("</w:tr>")
+            out.append("".join(tr))
     if out:
         yield out
 
