@@ -25,6 +25,7 @@ from typing import BinaryIO, Callable, Sequence
 
 from ... import outfile
 from . import model as refi
+from .qdpx_deflate import Pipe, SourceMembers
 
 Progress = Callable[[int, int, str], bool]
 
@@ -336,15 +337,18 @@ def write_qdpx(p: refi.Project, path: str | Path | outfile.Output, origin: str, 
         with open(tmp, "wb") as fh:
             out = _OnceFailing(fh)
             try:
-                with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as zf:
+                with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as zf, \
+                        SourceMembers(p.sources, text, compresslevel, source_member) as sources:
                     info = zipfile.ZipInfo("project.qde", time.localtime(time.time())[:6])  # as writestr
                     info.compress_type = zf.compression
                     info._compresslevel = zf.compresslevel  # type: ignore[attr-defined]  # as writestr sets it
-                    with zf.open(info, "w") as member:
-                        _, replaced = render_project(p, origin, progress, units,
-                                                     lambda piece: member.write(piece.encode("utf-8")), text)
-                    for s in p.sources:
-                        zf.writestr(source_member(s), text(s).encode("utf-8", "replace"))
+                    with zf.open(info, "w") as member, Pipe(lambda piece: member.write(piece.encode("utf-8"))) as pipe:
+                        def sink(piece: str) -> None:
+                            pipe.put(piece)  # compressed and written on the pipe's thread
+                            sources.top_up()  # the texts are compressed meanwhile, on another
+
+                        _, replaced = render_project(p, origin, progress, units, sink, text)
+                    sources.write_all(zf)
                 out.flush()
                 os.fsync(fh.fileno())
             except OSError:
