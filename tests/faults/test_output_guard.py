@@ -228,14 +228,16 @@ KILLED_EXPORT = textwrap.dedent("""
             out = original(*a, **k)
             stop()
         qdpx_export.render_project = render
-    elif point == "zip":  # half-way through the archive
-        original = zipfile.ZipFile.writestr
-        def writestr(self, name, data, *a, **k):
-            original(self, name, data, *a, **k)
-            if name.lower().startswith("sources/"):
+    elif point == "zip":  # half-way through the archive: one source written, the next about to be
+        original = zipfile.ZipFile.open
+        def open_(self, name, mode="r", *a, **k):
+            member = getattr(name, "filename", name)
+            if mode == "w" and member.lower().startswith("sources/") and any(
+                    i.filename.lower().startswith("sources/") for i in self.filelist):
                 self.fp.flush()
                 stop()
-        zipfile.ZipFile.writestr = writestr
+            return original(self, name, mode, *a, **k)
+        zipfile.ZipFile.open = open_
     elif point == "rename":  # complete temp file, just before it replaces the old export
         from qualcoder_lite.core import outfile
         original = outfile.os.replace

@@ -367,11 +367,14 @@ BILLION_LAUGHS = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENT
                   '<Project xmlns="urn:QDA-XML:project:1.0" name="&lol2;"/>')
 EXTERNAL = ('<?xml version="1.0"?><!DOCTYPE p [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
             '<Project xmlns="urn:QDA-XML:project:1.0" name="&xxe;"/>')
+#: the DTD well past the first block the reader takes in (a long comment before it)
+LATE_DTD = BILLION_LAUGHS.replace("<!DOCTYPE", f"<!-- {'x' * 300_000} --><!DOCTYPE")
 
 
 @pytest.mark.parametrize("xml,message", [
     (BILLION_LAUGHS, "DTD or entities"),
     (EXTERNAL, "DTD or entities"),
+    (LATE_DTD, "DTD or entities"),
     ("this is not xml at all", "not well-formed XML"),
     ("<Project xmlns='urn:QDA-XML:project:1.0' name='x'><CodeBook><Codes><Code name='a' isCodable='true'/>"
      "</Codes></CodeBook></Project>", "has no guid"),

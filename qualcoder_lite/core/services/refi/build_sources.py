@@ -3,6 +3,7 @@ steps; see ``build`` for the mapping)."""
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING, Iterator, Sequence
 
 from . import model as refi
@@ -68,28 +69,40 @@ def _write(b: _Builder, present: list[refi.Source], derived: Iterator[tuple[byte
 def write_codings(b: _Builder, src: refi.Source, sid: int) -> None:
     rows = []
     seen: set[tuple] = set()
+    code_ids, coding_memos, written = b.code_ids, b.coding_memos, b.codings_written
+    used = b.guids["codings"]  # b.guid("codings", ...) inline: one per coding
+    coder_of: dict[str | None, int] = {}  # b.coder_for, asked once per user
+    stamp_of: dict[str | None, str] = {}  # refi.valid_datetime(created) or b.now, once per value
     for sel in src.selections:
         b.sel_source[sel.guid] = sid
-        unknown = [c for c in sel.codings if c.code not in b.code_ids]
+        unknown = [c for c in sel.codings if c.code not in code_ids]
         if unknown:
             b.kept.append(KeptAside(src.name, src.guid, sel.guid, sel.start, sel.end, sel.name,
                                        [c.code for c in unknown], [c.user for c in unknown],
                                        "refers to a code that is not in the codebook"))
         shared = b.sel_memos.get(sel.guid, []) + ([sel.description] if sel.description else [])
         for c in sel.codings:
-            code_id = b.code_ids.get(c.code)
+            code_id = code_ids.get(c.code)
             if code_id is None:
                 continue
-            coder = b.coder_for(c.user or sel.user)
+            user = c.user or sel.user
+            coder = coder_of.get(user)
+            if coder is None:
+                coder = coder_of[user] = b.coder_for(user)
             key = (code_id, coder, sel.start, sel.end)
             if key in seen:
                 b.r.skip("duplicate codings (same code, coder and span) merged")
                 continue
             seen.add(key)
-            b.codings_written.add(c.guid)
-            memo = "\n\n".join(b.coding_memos.get(c.guid, []) + shared)
-            rows.append((b.guid("codings", c.guid), sid, code_id, coder, sel.start, sel.end, memo,
-                         refi.valid_datetime(c.created) or b.now))
+            written.add(c.guid)
+            own = coding_memos.get(c.guid)
+            memo = "\n\n".join(own + shared) if own else "\n\n".join(shared) if shared else ""
+            guid = c.guid if c.guid and c.guid not in used else str(uuid.uuid4())
+            used.add(guid)
+            created = stamp_of.get(c.created)
+            if created is None:
+                created = stamp_of[c.created] = refi.valid_datetime(c.created) or b.now
+            rows.append((guid, sid, code_id, coder, sel.start, sel.end, memo, created))
     b.conn.executemany(
         'INSERT INTO codings (guid, source_id, code_id, coder_id, start, "end", memo, created) '
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)

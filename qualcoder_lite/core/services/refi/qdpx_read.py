@@ -50,7 +50,7 @@ from ...formats.textnorm import normalise
 from .qdpx_content import KeptAside, QdpxContent
 from .qdpx_place import _convert
 from .qdpx_xml import (_MEDIA_SELECTIONS, _NO_REFS, _TEXT_HOLDERS, _guid_ref, _kid, _kids, _name, _refs,
-                       _StreamingReader, _text_of)
+                       _StreamingReader, _tag_name, _text_of)
 
 KIND = "a REFI-QDA project"
 _UNSEEN: Any = object()
@@ -263,18 +263,41 @@ class _Reader(_StreamingReader):
     def selection(self, s: Element, start: int, end: int) -> refi.Selection:
         g = self.required_guid(s, _name(s))
         user = self.shared(s.get("creatingUser"))
+        created = s.get("creationDateTime")
         codings = []
-        for c in _kids(s, "Coding"):
-            ref = _kid(c, "CodeRef")
-            code = self.shared(ref.get("targetGUID")) if ref is not None else None
-            if code is None:
-                raise self.fail(f"<Coding> {c.get('guid')} has no CodeRef (required)")
-            cg = _guid_ref(c.get("guid")) or refi.derived_guid("coding", g, code)
-            codings.append(refi.Coding(cg, code, self.shared(c.get("creatingUser")) or user,
-                                       c.get("creationDateTime") or s.get("creationDateTime"),
-                                       _refs(c, "NoteRef") or _NO_REFS))
-        return refi.Selection(g, start, end, s.get("name") or "", _text_of(s, "Description"),
-                              user, s.get("creationDateTime"), codings, _refs(s, "NoteRef") or _NO_REFS)
+        description: str | None = None
+        notes: list[str] = []
+        for c in s:  # one pass over the children (a selection per coded span: the hot path)
+            kind = _tag_name(c.tag)
+            if kind == "Coding":
+                codings.append(self._coding(c, g, user, created))
+            elif kind == "NoteRef":
+                ref = _guid_ref(c.get("targetGUID"))
+                if ref:
+                    notes.append(ref)
+            elif kind == "Description" and description is None:
+                description = c.text or ""
+        return refi.Selection(g, start, end, s.get("name") or "", description or "",
+                              user, created, codings, notes or _NO_REFS)
+
+    def _coding(self, c: Element, selection: str, user: str | None, created: str | None) -> refi.Coding:
+        code_ref: Element | None = None
+        notes: list[str] = []
+        for k in c:
+            kind = _tag_name(k.tag)
+            if kind == "CodeRef":
+                if code_ref is None:
+                    code_ref = k
+            elif kind == "NoteRef":
+                ref = _guid_ref(k.get("targetGUID"))
+                if ref:
+                    notes.append(ref)
+        code = self.shared(code_ref.get("targetGUID")) if code_ref is not None else None
+        if code is None:
+            raise self.fail(f"<Coding> {c.get('guid')} has no CodeRef (required)")
+        cg = _guid_ref(c.get("guid")) or refi.derived_guid("coding", selection, code)
+        return refi.Coding(cg, code, self.shared(c.get("creatingUser")) or user,
+                           c.get("creationDateTime") or created, notes or _NO_REFS)
 
     def text_source(self, el: Element, guid: str, name: str, element: str) -> refi.Source:
         src = refi.Source(guid=guid, name=name, path=el.get("plainTextPath"), description=_text_of(el, "Description"),

@@ -21,10 +21,11 @@ import re
 import time
 import zipfile
 from pathlib import Path
-from typing import BinaryIO, Callable, Sequence
+from typing import Any, BinaryIO, Callable, Sequence
 
 from ... import outfile
 from . import model as refi
+from .qdpx_deflate import Pipe, SourceMembers
 
 Progress = Callable[[int, int, str], bool]
 
@@ -78,31 +79,33 @@ def utf16_counter(text: str) -> Callable[[int], int]:
     return lambda cp: cp + bisect.bisect_left(astral, cp)
 
 
-def _selection(w: refi.XmlWriter, sel: refi.Selection, unit: Callable[[int], int], cache: dict[str, str]) -> None:
+def _selection(w: refi.XmlWriter, sel: refi.Selection, unit: Callable[[int], int], cache: dict[str, str],
+               stamps: dict[str | None, str | None]) -> None:
     """One ``PlainTextSelection`` (as ``w.start``/``w.empty``/``w.end`` would write it, in one
     piece per selection: an export writes one for each coded span). ``cache`` holds the
-    escaped form of the values that repeat (users, codes, time stamps)."""
+    escaped form of the values that repeat (users, codes, time stamps), ``stamps`` each
+    ``creationDateTime`` as written (or None: not one)."""
     attr = w.attr
     pad = "  " * w._depth
-    created = refi.valid_datetime(sel.created)
-    parts = [f'{pad}<PlainTextSelection guid="{attr(sel.guid)}"']
+    created = _stamp(w, cache, stamps, sel.created)
+    parts = [f'{pad}<PlainTextSelection guid="{_guid_attr(w, sel.guid)}"']
     if sel.name:
         parts.append(f' name="{attr(sel.name)}"')
     parts.append(f' startPosition="{unit(sel.start)}" endPosition="{unit(sel.end)}"')
     if sel.user is not None:
         parts.append(f' creatingUser="{_cached(w, cache, sel.user)}"')
     if created is not None:
-        parts.append(f' creationDateTime="{_cached(w, cache, created)}"')
+        parts.append(f' creationDateTime="{created}"')
     parts.append(">\n")
     if sel.description:
         parts.append(f"{pad}  <Description>{w.text(sel.description)}</Description>\n")
     for c in sel.codings:
-        parts.append(f'{pad}  <Coding guid="{attr(c.guid)}"')
+        parts.append(f'{pad}  <Coding guid="{_guid_attr(w, c.guid)}"')
         if c.user is not None:
             parts.append(f' creatingUser="{_cached(w, cache, c.user)}"')
-        stamp = refi.valid_datetime(c.created)
+        stamp = _stamp(w, cache, stamps, c.created)
         if stamp is not None:
-            parts.append(f' creationDateTime="{_cached(w, cache, stamp)}"')
+            parts.append(f' creationDateTime="{stamp}"')
         code = f' targetGUID="{_cached(w, cache, c.code)}"' if c.code is not None else ""
         parts.append(f">\n{pad}    <CodeRef{code}/>\n")
         for r in c.note_refs:
@@ -128,6 +131,26 @@ def _cached(w: refi.XmlWriter, cache: dict[str, str], value: str) -> str:
 
 
 _CACHE_LIMIT = 10_000
+_GUID_CHARS = "0123456789abcdef-"
+_UNSEEN: Any = object()
+
+
+def _guid_attr(w: refi.XmlWriter, guid: str) -> str:
+    """``w.attr(guid)``: a GUID in our form (lower-case hex and dashes) needs no escaping."""
+    return guid if len(guid) == 36 and not guid.strip(_GUID_CHARS) else w.attr(guid)
+
+
+def _stamp(w: refi.XmlWriter, cache: dict[str, str], stamps: dict[str | None, str | None],
+           value: str | None) -> str | None:
+    """``_cached(w, cache, refi.valid_datetime(value))``, None when ``value`` is no xsd:dateTime;
+    asked once per value (an xsd:dateTime has no character that needs replacing)."""
+    got = stamps.get(value, _UNSEEN)
+    if got is _UNSEEN:
+        valid = refi.valid_datetime(value)
+        got = None if valid is None else _cached(w, cache, valid)
+        if len(stamps) < _CACHE_LIMIT:
+            stamps[value] = got
+    return got
 
 
 def _same(cp: int) -> int:
@@ -221,6 +244,7 @@ def _sources(w: refi.XmlWriter, p: refi.Project, progress: Progress | None, unit
              text_of: Callable[[refi.Source], str]) -> None:
     if p.sources:
         cache: dict[str, str] = {}
+        stamps: dict[str | None, str | None] = {}
         w.start("Sources")
         for i, s in enumerate(p.sources):
             if progress is not None and not progress(i, len(p.sources), f"Writing {s.name}"):
@@ -231,7 +255,7 @@ def _sources(w: refi.XmlWriter, p: refi.Project, progress: Progress | None, unit
                 w.element("Description", s.description)
             unit = utf16_counter(text_of(s)) if units == "utf16" else _same
             for sel in s.selections:
-                _selection(w, sel, unit, cache)
+                _selection(w, sel, unit, cache, stamps)
             _note_refs(w, s.note_refs)
             _values(w, s.values)
             w.end("TextSource")
@@ -336,15 +360,18 @@ def write_qdpx(p: refi.Project, path: str | Path | outfile.Output, origin: str, 
         with open(tmp, "wb") as fh:
             out = _OnceFailing(fh)
             try:
-                with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as zf:
+                with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as zf, \
+                        SourceMembers(p.sources, text, compresslevel, source_member) as sources:
                     info = zipfile.ZipInfo("project.qde", time.localtime(time.time())[:6])  # as writestr
                     info.compress_type = zf.compression
                     info._compresslevel = zf.compresslevel  # type: ignore[attr-defined]  # as writestr sets it
-                    with zf.open(info, "w") as member:
-                        _, replaced = render_project(p, origin, progress, units,
-                                                     lambda piece: member.write(piece.encode("utf-8")), text)
-                    for s in p.sources:
-                        zf.writestr(source_member(s), text(s).encode("utf-8", "replace"))
+                    with zf.open(info, "w") as member, Pipe(lambda piece: member.write(piece.encode("utf-8"))) as pipe:
+                        def sink(piece: str) -> None:
+                            pipe.put(piece)  # compressed and written on the pipe's thread
+                            sources.top_up()  # the texts are compressed meanwhile, on another
+
+                        _, replaced = render_project(p, origin, progress, units, sink, text)
+                    sources.write_all(zf)
                 out.flush()
                 os.fsync(fh.fileno())
             except OSError:

@@ -4,14 +4,15 @@ counted and left out, elements freed so memory follows what is kept)."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.etree.ElementTree import Element, ParseError
+from typing import Any, Iterator
+from xml.etree.ElementTree import Element, ParseError, XMLPullParser
+from xml.parsers import expat
 
 import defusedxml
-import defusedxml.ElementTree as DET
+from defusedxml.common import DTDForbidden
 
 from ... import limits
 from ...errors import InputError
@@ -32,22 +33,34 @@ _IDENTITY_ATTRS = frozenset({"guid", "name", "creationDateTime", "modifiedDateTi
 
 
 # ----------------------------------------------------------------------------- helpers
-@functools.lru_cache(maxsize=256)
-def _local_name(tag: str) -> str:
-    return local(tag)[1]
+_LOCAL_NAMES: dict[object, str | None] = {}  # tag -> local name; None: not an element (a comment)
+_LOCAL_NAMES_LIMIT = 4096
+
+
+def _tag_name(tag: object) -> str | None:
+    """The local name of an element's tag, None for a comment or processing instruction."""
+    got = _LOCAL_NAMES.get(tag, _NO_NAME)
+    if got is _NO_NAME:
+        got = local(tag)[1] if isinstance(tag, str) else None
+        if len(_LOCAL_NAMES) < _LOCAL_NAMES_LIMIT:
+            _LOCAL_NAMES[tag] = got
+    return got  # type: ignore[return-value]
+
+
+_NO_NAME = object()
 
 
 def _name(el: Element) -> str:
-    return _local_name(el.tag)
+    return local(el.tag)[1] if (n := _tag_name(el.tag)) is None else n
 
 
 def _kids(el: Element, name: str) -> list[Element]:
-    return [c for c in el if isinstance(c.tag, str) and _name(c) == name]
+    return [c for c in el if _tag_name(c.tag) == name]
 
 
 def _kid(el: Element, name: str) -> Element | None:
     for c in el:
-        if isinstance(c.tag, str) and _name(c) == name:
+        if _tag_name(c.tag) == name:
             return c
     return None
 
@@ -127,8 +140,7 @@ class _StreamingReader:
         root: Element | None = None
         inside = 0  # depth inside a selection element
         try:
-            for event, el in DET.iterparse(stream, events=("start", "end"), forbid_dtd=True,
-                                           forbid_entities=True, forbid_external=True):
+            for event, el in _events(stream):
                 if event == "start":
                     if root is None:
                         root = el
@@ -236,6 +248,52 @@ class _StreamingReader:
                     c.refused_selections += n
                     c.refused.append(f"source {label!r}: {n:,} selection{'s' if n != 1 else ''} over {why} "
                                      "not imported")
+
+
+_CHUNK = 64 * 1024
+
+
+def _events(stream) -> Iterator[Any]:
+    """(event, element), "start" or "end", of the XML in ``stream``, built by the C parser; a DTD is
+    refused (``DTDForbidden``, as defusedxml refuses it) before the parser reads past it.
+    Without a DTD nothing can declare an entity, so none can be expanded or fetched."""
+    parser: XMLPullParser = XMLPullParser(events=("start", "end"))
+    guard = _PrologGuard()
+    while True:
+        data = stream.read(_CHUNK)
+        if not data:
+            break
+        guard.feed(data)  # first: the parser never sees a DTD the guard has not refused
+        parser.feed(data)
+        yield from parser.read_events()
+    parser.close()
+    yield from parser.read_events()
+
+
+class _PrologGuard:
+    """Reads the start of the document (up to its root element) with the handlers defusedxml
+    sets (forbid_dtd): a DTD can only come before the root element."""
+
+    def __init__(self) -> None:
+        self.done = False
+        self._p = expat.ParserCreate()
+        self._p.StartDoctypeDeclHandler = self._doctype
+        self._p.StartElementHandler = self._root
+
+    @staticmethod
+    def _doctype(name, sysid, pubid, _internal_subset):
+        raise DTDForbidden(name, sysid, pubid)
+
+    def _root(self, _name, _attrs) -> None:
+        self.done = True
+
+    def feed(self, data: bytes) -> None:
+        if self.done:
+            return
+        try:
+            self._p.Parse(data, False)
+        except expat.ExpatError:
+            self.done = True  # not well-formed: the parser, reading the same bytes, says where
 
 
 @dataclass
