@@ -12,7 +12,7 @@ import unicodedata
 import zlib
 from array import array
 from collections import defaultdict
-from itertools import accumulate, repeat
+from itertools import accumulate, chain, repeat
 from operator import sub
 from typing import Callable, Generator, Literal, MutableSequence, Sequence
 
@@ -107,11 +107,10 @@ class _Piece:
         self.gaps = lengths[2::2]  # in token order
         by_key = _group(tokens)
         self.keys = sorted(by_key)
-        order: list[int] = []  # token ordinals by key, then by position
-        self.span = {}
-        for key in self.keys:
-            self.span[key] = (len(order), len(by_key[key]))
-            order += by_key[key]
+        runs = list(map(by_key.__getitem__, self.keys))
+        counts = list(map(len, runs))
+        self.span = dict(zip(self.keys, zip(accumulate(counts, initial=0), counts)))
+        order = list(chain.from_iterable(runs))  # token ordinals by key, then by position
         self.at = list(map(self.starts.__getitem__, order))
         self.gap = list(map(self.gaps.__getitem__, order))
         self.last_key = word_key(tokens[-1]) if tokens else None
