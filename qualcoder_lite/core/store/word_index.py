@@ -90,11 +90,9 @@ class _Piece:
     piece's last token's gap is only its trailing separator until ``_join`` knows the next
     piece). ``span[key]`` is ``(offset, count)`` of the key's tokens in ``at`` / ``gap``."""
 
-    __slots__ = ("scan", "keys", "span", "at", "gap", "starts", "gaps", "last_key", "first", "last_end", "under")
+    __slots__ = ("scan", "keys", "span", "at", "gap", "far", "last_key", "first", "last_end", "under")
     at: MutableSequence[int]
     gap: MutableSequence[int]
-    starts: MutableSequence[int]
-    gaps: MutableSequence[int]
 
     def __init__(self, text: str, a: int, b: int):
         parts = _parts(text[a:b])  # separator, token, separator, token, ..., separator
@@ -103,27 +101,32 @@ class _Piece:
             return
         tokens = parts[1::2]
         lengths = list(map(len, parts))
-        self.starts = list(accumulate(lengths, initial=a))[1:-1:2]
-        self.gaps = lengths[2::2]  # in token order
+        starts = list(accumulate(lengths, initial=a))[1:-1:2]
+        gaps = lengths[2::2]  # in token order
         by_key = _group(tokens)
         self.keys = sorted(by_key)
         runs = list(map(by_key.__getitem__, self.keys))
         counts = list(map(len, runs))
         self.span = dict(zip(self.keys, zip(accumulate(counts, initial=0), counts)))
         order = list(chain.from_iterable(runs))  # token ordinals by key, then by position
-        self.at = list(map(self.starts.__getitem__, order))
-        self.gap = list(map(self.gaps.__getitem__, order))
+        self.at = list(map(starts.__getitem__, order))
+        self.gap = list(map(gaps.__getitem__, order))
+        # (start, gap) of the tokens but the last with a gap >= _FAR, in token order (the
+        # last one's is known in ``set_last_gap``)
+        self.far = [] if not gaps or max(gaps) < _FAR else [
+            x for s, g in zip(starts[:-1], gaps[:-1]) if g >= _FAR for x in (s, g)]
         self.last_key = word_key(tokens[-1]) if tokens else None
-        self.first = self.starts[0] if tokens else None
-        self.last_end = self.starts[-1] + len(tokens[-1]) if tokens else None
+        self.first = starts[0] if tokens else None
+        self.last_end = starts[-1] + len(tokens[-1]) if tokens else None
         self.under = _underscores(text, a, b)
         if a > 0 or b < len(text):  # one of several pieces: held as 4 bytes a number until joined
             self.at, self.gap = array(_U32, self.at), array(_U32, self.gap)
-            self.starts, self.gaps = array(_U32, self.starts), array(_U32, self.gaps)
 
     def set_last_gap(self, gap: int) -> None:
         assert self.last_key is not None  # a piece with tokens
-        self.gaps[-1] = gap
+        if gap >= _FAR:
+            assert self.last_end is not None
+            self.far += (self.last_end - len(self.last_key), gap)
         off, n = self.span[self.last_key]
         self.gap[off + n - 1] = gap
 
@@ -210,8 +213,7 @@ def build_word_index(text: str, progress=None, piece_chars: int = PIECE_CHARS,
         gap_bytes, far = array("B", gaps).tobytes(), []
     else:
         gap_bytes = bytes(map(min, gaps, repeat(_FAR)))
-        far = [x for p in pieces if p.gaps and max(p.gaps) >= _FAR
-               for s, g in zip(p.starts, p.gaps) if g >= _FAR for x in (s, g)]
+        far = [x for p in pieces for x in p.far]
     lines, narrow, wide = _vocabulary(keys, counts, at)
     vocab = ("\n" + "\n".join(lines) + "\n").encode("utf-8")
     vocab += b"\0" * (-len(vocab) % 4)
