@@ -118,7 +118,7 @@ def test_turns_in_bulk_undo_and_redo_exactly(tmp_path):
 
 def test_a_long_text_reports_progress_while_indexed(tmp_path, monkeypatch):
     monkeypatch.setattr(reading, "PIECE_CHARS", 2_000)
-    monkeypatch.setattr(W.build_word_index, "__defaults__", (None, 2_000))
+    monkeypatch.setattr(W.build_word_index, "__defaults__", (None, 2_000, None))
     path = tmp_path / "long.txt"
     path.write_text(_text(7, 6000), encoding="utf-8")
     labels = []
@@ -132,7 +132,7 @@ def test_a_long_text_reports_progress_while_indexed(tmp_path, monkeypatch):
 
 def test_cancel_while_indexing_leaves_the_project_unchanged(tmp_path, monkeypatch):
     monkeypatch.setattr(reading, "PIECE_CHARS", 2_000)
-    monkeypatch.setattr(W.build_word_index, "__defaults__", (None, 2_000))
+    monkeypatch.setattr(W.build_word_index, "__defaults__", (None, 2_000, None))
     path = tmp_path / "long.txt"
     path.write_text(_text(8, 6000), encoding="utf-8")
     project = memory_project(coder="alex")
@@ -151,6 +151,23 @@ def test_cancel_while_indexing_leaves_the_project_unchanged(tmp_path, monkeypatc
     assert any(x.startswith("Indexing long.txt: ") for x in seen)
     assert not any(x.startswith("Importing") for x in seen)
     assert dump(project) == before
+
+
+@pytest.mark.parametrize("seed", [9, 10])
+def test_a_long_text_read_in_workers_is_the_same(tmp_path, monkeypatch, seed):
+    """Its turns and index pieces made in forked workers: the same turns, index and count."""
+    monkeypatch.setattr(reading, "PIECE_CHARS", 2_000)
+    monkeypatch.setattr(W.build_word_index, "__defaults__", (None, 2_000, None))
+    monkeypatch.setattr(reading.os, "cpu_count", lambda: 2)
+    path = tmp_path / "long.txt"
+    path.write_text(_text(seed, 6000), encoding="utf-8")
+    here = reading.read_one(path, step=lambda _label: True)
+    pieces = []
+    real = reading._pieces_in
+    monkeypatch.setattr(reading, "_pieces_in", lambda *a: pieces.append(1) or real(*a))
+    pooled = reading.read_one(path, step=lambda _label: True, workers=True)
+    assert pieces and pooled.turns and pooled.words
+    assert (pooled.word_index, pooled.turns, pooled.words) == (here.word_index, here.turns, here.words)
 
 
 def _qdpx_stored(path) -> dict:

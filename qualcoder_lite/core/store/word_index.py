@@ -5,15 +5,16 @@ here; ``services.search.word_index`` reads it."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
 import unicodedata
 import zlib
 from array import array
 from collections import defaultdict
-from itertools import accumulate, repeat
+from itertools import accumulate, chain, repeat
 from operator import sub
-from typing import Literal, MutableSequence, Sequence
+from typing import Callable, Generator, Literal, MutableSequence, Sequence
 
 from .casekeys import iscased, word_key
 
@@ -46,6 +47,7 @@ _U32: _Code = "I" if array("I").itemsize == 4 else "L"
 _LITTLE = sys.byteorder == "little"
 _UNDERSCORE_RUN = re.compile(r"(?<!\w)\w*_\w*")  # a whole \w run with an underscore (linear: no retry inside a run)
 _SPLIT = re.compile(r"([^\W_]+)")
+_SEPARATORS = re.compile(r"([\W_]+)")  # the runs between tokens
 
 
 def _pack(code: _Code, values) -> bytes:
@@ -72,7 +74,7 @@ def _needs_scan(text: str) -> bool:
 def _separators_need_scan(separators: list[str]) -> bool:
     """``_needs_scan`` given the text between the words (every character there is no word
     character): the same answer, reading a sixth of the characters."""
-    return any(iscased(ord(ch)) for ch in set("".join(separators)))
+    return any(iscased(ord(ch)) for ch in set("".join(set(separators))))
 
 
 #: A text longer than this is indexed in pieces of about this many characters (each piece
@@ -88,42 +90,62 @@ class _Piece:
     piece's last token's gap is only its trailing separator until ``_join`` knows the next
     piece). ``span[key]`` is ``(offset, count)`` of the key's tokens in ``at`` / ``gap``."""
 
-    __slots__ = ("scan", "keys", "span", "at", "gap", "starts", "gaps", "last_key", "first", "last_end", "under")
+    __slots__ = ("scan", "keys", "span", "at", "gap", "far", "last_key", "first", "last_end", "under")
     at: MutableSequence[int]
     gap: MutableSequence[int]
-    starts: MutableSequence[int]
-    gaps: MutableSequence[int]
 
     def __init__(self, text: str, a: int, b: int):
-        parts = _SPLIT.split(text[a:b])  # separator, token, separator, token, ..., separator
+        parts = _parts(text[a:b])  # separator, token, separator, token, ..., separator
         self.scan = _separators_need_scan(parts[0::2])
         if self.scan:
             return
         tokens = parts[1::2]
-        self.starts = list(accumulate(map(len, parts), initial=a))[1:-1:2]
-        self.gaps = list(map(len, parts[2::2]))  # in token order
+        lengths = list(map(len, parts))
+        starts = list(accumulate(lengths, initial=a))[1:-1:2]
+        gaps = lengths[2::2]  # in token order
         by_key = _group(tokens)
         self.keys = sorted(by_key)
-        order: list[int] = []  # token ordinals by key, then by position
-        self.span = {}
-        for key in self.keys:
-            self.span[key] = (len(order), len(by_key[key]))
-            order += by_key[key]
-        self.at = list(map(self.starts.__getitem__, order))
-        self.gap = list(map(self.gaps.__getitem__, order))
+        runs = list(map(by_key.__getitem__, self.keys))
+        counts = list(map(len, runs))
+        self.span = dict(zip(self.keys, zip(accumulate(counts, initial=0), counts)))
+        order = list(chain.from_iterable(runs))  # token ordinals by key, then by position
+        self.at = list(map(starts.__getitem__, order))
+        self.gap = list(map(gaps.__getitem__, order))
+        # (start, gap) of the tokens but the last with a gap >= _FAR, in token order (the
+        # last one's is known in ``set_last_gap``)
+        self.far = [] if not gaps or max(gaps) < _FAR else [
+            x for s, g in zip(starts[:-1], gaps[:-1]) if g >= _FAR for x in (s, g)]
         self.last_key = word_key(tokens[-1]) if tokens else None
-        self.first = self.starts[0] if tokens else None
-        self.last_end = self.starts[-1] + len(tokens[-1]) if tokens else None
+        self.first = starts[0] if tokens else None
+        self.last_end = starts[-1] + len(tokens[-1]) if tokens else None
         self.under = _underscores(text, a, b)
         if a > 0 or b < len(text):  # one of several pieces: held as 4 bytes a number until joined
             self.at, self.gap = array(_U32, self.at), array(_U32, self.gap)
-            self.starts, self.gaps = array(_U32, self.starts), array(_U32, self.gaps)
 
     def set_last_gap(self, gap: int) -> None:
         assert self.last_key is not None  # a piece with tokens
-        self.gaps[-1] = gap
+        if gap >= _FAR:
+            assert self.last_end is not None
+            self.far += (self.last_end - len(self.last_key), gap)
         off, n = self.span[self.last_key]
         self.gap[off + n - 1] = gap
+
+
+def _parts(text: str) -> list[str]:
+    """``_SPLIT.split(text)``: separator, token, ..., token, separator (the first and last
+    separators may be empty). Split at the separators, which is faster than at the tokens."""
+    if not text:
+        return [""]
+    parts = _SEPARATORS.split(text)  # token, separator, ..., separator, token (end tokens may be empty)
+    if parts[0]:
+        parts.insert(0, "")
+    else:
+        del parts[0]
+    if parts[-1]:
+        parts.append("")
+    else:
+        parts.pop()
+    return parts
 
 
 def _group(tokens: list[str]) -> dict[str, list[int]]:
@@ -156,28 +178,42 @@ def _piece_bounds(text: str, size: int) -> list[tuple[int, int]]:
     return out
 
 
-def build_word_index(text: str, progress=None, piece_chars: int = PIECE_CHARS) -> bytes:
+def index_piece(text: str, a: int, b: int) -> _Piece:
+    """The tokens of ``text[a:b]`` (a piece from ``build_word_index``'s ``map_pieces``)."""
+    return _Piece(text, a, b)
+
+
+IndexPiece = _Piece
+MapPieces = Callable[[str, list[tuple[int, int]]], Generator[_Piece, None, None]]
+
+
+def build_word_index(text: str, progress=None, piece_chars: int = PIECE_CHARS,
+                     map_pieces: MapPieces | None = None) -> bytes:
     """The ``sources.word_index`` value for ``text`` (deterministic: same text, same bytes,
     whatever the piece size). ``progress(done, total)`` (characters) is called after each
-    piece of a long text; when it returns False, ``InterruptedError`` is raised."""
+    piece of a long text; when it returns False, ``InterruptedError`` is raised.
+    ``map_pieces(text, bounds)``, if given, yields ``index_piece(text, a, b)`` for each of
+    several ``(a, b)`` in order (e.g. made in worker processes); it is closed when done."""
     raw = text.encode("utf-8")
     header = [_FORMAT, _UNICODE, len(raw), zlib.crc32(raw), 0, len(text), 0, 0, 0, 0, 0, 0]
     pieces: list[_Piece] = []
-    for a, b in _piece_bounds(text, piece_chars):
-        piece = _Piece(text, a, b)
-        if piece.scan:
-            header[4] = _SCAN
-            return _pack(_U32, header)
-        pieces.append(piece)
-        if progress is not None and not progress(b, len(text)):
-            raise InterruptedError("indexing cancelled")
+    bounds = _piece_bounds(text, piece_chars)
+    made = (map_pieces(text, bounds) if map_pieces is not None and len(bounds) > 1
+            else (_Piece(text, a, b) for a, b in bounds))
+    with contextlib.closing(made):
+        for (_a, b), piece in zip(bounds, made):
+            if piece.scan:
+                header[4] = _SCAN
+                return _pack(_U32, header)
+            pieces.append(piece)
+            if progress is not None and not progress(b, len(text)):
+                raise InterruptedError("indexing cancelled")
     keys, counts, at, gaps = _join(pieces)
     if not gaps or max(gaps) < _FAR:
         gap_bytes, far = array("B", gaps).tobytes(), []
     else:
         gap_bytes = bytes(map(min, gaps, repeat(_FAR)))
-        far = [x for p in pieces if p.gaps and max(p.gaps) >= _FAR
-               for s, g in zip(p.starts, p.gaps) if g >= _FAR for x in (s, g)]
+        far = [x for p in pieces for x in p.far]
     lines, narrow, wide = _vocabulary(keys, counts, at)
     vocab = ("\n" + "\n".join(lines) + "\n").encode("utf-8")
     vocab += b"\0" * (-len(vocab) % 4)
@@ -219,10 +255,7 @@ def _vocabulary(keys: list[str], counts: list[int], at: Sequence[int]):
     """The vocabulary lines and the starts of each key's tokens: as 16-bit differences
     ("h" keys) where they fit, else as 32-bit starts ("i" keys)."""
     firsts = list(accumulate(counts, initial=0))[:-1]  # each key's first place in ``at``
-    diffs = array("l", [0])  # 8 bytes a number (a long text has millions), not a list's 40
-    diffs.extend(map(sub, at[1:], at))
-    for off in firsts:
-        diffs[off] = at[off]  # each key's first start counts from 0
+    diffs = _differences(at, firsts)
     if not diffs or max(diffs) < 65536:  # every key in 16 bits (always for texts < 64 K characters)
         return [f"{k}\th{o}\t{n}\t{o}" for k, o, n in zip(keys, firsts, counts)], diffs, []
     lines: list[str] = []
@@ -237,6 +270,22 @@ def _vocabulary(keys: list[str], counts: list[int], at: Sequence[int]):
             lines.append(f"{key}\ti{len(wide)}\t{n}\t{off}")
             wide.extend(at[off:off + n])
     return lines, narrow, wide
+
+
+def _differences(at: Sequence[int], firsts: list[int]) -> MutableSequence[int]:
+    """Each start in ``at`` less the one before it, or less 0 at ``firsts``; ``[0]`` for no
+    starts."""
+    if isinstance(at, list) and at:  # one piece (< 1 M characters): lists are quickest
+        prev = [0]
+        prev += at[:-1]
+        for off in firsts:
+            prev[off] = 0
+        return list(map(sub, at, prev))
+    diffs = array("l", [0])  # 8 bytes a number (a long text has millions), not a list's 40
+    diffs.extend(map(sub, at[1:], at))
+    for off in firsts:
+        diffs[off] = at[off]
+    return diffs
 
 
 def _underscores(text: str, lo: int = 0, hi: int | None = None) -> list[int]:

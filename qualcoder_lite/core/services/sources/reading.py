@@ -13,6 +13,8 @@ either way ``progress`` returning False stops the reading (``InterruptedError``)
 from __future__ import annotations
 
 import collections
+import contextlib
+import functools
 import gc
 import multiprocessing
 import os
@@ -27,7 +29,7 @@ from typing import Callable, Generator, Iterator, Sequence
 
 from ...errors import QualCoderError
 from ...model import Turn
-from ...store.word_index import PIECE_CHARS, build_word_index, index_tokens
+from ...store.word_index import PIECE_CHARS, IndexPiece, build_word_index, index_piece, index_tokens
 from ...units import detect_turns
 
 Progress = Callable[[int, int, str], bool]  # (done, total, label) -> keep going?
@@ -65,26 +67,78 @@ class ReadFile:
     words: int = 0
 
 
-def read_one(path: Path, encoding: str | None = None, step: Callable[[str], bool] | None = None) -> ReadFile:
+def read_one(path: Path, encoding: str | None = None, step: Callable[[str], bool] | None = None,
+             workers: bool = False) -> ReadFile:
     """Read ``path`` (``formats.readers.read_source``), its turns, word index and word count.
-    ``step(label)`` is called between stages and pieces of a long text; False stops."""
+    ``step(label)`` is called between stages and pieces of a long text; False stops. With
+    ``workers`` (and where ``_pool_allowed``), a long text's turns and the pieces of its index
+    are made in forked worker processes meanwhile (the same values)."""
     from ...formats.readers import read_source  # readers pull in zip/xml/pdf code: import on use
 
     result = read_source(path, encoding=encoding)
-    if len(result.text) <= PIECE_CHARS:
+    text = result.text
+    if len(text) <= PIECE_CHARS:
         step = None  # a short text takes milliseconds: one progress call per file, as ever
-    _go_on(step, f"Finding speaker turns in {path.name}")
-    if result.turns is not None:
-        turns = [Turn(t.speaker, t.label_start, t.label_end, t.start, t.end, t.timestamp) for t in result.turns]
-    else:
-        turns = detect_turns(result.text)
-    _go_on(step, f"Indexing {path.name}")
+    use_pool = workers and step is not None and _pool_allowed(POOL_MIN_FILES)
+    with _pool_for(text) if use_pool else contextlib.nullcontext() as pool:
+        later = pool.submit(_turns_in_worker) if pool is not None and result.turns is None else None
+        _go_on(step, f"Finding speaker turns in {path.name}")
+        if result.turns is not None:
+            turns = [Turn(t.speaker, t.label_start, t.label_end, t.start, t.end, t.timestamp) for t in result.turns]
+        elif later is None:
+            turns = detect_turns(text)
+        _go_on(step, f"Indexing {path.name}")
 
-    def piece(done: int, total: int) -> bool:
-        return step is None or step(f"Indexing {path.name}: {100 * done // max(total, 1)} %")
+        def piece(done: int, total: int) -> bool:
+            return step is None or step(f"Indexing {path.name}: {100 * done // max(total, 1)} %")
 
-    index = build_word_index(result.text, progress=piece)
-    return ReadFile(result.text, result.format, turns, list(result.warnings), index, words_of(result.text, index))
+        index = build_word_index(text, progress=piece,
+                                 map_pieces=None if pool is None else functools.partial(_pieces_in, pool))
+        if later is not None:
+            turns = later.result()
+    return ReadFile(text, result.format, turns, list(result.warnings), index, words_of(text, index))
+
+
+_TEXT = ""  # the long text whose turns and index pieces ``_pool_for``'s forked workers make
+
+
+@contextlib.contextmanager
+def _pool_for(text: str) -> Iterator[ProcessPoolExecutor]:
+    """Worker processes forked while ``_TEXT`` is ``text``: they read their copy of it, so
+    only the results are sent. Work not started when this ends is cancelled."""
+    global _TEXT
+    _TEXT = text
+    try:
+        pool = ProcessPoolExecutor(max_workers=min(POOL_WORKERS, os.cpu_count() or 1), mp_context=_context(),
+                                   initializer=_worker_start)
+        try:
+            yield pool
+        except BaseException:  # cancelled or failed: what runs still is not waited for
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
+    finally:
+        _TEXT = ""
+
+
+def _turns_in_worker() -> list[Turn]:
+    return detect_turns(_TEXT)
+
+
+def _piece_in_worker(a: int, b: int) -> IndexPiece:
+    return index_piece(_TEXT, a, b)
+
+
+def _pieces_in(pool: ProcessPoolExecutor, text: str, bounds: list[tuple[int, int]]) -> Generator[IndexPiece, None, None]:
+    """``index_piece(text, a, b)`` for each of ``bounds``, in order, made by ``pool``."""
+    assert text is _TEXT  # the workers' copy
+    futures = [pool.submit(_piece_in_worker, a, b) for a, b in bounds]
+    try:
+        for fut in futures:
+            yield fut.result()
+    finally:
+        for fut in futures:
+            fut.cancel()
 
 
 def _go_on(step: Callable[[str], bool] | None, label: str) -> None:
@@ -207,7 +261,7 @@ def read_files(paths: list[Path], encoding: str | None = None,
             def step(label: str, i: int = i) -> bool:
                 return progress is None or progress(i, n, label)
 
-            yield path, read_one(path, encoding, step=step)
+            yield path, read_one(path, encoding, step=step, workers=True)
         return
     workers = min(POOL_WORKERS, os.cpu_count() or 1)
     with ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_worker_start) as pool:
