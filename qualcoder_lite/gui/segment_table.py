@@ -10,6 +10,7 @@ the quote cell) or with "Edit quote…" in the context menu; both are undoable.
 from __future__ import annotations
 
 import bisect
+from operator import itemgetter
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
@@ -27,6 +28,7 @@ from .row_numbers import RowNumbers
 from .segment_view import SegmentTableView
 
 PAGE = 200
+_KEY, _CODING = itemgetter(0), itemgetter(1)
 BASE_COLUMNS = ("Case", "Source", "Code", "Quote", "Coder", "Memo")
 QUOTE_COL = 3
 MEMO_COL = 5
@@ -66,8 +68,8 @@ class SegmentModel(QAbstractTableModel):
         self.attributes = [a.name for a in self.ctx.project.attributes.all("case")]
         allowed = where.source_ids(self.ctx.project) if where else None
         keyed = self.ctx.project.codings.keyed_for_codes(self.code_ids, allowed, self.ctx.visible_coders)
-        self.keys = [k for k, _ in keyed]  # sort keys, parallel to ids
-        self.ids = [i for _, i in keyed]
+        self.keys = list(map(_KEY, keyed))  # sort keys, parallel to ids
+        self.ids = list(map(_CODING, keyed))
         self._key_of: dict[int, tuple] | None = None  # built when first needed (``_keys_by_id``)
         self._cache = {}
         self._quotes = {}
