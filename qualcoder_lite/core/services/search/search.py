@@ -235,7 +235,7 @@ def search(project, query: str, source_ids: set[int] | None = None, limit: int |
 #: step up to ``_CHUNK``: a panel showing the first hits waits for these few, not for
 #: every source's word index
 _FIRST_CHUNK = 8
-_CHUNK = 500
+_CHUNK = 128
 
 
 def search_by_source(project, query: str, source_ids: set[int] | None = None) -> Iterator[list[Hit]]:
