@@ -198,3 +198,27 @@ def test_case_column_reads_no_segment_and_matches_each_rows_case(window):
     assert not fresh._cache  # no page was fetched for the Case cells
     assert shown == [fresh.segment(r).case or "" for r in range(fresh.rowCount())]
     assert shown == [model.index(r, 0).data() for r in range(model.rowCount())]
+
+
+@pytest.mark.parametrize("precision", [1000, 7, 0])
+def test_case_column_width_is_qts_own_measure(window, qtbot, precision):
+    """The Case column's width measured once per distinct text is Qt's measure of every row
+    it samples, wherever the table is scrolled."""
+    from PySide6.QtWidgets import QTableView
+
+    from qualcoder_lite.core.services.sources.sources import SetSourceCases
+
+    wb = window.workbench
+    project = window.ctx.project
+    coded = [r[0] for r in project.conn.execute("SELECT DISTINCT source_id FROM codings ORDER BY source_id")]
+    window.ctx.run(SetSourceCases(coded[-1], ["A much longer case name than the others"]))
+    wb.tabs.setCurrentWidget(wb.retrieval)
+    wb.retrieval.show_codes([c.id for c in project.codes.all()])
+    view = wb.retrieval.table
+    view.horizontalHeader().setResizeContentsPrecision(precision)
+    n = wb.retrieval.model.rowCount()
+    assert n > 20
+    for row in (0, n // 2, n - 1):
+        view.scrollTo(wb.retrieval.model.index(row, 0))
+        qtbot.wait(1)
+        assert view.sizeHintForColumn(0) == QTableView.sizeHintForColumn(view, 0)
