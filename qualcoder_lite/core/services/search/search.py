@@ -263,12 +263,14 @@ def search_by_source(project, query: str, source_ids: set[int] | None = None) ->
                if i in candidates]
     at, size = 0, _FIRST_CHUNK
     while at < len(ordered):
-        rows = sorted(_rows(project.conn, ordered[at:at + size]), key=_second)  # read whole: no open cursor
+        # each source's hits made as its row streams in (its word index is still in the
+        # CPU's cache), then given in name order; no cursor is left open between steps
+        found = [(row[1], hits) for row in _rows(project.conn, ordered[at:at + size])
+                 if (hits := _source_hits(project, plan, cases_of, row))]
+        found.sort(key=_first)
         at, size = at + size, min(4 * size, _CHUNK)
-        for row in rows:
-            hits = _source_hits(project, plan, cases_of, row)
-            if hits:
-                yield hits
+        for _name, hits in found:
+            yield hits
 
 
 def _source_hits(project, plan, cases_of: dict[int, str], row) -> list[Hit]:
