@@ -3,16 +3,27 @@
 The results are a ``QListView`` over ``SearchResultsModel``, a thin list model over the
 core's hits: a row's text (and the hit's snippet) is made only when the view paints that row,
 so thousands of hits cost no more than the few on screen.
+
+The first page of hits is shown at once (``search_by_source`` reads the first sources by name
+until it has ``FIRST_PAGE`` hits); the rest are appended in short steps on the event loop, and
+the status line gives the total when the last source is read. Coding all hits, or a new
+search, reads what is left first.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+import gc
+import time
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QLineEdit, QListView, QPushButton, QVBoxLayout, QWidget
 
 from ..core.errors import QualCoderError
-from ..core.services.search.search import Hit, search
+from ..core.services.search.search import Hit, search_by_source
 from .context import Context
+
+FIRST_PAGE = 200  # hits shown before the first repaint
+STEP_SECONDS = 0.02  # the event loop turns at least this often while the rest is read
 
 
 class SearchResultsModel(QAbstractListModel):
@@ -31,6 +42,13 @@ class SearchResultsModel(QAbstractListModel):
         self.beginResetModel()
         self._hits = list(hits)
         self.endResetModel()
+
+    def append_hits(self, hits: list[Hit]) -> None:
+        if hits:
+            n = len(self._hits)
+            self.beginInsertRows(QModelIndex(), n, n + len(hits) - 1)
+            self._hits.extend(hits)
+            self.endInsertRows()
 
     def hit(self, row: int) -> Hit:
         return self._hits[row]
@@ -77,6 +95,7 @@ class SearchPanel(QWidget):
         self.code_all.clicked.connect(lambda: self._code(all_hits=True))
         self.code_selected.clicked.connect(lambda: self._code(all_hits=False))
         self.query.returnPressed.connect(self.run)
+        self._pending = None  # (project, the rest of the last search's hits) while being read
         buttons = QHBoxLayout()
         buttons.addWidget(self.status, 1)
         buttons.addWidget(self.code_selected)
@@ -93,16 +112,60 @@ class SearchPanel(QWidget):
 
     def run(self) -> None:
         text = self.query.text().strip()
+        self._pending = None
         self.model.set_hits([])
-        if not text:
-            self.status.setText("")
+        self.status.setText("")
+        if text:
+            self._pending = (self.ctx.project, search_by_source(self.ctx.project, text))
+            self._step(lambda got: len(got) >= FIRST_PAGE)
+
+    @property
+    def searching(self) -> bool:
+        """Whether hits of the last search are still to be read."""
+        return self._pending is not None
+
+    def finish(self) -> None:
+        """Read the rest of the hits now (before coding all of them)."""
+        self._step(lambda _got: False)
+
+    def _more(self) -> None:
+        if self._pending is None:
             return
+        if self._pending[0] is not self.ctx.project:  # another project since: drop it
+            self._pending = None
+            return
+        deadline = time.perf_counter() + STEP_SECONDS
+        self._step(lambda _got: time.perf_counter() >= deadline)
+
+    def _step(self, enough) -> None:
+        """Read the pending search's hits source by source until ``enough(hits read)``, show
+        them, and go on later, or give the total (or the query's error) at the end."""
+        if self._pending is None:
+            return
+        got: list[Hit] = []
+        collecting = gc.isenabled()
+        gc.disable()  # hits hold no cycles (see ``search``)
         try:
-            hits = search(self.ctx.project, text)
+            for in_source in self._pending[1]:
+                got.extend(in_source)
+                if enough(got):
+                    break
+            else:
+                self._pending = None
         except QualCoderError as exc:
+            self._pending = None
+            self.model.set_hits([])
             self.status.setText(str(exc))
             return
-        self.model.set_hits(hits)
+        finally:
+            if collecting:
+                gc.enable()
+        self.model.append_hits(got)
+        hits = self.model.hits
+        if self._pending is not None:
+            self.status.setText(f"{len(hits)}+ hits, searching…")
+            QTimer.singleShot(0, self, self._more)
+            return
         n = len(hits)
         self.status.setText(f"{n} hit{'s' if n != 1 else ''} in {len({h.source_id for h in hits})} sources")
 
@@ -115,6 +178,8 @@ class SearchPanel(QWidget):
             self.ctx.sourceRequested.emit(h.source_id, h.start, h.end)
 
     def _code(self, all_hits: bool) -> None:
+        if all_hits:
+            self.finish()
         hits = self.model.hits
         chosen = hits if all_hits else [hits[r] for r in self.selected_rows()]
         if chosen:

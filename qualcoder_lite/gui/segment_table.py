@@ -10,6 +10,7 @@ the quote cell) or with "Edit quote…" in the context menu; both are undoable.
 from __future__ import annotations
 
 import bisect
+from operator import itemgetter
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
@@ -21,12 +22,13 @@ from ..core.errors import QualCoderError
 from ..core.services.coding.coding import SetCodingMemo
 from ..core.services.quotes.quoting import Quoter
 from ..core.services.sources.filters import Where, parse_where
-from ..core.services.quotes.segments import segment_rows
+from ..core.services.quotes.segments import case_by_source_name, segment_rows
 from .context import Context
 from .row_numbers import RowNumbers
 from .segment_view import SegmentTableView
 
 PAGE = 200
+_KEY, _CODING = itemgetter(0), itemgetter(1)
 BASE_COLUMNS = ("Case", "Source", "Code", "Quote", "Coder", "Memo")
 QUOTE_COL = 3
 MEMO_COL = 5
@@ -54,6 +56,7 @@ class SegmentModel(QAbstractTableModel):
         self._cache: dict[int, object] = {}
         self._quotes: dict[int, object] = {}  # coding id -> CitedQuote
         self._quoter: Quoter | None = None
+        self._case_of: dict[str, str] | None = None  # source name -> its case (the first by name)
         self.attributes: list[str] = []
         self.code_ids: list[int] = []
         self.where: Where | None = None
@@ -65,12 +68,13 @@ class SegmentModel(QAbstractTableModel):
         self.attributes = [a.name for a in self.ctx.project.attributes.all("case")]
         allowed = where.source_ids(self.ctx.project) if where else None
         keyed = self.ctx.project.codings.keyed_for_codes(self.code_ids, allowed, self.ctx.visible_coders)
-        self.keys = [k for k, _ in keyed]  # sort keys, parallel to ids
-        self.ids = [i for _, i in keyed]
+        self.keys = list(map(_KEY, keyed))  # sort keys, parallel to ids
+        self.ids = list(map(_CODING, keyed))
         self._key_of: dict[int, tuple] | None = None  # built when first needed (``_keys_by_id``)
         self._cache = {}
         self._quotes = {}
         self._quoter = None
+        self._case_of = None
         self.endResetModel()
 
     def refresh(self, changes=None) -> None:
@@ -139,6 +143,17 @@ class SegmentModel(QAbstractTableModel):
             seg = self._cache.get(cid)
         return seg
 
+    def case_of_row(self, row: int) -> str:
+        """The Case cell's text without fetching the row's page: sizing the Case column to
+        its contents reads ~1,000 rows, and fetching their segments (text, path, attributes)
+        took more time than the rest of showing a 50,000-segment code."""
+        seg = self._cache.get(self.ids[row])
+        if seg is not None:
+            return seg.case or ""
+        if self._case_of is None:
+            self._case_of = case_by_source_name(self.ctx.project)
+        return self._case_of.get(self.keys[row][0], "")
+
     def quote(self, row: int):
         """The row's quote (``CitedQuote``) as the renderer prints it."""
         seg = self.segment(row)
@@ -186,13 +201,13 @@ class SegmentModel(QAbstractTableModel):
     def data(self, index: QModelIndex, role=DISPLAY):
         if role not in _ROLES or not index.isValid():  # a repaint asks ~8 roles per cell
             return None
+        col = index.column()
+        if col == 0 and (role == DISPLAY or role == EDIT) and 0 <= index.row() < len(self.ids):
+            return self.case_of_row(index.row())
         seg = self.segment(index.row())
         if seg is None:
             return None
-        col = index.column()
         if role == DISPLAY or role == EDIT:
-            if col == 0:
-                return seg.case or ""
             if col == 1:
                 return seg.source
             if col == 2:
@@ -339,22 +354,22 @@ class RetrievalPanel(QWidget):
         """'6 segments · 2 sources · 12.5% coverage': the rows shown, the sources they are in,
         and the coded characters (overlaps once) over those sources' characters.
         ``source_ids``: only these sources' figures can have changed (the others are kept)."""
-        from ..core.services.queries.coverage import coverage_by_source, total_of
+        from ..core.services.queries.coverage import coverage_by_source, coverage_of_sorted, total_of
 
         n = self.model.rowCount()
         text = f"{n} segment{'s' if n != 1 else ''}"
         if not n:
             self._coverage = {}
         else:
-            where = self.model.where
-            allowed = where.source_ids(self.ctx.project) if where else None
-            args = (self.ctx.project, self.model.code_ids, allowed, self.ctx.visible_coders)
-            if source_ids is None:
-                self._coverage = coverage_by_source(*args)
+            if source_ids is None:  # every row was just read: count from their keys
+                self._coverage = coverage_of_sorted(self.ctx.project, self.model.keys)
             elif source_ids:
+                where = self.model.where
+                allowed = where.source_ids(self.ctx.project) if where else None
                 for sid in source_ids:
                     self._coverage.pop(sid, None)
-                self._coverage.update(coverage_by_source(*args, only=set(source_ids)))
+                self._coverage.update(coverage_by_source(self.ctx.project, self.model.code_ids, allowed,
+                                                         self.ctx.visible_coders, only=set(source_ids)))
             total = total_of(self._coverage)
             text += f" · {total.sources} source{'s' if total.sources != 1 else ''}"
             if total.coverage is not None:

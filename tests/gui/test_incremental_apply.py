@@ -175,3 +175,50 @@ def test_code_counts_kept_per_source_match_a_fresh_count_over_many_steps(window,
     for c in [c for c in project.codings.for_source(sources[1], None) if c.code_id == fresh_code]:
         wb.ctx.run(RemoveCoding(c.id))  # the source no longer coded: its case goes if it was the only one
     check("removed")
+
+
+def test_case_column_reads_no_segment_and_matches_each_rows_case(window):
+    """Sizing the Case column reads its cells without fetching the rows' segments; the case
+    shown is the segment's own (the first case by name, blank for a source without one)."""
+    from qualcoder_lite.core.services.sources.sources import SetSourceCases
+
+    wb = window.workbench
+    project = window.ctx.project
+    ids = [c.id for c in project.codes.all()]
+    coded = [r[0] for r in project.conn.execute("SELECT DISTINCT source_id FROM codings ORDER BY source_id")]
+    assert len(coded) >= 2
+    window.ctx.run(SetSourceCases(coded[0], ["Zed", "Amy"]))  # two cases: "Amy" is shown
+    window.ctx.run(SetSourceCases(coded[1], []))  # no case: blank
+    wb.retrieval.show_codes(ids)
+    model = wb.retrieval.model
+    assert model.rowCount() > 0
+    fresh = type(model)(window.ctx)
+    fresh.set_query(ids)
+    shown = [fresh.index(r, 0).data() for r in range(fresh.rowCount())]
+    assert not fresh._cache  # no page was fetched for the Case cells
+    assert shown == [fresh.segment(r).case or "" for r in range(fresh.rowCount())]
+    assert shown == [model.index(r, 0).data() for r in range(model.rowCount())]
+
+
+@pytest.mark.parametrize("precision", [1000, 7, 0])
+def test_case_column_width_is_qts_own_measure(window, qtbot, precision):
+    """The Case column's width measured once per distinct text is Qt's measure of every row
+    it samples, wherever the table is scrolled."""
+    from PySide6.QtWidgets import QTableView
+
+    from qualcoder_lite.core.services.sources.sources import SetSourceCases
+
+    wb = window.workbench
+    project = window.ctx.project
+    coded = [r[0] for r in project.conn.execute("SELECT DISTINCT source_id FROM codings ORDER BY source_id")]
+    window.ctx.run(SetSourceCases(coded[-1], ["A much longer case name than the others"]))
+    wb.tabs.setCurrentWidget(wb.retrieval)
+    wb.retrieval.show_codes([c.id for c in project.codes.all()])
+    view = wb.retrieval.table
+    view.horizontalHeader().setResizeContentsPrecision(precision)
+    n = wb.retrieval.model.rowCount()
+    assert n > 20
+    for row in (0, n // 2, n - 1):
+        view.scrollTo(wb.retrieval.model.index(row, 0))
+        qtbot.wait(1)
+        assert view.sizeHintForColumn(0) == QTableView.sizeHintForColumn(view, 0)

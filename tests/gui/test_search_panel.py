@@ -84,3 +84,55 @@ def test_bad_or_empty_query_clears_and_says_why(qtbot, window):
     with qtbot.assertNotEmitted(panel.codeHitsRequested):
         panel.code_all.click()
         panel.code_selected.click()
+
+
+def test_first_page_at_once_then_the_rest_on_the_event_loop(qtbot, window, monkeypatch):
+    """The first hits are shown before the rest are read; when the last source is read the
+    list and the status line are those of the whole search."""
+    from qualcoder_lite.gui import search_panel
+
+    expected = search(window.ctx.project, "the")
+    assert len({h.source_id for h in expected}) > 2
+    monkeypatch.setattr(search_panel, "FIRST_PAGE", 3)
+    monkeypatch.setattr(search_mod, "_FIRST_CHUNK", 1)  # one source read at first
+    monkeypatch.setattr(search_panel, "STEP_SECONDS", 0)  # one source a step
+    panel = _run(qtbot, window, "the")
+    first = len(panel.hits)
+    assert panel.searching and 3 <= first < len(expected)
+    assert panel.hits == expected[:first]
+    assert panel.status.text() == f"{first}+ hits, searching…"
+    qtbot.waitUntil(lambda: not panel.searching)
+    assert panel.hits == expected
+    n_sources = len({h.source_id for h in expected})
+    assert panel.status.text() == f"{len(expected)} hits in {n_sources} sources"
+
+
+def test_code_all_hits_while_searching_codes_every_hit(qtbot, window, monkeypatch):
+    from qualcoder_lite.gui import search_panel
+
+    expected = search(window.ctx.project, "the")
+    monkeypatch.setattr(search_panel, "FIRST_PAGE", 3)
+    monkeypatch.setattr(search_mod, "_FIRST_CHUNK", 1)
+    panel = _run(qtbot, window, "the")
+    assert panel.searching
+    with qtbot.waitSignal(panel.codeHitsRequested) as blocker:
+        panel.code_all.click()
+    assert not panel.searching
+    assert blocker.args[0] == [(h.source_id, h.start, h.end) for h in expected]
+
+
+def test_hits_source_by_source_are_the_search(window, monkeypatch):
+    from qualcoder_lite.core.services.sources.sources import RenameSource
+
+    project = window.ctx.project
+    ids = [r[0] for r in project.conn.execute("SELECT id FROM sources ORDER BY id")]
+    window.ctx.run(RenameSource(ids[0], "zz last by name"))  # id order is not name order
+    window.ctx.run(RenameSource(ids[-1], "aa first by name"))
+    monkeypatch.setattr(search_mod, "_FIRST_CHUNK", 1)  # sources read in several steps
+    monkeypatch.setattr(search_mod, "_CHUNK", 2)
+    for query in ("the", "practice OR contract*", '"quality improvement"', "zzzqqq"):
+        by_source = list(search_mod.search_by_source(project, query))
+        assert all(by_source)  # only sources with hits
+        flat = [h for in_source in by_source for h in in_source]
+        assert flat == search(project, query) == sorted(flat, key=lambda h: (h.source, h.start, h.end))
+        assert [s[0].source for s in by_source] == sorted({h.source for h in search(project, query)})

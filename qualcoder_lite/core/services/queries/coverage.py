@@ -117,6 +117,32 @@ def coverage_by_source(project, code_ids: list[int], source_ids: set[int] | None
     return {sid: (len(v), union_length(v), lengths.get(sid, 0)) for sid, v in spans.items()}
 
 
+def coverage_of_sorted(project, keys) -> dict[int, tuple[int, int, int]]:
+    """``coverage_by_source``'s figures from spans already read and sorted: ``keys`` are
+    ``(source name, start, end, ...)`` in order (``store.codings.keyed_for_codes``'s keys).
+    A table that has just read a code's 50,000 codings counts them without reading them
+    again (one pass, no sort)."""
+    if not keys:
+        return {}
+    ids = dict(project.conn.execute("SELECT name, id FROM sources"))
+    out: dict[int, tuple[int, int, int]] = {}
+    name, n, total, cur_s, cur_e = keys[0][0], 0, 0, keys[0][1], keys[0][1]
+    for k in keys:
+        s, e = k[1], k[2]
+        if k[0] != name:  # the next source: close this one
+            out[ids[name]] = (n, total + cur_e - cur_s, 0)
+            name, n, total, cur_s, cur_e = k[0], 0, 0, s, s
+        n += 1
+        if s > cur_e:  # a gap: the run so far is counted
+            total += cur_e - cur_s
+            cur_s, cur_e = s, e
+        elif e > cur_e:
+            cur_e = e
+    out[ids[name]] = (n, total + cur_e - cur_s, 0)
+    lengths = project.sources.lengths(out)
+    return {sid: (v[0], v[1], lengths.get(sid, 0)) for sid, v in out.items()}
+
+
 def total_of(per_source: dict[int, tuple[int, int, int]]) -> CoverageTotal:
     """The ``CoverageTotal`` of ``coverage_by_source``'s figures."""
     return CoverageTotal(sum(v[0] for v in per_source.values()), len(per_source),

@@ -103,6 +103,14 @@ def segment_dict(seg: Segment) -> dict:
     }
 
 
+def case_by_source_name(project) -> dict[str, str]:
+    """source name -> its case as a segment names it (``Segment.case``: the first by name);
+    sources without a case are left out."""
+    return dict(project.conn.execute(
+        "SELECT s.name, min(c.name) FROM case_sources cs JOIN cases c ON c.id = cs.case_id "
+        "JOIN sources s ON s.id = cs.source_id GROUP BY cs.source_id"))
+
+
 def segment_rows(project, coding_ids: list[int]) -> dict[int, Segment]:
     """Segments for specific codings (a lazy table fetches a page at a time), with the
     attributes of their case."""

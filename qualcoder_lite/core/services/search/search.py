@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import gc
 import re
+from collections.abc import Iterator
 from dataclasses import FrozenInstanceError
 from itertools import repeat
 from operator import itemgetter
@@ -223,13 +224,24 @@ def search(project, query: str, source_ids: set[int] | None = None, limit: int |
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _search(project, query, source_ids, limit)
+        hits = [h for in_source in search_by_source(project, query, source_ids) for h in in_source]
     finally:
         if collecting:
             gc.enable()
+    return hits[:limit] if limit else hits
 
 
-def _search(project, query: str, source_ids: set[int] | None, limit: int | None) -> list[Hit]:
+#: sources read in the first step of ``search_by_source``, then four times as many each
+#: step up to ``_CHUNK``: a panel showing the first hits waits for these few, not for
+#: every source's word index
+_FIRST_CHUNK = 8
+_CHUNK = 128
+
+
+def search_by_source(project, query: str, source_ids: set[int] | None = None) -> Iterator[list[Hit]]:
+    """The hits of ``search``, one list per source with hits, in ``search``'s order (by source
+    name, then start and end): a caller that shows the first hits at once stops early or
+    goes on later. The query is parsed (and a bad one refused) on the first ``next``."""
     clauses = parse_query(query)
     candidates: set[int] = set()
     for clause in clauses:
@@ -243,43 +255,53 @@ def _search(project, query: str, source_ids: set[int] | None, limit: int | None)
             candidates.update(r[0] for r in project.conn.execute("SELECT id FROM sources"))
     if source_ids is not None:
         candidates &= source_ids
-    cases_of: dict[int, str] = {}
-    for r in project.conn.execute(
-        "SELECT cs.source_id, min(c.name) FROM case_sources cs JOIN cases c ON c.id = cs.case_id GROUP BY cs.source_id"
-    ):
-        cases_of[r[0]] = r[1]
+    cases_of: dict[int, str] = dict(project.conn.execute(
+        "SELECT cs.source_id, min(c.name) FROM case_sources cs JOIN cases c ON c.id = cs.case_id GROUP BY cs.source_id"))
     plan = [([_Lookup(t) for t in c.positive], [_Lookup(t) for t in c.negative]) for c in clauses]
-    found: list[tuple[str, list[Hit]]] = []
-    for sid, name, length, crc, blob in _rows(project.conn, sorted(candidates)):
+    # by source name (names are unique): str order is SQLite's BINARY order of the UTF-8
+    ordered = [i for i, _name in sorted(project.conn.execute("SELECT id, name FROM sources"), key=_second)
+               if i in candidates]
+    at, size = 0, _FIRST_CHUNK
+    while at < len(ordered):
+        # each source's hits made as its row streams in (its word index is still in the
+        # CPU's cache), then given in name order; no cursor is left open between steps
+        found = [(row[1], hits) for row in _rows(project.conn, ordered[at:at + size])
+                 if (hits := _source_hits(project, plan, cases_of, row))]
+        found.sort(key=_first)
+        at, size = at + size, min(4 * size, _CHUNK)
+        for _name, hits in found:
+            yield hits
+
+
+def _source_hits(project, plan, cases_of: dict[int, str], row) -> list[Hit]:
+    """The hits in one source (``row`` from ``_rows``)."""
+    sid, name, length, crc, blob = row
+    try:
+        raw = None
         try:
-            raw = None
-            try:
-                if crc is None:  # no CRC kept beside the text yet: check the index against the text
-                    raw = project.sources.text_utf8(sid)
-                index = _WordIndex.load(blob, raw, (length, crc))
-            except _DAMAGED:  # an index that fits its text's CRC but not its own layout: scan
-                index = None
-            if index is None and raw is None:
+            if crc is None:  # no CRC kept beside the text yet: check the index against the text
                 raw = project.sources.text_utf8(sid)
-            # without a scan, the text is read when a snippet is first shown
-            text = (_Text(raw) if raw is not None
-                    else _Text(later=project.sources.text_later(sid), where=(project.path, name)))
-            try:
-                spans = _spans(plan, text, index)
-            except _DAMAGED:
-                text = _Text(project.sources.text_utf8(sid))
-                spans = _spans(plan, text, None)
-            if spans:
-                case = cases_of.get(sid)
-                fields = zip(repeat(name), repeat(sid), repeat(case), map(_first, spans), map(_second, spans),
-                             repeat(text))  # one C pass per hit, no Python frame
-                found.append((name, list(map(_new_tuple, repeat(Hit), fields))))
-        except UnicodeDecodeError as exc:  # the stored text itself is damaged (never quote it)
-            raise _damaged(project.path, name, exc) from None
-    found.sort(key=lambda f: f[0])  # hits are ordered by (source name, start, end); names are unique
-    hits = [h for _name, in_source in found for h in in_source]
-    return hits[:limit] if limit else hits
+            index = _WordIndex.load(blob, raw, (length, crc))
+        except _DAMAGED:  # an index that fits its text's CRC but not its own layout: scan
+            index = None
+        if index is None and raw is None:
+            raw = project.sources.text_utf8(sid)
+        # without a scan, the text is read when a snippet is first shown
+        text = (_Text(raw) if raw is not None
+                else _Text(later=project.sources.text_later(sid), where=(project.path, name)))
+        try:
+            spans = _spans(plan, text, index)
+        except _DAMAGED:
+            text = _Text(project.sources.text_utf8(sid))
+            spans = _spans(plan, text, None)
+        if not spans:
+            return []
+        fields = zip(repeat(name), repeat(sid), repeat(cases_of.get(sid)), map(_first, spans), map(_second, spans),
+                     repeat(text))  # one C pass per hit, no Python frame
+        return list(map(_new_tuple, repeat(Hit), fields))
+    except UnicodeDecodeError as exc:  # the stored text itself is damaged (never quote it)
+        raise _damaged(project.path, name, exc) from None
 
 
-__all__ = ["Clause", "Hit", "Term", "build_word_index", "parse_query", "search", "word_index_is_current",
-           "word_key"]
+__all__ = ["Clause", "Hit", "Term", "build_word_index", "parse_query", "search", "search_by_source",
+           "word_index_is_current", "word_key"]
