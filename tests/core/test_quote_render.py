@@ -4,7 +4,7 @@ quote styles, checked character by character; ``verbatim`` changes no character.
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from qualcoder_lite.core.errors import UsageError
@@ -138,6 +138,7 @@ def test_verbatim_is_the_coded_text_with_white_space_collapsed(words, data):
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(_WORD, _GAP), min_size=1, max_size=25))
+@example([("...", " "), ("0", " ")])  # the speaker's dots opening the passage (found by Hypothesis)
 def test_styled_quotes_have_no_straight_quotation_marks_and_keep_the_dots(words):
     text = "".join(w + g for w, g in words)
     for style in ("apa", "bjgp"):
@@ -146,3 +147,13 @@ def test_styled_quotes_have_no_straight_quotation_marks_and_keep_the_dots(words)
             continue
         assert '"' not in made.text and "'" not in made.text
         assert made.text.count("...") == collapse(text).count("...") or "..." not in text
+
+
+@pytest.mark.parametrize("style", ("apa", "bjgp"))
+def test_the_speakers_dots_opening_a_passage_are_kept_and_stray_stops_dropped(style):
+    # "..." (or "….") is how the speaker began, so it stays, like "so..." at the end;
+    # a full stop or comma left over from the sentence before is stray punctuation
+    for text, expected in [("... 0 ", "... 0"), ("...and then it stopped", "...and then it stopped"),
+                           ("....so it went", "....so it went"), (", ... so it went", "... so it went"),
+                           (". and so", "and so"), (".. so", "so"), ("…so", "…so")]:
+        assert render_passage(text, 0, len(text), style=style).text == expected, text
