@@ -156,7 +156,9 @@ def _umask() -> int:
 def write_file(target: "str | Path | Output", write: Callable[[Path], object]) -> Path:
     """Check ``target``, call ``write(tmp)`` for an owner-only temporary file beside it,
     then rename it into place. On any failure the temporary file is removed and the
-    previous file (if any) is unchanged. Returns the path written."""
+    previous file (if any) is unchanged; a cancel (``InterruptedError`` from ``write``, a
+    progress callback's answer) comes out as itself, never as a failed write. Returns the
+    path written."""
     out = as_output(target)
     real = check(out)
     return _write_beside(real, write, shown=out.path,
@@ -192,6 +194,9 @@ def _write_beside(real: Path, write: Callable[[Path], object], shown: Path,
             mode = 0o666 & ~_umask()
         tempfiles.move_into_place(tmp, real)
         os.chmod(real, mode)  # owner-only until it is the finished file
+    except InterruptedError:  # a cancel (Cancel pressed during the write): an OSError, not a failure
+        tmp.unlink(missing_ok=True)
+        raise
     except _write_errors() as exc:
         reason = _io_reason(exc)
         _discard_failed_writer(exc)

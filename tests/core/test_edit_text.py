@@ -4,7 +4,7 @@ actually made), the undoable ReplaceSourceText command and its listing of change
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from qualcoder_lite.core.project import memory_project
@@ -86,6 +86,9 @@ def apply_ops(words, seps, ops):
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenario())
+# deleting "be " before a coded "ben": "be" must not be paired with "ben" (found by Hypothesis)
+@example((["ba", "ban", "bast", "bark", "bal", "be", "ben", "best", "berk"], [" "] * 8,
+          [(6, 7)], [("del", 5), ("ins", 7)]))
 def test_untouched_passages_land_where_their_text_went(case):
     words, seps, codings, ops = case
     old, old_spans = render(words, seps)
@@ -140,6 +143,25 @@ def test_edges_of_a_change():
     assert d.span(6, 38) == (6, 6)
     assert new[slice(*d.span(39, len(old)))] == "I felt that they were too busy."
 
+
+
+@pytest.mark.parametrize("old, new, coded, expected", [
+    # a deleted word right before a coded word that starts with it
+    ("ba ban bast bark bal be ben best berk", "ba ban bast bark bal ben BA best berk", "ben", "ben"),
+    ("so we be ben best", "so we ben, best", "ben", "ben"),
+    ("I said be ben is here", "I said ben is here", "be ben", "ben"),
+    # only the white space or punctuation after a word changed: the word keeps its span
+    ("a b c", "a b, c", "b", "b"),
+    ("a b c", "a b\nc", "b", "b"),
+    ("a b c\nd", "a b\nd", "b c", "b"),
+    ("Hello John Smith was here", "Hello [tutor] was here", "John Smith", "[tutor]"),
+    ("the wrtitten part", "the written  part", "wrtitten", "written"),
+    ("  indented be ben", "  indented ben", "ben", "ben"),
+])
+def test_a_coded_word_keeps_its_own_text(old, new, coded, expected):
+    d = TextDiff(old, new)
+    a = old.index(coded)
+    assert new[slice(*d.span(a, a + len(coded)))] == expected, d.edits
 
 # ----------------------------------------------------------------------------- the command
 TEXT = ("Interviewer: How was the course?\n\n"

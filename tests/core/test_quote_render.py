@@ -6,7 +6,7 @@ from __future__ import annotations
 import bisect
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from qualcoder_lite.core.errors import UsageError
@@ -140,6 +140,7 @@ def test_verbatim_is_the_coded_text_with_white_space_collapsed(words, data):
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(_WORD, _GAP), min_size=1, max_size=25))
+@example([("...", " "), ("0", " ")])  # the speaker's dots opening the passage (found by Hypothesis)
 def test_styled_quotes_have_no_straight_quotation_marks_and_keep_the_dots(words):
     text = "".join(w + g for w, g in words)
     for style in ("apa", "bjgp"):
@@ -165,3 +166,13 @@ def test_participant_spans_shortcut_for_a_passage_inside_one_turn_agrees_with_wa
                 walked = qr._walk_turns(text, start, end, turns, interviewers, starts,
                                         max(0, bisect.bisect_right(starts, start) - 1))
                 assert qr.participant_spans(text, start, end, turns, interviewers, starts) == walked, (start, end)
+
+
+@pytest.mark.parametrize("style", ("apa", "bjgp"))
+def test_the_speakers_dots_opening_a_passage_are_kept_and_stray_stops_dropped(style):
+    # "..." (or "….") is how the speaker began, so it stays, like "so..." at the end;
+    # a full stop or comma left over from the sentence before is stray punctuation
+    for text, expected in [("... 0 ", "... 0"), ("...and then it stopped", "...and then it stopped"),
+                           ("....so it went", "....so it went"), (", ... so it went", "... so it went"),
+                           (". and so", "and so"), (".. so", "so"), ("…so", "…so")]:
+        assert render_passage(text, 0, len(text), style=style).text == expected, text

@@ -108,3 +108,44 @@ def test_export_dialog_offers_nvivo_for_windows(window, qtbot, monkeypatch, tmp_
     assert all(f in offered[0] for f in EXPORT_TARGET_FILTERS.values())
     xml = zipfile.ZipFile(tmp_path / "nv.qdpx").read("project.qde").decode()
     assert 'origin="QualCoder Lite' in xml and "NVivo for Windows" in xml
+
+
+def test_cancelling_an_export_while_it_writes_says_cancelled_not_failed(window, qtbot, monkeypatch, tmp_path):
+    """Cancel pressed while the archive is being written: the cancel raised inside the write
+    is reported as a cancel (status bar), not as "Export failed … cannot be written"."""
+    import threading
+
+    from PySide6.QtWidgets import QMessageBox, QPushButton
+
+    from qualcoder_lite.core.services.refi import interop
+
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    _patch_dialogs(monkeypatch, save_path=folder / "cancelled.qdpx")
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append((a[1], a[2])) or QMessageBox.Ok)
+    reached, released = threading.Event(), threading.Event()
+    write_qdpx = interop.write_qdpx
+
+    def held_write(project, dest, origin, progress, **kw):
+        def step(done, total, label):  # in the worker's thread, inside the write
+            if label.startswith("Writing") and not reached.is_set():
+                reached.set()
+                assert released.wait(60), "the test never released the worker"
+            return progress(done, total, label)
+
+        return write_qdpx(project, dest, origin, step, **kw)
+
+    monkeypatch.setattr(interop, "write_qdpx", held_write)
+    _action(window.menuExport, "actionExportRefiProject").trigger()
+    refi = window.refi_actions
+    try:
+        qtbot.waitUntil(reached.is_set, timeout=30000)
+        refi.progress.findChild(QPushButton).click()  # what the user does
+    finally:
+        released.set()  # never leave the worker held (closing the window would ask about it)
+    assert refi.worker.wait(60)
+    qtbot.waitUntil(lambda: "cancelled" in window.statusBar().currentMessage() or bool(shown), timeout=30000)
+    assert shown == []
+    assert window.statusBar().currentMessage() == "Export REFI-QDA project cancelled; nothing was written."
+    assert list(folder.iterdir()) == []

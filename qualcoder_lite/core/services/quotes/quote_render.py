@@ -152,8 +152,9 @@ _TRAIL_JUNK = " \t\n,;:([{–—-"
 
 def whole_words(text: str, start: int, end: int, trim_punctuation: bool = True) -> tuple[int, int]:
     """Narrow ``start:end`` so it neither begins nor ends inside a word and (unless told
-    not to) drop stray punctuation at the edges (``, and then`` → ``and then``). Returns
-    the span unchanged when nothing would be left."""
+    not to) drop stray punctuation at the edges (``, and then`` → ``and then``). The
+    speaker's dots are not stray: ``... and then`` keeps them (as ``so...`` keeps its
+    own). Returns the span unchanged when nothing would be left."""
     s, e = start, end
     if s > 0 and s < e and _is_word(text[s - 1]) and _is_word(text[s]):
         while s < e and not text[s].isspace():
@@ -162,7 +163,7 @@ def whole_words(text: str, start: int, end: int, trim_punctuation: bool = True) 
         while e > s and not text[e - 1].isspace():
             e -= 1
     lead, trail = (_LEAD_JUNK, _TRAIL_JUNK) if trim_punctuation else (" \t\n", " \t\n")
-    while s < e and text[s] in lead:
+    while s < e and text[s] in lead and not text.startswith("...", s, e):
         s += 1
     while e > s and text[e - 1] in trail:
         e -= 1

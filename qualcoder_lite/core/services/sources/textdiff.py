@@ -6,6 +6,11 @@ character-level matcher over a whole transcript is quadratic, and its "junk" heu
 ignores spaces and common letters in texts over 200 characters). Every offset is a Unicode
 code point, as stored.
 
+A word carries the white space after it and words are matched by their text alone: a lone
+space is no token, so it cannot anchor the match (deleting "be " before "ben" would pair
+"be" with "ben" through the space between them), and a word whose white space changed
+still matches, the white space being diffed on its own.
+
 A span ``[start, end)`` follows its text: unchanged text keeps its characters exactly. The
 rules at the edges of a change, which decide what a coding holds afterwards:
 
@@ -29,7 +34,9 @@ from dataclasses import dataclass
 
 _LINES = re.compile(r"[^\n]*\n*")
 _SENTENCES = re.compile(r"[^.!?]*(?:[.!?]+\s*|$)")
-_WORDS = re.compile(r"\w+|\s|[^\w\s]")
+# a word or a punctuation mark with the white space after it; white space only at the start
+_WORDS = re.compile(r"\s+|(?:\w+|[^\w\s])\s*")
+_WORD = re.compile(r"\w+|[^\w\s]")
 # Token counts above which difflib's "popular token" heuristic is switched on.
 _MAX_REFINE = 4_000
 
@@ -54,37 +61,60 @@ def _sentences(text: str) -> list[str]:
     return [t for t in _SENTENCES.findall(text) if t]
 
 
-def _words(text: str) -> list[str]:
-    return _WORDS.findall(text)
-
-
 def _chars(text: str) -> list[str]:
     return list(text)
 
 
-_LEVELS = (_lines, _sentences, _words, _chars)
+_WORD_LEVEL, _CHAR_LEVEL = 2, 3
+_SPLIT = {0: _lines, 1: _sentences, _CHAR_LEVEL: _chars}  # the word level: _diff_words
 
 
-def _refine(level: int, a: list[str], b: list[str]) -> bool:
-    """Whether a replaced block is diffed again one level down: changed lines always (when
-    not huge), changed words only one word for one similar word (a typo: "wrtitten" ->
-    "written"); "John Smith" -> "[tutor]" stays one replacement."""
-    if level < 2:  # lines, sentences
-        return True
-    if level == 2 and len(a) == 1 and len(b) == 1:
-        return difflib.SequenceMatcher(None, a[0], b[0], autojunk=False).ratio() >= 0.6
-    return False
+def _similar(a: str, b: str) -> bool:
+    """One word for a similar word (a typo: "wrtitten" -> "written") changes character by
+    character; "John Smith" -> "[tutor]" stays one replacement."""
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.6
+
+
+def _positions(tokens: list[str]) -> list[int]:
+    pos = [0]
+    for t in tokens:
+        pos.append(pos[-1] + len(t))
+    return pos
+
+
+def _diff_words(old: str, new: str, io: int, jo: int, out: list[Edit]) -> None:
+    """The word level of ``_diff``: tokens are words (or punctuation marks) with the white
+    space after them, matched by the word alone."""
+    a, b = _WORDS.findall(old), _WORDS.findall(new)
+    # the word without its white space; white space at the start is one token of its own
+    wa = [m.end() if (m := _WORD.match(t)) else 0 for t in a]
+    wb = [m.end() if (m := _WORD.match(t)) else 0 for t in b]
+    ka = [t[:w] or " " for t, w in zip(a, wa)]
+    kb = [t[:w] or " " for t, w in zip(b, wb)]
+    apos, bpos = _positions(a), _positions(b)
+    matcher = difflib.SequenceMatcher(None, ka, kb, autojunk=len(ka) + len(kb) > _MAX_REFINE)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":  # the same words; the white space after one may differ
+            for i, j in zip(range(i1, i2), range(j1, j2)):
+                if a[i] != b[j]:
+                    _diff(a[i][wa[i]:], b[j][wb[j]:], _CHAR_LEVEL, io + apos[i] + wa[i],
+                          jo + bpos[j] + wb[j], out)
+            continue
+        o1, o2, n1, n2 = apos[i1], apos[i2], bpos[j1], bpos[j2]
+        if tag == "replace" and i2 - i1 == 1 and j2 - j1 == 1 and _similar(ka[i1], kb[j1]):
+            _diff(old[o1:o2], new[n1:n2], _CHAR_LEVEL, io + o1, jo + n1, out)
+        else:
+            out.append(Edit(io + o1, io + o2, jo + n1, jo + n2))
 
 
 def _diff(old: str, new: str, level: int, io: int, jo: int, out: list[Edit]) -> None:
-    """Append the edits turning ``old`` into ``new`` (offsets shifted by ``io``/``jo``)."""
-    a, b = _LEVELS[level](old), _LEVELS[level](new)
-    apos = [0]
-    for t in a:
-        apos.append(apos[-1] + len(t))
-    bpos = [0]
-    for t in b:
-        bpos.append(bpos[-1] + len(t))
+    """Append the edits turning ``old`` into ``new`` (offsets shifted by ``io``/``jo``):
+    changed lines and sentences are diffed again one level down."""
+    if level == _WORD_LEVEL:
+        _diff_words(old, new, io, jo, out)
+        return
+    a, b = _SPLIT[level](old), _SPLIT[level](new)
+    apos, bpos = _positions(a), _positions(b)
     # exact matching of every token is quadratic in the frequent ones (spaces, "the"): a huge
     # block (a transcript with few line breaks) lets difflib skip them while anchoring
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=len(a) + len(b) > _MAX_REFINE)
@@ -92,7 +122,7 @@ def _diff(old: str, new: str, level: int, io: int, jo: int, out: list[Edit]) -> 
         if tag == "equal":
             continue
         o1, o2, n1, n2 = apos[i1], apos[i2], bpos[j1], bpos[j2]
-        if tag == "replace" and _refine(level, a[i1:i2], b[j1:j2]):
+        if tag == "replace" and level < _CHAR_LEVEL:
             _diff(old[o1:o2], new[n1:n2], level + 1, io + o1, jo + n1, out)
         else:
             out.append(Edit(io + o1, io + o2, jo + n1, jo + n2))
@@ -123,7 +153,18 @@ def diff_edits(old: str, new: str) -> list[Edit]:
             last = merged.pop()
             e = Edit(last.i1, e.i2, last.j1, e.j2)
         merged.append(e)
-    return merged
+    return [_trim(e, old, new) for e in merged]
+
+
+def _trim(e: Edit, old: str, new: str) -> Edit:
+    """White space that a replacement keeps at its ends stays outside it ("John Smith " ->
+    "[tutor] " replaces the name only): a span ending before that space does not grow."""
+    i1, i2, j1, j2 = e.i1, e.i2, e.j1, e.j2
+    while i1 < i2 and j1 < j2 and old[i2 - 1] == new[j2 - 1] and old[i2 - 1].isspace():
+        i2, j2 = i2 - 1, j2 - 1
+    while i1 < i2 and j1 < j2 and old[i1] == new[j1] and old[i1].isspace():
+        i1, j1 = i1 + 1, j1 + 1
+    return Edit(i1, i2, j1, j2)
 
 
 def _boundary(text: str, a: int, b: int) -> int:
