@@ -14,6 +14,9 @@ from qualcoder_lite.core.services.queries.wordfreq import _intersect, _merge, st
 spans = st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60)).map(lambda t: (min(t), max(t))), max_size=12)
 
 
+# no deadline: it failed once on a loaded machine (a pause past Hypothesis's 200 ms) and passed
+# again with the same seed; a wrong length is what the test is for, not a slow example
+@settings(deadline=None)
 @given(spans)
 def test_union_length_is_the_size_of_the_character_set(ss):
     assert union_length(ss) == len({i for s, e in ss for i in range(s, e)})
