@@ -62,3 +62,17 @@ def finished(qtbot, job):
         return None
     qtbot.waitUntil(lambda: job.reported, timeout=60000)
     return job.result
+
+
+def open_busiest_with_long_lines(wb, qtbot, settle) -> tuple[str, list[str], list[int]]:
+    """Open the source with the most codings, select the code with the most, let the view
+    ``settle``; its text, its first four lines of more than 20 characters and their starts."""
+    project = wb.ctx.project
+    busiest = max(project.sources.all(), key=lambda s: s.codings)
+    wb.open_source(busiest.id)
+    counts = project.codes.counts()
+    wb.codes.select_code(max(counts, key=lambda c: counts[c][0]))
+    settle(qtbot)
+    text = wb.view.text
+    lines = [b for b in text.split("\n") if len(b.strip()) > 20][:4]
+    return text, lines, [text.index(line) for line in lines]

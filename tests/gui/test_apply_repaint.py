@@ -9,7 +9,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
 from qualcoder_lite.gui.transcript_view import assign_lanes
-from tests.gui.conftest import select_text
+from tests.gui.conftest import open_busiest_with_long_lines, select_text
 
 
 def _settle(qtbot) -> None:
@@ -46,16 +46,8 @@ def _assert_margin_fresh(qtbot, view) -> None:
 
 def test_margin_after_apply_undo_redo_scroll_and_resize_is_what_a_fresh_look_gives(window, qtbot):
     wb = window.workbench
-    project = wb.ctx.project
-    busiest = max(project.sources.all(), key=lambda s: s.codings)
-    wb.open_source(busiest.id)
-    counts = project.codes.counts()
-    wb.codes.select_code(max(counts, key=lambda c: counts[c][0]))
+    text, lines, starts = open_busiest_with_long_lines(wb, qtbot, _settle)
     view = wb.view
-    _settle(qtbot)
-    text = view.text
-    lines = [b for b in text.split("\n") if len(b.strip()) > 20][:4]
-    starts = [text.index(line) for line in lines]
     _assert_margin_fresh(qtbot, view)
     before = {c.id for c in view.codings}
     # a long passage, then a short one starting before it: the long one changes lanes

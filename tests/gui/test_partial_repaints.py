@@ -10,7 +10,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QSplitter
 
-from tests.gui.conftest import open_source, select_text
+from tests.gui.conftest import open_busiest_with_long_lines, open_source, select_text
 
 USER = 256
 
@@ -204,16 +204,8 @@ def test_stripes_and_code_counts_repainted_in_place_match_a_full_repaint(window,
     one's stripe moves to another lane all along its lines, far below the short one's
     highlight), undo and redo leave on screen what a full repaint paints."""
     wb = window.workbench
-    project = wb.ctx.project
-    busiest = max(project.sources.all(), key=lambda s: s.codings)
-    wb.open_source(busiest.id)
-    counts = project.codes.counts()
-    wb.codes.select_code(max(counts, key=lambda c: counts[c][0]))
+    text, lines, starts = open_busiest_with_long_lines(wb, qtbot, _settle)
     view = wb.view
-    _settle(qtbot)
-    text = view.text
-    lines = [b for b in text.split("\n") if len(b.strip()) > 20][:4]  # the 7th is coded below
-    starts = [text.index(line) for line in lines]
     widgets = (view.margin, view.viewport(), wb.codes.tree.viewport())
     _assert_all_painted(qtbot, widgets)
     lanes = {}
