@@ -10,9 +10,8 @@ the quote cell) or with "Edit quote…" in the context menu; both are undoable.
 from __future__ import annotations
 
 import bisect
-from operator import itemgetter
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QStyledItemDelegate, QVBoxLayout,
     QWidget,
@@ -25,10 +24,11 @@ from ..core.services.sources.filters import Where, parse_where
 from ..core.services.quotes.segments import case_by_source_name, segment_rows
 from .context import Context
 from .row_numbers import RowNumbers
+from .segment_keys import PAGE, KeysBehind, SegmentKeys
 from .segment_view import SegmentTableView
 
-PAGE = 200
-_KEY, _CODING = itemgetter(0), itemgetter(1)
+#: keys read before the table is shown (a small project's all; a large one's first screen)
+FIRST_KEYS = 1000
 BASE_COLUMNS = ("Case", "Source", "Code", "Quote", "Coder", "Memo")
 QUOTE_COL = 3
 MEMO_COL = 5
@@ -43,15 +43,26 @@ ROW_FLAGS = _F.ItemIsEnabled | _F.ItemIsSelectable
 MEMO_FLAGS = ROW_FLAGS | _F.ItemIsEditable
 
 
-class SegmentModel(QAbstractTableModel):
+class SegmentModel(KeysBehind, QAbstractTableModel):
+    """The rows of a query as coding ids and sort keys (``SegmentKeys``: every row counted at
+    once, the keys read a few sources at a time behind the first screen, all of them before
+    anything looks them up); a page of segments is read when a row of it is shown."""
+
     #: after an in-place refresh: the ids of the sources whose rows may have changed
     rowsRefreshed = Signal(object)
+    #: every key is read (``coverage`` is complete)
+    keysRead = Signal()
 
     def __init__(self, ctx: Context, parent=None):
         super().__init__(parent)
         self.ctx = ctx
-        self.ids: list[int] = []
-        self.keys: list[tuple] = []
+        self._rows = SegmentKeys(ctx.project.codings, [], None, None)
+        self._n = 0  # rows shown
+        #: per source shown: (rows, coded characters, source characters), for the rows read
+        self.coverage: dict[int, tuple[int, int, int]] = {}
+        self._step = QTimer(self)
+        self._step.setSingleShot(True)
+        self._step.timeout.connect(self._read_step)
         self._key_of: dict[int, tuple] | None = None
         self._cache: dict[int, object] = {}
         self._quotes: dict[int, object] = {}  # coding id -> CitedQuote
@@ -67,15 +78,19 @@ class SegmentModel(QAbstractTableModel):
         self.where = where
         self.attributes = [a.name for a in self.ctx.project.attributes.all("case")]
         allowed = where.source_ids(self.ctx.project) if where else None
-        keyed = self.ctx.project.codings.keyed_for_codes(self.code_ids, allowed, self.ctx.visible_coders)
-        self.keys = list(map(_KEY, keyed))  # sort keys, parallel to ids
-        self.ids = list(map(_CODING, keyed))
+        self._rows = SegmentKeys(self.ctx.project.codings, self.code_ids, allowed, self.ctx.visible_coders)
+        self._n = self._rows.total
+        self.coverage = {}
+        self._step.stop()
+        self._read(FIRST_KEYS)
         self._key_of: dict[int, tuple] | None = None  # built when first needed (``_keys_by_id``)
         self._cache = {}
         self._quotes = {}
         self._quoter = None
         self._case_of = None
         self.endResetModel()
+        if not self._rows.done:
+            self._step.start(0)
 
     def refresh(self, changes=None) -> None:
         """Re-read the rows. When ``changes`` names the codings that changed (and no code,
@@ -86,6 +101,9 @@ class SegmentModel(QAbstractTableModel):
             self.set_query(self.code_ids, self.where)
             return
         changed = changes.coding_ids
+        if not self._rows.done and not self._read_changed_rest(set(changed)):
+            self.set_query(self.code_ids, self.where)
+            return
         self._quoter = None  # an edited quote: read the edits again
         for cid in changed:
             self._cache.pop(cid, None)
@@ -103,6 +121,7 @@ class SegmentModel(QAbstractTableModel):
             self.beginRemoveRows(QModelIndex(), r, r)
             key_of.pop(self.ids[r], None)
             del self.ids[r], self.keys[r]
+            self._n -= 1
             self.endRemoveRows()
         for cid, key in sorted(fresh.items(), key=lambda kv: kv[1]):
             r = bisect.bisect_left(self.keys, key)
@@ -110,6 +129,7 @@ class SegmentModel(QAbstractTableModel):
             self.keys.insert(r, key)
             self.ids.insert(r, cid)
             key_of[cid] = key
+            self._n += 1
             self.endInsertRows()
         self.rowsRefreshed.emit(set(changes.source_ids))
 
@@ -132,13 +152,16 @@ class SegmentModel(QAbstractTableModel):
         return None  # pragma: no cover - the index and the lists always agree
 
     def segment(self, row: int):
-        if not 0 <= row < len(self.ids):
+        if not 0 <= row < self._n:
             return None
-        cid = self.ids[row]
+        page_start = (row // PAGE) * PAGE
+        if not self._read_to(min(page_start + PAGE, self._n) - 1):
+            return None
+        ids = self._rows.ids
+        cid = ids[row]
         seg = self._cache.get(cid)
         if seg is None:
-            page_start = (row // PAGE) * PAGE
-            page = [i for i in self.ids[page_start:page_start + PAGE] if i not in self._cache]
+            page = [i for i in ids[page_start:page_start + PAGE] if i not in self._cache]
             self._cache.update(segment_rows(self.ctx.project, page))
             seg = self._cache.get(cid)
         return seg
@@ -147,12 +170,14 @@ class SegmentModel(QAbstractTableModel):
         """The Case cell's text without fetching the row's page: sizing the Case column to
         its contents reads ~1,000 rows, and fetching their segments (text, path, attributes)
         took more time than the rest of showing a 50,000-segment code."""
-        seg = self._cache.get(self.ids[row])
+        rows = self._rows
+        seg = self._cache.get(rows.ids[row]) if row < len(rows.ids) else None
         if seg is not None:
             return seg.case or ""
         if self._case_of is None:
             self._case_of = case_by_source_name(self.ctx.project)
-        return self._case_of.get(self.keys[row][0], "")
+        name = rows.keys[row][0] if row < len(rows.keys) else rows.source_name(row)
+        return self._case_of.get(name, "")
 
     def quote(self, row: int):
         """The row's quote (``CitedQuote``) as the renderer prints it."""
@@ -172,8 +197,8 @@ class SegmentModel(QAbstractTableModel):
     def forget_quotes(self) -> None:
         """The project's quote format changed: render every quote again."""
         self._quotes, self._quoter = {}, None
-        if self.ids:
-            self.dataChanged.emit(self.index(0, QUOTE_COL), self.index(len(self.ids) - 1, QUOTE_COL))
+        if self._n:
+            self.dataChanged.emit(self.index(0, QUOTE_COL), self.index(self._n - 1, QUOTE_COL))
 
     def edit_text(self, row: int) -> str:
         """What the quote editor starts from: the stored edit, else the passage with the
@@ -185,7 +210,7 @@ class SegmentModel(QAbstractTableModel):
         return self.quoter().edit_template(seg.source_id, seg.start, seg.end)
 
     def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.ids)
+        return 0 if parent.isValid() else self._n
 
     def columnCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(BASE_COLUMNS) + len(self.attributes)
@@ -202,7 +227,7 @@ class SegmentModel(QAbstractTableModel):
         if role not in _ROLES or not index.isValid():  # a repaint asks ~8 roles per cell
             return None
         col = index.column()
-        if col == 0 and (role == DISPLAY or role == EDIT) and 0 <= index.row() < len(self.ids):
+        if col == 0 and (role == DISPLAY or role == EDIT) and 0 <= index.row() < self._n:
             return self.case_of_row(index.row())
         seg = self.segment(index.row())
         if seg is None:
@@ -320,6 +345,7 @@ class RetrievalPanel(QWidget):
         # added or removed in place (no reset) only the sources it is in
         self._coverage: dict[int, tuple[int, int, int]] = {}  # per source, for the codes shown
         self.model.modelReset.connect(self._count_changed)
+        self.model.keysRead.connect(self._count_changed)
         self.model.rowsRefreshed.connect(self._count_changed)
         self._count_changed()
 
@@ -354,15 +380,20 @@ class RetrievalPanel(QWidget):
         """'6 segments · 2 sources · 12.5% coverage': the rows shown, the sources they are in,
         and the coded characters (overlaps once) over those sources' characters.
         ``source_ids``: only these sources' figures can have changed (the others are kept)."""
-        from ..core.services.queries.coverage import coverage_by_source, coverage_of_sorted, total_of
+        from ..core.services.queries.coverage import coverage_by_source, total_of
 
         n = self.model.rowCount()
         text = f"{n} segment{'s' if n != 1 else ''}"
         if not n:
             self._coverage = {}
+        elif source_ids is None and not self.model.keys_done:  # the coverage comes when all are read
+            self._coverage = {}
+            sources = len(self.model.sources_shown)
+            text += f" · {sources} source{'s' if sources != 1 else ''} · counting coverage…"
+            self.count.setToolTip("")
         else:
-            if source_ids is None:  # every row was just read: count from their keys
-                self._coverage = coverage_of_sorted(self.ctx.project, self.model.keys)
+            if source_ids is None:  # every row was just read: counted from their keys as read
+                self._coverage = dict(self.model.coverage)
             elif source_ids:
                 where = self.model.where
                 allowed = where.source_ids(self.ctx.project) if where else None
