@@ -79,19 +79,42 @@ class SegmentKeys:
         if not self.done:
             self.read(self.total)
 
-    def read_changed_rest(self, changed: set[int]) -> int:
-        """After the codings ``changed`` changed: read every row not read yet as they are now,
-        less those codings (the caller puts them in their places); how many of the rows
-        counted before are gone (the old rows of changed codings among those not read)."""
-        unread = self.total - len(self.keys)
-        read_before = len(self.keys)
-        self.read(self.total, check=False)
-        tail = [(k, i) for k, i in zip(self.keys[read_before:], self.ids[read_before:]) if i not in changed]
-        del self.keys[read_before:], self.ids[read_before:]
-        self.keys += map(_KEY, tail)
-        self.ids += map(_CODING, tail)
-        self.total = len(self.keys)
-        return unread - len(tail)
+    @property
+    def frontier(self) -> str | None:
+        """The name of the first source not read (None: all are read): a row of a source
+        named before it is among ``keys``."""
+        return None if self.done else self.sources[self._next][0]
+
+    def recount(self, counted: dict[int, tuple[str, int]], source_ids) -> list[tuple[int, int, int]]:
+        """After codings of ``source_ids`` changed: their rows now number ``counted`` (id ->
+        (name, rows); a source left out has none). Read sources only take the new count (the
+        caller patched their keys); for each source not read, (first row, rows before, rows
+        now), last first, for the caller to insert or remove rows at its end (its rows were
+        never shown: nothing was read for them)."""
+        frontier = self.frontier
+        known = {s[1] for s in self.sources}
+        for sid, (name, now) in counted.items():
+            if sid not in known and now:  # a source without rows before: in its place by name
+                i = bisect.bisect_left(self.sources, (name,))
+                self.sources.insert(i, (name, sid, 0))
+                if i < self._next:
+                    self._next += 1
+        at = {s[1]: i for i, s in enumerate(self.sources)}
+        moves: list[tuple[int, int, int]] = []
+        for i in sorted({at[sid] for sid in set(source_ids) | set(counted) if sid in at}, reverse=True):
+            name, sid, before = self.sources[i]
+            now = counted[sid][1] if sid in counted else 0
+            if frontier is not None and name >= frontier:  # the rows before it are as the view has them
+                moves.append((len(self.keys) + sum(s[2] for s in self.sources[self._next:i]), before, now))
+            if now:
+                self.sources[i] = (name, sid, now)
+            else:
+                del self.sources[i]
+                if i < self._next:
+                    self._next -= 1
+        self._first_row = list(accumulate((s[2] for s in self.sources), initial=0))
+        self.total = self._first_row[-1]
+        return moves
 
 
 class KeysBehind:
@@ -123,6 +146,7 @@ class KeysBehind:
     def _read(self, rows: int) -> None:
         """Read the next ``rows`` keys or more (whole sources) and count their coverage."""
         keys = self._rows.read(rows)
+        self._key_of = None  # coding id -> key, of the rows read: built again when needed
         self.coverage.update(coverage_of_sorted(self.ctx.project, keys))
 
     def _read_step(self) -> None:
@@ -155,20 +179,29 @@ class KeysBehind:
         if not self._rows.done:
             self._read_to(self._n - 1)
 
-    def _read_changed_rest(self, changed: set[int]) -> bool:
-        """Before an in-place refresh with keys still to read: read them as they are now,
-        without the changed codings (the refresh puts those in their places), and remove
-        as many rows at the end as the changed codings had among the rows not read (those
-        rows were never shown: nothing was read for them). False: counts do not add up."""
-        self._step.stop()
-        read = len(self._rows.keys)
-        gone = self._rows.read_changed_rest(changed)
-        if gone < 0:
-            return False
-        self.coverage.update(coverage_of_sorted(self.ctx.project, self._rows.keys[read:]))
-        if gone:
-            self.beginRemoveRows(QModelIndex(), self._n - gone, self._n - 1)
-            self._n -= gone
-            self.endRemoveRows()
-        self.keysRead.emit()
-        return True
+    def _recount(self, changes) -> None:
+        """After an in-place refresh patched the rows read: count the changed sources' rows
+        again, insert or remove rows at the end of each source not read yet, and count the
+        coverage of the read ones again (``keysRead`` hands it on when all are read)."""
+        from ..core.services.queries.coverage import coverage_by_source
+
+        project, rows = self.ctx.project, self._rows
+        allowed = self.where.source_ids(project) if self.where else None
+        sids = sorted(changes.source_ids)
+        counted = {sid: (name, n) for name, sid, n in project.codings.counts_by_source(
+            self.code_ids, self.ctx.visible_coders, in_sources=sids) if allowed is None or sid in allowed}
+        frontier = rows.frontier
+        for first, before, now in rows.recount(counted, sids):
+            if now > before:
+                self.beginInsertRows(QModelIndex(), first + before, first + now - 1)
+                self._n += now - before
+                self.endInsertRows()
+            elif now < before:
+                self.beginRemoveRows(QModelIndex(), first + now, first + before - 1)
+                self._n -= before - now
+                self.endRemoveRows()
+        read = [sid for sid in sids if sid in counted and counted[sid][0] < frontier]
+        for sid in sids:
+            self.coverage.pop(sid, None)
+        self.coverage.update(coverage_by_source(project, self.code_ids, allowed, self.ctx.visible_coders,
+                                                only=set(read)))

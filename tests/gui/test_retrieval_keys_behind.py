@@ -72,7 +72,8 @@ def test_case_cells_of_rows_not_read_need_no_keys(window, steps):
 @pytest.mark.parametrize("where", ["first", "last"])
 def test_codings_changed_before_every_key_is_read_leave_what_reading_all_shows(window, steps, where):
     """A coding added, changed, removed in a source whose keys were read (first) or not yet
-    (last): the table patched in place equals one that read every key first."""
+    (last): the table patched in place (its rows read or counted) equals one that read every
+    key first."""
     wb = window.workbench
     wb.tabs.setCurrentWidget(wb.retrieval)
     project = window.ctx.project
@@ -83,7 +84,6 @@ def test_codings_changed_before_every_key_is_read_leave_what_reading_all_shows(w
     name, sid, _n = model.sources_shown[0 if where == "first" else -1]
     victim = next(c for c in project.codings.for_source(sid, None) if c.code_id in ids)
     window.ctx.run(RemoveCoding(victim.id))
-    assert model.keys_done  # an in-place refresh reads the rest first
     window.ctx.run(ApplyCode(sid, [ids[0]], 3, 9))
     window.actionUndo.trigger()
     window.actionUndo.trigger()  # the removed coding is back
@@ -110,4 +110,33 @@ def test_a_change_in_a_source_not_read_yet_adds_and_removes_rows_there(window, s
         window.ctx.run(RemoveCoding(c.id))
     assert model.rowCount() == before + 1 - len(gone)
     assert not resets  # patched in place (the view keeps its place), not read again
+    assert not model.keys_done  # the rows of a source not read yet are counted, not read
+    assert _shown(panel) == _eager_state(window, steps)
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_a_source_gets_its_first_row_before_every_key_is_read(window, steps, where):
+    """A code's first coding in a source named before the first source not read yet (its row
+    read) or after it (counted): the same as reading every key first."""
+    wb = window.workbench
+    project = window.ctx.project
+    panel, model = wb.retrieval, wb.retrieval.model
+    counts = project.codes.counts()
+    every = {s.id: s.name for s in project.sources.all()}
+    for code in project.codes.all():
+        panel.show_codes([code.id])
+        if model.keys_done:
+            continue
+        shown = {x[1] for x in model.sources_shown}
+        frontier = model._rows.frontier
+        empty = sorted((name, sid) for sid, name in every.items() if sid not in shown
+                       and (name < frontier if where == "before" else name > frontier))
+        if empty and counts.get(code.id):
+            break
+    else:
+        pytest.skip("no code with a source without it on that side")
+    before = model.rowCount()
+    window.ctx.run(ApplyCode(empty[0][1], [code.id], 0, 4))
+    assert model.rowCount() == before + 1 and not model.keys_done
+    assert panel.count.text().startswith(f"{before + 1} segments · {len(shown) + 1} sources")
     assert _shown(panel) == _eager_state(window, steps)

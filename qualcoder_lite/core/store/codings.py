@@ -101,17 +101,22 @@ class CodingRepo:
         out.sort()  # keys are unique (one source per name); str order is SQLite's BINARY order
         return out
 
-    def counts_by_source(self, code_ids: list[int], coders: list[str] | None = None) -> list[tuple[str, int, int]]:
+    def counts_by_source(self, code_ids: list[int], coders: list[str] | None = None,
+                         in_sources: list[int] | None = None) -> list[tuple[str, int, int]]:
         """(source name, source id, codings) for each source with codings of the codes (by
-        ``coders``), by source name: how many keys ``keyed_for_codes`` gives per source, counted
-        from the covering index ``codings_code`` without reading them."""
-        if not code_ids:
+        ``coders``; ``in_sources``: of these sources only), by source name: how many keys
+        ``keyed_for_codes`` gives per source, counted from the covering index ``codings_code``
+        without reading them."""
+        if not code_ids or (in_sources is not None and not in_sources):
             return []
         sql = f"SELECT k.source_id, count(*) FROM codings k WHERE k.code_id IN ({','.join('?' for _ in code_ids)})"
         params: list[int | str] = list(code_ids)
         if coders is not None:
             sql += f" AND k.coder_id IN (SELECT id FROM coders WHERE name IN ({','.join('?' for _ in coders)}))"
             params += coders
+        if in_sources is not None:
+            sql += f" AND k.source_id IN ({','.join('?' for _ in in_sources)})"
+            params += list(in_sources)
         counts = self.conn.execute(sql + " GROUP BY k.source_id", params).fetchall()
         names = dict(self.conn.execute("SELECT id, name FROM sources"))
         return sorted((names[s], s, n) for s, n in counts)

@@ -32,7 +32,7 @@ import contextlib
 import gc
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import FrozenInstanceError
 from itertools import repeat
 from operator import add, itemgetter
@@ -332,6 +332,8 @@ def _source_hits(project, plan, cases_of: dict[int, str], row) -> list[Hit]:
         # without a scan, the text is read when a snippet is first shown
         text = (_Text(raw) if raw is not None
                 else _Text(later=project.sources.text_later(sid), where=(project.path, name)))
+        starts: Iterable[int]
+        ends: Iterable[int]
         try:
             word = _one_word(plan, index)
             if word is not None:  # the starts alone: no (start, end) pair per hit
