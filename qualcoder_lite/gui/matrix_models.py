@@ -20,6 +20,12 @@ DISPLAY, EDIT, BACKGROUND, FOREGROUND, TOOLTIP, USER = (
     int(r) for r in (_R.DisplayRole, _R.EditRole, _R.BackgroundRole, _R.ForegroundRole, _R.ToolTipRole,
                      _R.UserRole))
 _MATRIX_ROLES = frozenset((DISPLAY, EDIT, BACKGROUND, FOREGROUND, TOOLTIP, USER))
+FONT = int(_R.FontRole)
+_HEADER_ROLES = frozenset((DISPLAY, TOOLTIP, FONT, BACKGROUND))  # the roles headerData() answers
+HORIZONTAL = Qt.Orientation.Horizontal
+_F = Qt.ItemFlag
+NO_FLAGS, GROUP_FLAGS = _F.NoItemFlags, _F.ItemIsEnabled
+CELL_FLAGS = _F.ItemIsEnabled | _F.ItemIsSelectable | _F.ItemIsEditable
 GROUP_BG = QColor("#ecebe6")
 _BOLD: list[QFont] = []  # the row headers' font, made once (the header asks for it per row)
 
@@ -83,24 +89,28 @@ class MatrixModel(QAbstractTableModel):
     def columnCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.matrix.columns)
 
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if orientation == Qt.Horizontal:
+    def headerData(self, section, orientation, role=DISPLAY):
+        # plain ints, as in data(): the headers ask ~400 times per reset at 10x, and each
+        # ``Qt.DisplayRole``-style lookup costs microseconds
+        if role not in _HEADER_ROLES:
+            return None
+        if orientation == HORIZONTAL:
             if not 0 <= section < len(self.matrix.columns):
                 return None
             col = self.matrix.columns[section]
-            if role == Qt.DisplayRole:
+            if role == DISPLAY:
                 return col.name
-            if role == Qt.ToolTipRole:
+            if role == TOOLTIP:
                 return col.display_path + (" (with its sub-codes)" if self.roll_up else "")
             return None
         if not 0 <= section < len(self.lines):
             return None
         kind, value = self.lines[section]
-        if role == Qt.DisplayRole:
+        if role == DISPLAY:
             return f"{self.group_by}: {value}" if kind == "group" else self.matrix.rows[value].name
-        if role == Qt.FontRole:
+        if role == FONT:
             return _bold_font()
-        if role == Qt.BackgroundRole and kind == "group":
+        if role == BACKGROUND and kind == "group":
             return GROUP_BG
         return None
 
@@ -140,10 +150,10 @@ class MatrixModel(QAbstractTableModel):
 
     def flags(self, index: QModelIndex):
         if not index.isValid():
-            return Qt.NoItemFlags
+            return NO_FLAGS
         if self.is_group(index.row()):
-            return Qt.ItemIsEnabled
-        return Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsEditable
+            return GROUP_FLAGS
+        return CELL_FLAGS
 
     def setData(self, index: QModelIndex, value, role=Qt.EditRole) -> bool:
         if not index.isValid() or role != Qt.EditRole or self.is_group(index.row()):

@@ -10,9 +10,8 @@ the quote cell) or with "Edit quote…" in the context menu; both are undoable.
 from __future__ import annotations
 
 import bisect
-from operator import itemgetter
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QStyledItemDelegate, QVBoxLayout,
     QWidget,
@@ -25,10 +24,11 @@ from ..core.services.sources.filters import Where, parse_where
 from ..core.services.quotes.segments import case_by_source_name, segment_rows
 from .context import Context
 from .row_numbers import RowNumbers
+from .segment_keys import PAGE, KeysBehind, SegmentKeys
 from .segment_view import SegmentTableView
 
-PAGE = 200
-_KEY, _CODING = itemgetter(0), itemgetter(1)
+#: keys read before the table is shown (a small project's all; a large one's first screen)
+FIRST_KEYS = 1000
 BASE_COLUMNS = ("Case", "Source", "Code", "Quote", "Coder", "Memo")
 QUOTE_COL = 3
 MEMO_COL = 5
@@ -43,15 +43,26 @@ ROW_FLAGS = _F.ItemIsEnabled | _F.ItemIsSelectable
 MEMO_FLAGS = ROW_FLAGS | _F.ItemIsEditable
 
 
-class SegmentModel(QAbstractTableModel):
+class SegmentModel(KeysBehind, QAbstractTableModel):
+    """The rows of a query as coding ids and sort keys (``SegmentKeys``: every row counted at
+    once, the keys read a few sources at a time behind the first screen, all of them before
+    anything looks them up); a page of segments is read when a row of it is shown."""
+
     #: after an in-place refresh: the ids of the sources whose rows may have changed
     rowsRefreshed = Signal(object)
+    #: every key is read (``coverage`` is complete)
+    keysRead = Signal()
 
     def __init__(self, ctx: Context, parent=None):
         super().__init__(parent)
         self.ctx = ctx
-        self.ids: list[int] = []
-        self.keys: list[tuple] = []
+        self._rows = SegmentKeys(ctx.project.codings, [], None, None)
+        self._n = 0  # rows shown
+        #: per source shown: (rows, coded characters, source characters), for the rows read
+        self.coverage: dict[int, tuple[int, int, int]] = {}
+        self._step = QTimer(self)
+        self._step.setSingleShot(True)
+        self._step.timeout.connect(self._read_step)
         self._key_of: dict[int, tuple] | None = None
         self._cache: dict[int, object] = {}
         self._quotes: dict[int, object] = {}  # coding id -> CitedQuote
@@ -67,15 +78,19 @@ class SegmentModel(QAbstractTableModel):
         self.where = where
         self.attributes = [a.name for a in self.ctx.project.attributes.all("case")]
         allowed = where.source_ids(self.ctx.project) if where else None
-        keyed = self.ctx.project.codings.keyed_for_codes(self.code_ids, allowed, self.ctx.visible_coders)
-        self.keys = list(map(_KEY, keyed))  # sort keys, parallel to ids
-        self.ids = list(map(_CODING, keyed))
+        self._rows = SegmentKeys(self.ctx.project.codings, self.code_ids, allowed, self.ctx.visible_coders)
+        self._n = self._rows.total
+        self.coverage = {}
+        self._step.stop()
+        self._read(FIRST_KEYS)
         self._key_of: dict[int, tuple] | None = None  # built when first needed (``_keys_by_id``)
         self._cache = {}
         self._quotes = {}
         self._quoter = None
         self._case_of = None
         self.endResetModel()
+        if not self._rows.done:
+            self._step.start(0)
 
     def refresh(self, changes=None) -> None:
         """Re-read the rows. When ``changes`` names the codings that changed (and no code,
@@ -93,52 +108,65 @@ class SegmentModel(QAbstractTableModel):
         allowed = self.where.source_ids(self.ctx.project) if self.where else None
         fresh = dict((cid, key) for key, cid in self.ctx.project.codings.keyed_for_codes(
             self.code_ids, allowed, self.ctx.visible_coders, only=sorted(changed)))
+        frontier = self._rows.frontier  # with keys still to read: rows of sources from here are counted only
+        if frontier is not None:
+            fresh = {cid: key for cid, key in fresh.items() if key[0] < frontier}
+        ids, keys = self._rows.ids, self._rows.keys  # the rows read (all, once done)
         last = self.columnCount() - 1
         key_of = self._keys_by_id()
         for r in sorted((r for r in map(self._row_of, changed) if r is not None), reverse=True):
-            if fresh.get(self.ids[r]) == self.keys[r]:  # still here, same place: repaint it
-                fresh.pop(self.ids[r])
+            if fresh.get(ids[r]) == keys[r]:  # still here, same place: repaint it
+                fresh.pop(ids[r])
                 self.dataChanged.emit(self.index(r, 0), self.index(r, last))
                 continue
             self.beginRemoveRows(QModelIndex(), r, r)
-            key_of.pop(self.ids[r], None)
-            del self.ids[r], self.keys[r]
+            key_of.pop(ids[r], None)
+            del ids[r], keys[r]
+            self._n -= 1
             self.endRemoveRows()
         for cid, key in sorted(fresh.items(), key=lambda kv: kv[1]):
-            r = bisect.bisect_left(self.keys, key)
+            r = bisect.bisect_left(keys, key)
             self.beginInsertRows(QModelIndex(), r, r)
-            self.keys.insert(r, key)
-            self.ids.insert(r, cid)
+            keys.insert(r, key)
+            ids.insert(r, cid)
             key_of[cid] = key
+            self._n += 1
             self.endInsertRows()
+        if frontier is not None:
+            self._recount(changes)
         self.rowsRefreshed.emit(set(changes.source_ids))
 
     def _keys_by_id(self) -> dict[int, tuple]:
         """coding id -> its sort key, built on the first in-place refresh after a query
         (finding a changed row by scanning 50,000 ids cost ~8 ms per coding applied)."""
         if self._key_of is None:
-            self._key_of = dict(zip(self.ids, self.keys))
+            self._key_of = dict(zip(self._rows.ids, self._rows.keys))
         return self._key_of
 
     def _row_of(self, coding_id: int) -> int | None:
+        """The row of a coding among the rows read (None: not among them)."""
         key = self._keys_by_id().get(coding_id)
         if key is None:
             return None
-        r = bisect.bisect_left(self.keys, key)
-        while r < len(self.ids) and self.keys[r] == key:  # equal keys: find the id among them
-            if self.ids[r] == coding_id:
+        ids, keys = self._rows.ids, self._rows.keys
+        r = bisect.bisect_left(keys, key)
+        while r < len(ids) and keys[r] == key:  # equal keys: find the id among them
+            if ids[r] == coding_id:
                 return r
             r += 1
         return None  # pragma: no cover - the index and the lists always agree
 
     def segment(self, row: int):
-        if not 0 <= row < len(self.ids):
+        if not 0 <= row < self._n:
             return None
-        cid = self.ids[row]
+        page_start = (row // PAGE) * PAGE
+        if not self._read_to(min(page_start + PAGE, self._n) - 1):
+            return None
+        ids = self._rows.ids
+        cid = ids[row]
         seg = self._cache.get(cid)
         if seg is None:
-            page_start = (row // PAGE) * PAGE
-            page = [i for i in self.ids[page_start:page_start + PAGE] if i not in self._cache]
+            page = [i for i in ids[page_start:page_start + PAGE] if i not in self._cache]
             self._cache.update(segment_rows(self.ctx.project, page))
             seg = self._cache.get(cid)
         return seg
@@ -147,12 +175,14 @@ class SegmentModel(QAbstractTableModel):
         """The Case cell's text without fetching the row's page: sizing the Case column to
         its contents reads ~1,000 rows, and fetching their segments (text, path, attributes)
         took more time than the rest of showing a 50,000-segment code."""
-        seg = self._cache.get(self.ids[row])
+        rows = self._rows
+        seg = self._cache.get(rows.ids[row]) if row < len(rows.ids) else None
         if seg is not None:
             return seg.case or ""
         if self._case_of is None:
             self._case_of = case_by_source_name(self.ctx.project)
-        return self._case_of.get(self.keys[row][0], "")
+        name = rows.keys[row][0] if row < len(rows.keys) else rows.source_name(row)
+        return self._case_of.get(name, "")
 
     def quote(self, row: int):
         """The row's quote (``CitedQuote``) as the renderer prints it."""
@@ -172,8 +202,8 @@ class SegmentModel(QAbstractTableModel):
     def forget_quotes(self) -> None:
         """The project's quote format changed: render every quote again."""
         self._quotes, self._quoter = {}, None
-        if self.ids:
-            self.dataChanged.emit(self.index(0, QUOTE_COL), self.index(len(self.ids) - 1, QUOTE_COL))
+        if self._n:
+            self.dataChanged.emit(self.index(0, QUOTE_COL), self.index(self._n - 1, QUOTE_COL))
 
     def edit_text(self, row: int) -> str:
         """What the quote editor starts from: the stored edit, else the passage with the
@@ -185,7 +215,7 @@ class SegmentModel(QAbstractTableModel):
         return self.quoter().edit_template(seg.source_id, seg.start, seg.end)
 
     def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.ids)
+        return 0 if parent.isValid() else self._n
 
     def columnCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(BASE_COLUMNS) + len(self.attributes)
@@ -202,7 +232,7 @@ class SegmentModel(QAbstractTableModel):
         if role not in _ROLES or not index.isValid():  # a repaint asks ~8 roles per cell
             return None
         col = index.column()
-        if col == 0 and (role == DISPLAY or role == EDIT) and 0 <= index.row() < len(self.ids):
+        if col == 0 and (role == DISPLAY or role == EDIT) and 0 <= index.row() < self._n:
             return self.case_of_row(index.row())
         seg = self.segment(index.row())
         if seg is None:
@@ -320,6 +350,7 @@ class RetrievalPanel(QWidget):
         # added or removed in place (no reset) only the sources it is in
         self._coverage: dict[int, tuple[int, int, int]] = {}  # per source, for the codes shown
         self.model.modelReset.connect(self._count_changed)
+        self.model.keysRead.connect(self._count_changed)
         self.model.rowsRefreshed.connect(self._count_changed)
         self._count_changed()
 
@@ -354,15 +385,20 @@ class RetrievalPanel(QWidget):
         """'6 segments · 2 sources · 12.5% coverage': the rows shown, the sources they are in,
         and the coded characters (overlaps once) over those sources' characters.
         ``source_ids``: only these sources' figures can have changed (the others are kept)."""
-        from ..core.services.queries.coverage import coverage_by_source, coverage_of_sorted, total_of
+        from ..core.services.queries.coverage import coverage_by_source, total_of
 
         n = self.model.rowCount()
         text = f"{n} segment{'s' if n != 1 else ''}"
         if not n:
             self._coverage = {}
+        elif not self.model.keys_done:  # the coverage comes when all are read (``keysRead``)
+            self._coverage = {}
+            sources = len(self.model.sources_shown)
+            text += f" · {sources} source{'s' if sources != 1 else ''} · counting coverage…"
+            self.count.setToolTip("")
         else:
-            if source_ids is None:  # every row was just read: count from their keys
-                self._coverage = coverage_of_sorted(self.ctx.project, self.model.keys)
+            if source_ids is None:  # every row was just read: counted from their keys as read
+                self._coverage = dict(self.model.coverage)
             elif source_ids:
                 where = self.model.where
                 allowed = where.source_ids(self.ctx.project) if where else None

@@ -322,3 +322,31 @@ def test_codebook_rows_roll_up_counts(study):
     assert (rows["Demand"].codings, rows["Demand"].codings_total, rows["Demand"].cases_total) == (0, 4, 3)
     assert (rows["Demand/Workload"].codings, rows["Demand/Workload"].cases) == (3, 3)
     assert rows["Demand/Workload"].level == 2 and rows["Change"].cases_total == 1
+
+
+@pytest.mark.parametrize("few", [0, 2, 64])
+def test_a_few_quotes_read_their_own_edits_and_attributes_and_match_a_quoter_that_read_all(demo_file, monkeypatch,
+                                                                                            few):
+    """``coding_quote`` (a retrieval row) reads just its coding's edit and its case's
+    attributes until many are asked for: every quote and citation is what a quoter that read
+    every edit and attribute first gives."""
+    from qualcoder_lite.core.project import open_project
+    from qualcoder_lite.core.services.quotes import quoting
+    from qualcoder_lite.core.services.quotes.segments import segment_rows
+
+    monkeypatch.setattr(quoting, "_FEW_CASES", few)
+    project = open_project(demo_file, coder="alex")
+    try:
+        ids = [r[0] for r in project.conn.execute("SELECT id FROM codings ORDER BY id")]
+        project.execute(SetQuoteEdit(ids[1], "an edited [...] quote"))
+        segs = segment_rows(project, ids)
+        eager = quoting.Quoter(project)
+        eager._load_attributes()
+        assert eager.edits == {ids[1]: "an edited [...] quote"}
+        lazy = quoting.Quoter(project)
+        for cid in ids:
+            assert lazy.coding_quote(segs[cid]) == eager.coding_quote(segs[cid])
+        assert lazy._edits is None  # no scan of every coding
+        assert (lazy._case_values is None) == (len(lazy._attrs) <= few)  # all read only after the few
+    finally:
+        project.close()

@@ -63,11 +63,13 @@ class CodingRepo:
         return [r[0] for r in rows if source_ids is None or r[1] in source_ids]
 
     def keyed_for_codes(self, code_ids: list[int], source_ids: set[int] | None = None,
-                        coders: list[str] | None = None, only: list[int] | None = None) -> list[tuple[tuple, int]]:
+                        coders: list[str] | None = None, only: list[int] | None = None,
+                        in_sources: list[int] | None = None) -> list[tuple[tuple, int]]:
         """(sort key, coding id) for the codes' codings, in the order of ``ids_for_codes``
-        (the key is (source name, start, end, code id, coder)); ``only``: just these codings.
+        (the key is (source name, start, end, code id, coder)); ``only``: just these codings;
+        ``in_sources``: just those in these sources (a table reading a few sources at a time).
         A lazy table keeps the keys to put a new coding in its place without re-reading."""
-        if not code_ids or (only is not None and not only):
+        if not code_ids or (only is not None and not only) or (in_sources is not None and not in_sources):
             return []
         # read from the covering index ``codings_code`` alone and sorted here: joining each
         # coding to its source row and sorting in SQL took twice as long (50,000 codings)
@@ -80,7 +82,12 @@ class CodingRepo:
         if only is not None:
             sql += f" AND k.id IN ({','.join('?' for _ in only)})"
             params += list(only)
-        if only is None:
+        if in_sources is not None:
+            sql += f" AND k.source_id IN ({','.join('?' for _ in in_sources)})"
+            params += list(in_sources)
+            names = dict(self.conn.execute(
+                f"SELECT id, name FROM sources WHERE id IN ({','.join('?' for _ in in_sources)})", list(in_sources)))
+        elif only is None:
             names = dict(self.conn.execute("SELECT id, name FROM sources"))
         else:  # a few changed codings (after an apply): just their sources
             names = dict(self.conn.execute(
@@ -93,6 +100,26 @@ class CodingRepo:
                if source_ids is None or s in source_ids]
         out.sort()  # keys are unique (one source per name); str order is SQLite's BINARY order
         return out
+
+    def counts_by_source(self, code_ids: list[int], coders: list[str] | None = None,
+                         in_sources: list[int] | None = None) -> list[tuple[str, int, int]]:
+        """(source name, source id, codings) for each source with codings of the codes (by
+        ``coders``; ``in_sources``: of these sources only), by source name: how many keys
+        ``keyed_for_codes`` gives per source, counted from the covering index ``codings_code``
+        without reading them."""
+        if not code_ids or (in_sources is not None and not in_sources):
+            return []
+        sql = f"SELECT k.source_id, count(*) FROM codings k WHERE k.code_id IN ({','.join('?' for _ in code_ids)})"
+        params: list[int | str] = list(code_ids)
+        if coders is not None:
+            sql += f" AND k.coder_id IN (SELECT id FROM coders WHERE name IN ({','.join('?' for _ in coders)}))"
+            params += coders
+        if in_sources is not None:
+            sql += f" AND k.source_id IN ({','.join('?' for _ in in_sources)})"
+            params += list(in_sources)
+        counts = self.conn.execute(sql + " GROUP BY k.source_id", params).fetchall()
+        names = dict(self.conn.execute("SELECT id, name FROM sources"))
+        return sorted((names[s], s, n) for s, n in counts)
 
     def count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM codings").fetchone()[0]

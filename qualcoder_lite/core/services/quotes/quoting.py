@@ -153,6 +153,9 @@ class CitedQuote:
         return runs
 
 
+_FEW_CASES = 64  # (source, case) pairs whose attributes ``Quoter`` reads one by one before all at once
+
+
 class Quoter:
     """Renders a project's coded passages as quotes in one format (see the module
     docstring). Cheap to make; keeps each source's text and turns once read."""
@@ -167,8 +170,7 @@ class Quoter:
             except UsageError:  # a saved template naming an attribute since deleted
                 cite = CitationTemplate(DEFAULT_CITE, known)
         self.cite = cite
-        self.edits: dict[int, str] = {r[0]: r[1] for r in project.conn.execute(
-            "SELECT id, quote_edit FROM codings WHERE quote_edit IS NOT NULL")}
+        self._edits: dict[int, str] | None = None  # every edited quote, read when first needed
         self.interviewers: set[str] = set() if self.fmt.include_interviewer else {
             s for s, r in project.sources.speaker_roles().items() if r == "interviewer"}
         self._sources: dict[int, tuple[str, list[Turn], list[int]]] = {}
@@ -176,6 +178,21 @@ class Quoter:
         self._source_values: dict[int, dict[str, str]] | None = None
         self._case_ids: dict[str, int] | None = None
         self._attrs: dict[tuple[int, str | None], dict[str, str]] = {}  # (source id, case) -> attributes
+
+    @property
+    def edits(self) -> dict[int, str]:
+        """coding id -> its edited quote, for every coding with one (read once: a scan of
+        every coding, which a few quotes, ``coding_quote``, do without)."""
+        if self._edits is None:
+            self._edits = {r[0]: r[1] for r in self.project.conn.execute(
+                "SELECT id, quote_edit FROM codings WHERE quote_edit IS NOT NULL")}
+        return self._edits
+
+    def _edit_of(self, coding_id: int) -> str | None:
+        if self._edits is not None:
+            return self._edits.get(coding_id)
+        row = self.project.conn.execute("SELECT quote_edit FROM codings WHERE id = ?", (coding_id,)).fetchone()
+        return None if row is None else row[0]
 
     # -- pieces ----------------------------------------------------------------------
     def source(self, source_id: int) -> tuple[str, list[Turn], list[int]]:
@@ -209,19 +226,32 @@ class Quoter:
             self._case_ids = {r[0]: r[1] for r in self.project.conn.execute("SELECT name, id FROM cases")}
         return self._case_values, self._source_values, self._case_ids
 
+    def _values_of(self, source_id: int, case: str | None) -> dict[str, str]:
+        """A source's attributes, then its case's: the first few (source, case) pairs asked
+        (a screen of retrieval rows) read just their case's values, later ones all at once."""
+        if self._case_values is None and len(self._attrs) < _FEW_CASES:
+            if self._source_values is None or self._case_ids is None:
+                self._source_values = self.project.attributes.source_values()
+                self._case_ids = {r[0]: r[1] for r in self.project.conn.execute("SELECT name, id FROM cases")}
+            case_id = self._case_ids.get(case or "", -1)
+            case_values = self.project.attributes.case_values([case_id]) if case_id != -1 else {}
+            source_values = self._source_values
+        else:
+            case_values, source_values, case_ids = self._load_attributes()
+            case_id = case_ids.get(case or "", -1)
+        return {**source_values.get(source_id, {}), **case_values.get(case_id, {})}
+
     def cite_values(self, seg: Segment, speaker: str | None, coders: tuple[str, ...],
                     code_name: str | None = None) -> tuple[str | None, dict[str, str], dict[str, str | None]]:
         """(the quote's case, its case and source attributes, the citation's field values).
         A focus group's quote is the speaker's case when the speaker is one of its cases."""
-        case_values, source_values, case_ids = self._load_attributes()
         case = seg.case
         if len(seg.cases) > 1:
             case = speaker if speaker in seg.cases else ", ".join(seg.cases)
         key = (seg.source_id, case)
         both = self._attrs.get(key)
         if both is None:  # the source's attributes, then its case's (the same for its every quote)
-            both = self._attrs[key] = {**source_values.get(seg.source_id, {}),
-                                       **case_values.get(case_ids.get(case or "", -1), {})}
+            both = self._attrs[key] = self._values_of(seg.source_id, case)
         attrs = dict(both)  # each quote's own
         values: dict[str, str | None] = dict(both)
         values.update({"case": case or seg.source, "source": seg.source, "speaker": speaker,
@@ -241,7 +271,7 @@ class Quoter:
     def coding_quote(self, seg: Segment) -> CitedQuote:
         """One coding as a quote (a retrieval row): its own span and its own edit. A coding
         inside an interviewer turn is still shown, with the interviewer's words."""
-        edit = self.edits.get(seg.coding_id)
+        edit = self._edit_of(seg.coding_id)
         passage = Passage(seg, seg.start, seg.end, (seg.coder,), (seg.coding_id,),
                           edit if edit and collapse(edit) else None)
         made = self.render(seg.source_id, seg.start, seg.end, passage.edited)
