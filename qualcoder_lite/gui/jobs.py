@@ -26,7 +26,6 @@ import contextlib
 import gc
 import sys
 import threading
-import time
 import traceback
 from typing import Callable
 
@@ -78,49 +77,6 @@ def young_collections_only():
                 gc.set_threshold(*saved)  # unless someone set other thresholds meanwhile
 
 
-# The GUI thread's pulse while jobs run (``_Pulse``): a job thread that keeps taking the GIL
-# back within microseconds (each SQLite row, each zlib call lets go of it for a moment) can
-# keep a GUI thread that waits for it out for hundreds of ms; at its progress calls the job
-# lets the GUI thread in when the pulse is late.
-PULSE_MS = 10
-_LATE_S = 0.025  # the pulse is late: the GUI thread is waiting (for the GIL or a core)
-_BLOCKED_S = 0.5  # later than that the GUI thread is blocked on purpose (waiting for the job): no use waiting
-_WAIT_AT_MOST_S = 0.025
-_nap = time.sleep
-
-
-class _Pulse:
-    last = time.perf_counter()
-    timer = None
-
-    @classmethod
-    def start(cls) -> None:
-        """On the GUI thread: stamp ``last`` every ``PULSE_MS`` while jobs run."""
-        from PySide6.QtCore import QTimer
-
-        cls.last = time.perf_counter()
-        if cls.timer is None:
-            cls.timer = QTimer()
-            cls.timer.setInterval(PULSE_MS)
-            cls.timer.timeout.connect(cls._beat)
-        cls.timer.start()
-
-    @classmethod
-    def _beat(cls) -> None:
-        cls.last = time.perf_counter()
-        if not running():
-            cls.timer.stop()
-
-    @classmethod
-    def let_gui_in(cls) -> None:
-        """On a job's thread: while the pulse is late (not blocked), sleep a little at a time
-        so the GUI thread can take the GIL and turn its event loop."""
-        waited = 0.0
-        while _LATE_S < time.perf_counter() - cls.last < _BLOCKED_S and waited < _WAIT_AT_MOST_S:
-            _nap(0.001)
-            waited += 0.001
-
-
 def _message(exc: BaseException) -> str | None:
     """The one-line message of an expected failure; None for a bug."""
     if isinstance(exc, QualCoderError):
@@ -162,8 +118,6 @@ class Worker(QRunnable):
 
     def progress(self, done: int, total: int, label: str) -> bool:
         self.signals.progress.emit(done, total, label)
-        if threading.current_thread() is not threading.main_thread():
-            _Pulse.let_gui_in()
         return not self._cancel.is_set()
 
     def run(self) -> None:
@@ -223,8 +177,6 @@ def project_task(project, fn: Callable, writes: bool, cancelled: Callable[[], bo
 def start(worker: Worker) -> None:
     with _running_lock:
         _running.add(worker)
-    if threading.current_thread() is threading.main_thread():
-        _Pulse.start()
     QThreadPool.globalInstance().start(worker)
 
 

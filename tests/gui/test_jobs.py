@@ -322,32 +322,3 @@ def test_no_full_collections_while_jobs_run_and_the_thresholds_come_back(qtbot, 
     qtbot.waitUntil(lambda: jobs[0].reported, timeout=30000)
     assert jobs[0].result == "done"
     assert gc.get_threshold() == before
-
-
-def test_a_job_lets_a_late_gui_thread_in_at_its_progress_calls(qtbot, window, monkeypatch):
-    """A job's progress call sleeps a little at a time (letting go of the GIL) while the GUI
-    thread's pulse is late, not when it is on time nor when the GUI thread is blocked on
-    purpose (no pulse for half a second); the pulse beats while a job runs."""
-    from qualcoder_lite.gui import jobs
-
-    naps = []
-    monkeypatch.setattr(jobs, "_nap", naps.append)
-    for late, expected in ((0.0, 0), (0.1, 25), (2.0, 0)):
-        naps.clear()
-        monkeypatch.setattr(jobs._Pulse, "last", jobs.time.perf_counter() - late)
-        jobs._Pulse.let_gui_in()
-        assert len(naps) == expected, late
-    monkeypatch.undo()
-    held, beats = _Held(), []
-    job = Job(window, lambda _own, progress: (held.hold(), progress(1, 1, "done"))[1],
-              project=window.ctx.project).run()
-    try:
-        qtbot.waitUntil(held.reached.is_set, timeout=30000)
-        stamp = jobs._Pulse.last
-        qtbot.waitUntil(lambda: jobs._Pulse.last > stamp, timeout=30000)
-        beats.append(jobs._Pulse.timer.isActive())
-    finally:
-        held.released.set()
-    qtbot.waitUntil(lambda: job.reported, timeout=30000)
-    assert beats == [True] and job.result is True
-    qtbot.waitUntil(lambda: not jobs._Pulse.timer.isActive(), timeout=30000)  # stops once no job runs
