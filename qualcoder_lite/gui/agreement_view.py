@@ -27,6 +27,9 @@ from .jobs import Job
 from .offsets import Utf16Positions
 
 
+_NOT_YET = object()  # no source picked yet for the next turn
+
+
 # --------------------------------------------------------------------------- comparison window
 class AgreementView(QDialog):
     computed = Signal()  # a comparison was shown (or failed, or was cancelled)
@@ -47,6 +50,7 @@ class AgreementView(QDialog):
         self._generation = 0  # only the newest comparison asked for is shown
         self._selecting = False  # a comparison shown, its code and differences next (own event-loop turn)
         self._keep: int | None = None  # the code to select again when the comparison is back
+        self._deferred: tuple[int, object] | None = None  # (generation, source id) shown in the next turn
         self._per_code: dict[int | None, list] = {}  # code id -> its per-source rows, most disputed first
 
         layout = QVBoxLayout(self)
@@ -285,17 +289,32 @@ class AgreementView(QDialog):
         QTimer.singleShot(1, self, lambda: self._select_shown(generation))  # a timer: the repaint and other timers go first
 
     def _select_shown(self, generation: int) -> None:
-        self._selecting = False
+        """The code selected and its sources listed; its source's text and differences in
+        the next turn (``_source_shown``): both panes' texts and the list of up to 2,000
+        sources in one turn kept the GUI thread busy for ~30 ms at 10x."""
         if generation != self._generation:  # a newer comparison was asked for meanwhile
+            self._selecting = False
             return
         keep, self._keep = self._keep, None
         row = self.model.row_of(keep) if keep is not None else -1
         if row < 0 and self.comparison is not None and self.comparison.rows:
             row = 0
-        if row >= 0:
-            self.select_row(row)
-        else:
+        if row < 0:
+            self._selecting = False
             self._clear_diff()
+            self.computed.emit()
+            return
+        self._deferred = (generation, _NOT_YET)
+        self.select_row(row)
+        QTimer.singleShot(1, self, lambda: self._source_shown(generation))
+
+    def _source_shown(self, generation: int) -> None:
+        self._selecting = False
+        pending, self._deferred = self._deferred, None
+        if generation != self._generation:
+            return
+        if pending is not None and pending[1] is not _NOT_YET:  # not shown meanwhile (a code or source chosen)
+            self.show_source(pending[1])
         self.computed.emit()
 
     def select_row(self, row: int) -> None:
@@ -334,9 +353,13 @@ class AgreementView(QDialog):
                 pick = self.source.findData(sid)
         self.source.setCurrentIndex(max(pick, 0))
         self.source.blockSignals(False)
+        if self._deferred is not None and self._deferred[1] is _NOT_YET:  # a comparison just shown: next turn
+            self._deferred = (self._deferred[0], self.source.currentData())
+            return
         self.show_source(self.source.currentData())
 
     def show_source(self, source_id: int | None) -> None:
+        self._deferred = None  # shown now: nothing left for the next turn
         if source_id is None or self.code_id is None:
             self._clear_diff()
             return

@@ -360,6 +360,25 @@ def test_per_source_rows_sum_to_the_code_row():
     p.close()
 
 
+def test_per_source_rows_by_code_path_then_source_name():
+    """Sources and codes made in an order unlike their names': the rows still come by code
+    path, then by source name (built a code at a time; it was one sort of all rows)."""
+    p = memory_project(coder="a")
+    sources = [add_text_source(p, name, f"one two three four five {name}") for name in ("S3", "S1", "S2")]
+    for path in ("Zeta", "Alpha", "Alpha/Beta"):
+        p.execute(AddCode(path))
+    codes = [p.codes.find(path).id for path in ("Zeta", "Alpha/Beta", "Alpha")]
+    for i, sid in enumerate(sources):
+        for j, cid in enumerate(codes):
+            p.execute(ApplyCode(sid, cid, i, 7 + j, coder="a"))
+            p.execute(ApplyCode(sid, cid, j, 9, coder="b"))
+    rows = compare(p, ["a", "b"]).by_source
+    assert [(x.code, x.source) for x in rows] == [
+        (code, source) for code in ("Alpha", "Alpha/Beta", "Zeta") for source in ("S1", "S2", "S3")]
+    assert rows == sorted(rows, key=lambda r: (r.code_path, r.source or ""))
+    p.close()
+
+
 def test_json_never_has_nan_and_overall_is_last():
     p, sid, ids = _project_with("z" * 10, {"a": [], "b": []})
     r = compare(p, ["a", "b"], code_ids=[ids["C1"], ids["C2"]])

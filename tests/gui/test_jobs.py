@@ -285,3 +285,40 @@ def test_a_writing_job_on_a_read_only_window_writes_nothing(qtbot, window, monke
     assert not ran and messages and "read-only" in messages[0]
     assert window.ctx.project.codes.find(["Written without the lock"]) is None
     second.close_project()
+
+
+def test_no_full_collections_while_jobs_run_and_the_thresholds_come_back(qtbot, window):
+    """While a job runs (two here, overlapping), the garbage collector collects its young
+    generations only (a full collection holds the GIL for the whole heap: the GUI thread
+    would stall); the thresholds are restored when the last job stops, also after a failure."""
+    import gc
+
+    from qualcoder_lite.gui.jobs import _NO_FULL_COLLECTIONS
+
+    before = gc.get_threshold()
+    assert before[2] != _NO_FULL_COLLECTIONS
+    first, second, seen = _Held(), _Held(), []
+
+    def held_job(held, fails):
+        def fn(_own, _progress):
+            seen.append(gc.get_threshold())
+            held.hold()
+            if fails:
+                raise InputError("x.txt", "cannot be read")
+            return "done"
+        return fn
+
+    jobs = [Job(window, held_job(first, False), project=window.ctx.project).run(),
+            Job(window, held_job(second, True), project=window.ctx.project).failure(lambda _m: None).run()]
+    try:
+        qtbot.waitUntil(lambda: first.reached.is_set() and second.reached.is_set(), timeout=30000)
+        assert seen == [before[:2] + (_NO_FULL_COLLECTIONS,)] * 2
+        second.released.set()
+        qtbot.waitUntil(lambda: jobs[1].reported, timeout=30000)
+        assert gc.get_threshold()[2] == _NO_FULL_COLLECTIONS  # the first job still runs
+    finally:
+        first.released.set()
+        second.released.set()
+    qtbot.waitUntil(lambda: jobs[0].reported, timeout=30000)
+    assert jobs[0].result == "done"
+    assert gc.get_threshold() == before

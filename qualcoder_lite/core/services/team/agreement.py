@@ -142,6 +142,10 @@ def make_row(tally: Tally, m: int, code: str, code_path: tuple[str, ...], code_i
     )
 
 
+def _source_order(row: AgreementRow) -> str:
+    return row.source or ""
+
+
 def kappa_order(row: AgreementRow) -> tuple:
     """Sort key: lowest kappa first, undefined kappa last, then by code and source."""
     return (row.kappa is None, row.kappa if row.kappa is not None else 0.0, row.code.casefold(),
@@ -166,9 +170,17 @@ class Comparison:
         if self._by_source is None:
             m = len(self.coders)
             codes = {r.code_id: r for r in self.rows}
-            out = [make_row(t, m, codes[cid].code, codes[cid].code_path, cid, self.source_names[sid], sid)
-                   for (sid, cid), t in self.source_tallies.items() if cid in codes]
-            out.sort(key=lambda r: (r.code_path, r.source or ""))
+            per_path: dict[tuple[str, ...], list[AgreementRow]] = {}
+            for (sid, cid), t in self.source_tallies.items():
+                if cid in codes:
+                    c = codes[cid]
+                    per_path.setdefault(c.code_path, []).append(
+                        make_row(t, m, c.code, c.code_path, cid, self.source_names[sid], sid))
+            # sorted by (code path, source) as one sort would, a code at a time: one sort of
+            # 80,000 rows at 10x is a single C call that held the GIL for up to 0.4 s
+            out: list[AgreementRow] = []
+            for path in sorted(per_path):
+                out.extend(sorted(per_path[path], key=_source_order))
             self._by_source = out
         return self._by_source
 
