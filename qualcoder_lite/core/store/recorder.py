@@ -19,6 +19,7 @@ import zlib
 from typing import Any, Iterable
 
 from ..changes import Changes, GoneError, PackedRowOp, RowChangedError, RowOp  # noqa: F401  (the records it makes)
+from . import source_keys
 from .schema import CASCADES, TABLES
 
 
@@ -262,6 +263,8 @@ class Recorder:
             self.conn.execute(
                 f"UPDATE {_ident(other)} SET {', '.join(f'{_ident(c)} = ?' for c in sets)} WHERE {_ident(key)} = ?",
                 [*sets.values(), row_id])
+            if col in beside:  # the index's keys, for search to skip this source (schema 8)
+                source_keys.write(self.conn, row_id, beside[col])
 
     def _write_beside_many(self, table: str, top: int, rows: list[dict[str, Any]]) -> None:
         """``_write_beside`` for ``rows`` just inserted with ids above ``top``, in id order."""
