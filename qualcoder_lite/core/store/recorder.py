@@ -63,6 +63,7 @@ class Recorder:
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
         self.ops: list[RowOp] = []
+        self._shapes: dict[str, tuple[tuple[str, ...], tuple | None]] = {}  # table -> (columns, their types)
 
     # -- forward operations -------------------------------------------------
     def insert(self, table: str, values: dict[str, Any], utf8: dict[str, bytes] | None = None) -> int:
@@ -126,15 +127,43 @@ class Recorder:
             self._write_beside_many(table, top, [dict(zip(cols, r)) for r in rows])
         else:
             self.conn.executemany(_insert_sql(table, tuple(cols)), rows)
+            if self._stored_as_given(table, cols, rows):
+                # the rows are stored as given, with the ids after ``top`` in order (checked):
+                # their images need not be read back
+                n = len(rows)
+                if tuple(self.conn.execute(f"SELECT count(*), max(id) FROM {_ident(table)} WHERE id > ?",
+                                           (top,)).fetchone()) == (n, top + n):
+                    ids = range(top + 1, top + n + 1)
+                    self.ops += PackedRowOp.many(table, ("id", *cols), map(_prepend, ids, rows))
+                    return list(ids)
         cur = self.conn.cursor()
         cur.row_factory = None
         stored = cur.execute(f"{_select_sql(table)} WHERE t.id > ? ORDER BY t.id", (top,)).fetchall()
         if len(stored) != len(rows):  # pragma: no cover - ids are handed out in order within a transaction
             raise RuntimeError(f"{table}: inserted {len(rows)} rows but found {len(stored)}")
         names = tuple(d[0] for d in cur.description)
-        self.ops.extend(PackedRowOp(table, names, row) for row in stored)
+        self.ops += PackedRowOp.many(table, names, stored)
         at = names.index("id")
         return [row[at] for row in stored]
+
+    def _stored_as_given(self, table: str, cols: tuple[str, ...], rows: list[tuple]) -> bool:
+        """Whether SQLite stores ``rows`` exactly as given (so the row images are ``id`` +
+        the values): ``cols`` are every column but ``id``, in the table's order; no trigger
+        on the table; every value is NULL or of its column's type (int for INTEGER, str for
+        TEXT: type affinity then converts nothing)."""
+        shape = self._shapes.get(table)
+        if shape is None:
+            info = self.conn.execute(f"PRAGMA table_info({_ident(table)})").fetchall()
+            triggers = self.conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
+                                         (table,)).fetchone()[0]
+            types = {"INTEGER": int, "TEXT": str}
+            shape = self._shapes[table] = (
+                tuple(r[1] for r in info),
+                tuple(types.get(str(r[2]).upper()) for r in info) if not triggers else None)
+        names, kinds = shape
+        if kinds is None or names != ("id", *cols) or not all(kinds[1:]):
+            return False
+        return all(set(map(type, column)) <= {kind, type(None)} for kind, column in zip(kinds[1:], zip(*rows)))
 
     def update(self, table: str, row_id: int, values: dict[str, Any]) -> bool:
         """Update columns of one row; returns False when nothing changed."""
@@ -302,6 +331,10 @@ def _select_sql(table: str) -> str:
     col, other, key = beside
     return (f"SELECT t.*, b.{_ident(col)} AS {_ident(col)} FROM {_ident(table)} t "
             f"LEFT JOIN {_ident(other)} b ON b.{_ident(key)} = t.id")
+
+
+def _prepend(row_id: int, values: tuple) -> tuple:
+    return (row_id, *values)
 
 
 def _split(table: str, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
