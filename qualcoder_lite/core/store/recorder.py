@@ -64,6 +64,7 @@ class Recorder:
         self.conn = conn
         self.ops: list[RowOp] = []
         self._shapes: dict[str, tuple[tuple[str, ...], tuple | None]] = {}  # table -> (columns, their types)
+        self._columns: dict[str, tuple[str, ...]] = {}  # table -> its columns
 
     # -- forward operations -------------------------------------------------
     def insert(self, table: str, values: dict[str, Any], utf8: dict[str, bytes] | None = None) -> int:
@@ -90,14 +91,14 @@ class Recorder:
 
     def _packed_insert(self, table: str, row_id: int, values: dict[str, Any], utf8: dict[str, bytes]) -> PackedRowOp:
         """The record of a row just inserted: every column as stored, read back except the
-        ``utf8`` ones (a ``str`` bound to a TEXT column is stored as given), and a value
-        equal to the one given kept as the given object (one copy of an index, not two)."""
+        ``utf8`` ones (a ``str`` bound to a TEXT column is stored as given) and the ``bytes``
+        ones (a BLOB is always stored as given: a word index is not read back), and a value
+        equal to the one given kept as the given object (one copy of a name, not two)."""
         cur = self.conn.cursor()
         cur.row_factory = None
-        names = tuple(r[1] for r in cur.execute(f"PRAGMA table_info({_ident(table)})"))
-        picked = ", ".join(f"NULL AS {_ident(c)}" if c in utf8 else f"t.{_ident(c)}" for c in names)  # a long text is not read back
-        sql = _select_sql(table).replace("SELECT t.*", f"SELECT {picked}", 1)
-        stored = cur.execute(f"{sql} WHERE t.id = ?", (row_id,)).fetchone()
+        kept = frozenset(c for c, v in values.items() if c in utf8 or isinstance(v, bytes))
+        sql = _packed_select_sql(table, _columns(self.conn, table, self._columns), kept)
+        stored = cur.execute(sql, (row_id,)).fetchone()
         names = tuple(d[0] for d in cur.description)
         vals = list(stored)
         places = []
@@ -107,7 +108,7 @@ class Recorder:
                     raise RuntimeError(f"{table}.{col}: the stored value is not the one given")
                 vals[i] = utf8[col]
                 places.append(i)
-            elif col in values and type(values[col]) is type(vals[i]) and values[col] == vals[i]:
+            elif col in kept or (col in values and type(values[col]) is type(vals[i]) and values[col] == vals[i]):
                 vals[i] = values[col]
         return PackedRowOp(table, names, tuple(vals), tuple(places))
 
@@ -331,6 +332,27 @@ def _select_sql(table: str) -> str:
     col, other, key = beside
     return (f"SELECT t.*, b.{_ident(col)} AS {_ident(col)} FROM {_ident(table)} t "
             f"LEFT JOIN {_ident(other)} b ON b.{_ident(key)} = t.id")
+
+
+def _columns(conn: sqlite3.Connection, table: str, known: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """The columns of ``table`` (remembered in ``known``: a recorder lives for one command)."""
+    cols = known.get(table)
+    if cols is None:
+        cols = known[table] = tuple(r[1] for r in conn.execute(f"PRAGMA table_info({_ident(table)})"))
+    return cols
+
+
+@functools.lru_cache(maxsize=64)
+def _packed_select_sql(table: str, names: tuple[str, ...], kept: frozenset[str]) -> str:
+    """``_select_sql`` of one row by id, with NULL for the ``kept`` columns (not read back)."""
+    picked = [f"NULL AS {_ident(c)}" if c in kept else f"t.{_ident(c)}" for c in names]
+    beside = _BESIDE.get(table)
+    if beside is None:
+        return f"SELECT {', '.join(picked)} FROM {_ident(table)} t WHERE t.id = ?"
+    col, other, key = beside
+    picked.append(f"NULL AS {_ident(col)}" if col in kept else f"b.{_ident(col)} AS {_ident(col)}")
+    return (f"SELECT {', '.join(picked)} FROM {_ident(table)} t "
+            f"LEFT JOIN {_ident(other)} b ON b.{_ident(key)} = t.id WHERE t.id = ?")
 
 
 def _prepend(row_id: int, values: tuple) -> tuple:
