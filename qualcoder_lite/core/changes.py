@@ -107,16 +107,26 @@ class PackedRowOp(RowOp):
         _set_vals(self, vals)
 
     @classmethod
-    def many(cls, table: str, cols: tuple[str, ...], rows: Iterable[tuple]) -> list["PackedRowOp"]:
-        """One op per row of ``rows`` (values in the order of ``cols``), sharing one meta
+    def many(cls, table: str, cols: tuple[str, ...], rows: Iterable[tuple],
+             ids: Iterable[int] | None = None) -> list["PackedRowOp"]:
+        """One op per row of ``rows`` (values in the order of ``cols``; with ``ids``, the
+        first column, ``id``, is not in the rows but taken from ``ids``), sharing one meta
         tuple: an import makes thousands, so no ``__init__`` call each."""
         meta = (table, cols, ())
-        out = []
-        for vals in rows:
-            op = _new(cls)
-            _set_meta(op, meta)
-            _set_vals(op, vals)
-            out.append(op)
+        out: list[PackedRowOp] = []
+        append = out.append
+        if ids is None:
+            for vals in rows:
+                op = _new(cls)
+                _set_meta(op, meta)
+                _set_vals(op, vals)
+                append(op)
+        else:
+            for row_id, vals in zip(ids, rows):
+                op = _new(cls)
+                _set_meta(op, meta)
+                _set_vals(op, (row_id, *vals))
+                append(op)
         return out
 
     @property

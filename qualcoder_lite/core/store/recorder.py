@@ -135,7 +135,7 @@ class Recorder:
                 if tuple(self.conn.execute(f"SELECT count(*), max(id) FROM {_ident(table)} WHERE id > ?",
                                            (top,)).fetchone()) == (n, top + n):
                     ids = range(top + 1, top + n + 1)
-                    self.ops += PackedRowOp.many(table, ("id", *cols), map(_prepend, ids, rows))
+                    self.ops += PackedRowOp.many(table, ("id", *cols), rows, ids)
                     return list(ids)
         cur = self.conn.cursor()
         cur.row_factory = None
@@ -353,10 +353,6 @@ def _packed_select_sql(table: str, names: tuple[str, ...], kept: frozenset[str])
     picked.append(f"NULL AS {_ident(col)}" if col in kept else f"b.{_ident(col)} AS {_ident(col)}")
     return (f"SELECT {', '.join(picked)} FROM {_ident(table)} t "
             f"LEFT JOIN {_ident(other)} b ON b.{_ident(key)} = t.id WHERE t.id = ?")
-
-
-def _prepend(row_id: int, values: tuple) -> tuple:
-    return (row_id, *values)
 
 
 def _split(table: str, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
