@@ -69,7 +69,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 DEFAULTS = {"n_sources": 200, "chars": 50_000, "codes": 60, "codings": 20_000, "seed": 1}
-GENERATOR_VERSION = 3  # bump when the generated content or the schema changes (invalidates cached projects)
+GENERATOR_VERSION = 4  # (4: schema 8) bump when the generated content or the schema changes (invalidates cached projects)
 OUT_DIR = HERE / "out"
 CODERS = ("alex", "sam")
 

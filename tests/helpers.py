@@ -26,7 +26,7 @@ FIXTURES = find_fixtures() or Path("/nonexistent/shared/fixtures")
 def dump(project) -> dict[str, list[tuple]]:
     """Every row of every project table, sorted (for exact before/after comparisons)."""
     out = {}
-    for t in (*TABLES, "source_facts"):  # and what is derived from each source's text (schema 7)
+    for t in (*TABLES, "source_facts", "source_keys"):  # and what is derived from each source's text (schemas 7, 8)
         rows = project.conn.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall()
         out[t] = [tuple(r) for r in rows]
     return out

@@ -92,21 +92,50 @@ class RowOp:
 
 class PackedRowOp(RowOp):
     """An insert's ``RowOp`` held compactly (an import records one per source and speaker
-    turn): the columns (one tuple shared by a table's rows) and the values, long texts as
-    UTF-8 (a quarter of a ``str`` with an emoji in it). ``after`` is the row as ``RowOp``'s
-    dict, made on each access; otherwise it is the same record."""
+    turn): the table, the columns and where long texts are (one tuple shared by a table's
+    rows written together) and the values, long texts as UTF-8 (a quarter of a ``str`` with
+    an emoji in it). ``after`` is the row as ``RowOp``'s dict, made on each access; otherwise
+    it is the same record."""
 
-    __slots__ = ("kind", "table", "_cols", "_vals", "_utf8")
-    _cols: tuple[str, ...]
+    __slots__ = ("_meta", "_vals")
+    _meta: tuple[str, tuple[str, ...], tuple[int, ...]]  # table, columns, places in ``_vals`` holding a str as UTF-8
     _vals: tuple
-    _utf8: tuple[int, ...]
+    kind = "insert"  # every packed op is an insert
 
     def __init__(self, table: str, cols: tuple[str, ...], vals: tuple, utf8: tuple[int, ...] = ()):
-        object.__setattr__(self, "kind", "insert")
-        object.__setattr__(self, "table", table)
-        object.__setattr__(self, "_cols", cols)
-        object.__setattr__(self, "_vals", vals)
-        object.__setattr__(self, "_utf8", utf8)  # places in ``vals`` holding a str as UTF-8 bytes
+        _set_meta(self, (table, cols, utf8))
+        _set_vals(self, vals)
+
+    @classmethod
+    def many(cls, table: str, cols: tuple[str, ...], rows: Iterable[tuple],
+             ids: Iterable[int] | None = None) -> list["PackedRowOp"]:
+        """One op per row of ``rows`` (values in the order of ``cols``; with ``ids``, the
+        first column, ``id``, is not in the rows but taken from ``ids``), sharing one meta
+        tuple: an import makes thousands, so no ``__init__`` call each."""
+        meta = (table, cols, ())
+        out: list[PackedRowOp] = []
+        append = out.append
+        if ids is None:
+            for vals in rows:
+                op = _new(cls)
+                _set_meta(op, meta)
+                _set_vals(op, vals)
+                append(op)
+        else:
+            for row_id, vals in zip(ids, rows):
+                op = _new(cls)
+                _set_meta(op, meta)
+                _set_vals(op, (row_id, *vals))
+                append(op)
+        return out
+
+    @property
+    def table(self) -> str:
+        return self._meta[0]
+
+    @property
+    def _cols(self) -> tuple[str, ...]:
+        return self._meta[1]
 
     @property
     def before(self) -> None:
@@ -114,17 +143,23 @@ class PackedRowOp(RowOp):
 
     @property
     def after(self) -> dict[str, Any]:
-        row = dict(zip(self._cols, self._vals))
-        for i in self._utf8:
-            row[self._cols[i]] = self._vals[i].decode("utf-8")
+        _table, cols, utf8 = self._meta
+        row = dict(zip(cols, self._vals))
+        for i in utf8:
+            row[cols[i]] = self._vals[i].decode("utf-8")
         return row
 
     @property
     def row_id(self) -> int:
-        return int(self._vals[self._cols.index("id")])
+        return int(self._vals[self._meta[1].index("id")])
 
     def __repr__(self) -> str:
         return f"PackedRowOp({self.table!r}, id={self.row_id})"
+
+
+_new = object.__new__
+_set_meta = PackedRowOp._meta.__set__  # type: ignore[attr-defined]  # the slots' own setters: the class is frozen
+_set_vals = PackedRowOp._vals.__set__  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -141,17 +176,22 @@ class Changes:
     def from_ops(cls, ops: Iterable[RowOp]) -> "Changes":
         ch = cls()
         places: dict[tuple[str, tuple[str, ...]], list[tuple[set[int], int]]] = {}
+        meta: tuple | None = None
+        got: list[tuple[set[int], int]] = []
         for op in ops:
-            ch.tables.add(op.table)
             if type(op) is PackedRowOp:  # read the values in place (an import has thousands)
-                got = places.get((op.table, op._cols))
-                if got is None:
-                    got = places[(op.table, op._cols)] = ch._places(op.table, op._cols)
+                if op._meta is not meta:  # a table's rows written together share theirs
+                    meta = op._meta
+                    table, cols = meta[0], meta[1]
+                    ch.tables.add(table)
+                    known = places.get((table, cols))
+                    got = known if known is not None else places.setdefault((table, cols), ch._places(table, cols))
                 vals = op._vals
                 for ids, i in got:
                     if vals[i] is not None:
                         ids.add(vals[i])
                 continue
+            ch.tables.add(op.table)
             for row in (op.before, op.after):
                 if not row:
                     continue

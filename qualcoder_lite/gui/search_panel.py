@@ -1,4 +1,4 @@
-"""Search across all sources (FTS) and code the hits in one undoable step.
+"""Search across all sources (word index) and code the hits in one undoable step.
 
 The results are a ``QListView`` over ``SearchResultsModel``, a thin list model over the
 core's hits: a row's text (and the hit's snippet) is made only when the view paints that row,

@@ -25,7 +25,7 @@ def test_new_project_has_pragmas_and_version(project_file):
 
 def test_every_foreign_key_is_indexed(project):
     conn = project.conn
-    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE '%fts%'")]
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
     missing = []
     for t in tables:
         fks = conn.execute(f'PRAGMA foreign_key_list("{t}")').fetchall()

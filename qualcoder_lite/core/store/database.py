@@ -413,7 +413,8 @@ _CANNOT_WRITE_NOW = ("SQLITE_READONLY", "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_
 def complete_word_index(conn) -> int:
     """Post-migration step: build the search word index (``source_facts.word_index``, schemas 4 and 7)
     of every source that has none, or one of another layout or Unicode version, in one
-    transaction; returns how many were built.
+    transaction; returns how many were built. Indexes without their keys (``source_keys``,
+    schema 8: a migrated project) get them in the same transaction.
 
     Idempotent: current indexes are left alone, so it runs on every open for writing and
     costs two small queries when there is nothing to do (one index is sampled for its
@@ -421,6 +422,7 @@ def complete_word_index(conn) -> int:
     busy) is left as it is: search scans those sources instead (same hits, only slower) and
     the next open tries again."""
     # the tokenizer lives beside the matcher it mirrors
+    from . import source_keys
     from .word_index import build_word_index, index_text_crc, word_index_is_current
 
     # schema 7: in ``source_facts`` (whose rows the triggers make with each source), with the
@@ -432,10 +434,18 @@ def complete_word_index(conn) -> int:
     if sample is not None and not word_index_is_current(sample[0]):
         ids += [r[0] for r in conn.execute("SELECT source_id, word_index FROM source_facts WHERE word_index IS NOT NULL")
                 if not word_index_is_current(r[1])]
-    if not ids:
+    # schema 8: the keys search skips sources by (a migrated project has none yet)
+    keyless = [r[0] for r in conn.execute(
+        "SELECT f.source_id, f.word_index FROM source_facts f LEFT JOIN source_keys k ON k.source_id = f.source_id "
+        "WHERE k.source_id IS NULL AND f.word_index IS NOT NULL AND f.text_crc IS NOT NULL")
+        if source_keys.keys_of(r[1]) is not None]
+    if not ids and not keyless:
         return 0
     try:
         with transaction(conn):
+            for sid in keyless:
+                blob = conn.execute("SELECT word_index FROM source_facts WHERE source_id = ?", (sid,)).fetchone()[0]
+                source_keys.write(conn, sid, blob)
             for sid in dict.fromkeys(ids):
                 text = conn.execute("SELECT text FROM sources WHERE id = ?", (sid,)).fetchone()[0]
                 crc = zlib.crc32(text.encode("utf-8"))
@@ -447,6 +457,7 @@ def complete_word_index(conn) -> int:
                              "VALUES (?, length(?), ?, ?) ON CONFLICT(source_id) DO UPDATE SET "
                              "length = excluded.length, text_crc = excluded.text_crc, word_index = excluded.word_index",
                              (sid, text, crc, blob))
+                source_keys.write(conn, sid, blob)
     except db_errors() as exc:
         code = getattr(exc, "sqlite_errorname", "") or ""
         message = str(exc).lower()

@@ -19,6 +19,7 @@ import zlib
 from typing import Any, Iterable
 
 from ..changes import Changes, GoneError, PackedRowOp, RowChangedError, RowOp  # noqa: F401  (the records it makes)
+from . import source_keys
 from .schema import CASCADES, TABLES
 
 
@@ -62,6 +63,8 @@ class Recorder:
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
         self.ops: list[RowOp] = []
+        self._shapes: dict[str, tuple[tuple[str, ...], tuple | None]] = {}  # table -> (columns, their types)
+        self._columns: dict[str, tuple[str, ...]] = {}  # table -> its columns
 
     # -- forward operations -------------------------------------------------
     def insert(self, table: str, values: dict[str, Any], utf8: dict[str, bytes] | None = None) -> int:
@@ -88,14 +91,14 @@ class Recorder:
 
     def _packed_insert(self, table: str, row_id: int, values: dict[str, Any], utf8: dict[str, bytes]) -> PackedRowOp:
         """The record of a row just inserted: every column as stored, read back except the
-        ``utf8`` ones (a ``str`` bound to a TEXT column is stored as given), and a value
-        equal to the one given kept as the given object (one copy of an index, not two)."""
+        ``utf8`` ones (a ``str`` bound to a TEXT column is stored as given) and the ``bytes``
+        ones (a BLOB is always stored as given: a word index is not read back), and a value
+        equal to the one given kept as the given object (one copy of a name, not two)."""
         cur = self.conn.cursor()
         cur.row_factory = None
-        names = tuple(r[1] for r in cur.execute(f"PRAGMA table_info({_ident(table)})"))
-        picked = ", ".join(f"NULL AS {_ident(c)}" if c in utf8 else f"t.{_ident(c)}" for c in names)  # a long text is not read back
-        sql = _select_sql(table).replace("SELECT t.*", f"SELECT {picked}", 1)
-        stored = cur.execute(f"{sql} WHERE t.id = ?", (row_id,)).fetchone()
+        kept = frozenset(c for c, v in values.items() if c in utf8 or isinstance(v, bytes))
+        sql = _packed_select_sql(table, _columns(self.conn, table, self._columns), kept)
+        stored = cur.execute(sql, (row_id,)).fetchone()
         names = tuple(d[0] for d in cur.description)
         vals = list(stored)
         places = []
@@ -105,7 +108,7 @@ class Recorder:
                     raise RuntimeError(f"{table}.{col}: the stored value is not the one given")
                 vals[i] = utf8[col]
                 places.append(i)
-            elif col in values and type(values[col]) is type(vals[i]) and values[col] == vals[i]:
+            elif col in kept or (col in values and type(values[col]) is type(vals[i]) and values[col] == vals[i]):
                 vals[i] = values[col]
         return PackedRowOp(table, names, tuple(vals), tuple(places))
 
@@ -125,15 +128,43 @@ class Recorder:
             self._write_beside_many(table, top, [dict(zip(cols, r)) for r in rows])
         else:
             self.conn.executemany(_insert_sql(table, tuple(cols)), rows)
+            if self._stored_as_given(table, cols, rows):
+                # the rows are stored as given, with the ids after ``top`` in order (checked):
+                # their images need not be read back
+                n = len(rows)
+                if tuple(self.conn.execute(f"SELECT count(*), max(id) FROM {_ident(table)} WHERE id > ?",
+                                           (top,)).fetchone()) == (n, top + n):
+                    ids = range(top + 1, top + n + 1)
+                    self.ops += PackedRowOp.many(table, ("id", *cols), rows, ids)
+                    return list(ids)
         cur = self.conn.cursor()
         cur.row_factory = None
         stored = cur.execute(f"{_select_sql(table)} WHERE t.id > ? ORDER BY t.id", (top,)).fetchall()
         if len(stored) != len(rows):  # pragma: no cover - ids are handed out in order within a transaction
             raise RuntimeError(f"{table}: inserted {len(rows)} rows but found {len(stored)}")
         names = tuple(d[0] for d in cur.description)
-        self.ops.extend(PackedRowOp(table, names, row) for row in stored)
+        self.ops += PackedRowOp.many(table, names, stored)
         at = names.index("id")
         return [row[at] for row in stored]
+
+    def _stored_as_given(self, table: str, cols: tuple[str, ...], rows: list[tuple]) -> bool:
+        """Whether SQLite stores ``rows`` exactly as given (so the row images are ``id`` +
+        the values): ``cols`` are every column but ``id``, in the table's order; no trigger
+        on the table; every value is NULL or of its column's type (int for INTEGER, str for
+        TEXT: type affinity then converts nothing)."""
+        shape = self._shapes.get(table)
+        if shape is None:
+            info = self.conn.execute(f"PRAGMA table_info({_ident(table)})").fetchall()
+            triggers = self.conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
+                                         (table,)).fetchone()[0]
+            types = {"INTEGER": int, "TEXT": str}
+            shape = self._shapes[table] = (
+                tuple(r[1] for r in info),
+                tuple(types.get(str(r[2]).upper()) for r in info) if not triggers else None)
+        names, kinds = shape
+        if kinds is None or names != ("id", *cols) or not all(kinds[1:]):
+            return False
+        return all(set(map(type, column)) <= {kind, type(None)} for kind, column in zip(kinds[1:], zip(*rows)))
 
     def update(self, table: str, row_id: int, values: dict[str, Any]) -> bool:
         """Update columns of one row; returns False when nothing changed."""
@@ -262,6 +293,8 @@ class Recorder:
             self.conn.execute(
                 f"UPDATE {_ident(other)} SET {', '.join(f'{_ident(c)} = ?' for c in sets)} WHERE {_ident(key)} = ?",
                 [*sets.values(), row_id])
+            if col in beside:  # the index's keys, for search to skip this source (schema 8)
+                source_keys.write(self.conn, row_id, beside[col])
 
     def _write_beside_many(self, table: str, top: int, rows: list[dict[str, Any]]) -> None:
         """``_write_beside`` for ``rows`` just inserted with ids above ``top``, in id order."""
@@ -299,6 +332,27 @@ def _select_sql(table: str) -> str:
     col, other, key = beside
     return (f"SELECT t.*, b.{_ident(col)} AS {_ident(col)} FROM {_ident(table)} t "
             f"LEFT JOIN {_ident(other)} b ON b.{_ident(key)} = t.id")
+
+
+def _columns(conn: sqlite3.Connection, table: str, known: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """The columns of ``table`` (remembered in ``known``: a recorder lives for one command)."""
+    cols = known.get(table)
+    if cols is None:
+        cols = known[table] = tuple(r[1] for r in conn.execute(f"PRAGMA table_info({_ident(table)})"))
+    return cols
+
+
+@functools.lru_cache(maxsize=64)
+def _packed_select_sql(table: str, names: tuple[str, ...], kept: frozenset[str]) -> str:
+    """``_select_sql`` of one row by id, with NULL for the ``kept`` columns (not read back)."""
+    picked = [f"NULL AS {_ident(c)}" if c in kept else f"t.{_ident(c)}" for c in names]
+    beside = _BESIDE.get(table)
+    if beside is None:
+        return f"SELECT {', '.join(picked)} FROM {_ident(table)} t WHERE t.id = ?"
+    col, other, key = beside
+    picked.append(f"NULL AS {_ident(col)}" if col in kept else f"b.{_ident(col)} AS {_ident(col)}")
+    return (f"SELECT {', '.join(picked)} FROM {_ident(table)} t "
+            f"LEFT JOIN {_ident(other)} b ON b.{_ident(key)} = t.id WHERE t.id = ?")
 
 
 def _split(table: str, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

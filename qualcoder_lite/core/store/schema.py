@@ -156,6 +156,7 @@ CREATE TABLE set_members (
     member_id INTEGER NOT NULL,
     UNIQUE (set_id, member_id)
 );
+-- (schema 8 drops this full-text index and its triggers: V8_SOURCE_KEYS)
 CREATE VIRTUAL TABLE source_fts USING fts5(
     text, content='sources', content_rowid='id', tokenize='unicode61 remove_diacritics 0'
 );
@@ -312,8 +313,39 @@ CREATE TRIGGER sources_facts_delete AFTER DELETE ON sources BEGIN
 END;
 """
 
+# Version 8 (issue 17, speed): the FTS5 table goes. Its trigger tokenised every text a second
+# time on every import (about 40% of the import's database work) only to pick the sources
+# search should look at; the word index answers that. ``source_keys`` holds each source's
+# index keys, one per line ("\n" + key + "\n" ...; ``store.source_keys``), and the length and
+# CRC-32 of the text the index was built from, so search reads a few kilobytes per source to
+# skip the ones that lack a term. Only the recorder (and ``complete_word_index``) writes it,
+# from the index it writes; a trigger drops it whenever its source's facts change (a new or
+# changed text, a new index, a deleted source), so a row there always belongs to the current
+# index, and a source without one is always read (as every source was before the index).
+V8_SOURCE_KEYS = """
+DROP TRIGGER IF EXISTS sources_fts_insert;
+DROP TRIGGER IF EXISTS sources_fts_delete;
+DROP TRIGGER IF EXISTS sources_fts_update;
+DROP TABLE IF EXISTS source_fts;
+CREATE TABLE source_keys (
+    source_id INTEGER PRIMARY KEY,
+    length INTEGER NOT NULL,
+    text_crc INTEGER NOT NULL,
+    keys BLOB NOT NULL
+);
+CREATE TRIGGER source_facts_keys_insert AFTER INSERT ON source_facts BEGIN
+    DELETE FROM source_keys WHERE source_id = new.source_id;
+END;
+CREATE TRIGGER source_facts_keys_update AFTER UPDATE ON source_facts BEGIN
+    DELETE FROM source_keys WHERE source_id IN (old.source_id, new.source_id);
+END;
+CREATE TRIGGER source_facts_keys_delete AFTER DELETE ON source_facts BEGIN
+    DELETE FROM source_keys WHERE source_id = old.source_id;
+END;
+"""
+
 MIGRATIONS: dict[int, str] = {1: V1, 2: V2, 3: V3, 4: V4, 5: V5_ANNOTATIONS_LINKS, 6: V6_SURVEY_ANSWERS,
-                              7: V7_SOURCE_FACTS}
+                              7: V7_SOURCE_FACTS, 8: V8_SOURCE_KEYS}
 LATEST = max(MIGRATIONS)
 
 # Tables every undoable change may touch, in the order child rows must be deleted before

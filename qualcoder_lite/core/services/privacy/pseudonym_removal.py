@@ -1,4 +1,4 @@
-"""Removing the key for good: secure delete, full-text index rebuilt, VACUUM, write-ahead log
+"""Removing the key for good: secure delete, VACUUM, write-ahead log
 truncated and automatic backups purged. Irreversible, so not an undoable command."""
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from .pseudonym_key import KEY_SETTING, REMOVED_SETTING, KeyEntry, key_removed, 
 class RemoveKeyReport:
     names: int
     secure_delete: bool
-    fts_rebuilt: bool
     vacuumed: bool
     wal_truncated: bool
     backups_purged: int | None  # None: this version has no backups module
@@ -30,15 +29,14 @@ class RemoveKeyReport:
     other_copies: list[str] = field(default_factory=list)  # e.g. NAME.before-restore.qlite beside the project
 
     def as_dict(self) -> dict:
-        return {"names": self.names, "secure_delete": self.secure_delete, "fts_rebuilt": self.fts_rebuilt,
-                "vacuumed": self.vacuumed, "wal_truncated": self.wal_truncated,
-                "backups_purged": self.backups_purged, "still_present": self.still_present,
-                "other_copies": self.other_copies, "irreversible": True}
+        return {"names": self.names, "secure_delete": self.secure_delete, "vacuumed": self.vacuumed,
+                "wal_truncated": self.wal_truncated, "backups_purged": self.backups_purged,
+                "still_present": self.still_present, "other_copies": self.other_copies, "irreversible": True}
 
     def lines(self) -> list[str]:
         out = [f"removed the pseudonym key ({self.names} name{'' if self.names == 1 else 's'}); "
                "this cannot be undone"]
-        done = ["secure delete on", "full-text index rebuilt", "file compacted (VACUUM)"]
+        done = ["secure delete on", "file compacted (VACUUM)"]
         if self.wal_truncated:
             done.append("write-ahead log emptied")
         out.append("; ".join(done))
@@ -79,9 +77,8 @@ def _purge_backups(project) -> int | None:
 
 class RemoveKey:
     """Delete the key table for good. Not an undoable command: it sets ``PRAGMA
-    secure_delete=ON``, deletes the key, rebuilds the full-text index (its old segments held
-    the original words), runs ``VACUUM`` (no free page keeps old text), truncates the
-    write-ahead log; the automatic backups (``store.backups.purge_backups``, when present)
+    secure_delete=ON``, deletes the key, runs ``VACUUM`` (no free page keeps old text, nor
+    the old word indexes and keys of texts pseudonymised since), truncates the write-ahead log; the automatic backups (``store.backups.purge_backups``, when present)
     are purged first, before the key is touched. Refuses while key names still occur in the project unless ``force``."""
 
     def __init__(self, force: bool = False):
@@ -129,7 +126,6 @@ class RemoveKey:
                 marker = json.dumps({"removed": now_iso(), "entries": len(entries)}, sort_keys=True)
                 conn.execute("INSERT INTO settings(key, value) VALUES (?, ?) "
                              "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (REMOVED_SETTING, marker))
-            conn.execute("INSERT INTO source_fts(source_fts) VALUES ('rebuild')")
         try:
             conn.execute("VACUUM")
         except sqlite3.OperationalError as exc:
@@ -144,7 +140,7 @@ class RemoveKey:
         if project.path is not None:  # File ▸ Restore backup keeps the replaced file as NAME.before-restore.*
             p = Path(project.path)
             copies = sorted(str(c) for c in p.parent.glob(f"{glob.escape(p.stem)}.before-restore*"))
-        return RemoveKeyReport(len(entries), secure, True, True, truncated, purged, still, copies)
+        return RemoveKeyReport(len(entries), secure, True, truncated, purged, still, copies)
 
 
 def remove_key(project, force: bool = False) -> RemoveKeyReport:

@@ -33,7 +33,7 @@ schema allows only one. Speaker turns map the same way (label and body starts sn
 ends right, kept in order). Codings that would take the current place of another moving
 coding are first parked beyond any real offset, so the unique index never trips mid-way.
 Every write goes through the ``Recorder``, so undo restores every row byte for byte (the
-full-text index follows through the ``sources`` triggers).
+word index and its search keys follow the text).
 
 Applying always applies the whole stored key, so sources imported later are caught by
 applying again (``suggest`` lists stored names that still occur, kind ``key``).

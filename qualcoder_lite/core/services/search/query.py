@@ -1,6 +1,6 @@
 """The search query language: words, ``"phrases"``, ``prefix*``, ``AND`` / ``OR`` / ``NOT``
-(upper case); adjacent terms are ANDed; anything else is literal. A ``Term`` knows its FTS5
-expression and the regular expression that defines what it matches."""
+(upper case); adjacent terms are ANDed; anything else is literal. A ``Term`` knows the regular
+expression that defines what it matches."""
 
 from __future__ import annotations
 
@@ -16,12 +16,6 @@ class Term:
     tokens: tuple[str, ...]
     prefix: bool = False
     raw: bool = False  # substring match (CJK)
-
-    def fts(self) -> str | None:
-        if self.raw:
-            return None
-        quoted = '"' + " ".join(self.tokens).replace('"', '""') + '"'
-        return quoted + ("*" if self.prefix else "")
 
     def regex(self) -> re.Pattern:
         if self.raw:

@@ -2,9 +2,10 @@
 
 Syntax: words, ``"phrases"``, ``prefix*``, ``AND`` / ``OR`` / ``NOT`` (upper case);
 adjacent terms are ANDed; anything else is literal (``well-being`` is the phrase
-"well being", never a syntax error). FTS5 narrows the candidate sources; the hits and
-their offsets come from the source text itself, so they are exact code points. Terms
-with CJK characters are matched as substrings (the word tokenizer cannot split them).
+"well being", never a syntax error). The keys of each source's word index (``source_keys``)
+narrow the candidate sources; the hits and their offsets come from the source text itself,
+so they are exact code points. Terms with CJK characters are matched as substrings (the
+word tokenizer cannot split them).
 
 What a term matches is defined by ``Term.regex`` run over the source text (``finditer``:
 leftmost, non-overlapping). Running that over millions of characters is slow, so each
@@ -38,6 +39,7 @@ from itertools import repeat
 from operator import add, itemgetter
 
 from ...errors import ProjectError
+from ...store import source_keys
 from ...store.casekeys import word_key
 from .query import Clause, Term, parse_query
 from .word_index import _WordIndex, build_word_index, word_index_is_current
@@ -282,24 +284,17 @@ def search_by_source(project, query: str, source_ids: set[int] | None = None) ->
     name, then start and end): a caller that shows the first hits at once stops early or
     goes on later. The query is parsed (and a bad one refused) on the first ``next``."""
     clauses = parse_query(query)
-    candidates: set[int] = set()
-    for clause in clauses:
-        exprs = [t.fts() for t in clause.positive]
-        if all(exprs):
-            rows = project.conn.execute(
-                "SELECT rowid FROM source_fts WHERE source_fts MATCH ?", (" AND ".join(e for e in exprs if e),)  # all of them (checked above)
-            ).fetchall()
-            candidates.update(r[0] for r in rows)
-        else:
-            candidates.update(r[0] for r in project.conn.execute("SELECT id FROM sources"))
-    if source_ids is not None:
-        candidates &= source_ids
+    # the sources whose kept index keys lack a key of every clause cannot match (a substring
+    # term, e.g. CJK, is not in the keys: its clause can match anywhere)
+    needs = [[(k, t.prefix and i == len(t.tokens) - 1) for t in c.positive for i, k in enumerate(map(word_key, t.tokens))]
+             for c in clauses]
+    skipped = set() if any(t.raw for c in clauses for t in c.positive) else source_keys.lacking(project.conn, needs)
     cases_of: dict[int, str] = dict(project.conn.execute(
         "SELECT cs.source_id, min(c.name) FROM case_sources cs JOIN cases c ON c.id = cs.case_id GROUP BY cs.source_id"))
     plan = [([_Lookup(t) for t in c.positive], [_Lookup(t) for t in c.negative]) for c in clauses]
     # by source name (names are unique): str order is SQLite's BINARY order of the UTF-8
     ordered = [i for i, _name in sorted(project.conn.execute("SELECT id, name FROM sources"), key=_second)
-               if i in candidates]
+               if i not in skipped and (source_ids is None or i in source_ids)]
     at, size = 0, _FIRST_CHUNK
     while at < len(ordered):
         # each source's hits made as its row streams in (its word index is still in the

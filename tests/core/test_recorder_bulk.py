@@ -1,0 +1,44 @@
+"""``Recorder.insert_many`` records each row as SQLite stored it: without reading the rows
+back only when nothing can differ from the values given (every column given, no trigger,
+each value of its column's type), by reading them back otherwise."""
+
+from __future__ import annotations
+
+from qualcoder_lite.core.changes import Changes
+from qualcoder_lite.core.store.recorder import Recorder
+from tests.helpers import add_text_source, dump
+
+COLS = ("source_id", "speaker", "label_start", "label_end", "start", "end", "timestamp")
+
+
+def stored(project, ids: list[int]) -> list[dict]:
+    return [dict(project.conn.execute('SELECT * FROM speaker_turns WHERE id = ?', (i,)).fetchone()) for i in ids]
+
+
+def insert(project, rows: list[tuple]):
+    rec = Recorder(project.conn)
+    with project.transaction():
+        ids = rec.insert_many("speaker_turns", COLS, rows)
+    return rec, ids
+
+
+def test_rows_stored_as_given_are_recorded_as_given(project):
+    sid = add_text_source(project, "A", "P1: hello there\n")
+    rec, ids = insert(project, [(sid, "P1", 0, 3, 4, 15, None), (sid, "P2", 16, 19, 20, 30, "00:01")])
+    assert [op.after for op in rec.ops] == stored(project, ids) and len(ids) == 2
+    assert ids == [ids[0], ids[0] + 1]
+    assert Changes.from_ops(rec.ops).source_ids == {sid} and Changes.from_ops(rec.ops).tables == {"speaker_turns"}
+
+
+def test_values_sqlite_converts_are_recorded_as_stored(project):
+    """A number given for a TEXT column is stored as text, a numeric text for an INTEGER
+    column as a number: the record must hold what undo will find there."""
+    sid = add_text_source(project, "A", "P1: hello there\n")
+    before = dump(project)
+    rec, ids = insert(project, [(sid, 7, 0, 3, 4, 15, None), (sid, "P2", "16", 19, 20, 30, 1.5)])
+    rows = stored(project, ids)
+    assert rows[0]["speaker"] == "7" and rows[1]["label_start"] == 16 and rows[1]["timestamp"] == "1.5"
+    assert [op.after for op in rec.ops] == rows
+    with project.transaction():
+        rec.replay_undo(rec.ops)  # checks each row against its record first
+    assert dump(project) == before
