@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPoint, QRect, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QRegion, QSyntaxHighlighter, QTextCharFormat, QTextCursor, QTextFormat
+from PySide6.QtGui import QColor, QFont, QRegion, QSyntaxHighlighter, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit
 
 from ..core.marks import Mark, find_marks
@@ -19,6 +19,7 @@ from ..core.model import Coding, Turn
 from .code_model import selection_mime
 from .offsets import Utf16Positions
 from .stripe_margin import StripeMargin
+from .transcript_highlights import Highlights
 
 LANE_WIDTH = 5
 LANE_GAP = 2
@@ -117,6 +118,7 @@ class TranscriptView(QPlainTextEdit):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("transcriptView")
+        self.highlights = Highlights(self)  # the codings' highlights in view (extra selections)
         self.setReadOnly(True)
         self.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
         self.setLineWrapMode(QPlainTextEdit.WidgetWidth)
@@ -149,11 +151,9 @@ class TranscriptView(QPlainTextEdit):
         self.marks: list[Mark] = []  # time markers and transcriber notes of the text shown
         self.labels = TranscriptHighlighter(self.document())
         self.updateRequest.connect(self._update_margin)
-        self._highlights_only = False  # True while only the highlights change (see _set_highlights)
-        self._laid_out_again = False
         layout = self.document().documentLayout()
         for signal in (layout.update, layout.updateBlock, layout.documentSizeChanged):
-            signal.connect(self._layout_changed)
+            signal.connect(self.highlights.layout_changed)
         self.verticalScrollBar().valueChanged.connect(lambda _v: self._apply_formats())
         self.selectionChanged.connect(self._emit_selection)
         self._update_margin_width()
@@ -168,7 +168,7 @@ class TranscriptView(QPlainTextEdit):
         self.selected_coding_id = None
         self.marks = find_marks(text)
         self.labels.set_layers(self._format_layers())
-        self._sels_doc = None  # a new text: no highlight is kept
+        self.highlights.forget()  # a new text: no highlight is kept
         self._text_serial += 1
         self.codings = []  # the old codings' offsets mean nothing in the new text (a scroll may ask)
         self.setPlainText(text)
@@ -234,7 +234,7 @@ class TranscriptView(QPlainTextEdit):
 
     def _stripe_marks(self) -> set[tuple] | None:
         """What the margin paints of each stripe in view (None: nothing laid out yet)."""
-        if not self.isVisible() or getattr(self, "_sels_doc", None) is not self.document():
+        if not self.isVisible() or self.highlights.doc is not self.document():
             return None
         selected = self.selected_coding_id
         return {(s.coding.id, s.lane, s.color, s.coding.id == selected, r.getRect())
@@ -256,101 +256,16 @@ class TranscriptView(QPlainTextEdit):
         return cur
 
     def highlight_keys(self, lo: int = 0, hi: int | None = None) -> list[tuple]:
-        """Every coding's highlight as (coding id, start, end, colour, selected), code points;
-        only those in view are handed to Qt (``_apply_formats``): ``lo``, ``hi``, those that
-        reach into lo..hi (end >= lo, start <= hi)."""
-        colors, selected = self.code_colors, self.selected_coding_id
-        codings = self.codings if hi is None else [c for c in self.codings if c.end >= lo and c.start <= hi]
-        return [(c.id, c.start, c.end, colors.get(c.code_id, "#999999"), c.id == selected) for c in codings]
-
-    def shown_range(self) -> tuple[int, int]:
-        """The code points of the blocks in view (whole blocks, from the first to the last)."""
-        vp = self.viewport()
-        first = self.cursorForPosition(QPoint(0, 0)).block()
-        last = self.cursorForPosition(QPoint(vp.width(), vp.height())).block()
-        return self.map.to_cp(first.position()), self.map.to_cp(last.position() + last.length() - 1)
+        """Every coding's highlight as (coding id, start, end, colour, selected), code points
+        (``Highlights.keys``)."""
+        return self.highlights.keys(lo, hi)
 
     def _apply_formats(self) -> None:
-        # Only the highlights of the blocks in view are extra selections (refreshed on every
-        # scroll and resize): Qt lays out each block an extra selection touches to find what
-        # to repaint, so ~500 of them laid out the whole transcript on every change (~3 ms a
-        # coding, more when a source opens). Selections are kept from one call to the next.
-        if getattr(self, "_sels_doc", None) is not self.document() or getattr(self, "_sels_text", None) is not self.text:
-            self._sels: dict[tuple, QTextEdit.ExtraSelection] = {}
-            self._sels_doc, self._sels_text = self.document(), self.text
-            self._shown_keys: list[tuple] | None = None
-        lo, hi = self.shown_range()
-        keys = self.highlight_keys(lo, hi)
-        if keys == self._shown_keys:
-            return
-        old, new = self._sels, {}
-        for key in keys:
-            s = old.get(key)
-            if s is None:
-                s = self._selection(key)
-            new[key] = s
-        self._sels, self._shown_keys = new, keys
-        self._set_highlights(list(new.values()), old.keys() ^ new.keys())
-
-    def _set_highlights(self, selections: list, changed) -> None:
-        """Hand Qt the highlights and repaint the lines of those that came or went
-        (``changed``: their keys). Qt finds them itself by each highlight's first position,
-        and several codings of one sentence start at the same one: it repainted their
-        lines on every change too (a line at the bottom of the view and all between, ~1 ms
-        a coding). The margin beside them is not repainted (its numbers and stripes do not
-        depend on the highlights: stripes that change are repainted by ``set_codings``),
-        unless Qt laid some text out again meanwhile (then the whole view is)."""
-        vp = self.viewport()
-        self._highlights_only, self._laid_out_again = True, False
-        vp.setAttribute(Qt.WA_UpdatesDisabled, True)  # not setUpdatesEnabled: that repaints
-        try:
-            self.setExtraSelections(selections)
-        finally:
-            vp.setAttribute(Qt.WA_UpdatesDisabled, False)
-            self._highlights_only = False
-        if self._laid_out_again:
-            vp.update()
-            self.margin.update()
-            return
-        # many (a source opened, a page scrolled): the whole view, as Qt's own rects would be
-        bands = [self._band(key[1], key[2]) for key in changed] if len(changed) <= 8 else [None]
-        if None in bands:
-            vp.update()
-            return
-        for band in bands:
-            vp.update(band)
-
-    def _band(self, start_cp: int, end_cp: int) -> QRect | None:
-        """The viewport's full width over the lines from ``start_cp`` to ``end_cp`` (None:
-        a line not laid out)."""
-        edges = []
-        for pos in (self.map.to_utf16(start_cp), self.map.to_utf16(end_cp)):
-            block = self.document().findBlock(pos)
-            line = block.layout().lineForTextPosition(pos - block.position()) if block.isValid() else None
-            if line is None or not line.isValid():
-                return None
-            top = self.blockBoundingGeometry(block).translated(self.contentOffset()).top() + line.y()
-            edges.append((top, top + line.height()))
-        top, bottom = int(edges[0][0]) - 2, int(edges[1][1]) + 3
-        return QRect(0, top, self.viewport().width(), bottom - top)
-
-    def _layout_changed(self, *_args) -> None:
-        self._laid_out_again = True
+        """The highlights of the blocks in view, handed to Qt (``Highlights.apply``)."""
+        self.highlights.apply()
 
     def _selection(self, key: tuple) -> QTextEdit.ExtraSelection:
-        _cid, start, end, color_name, selected = key
-        fmt = QTextCharFormat()
-        color = QColor(color_name)
-        color.setAlpha(110)
-        fmt.setBackground(color)
-        if selected:
-            fmt.setUnderlineStyle(QTextCharFormat.SingleUnderline)
-            fmt.setUnderlineColor(QColor("#202020"))
-            fmt.setProperty(QTextFormat.FullWidthSelection, False)
-        s = QTextEdit.ExtraSelection()
-        s.cursor = self._cursor(start, end)
-        s.format = fmt
-        return s
+        return self.highlights.selection(key)
 
     # -- selection in code points -----------------------------------------------
     def selection_cp(self) -> tuple[int, int] | None:
@@ -436,7 +351,7 @@ class TranscriptView(QPlainTextEdit):
     def _update_margin(self, rect: QRect, dy: int) -> None:
         if dy:
             self.margin.scroll(0, dy)
-        elif not self._highlights_only:
+        elif not self.highlights.only:
             self.margin.update(0, rect.y(), self.margin.width(), rect.height())
 
     def resizeEvent(self, event) -> None:
