@@ -17,13 +17,13 @@ from PySide6.QtWidgets import QPlainTextEdit, QTextEdit
 from ..core.marks import Mark, find_marks
 from ..core.model import Coding, Turn
 from .code_model import selection_mime
+from .lanes import MAX_LANES, Lanes, assign_lanes  # noqa: F401 (the lanes' rule, as before)
 from .offsets import Utf16Positions
 from .stripe_margin import StripeMargin
 from .transcript_highlights import Highlights
 
 LANE_WIDTH = 5
 LANE_GAP = 2
-MAX_LANES = 10
 _WORD_CHAR = re.compile(r"\w", re.UNICODE)
 
 
@@ -35,28 +35,14 @@ class _Stripe:
     label: str
 
 
+def _label(c: Coding, code_names: dict[int, str]) -> str:
+    """A stripe's tooltip: its code, coder and memo."""
+    return f"{code_names.get(c.code_id, '?')} — {c.coder}" + (f"\n{c.memo}" if c.memo else "")
+
+
 def coding_order(c: Coding) -> tuple:
     """The order of a source's codings as the core lists them (``codings.for_source``)."""
     return (c.start, c.end, c.code_id, c.coder)
-
-
-def assign_lanes(codings: list[Coding]) -> dict[int, int]:
-    """Greedy lanes: overlapping codings get different lanes (coding id -> lane)."""
-    lanes_end: list[int] = []
-    out: dict[int, int] = {}
-    for c in sorted(codings, key=lambda c: (c.start, -c.end, c.code_id)):
-        for lane, end in enumerate(lanes_end):
-            if end <= c.start:
-                lanes_end[lane] = c.end
-                out[c.id] = lane
-                break
-        else:
-            if len(lanes_end) < MAX_LANES:
-                lanes_end.append(c.end)
-                out[c.id] = len(lanes_end) - 1
-            else:
-                out[c.id] = MAX_LANES - 1
-    return out
 
 
 #: transcript conventions in the viewer (``core.marks``): time markers dimmed, transcriber
@@ -142,6 +128,7 @@ class TranscriptView(QPlainTextEdit):
         self._stripes: list[_Stripe] = []
         self._stripe_window: tuple[list[int], int] | None = None  # stripes' starts and longest, when sorted
         self._lanes_used = 0
+        self._lanes: Lanes | None = None  # the stripes' lanes, kept so that a patch reworks few
         self._text_serial = 0  # counts the texts shown (the stripes' places are kept per text)
         self._edges: tuple[tuple, dict[int, tuple[int, int]]] = ((), {})
         self._visible_memo: tuple | None = None  # visible_stripes' last answer and what it was for
@@ -194,14 +181,11 @@ class TranscriptView(QPlainTextEdit):
                     coder_colors: dict[str, str] | None = None) -> None:
         """``coder_colors`` (coder name -> colour), once given, colours the margin stripes by
         coder until an empty dict is given; by default stripes take their code's colour."""
-        self.codings = codings
-        self.code_colors = code_colors
-        self.code_names = code_names
         if coder_colors is not None:
             self.coder_colors = coder_colors
-        stripe_color = ((lambda c: self.coder_colors.get(c.coder, "#999999")) if self.coder_colors else
-                        (lambda c: code_colors.get(c.code_id, "#999999")))
-        lanes = assign_lanes(codings)
+        stripe_color = self._stripe_color(code_colors)
+        self._lanes = Lanes(codings)
+        lanes = self._lanes.lane_of
         # a stripe whose coding, lane, colour and names are as before is kept (the labels of
         # ~500 stripes cost ~2 ms to build again for every coding applied)
         same_names = code_names is self._stripe_names
@@ -210,16 +194,30 @@ class TranscriptView(QPlainTextEdit):
         for c in codings:
             lane, color, s = lanes[c.id], stripe_color(c), old.get(c.id)
             if s is None or s.coding is not c or s.lane != lane or s.color != color:
-                s = _Stripe(c, lane, color,
-                            f"{code_names.get(c.code_id, '?')} — {c.coder}" + (f"\n{c.memo}" if c.memo else ""))
+                s = _Stripe(c, lane, color, _label(c, code_names))
             stripes.append(s)
+        self._show_codings(codings, code_colors, code_names, stripes)
+
+    def _stripe_color(self, code_colors: dict[int, str]):
+        if self.coder_colors:
+            return lambda c: self.coder_colors.get(c.coder, "#999999")
+        return lambda c: code_colors.get(c.code_id, "#999999")
+
+    def _show_codings(self, codings: list[Coding], code_colors: dict[int, str], code_names: dict[int, str],
+                      stripes: list[_Stripe]) -> None:
+        """Show ``codings`` with their ``stripes`` (one each, in the same order; their lanes
+        are ``self._lanes``'): the highlights in view, the margin's width and the stripes
+        that came, went or changed."""
+        self.codings = codings
+        self.code_colors = code_colors
+        self.code_names = code_names
         width = self.margin_width()
         before = self._stripe_marks()
         self._stripes, self._stripe_names = stripes, code_names
         starts = [c.start for c in codings]
         in_order = all(a <= b for a, b in zip(starts, starts[1:]))
         self._stripe_window = (starts, max((c.end - c.start for c in codings), default=0)) if in_order else None
-        self._lanes_used = 1 + max(lanes.values(), default=-1)  # the margin's width asks often
+        self._lanes_used = 1 + max(self._lanes.lane_of.values(), default=-1)  # the margin's width asks often
         self._update_margin_width()
         self._apply_formats()
         if width != self.margin_width() or before is None:
@@ -243,11 +241,34 @@ class TranscriptView(QPlainTextEdit):
     def patch_codings(self, coding_ids: set[int], fresh: list[Coding]) -> None:
         """Codings ``coding_ids`` were added, removed or changed: ``fresh`` holds those of them
         shown now. The others (and their highlights and stripes) are kept; the list stays in
-        the order the core reads it in (start, end, code, coder)."""
+        the order the core reads it in (start, end, code, coder). The lanes are worked out
+        again from the first coding that changed (``Lanes.patch``), and only the stripes of
+        the codings that changed or moved to another lane are made anew."""
         kept = [c for c in self.codings if c.id not in coding_ids]
         for c in fresh:
             bisect.insort(kept, c, key=coding_order)
-        self.set_codings(kept, self.code_colors, self.code_names)
+        if self._lanes is None or self._stripe_names is not self.code_names or len(self._stripes) != len(self.codings):
+            self.set_codings(kept, self.code_colors, self.code_names)
+            return
+        moved = self._lanes.patch(coding_ids, fresh)
+        if moved is None:
+            self.set_codings(kept, self.code_colors, self.code_names)
+            return
+        stripe_color, lanes, names = self._stripe_color(self.code_colors), self._lanes.lane_of, self.code_names
+        stripes = [s for s in self._stripes if s.coding.id not in coding_ids]
+        place = lambda s: coding_order(s.coding)  # noqa: E731
+        for c in fresh:
+            bisect.insort(stripes, _Stripe(c, lanes[c.id], stripe_color(c), _label(c, names)), key=place)
+        new_ids = {c.id for c in fresh}
+        for cid, c in moved.items():
+            if cid in new_ids:
+                continue
+            for i in range(bisect.bisect_left(stripes, coding_order(c), key=place), len(stripes)):
+                if stripes[i].coding.id == cid:
+                    s = stripes[i]
+                    stripes[i] = _Stripe(s.coding, lanes[cid], s.color, s.label)
+                    break
+        self._show_codings(kept, self.code_colors, names, stripes)
 
     def _cursor(self, start_cp: int, end_cp: int) -> QTextCursor:
         cur = QTextCursor(self.document())
