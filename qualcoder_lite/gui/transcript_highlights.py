@@ -29,6 +29,7 @@ class Highlights:
         self._text: str | None = None
         self._sels: dict[tuple, QTextEdit.ExtraSelection] = {}
         self._shown_keys: list[tuple] | None = None
+        self._range: tuple[tuple, tuple[int, int]] | None = None  # shown_range's last answer, by place_key
 
     def layout_changed(self, *_args) -> None:
         self._laid_out_again = True
@@ -43,12 +44,19 @@ class Highlights:
         return [(c.id, c.start, c.end, colors.get(c.code_id, "#999999"), c.id == selected) for c in codings]
 
     def shown_range(self) -> tuple[int, int]:
-        """The code points of the blocks in view (whole blocks, from the first to the last)."""
+        """The code points of the blocks in view (whole blocks, from the first to the last).
+        Kept while the text's place on screen is the same (``place_key``): finding the block
+        at the viewport's bottom corner took ~0.2 ms of every coding applied."""
         view = self.view
+        key = view.place_key()
+        if self._range is not None and self._range[0] == key:
+            return self._range[1]
         vp = view.viewport()
         first = view.cursorForPosition(QPoint(0, 0)).block()
         last = view.cursorForPosition(QPoint(vp.width(), vp.height())).block()
-        return view.map.to_cp(first.position()), view.map.to_cp(last.position() + last.length() - 1)
+        shown = view.map.to_cp(first.position()), view.map.to_cp(last.position() + last.length() - 1)
+        self._range = (key, shown)
+        return shown
 
     def apply(self) -> None:
         # Only the highlights of the blocks in view are extra selections (refreshed on every

@@ -415,12 +415,18 @@ class TranscriptView(QPlainTextEdit):
         self._visible_memo = (self._edges, self._stripes, self._stripe_window, (height, x0), out)
         return out
 
+    def place_key(self) -> tuple:
+        """What the text's place on screen follows: the text shown, the first block in view,
+        the scroll offset, the viewport's size (the lines' width), the font and the margin.
+        While it is the same, so are the lines and blocks at any point of the viewport."""
+        return (self._text_serial, self.firstVisibleBlock().blockNumber(), self.contentOffset().toTuple(),
+                self.viewport().size().toTuple(), self.font().key(), self.document().documentMargin())
+
     def _edge_finder(self):
         """A function: code point -> (top, bottom) of its line on screen. Kept while the text,
         its layout and the scroll position are the same: a margin repaint or a tooltip asked
         Qt for two cursor rectangles per stripe in view (~1-2 ms per paint)."""
-        key = (self._text_serial, self.firstVisibleBlock().blockNumber(), self.contentOffset().toTuple(),
-               self.viewport().size().toTuple(), self.font().key(), self.document().documentMargin())
+        key = self.place_key()
         if self._edges[0] != key:
             self._edges = (key, {})
         edges = self._edges[1]
