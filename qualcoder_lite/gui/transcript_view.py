@@ -130,7 +130,7 @@ class TranscriptView(QPlainTextEdit):
         self._lanes_used = 0
         self._lanes: Lanes | None = None  # the stripes' lanes, kept so that a patch reworks few
         self._text_serial = 0  # counts the texts shown (the stripes' places are kept per text)
-        self._edges: tuple[tuple, dict[int, tuple[int, int]]] = ((), {})
+        self._edges: tuple[tuple, dict] = ((), {})  # place_key -> code point (or ("span", height)) -> edges
         self._visible_memo: tuple | None = None  # visible_stripes' last answer and what it was for
         self._stripe_names: dict[int, str] | None = None  # the code names the stripes were labelled with
         self.margin_layers: list = []  # more marks right of the stripes: paint, tooltip_at, click, width
@@ -395,9 +395,12 @@ class TranscriptView(QPlainTextEdit):
         if (memo is not None and memo[0] is self._edges and memo[1] is self._stripes
                 and memo[2] is self._stripe_window and memo[3] == (height, x0)):
             return memo[4]
-        first = self.cursorForPosition(QPoint(0, 0)).position()
-        last = self.cursorForPosition(QPoint(self.viewport().width(), height)).position()
-        lo, hi = self.map.to_cp(first), self.map.to_cp(last) + 1
+        span = self._edges[1].get(("span", height))  # kept with the edges: same place on screen
+        if span is None:
+            first = self.cursorForPosition(QPoint(0, 0)).position()
+            last = self.cursorForPosition(QPoint(self.viewport().width(), height)).position()
+            span = self._edges[1][("span", height)] = (self.map.to_cp(first), self.map.to_cp(last) + 1)
+        lo, hi = span
         out: list[tuple[_Stripe, QRect]] = []
         stripes = self._stripes
         if self._stripe_window is not None:  # sorted by start: only those that can reach lo..hi
