@@ -42,6 +42,7 @@ class Lanes:
         self.order = sorted(codings, key=_order)  # stable: ties keep the list's order
         # the codings' places, with the coder last (the list's order among equal ones)
         self.keys = [(*_order(c), c.coder) for c in self.order]
+        self.key_of = {c.id: k for c, k in zip(self.order, self.keys)}
         #: False: two codings share a place, so a patch cannot know where a new one goes
         self.exact = all(a < b for a, b in zip(self.keys, self.keys[1:]))
         self.lane_of: dict[int, int] = {}
@@ -58,8 +59,12 @@ class Lanes:
         changed, assign from scratch)."""
         if not self.exact:
             return None
-        order = [c for c in self.order if c.id not in removed]
-        keys = [k for k, c in zip(self.keys, self.order) if c.id not in removed]
+        order, keys = list(self.order), list(self.keys)
+        gone = sorted((bisect.bisect_left(keys, self.key_of[cid]) for cid in removed if cid in self.key_of),
+                      reverse=True)
+        for i in gone:
+            del order[i], keys[i]
+        added = list(added)
         for c in added:
             key = (*_order(c), c.coder)
             i = bisect.bisect_left(keys, key)
@@ -67,17 +72,18 @@ class Lanes:
                 return None
             keys.insert(i, key)
             order.insert(i, c)
+        came = [bisect.bisect_left(keys, (*_order(c), c.coder)) for c in added]
         old, old_before = self.order, self.ends_before
         n, shift = len(order), len(old) - len(order)
-        same = 0  # the codings before the first change are as they were
-        while same < n and same < len(old) and order[same] is old[same]:
-            same += 1
-        tail = 0  # and those after the last change
-        while tail < n - same and tail < len(old) - same and order[n - 1 - tail] is old[len(old) - 1 - tail]:
-            tail += 1
+        # the codings before the first change and after the last are those of before
+        same = min(min(gone, default=len(old)), min(came, default=n))
+        tail = min(len(old) - 1 - max(gone, default=-1), n - 1 - max(came, default=-1))
         lane_of, touched = self.lane_of, {}
         for cid in removed:
             lane_of.pop(cid, None)
+            self.key_of.pop(cid, None)
+        for c, i in zip(added, came):
+            self.key_of[c.id] = keys[i]
         before = old_before[:same]
         ends = list(old_before[same])
         j = same

@@ -4,6 +4,7 @@ the lines of the highlights that came or went."""
 
 from __future__ import annotations
 
+import bisect
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, QRect, Qt
@@ -40,7 +41,13 @@ class Highlights:
         into lo..hi (end >= lo, start <= hi)."""
         view = self.view
         colors, selected = view.code_colors, view.selected_coding_id
-        codings = view.codings if hi is None else [c for c in view.codings if c.end >= lo and c.start <= hi]
+        codings = view.codings
+        if hi is not None:
+            window = view._stripe_window  # the codings' starts, in order, and the longest's length
+            if window is not None and len(window[0]) == len(codings):  # only those that can reach lo..hi
+                starts, longest = window
+                codings = codings[bisect.bisect_left(starts, lo - longest):bisect.bisect_right(starts, hi)]
+            codings = [c for c in codings if c.end >= lo and c.start <= hi]
         return [(c.id, c.start, c.end, colors.get(c.code_id, "#999999"), c.id == selected) for c in codings]
 
     def shown_range(self) -> tuple[int, int]:

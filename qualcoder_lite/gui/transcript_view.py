@@ -204,10 +204,11 @@ class TranscriptView(QPlainTextEdit):
         return lambda c: code_colors.get(c.code_id, "#999999")
 
     def _show_codings(self, codings: list[Coding], code_colors: dict[int, str], code_names: dict[int, str],
-                      stripes: list[_Stripe]) -> None:
+                      stripes: list[_Stripe], longest: int | None = None) -> None:
         """Show ``codings`` with their ``stripes`` (one each, in the same order; their lanes
         are ``self._lanes``'): the highlights in view, the margin's width and the stripes
-        that came, went or changed."""
+        that came, went or changed. ``longest``: the codings are known to be in order of
+        start (a patch keeps them so) and this is the longest one's length."""
         self.codings = codings
         self.code_colors = code_colors
         self.code_names = code_names
@@ -215,8 +216,12 @@ class TranscriptView(QPlainTextEdit):
         before = self._stripe_marks()
         self._stripes, self._stripe_names = stripes, code_names
         starts = [c.start for c in codings]
-        in_order = all(a <= b for a, b in zip(starts, starts[1:]))
-        self._stripe_window = (starts, max((c.end - c.start for c in codings), default=0)) if in_order else None
+        if longest is not None:
+            self._stripe_window = (starts, longest)
+        elif all(a <= b for a, b in zip(starts, starts[1:])):
+            self._stripe_window = (starts, max((c.end - c.start for c in codings), default=0))
+        else:
+            self._stripe_window = None
         self._lanes_used = 1 + max(self._lanes.lane_of.values(), default=-1)  # the margin's width asks often
         self._update_margin_width()
         self._apply_formats()
@@ -247,7 +252,9 @@ class TranscriptView(QPlainTextEdit):
         kept = [c for c in self.codings if c.id not in coding_ids]
         for c in fresh:
             bisect.insort(kept, c, key=coding_order)
-        if self._lanes is None or self._stripe_names is not self.code_names or len(self._stripes) != len(self.codings):
+        window = self._stripe_window
+        if (window is None or self._lanes is None or self._stripe_names is not self.code_names
+                or len(self._stripes) != len(self.codings)):
             self.set_codings(kept, self.code_colors, self.code_names)
             return
         moved = self._lanes.patch(coding_ids, fresh)
@@ -268,7 +275,12 @@ class TranscriptView(QPlainTextEdit):
                     s = stripes[i]
                     stripes[i] = _Stripe(s.coding, lanes[cid], s.color, s.label)
                     break
-        self._show_codings(kept, self.code_colors, names, stripes)
+        gone = [c.end - c.start for c in self.codings if c.id in coding_ids]
+        if gone and max(gone) >= window[1]:  # the longest went (or changed): look again
+            longest = max((c.end - c.start for c in kept), default=0)
+        else:
+            longest = max([window[1], *(c.end - c.start for c in fresh)])
+        self._show_codings(kept, self.code_colors, names, stripes, longest)
 
     def _cursor(self, start_cp: int, end_cp: int) -> QTextCursor:
         cur = QTextCursor(self.document())

@@ -305,3 +305,37 @@ def test_splitters_lay_out_again_only_when_a_pane_asks_for_other_room(window, qt
     assert wb.heading.minimumSizeHint().width() > before[1][0].width(), "the heading needs more room"
     shown = places()
     assert shown != before and shown == laid_out_afresh()
+
+
+def test_a_highlight_that_starts_above_the_view_is_painted_in_it(window, qtbot):
+    """A coding over many paragraphs, scrolled so that it starts above the first line in
+    view: its highlight is among those handed to Qt (the codings are looked up from their
+    starts, back by the longest coding's length)."""
+    wb = window.workbench
+    project = wb.ctx.project
+    busiest = max(project.sources.all(), key=lambda s: s.codings)
+    wb.open_source(busiest.id)
+    view = wb.view
+    _settle(qtbot)
+    doc = view.document()
+    start, end = view.map.to_cp(doc.findBlockByNumber(1).position()), view.map.to_cp(doc.findBlockByNumber(60).position())
+    select_text(view, start, end)
+    span = view.selection_cp()  # without the white space at either end
+    wb.codes.select_code(project.codes.all()[-1].id)
+    before = len(view.codings)
+    window.actionApplyCode.trigger()
+    _settle(qtbot)
+    assert len(view.codings) == before + 1
+    long_one = max(view.codings, key=lambda c: c.end - c.start)
+    assert (long_one.start, long_one.end) == span
+    view.setTextCursor(view.cursorForPosition(QPoint(0, 0)))  # no selection over it
+    view.verticalScrollBar().setValue(30)
+    _settle(qtbot)
+    first = view.map.to_cp(view.cursorForPosition(QPoint(0, 0)).position())
+    assert long_one.start < first < long_one.end
+    assert long_one.id in {k[0] for k in view.highlights._shown_keys}
+    assert _on_screen(view.viewport()) == _all_highlights_painted(view)
+    window.actionUndo.trigger()
+    _settle(qtbot)
+    assert long_one.id not in {c.id for c in view.codings}
+    assert _on_screen(view.viewport()) == _all_highlights_painted(view)
