@@ -131,6 +131,36 @@ def test_the_scroll_bar_appears_and_goes_with_the_rows(window, qtbot):
     _assert_painted(qtbot, wb.tabs)
 
 
+def test_the_scroll_bar_handle_follows_a_row_added_below_and_taken_back(window, qtbot):
+    """A table a few rows short of its rows: the scroll bar stays, its handle gets shorter
+    with a row added below the view and longer again after the undo (what the bar paints
+    changed, though it neither came nor went)."""
+    wb = window.workbench
+    wb.tabs.setCurrentWidget(wb.retrieval)
+    counts = wb.ctx.project.codes.counts()
+    wb.codes.select_code(max(counts, key=lambda c: counts[c][0]))
+    table = wb.retrieval.table
+    _settle(qtbot)
+    rows = wb.retrieval.model.rowCount()
+    chrome = table.height() - table.viewport().height()
+    table.setMaximumHeight(chrome + (rows - 2) * table.rowHeight(0) + 2)
+    _settle(qtbot)
+    bar = table.verticalScrollBar()
+    assert bar.isVisible()
+    _assert_painted(qtbot, wb.tabs)
+    before = _on_screen(bar)
+    names = sorted(s.name for s in wb.ctx.project.sources.all())
+    row = _apply(window, wb, names[-1], at_end=True)
+    assert row > table.rowAt(table.viewport().height() - 1)
+    _settle(qtbot)
+    assert bar.isVisible() and _on_screen(bar) != before, "the handle must look shorter"
+    _assert_painted(qtbot, wb.tabs)
+    window.actionUndo.trigger()
+    _settle(qtbot)
+    assert _on_screen(bar) == before
+    _assert_painted(qtbot, wb.tabs)
+
+
 def _all_highlights_painted(view) -> QImage:
     """The viewport as it looks with every coding's highlight handed to Qt (as before only
     the highlights in view were): the reference for what the user must see."""
