@@ -349,6 +349,7 @@ class RetrievalPanel(QWidget):
         # the count follows every change of the rows: a reset recounts every source, a coding
         # added or removed in place (no reset) only the sources it is in
         self._coverage: dict[int, tuple[int, int, int]] = {}  # per source, for the codes shown
+        self._sums = [0, 0, 0]  # their references, coded characters and source characters
         self.model.modelReset.connect(self._count_changed)
         self.model.keysRead.connect(self._count_changed)
         self.model.rowsRefreshed.connect(self._count_changed)
@@ -385,28 +386,37 @@ class RetrievalPanel(QWidget):
         """'6 segments · 2 sources · 12.5% coverage': the rows shown, the sources they are in,
         and the coded characters (overlaps once) over those sources' characters.
         ``source_ids``: only these sources' figures can have changed (the others are kept)."""
-        from ..core.services.queries.coverage import coverage_by_source, total_of
+        from ..core.services.queries.coverage import CoverageTotal, coverage_by_source, total_of
 
         n = self.model.rowCount()
         text = f"{n} segment{'s' if n != 1 else ''}"
         if not n:
-            self._coverage = {}
+            self._coverage, self._sums = {}, [0, 0, 0]
         elif not self.model.keys_done:  # the coverage comes when all are read (``keysRead``)
-            self._coverage = {}
+            self._coverage, self._sums = {}, [0, 0, 0]
             sources = len(self.model.sources_shown)
             text += f" · {sources} source{'s' if sources != 1 else ''} · counting coverage…"
             self.count.setToolTip("")
         else:
+            cov, sums = self._coverage, self._sums
             if source_ids is None:  # every row was just read: counted from their keys as read
                 self._coverage = dict(self.model.coverage)
-            elif source_ids:
+                t = total_of(self._coverage)
+                self._sums = [t.references, t.characters, t.source_characters]
+            elif source_ids:  # the sums follow the sources that changed (summing 2,000 took ~0.4 ms)
                 where = self.model.where
                 allowed = where.source_ids(self.ctx.project) if where else None
+                fresh = coverage_by_source(self.ctx.project, self.model.code_ids, allowed,
+                                           self.ctx.visible_coders, only=set(source_ids))
                 for sid in source_ids:
-                    self._coverage.pop(sid, None)
-                self._coverage.update(coverage_by_source(self.ctx.project, self.model.code_ids, allowed,
-                                                         self.ctx.visible_coders, only=set(source_ids)))
-            total = total_of(self._coverage)
+                    gone, came = cov.pop(sid, None), fresh.get(sid)
+                    for figures, step in ((gone, -1), (came, 1)):
+                        if figures is not None:
+                            for i in range(3):
+                                sums[i] += step * figures[i]
+                    if came is not None:
+                        cov[sid] = came
+            total = CoverageTotal(self._sums[0], len(self._coverage), self._sums[1], self._sums[2])
             text += f" · {total.sources} source{'s' if total.sources != 1 else ''}"
             if total.coverage is not None:
                 text += f" · {100 * total.coverage:.1f}% coverage"

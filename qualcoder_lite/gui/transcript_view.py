@@ -11,18 +11,19 @@ import re
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPoint, QRect, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QRegion, QSyntaxHighlighter, QTextCharFormat, QTextCursor, QTextFormat
+from PySide6.QtGui import QColor, QFont, QRegion, QSyntaxHighlighter, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit
 
 from ..core.marks import Mark, find_marks
 from ..core.model import Coding, Turn
 from .code_model import selection_mime
+from .lanes import MAX_LANES, Lanes, assign_lanes  # noqa: F401 (the lanes' rule, as before)
 from .offsets import Utf16Positions
 from .stripe_margin import StripeMargin
+from .transcript_highlights import Highlights
 
 LANE_WIDTH = 5
 LANE_GAP = 2
-MAX_LANES = 10
 _WORD_CHAR = re.compile(r"\w", re.UNICODE)
 
 
@@ -34,28 +35,14 @@ class _Stripe:
     label: str
 
 
+def _label(c: Coding, code_names: dict[int, str]) -> str:
+    """A stripe's tooltip: its code, coder and memo."""
+    return f"{code_names.get(c.code_id, '?')} — {c.coder}" + (f"\n{c.memo}" if c.memo else "")
+
+
 def coding_order(c: Coding) -> tuple:
     """The order of a source's codings as the core lists them (``codings.for_source``)."""
     return (c.start, c.end, c.code_id, c.coder)
-
-
-def assign_lanes(codings: list[Coding]) -> dict[int, int]:
-    """Greedy lanes: overlapping codings get different lanes (coding id -> lane)."""
-    lanes_end: list[int] = []
-    out: dict[int, int] = {}
-    for c in sorted(codings, key=lambda c: (c.start, -c.end, c.code_id)):
-        for lane, end in enumerate(lanes_end):
-            if end <= c.start:
-                lanes_end[lane] = c.end
-                out[c.id] = lane
-                break
-        else:
-            if len(lanes_end) < MAX_LANES:
-                lanes_end.append(c.end)
-                out[c.id] = len(lanes_end) - 1
-            else:
-                out[c.id] = MAX_LANES - 1
-    return out
 
 
 #: transcript conventions in the viewer (``core.marks``): time markers dimmed, transcriber
@@ -117,6 +104,7 @@ class TranscriptView(QPlainTextEdit):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("transcriptView")
+        self.highlights = Highlights(self)  # the codings' highlights in view (extra selections)
         self.setReadOnly(True)
         self.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
         self.setLineWrapMode(QPlainTextEdit.WidgetWidth)
@@ -140,8 +128,9 @@ class TranscriptView(QPlainTextEdit):
         self._stripes: list[_Stripe] = []
         self._stripe_window: tuple[list[int], int] | None = None  # stripes' starts and longest, when sorted
         self._lanes_used = 0
+        self._lanes: Lanes | None = None  # the stripes' lanes, kept so that a patch reworks few
         self._text_serial = 0  # counts the texts shown (the stripes' places are kept per text)
-        self._edges: tuple[tuple, dict[int, tuple[int, int]]] = ((), {})
+        self._edges: tuple[tuple, dict] = ((), {})  # place_key -> code point (or ("span", height)) -> edges
         self._visible_memo: tuple | None = None  # visible_stripes' last answer and what it was for
         self._stripe_names: dict[int, str] | None = None  # the code names the stripes were labelled with
         self.margin_layers: list = []  # more marks right of the stripes: paint, tooltip_at, click, width
@@ -149,11 +138,9 @@ class TranscriptView(QPlainTextEdit):
         self.marks: list[Mark] = []  # time markers and transcriber notes of the text shown
         self.labels = TranscriptHighlighter(self.document())
         self.updateRequest.connect(self._update_margin)
-        self._highlights_only = False  # True while only the highlights change (see _set_highlights)
-        self._laid_out_again = False
         layout = self.document().documentLayout()
         for signal in (layout.update, layout.updateBlock, layout.documentSizeChanged):
-            signal.connect(self._layout_changed)
+            signal.connect(self.highlights.layout_changed)
         self.verticalScrollBar().valueChanged.connect(lambda _v: self._apply_formats())
         self.selectionChanged.connect(self._emit_selection)
         self._update_margin_width()
@@ -168,7 +155,7 @@ class TranscriptView(QPlainTextEdit):
         self.selected_coding_id = None
         self.marks = find_marks(text)
         self.labels.set_layers(self._format_layers())
-        self._sels_doc = None  # a new text: no highlight is kept
+        self.highlights.forget()  # a new text: no highlight is kept
         self._text_serial += 1
         self.codings = []  # the old codings' offsets mean nothing in the new text (a scroll may ask)
         self.setPlainText(text)
@@ -194,14 +181,11 @@ class TranscriptView(QPlainTextEdit):
                     coder_colors: dict[str, str] | None = None) -> None:
         """``coder_colors`` (coder name -> colour), once given, colours the margin stripes by
         coder until an empty dict is given; by default stripes take their code's colour."""
-        self.codings = codings
-        self.code_colors = code_colors
-        self.code_names = code_names
         if coder_colors is not None:
             self.coder_colors = coder_colors
-        stripe_color = ((lambda c: self.coder_colors.get(c.coder, "#999999")) if self.coder_colors else
-                        (lambda c: code_colors.get(c.code_id, "#999999")))
-        lanes = assign_lanes(codings)
+        stripe_color = self._stripe_color(code_colors)
+        self._lanes = Lanes(codings)
+        lanes = self._lanes.lane_of
         # a stripe whose coding, lane, colour and names are as before is kept (the labels of
         # ~500 stripes cost ~2 ms to build again for every coding applied)
         same_names = code_names is self._stripe_names
@@ -210,16 +194,35 @@ class TranscriptView(QPlainTextEdit):
         for c in codings:
             lane, color, s = lanes[c.id], stripe_color(c), old.get(c.id)
             if s is None or s.coding is not c or s.lane != lane or s.color != color:
-                s = _Stripe(c, lane, color,
-                            f"{code_names.get(c.code_id, '?')} — {c.coder}" + (f"\n{c.memo}" if c.memo else ""))
+                s = _Stripe(c, lane, color, _label(c, code_names))
             stripes.append(s)
+        self._show_codings(codings, code_colors, code_names, stripes)
+
+    def _stripe_color(self, code_colors: dict[int, str]):
+        if self.coder_colors:
+            return lambda c: self.coder_colors.get(c.coder, "#999999")
+        return lambda c: code_colors.get(c.code_id, "#999999")
+
+    def _show_codings(self, codings: list[Coding], code_colors: dict[int, str], code_names: dict[int, str],
+                      stripes: list[_Stripe], longest: int | None = None) -> None:
+        """Show ``codings`` with their ``stripes`` (one each, in the same order; their lanes
+        are ``self._lanes``'): the highlights in view, the margin's width and the stripes
+        that came, went or changed. ``longest``: the codings are known to be in order of
+        start (a patch keeps them so) and this is the longest one's length."""
+        self.codings = codings
+        self.code_colors = code_colors
+        self.code_names = code_names
         width = self.margin_width()
         before = self._stripe_marks()
         self._stripes, self._stripe_names = stripes, code_names
         starts = [c.start for c in codings]
-        in_order = all(a <= b for a, b in zip(starts, starts[1:]))
-        self._stripe_window = (starts, max((c.end - c.start for c in codings), default=0)) if in_order else None
-        self._lanes_used = 1 + max(lanes.values(), default=-1)  # the margin's width asks often
+        if longest is not None:
+            self._stripe_window = (starts, longest)
+        elif all(a <= b for a, b in zip(starts, starts[1:])):
+            self._stripe_window = (starts, max((c.end - c.start for c in codings), default=0))
+        else:
+            self._stripe_window = None
+        self._lanes_used = 1 + max(self._lanes.lane_of.values(), default=-1)  # the margin's width asks often
         self._update_margin_width()
         self._apply_formats()
         if width != self.margin_width() or before is None:
@@ -234,7 +237,7 @@ class TranscriptView(QPlainTextEdit):
 
     def _stripe_marks(self) -> set[tuple] | None:
         """What the margin paints of each stripe in view (None: nothing laid out yet)."""
-        if not self.isVisible() or getattr(self, "_sels_doc", None) is not self.document():
+        if not self.isVisible() or self.highlights.doc is not self.document():
             return None
         selected = self.selected_coding_id
         return {(s.coding.id, s.lane, s.color, s.coding.id == selected, r.getRect())
@@ -243,11 +246,41 @@ class TranscriptView(QPlainTextEdit):
     def patch_codings(self, coding_ids: set[int], fresh: list[Coding]) -> None:
         """Codings ``coding_ids`` were added, removed or changed: ``fresh`` holds those of them
         shown now. The others (and their highlights and stripes) are kept; the list stays in
-        the order the core reads it in (start, end, code, coder)."""
+        the order the core reads it in (start, end, code, coder). The lanes are worked out
+        again from the first coding that changed (``Lanes.patch``), and only the stripes of
+        the codings that changed or moved to another lane are made anew."""
         kept = [c for c in self.codings if c.id not in coding_ids]
         for c in fresh:
             bisect.insort(kept, c, key=coding_order)
-        self.set_codings(kept, self.code_colors, self.code_names)
+        window = self._stripe_window
+        if (window is None or self._lanes is None or self._stripe_names is not self.code_names
+                or len(self._stripes) != len(self.codings)):
+            self.set_codings(kept, self.code_colors, self.code_names)
+            return
+        moved = self._lanes.patch(coding_ids, fresh)
+        if moved is None:
+            self.set_codings(kept, self.code_colors, self.code_names)
+            return
+        stripe_color, lanes, names = self._stripe_color(self.code_colors), self._lanes.lane_of, self.code_names
+        stripes = [s for s in self._stripes if s.coding.id not in coding_ids]
+        place = lambda s: coding_order(s.coding)  # noqa: E731
+        for c in fresh:
+            bisect.insort(stripes, _Stripe(c, lanes[c.id], stripe_color(c), _label(c, names)), key=place)
+        new_ids = {c.id for c in fresh}
+        for cid, c in moved.items():
+            if cid in new_ids:
+                continue
+            for i in range(bisect.bisect_left(stripes, coding_order(c), key=place), len(stripes)):
+                if stripes[i].coding.id == cid:
+                    s = stripes[i]
+                    stripes[i] = _Stripe(s.coding, lanes[cid], s.color, s.label)
+                    break
+        gone = [c.end - c.start for c in self.codings if c.id in coding_ids]
+        if gone and max(gone) >= window[1]:  # the longest went (or changed): look again
+            longest = max((c.end - c.start for c in kept), default=0)
+        else:
+            longest = max([window[1], *(c.end - c.start for c in fresh)])
+        self._show_codings(kept, self.code_colors, names, stripes, longest)
 
     def _cursor(self, start_cp: int, end_cp: int) -> QTextCursor:
         cur = QTextCursor(self.document())
@@ -256,101 +289,16 @@ class TranscriptView(QPlainTextEdit):
         return cur
 
     def highlight_keys(self, lo: int = 0, hi: int | None = None) -> list[tuple]:
-        """Every coding's highlight as (coding id, start, end, colour, selected), code points;
-        only those in view are handed to Qt (``_apply_formats``): ``lo``, ``hi``, those that
-        reach into lo..hi (end >= lo, start <= hi)."""
-        colors, selected = self.code_colors, self.selected_coding_id
-        codings = self.codings if hi is None else [c for c in self.codings if c.end >= lo and c.start <= hi]
-        return [(c.id, c.start, c.end, colors.get(c.code_id, "#999999"), c.id == selected) for c in codings]
-
-    def shown_range(self) -> tuple[int, int]:
-        """The code points of the blocks in view (whole blocks, from the first to the last)."""
-        vp = self.viewport()
-        first = self.cursorForPosition(QPoint(0, 0)).block()
-        last = self.cursorForPosition(QPoint(vp.width(), vp.height())).block()
-        return self.map.to_cp(first.position()), self.map.to_cp(last.position() + last.length() - 1)
+        """Every coding's highlight as (coding id, start, end, colour, selected), code points
+        (``Highlights.keys``)."""
+        return self.highlights.keys(lo, hi)
 
     def _apply_formats(self) -> None:
-        # Only the highlights of the blocks in view are extra selections (refreshed on every
-        # scroll and resize): Qt lays out each block an extra selection touches to find what
-        # to repaint, so ~500 of them laid out the whole transcript on every change (~3 ms a
-        # coding, more when a source opens). Selections are kept from one call to the next.
-        if getattr(self, "_sels_doc", None) is not self.document() or getattr(self, "_sels_text", None) is not self.text:
-            self._sels: dict[tuple, QTextEdit.ExtraSelection] = {}
-            self._sels_doc, self._sels_text = self.document(), self.text
-            self._shown_keys: list[tuple] | None = None
-        lo, hi = self.shown_range()
-        keys = self.highlight_keys(lo, hi)
-        if keys == self._shown_keys:
-            return
-        old, new = self._sels, {}
-        for key in keys:
-            s = old.get(key)
-            if s is None:
-                s = self._selection(key)
-            new[key] = s
-        self._sels, self._shown_keys = new, keys
-        self._set_highlights(list(new.values()), old.keys() ^ new.keys())
-
-    def _set_highlights(self, selections: list, changed) -> None:
-        """Hand Qt the highlights and repaint the lines of those that came or went
-        (``changed``: their keys). Qt finds them itself by each highlight's first position,
-        and several codings of one sentence start at the same one: it repainted their
-        lines on every change too (a line at the bottom of the view and all between, ~1 ms
-        a coding). The margin beside them is not repainted (its numbers and stripes do not
-        depend on the highlights: stripes that change are repainted by ``set_codings``),
-        unless Qt laid some text out again meanwhile (then the whole view is)."""
-        vp = self.viewport()
-        self._highlights_only, self._laid_out_again = True, False
-        vp.setAttribute(Qt.WA_UpdatesDisabled, True)  # not setUpdatesEnabled: that repaints
-        try:
-            self.setExtraSelections(selections)
-        finally:
-            vp.setAttribute(Qt.WA_UpdatesDisabled, False)
-            self._highlights_only = False
-        if self._laid_out_again:
-            vp.update()
-            self.margin.update()
-            return
-        # many (a source opened, a page scrolled): the whole view, as Qt's own rects would be
-        bands = [self._band(key[1], key[2]) for key in changed] if len(changed) <= 8 else [None]
-        if None in bands:
-            vp.update()
-            return
-        for band in bands:
-            vp.update(band)
-
-    def _band(self, start_cp: int, end_cp: int) -> QRect | None:
-        """The viewport's full width over the lines from ``start_cp`` to ``end_cp`` (None:
-        a line not laid out)."""
-        edges = []
-        for pos in (self.map.to_utf16(start_cp), self.map.to_utf16(end_cp)):
-            block = self.document().findBlock(pos)
-            line = block.layout().lineForTextPosition(pos - block.position()) if block.isValid() else None
-            if line is None or not line.isValid():
-                return None
-            top = self.blockBoundingGeometry(block).translated(self.contentOffset()).top() + line.y()
-            edges.append((top, top + line.height()))
-        top, bottom = int(edges[0][0]) - 2, int(edges[1][1]) + 3
-        return QRect(0, top, self.viewport().width(), bottom - top)
-
-    def _layout_changed(self, *_args) -> None:
-        self._laid_out_again = True
+        """The highlights of the blocks in view, handed to Qt (``Highlights.apply``)."""
+        self.highlights.apply()
 
     def _selection(self, key: tuple) -> QTextEdit.ExtraSelection:
-        _cid, start, end, color_name, selected = key
-        fmt = QTextCharFormat()
-        color = QColor(color_name)
-        color.setAlpha(110)
-        fmt.setBackground(color)
-        if selected:
-            fmt.setUnderlineStyle(QTextCharFormat.SingleUnderline)
-            fmt.setUnderlineColor(QColor("#202020"))
-            fmt.setProperty(QTextFormat.FullWidthSelection, False)
-        s = QTextEdit.ExtraSelection()
-        s.cursor = self._cursor(start, end)
-        s.format = fmt
-        return s
+        return self.highlights.selection(key)
 
     # -- selection in code points -----------------------------------------------
     def selection_cp(self) -> tuple[int, int] | None:
@@ -436,7 +384,7 @@ class TranscriptView(QPlainTextEdit):
     def _update_margin(self, rect: QRect, dy: int) -> None:
         if dy:
             self.margin.scroll(0, dy)
-        elif not self._highlights_only:
+        elif not self.highlights.only:
             self.margin.update(0, rect.y(), self.margin.width(), rect.height())
 
     def resizeEvent(self, event) -> None:
@@ -459,9 +407,12 @@ class TranscriptView(QPlainTextEdit):
         if (memo is not None and memo[0] is self._edges and memo[1] is self._stripes
                 and memo[2] is self._stripe_window and memo[3] == (height, x0)):
             return memo[4]
-        first = self.cursorForPosition(QPoint(0, 0)).position()
-        last = self.cursorForPosition(QPoint(self.viewport().width(), height)).position()
-        lo, hi = self.map.to_cp(first), self.map.to_cp(last) + 1
+        span = self._edges[1].get(("span", height))  # kept with the edges: same place on screen
+        if span is None:
+            first = self.cursorForPosition(QPoint(0, 0)).position()
+            last = self.cursorForPosition(QPoint(self.viewport().width(), height)).position()
+            span = self._edges[1][("span", height)] = (self.map.to_cp(first), self.map.to_cp(last) + 1)
+        lo, hi = span
         out: list[tuple[_Stripe, QRect]] = []
         stripes = self._stripes
         if self._stripe_window is not None:  # sorted by start: only those that can reach lo..hi
@@ -479,12 +430,18 @@ class TranscriptView(QPlainTextEdit):
         self._visible_memo = (self._edges, self._stripes, self._stripe_window, (height, x0), out)
         return out
 
+    def place_key(self) -> tuple:
+        """What the text's place on screen follows: the text shown, the first block in view,
+        the scroll offset, the viewport's size (the lines' width), the font and the margin.
+        While it is the same, so are the lines and blocks at any point of the viewport."""
+        return (self._text_serial, self.firstVisibleBlock().blockNumber(), self.contentOffset().toTuple(),
+                self.viewport().size().toTuple(), self.font().key(), self.document().documentMargin())
+
     def _edge_finder(self):
         """A function: code point -> (top, bottom) of its line on screen. Kept while the text,
         its layout and the scroll position are the same: a margin repaint or a tooltip asked
         Qt for two cursor rectangles per stripe in view (~1-2 ms per paint)."""
-        key = (self._text_serial, self.firstVisibleBlock().blockNumber(), self.contentOffset().toTuple(),
-               self.viewport().size().toTuple(), self.font().key(), self.document().documentMargin())
+        key = self.place_key()
         if self._edges[0] != key:
             self._edges = (key, {})
         edges = self._edges[1]

@@ -47,6 +47,18 @@ def test_apply_code_undo_redo(proj):
     assert (coding.start, coding.end, coding.coder) == (start, start + 12, "tester")
 
 
+def test_apply_code_names_its_code_and_refuses_a_missing_one(proj):
+    assert [proj.codes.name(c.id) for c in proj.codes.all()] == [c.name for c in proj.codes.all()]
+    src = proj.sources.by_name("P1").id
+    missing = max(c.id for c in proj.codes.all()) + 1
+    with pytest.raises(KeyError):
+        proj.codes.name(missing)
+    before = dump(proj)
+    with pytest.raises(KeyError):
+        proj.execute(ApplyCode(src, missing, 0, 5))
+    assert dump(proj) == before
+
+
 def test_apply_code_refuses_bad_spans_and_skips_duplicates(proj):
     sub = proj.codes.find("Theme/Sub").id
     src = proj.sources.by_name("P1").id

@@ -131,6 +131,36 @@ def test_the_scroll_bar_appears_and_goes_with_the_rows(window, qtbot):
     _assert_painted(qtbot, wb.tabs)
 
 
+def test_the_scroll_bar_handle_follows_a_row_added_below_and_taken_back(window, qtbot):
+    """A table a few rows short of its rows: the scroll bar stays, its handle gets shorter
+    with a row added below the view and longer again after the undo (what the bar paints
+    changed, though it neither came nor went)."""
+    wb = window.workbench
+    wb.tabs.setCurrentWidget(wb.retrieval)
+    counts = wb.ctx.project.codes.counts()
+    wb.codes.select_code(max(counts, key=lambda c: counts[c][0]))
+    table = wb.retrieval.table
+    _settle(qtbot)
+    rows = wb.retrieval.model.rowCount()
+    chrome = table.height() - table.viewport().height()
+    table.setMaximumHeight(chrome + (rows - 2) * table.rowHeight(0) + 2)
+    _settle(qtbot)
+    bar = table.verticalScrollBar()
+    assert bar.isVisible()
+    _assert_painted(qtbot, wb.tabs)
+    before = _on_screen(bar)
+    names = sorted(s.name for s in wb.ctx.project.sources.all())
+    row = _apply(window, wb, names[-1], at_end=True)
+    assert row > table.rowAt(table.viewport().height() - 1)
+    _settle(qtbot)
+    assert bar.isVisible() and _on_screen(bar) != before, "the handle must look shorter"
+    _assert_painted(qtbot, wb.tabs)
+    window.actionUndo.trigger()
+    _settle(qtbot)
+    assert _on_screen(bar) == before
+    _assert_painted(qtbot, wb.tabs)
+
+
 def _all_highlights_painted(view) -> QImage:
     """The viewport as it looks with every coding's highlight handed to Qt (as before only
     the highlights in view were): the reference for what the user must see."""
@@ -305,3 +335,37 @@ def test_splitters_lay_out_again_only_when_a_pane_asks_for_other_room(window, qt
     assert wb.heading.minimumSizeHint().width() > before[1][0].width(), "the heading needs more room"
     shown = places()
     assert shown != before and shown == laid_out_afresh()
+
+
+def test_a_highlight_that_starts_above_the_view_is_painted_in_it(window, qtbot):
+    """A coding over many paragraphs, scrolled so that it starts above the first line in
+    view: its highlight is among those handed to Qt (the codings are looked up from their
+    starts, back by the longest coding's length)."""
+    wb = window.workbench
+    project = wb.ctx.project
+    busiest = max(project.sources.all(), key=lambda s: s.codings)
+    wb.open_source(busiest.id)
+    view = wb.view
+    _settle(qtbot)
+    doc = view.document()
+    start, end = view.map.to_cp(doc.findBlockByNumber(1).position()), view.map.to_cp(doc.findBlockByNumber(60).position())
+    select_text(view, start, end)
+    span = view.selection_cp()  # without the white space at either end
+    wb.codes.select_code(project.codes.all()[-1].id)
+    before = len(view.codings)
+    window.actionApplyCode.trigger()
+    _settle(qtbot)
+    assert len(view.codings) == before + 1
+    long_one = max(view.codings, key=lambda c: c.end - c.start)
+    assert (long_one.start, long_one.end) == span
+    view.setTextCursor(view.cursorForPosition(QPoint(0, 0)))  # no selection over it
+    view.verticalScrollBar().setValue(30)
+    _settle(qtbot)
+    first = view.map.to_cp(view.cursorForPosition(QPoint(0, 0)).position())
+    assert long_one.start < first < long_one.end
+    assert long_one.id in {k[0] for k in view.highlights._shown_keys}
+    assert _on_screen(view.viewport()) == _all_highlights_painted(view)
+    window.actionUndo.trigger()
+    _settle(qtbot)
+    assert long_one.id not in {c.id for c in view.codings}
+    assert _on_screen(view.viewport()) == _all_highlights_painted(view)

@@ -69,6 +69,13 @@ class CodeRepo:
             "SELECT max(h) FROM d", (code_id, MAX_CODE_DEPTH)).fetchone()[0] or 1
         return above + height
 
+    def name(self, code_id: int) -> str:
+        """One code's name (``get`` walks the whole tree for its path)."""
+        row = self.conn.execute("SELECT name FROM codes WHERE id = ?", (code_id,)).fetchone()
+        if row is None:
+            raise KeyError(f"no code with id {code_id}")
+        return row[0]
+
     def get(self, code_id: int) -> Code:
         for c in self.all():
             if c.id == code_id:
