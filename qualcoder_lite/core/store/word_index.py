@@ -181,7 +181,7 @@ def _split_regex(piece: str, a: int) -> Split:
 _MARK_ASCII = bytes(c if chr(c).isalnum() and c < 128 else 0x20 for c in range(256))
 _MARK = _MARK_ASCII[:0x3F] + b"?" + _MARK_ASCII[0x40:]
 _GAPS = bytes(0x78 if c == 0x20 else 0x20 for c in range(256))  # separators as "x", the rest as spaces
-_MOSTLY_ASCII = 8  # at most one character in this many outside ASCII, or the regex splits
+_MOSTLY_ASCII = 16  # at most one character in this many outside ASCII, or the regex splits
 
 
 class _Chars(dict):
