@@ -11,9 +11,10 @@ import sys
 import unicodedata
 import zlib
 from array import array
+from bisect import bisect_right
 from collections import defaultdict
 from itertools import accumulate, chain, repeat
-from operator import sub
+from operator import add, itemgetter, sub
 from typing import Callable, Generator, Literal, MutableSequence, Sequence
 
 from .casekeys import iscased, word_key
@@ -42,15 +43,23 @@ _HEADER = 12
 _SCAN = 1  # flags: scan this text (see _needs_scan); the index holds no tokens
 _BEFORE, _AFTER = 1, 2  # under: an underscore right before / right after the token
 _FAR = 255
+_FAR_BYTE = bytes([_FAR])
 _Code = Literal["H", "I", "L"]  # array type codes the index packs with
 _U32: _Code = "I" if array("I").itemsize == 4 else "L"
 _LITTLE = sys.byteorder == "little"
 _UNDERSCORE_RUN = re.compile(r"(?<!\w)\w*_\w*")  # a whole \w run with an underscore (linear: no retry inside a run)
 _SPLIT = re.compile(r"([^\W_]+)")
-_SEPARATORS = re.compile(r"([\W_]+)")  # the runs between tokens
+# the runs between tokens, written "x x*" rather than "x+" so that a search skips to a run's
+# first character by the class alone (a group that starts with a repeat has no such prefix)
+_SEPARATORS = re.compile(r"([\W_][\W_]*)")
+# the same runs in a text without "_" (where [\W_] is [^\w]): the class's bitmap turns ASCII
+# letters and digits away before the Unicode word test (with the prefix, ~20 % fewer instructions)
+_SEPARATORS_NO_UNDERSCORE = re.compile(r"([^A-Za-z0-9\w][^A-Za-z0-9\w]*)")
 
 
 def _pack(code: _Code, values) -> bytes:
+    if _LITTLE and isinstance(values, array) and values.typecode == code:
+        return values.tobytes()
     a = array(code, values)
     if not _LITTLE:  # pragma: no cover - big-endian machines
         a.byteswap()
@@ -91,36 +100,41 @@ class _Piece:
     piece). ``span[key]`` is ``(offset, count)`` of the key's tokens in ``at`` / ``gap``."""
 
     __slots__ = ("scan", "keys", "span", "at", "gap", "far", "last_key", "first", "last_end", "under")
-    at: MutableSequence[int]
-    gap: MutableSequence[int]
+    at: Sequence[int]  # a tuple, or an array of one of several pieces
+    gap: bytearray  # min(gap, _FAR) (the exact gaps of _FAR+ are in ``far``)
 
     def __init__(self, text: str, a: int, b: int):
-        parts = _parts(text[a:b])  # separator, token, separator, token, ..., separator
-        self.scan = _separators_need_scan(parts[0::2])
-        if self.scan:
+        piece = text[a:b]
+        got = _split_bytes(piece, a)
+        if got is None:  # a text mostly outside ASCII
+            got = _split_regex(piece, a)
+        self.scan = got is _NEEDS_SCAN
+        if got is _NEEDS_SCAN:
             return
-        tokens = parts[1::2]
-        lengths = list(map(len, parts))
-        starts = list(accumulate(lengths, initial=a))[1:-1:2]
-        gaps = lengths[2::2]  # in token order
+        tokens, starts, gaps = got
         by_key = _group(tokens)
         self.keys = sorted(by_key)
         runs = list(map(by_key.__getitem__, self.keys))
         counts = list(map(len, runs))
         self.span = dict(zip(self.keys, zip(accumulate(counts, initial=0), counts)))
-        order = list(chain.from_iterable(runs))  # token ordinals by key, then by position
-        self.at = list(map(starts.__getitem__, order))
-        self.gap = list(map(gaps.__getitem__, order))
+        try:
+            small = bytes(gaps)  # in token order; a gap of 256+ characters raises
+        except ValueError:
+            small = bytes(map(min, gaps, repeat(_FAR)))
+        # token ordinals by key, then by position: their starts, and their gaps as bytes
+        pick = _picker(list(chain.from_iterable(runs)))
+        self.at = pick(starts)
+        self.gap = bytearray(pick(small))
         # (start, gap) of the tokens but the last with a gap >= _FAR, in token order (the
         # last one's is known in ``set_last_gap``)
-        self.far = [] if not gaps or max(gaps) < _FAR else [
+        self.far = [] if small.find(_FAR_BYTE, 0, len(small) - 1) == -1 else [
             x for s, g in zip(starts[:-1], gaps[:-1]) if g >= _FAR for x in (s, g)]
-        self.last_key = word_key(tokens[-1]) if tokens else None
+        self.last_key = _key(tokens[-1]) if tokens else None
         self.first = starts[0] if tokens else None
-        self.last_end = starts[-1] + len(tokens[-1]) if tokens else None
+        self.last_end = b - gaps[-1] if tokens else None
         self.under = _underscores(text, a, b)
         if a > 0 or b < len(text):  # one of several pieces: held as 4 bytes a number until joined
-            self.at, self.gap = array(_U32, self.at), array(_U32, self.gap)
+            self.at = array(_U32, self.at)
 
     def set_last_gap(self, gap: int) -> None:
         assert self.last_key is not None  # a piece with tokens
@@ -128,7 +142,7 @@ class _Piece:
             assert self.last_end is not None
             self.far += (self.last_end - len(self.last_key), gap)
         off, n = self.span[self.last_key]
-        self.gap[off + n - 1] = gap
+        self.gap[off + n - 1] = min(gap, _FAR)
 
 
 def _parts(text: str) -> list[str]:
@@ -136,7 +150,8 @@ def _parts(text: str) -> list[str]:
     separators may be empty). Split at the separators, which is faster than at the tokens."""
     if not text:
         return [""]
-    parts = _SEPARATORS.split(text)  # token, separator, ..., separator, token (end tokens may be empty)
+    split = (_SEPARATORS if "_" in text else _SEPARATORS_NO_UNDERSCORE).split
+    parts = split(text)  # token, separator, ..., separator, token (end tokens may be empty)
     if parts[0]:
         parts.insert(0, "")
     else:
@@ -148,14 +163,94 @@ def _parts(text: str) -> list[str]:
     return parts
 
 
-def _group(tokens: list[str]) -> dict[str, list[int]]:
+Split = tuple[list, list[int], list[int]]  # tokens (str or UTF-8), their starts, their gaps
+_NEEDS_SCAN: Split = ([], [], [])  # a separator ``re.IGNORECASE`` may equate with a letter (see _needs_scan)
+
+
+def _split_regex(piece: str, a: int) -> Split:
+    """The tokens of ``piece`` (which starts at ``a``), their starts, and the gaps after them
+    (the last one's to the end of the piece)."""
+    parts = _parts(piece)  # separator, token, separator, token, ..., separator
+    if _separators_need_scan(parts[0::2]):
+        return _NEEDS_SCAN
+    lengths = list(map(len, parts))
+    return parts[1::2], list(accumulate(lengths, initial=a))[1:-1:2], lengths[2::2]
+
+
+# ``_split_bytes`` reads a text as one byte a character: ASCII letters and digits as they are,
+# "?" for any other character (``encode``'s replacement: the text's own "?" are "!" by then),
+# every other ASCII character as a space; the "?" of a character outside words becomes a space.
+_MARK_ASCII = bytes(c if chr(c).isalnum() and c < 128 else 0x20 for c in range(256))
+_MARK = _MARK_ASCII[:0x3F] + b"?" + _MARK_ASCII[0x40:]
+_GAPS = bytes(0x78 if c == 0x20 else 0x20 for c in range(256))  # separators as "x", the rest as spaces
+_MOSTLY_ASCII = 16  # at most one character in this many outside ASCII, or the regex splits
+
+
+class _Chars(dict):
+    """``ch -> 0`` (a character outside words), ``1`` (inside words), ``2`` (outside words, and
+    ``re.IGNORECASE`` may equate it with a letter: the text is scanned)."""
+
+    def __missing__(self, ch: str) -> int:
+        self[ch] = kind = 1 if ch.isalnum() else 2 if iscased(ord(ch)) else 0
+        return kind
+
+
+_CHARS = _Chars()
+
+
+def _split_bytes(piece: str, a: int) -> Split | None:
+    """``_split_regex(piece, a)`` from C-level splits of bytes (tokens as UTF-8); None for
+    a text with many characters outside ASCII (the per-character step here is Python)."""
+    if piece.isascii():
+        marks = piece.encode("ascii").translate(_MARK_ASCII)
+        inside: list[int] = []
+    else:
+        raw = piece.replace("?", "!").encode("ascii", "replace")
+        if raw.count(b"?") * _MOSTLY_ASCII > len(piece):
+            return None
+        marked = bytearray(raw.translate(_MARK))
+        inside = []  # where characters outside ASCII are inside words
+        at = marked.find(b"?")
+        while at != -1:
+            kind = _CHARS[piece[at]]
+            if kind == 1:
+                inside.append(at)
+            elif kind == 0:
+                marked[at] = 0x20
+            else:
+                return _NEEDS_SCAN
+            at = marked.find(b"?", at + 1)
+        marks = bytes(marked)
+    tokens = marks.split()
+    if not tokens:
+        return [], [], []
+    gaps = list(map(len, marks.translate(_GAPS).split()))
+    if marks[0] != 0x20:
+        gaps.insert(0, 0)
+    if marks[-1] != 0x20:
+        gaps.append(0)
+    lengths = list(map(len, tokens))
+    starts = list(accumulate(map(add, gaps, chain((a,), lengths))))  # separator + token before
+    starts.pop()  # the end of the piece
+    last = -1
+    for at in inside:  # the tokens with characters outside ASCII, as UTF-8
+        i = bisect_right(starts, a + at) - 1
+        if i != last:
+            s = starts[i] - a
+            tokens[i] = piece[s:s + lengths[i]].encode("utf-8")
+            last = i
+    del gaps[0]
+    return tokens, starts, gaps
+
+
+def _group(tokens: list) -> dict[str, list[int]]:
     """Token ordinals by case key, ascending."""
-    ordinals: defaultdict[str, list[int]] = defaultdict(list)
+    ordinals: defaultdict[str | bytes, list[int]] = defaultdict(list)
     for i, tok in enumerate(tokens):
         ordinals[tok].append(i)
     by_key: dict[str, list[int]] = {}
     for tok, where in ordinals.items():
-        key = word_key(tok)
+        key = _key(tok)
         have = by_key.get(key)
         if have is None:
             by_key[key] = where
@@ -163,6 +258,17 @@ def _group(tokens: list[str]) -> dict[str, list[int]]:
             have.extend(where)
             have.sort()
     return by_key
+
+
+def _key(token: str | bytes) -> str:
+    return word_key(token.decode("utf-8") if isinstance(token, bytes) else token)
+
+
+def _picker(order: list[int]) -> Callable[[Sequence[int]], tuple[int, ...]]:
+    """``seq -> tuple(seq[i] for i in order)``, in C."""
+    if len(order) == 1:
+        return lambda seq: (seq[order[0]],)
+    return itemgetter(*order) if order else lambda seq: ()
 
 
 def _piece_bounds(text: str, size: int) -> list[tuple[int, int]]:
@@ -209,21 +315,17 @@ def build_word_index(text: str, progress=None, piece_chars: int = PIECE_CHARS,
             if progress is not None and not progress(b, len(text)):
                 raise InterruptedError("indexing cancelled")
     keys, counts, at, gaps = _join(pieces)
-    if not gaps or max(gaps) < _FAR:
-        gap_bytes, far = array("B", gaps).tobytes(), []
-    else:
-        gap_bytes = bytes(map(min, gaps, repeat(_FAR)))
-        far = [x for p in pieces for x in p.far]
+    far = [x for p in pieces for x in p.far]  # none unless a gap is _FAR+
     lines, narrow, wide = _vocabulary(keys, counts, at)
     vocab = ("\n" + "\n".join(lines) + "\n").encode("utf-8")
     vocab += b"\0" * (-len(vocab) % 4)
     under = [x for p in pieces for x in p.under]
     header[6:] = [len(at), len(vocab), len(narrow), len(wide), len(under) // 3, len(far) // 2]
     return (_pack(_U32, header) + vocab + _pack(_U32, wide) + _pack(_U32, under) + _pack(_U32, far)
-            + _pack("H", narrow) + gap_bytes)
+            + _pack("H", narrow) + gaps)
 
 
-def _join(pieces: list[_Piece]) -> tuple[list[str], list[int], Sequence[int], Sequence[int]]:
+def _join(pieces: list[_Piece]) -> tuple[list[str], list[int], Sequence[int], bytearray]:
     """The sorted keys, each key's count, and every token's start and gap in key order
     (then by position)."""
     for i, p in enumerate(pieces):  # a piece's last gap reaches the next token, if any
@@ -237,7 +339,7 @@ def _join(pieces: list[_Piece]) -> tuple[list[str], list[int], Sequence[int], Se
     keys = sorted({k for p in pieces for k in p.keys})
     counts: list[int] = []
     at = array(_U32)
-    gaps = array(_U32)
+    gaps = bytearray()
     for key in keys:
         total = 0
         for p in pieces:
@@ -245,7 +347,7 @@ def _join(pieces: list[_Piece]) -> tuple[list[str], list[int], Sequence[int], Se
             if got is not None:
                 off, n = got
                 at.extend(p.at[off:off + n])
-                gaps.extend(p.gap[off:off + n])
+                gaps += p.gap[off:off + n]
                 total += n
         counts.append(total)
     return keys, counts, at, gaps
@@ -255,9 +357,12 @@ def _vocabulary(keys: list[str], counts: list[int], at: Sequence[int]):
     """The vocabulary lines and the starts of each key's tokens: as 16-bit differences
     ("h" keys) where they fit, else as 32-bit starts ("i" keys)."""
     firsts = list(accumulate(counts, initial=0))[:-1]  # each key's first place in ``at``
+    narrow = _narrow(at, firsts)
+    if narrow is not None:  # every key in 16 bits (always for texts < 64 K characters)
+        return [f"{k}\th{o}\t{n}\t{o}" for k, o, n in zip(keys, firsts, counts)], narrow, []
     diffs = _differences(at, firsts)
-    if not diffs or max(diffs) < 65536:  # every key in 16 bits (always for texts < 64 K characters)
-        return [f"{k}\th{o}\t{n}\t{o}" for k, o, n in zip(keys, firsts, counts)], diffs, []
+    with contextlib.suppress(OverflowError):  # no starts ([0]), or a big-endian machine
+        return [f"{k}\th{o}\t{n}\t{o}" for k, o, n in zip(keys, firsts, counts)], array("H", diffs), []
     lines: list[str] = []
     narrow = array("H")
     wide = array(_U32)
@@ -270,6 +375,30 @@ def _vocabulary(keys: list[str], counts: list[int], at: Sequence[int]):
             lines.append(f"{key}\ti{len(wide)}\t{n}\t{off}")
             wide.extend(at[off:off + n])
     return lines, narrow, wide
+
+
+def _narrow(at: Sequence[int], firsts: list[int]) -> array | None:
+    """``_differences(at, firsts)`` as uint16, or None when one is 65,536+ (or there are no
+    starts, or the machine is big-endian). Computed on bytes: the starts as 32-bit lanes of
+    one big number, less the lanes of the starts before them (0 at ``firsts``); no lane
+    borrows, as a key's starts ascend."""
+    if not at or not _LITTLE:
+        return None
+    now = array(_U32, at).tobytes()
+    before = bytearray(4)
+    before += memoryview(now)[:-4]
+    zero = bytes(4)
+    for off in firsts:
+        before[4 * off:4 * off + 4] = zero
+    lanes = (int.from_bytes(now, "little") - int.from_bytes(before, "little")).to_bytes(len(now), "little")
+    if lanes[2::4].strip(b"\0") or lanes[3::4].strip(b"\0"):
+        return None
+    low = bytearray(len(now) // 2)
+    low[0::2] = lanes[0::4]
+    low[1::2] = lanes[1::4]
+    narrow = array("H")
+    narrow.frombytes(low)
+    return narrow
 
 
 def _differences(at: Sequence[int], firsts: list[int]) -> MutableSequence[int]:
