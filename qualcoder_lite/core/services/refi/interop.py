@@ -27,7 +27,8 @@ from ... import outfile
 from ...errors import ProjectError, QualCoderError, UsageError
 from . import model as refi
 from .qdc import Codebook, read_codebook, write_qdc
-from .qdpx_write import write_qdpx
+from .qdpx_deflate import SourceMembers
+from .qdpx_write import source_members, write_qdpx
 from .qdpx_read import read_qdpx
 from ...project import project_path
 from ...store.database import now_iso
@@ -82,11 +83,21 @@ def export_qdpx(project, out: str | Path, progress: Progress | None = None, targ
     kind, dest = target, outfile.for_project(out, project)
     outfile.check(dest)
     out = dest.path
-    with _read_view(project.conn):  # the texts are read as they are written: one view of the project
-        snap = snapshot(project, texts=False)
+    # the texts are read as they are written: one view of the project
+    with _read_view(project.conn), contextlib.ExitStack() as stack:
+        members: list[SourceMembers] = []
+
+        def early(snap) -> Callable[[], object]:
+            """The texts are compressed (on other threads) while the rest is read."""
+            members.append(stack.enter_context(source_members(snap.project.sources, snap.text_of)))
+            members[0].top_up()
+            return members[0].top_up
+
+        snap = snapshot(project, texts=False, early=early)
         if not snap.project.sources and not snap.project.codes:
             raise QualCoderError(f"nothing to export: {project.name} has no sources and no codes")
-        replaced = write_qdpx(snap.project, dest, origin(kind), progress, units=TARGETS[kind], text_of=snap.text_of)
+        replaced = write_qdpx(snap.project, dest, origin(kind), progress, units=TARGETS[kind], text_of=snap.text_of,
+                              members=members[0])
     if replaced:
         snap.warnings.append(f"{replaced} characters XML cannot hold (control characters) were replaced by U+FFFD")
     return ExportReport(str(out), snap.counts, snap.warnings)

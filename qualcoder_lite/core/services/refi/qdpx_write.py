@@ -345,13 +345,20 @@ class _OnceFailing(io.RawIOBase):
                 raise
 
 
+def source_members(sources: Sequence[refi.Source], text_of: Callable[[refi.Source], str],
+                   compresslevel: int = 6) -> SourceMembers:
+    """The members of ``sources`` for ``write_qdpx(..., members=)``, compressed from now on."""
+    return SourceMembers(sources, text_of, compresslevel, source_member)
+
+
 def write_qdpx(p: refi.Project, path: str | Path | outfile.Output, origin: str, progress: Progress | None = None,
                compresslevel: int = 6, units: str = "codepoints",
-               text_of: Callable[[refi.Source], str] | None = None) -> int:
+               text_of: Callable[[refi.Source], str] | None = None, members: SourceMembers | None = None) -> int:
     """Write the archive; returns the count of characters XML could not carry (replaced).
     project.qde is rendered straight into the archive, never held whole; ``text_of(source)``
     gives each source's text when its member is written (default: ``source.text``), so a
-    snapshot without texts holds one at a time."""
+    snapshot without texts holds one at a time. ``members``: the sources' members, already
+    being compressed (``source_members``; the caller closes it)."""
     replaced = 0
     text = text_of or _text
 
@@ -361,7 +368,8 @@ def write_qdpx(p: refi.Project, path: str | Path | outfile.Output, origin: str, 
             out = _OnceFailing(fh)
             try:
                 with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as zf, \
-                        SourceMembers(p.sources, text, compresslevel, source_member) as sources:
+                        (contextlib.nullcontext(members) if members is not None
+                         else source_members(p.sources, text, compresslevel)) as sources:
                     info = zipfile.ZipInfo("project.qde", time.localtime(time.time())[:6])  # as writestr
                     info.compress_type = zf.compression
                     info._compresslevel = zf.compresslevel  # type: ignore[attr-defined]  # as writestr sets it
