@@ -141,8 +141,7 @@ def import_qdpx(src: str | Path, target: str | Path, coder: str | None = None,
     """Create the project ``target`` from the REFI-QDA file ``src`` (all or nothing). The
     project is built in ``.NAME.qlite.XXXXXXXX.importing`` beside the target (owner-only,
     locked while in use; one a killed import left is removed at the next start)."""
-    from ...project import Project
-    from ...store import database, tempfiles
+    from ...store import tempfiles
 
     target = project_path(target)
     tempfiles.clean(target)
@@ -150,7 +149,18 @@ def import_qdpx(src: str | Path, target: str | Path, coder: str | None = None,
         raise ProjectError(target, "already exists; choose another name (an import never overwrites)")
     if not target.parent.is_dir():
         raise ProjectError(target, f"folder {target.parent} does not exist")
-    content = read_qdpx(src, progress, pack=True)  # texts held as UTF-8 until written
+    content = read_qdpx(src, progress, pack=True, prefetch=True)  # texts held as UTF-8 until written
+    with contextlib.closing(content):  # the workers deriving the texts stop with the import
+        report = _build_new(target, content, coder, progress)
+    if progress is not None:
+        progress(1, 1, "Done")
+    return report
+
+
+def _build_new(target: Path, content, coder: str | None, progress: Progress | None) -> QdpxImportReport:
+    from ...project import Project
+    from ...store import database, tempfiles
+
     tmp = tempfiles.TempFile(target, "importing", unique=True).create()
     try:
         project = Project(database.create_database(tmp.path, into_empty_file=True), tmp.path, coder)
@@ -163,8 +173,6 @@ def import_qdpx(src: str | Path, target: str | Path, coder: str | None = None,
     finally:
         tmp.discard()
     report.project_file = str(target)
-    if progress is not None:
-        progress(1, 1, "Done")
     return report
 
 

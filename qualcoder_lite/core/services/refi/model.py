@@ -13,6 +13,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ...formats.safexml import escape_content
 
@@ -209,6 +210,7 @@ class Source:
     #: text (``pack``): a quarter of a ``str`` with one emoji in it; ``text``/``raw`` are None then
     packed: tuple[bytes, bytes | None] | None = None
     released: bool = False  # the text was written into the project and let go (``release``)
+    prefetched: Any = None  # a worker's derivation of the text (``qdpx_prefetch``; import only)
 
     @property
     def has_text(self) -> bool:
