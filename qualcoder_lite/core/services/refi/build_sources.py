@@ -29,7 +29,11 @@ def write_sources(b: _Builder) -> None:
     """Each source with its text, word index, speaker turns and codings (texts derived in
     worker processes when there are many, each let go once written)."""
     present = [s for s in b.proj.sources if s.has_text]
-    derived = derive_texts(_Texts(present))  # in worker processes if many
+    prefetch = b.c.prefetch
+    if prefetch is not None and prefetch.started:
+        derived = prefetch.derived(present)  # by the workers reading started
+    else:
+        derived = derive_texts(_Texts(present))  # in worker processes if many
     try:
         _write(b, present, derived)
     finally:

@@ -27,7 +27,8 @@ from ... import outfile
 from ...errors import ProjectError, QualCoderError, UsageError
 from . import model as refi
 from .qdc import Codebook, read_codebook, write_qdc
-from .qdpx_write import write_qdpx
+from .qdpx_deflate import SourceMembers
+from .qdpx_write import source_members, write_qdpx
 from .qdpx_read import read_qdpx
 from ...project import project_path
 from ...store.database import now_iso
@@ -82,11 +83,21 @@ def export_qdpx(project, out: str | Path, progress: Progress | None = None, targ
     kind, dest = target, outfile.for_project(out, project)
     outfile.check(dest)
     out = dest.path
-    with _read_view(project.conn):  # the texts are read as they are written: one view of the project
-        snap = snapshot(project, texts=False)
+    # the texts are read as they are written: one view of the project
+    with _read_view(project.conn), contextlib.ExitStack() as stack:
+        members: list[SourceMembers] = []
+
+        def early(snap) -> Callable[[], object]:
+            """The texts are compressed (on other threads) while the rest is read."""
+            members.append(stack.enter_context(source_members(snap.project.sources, snap.text_of)))
+            members[0].top_up()
+            return members[0].top_up
+
+        snap = snapshot(project, texts=False, early=early)
         if not snap.project.sources and not snap.project.codes:
             raise QualCoderError(f"nothing to export: {project.name} has no sources and no codes")
-        replaced = write_qdpx(snap.project, dest, origin(kind), progress, units=TARGETS[kind], text_of=snap.text_of)
+        replaced = write_qdpx(snap.project, dest, origin(kind), progress, units=TARGETS[kind], text_of=snap.text_of,
+                              members=members[0])
     if replaced:
         snap.warnings.append(f"{replaced} characters XML cannot hold (control characters) were replaced by U+FFFD")
     return ExportReport(str(out), snap.counts, snap.warnings)
@@ -130,8 +141,7 @@ def import_qdpx(src: str | Path, target: str | Path, coder: str | None = None,
     """Create the project ``target`` from the REFI-QDA file ``src`` (all or nothing). The
     project is built in ``.NAME.qlite.XXXXXXXX.importing`` beside the target (owner-only,
     locked while in use; one a killed import left is removed at the next start)."""
-    from ...project import Project
-    from ...store import database, tempfiles
+    from ...store import tempfiles
 
     target = project_path(target)
     tempfiles.clean(target)
@@ -139,7 +149,18 @@ def import_qdpx(src: str | Path, target: str | Path, coder: str | None = None,
         raise ProjectError(target, "already exists; choose another name (an import never overwrites)")
     if not target.parent.is_dir():
         raise ProjectError(target, f"folder {target.parent} does not exist")
-    content = read_qdpx(src, progress, pack=True)  # texts held as UTF-8 until written
+    content = read_qdpx(src, progress, pack=True, prefetch=True)  # texts held as UTF-8 until written
+    with contextlib.closing(content):  # the workers deriving the texts stop with the import
+        report = _build_new(target, content, coder, progress)
+    if progress is not None:
+        progress(1, 1, "Done")
+    return report
+
+
+def _build_new(target: Path, content, coder: str | None, progress: Progress | None) -> QdpxImportReport:
+    from ...project import Project
+    from ...store import database, tempfiles
+
     tmp = tempfiles.TempFile(target, "importing", unique=True).create()
     try:
         project = Project(database.create_database(tmp.path, into_empty_file=True), tmp.path, coder)
@@ -152,8 +173,6 @@ def import_qdpx(src: str | Path, target: str | Path, coder: str | None = None,
     finally:
         tmp.discard()
     report.project_file = str(target)
-    if progress is not None:
-        progress(1, 1, "Done")
     return report
 
 

@@ -13,6 +13,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ...formats.safexml import escape_content
 
@@ -46,11 +47,30 @@ def derived_guid(*parts: str) -> str:
     """A GUID derived from ``parts`` (the same parts give the same GUID in every export):
     ``str(uuid.uuid5(GUID_NS, "\x1f".join(parts)))``, computed without the ``UUID`` object
     (an export derives one per selection)."""
-    b = bytearray(hashlib.sha1(_GUID_NS_BYTES + "\x1f".join(parts).encode("utf-8")).digest()[:16])
-    b[6] = (b[6] & 0x0F) | 0x50  # version 5
-    b[8] = (b[8] & 0x3F) | 0x80  # the RFC 4122 variant
-    h = b.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    return guid_of_digest(hashlib.sha1(_GUID_NS_BYTES + "\x1f".join(parts).encode("utf-8")).hexdigest())
+
+
+def derived_guids(*head: str) -> Callable[[str], str]:
+    """``derived_guid(*head, *tail)`` for the parts ``tail`` joined with "\x1f" (one string),
+    the head hashed once: an export derives one GUID per selection of a source."""
+    base = hashlib.sha1(_GUID_NS_BYTES + "".join(f"{h}\x1f" for h in head).encode("utf-8"))
+
+    def guid(tail: str) -> str:
+        h = base.copy()
+        h.update(tail.encode("utf-8"))
+        return guid_of_digest(h.hexdigest())
+
+    return guid
+
+
+#: the hex digit of the variant's byte once its top bits are 10 (RFC 4122), by the digit it replaces
+_VARIANT = {f"{i:x}": f"{(i & 0x3) | 0x8:x}" for i in range(16)}
+
+
+def guid_of_digest(h: str) -> str:
+    """A version-5 UUID string from a SHA-1 hex digest (as ``uuid.uuid5`` makes it): its
+    first 16 bytes, the version nibble 5, the variant bits 10."""
+    return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
 
 
 def norm_color(value: str | None) -> str | None:
@@ -190,6 +210,7 @@ class Source:
     #: text (``pack``): a quarter of a ``str`` with one emoji in it; ``text``/``raw`` are None then
     packed: tuple[bytes, bytes | None] | None = None
     released: bool = False  # the text was written into the project and let go (``release``)
+    prefetched: Any = None  # a worker's derivation of the text (``qdpx_prefetch``; import only)
 
     @property
     def has_text(self) -> bool:

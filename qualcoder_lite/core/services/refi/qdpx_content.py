@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import model as refi
 from .offsets import Detection
@@ -46,6 +47,13 @@ class QdpxContent:
     refused_selections: int = 0
     #: GUIDs of dropped duplicate selections -> the GUID of the selection they repeat
     duplicate_of: dict[str, str] = field(default_factory=dict)
+    #: the workers deriving the texts (``qdpx_prefetch.Prefetch``), when reading started them
+    prefetch: Any = None
+
+    def close(self) -> None:
+        """Stop the workers that derive the texts, if any."""
+        if self.prefetch is not None:
+            self.prefetch.close()
 
     def skip(self, reason: str, n: int = 1) -> None:
         if n:

@@ -15,11 +15,12 @@ from typing import Callable, Sequence
 
 from . import model as refi
 
-#: batches of texts compressed ahead of the one written (compressed, they wait in memory
-#: until written); a batch holds texts of at least ``BATCH_BYTES`` (few hand-overs between threads)
-AHEAD = 3
+#: batches of texts handed to the threads and not compressed yet (compressed, they wait in
+#: memory until written: about a third of the texts' size); a batch holds texts of at least
+#: ``BATCH_BYTES`` (few hand-overs between threads)
+AHEAD = 4
 BATCH_BYTES = 1 << 20
-WORKERS = 1
+WORKERS = 2
 
 
 def _deflate(raws: list[bytes], level: int) -> list[tuple[bytes, int, int]]:
@@ -47,8 +48,9 @@ class _Deflated:
 
 
 class SourceMembers:
-    """The members ``sources/<guid>.txt`` of ``sources``: ``top_up`` (call it now and then)
-    hands texts to the compressing threads, a few ahead; ``write_all`` writes them in order."""
+    """The members ``sources/<guid>.txt`` of ``sources``: ``top_up`` (call it now and then,
+    from the thread that reads the texts) keeps the compressing threads busy, a few batches
+    handed over at a time; ``write_all`` writes the members in order."""
 
     def __init__(self, sources: Sequence[refi.Source], text: Callable[[refi.Source], str], level: int,
                  member: Callable[[refi.Source], str]) -> None:
@@ -71,13 +73,13 @@ class SourceMembers:
     def _raw(self, src: refi.Source) -> bytes:
         return self.text(src).encode("utf-8", "replace")
 
-    def top_up(self, written: int = 0) -> None:
-        """Hand more texts to the threads: at most ``AHEAD`` batches compressed or being
-        compressed beyond the ``written`` first texts."""
+    def top_up(self) -> None:
+        """Hand more texts to the threads: at most ``AHEAD`` batches waiting for or being
+        compressed (those compressed wait for ``write_all``)."""
         if self._pool is None:
             return
         batches = self._batches
-        while self._next < len(self.sources) and sum(1 for _f, end in batches if end > written) < AHEAD:
+        while self._next < len(self.sources) and sum(1 for f, _end in batches if not f.done()) < AHEAD:
             raws, size = [], 0
             while self._next < len(self.sources) and size < BATCH_BYTES:
                 raws.append(self._raw(self.sources[self._next]))
@@ -87,7 +89,7 @@ class SourceMembers:
 
     def _deflated(self, i: int) -> tuple[bytes, int, int]:
         """Text ``i`` compressed (its batch's results let go as they are taken)."""
-        self.top_up(i)
+        self.top_up()
         fut, end = self._batches[0]
         if not self._taken:
             self._taken = list(fut.result())

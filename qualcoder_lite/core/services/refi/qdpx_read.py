@@ -33,6 +33,7 @@ Vendor quirks handled here (measured on real exports):
 
 from __future__ import annotations
 
+import contextlib
 import urllib.parse
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable
@@ -49,6 +50,7 @@ from ...formats.textfile import decode_bytes
 from ...formats.textnorm import normalise
 from .qdpx_content import KeptAside, QdpxContent
 from .qdpx_place import _convert
+from .qdpx_prefetch import Prefetch
 from .qdpx_xml import (_MEDIA_SELECTIONS, _NO_REFS, _TEXT_HOLDERS, _guid_ref, _kid, _kids, _name, _refs,
                        _StreamingReader, _tag_name, _text_of)
 
@@ -61,11 +63,15 @@ Progress = Callable[[int, int, str], bool]
 
 class _Reader(_StreamingReader):
     def __init__(self, path: Path, member: str, archive: SafeZip | None, progress: Progress | None,
-                 pack: bool = False):
+                 pack: bool = False, prefetch: Prefetch | None = None):
         super().__init__(path, member)
         self.archive = archive
         self.progress = progress
         self.pack = pack
+        self.prefetch = prefetch
+        self.loaded_member = ""  # the member ``load_text`` read last
+        if prefetch is not None:
+            self.on_text_holder = self.prefetch_text
         self._basenames: dict[str, ZipInfo] | None = None
         self._folders: set[str] = set()
         self._seen_guids: set[str] = set()
@@ -75,23 +81,35 @@ class _Reader(_StreamingReader):
     # -- archive members ----------------------------------------------------------------
     def find_member(self, ref: str) -> tuple[ZipInfo | None, str]:
         """(zip member or None, why not) for a plainTextPath."""
+        info, why, notes, folder = self._locate(ref)
+        for note in notes:
+            self.note_assumption(note)
+        if folder is not None:
+            self._folders.add(folder)
+        return info, why
+
+    def _locate(self, ref: str) -> tuple[ZipInfo | None, str, list[str], str | None]:
+        """(zip member or None, why not, assumptions to note, folder it was found in when not
+        ``sources/``) for a plainTextPath; ``find_member`` without noting anything."""
         if self.archive is None:
-            return None, "not in a bare .qde file (no archive)"
+            return None, "not in a bare .qde file (no archive)", [], None
+        notes: list[str] = []
         p = ref.strip()
         low = p.lower()
         if low.startswith("internal:"):
             p = p[len("internal:"):].lstrip("/")
         elif low.startswith(("relative:", "absolute:", "file:", "http:", "https:")):
-            return None, f"an external file ({ref}), not inside the archive"
+            return None, f"an external file ({ref}), not inside the archive", notes, None
         elif p:
-            self.note_assumption("plainTextPath without 'internal://' (qc style) looked up in sources/")
+            notes.append("plainTextPath without 'internal://' (qc style) looked up in sources/")
         for cand in (p, urllib.parse.unquote(p)):
             for full in (f"sources/{cand}", cand):
                 info = self.archive.find(full)
                 if info is not None and not info.is_dir():
+                    folder = None
                     if not info.filename.startswith("sources/") and "/" in info.filename:
-                        self._folders.add(info.filename.split("/")[0])
-                    return info, ""
+                        folder = info.filename.split("/")[0]
+                    return info, "", notes, folder
         if self._basenames is None:
             self._basenames = {}
             for n in self.archive.names():
@@ -100,9 +118,17 @@ class _Reader(_StreamingReader):
                     self._basenames.setdefault(PurePosixPath(info.filename).name.lower(), info)
         info = self._basenames.get(PurePosixPath(p).name.lower())
         if info is not None:
-            self.note_assumption(f"source file {p!r} found as {info.filename!r}")
-            return info, ""
-        return None, "its text file is missing from the archive"
+            notes.append(f"source file {p!r} found as {info.filename!r}")
+            return info, "", notes, None
+        return None, "its text file is missing from the archive", notes, None
+
+    def prefetch_text(self, el: Element) -> None:
+        """Hand the text file of ``el`` to the workers as the XML streams by (``Prefetch``)."""
+        ref = el.get("plainTextPath")
+        if self.prefetch is not None and ref:
+            info = self._locate(ref)[0]
+            if info is not None:
+                self.prefetch.submit(info, f"{self.path}:{info.filename}")
 
     def note_assumption(self, text: str) -> None:
         if text not in self.found.assumptions:
@@ -114,6 +140,7 @@ class _Reader(_StreamingReader):
         if info is None:
             return None, why
         assert self.archive is not None  # found there
+        self.loaded_member = info.filename
         data = self.archive.read(info, MAX_TEXT_BYTES)
         where = f"{self.path}:{info.filename}"
         try:
@@ -308,6 +335,8 @@ class _Reader(_StreamingReader):
             src.raw = inline.text or ""
         elif src.path:
             src.raw, src.missing_reason = self.load_text(src.path, f"source {name!r}")
+            if src.raw is not None and self.prefetch is not None:
+                src.prefetched = self.prefetch.claim(self.loaded_member)
         elif el.get("richTextPath"):
             src.missing_reason = "only its rich text (.docx) is in the archive, no plain text"
         else:
@@ -420,18 +449,30 @@ def _qde_member(path: Path, archive: SafeZip) -> tuple[str, str | None]:
     raise InputError(path, f"several project files in the archive ({', '.join(sorted(pick)[:4])}); expected one project.qde")
 
 
-def read_qdpx(path: str | Path, progress: Progress | None = None, pack: bool = False) -> QdpxContent:
+def read_qdpx(path: str | Path, progress: Progress | None = None, pack: bool = False,
+              prefetch: bool = False) -> QdpxContent:
     """Read and check a .qdpx (or bare .qde); offsets come back as code points. ``pack=True``
-    holds the sources' texts as UTF-8 (``refi.Source.pack``: an import of thousands)."""
+    holds the sources' texts as UTF-8 (``refi.Source.pack``: an import of thousands).
+    ``prefetch=True``: worker processes derive the texts meanwhile where they may
+    (``qdpx_prefetch``); the caller stops them with ``content.close()``."""
     path = Path(path)
     check_file(path, 2 * MAX_QDE_BYTES, KIND)
     if _looks_like_zip(path):
-        with SafeZip(path, KIND) as archive:
+        with SafeZip(path, KIND) as archive, contextlib.ExitStack() as on_error:
             member, assumption = _qde_member(path, archive)
-            reader = _Reader(path, member, archive, progress, pack)
+            ahead = Prefetch(path, KIND) if prefetch and Prefetch.allowed(archive) else None
+            if ahead is not None:
+                on_error.enter_context(ahead)
+            reader = _Reader(path, member, archive, progress, pack, ahead)
             with archive.open(member, MAX_QDE_BYTES) as stream:
                 root = reader.parse(stream)
             content = reader.read(root)
+            content.prefetch = ahead
+            if assumption:
+                content.assumptions.insert(0, assumption)
+            _convert(content)
+            on_error.pop_all()  # the workers go on: ``content.close()`` stops them
+        return content
     else:
         member, assumption = path.name, "a bare project XML without an archive: source texts only where inline"
         reader = _Reader(path, member, None, progress, pack)
@@ -446,6 +487,7 @@ def read_qdpx(path: str | Path, progress: Progress | None = None, pack: bool = F
         content.assumptions.insert(0, assumption)
     _convert(content)
     return content
+
 
 
 

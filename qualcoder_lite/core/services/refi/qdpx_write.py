@@ -21,11 +21,12 @@ import re
 import time
 import zipfile
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Sequence
+from typing import BinaryIO, Callable, Sequence
 
 from ... import outfile
 from . import model as refi
 from .qdpx_deflate import Pipe, SourceMembers
+from .qdpx_selections import SelectionWriter
 
 Progress = Callable[[int, int, str], bool]
 
@@ -77,84 +78,6 @@ def utf16_counter(text: str) -> Callable[[int], int]:
     if not astral:
         return lambda cp: cp
     return lambda cp: cp + bisect.bisect_left(astral, cp)
-
-
-def _selection(w: refi.XmlWriter, sel: refi.Selection, unit: Callable[[int], int], cache: dict[str, str],
-               stamps: dict[str | None, str | None]) -> None:
-    """One ``PlainTextSelection`` (as ``w.start``/``w.empty``/``w.end`` would write it, in one
-    piece per selection: an export writes one for each coded span). ``cache`` holds the
-    escaped form of the values that repeat (users, codes, time stamps), ``stamps`` each
-    ``creationDateTime`` as written (or None: not one)."""
-    attr = w.attr
-    pad = "  " * w._depth
-    created = _stamp(w, cache, stamps, sel.created)
-    parts = [f'{pad}<PlainTextSelection guid="{_guid_attr(w, sel.guid)}"']
-    if sel.name:
-        parts.append(f' name="{attr(sel.name)}"')
-    parts.append(f' startPosition="{unit(sel.start)}" endPosition="{unit(sel.end)}"')
-    if sel.user is not None:
-        parts.append(f' creatingUser="{_cached(w, cache, sel.user)}"')
-    if created is not None:
-        parts.append(f' creationDateTime="{created}"')
-    parts.append(">\n")
-    if sel.description:
-        parts.append(f"{pad}  <Description>{w.text(sel.description)}</Description>\n")
-    for c in sel.codings:
-        parts.append(f'{pad}  <Coding guid="{_guid_attr(w, c.guid)}"')
-        if c.user is not None:
-            parts.append(f' creatingUser="{_cached(w, cache, c.user)}"')
-        stamp = _stamp(w, cache, stamps, c.created)
-        if stamp is not None:
-            parts.append(f' creationDateTime="{stamp}"')
-        code = f' targetGUID="{_cached(w, cache, c.code)}"' if c.code is not None else ""
-        parts.append(f">\n{pad}    <CodeRef{code}/>\n")
-        for r in c.note_refs:
-            parts.append(f'{pad}    <NoteRef targetGUID="{attr(r)}"/>\n')
-        parts.append(f"{pad}  </Coding>\n")
-    for r in sel.note_refs:
-        parts.append(f'{pad}  <NoteRef targetGUID="{attr(r)}"/>\n')
-    parts.append(f"{pad}</PlainTextSelection>\n")
-    w.raw("".join(parts))
-
-
-def _cached(w: refi.XmlWriter, cache: dict[str, str], value: str) -> str:
-    """``w.attr(value)`` for a value that repeats (no character in it needs replacing)."""
-    got = cache.get(value)
-    if got is None:
-        replaced = w.replaced
-        got = w.attr(value)
-        if w.replaced != replaced:
-            return got  # counted at each use, as ever: not cached
-        if len(cache) < _CACHE_LIMIT:
-            cache[value] = got
-    return got
-
-
-_CACHE_LIMIT = 10_000
-_GUID_CHARS = "0123456789abcdef-"
-_UNSEEN: Any = object()
-
-
-def _guid_attr(w: refi.XmlWriter, guid: str) -> str:
-    """``w.attr(guid)``: a GUID in our form (lower-case hex and dashes) needs no escaping."""
-    return guid if len(guid) == 36 and not guid.strip(_GUID_CHARS) else w.attr(guid)
-
-
-def _stamp(w: refi.XmlWriter, cache: dict[str, str], stamps: dict[str | None, str | None],
-           value: str | None) -> str | None:
-    """``_cached(w, cache, refi.valid_datetime(value))``, None when ``value`` is no xsd:dateTime;
-    asked once per value (an xsd:dateTime has no character that needs replacing)."""
-    got = stamps.get(value, _UNSEEN)
-    if got is _UNSEEN:
-        valid = refi.valid_datetime(value)
-        got = None if valid is None else _cached(w, cache, valid)
-        if len(stamps) < _CACHE_LIMIT:
-            stamps[value] = got
-    return got
-
-
-def _same(cp: int) -> int:
-    return cp
 
 
 def _text(src: refi.Source) -> str:
@@ -243,8 +166,7 @@ def _cases(w: refi.XmlWriter, p: refi.Project) -> None:
 def _sources(w: refi.XmlWriter, p: refi.Project, progress: Progress | None, units: str,
              text_of: Callable[[refi.Source], str]) -> None:
     if p.sources:
-        cache: dict[str, str] = {}
-        stamps: dict[str | None, str | None] = {}
+        selections = SelectionWriter(w)
         w.start("Sources")
         for i, s in enumerate(p.sources):
             if progress is not None and not progress(i, len(p.sources), f"Writing {s.name}"):
@@ -253,12 +175,11 @@ def _sources(w: refi.XmlWriter, p: refi.Project, progress: Progress | None, unit
                                    "creatingUser": s.user, "creationDateTime": refi.valid_datetime(s.created)})
             if s.description:
                 w.element("Description", s.description)
-            unit = utf16_counter(text_of(s)) if units == "utf16" else _same
-            for sel in s.selections:
-                _selection(w, sel, unit, cache, stamps)
+            selections.write(s.selections, utf16_counter(text_of(s)) if units == "utf16" else None)
             _note_refs(w, s.note_refs)
             _values(w, s.values)
             w.end("TextSource")
+            w.flush()  # a source at a time (its selections are one piece)
         w.end("Sources")
 
 
@@ -345,13 +266,20 @@ class _OnceFailing(io.RawIOBase):
                 raise
 
 
+def source_members(sources: Sequence[refi.Source], text_of: Callable[[refi.Source], str],
+                   compresslevel: int = 6) -> SourceMembers:
+    """The members of ``sources`` for ``write_qdpx(..., members=)``, compressed from now on."""
+    return SourceMembers(sources, text_of, compresslevel, source_member)
+
+
 def write_qdpx(p: refi.Project, path: str | Path | outfile.Output, origin: str, progress: Progress | None = None,
                compresslevel: int = 6, units: str = "codepoints",
-               text_of: Callable[[refi.Source], str] | None = None) -> int:
+               text_of: Callable[[refi.Source], str] | None = None, members: SourceMembers | None = None) -> int:
     """Write the archive; returns the count of characters XML could not carry (replaced).
     project.qde is rendered straight into the archive, never held whole; ``text_of(source)``
     gives each source's text when its member is written (default: ``source.text``), so a
-    snapshot without texts holds one at a time."""
+    snapshot without texts holds one at a time. ``members``: the sources' members, already
+    being compressed (``source_members``; the caller closes it)."""
     replaced = 0
     text = text_of or _text
 
@@ -361,7 +289,8 @@ def write_qdpx(p: refi.Project, path: str | Path | outfile.Output, origin: str, 
             out = _OnceFailing(fh)
             try:
                 with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as zf, \
-                        SourceMembers(p.sources, text, compresslevel, source_member) as sources:
+                        (contextlib.nullcontext(members) if members is not None
+                         else source_members(p.sources, text, compresslevel)) as sources:
                     info = zipfile.ZipInfo("project.qde", time.localtime(time.time())[:6])  # as writestr
                     info.compress_type = zf.compression
                     info._compresslevel = zf.compresslevel  # type: ignore[attr-defined]  # as writestr sets it

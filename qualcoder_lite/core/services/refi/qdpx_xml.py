@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 from xml.etree.ElementTree import Element, ParseError, XMLPullParser
 from xml.parsers import expat
 
@@ -26,6 +26,8 @@ _MEDIA_SELECTIONS = {"PictureSelection": "a picture area", "PDFSelection": "a PD
 _SELECTIONS = frozenset({"PlainTextSelection", "TranscriptSelection", *_MEDIA_SELECTIONS})
 #: elements whose selections are read as the XML streams by (``_Reader.parse``)
 _SELECTION_HOLDERS = frozenset({*_TEXT_HOLDERS, "Representation", "Transcript"})
+#: elements whose ``plainTextPath`` names a text file read as a source's text
+_TEXT_FILE_HOLDERS = frozenset({"TextSource", "Representation", "Transcript"})
 #: the note references of the many selections and codings that have none (immutable, shared)
 _NO_REFS: tuple[str, ...] = ()
 #: attributes that do not make two selections different
@@ -102,6 +104,8 @@ class _StreamingReader:
         self._codings = 0
         self._duplicates = 0
         self._duplicate_of: dict[str, str] = {}
+        #: called with each element that may hold a text file's path as it starts (``parse``)
+        self.on_text_holder: Callable[[Element], None] | None = None
 
     @property
     def found(self) -> QdpxContent:
@@ -157,6 +161,8 @@ class _StreamingReader:
                         if self._elements > limits.MAX_XML_ELEMENTS:
                             raise self.fail(f"has more than {limits.MAX_XML_ELEMENTS:,} elements besides "
                                             "selections (the limit for a project)")
+                        if self.on_text_holder is not None and _name(el) in _TEXT_FILE_HOLDERS:
+                            self.on_text_holder(el)
                     stack.append(el)
                 else:
                     stack.pop()

@@ -101,9 +101,12 @@ def codebook(project) -> tuple[list[refi.Code], list[refi.Set]]:
     return roots, _sets(project.conn, {"code": {i: c.guid for i, c in by_id.items()}}, [])
 
 
-def snapshot(project, texts: bool = True) -> Snapshot:
+def snapshot(project, texts: bool = True, early: Callable[[Snapshot], Callable[[], object]] | None = None) -> Snapshot:
     """The project as REFI-QDA sees it. ``texts=False`` leaves each ``Source.text`` None and
-    ``text_of`` reads it from the project when asked (an export holds one text at a time)."""
+    ``text_of`` reads it from the project when asked (an export holds one text at a time).
+    ``early(snap)`` is called once the sources (without selections) and ``text_of`` are in
+    ``snap``; the function it returns is called now and then while the codings are read (an
+    export compresses the texts meanwhile)."""
     conn = project.conn
     snap = Snapshot(refi.Project(name=project.name))
     p = snap.project
@@ -125,17 +128,11 @@ def snapshot(project, texts: bool = True) -> Snapshot:
             p.notes.append(refi.Note(g, f"Summary: {c.name}", c.memo))
             code_by_id[c.id].note_refs.append(g)
 
-    sources, n_codings = _sources_and_codings(conn, p, coder_guid, code_by_id, texts)
+    sources = _sources(conn, p, coder_guid, texts)
     if not texts:
-        ids = {src.guid: sid for sid, src in sources.items()}
-
-        def text_of(src: refi.Source) -> str:
-            row = conn.execute("SELECT text FROM sources WHERE id = ?", (ids[src.guid],)).fetchone()
-            if row is None:
-                raise QualCoderError(f"source {src.name!r} was deleted while the project was exported")
-            return row[0]
-
-        snap.text_of = text_of
+        snap.text_of = _text_reader(conn, sources)
+    tick = early(snap) if early is not None else None
+    n_codings = _codings(conn, p, sources, coder_guid, code_by_id, tick)
     anchors = export_anchors(conn, p, sources, coder_guid)  # annotations and see-also links
     cases = _cases(conn, p, sources)
     _attributes(project, p, {"case": cases, "source": sources}, warn)
@@ -153,35 +150,62 @@ def snapshot(project, texts: bool = True) -> Snapshot:
     return snap
 
 
-def _sources_and_codings(conn, p: refi.Project, coder_guid: dict, code_by_id: dict,
-                         texts: bool = True) -> tuple[dict, int]:
-    """Sources with their selections (codings sharing a span share one), coding memos as
-    notes; returns (source id -> its REFI source, number of codings). ``texts=False``: the
-    sources' texts are not read (``Source.text`` stays None)."""
+def _text_reader(conn, sources: dict[int, refi.Source]) -> Callable[[refi.Source], str]:
+    """``text_of(source)``: its text read from the project."""
+    ids = {src.guid: sid for sid, src in sources.items()}
+
+    def text_of(src: refi.Source) -> str:
+        row = conn.execute("SELECT text FROM sources WHERE id = ?", (ids[src.guid],)).fetchone()
+        if row is None:
+            raise QualCoderError(f"source {src.name!r} was deleted while the project was exported")
+        return row[0]
+
+    return text_of
+
+
+def _sources(conn, p: refi.Project, coder_guid: dict, texts: bool = True) -> dict[int, refi.Source]:
+    """Source id -> its REFI source (in ``p.sources``, by name), without selections.
+    ``texts=False``: the sources' texts are not read (``Source.text`` stays None)."""
     sources: dict[int, refi.Source] = {}
     text = "text" if texts else "NULL"
     for r in conn.execute(f"SELECT id, guid, name, {text}, memo, imported, imported_by FROM sources ORDER BY name"):
         src = refi.Source(r[1], r[2], r[3], description=r[4], user=coder_guid.get(r[6]), created=r[5])
         sources[r[0]] = src
         p.sources.append(src)
+    return sources
+
+
+_TICK = 4096  # codings read between two calls of ``_codings``'s ``tick``
+
+
+def _codings(conn, p: refi.Project, sources: dict[int, refi.Source], coder_guid: dict, code_by_id: dict,
+             tick: Callable[[], object] | None = None) -> int:
+    """The sources' selections (codings sharing a span share one, its GUID derived from source
+    and span), coding memos as notes; returns the number of codings. ``tick()`` is called
+    every ``_TICK`` codings."""
     code_guid = {cid: node.guid for cid, node in code_by_id.items()}
-    current: tuple[int, int, int] | None = None
+    Selection, Coding = refi.Selection, refi.Coding
+    cur_source, cur_start, cur_end = None, None, None
     sel: refi.Selection | None = None
+    selections: list[refi.Selection] = []
+    sel_guid: Callable[[str], str] = str
     n_codings = 0
     cur = conn.cursor()
     cur.row_factory = None  # plain tuples: 200,000 rows at ten times the data
     cur.execute('SELECT guid, source_id, code_id, coder_id, start, "end", memo, created FROM codings '
                 'ORDER BY source_id, start, "end", code_id, coder_id')
     for guid, source_id, code_id, coder_id, start, end, memo, created in cur:
-        key = (source_id, start, end)
         user = coder_guid.get(coder_id)
-        if key != current:
-            current = key
-            src = sources[source_id]
-            sel = refi.Selection(refi.derived_guid("selection", src.guid, str(start), str(end)),
-                                 start, end, user=user, created=created, note_refs=())
-            src.selections.append(sel)
-        coding = refi.Coding(guid, code_guid[code_id], user, created, ())
+        if end != cur_end or start != cur_start or source_id != cur_source:
+            if source_id != cur_source:
+                src = sources[source_id]
+                selections = src.selections
+                sel_guid = refi.derived_guids("selection", src.guid)
+                cur_source = source_id
+            cur_start, cur_end = start, end
+            sel = Selection(sel_guid(f"{start}\x1f{end}"), start, end, user=user, created=created, note_refs=())
+            selections.append(sel)
+        coding = Coding(guid, code_guid[code_id], user, created, ())
         if memo:
             g = refi.derived_guid("coding-memo", guid)
             p.notes.append(refi.Note(g, "Coding memo", memo, user))
@@ -189,7 +213,9 @@ def _sources_and_codings(conn, p: refi.Project, coder_guid: dict, code_by_id: di
         assert sel is not None  # made for the first coding
         sel.codings.append(coding)
         n_codings += 1
-    return sources, n_codings
+        if tick is not None and not n_codings % _TICK:
+            tick()
+    return n_codings
 
 
 def _cases(conn, p: refi.Project, sources: dict[int, refi.Source]) -> dict[int, refi.Case]:
