@@ -280,6 +280,20 @@ def settle(*widgets) -> None:
     app.processEvents()
 
 
+def _retrieval_read(w, limit: float = 60.0) -> None:
+    """Let the retrieval table read the rest of its rows (it shows the first screen at once and
+    reads the others in event-loop steps behind it): a researcher selects text and applies a
+    code well after that, so the timed apply does not include those steps."""
+    from qualcoder_lite.gui.segment_table import RetrievalPanel
+
+    app = gui_app()
+    end = time.perf_counter() + limit
+    for panel in w.findChildren(RetrievalPanel):
+        while not panel.model.keys_done and time.perf_counter() < end:
+            app.processEvents()
+    settle(w)
+
+
 def open_window(path: Path, backed_up: bool = True):
     """The window on ``path``, shown and idle; ``backed_up``: also wait until the automatic
     backup (taken in the background after opening) is done, so that it does not share the
@@ -482,6 +496,7 @@ def g_apply(env: Env, after_matrix: bool = False) -> dict[str, Result]:
     wb.open_source(sid)
     wb.codes.select_code(cid)  # the researcher's current code; retrieval shows its segments
     settle(w)
+    _retrieval_read(w)
     if wb.codes.selected_code_ids() != [cid]:
         raise RuntimeError("could not select the busiest code in the code tree")
     view = wb.view
