@@ -73,18 +73,12 @@ class CodingRepo:
             return []
         # read from the covering index ``codings_code`` alone and sorted here: joining each
         # coding to its source row and sorting in SQL took twice as long (50,000 codings)
-        sql = (f'SELECT k.source_id, k.start, k."end", k.code_id, k.coder_id, k.id FROM codings k '
-               f"WHERE k.code_id IN ({','.join('?' for _ in code_ids)})")
-        params: list[int | str] = list(code_ids)
-        if coders is not None:
-            sql += f" AND k.coder_id IN (SELECT id FROM coders WHERE name IN ({','.join('?' for _ in coders)}))"
-            params += coders
+        where, params = _code_filter(code_ids, coders, in_sources)
+        sql = f'SELECT k.source_id, k.start, k."end", k.code_id, k.coder_id, k.id FROM codings k WHERE {where}'
         if only is not None:
             sql += f" AND k.id IN ({','.join('?' for _ in only)})"
             params += list(only)
         if in_sources is not None:
-            sql += f" AND k.source_id IN ({','.join('?' for _ in in_sources)})"
-            params += list(in_sources)
             names = dict(self.conn.execute(
                 f"SELECT id, name FROM sources WHERE id IN ({','.join('?' for _ in in_sources)})", list(in_sources)))
         elif only is None:
@@ -109,17 +103,26 @@ class CodingRepo:
         without reading them."""
         if not code_ids or (in_sources is not None and not in_sources):
             return []
-        sql = f"SELECT k.source_id, count(*) FROM codings k WHERE k.code_id IN ({','.join('?' for _ in code_ids)})"
-        params: list[int | str] = list(code_ids)
-        if coders is not None:
-            sql += f" AND k.coder_id IN (SELECT id FROM coders WHERE name IN ({','.join('?' for _ in coders)}))"
-            params += coders
-        if in_sources is not None:
-            sql += f" AND k.source_id IN ({','.join('?' for _ in in_sources)})"
-            params += list(in_sources)
-        counts = self.conn.execute(sql + " GROUP BY k.source_id", params).fetchall()
+        where, params = _code_filter(code_ids, coders, in_sources)
+        counts = self.conn.execute(f"SELECT k.source_id, count(*) FROM codings k WHERE {where} GROUP BY k.source_id",
+                                   params).fetchall()
         names = dict(self.conn.execute("SELECT id, name FROM sources"))
         return sorted((names[s], s, n) for s, n in counts)
 
     def count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM codings").fetchone()[0]
+
+
+def _code_filter(code_ids: list[int], coders: list[str] | None,
+                 in_sources: list[int] | None) -> tuple[str, list[int | str]]:
+    """The WHERE clause (over ``codings k``) and its parameters shared by ``keyed_for_codes``
+    and ``counts_by_source``: these codes, by these coders, in these sources."""
+    sql = f"k.code_id IN ({','.join('?' for _ in code_ids)})"
+    params: list[int | str] = list(code_ids)
+    if coders is not None:
+        sql += f" AND k.coder_id IN (SELECT id FROM coders WHERE name IN ({','.join('?' for _ in coders)}))"
+        params += coders
+    if in_sources is not None:
+        sql += f" AND k.source_id IN ({','.join('?' for _ in in_sources)})"
+        params += list(in_sources)
+    return sql, params
