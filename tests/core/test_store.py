@@ -164,3 +164,33 @@ def test_coding_counts_match_each_source_and_skip_missing_ids(demo_file):
         counts = p.sources.coding_counts(ids + [missing, ids[0]])
         assert counts == {s.id: p.sources.get(s.id).codings for s in sources}
         assert any(counts.values()) and missing not in counts
+
+
+_ROLLS_BACK = """CREATE TABLE t(x INTEGER);
+CREATE TRIGGER t_full BEFORE INSERT ON t BEGIN SELECT RAISE(ROLLBACK, 'simulated: database or disk is full'); END;
+INSERT INTO t VALUES (1);"""
+
+
+def test_failed_migration_keeps_its_reason_when_sqlite_rolled_back_itself(tmp_path, monkeypatch):
+    """A full disk makes SQLite roll the whole transaction back on its own (seen on a full
+    tmpfs: the open said "cannot rollback - no transaction is active" instead of the disk
+    being full). RAISE(ROLLBACK) does the same: the error that comes out is the reason, and
+    the file is left as it was."""
+    monkeypatch.setitem(MIGRATIONS, 1, _ROLLS_BACK)
+    conn = sqlite3.connect(tmp_path / "p.qlite", isolation_level=None)
+    with pytest.raises(sqlite3.IntegrityError, match="disk is full"):
+        database.migrate(conn, 0, 1)
+    assert not conn.in_transaction
+    assert conn.execute("SELECT name FROM sqlite_master").fetchall() == []
+
+
+def test_savepoint_of_a_transaction_sqlite_rolled_back_keeps_its_reason(tmp_path):
+    conn = sqlite3.connect(tmp_path / "p.qlite", isolation_level=None)
+    for statement in _ROLLS_BACK.split(";\n")[:2]:
+        conn.execute(statement)
+    with pytest.raises(sqlite3.IntegrityError, match="disk is full"):
+        with database.transaction(conn):
+            with database.transaction(conn):
+                conn.execute("INSERT INTO t VALUES (1)")
+    assert not conn.in_transaction
+    assert conn.execute("SELECT count(*) FROM t").fetchone() == (0,)

@@ -403,7 +403,10 @@ def migrate(conn: sqlite3.Connection, from_version: int, to_version: int = LATES
         conn.execute(f"PRAGMA user_version = {int(to_version)}")
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        # SQLite may have rolled back already (a full disk, an I/O error): a second
+        # ROLLBACK would raise "no transaction is active" and hide the reason
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
 
 
@@ -489,8 +492,9 @@ def transaction(conn: sqlite3.Connection) -> Iterator[None]:
         try:
             yield
         except BaseException:
-            conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
-            conn.execute(f"RELEASE SAVEPOINT {name}")
+            if conn.in_transaction:  # else SQLite rolled the whole transaction back itself
+                conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                conn.execute(f"RELEASE SAVEPOINT {name}")
             raise
         conn.execute(f"RELEASE SAVEPOINT {name}")
         return
