@@ -73,7 +73,7 @@ class ExportReport:
                 f"{c['cases']} cases, {c['memos']} memos to {self.path}")
 
 
-def export_qdpx(project, out: str | Path, progress: Progress | None = None, target: str = "standard") -> ExportReport:
+def export_qdpx(project, out: str | Path | outfile.Output, progress: Progress | None = None, target: str = "standard") -> ExportReport:
     """Write the project as a REFI-QDA archive; refuses an empty project (nothing to export).
 
     ``target="nvivo-windows"`` writes selection offsets in UTF-16 code units, which NVivo for
