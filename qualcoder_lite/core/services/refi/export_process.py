@@ -67,18 +67,23 @@ def export_qdpx_in_child(project: str | Path, out: outfile.Output, progress: Pro
                             creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))
     assert proc.stdin is not None and proc.stdout is not None
     outcome = None
+    messages: queue.Queue = queue.Queue()
+    reader = threading.Thread(target=_read, args=(proc.stdout, messages), name="qdpx-export-relay", daemon=True)
+    reader.start()
     try:
         try:
-            pickle.dump(request, proc.stdin, pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps(request, pickle.HIGHEST_PROTOCOL)
+            proc.stdin.write(len(data).to_bytes(8, "little") + data)
             proc.stdin.flush()
         except OSError:
             pass  # the child has already stopped: its output (or its lack) says why
-        outcome = _relay(proc, progress)
+        outcome = _relay(proc, messages, reader, progress)
     finally:
         _close(proc.stdin)  # the end of its input: a child still running stops at its next step
         if outcome is None:
             proc.kill()  # it did not finish (or this thread was interrupted): nothing more from it
         proc.wait()
+        reader.join()  # it has read to the end of the child's output
         proc.stdout.close()
     return _result(outcome, proc.returncode)
 
@@ -96,13 +101,12 @@ def _environment() -> dict[str, str]:
     return env
 
 
-def _relay(proc: subprocess.Popen, progress: Progress | None) -> tuple | None:
-    """Pass the child's progress on until its outcome (None if it ended without one); a
-    progress call that answers False sends the child a cancel."""
-    assert proc.stdin is not None and proc.stdout is not None
-    messages: queue.Queue = queue.Queue()
-    reader = threading.Thread(target=_read, args=(proc.stdout, messages), name="qdpx-export-relay", daemon=True)
-    reader.start()
+def _relay(proc: subprocess.Popen, messages: queue.Queue, reader: threading.Thread,
+           progress: Progress | None) -> tuple | None:
+    """Pass the child's progress (read by ``reader`` into ``messages``) on until its outcome
+    (None if it ended without one); a progress call that answers False sends the child a
+    cancel."""
+    assert proc.stdin is not None
     last: tuple | None = None
     cancelled = False
     while True:
@@ -162,9 +166,11 @@ def _result(outcome: tuple | None, returncode: int | None):
 
 # ----------------------------------------------------------------------------- the child
 def main() -> int:
-    requests, replies = sys.stdin.buffer, sys.stdout.buffer
+    # the input is read unbuffered: the listening thread, blocked in a read when the export
+    # ends, must hold no lock of a buffered reader (shutting down would wait for it)
+    requests, replies = sys.stdin.fileno(), sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print cannot garble the replies
-    request: _Request = pickle.load(requests)
+    request: _Request = pickle.loads(_read_exactly(requests, int.from_bytes(_read_exactly(requests, 8), "little")))
     stop = threading.Event()
     threading.Thread(target=_listen, args=(requests, stop), daemon=True).start()
     lock = threading.Lock()
@@ -189,10 +195,20 @@ def main() -> int:
     return 0
 
 
-def _listen(requests: IO[bytes], stop: threading.Event) -> None:
+def _read_exactly(fd: int, n: int) -> bytes:
+    data = b""
+    while len(data) < n:
+        got = os.read(fd, n - len(data))
+        if not got:
+            raise EOFError("the app stopped before it sent the whole request")
+        data += got
+    return data
+
+
+def _listen(requests: int, stop: threading.Event) -> None:
     """A cancel from the app, or the end of the input (the app has gone): ``stop``."""
     try:
-        while requests.read(1) not in (CANCEL, b""):
+        while os.read(requests, 1) not in (CANCEL, b""):
             pass
     except OSError:
         pass  # the same as the end of the input
