@@ -95,6 +95,23 @@ def _queued() -> float:
         return 0.0
 
 
+class _Collections:
+    """The collections of the cyclic garbage collector longer than ``LONG_GC_S`` while a probe
+    runs: (generation, milliseconds, on the GUI thread?). A collection holds the GIL throughout."""
+
+    LONG_GC_S = 0.005
+    seen: list[tuple[int, float, bool]] = []
+    _start = 0.0
+
+    @classmethod
+    def callback(cls, phase: str, info: dict) -> None:
+        if phase == "start":
+            cls._start = time.perf_counter()
+        elif TracedProbe.current is not None and time.perf_counter() - cls._start > cls.LONG_GC_S:
+            on_gui = threading.get_ident() == MAIN
+            cls.seen.append((info["generation"], (time.perf_counter() - cls._start) * 1000, on_gui))
+
+
 def _watch(gui: collections.Counter, worker: collections.Counter) -> None:
     while True:
         time.sleep(0.004)
@@ -131,6 +148,9 @@ def main(argv: list[str] | None = None) -> int:
         TracedProbe.profiler = cProfile.Profile()
     gui, worker = collections.Counter(), collections.Counter()
     threading.Thread(target=_watch, args=(gui, worker), daemon=True).start()
+    import gc
+
+    gc.callbacks.append(_Collections.callback)
     R.GROUP_FUNCS[a.group](R.Env(Path(project), work, a.repeat, params))
     ms = (lambda s: round(s * 1000))
     print("per run (the last one under tracemalloc): longest gap ms / GUI CPU in it / GUI waiting for a CPU in it / "
@@ -140,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     timed = TracedProbe.runs[:-1] or TracedProbe.runs
     print(f"median of the timed runs: longest gap {ms(statistics.median(r[0] for r in timed))} ms, most GUI CPU "
           f"between two ticks {ms(statistics.median(r[3] for r in timed))} ms")
+    print("collections over 5 ms during the jobs (generation, ms, thread):",
+          ", ".join(f"{g}/{d:.0f}/{'GUI' if on_gui else 'job'}" for g, d, on_gui in _Collections.seen) or "none")
     for title, counter in (("GUI thread while a gap was open", gui), ("other threads meanwhile", worker)):
         print(f"== {title} (samples) ==")
         for stack, n in counter.most_common(8):
