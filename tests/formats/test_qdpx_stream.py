@@ -114,3 +114,27 @@ def test_source_members_are_stored_as_writestr_stores_them(tmp_path, monkeypatch
             ref.writestr(info, src.text.encode("utf-8"), compresslevel=6)
     got, expected = _stored(tmp_path / "p.qdpx"), _stored(tmp_path / "ref.zip")
     assert len(expected) == 30 and {k: got[k] for k in expected} == expected
+
+
+def test_the_collector_is_paused_while_exporting_and_comes_back(tmp_path):
+    """The cyclic GC is paused while the export reads and renders (its objects hold no
+    cycles) and is on again afterwards, also after a cancel; a paused one stays paused."""
+    import gc
+
+    project = _project()
+    seen = []
+
+    def progress(done, total, label):
+        seen.append(gc.isenabled())
+        return done < 3
+
+    assert gc.isenabled()
+    with pytest.raises(InterruptedError):
+        export_qdpx(project, tmp_path / "p.qdpx", progress)
+    assert seen == [False] * 4 and gc.isenabled()
+    gc.disable()
+    try:
+        export_qdpx(project, tmp_path / "p.qdpx")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

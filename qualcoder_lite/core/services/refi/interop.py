@@ -28,7 +28,7 @@ from ...errors import ProjectError, QualCoderError, UsageError
 from . import model as refi
 from .qdc import Codebook, read_codebook, write_qdc
 from .qdpx_deflate import SourceMembers
-from .qdpx_write import source_members, write_qdpx
+from .qdpx_write import no_cyclic_gc, source_members, write_qdpx
 from .qdpx_read import read_qdpx
 from ...project import project_path
 from ...store.database import now_iso
@@ -84,7 +84,7 @@ def export_qdpx(project, out: str | Path | outfile.Output, progress: Progress | 
     outfile.check(dest)
     out = dest.path
     # the texts are read as they are written: one view of the project
-    with _read_view(project.conn), contextlib.ExitStack() as stack:
+    with _read_view(project.conn), no_cyclic_gc(), contextlib.ExitStack() as stack:
         members: list[SourceMembers] = []
 
         def early(snap) -> Callable[[], object]:
