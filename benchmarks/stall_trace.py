@@ -8,6 +8,8 @@ Runs one of ``gui_jobs``' groups with the stall probe extended in two ways, and 
 * the longest gap between two ticks and the GUI thread's own CPU time inside that gap. A gap
   with little CPU is time the GUI thread *waited* (for the GIL, held by the job's Python code on
   the worker thread, or for a core on a loaded machine); a gap full of CPU is GUI-thread work;
+  and how long in that gap the GUI thread waited, runnable, for a CPU (Linux schedstat: the
+  machine's load; the rest of a gap without CPU is the GIL or a lock);
 * the most GUI-thread CPU between two ticks (the longest stretch of GUI work, which a loaded
   machine does not inflate much) and the GUI thread's CPU during the whole job.
 
@@ -51,23 +53,25 @@ def _stack(frame, depth: int) -> tuple[str, ...]:
 class TracedProbe(gui_jobs.StallProbe):
     """The stall probe, also counting the GUI thread's CPU time between ticks."""
 
-    runs: list[tuple[float, float, float, float]] = []
+    runs: list[tuple[float, float, float, float, float]] = []
     current: "TracedProbe | None" = None
     profiler: cProfile.Profile | None = None
 
     def tick(self) -> None:
-        now, cpu = time.perf_counter(), time.thread_time()
+        now, cpu, queued = time.perf_counter(), time.thread_time(), _queued()
         spent = cpu - self._cpu
         self.busiest = max(self.busiest, spent)
         if now - self._last > self.longest:
             self.longest, self.cpu_in_longest = now - self._last, spent
-        self._last, self._cpu = now, cpu
+            self.queued_in_longest = queued - self._queued
+        self._last, self._cpu, self._queued = now, cpu, queued
 
     def __enter__(self) -> "TracedProbe":
         if TracedProbe.profiler is not None:
             TracedProbe.profiler.enable()
         self._cpu = self._cpu0 = time.thread_time()
-        self.busiest = self.cpu_in_longest = 0.0
+        self._queued = _queued()
+        self.busiest = self.cpu_in_longest = self.queued_in_longest = 0.0
         super().__enter__()
         TracedProbe.current = self
         return self
@@ -77,7 +81,35 @@ class TracedProbe(gui_jobs.StallProbe):
         TracedProbe.current = None
         if TracedProbe.profiler is not None:
             TracedProbe.profiler.disable()
-        TracedProbe.runs.append((self.longest, self.cpu_in_longest, self.busiest, time.thread_time() - self._cpu0))
+        TracedProbe.runs.append((self.longest, self.cpu_in_longest, self.queued_in_longest, self.busiest,
+                                 time.thread_time() - self._cpu0))
+
+
+def _queued() -> float:
+    """Seconds this thread has waited, runnable, for a CPU (Linux schedstat; 0 elsewhere): a
+    gap spent there is the machine's load, not the GIL."""
+    try:
+        with open("/proc/thread-self/schedstat") as fh:
+            return int(fh.read().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+class _Collections:
+    """The collections of the cyclic garbage collector longer than ``LONG_GC_S`` while a probe
+    runs: (generation, milliseconds, on the GUI thread?). A collection holds the GIL throughout."""
+
+    LONG_GC_S = 0.005
+    seen: list[tuple[int, float, bool]] = []
+    _start = 0.0
+
+    @classmethod
+    def callback(cls, phase: str, info: dict) -> None:
+        if phase == "start":
+            cls._start = time.perf_counter()
+        elif TracedProbe.current is not None and time.perf_counter() - cls._start > cls.LONG_GC_S:
+            on_gui = threading.get_ident() == MAIN
+            cls.seen.append((info["generation"], (time.perf_counter() - cls._start) * 1000, on_gui))
 
 
 def _watch(gui: collections.Counter, worker: collections.Counter) -> None:
@@ -116,15 +148,20 @@ def main(argv: list[str] | None = None) -> int:
         TracedProbe.profiler = cProfile.Profile()
     gui, worker = collections.Counter(), collections.Counter()
     threading.Thread(target=_watch, args=(gui, worker), daemon=True).start()
+    import gc
+
+    gc.callbacks.append(_Collections.callback)
     R.GROUP_FUNCS[a.group](R.Env(Path(project), work, a.repeat, params))
     ms = (lambda s: round(s * 1000))
-    print("per run (the last one under tracemalloc): longest gap ms / GUI CPU in it / most GUI CPU between two "
-          "ticks / GUI CPU in all")
+    print("per run (the last one under tracemalloc): longest gap ms / GUI CPU in it / GUI waiting for a CPU in it / "
+          "most GUI CPU between two ticks / GUI CPU in all")
     for run in TracedProbe.runs:
         print("   ", " / ".join(str(ms(x)) for x in run))
     timed = TracedProbe.runs[:-1] or TracedProbe.runs
     print(f"median of the timed runs: longest gap {ms(statistics.median(r[0] for r in timed))} ms, most GUI CPU "
-          f"between two ticks {ms(statistics.median(r[2] for r in timed))} ms")
+          f"between two ticks {ms(statistics.median(r[3] for r in timed))} ms")
+    print("collections over 5 ms during the jobs (generation, ms, thread):",
+          ", ".join(f"{g}/{d:.0f}/{'GUI' if on_gui else 'job'}" for g, d, on_gui in _Collections.seen) or "none")
     for title, counter in (("GUI thread while a gap was open", gui), ("other threads meanwhile", worker)):
         print(f"== {title} (samples) ==")
         for stack, n in counter.most_common(8):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from functools import partial
 from pathlib import Path
 
@@ -80,6 +81,10 @@ class MainWindow(QMainWindow):
         self._update_title()
         if project.path is not None:
             prefs.add_recent(project.path)
+        # What exists now (the window, its models, the project's caches) lives as long as the
+        # project: full collections leave it out from now on (the one after a job walked
+        # it all, 20-60 ms on the GUI thread at 10x). Closing the project gives it back.
+        gc.freeze()
 
     def open_path(self, path: Path, coder: str | None = None, passphrase: str | None = None,
                   read_only: bool = False, lock=None) -> bool:
@@ -125,6 +130,7 @@ class MainWindow(QMainWindow):
         jobs = running()
         if jobs:
             stop(jobs)
+        gc.unfreeze()  # the closed project's window can be collected again
         for w in (self.workbench, self.codebook, self.matrix):
             if w is not None:
                 self.stack.removeWidget(w)

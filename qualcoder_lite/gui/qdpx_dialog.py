@@ -8,6 +8,7 @@ opens it. A codebook import is one undoable step on the open project.
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Callable
 
 from PySide6.QtCore import QObject
@@ -116,7 +117,10 @@ class RefiActions(QObject):
         return self.job
 
     # -- export ---------------------------------------------------------------------------
-    def _export(self, title: str, suffix: str, filter_: str, run: Callable) -> None:
+    def _export(self, title: str, suffix: str, filter_: str, run: Callable, own_connection: bool = True) -> None:
+        """``run(project, out, progress, chosen filter)`` in a job: on a read-only connection of
+        the job's own, or (``own_connection=False``; the job opens nothing) given the project's
+        ``path``, ``passphrase`` and ``coder``."""
         from .save_target import from_dialog
 
         ctx = self.window.ctx
@@ -132,17 +136,26 @@ class RefiActions(QObject):
         def done(report) -> None:
             self._summary(title, report.summary(), report.warnings)
 
-        self._run(title, lambda own, progress: run(own, out, progress, selected_filter), done, project=project)
+        if own_connection:
+            self._run(title, lambda own, progress: run(own, out, progress, selected_filter), done, project=project)
+        else:  # read here, on the GUI thread, as a job reads them for its own connection
+            file = SimpleNamespace(path=project.path, passphrase=project.passphrase, coder=project.coder)
+            self._run(title, lambda progress: run(file, out, progress, selected_filter), done)
 
     def export_project(self) -> None:
+        """The export runs in a child process (``export_process``): its threads never hold
+        this process's GIL, so the window repaints throughout; the job relays progress and
+        Cancel."""
         by_filter = {f: t for t, f in EXPORT_TARGET_FILTERS.items()}
 
         def run(project, out, progress, chosen):
-            from ..core.services.refi.interop import export_qdpx  # imported by the job, not on the GUI thread
+            from ..core.services.refi.export_process import export_qdpx_in_child  # imported by the job
 
-            return export_qdpx(project, out, progress, target=by_filter.get(chosen, "standard"))
+            return export_qdpx_in_child(project.path, out, progress, target=by_filter.get(chosen, "standard"),
+                                        passphrase=project.passphrase, coder=project.coder)
 
-        self._export("Export REFI-QDA project", ".qdpx", ";;".join(EXPORT_TARGET_FILTERS.values()), run)
+        self._export("Export REFI-QDA project", ".qdpx", ";;".join(EXPORT_TARGET_FILTERS.values()), run,
+                     own_connection=False)
 
     def export_codebook(self) -> None:
         def run(project, out, _progress, _chosen):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import zipfile
 
+import pytest
+
 from qualcoder_lite.core.project import memory_project
 from qualcoder_lite.core.services.refi import model as refi
 from qualcoder_lite.core.services.refi.interop import export_qdpx
@@ -74,3 +76,65 @@ def test_texts_are_read_as_written_from_one_view_of_the_project(tmp_path):
             assert zf.read(f"sources/{guids[name]}.txt").decode("utf-8") == text
     other.close()
     project.close()
+
+
+def _stored(path) -> dict[str, tuple]:
+    """Each member as stored: its CRC-32, sizes, method and the bytes of its deflate stream."""
+    import struct
+
+    out = {}
+    with zipfile.ZipFile(path) as zf, open(path, "rb") as fh:
+        for info in zf.infolist():
+            fh.seek(info.header_offset)
+            head = fh.read(30)
+            name_len, extra_len = struct.unpack("<HH", head[26:30])
+            fh.seek(info.header_offset + 30 + name_len + extra_len)
+            out[info.filename] = (info.CRC, info.file_size, info.compress_size, info.compress_type,
+                                  info.external_attr, fh.read(info.compress_size))
+    return out
+
+
+@pytest.mark.parametrize("takes_stream", [True, False], ids=["stream-handed-over", "zipfile-compresses"])
+def test_source_members_are_stored_as_writestr_stores_them(tmp_path, monkeypatch, takes_stream):
+    """The texts' members hold, byte for byte, what ``ZipFile.writestr`` at level 6 stores
+    (deflate stream, CRC-32, sizes), whether the stream made on another thread is handed to
+    zipfile or zipfile compresses the text itself (internals not as expected)."""
+    from qualcoder_lite.core.services.refi import qdpx_deflate
+    from qualcoder_lite.core.services.refi.qdpx_write import source_member
+
+    if not takes_stream:
+        monkeypatch.setattr(qdpx_deflate, "_takes_stream", lambda _dest: False)
+    project = _project()
+    export_qdpx(project, tmp_path / "p.qdpx")
+    snap = snapshot(project)
+    with zipfile.ZipFile(tmp_path / "ref.zip", "w", zipfile.ZIP_DEFLATED, compresslevel=6) as ref:
+        for src in snap.project.sources:
+            info = zipfile.ZipInfo(source_member(src))
+            info.compress_type, info.external_attr = zipfile.ZIP_DEFLATED, 0o600 << 16
+            ref.writestr(info, src.text.encode("utf-8"), compresslevel=6)
+    got, expected = _stored(tmp_path / "p.qdpx"), _stored(tmp_path / "ref.zip")
+    assert len(expected) == 30 and {k: got[k] for k in expected} == expected
+
+
+def test_the_collector_is_paused_while_exporting_and_comes_back(tmp_path):
+    """The cyclic GC is paused while the export reads and renders (its objects hold no
+    cycles) and is on again afterwards, also after a cancel; a paused one stays paused."""
+    import gc
+
+    project = _project()
+    seen = []
+
+    def progress(done, total, label):
+        seen.append(gc.isenabled())
+        return done < 3
+
+    assert gc.isenabled()
+    with pytest.raises(InterruptedError):
+        export_qdpx(project, tmp_path / "p.qdpx", progress)
+    assert seen == [False] * 4 and gc.isenabled()
+    gc.disable()
+    try:
+        export_qdpx(project, tmp_path / "p.qdpx")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

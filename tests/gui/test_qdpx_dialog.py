@@ -110,42 +110,121 @@ def test_export_dialog_offers_nvivo_for_windows(window, qtbot, monkeypatch, tmp_
     assert 'origin="QualCoder Lite' in xml and "NVivo for Windows" in xml
 
 
+# The export runs in a child process (``export_process``); these wrappers run the child's
+# ``main`` with a step changed, the way the tests used to patch the export in this process.
+_HOLD_WHILE_WRITING = """
+import pathlib, sys, time
+from qualcoder_lite.core.services.refi import export_process, interop
+
+reached = pathlib.Path(sys.argv[1])
+write_qdpx = interop.write_qdpx
+
+
+def held_write(project, dest, origin, progress, **kw):
+    def step(done, total, label):  # inside the write
+        if label.startswith("Writing") and not reached.exists():
+            reached.touch()
+            deadline = time.monotonic() + 20
+            while progress(done, total, label) and time.monotonic() < deadline:
+                time.sleep(0.02)  # held until the app's cancel has arrived
+            return progress(done, total, label)  # without a cancel, the write goes on
+        return progress(done, total, label)
+
+    return write_qdpx(project, dest, origin, step, **kw)
+
+
+interop.write_qdpx = held_write
+sys.exit(export_process.main())
+"""
+
+_DISK_FULL = """
+import errno, sys
+from qualcoder_lite.core.services.refi import export_process, qdpx_write
+
+class Full:
+    def __init__(self, fh):
+        self.fh = fh
+    def write(self, b):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    def __getattr__(self, name):
+        return getattr(self.fh, name)
+
+real = qdpx_write._OnceFailing.__init__
+qdpx_write._OnceFailing.__init__ = lambda self, fh: real(self, Full(fh))
+sys.exit(export_process.main())
+"""
+
+
+def _child_runs(monkeypatch, tmp_path, script: str, *args) -> None:
+    import sys
+
+    from qualcoder_lite.core.services.refi import export_process
+
+    wrapper = tmp_path / "child.py"
+    wrapper.write_text(script, encoding="utf-8")
+    monkeypatch.setattr(export_process, "_command", lambda: [sys.executable, str(wrapper), *map(str, args)])
+
+
 def test_cancelling_an_export_while_it_writes_says_cancelled_not_failed(window, qtbot, monkeypatch, tmp_path):
-    """Cancel pressed while the archive is being written: the cancel raised inside the write
-    is reported as a cancel (status bar), not as "Export failed … cannot be written"."""
-    import threading
-
+    """Cancel pressed while the archive is being written (in the export's child process):
+    the cancel raised inside the write is reported as a cancel (status bar), not as "Export
+    failed … cannot be written", and nothing is left in the folder."""
     from PySide6.QtWidgets import QMessageBox, QPushButton
-
-    from qualcoder_lite.core.services.refi import interop
 
     folder = tmp_path / "exports"
     folder.mkdir()
+    reached = tmp_path / "reached"
+    _child_runs(monkeypatch, tmp_path, _HOLD_WHILE_WRITING, reached)
     _patch_dialogs(monkeypatch, save_path=folder / "cancelled.qdpx")
     shown = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append((a[1], a[2])) or QMessageBox.Ok)
-    reached, released = threading.Event(), threading.Event()
-    write_qdpx = interop.write_qdpx
-
-    def held_write(project, dest, origin, progress, **kw):
-        def step(done, total, label):  # in the worker's thread, inside the write
-            if label.startswith("Writing") and not reached.is_set():
-                reached.set()
-                assert released.wait(60), "the test never released the worker"
-            return progress(done, total, label)
-
-        return write_qdpx(project, dest, origin, step, **kw)
-
-    monkeypatch.setattr(interop, "write_qdpx", held_write)
     _action(window.menuExport, "actionExportRefiProject").trigger()
     refi = window.refi_actions
-    try:
-        qtbot.waitUntil(reached.is_set, timeout=30000)
-        refi.progress.findChild(QPushButton).click()  # what the user does
-    finally:
-        released.set()  # never leave the worker held (closing the window would ask about it)
+    qtbot.waitUntil(reached.exists, timeout=30000)
+    refi.progress.findChild(QPushButton).click()  # what the user does
     assert refi.worker.wait(60)
     qtbot.waitUntil(lambda: "cancelled" in window.statusBar().currentMessage() or bool(shown), timeout=30000)
     assert shown == []
     assert window.statusBar().currentMessage() == "Export REFI-QDA project cancelled; nothing was written."
+    assert list(folder.iterdir()) == []
+
+
+def test_a_failed_write_in_the_export_process_shows_the_same_message(window, qtbot, monkeypatch, tmp_path):
+    """A full disk while the child writes: the window shows the message the export gives
+    in this process, and nothing is written."""
+    import errno
+
+    from qualcoder_lite.core.errors import QualCoderError
+    from qualcoder_lite.core.services.refi import interop, qdpx_write
+
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    out = folder / "full.qdpx"
+
+    class Full:
+        def __init__(self, fh):
+            self.fh = fh
+
+        def write(self, b):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def __getattr__(self, name):
+            return getattr(self.fh, name)
+
+    real = qdpx_write._OnceFailing.__init__
+    with monkeypatch.context() as m:
+        m.setattr(qdpx_write._OnceFailing, "__init__", lambda self, fh: real(self, Full(fh)))
+        try:
+            interop.export_qdpx(window.ctx.project, out)
+        except QualCoderError as exc:
+            expected = str(exc)
+    assert "No space left on device" in expected and list(folder.iterdir()) == []
+
+    _child_runs(monkeypatch, tmp_path, _DISK_FULL)
+    _patch_dialogs(monkeypatch, save_path=out)
+    errors = []
+    monkeypatch.setattr(window, "show_error", lambda title, message: errors.append((title, message)))
+    _action(window.menuExport, "actionExportRefiProject").trigger()
+    qtbot.waitUntil(lambda: bool(errors), timeout=30000)
+    assert errors == [("Export REFI-QDA project failed — nothing was written", expected)]
     assert list(folder.iterdir()) == []

@@ -28,7 +28,7 @@ from ...errors import ProjectError, QualCoderError, UsageError
 from . import model as refi
 from .qdc import Codebook, read_codebook, write_qdc
 from .qdpx_deflate import SourceMembers
-from .qdpx_write import source_members, write_qdpx
+from .qdpx_write import no_cyclic_gc, source_members, write_qdpx
 from .qdpx_read import read_qdpx
 from ...project import project_path
 from ...store.database import now_iso
@@ -73,7 +73,7 @@ class ExportReport:
                 f"{c['cases']} cases, {c['memos']} memos to {self.path}")
 
 
-def export_qdpx(project, out: str | Path, progress: Progress | None = None, target: str = "standard") -> ExportReport:
+def export_qdpx(project, out: str | Path | outfile.Output, progress: Progress | None = None, target: str = "standard") -> ExportReport:
     """Write the project as a REFI-QDA archive; refuses an empty project (nothing to export).
 
     ``target="nvivo-windows"`` writes selection offsets in UTF-16 code units, which NVivo for
@@ -84,7 +84,7 @@ def export_qdpx(project, out: str | Path, progress: Progress | None = None, targ
     outfile.check(dest)
     out = dest.path
     # the texts are read as they are written: one view of the project
-    with _read_view(project.conn), contextlib.ExitStack() as stack:
+    with _read_view(project.conn), no_cyclic_gc(), contextlib.ExitStack() as stack:
         members: list[SourceMembers] = []
 
         def early(snap) -> Callable[[], object]:

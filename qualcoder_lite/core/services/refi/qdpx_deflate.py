@@ -11,7 +11,7 @@ import time
 import zipfile
 import zlib
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from . import model as refi
 
@@ -99,20 +99,32 @@ class SourceMembers:
         return got
 
     def write_all(self, zf: zipfile.ZipFile) -> None:
-        """Write every member, in order (each text read again: only the compressed ones are held)."""
+        """Write every member, in order: the deflate stream, CRC-32 and size made on the
+        compressing thread go into the archive as ``_ZipWriteFile.write`` puts them there
+        (the text is not read, encoded and checksummed again); if zipfile's internals are
+        not the ones expected, the text is read again and written as ``writestr`` writes it."""
         for i, src in enumerate(self.sources):
             deflated, crc, size = self._deflated(i)
-            raw = self._raw(src)
             info = zipfile.ZipInfo(self.member(src), time.localtime(time.time())[:6])  # as writestr makes it
             info.compress_type = zf.compression
             info._compresslevel = zf.compresslevel  # type: ignore[attr-defined]  # as writestr sets it
             info.external_attr = 0o600 << 16
-            info.file_size = len(raw)
+            info.file_size = size
             with zf.open(info, "w") as dest:
-                if (zf.compression == zipfile.ZIP_DEFLATED and zf.compresslevel == self.level
-                        and (crc, size) == (zlib.crc32(raw), len(raw)) and getattr(dest, "_compressor", None) is not None):
-                    dest._compressor = _Deflated(deflated)  # type: ignore[attr-defined]
-                dest.write(raw)
+                if zf.compression == zipfile.ZIP_DEFLATED and zf.compresslevel == self.level and _takes_stream(dest):
+                    d: Any = dest
+                    d._compressor = _Deflated(b"")  # nothing more to flush
+                    d._file_size, d._crc, d._compress_size = size, crc, len(deflated)
+                    d._fileobj.write(deflated)
+                else:
+                    dest.write(self._raw(src))
+
+
+def _takes_stream(dest: object) -> bool:
+    """Is ``dest`` a member being written as Python 3.9-3.13's ``_ZipWriteFile``, nothing written yet?"""
+    return (getattr(dest, "_compressor", None) is not None and getattr(dest, "_file_size", None) == 0
+            and getattr(dest, "_compress_size", None) == 0 and getattr(dest, "_crc", None) == 0
+            and getattr(dest, "_fileobj", None) is not None)
 
 
 class Pipe:
