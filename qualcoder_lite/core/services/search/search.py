@@ -222,6 +222,18 @@ def _spans(plan, text: _Text, index: _WordIndex | None) -> list[tuple[int, int]]
     return sorted(spans)
 
 
+def _one_term(plan) -> tuple[Term, tuple[str, ...]] | None:
+    """(term, keys) of a query that is one word or phrase read from the index (no prefix):
+    its hits in a source with an index are ``index.spans(term, keys)``, sorted, as ``_spans``
+    gives them."""
+    if len(plan) != 1 or plan[0][1] or len(plan[0][0]) != 1:
+        return None
+    lookup = plan[0][0][0]
+    if lookup.keys is None or lookup.term.prefix:
+        return None
+    return lookup.term, lookup.keys
+
+
 def _one_word(plan) -> str | None:
     """The key of a query that is one word (no phrase, prefix or scan), else None: its hits
     in a source whose index has no token beside an underscore are its key's positions."""
@@ -238,12 +250,13 @@ class _Reader:
     """What every source of one search needs: the query's plan, the project's cases and
     where texts are read from."""
 
-    __slots__ = ("plan", "cases_of", "word", "sources", "path")
+    __slots__ = ("plan", "cases_of", "word", "one", "sources", "path")
 
     def __init__(self, project, plan, cases_of: dict[int, str]):
         self.plan = plan
         self.cases_of = cases_of
         self.word = _one_word(plan)
+        self.one = _one_term(plan)
         self.sources = project.sources
         self.path = project.path
 
@@ -349,7 +362,8 @@ def _source_hits(reader: _Reader, row) -> list[Hit]:
                 starts = index.positions(word)[0]
                 ends = map(add, starts, repeat(len(word)))
             else:
-                spans = _spans(reader.plan, text, index)
+                one = reader.one
+                spans = index.spans(*one) if one is not None and index is not None else _spans(reader.plan, text, index)
                 starts, ends = map(_first, spans), map(_second, spans)
         except _DAMAGED:
             text = _Text(sources.text_utf8(sid))

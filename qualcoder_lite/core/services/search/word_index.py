@@ -143,6 +143,16 @@ class _WordIndex:
         first, goff = self.positions(keys[0])
         if not first:
             return []
+        if len(keys) == 2 and not term.prefix and not under and not self.far and keys[0] != keys[1]:
+            # the common two-word phrase: the token after each first one (a gap of 0, no next
+            # token, points at the first token's end, where no token starts), and no overlap
+            # to skip (a match's second token is never a first one)
+            second = self.positions(keys[1])[0]
+            if not second:
+                return []
+            after = list(map(add, map(add, first, repeat(len(keys[0]))), self.gaps[goff:goff + len(first)]))
+            keep = list(map(set(second).__contains__, after))  # one pass in C per step
+            return list(zip(compress(first, keep), map(add, compress(after, keep), repeat(len(keys[1])))))
         middle = [self._following(k) for k in keys[1:-1]]
         length_at: dict[int, int] = {}  # with a prefix: start -> length of the last token
         last: dict[int, int] | set[int]
@@ -155,13 +165,6 @@ class _WordIndex:
         lengths = [len(k) for k in keys]
         n_last = lengths[-1]
         far = self.far
-        if len(keys) == 2 and not term.prefix and not under and not far and keys[0] != keys[1]:
-            # the common two-word phrase: the token after each first one (a gap of 0, no next
-            # token, points at the first token's end, where no token starts), and no overlap
-            # to skip (a match's second token is never a first one)
-            after = list(map(add, map(add, first, repeat(lengths[0])), self.gaps[goff:goff + len(first)]))
-            keep = list(map(last.__contains__, after))  # one pass in C per step
-            return list(zip(compress(first, keep), map(add, compress(after, keep), repeat(n_last))))
         out = []
         prev_end = -1
         for s, gap in zip(first, self.gaps[goff:goff + len(first)]):
