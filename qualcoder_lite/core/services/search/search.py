@@ -24,7 +24,9 @@ regex can match across a token boundary. Snippets are made when first read, from
 each hit keeps (no database access after ``search`` returns).
 
 The work is split by responsibility: ``query`` parses the query, ``casekeys`` and
-``word_index`` build and read the index, this module matches and makes the hits.
+``word_index`` build and read the index, ``catalog`` keeps what every search reads first (the
+sources by name, their cases, their index keys) while the project file is unchanged, this
+module matches and makes the hits.
 """
 
 from __future__ import annotations
