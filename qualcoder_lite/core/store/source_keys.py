@@ -48,19 +48,40 @@ def write(conn: sqlite3.Connection, source_id: int, blob: object) -> None:
                      (source_id, *row))
 
 
+_TRUSTED = ("SELECT k.source_id, k.keys FROM source_keys k JOIN source_facts f ON f.source_id = k.source_id "
+            "WHERE k.length = f.length AND k.text_crc = f.text_crc")
+
+
+def trusted(conn: sqlite3.Connection) -> list[tuple[int, bytes]]:
+    """(source id, keys) of every source whose kept keys belong to its current index (its
+    facts: the length and CRC-32 of its text); what ``lacking_among`` reads."""
+    return [(sid, keys) for sid, keys in conn.execute(_TRUSTED)]
+
+
+def needles(clauses: Iterable[list[tuple[str, bool]]]) -> list[list[bytes]]:
+    """What ``lacking_among`` looks for in a row's keys: a whole line per key, the start of
+    one per prefix."""
+    return [[(b"\n" + k.encode("utf-8")) if prefix else (b"\n" + k.encode("utf-8") + b"\n")
+             for k, prefix in clause] for clause in clauses]
+
+
+def lacking_among(rows: Iterable[tuple[int, bytes]], found: list[list[bytes]]) -> set[int]:
+    """The sources of ``rows`` (from ``trusted``) whose keys lack one of the ``needles`` of
+    every clause."""
+    if not found or not all(found):
+        return set()
+    if len(found) == 1 and len(found[0]) == 1:  # one word: one C-level test a source
+        needle = found[0][0]
+        return {sid for sid, keys in rows if needle not in keys}
+    return {sid for sid, keys in rows if not any(all(n in keys for n in clause) for clause in found)}
+
+
 def lacking(conn: sqlite3.Connection, clauses: Iterable[list[tuple[str, bool]]]) -> set[int]:
     """The sources that cannot match any of ``clauses``: each clause is a list of (key,
     prefix) its every hit needs (a prefix: some key starting with it), and a source is
     listed only when its kept keys belong to its current index and lack one key of every
     clause."""
-    needles = [[(b"\n" + k.encode("utf-8")) if prefix else (b"\n" + k.encode("utf-8") + b"\n")
-                for k, prefix in clause] for clause in clauses]
-    if not needles or not all(needles):
+    found = needles(clauses)
+    if not found or not all(found):
         return set()
-    out = set()
-    for sid, keys in conn.execute(
-            "SELECT k.source_id, k.keys FROM source_keys k JOIN source_facts f ON f.source_id = k.source_id "
-            "WHERE k.length = f.length AND k.text_crc = f.text_crc"):
-        if not any(all(n in keys for n in clause) for clause in needles):
-            out.add(sid)
-    return out
+    return lacking_among(trusted(conn), found)

@@ -24,7 +24,9 @@ regex can match across a token boundary. Snippets are made when first read, from
 each hit keeps (no database access after ``search`` returns).
 
 The work is split by responsibility: ``query`` parses the query, ``casekeys`` and
-``word_index`` build and read the index, this module matches and makes the hits.
+``word_index`` build and read the index, ``catalog`` keeps what every search reads first (the
+sources by name, their cases, their index keys) while the project file is unchanged, this
+module matches and makes the hits.
 """
 
 from __future__ import annotations
@@ -39,8 +41,8 @@ from itertools import repeat
 from operator import add, itemgetter
 
 from ...errors import ProjectError
-from ...store import source_keys
 from ...store.casekeys import word_key
+from .catalog import catalog
 from .query import Clause, Term, parse_query
 from .word_index import _WordIndex, build_word_index, word_index_is_current
 
@@ -222,17 +224,43 @@ def _spans(plan, text: _Text, index: _WordIndex | None) -> list[tuple[int, int]]
     return sorted(spans)
 
 
-def _one_word(plan, index: _WordIndex | None) -> tuple[list[int], int] | None:
-    """(starts, length) of the hits of a query that is one word (no phrase, prefix or scan)
-    in a source whose index has no token beside an underscore: what ``_spans`` gives as
-    (start, start + length) pairs; None for any other query or source."""
-    if index is None or index.under or len(plan) != 1 or plan[0][1] or len(plan[0][0]) != 1:
+def _one_term(plan) -> tuple[Term, tuple[str, ...]] | None:
+    """(term, keys) of a query that is one word or phrase read from the index (no prefix):
+    its hits in a source with an index are ``index.spans(term, keys)``, sorted, as ``_spans``
+    gives them."""
+    if len(plan) != 1 or plan[0][1] or len(plan[0][0]) != 1:
+        return None
+    lookup = plan[0][0][0]
+    if lookup.keys is None or lookup.term.prefix:
+        return None
+    return lookup.term, lookup.keys
+
+
+def _one_word(plan) -> str | None:
+    """The key of a query that is one word (no phrase, prefix or scan), else None: its hits
+    in a source whose index has no token beside an underscore are its key's positions."""
+    if len(plan) != 1 or plan[0][1] or len(plan[0][0]) != 1:
         return None
     lookup = plan[0][0][0]
     keys = lookup.keys
     if keys is None or len(keys) != 1 or lookup.term.prefix:
         return None
-    return index.positions(keys[0])[0], len(keys[0])
+    return keys[0]
+
+
+class _Reader:
+    """What every source of one search needs: the query's plan, the project's cases and
+    where texts are read from."""
+
+    __slots__ = ("plan", "cases_of", "word", "one", "sources", "path")
+
+    def __init__(self, project, plan, cases_of: dict[int, str]):
+        self.plan = plan
+        self.cases_of = cases_of
+        self.word = _one_word(plan)
+        self.one = _one_term(plan)
+        self.sources = project.sources
+        self.path = project.path
 
 
 #: PRAGMA mmap_size while a search step reads word indexes: SQLite then reads the ~36 kB
@@ -284,17 +312,16 @@ def search_by_source(project, query: str, source_ids: set[int] | None = None) ->
     name, then start and end): a caller that shows the first hits at once stops early or
     goes on later. The query is parsed (and a bad one refused) on the first ``next``."""
     clauses = parse_query(query)
+    sources = catalog(project)
     # the sources whose kept index keys lack a key of every clause cannot match (a substring
     # term, e.g. CJK, is not in the keys: its clause can match anywhere)
     needs = [[(k, t.prefix and i == len(t.tokens) - 1) for t in c.positive for i, k in enumerate(map(word_key, t.tokens))]
              for c in clauses]
-    skipped = set() if any(t.raw for c in clauses for t in c.positive) else source_keys.lacking(project.conn, needs)
-    cases_of: dict[int, str] = dict(project.conn.execute(
-        "SELECT cs.source_id, min(c.name) FROM case_sources cs JOIN cases c ON c.id = cs.case_id GROUP BY cs.source_id"))
+    skipped = set() if any(t.raw for c in clauses for t in c.positive) else sources.lacking(needs)
+    cases_of = sources.cases
     plan = [([_Lookup(t) for t in c.positive], [_Lookup(t) for t in c.negative]) for c in clauses]
-    # by source name (names are unique): str order is SQLite's BINARY order of the UTF-8
-    ordered = [i for i, _name in sorted(project.conn.execute("SELECT id, name FROM sources"), key=_second)
-               if i not in skipped and (source_ids is None or i in source_ids)]
+    reader = _Reader(project, plan, cases_of)
+    ordered = [i for i, _name in sources.ordered if i not in skipped and (source_ids is None or i in source_ids)]
     at, size = 0, _FIRST_CHUNK
     while at < len(ordered):
         # each source's hits made as its row streams in (its word index is still in the
@@ -302,7 +329,7 @@ def search_by_source(project, query: str, source_ids: set[int] | None = None) ->
         with _mapped(project.conn):
             rows = _rows(project.conn, ordered[at:at + size])
             try:
-                found = [(row[1], hits) for row in rows if (hits := _source_hits(project, plan, cases_of, row))]
+                found = [(row[1], hits) for row in rows if (hits := _source_hits(reader, row))]
             finally:
                 rows.close()  # its statement done: SQLite ignores a new mmap_size while pages are out
         found.sort(key=_first)
@@ -311,41 +338,44 @@ def search_by_source(project, query: str, source_ids: set[int] | None = None) ->
             yield hits
 
 
-def _source_hits(project, plan, cases_of: dict[int, str], row) -> list[Hit]:
+def _source_hits(reader: _Reader, row) -> list[Hit]:
     """The hits in one source (``row`` from ``_rows``)."""
     sid, name, length, crc, blob = row
+    sources = reader.sources
     try:
         raw = None
         try:
             if crc is None:  # no CRC kept beside the text yet: check the index against the text
-                raw = project.sources.text_utf8(sid)
+                raw = sources.text_utf8(sid)
             index = _WordIndex.load(blob, raw, (length, crc))
         except _DAMAGED:  # an index that fits its text's CRC but not its own layout: scan
             index = None
         if index is None and raw is None:
-            raw = project.sources.text_utf8(sid)
+            raw = sources.text_utf8(sid)
         # without a scan, the text is read when a snippet is first shown
         text = (_Text(raw) if raw is not None
-                else _Text(later=project.sources.text_later(sid), where=(project.path, name)))
+                else _Text(later=sources.text_later(sid), where=(reader.path, name)))
         starts: Iterable[int]
         ends: Iterable[int]
+        word = reader.word
         try:
-            word = _one_word(plan, index)
-            if word is not None:  # the starts alone: no (start, end) pair per hit
-                starts, n = word
-                ends = map(add, starts, repeat(n))
+            if word is not None and index is not None and not index.under:
+                # the starts alone: no (start, end) pair per hit
+                starts = index.positions(word)[0]
+                ends = map(add, starts, repeat(len(word)))
             else:
-                spans = _spans(plan, text, index)
+                one = reader.one
+                spans = index.spans(*one) if one is not None and index is not None else _spans(reader.plan, text, index)
                 starts, ends = map(_first, spans), map(_second, spans)
         except _DAMAGED:
-            text = _Text(project.sources.text_utf8(sid))
-            spans = _spans(plan, text, None)
+            text = _Text(sources.text_utf8(sid))
+            spans = _spans(reader.plan, text, None)
             starts, ends = map(_first, spans), map(_second, spans)
-        fields = zip(repeat(name), repeat(sid), repeat(cases_of.get(sid)), starts, ends,
+        fields = zip(repeat(name), repeat(sid), repeat(reader.cases_of.get(sid)), starts, ends,
                      repeat(text))  # one C pass per hit, no Python frame
         return list(map(_new_tuple, repeat(Hit), fields))
     except UnicodeDecodeError as exc:  # the stored text itself is damaged (never quote it)
-        raise _damaged(project.path, name, exc) from None
+        raise _damaged(reader.path, name, exc) from None
 
 
 __all__ = ["Clause", "Hit", "Term", "build_word_index", "parse_query", "search", "search_by_source",

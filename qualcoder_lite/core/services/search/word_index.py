@@ -3,6 +3,7 @@ of a term's hits (the index is built by ``store.word_index``)."""
 
 from __future__ import annotations
 
+import struct
 import zlib
 from itertools import accumulate, compress, repeat
 from operator import add
@@ -11,6 +12,9 @@ from ...store.word_index import (  # noqa: F401  (build_word_index, word_index_i
     _AFTER, _BEFORE, _FAR, _FORMAT, _HEADER, _SCAN, _U32, _UNICODE, _unpack, build_word_index, word_index_is_current,
 )
 from .query import Term
+
+_HEAD = struct.Struct("<%dI" % _HEADER)  # the header's numbers (little-endian, as ``_unpack`` reads)
+
 
 class _WordIndex:
     """A source's word index, read in place (``memoryview``s over the stored bytes)."""
@@ -34,9 +38,8 @@ class _WordIndex:
         schema 7); None means: scan this source."""
         if not isinstance(blob, bytes) or len(blob) < 4 * _HEADER:
             return None
-        view = memoryview(blob)
         (fmt, uni, n_bytes, crc, flags, chars, n_tokens, n_vocab, n_narrow, n_wide, n_under,
-         n_far) = _unpack(_U32, view[:4 * _HEADER])
+         n_far) = _HEAD.unpack_from(blob)
         if fmt != _FORMAT or uni != _UNICODE or flags & _SCAN:
             return None
         if raw is not None and (n_bytes != len(raw) or crc != zlib.crc32(raw)):
@@ -47,8 +50,8 @@ class _WordIndex:
         q = p + 4 * (n_wide + 3 * n_under + 2 * n_far)
         if len(blob) != q + 2 * n_narrow + n_tokens:
             return None
-        vocab = (4 * _HEADER, p)
-        wide = _unpack(_U32, view[p:p + 4 * n_wide])
+        view = memoryview(blob)
+        wide = _unpack(_U32, view[p:p + 4 * n_wide]) if n_wide else ()
         p += 4 * n_wide
         under = {}
         if n_under:
@@ -59,7 +62,8 @@ class _WordIndex:
         if n_far:
             f = _unpack(_U32, view[p:q])
             far = {f[i]: f[i + 1] for i in range(0, 2 * n_far, 2)}
-        return cls(blob, vocab, _unpack("H", view[q:q + 2 * n_narrow]), wide, view[q + 2 * n_narrow:], under, far)
+        return cls(blob, (4 * _HEADER, 4 * _HEADER + n_vocab), _unpack("H", view[q:q + 2 * n_narrow]), wide,
+                   view[q + 2 * n_narrow:], under, far)
 
     def _starts(self, line: str) -> tuple[int, list[int], int]:
         """(key length, starts, gap offset) from a vocabulary line."""
@@ -77,12 +81,18 @@ class _WordIndex:
 
     def positions(self, key: str) -> tuple[list[int], int]:
         """Starts of the tokens whose key is ``key`` (ascending), and their gap offset."""
-        v, a, b = self._blob, self._va, self._vb
-        i = v.find(b"\n" + key.encode("utf-8") + b"\t", a, b)  # UTF-8 is searched as its text would be
+        v, b = self._blob, self._vb
+        needle = b"\n" + key.encode("utf-8") + b"\t"  # UTF-8 is searched as its text would be
+        i = v.find(needle, self._va, b)
         if i < 0:
             return [], 0
-        _n, starts, goff = self._starts(str(v[i + 1:v.find(b"\n", i + 1, b)], "utf-8"))
-        return starts, goff
+        i += len(needle)  # the rest of the line: where, count, gap offset
+        where, count, goff = str(v[i:v.find(b"\n", i, b)], "utf-8").split("\t")
+        off = int(where[1:])
+        n = int(count)
+        if where[0] == "h":
+            return list(accumulate(self.narrow[off:off + n])), int(goff)
+        return list(self.wide[off:off + n]), int(goff)
 
     def prefixed(self, key: str) -> list[tuple[int, list[int]]]:
         """(token length, starts) for every key that begins with ``key``."""
@@ -133,6 +143,16 @@ class _WordIndex:
         first, goff = self.positions(keys[0])
         if not first:
             return []
+        if len(keys) == 2 and not term.prefix and not under and not self.far and keys[0] != keys[1]:
+            # the common two-word phrase: the token after each first one (a gap of 0, no next
+            # token, points at the first token's end, where no token starts), and no overlap
+            # to skip (a match's second token is never a first one)
+            second = self.positions(keys[1])[0]
+            if not second:
+                return []
+            after = list(map(add, map(add, first, repeat(len(keys[0]))), self.gaps[goff:goff + len(first)]))
+            keep = list(map(set(second).__contains__, after))  # one pass in C per step
+            return list(zip(compress(first, keep), map(add, compress(after, keep), repeat(len(keys[1])))))
         middle = [self._following(k) for k in keys[1:-1]]
         length_at: dict[int, int] = {}  # with a prefix: start -> length of the last token
         last: dict[int, int] | set[int]
@@ -145,13 +165,6 @@ class _WordIndex:
         lengths = [len(k) for k in keys]
         n_last = lengths[-1]
         far = self.far
-        if len(keys) == 2 and not term.prefix and not under and not far and keys[0] != keys[1]:
-            # the common two-word phrase: the token after each first one (a gap of 0, no next
-            # token, points at the first token's end, where no token starts), and no overlap
-            # to skip (a match's second token is never a first one)
-            after = list(map(add, map(add, first, repeat(lengths[0])), self.gaps[goff:goff + len(first)]))
-            keep = list(map(last.__contains__, after))  # one pass in C per step
-            return list(zip(compress(first, keep), map(add, compress(after, keep), repeat(n_last))))
         out = []
         prev_end = -1
         for s, gap in zip(first, self.gaps[goff:goff + len(first)]):
