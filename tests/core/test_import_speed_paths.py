@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import re
+import threading
 
 import pytest
 
@@ -90,6 +91,24 @@ def test_pool_raises_the_in_process_error(tmp_path, monkeypatch):
     with pytest.raises(InputError, match="binary"):
         import_files(project, paths[:2] + [bad] + paths[2:])
     assert project.sources.count() == 0
+
+
+def test_a_job_thread_reads_in_workers_too(tmp_path, monkeypatch):
+    """Off the main thread (the GUI's import job) the files are read by workers from a fork
+    server: each comes back as UTF-8 (what a worker sends; this process reads a ``str``), and
+    as read here."""
+    paths = _files(tmp_path, 9)
+    here = [(p, r.text.encode("utf-8"), r.format, r.turns, r.word_index, r.words)
+            for p, r in reading.read_files(paths)]
+    monkeypatch.setattr(reading, "POOL_MIN_FILES", 2)
+    monkeypatch.setattr(reading, "POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(reading.os, "cpu_count", lambda: 2)
+    got: list = []
+    job = threading.Thread(target=lambda: got.extend(reading.read_files(paths)))
+    job.start()
+    job.join()
+    assert all(isinstance(r.text, bytes) for _, r in got)
+    assert [(p, r.text, r.format, r.turns, r.word_index, r.words) for p, r in got] == here
 
 
 def test_turns_in_bulk_undo_and_redo_exactly(tmp_path):
