@@ -5,7 +5,8 @@ With many files (``POOL_MIN_FILES`` and ``POOL_MIN_BYTES`` together), more than 
 Linux, the files are read by a ``ProcessPoolExecutor`` (at most ``POOL_WORKERS`` processes)
 and handed back in their order; otherwise in this process. The workers are forked on the
 main thread; on any other (the GUI's job threads: no fork beside other threads) they come
-from a fork server (``_files_context``). A file a worker could not read is read again
+from a fork server (``_files_context``), unless the program is a script without the main
+guard (``_server_safe``: the server would run it again). A file a worker could not read is read again
 here, so the error raised is exactly the in-process one. A long text reports its
 indexing piece by piece (``progress`` with a label such as ``Indexing big: 40 %``), and
 either way ``progress`` returning False stops the reading (``InterruptedError``).
@@ -160,8 +161,11 @@ def _read_in_worker(path: Path, encoding: str | None) -> ReadFile | None:
 
 
 def _use_pool(paths: list[Path]) -> bool:
-    """Many files, several CPUs and Linux, on any thread (``_files_context``)."""
+    """Many files, several CPUs and Linux, on the main thread, or on another where a fork
+    server may start (``_files_context``, ``_server_safe``)."""
     if not _pool_allowed(len(paths), any_thread=True):
+        return False
+    if threading.current_thread() is not threading.main_thread() and not _server_safe():
         return False
     size = 0
     for p in paths:
@@ -253,6 +257,30 @@ def _files_context():
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(_SERVER_PRELOAD)  # used when the server starts (once)
     return ctx
+
+
+_GUARD = re.compile(r"""^if\s+__name__\s*==\s*(['"])__main__\1\s*:""", re.M)
+
+
+def _server_safe() -> bool:
+    """Whether a fork server may import this program's main module, as it does (to unpickle
+    what the program defines): it has no file, is a package's ``__main__`` (never imported
+    again), or its file holds the ``if __name__ == "__main__":`` guard (the app's entry
+    points, the benchmarks). A script without one would run again in the server."""
+    main = sys.modules.get("__main__")
+    name = getattr(getattr(main, "__spec__", None), "name", None)
+    if name is not None and (name == "__main__" or name.endswith(".__main__")):
+        return True
+    path = getattr(main, "__file__", None)
+    return path is None or _guarded(os.path.abspath(path))
+
+
+@functools.lru_cache(maxsize=8)
+def _guarded(path: str) -> bool:
+    try:
+        return _GUARD.search(Path(path).read_text(encoding="utf-8", errors="replace")) is not None
+    except OSError:
+        return False
 
 
 def _result(futures: list, i: int, path: Path, encoding: str | None) -> ReadFile:
