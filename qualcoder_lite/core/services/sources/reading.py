@@ -237,6 +237,17 @@ def _worker_start() -> None:
         tracemalloc.stop()
 
 
+#: how much nicer than the app the workers of a job thread's import run: the GUI thread
+#: beside them gets a core as soon as it has work (as ``qdpx_prefetch``'s workers)
+JOB_WORKER_NICENESS = 5
+
+
+def _job_worker_start() -> None:
+    _worker_start()
+    with contextlib.suppress(OSError):  # not allowed here: the workers run as the app does
+        os.nice(JOB_WORKER_NICENESS)
+
+
 def _context():
     # fork: the workers start at once and never run the host's main module again (spawn and
     # forkserver do, which breaks a script without an ``if __name__ == "__main__"`` guard).
@@ -310,7 +321,9 @@ def read_files(paths: list[Path], encoding: str | None = None,
             yield path, read_one(path, encoding, step=step, workers=True)
         return
     workers = min(POOL_WORKERS, os.cpu_count() or 1)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_files_context(), initializer=_worker_start) as pool:
+    here = threading.current_thread() is threading.main_thread()
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_files_context(),
+                             initializer=_worker_start if here else _job_worker_start) as pool:
         futures: list = [pool.submit(_read_in_worker, p, encoding) for p in paths]
         try:
             for i, path in enumerate(paths):
