@@ -278,6 +278,8 @@ def _server_safe() -> bool:
     what the program defines): it has no file, is a package's ``__main__`` (never imported
     again), or its file holds the ``if __name__ == "__main__":`` guard (the app's entry
     points, the benchmarks). A script without one would run again in the server."""
+    if getattr(sys, "frozen", False):  # a bundled app: its executable is no Python to start a server with
+        return False
     main = sys.modules.get("__main__")
     name = getattr(getattr(main, "__spec__", None), "name", None)
     if name is not None and (name == "__main__" or name.endswith(".__main__")):
