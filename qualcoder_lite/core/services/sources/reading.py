@@ -274,10 +274,11 @@ _GUARD = re.compile(r"""^if\s+__name__\s*==\s*(['"])__main__\1\s*:""", re.M)
 
 
 def _server_safe() -> bool:
-    """Whether a fork server may import this program's main module, as it does (to unpickle
-    what the program defines): it has no file, is a package's ``__main__`` (never imported
-    again), or its file holds the ``if __name__ == "__main__":`` guard (the app's entry
-    points, the benchmarks). A script without one would run again in the server."""
+    """Whether the fork server's workers may import this program's main module, as each does
+    (multiprocessing's preparation, as for spawn; Python 3.11's server itself does not): it has
+    no file, is a package's ``__main__`` (never imported again), or its file holds the
+    ``if __name__ == "__main__":`` guard (the app's entry points, the benchmarks). A script
+    without one would run again in every worker."""
     if getattr(sys, "frozen", False):  # a bundled app: its executable is no Python to start a server with
         return False
     main = sys.modules.get("__main__")
