@@ -22,6 +22,7 @@ class Command:
     """Base class. Subclasses set ``name`` and implement ``apply``."""
 
     name = "Change"
+    changes: Changes | None = None  # what its first run changed (``run``), until a GUI adopts it
 
     def __init__(self) -> None:
         self.ops: list[RowOp] | None = None
@@ -62,7 +63,8 @@ def run(project: "Project", cmd: Command) -> Changes:
     with project.transaction():
         cmd.result = cmd.apply(project, rec)
     cmd.ops = rec.ops
-    return Changes.from_ops(rec.ops)
+    cmd.changes = Changes.from_ops(rec.ops)
+    return cmd.changes
 
 
 class StaleHistoryError(QualCoderError):

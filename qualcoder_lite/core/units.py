@@ -23,8 +23,9 @@ ends the turn before it. Only the file's dominant style is used.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .model import Turn
 
@@ -51,8 +52,7 @@ _MARKER_TIMES = re.compile(r"[ \t]*(?:[\[(]\\?\d[\d:.,]*[\])][ \t]*(?:(?:to|-|â€
 _TIME_ONLY = re.compile(r"^\d{1,2}([:.]\d{2})+$")
 
 
-@dataclass(frozen=True)
-class _Label:
+class _Label(NamedTuple):
     style: str
     name: str
     line_start: int
@@ -62,6 +62,7 @@ class _Label:
     speaker: bool = True  # False for markers such as **Break:**
 
 
+@functools.lru_cache(maxsize=4096)  # a transcript repeats a few names hundreds of times
 def _looks_like_name(name: str, style: str) -> bool:
     name = name.strip()
     if not name or len(name) > 60:
@@ -88,71 +89,80 @@ def _looks_like_name(name: str, style: str) -> bool:
 _MAYBE_LABEL = re.compile(
     r"^(?:\*\*|\[|[^\n:]{1,61}:|[^\n]{1,70}?[ \t]{2,}(?:\d{1,2}:\d{2}(?::\d{2})?)?[ \t]*$)", re.M
 )
+# the same after a newline: a search for a pattern that starts with a character is a fast scan
+# for it, where ``^`` is tried at every position
+_MAYBE_NEXT = re.compile("\n" + _MAYBE_LABEL.pattern[1:], re.M)
+_SPACE = re.compile(r"[ \t\n]*")
 
 
 def _candidates(text: str) -> list[_Label]:
     out: list[_Label] = []
-    for m in _MAYBE_LABEL.finditer(text):
-        ls = m.start()
-        le = text.find("\n", ls)
-        if le == -1:
-            le = len(text)
-        label = _match_line(text, text[ls:le], ls, le)
+    find, n = text.find, len(text)
+    first = _MAYBE_LABEL.match(text)  # the first line; every other starts after a newline
+    for ls, at in ([(0, first.end())] if first else []) + [(m.start() + 1, m.end()) for m in _MAYBE_NEXT.finditer(text)]:
+        le = find("\n", at)  # a match stops before the end of its line
+        label = _match_line(text, ls, n if le == -1 else le)
         if label is not None:
             out.append(label)
     return out
 
 
 def _skip_space(text: str, i: int) -> int:
-    n = len(text)
-    while i < n and text[i] in " \t\n":
-        i += 1
-    return i
+    return _SPACE.match(text, i).end()  # type: ignore[union-attr]  # matches everywhere
 
 
-def _match_line(text: str, line: str, ls: int, le: int) -> _Label | None:
-    m = _BOLD.match(line)
-    if m:
-        name = m.group("name").strip()
-        speaker = _looks_like_name(name, "bold")
-        body = ls + m.end()
-        ts = None
-        t = _LEAD_TS.match(text, body)
-        if t and t.start() == body:
-            ts = t.group("ts")
-            body = t.end()
-        return _Label("bold", name, ls, ls + len(m.group(0).rstrip()), _skip_space(text, body), ts, speaker)
-    m = _OTTER.fullmatch(line)
-    if m and _looks_like_name(m.group("name"), "otter"):
-        return _Label("otter", m.group("name").strip(), ls, ls + m.end("ts"), _skip_space(text, le), m.group("ts"))
-    m = _BARE.fullmatch(line)
-    if m and _looks_like_name(m.group("name"), "bare"):
-        return _Label("bare", m.group("name").strip(), ls, ls + m.end("name"), _skip_space(text, le), None)
-    m = _BRACKET.match(line)
-    if m and _looks_like_name(m.group("name"), "bracket"):
-        return _Label("bracket", m.group("name").strip(), ls, ls + m.end() - len(m.group(0)) + len(m.group(0).rstrip()),
-                      _skip_space(text, ls + m.end()), None)
-    m = _COLON.match(line)
-    if m and _is_colon_marker(m.group("name"), line[m.end():]):
-        colon = line.index(":", m.start("name") + len(m.group("name")))
-        return _Label("colon", m.group("name").strip(), ls, ls + colon + 1, _skip_space(text, le), None, False)
-    if m and _looks_like_name(m.group("name"), "colon"):
-        colon = line.index(":", m.start("name") + len(m.group("name")))
-        body = ls + m.end()
+def _match_line(text: str, ls: int, le: int) -> _Label | None:
+    """The label of the line ``text[ls:le]``, if any. Each pattern runs on the line in place
+    (``pos``/``endpos``: none of them looks before its start, and ``$`` matches at ``endpos``
+    as at the end of the line), and only where its first or last character can match."""
+    first, last = text[ls], text[le - 1]
+    if first == "*":  # _BOLD starts with "**"
+        m = _BOLD.match(text, ls, le)
+        if m:
+            name = m.group("name").strip()
+            speaker = _looks_like_name(name, "bold")
+            body = m.end()
+            ts = None
+            t = _LEAD_TS.match(text, body)
+            if t and t.start() == body:
+                ts = t.group("ts")
+                body = t.end()
+            return _Label("bold", name, ls, ls + len(m.group(0).rstrip()), _skip_space(text, body), ts, speaker)
+    if last in " \t" or last.isdigit():  # _OTTER ends with a time and spaces, _BARE with spaces
+        m = _OTTER.fullmatch(text, ls, le)
+        if m and _looks_like_name(m.group("name"), "otter"):
+            return _Label("otter", m.group("name").strip(), ls, m.end("ts"), _skip_space(text, le), m.group("ts"))
+        m = _BARE.fullmatch(text, ls, le)
+        if m and _looks_like_name(m.group("name"), "bare"):
+            return _Label("bare", m.group("name").strip(), ls, m.end("name"), _skip_space(text, le), None)
+    if first == "[":  # _BRACKET starts with "["
+        m = _BRACKET.match(text, ls, le)
+        if m and _looks_like_name(m.group("name"), "bracket"):
+            return _Label("bracket", m.group("name").strip(), ls, ls + len(m.group(0).rstrip()),
+                          _skip_space(text, m.end()), None)
+    m = _COLON.match(text, ls, le)
+    if m is None:
+        return None
+    name = m.group("name")
+    if _is_colon_marker(name, text, m.end(), le):
+        return _Label("colon", name.strip(), ls, text.index(":", m.end("name")) + 1, _skip_space(text, le), None, False)
+    if _looks_like_name(name, "colon"):
+        body = m.end()
         ts = None
         t = _LEAD_TS.match(text, body)
         if t:
             ts = t.group("ts")
             body = t.end()
-        return _Label("colon", m.group("name").strip(), ls, ls + colon + 1, _skip_space(text, body), ts)
+        return _Label("colon", name.strip(), ls, text.index(":", m.end("name")) + 1, _skip_space(text, body), ts)
     return None
 
 
-def _is_colon_marker(name: str, rest: str) -> bool:
+def _is_colon_marker(name: str, text: str, rest: int, le: int) -> bool:
     """``Break: [22:46]`` alone on its line (a rendered ``**Break:** \\[22:46\\]``): a marker
-    word and a time, no speech; like a bold marker it ends the turn before it."""
+    word and a time (``text[rest:le]``), no speech; like a bold marker it ends the turn before it."""
     words = name.split()
-    return len(words) == 1 and words[0].casefold() in NON_SPEAKERS and _MARKER_TIMES.fullmatch(rest) is not None
+    return (len(words) == 1 and words[0].casefold() in NON_SPEAKERS
+            and _MARKER_TIMES.fullmatch(text, rest, le) is not None)
 
 
 _ALWAYS_ACCEPTED = {"bold", "otter"}
@@ -185,8 +195,9 @@ def detect_turns(text: str) -> list[Turn]:
                 kept = speakers
             else:
                 kept = []
-            if kept:  # markers such as "Break: [22:46]" end the turn before them
-                kept = sorted(kept + [lb for lb in labels if not lb.speaker], key=lambda lb: lb.line_start)
+            markers = [lb for lb in labels if not lb.speaker] if kept else []
+            if markers:  # markers such as "Break: [22:46]" end the turn before them (kept: in line order)
+                kept = sorted(kept + markers, key=lambda lb: lb.line_start)
         if any(lb.speaker for lb in kept):
             kept_by_style[style] = kept
     if not kept_by_style:
@@ -194,15 +205,18 @@ def detect_turns(text: str) -> list[Turn]:
     style = max(kept_by_style, key=lambda s: (sum(lb.speaker for lb in kept_by_style[s]), s in _ALWAYS_ACCEPTED))
     labels = kept_by_style[style]
     turns: list[Turn] = []
-    for i, lb in enumerate(labels):
+    new = object.__new__
+    for lb, nxt in zip(labels, [lb.line_start for lb in labels[1:]] + [len(text)]):
         if not lb.speaker:
             continue
-        nxt = labels[i + 1].line_start if i + 1 < len(labels) else len(text)
         start = min(lb.body_start, nxt)
         end = nxt
         while end > start and text[end - 1].isspace():
             end -= 1
-        turns.append(Turn(lb.name, lb.line_start, lb.label_end, start, end, lb.timestamp))
+        turn = new(Turn)  # Turn(...) without the frozen dataclass's setattr per field: the same object
+        turn.__dict__.update(speaker=lb.name, label_start=lb.line_start, label_end=lb.label_end, start=start,
+                             end=end, timestamp=lb.timestamp)
+        turns.append(turn)
     return turns
 
 

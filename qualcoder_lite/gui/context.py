@@ -96,11 +96,16 @@ class Context(QObject):
         return changes
 
     def adopt(self, cmd: Command, changes: Changes | None = None) -> None:
-        """Put a command that already ran (e.g. in a worker) on the undo stack."""
+        """Put a command that already ran (e.g. in a worker) on the undo stack. Its changes
+        are those its run found (in the worker: an import's thousands of rows are not gone
+        through again here, on the GUI thread)."""
         if not cmd.changed_anything:
             return
+        if changes is None:
+            changes = cmd.changes if cmd.changes is not None else Changes.from_ops(cmd.ops or [])
+        cmd.changes = None  # not kept on the undo stack
         self.undo_stack.push(_UndoAdapter(self, cmd))
-        self.changed.emit(changes if changes is not None else Changes.from_ops(cmd.ops or []))
+        self.changed.emit(changes)
 
     def _drop_history(self, _message: str) -> None:
         self.undo_stack.clear()

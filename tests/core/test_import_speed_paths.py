@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import random
 import re
+import sys
+import threading
+import types
 
 import pytest
 
@@ -90,6 +93,46 @@ def test_pool_raises_the_in_process_error(tmp_path, monkeypatch):
     with pytest.raises(InputError, match="binary"):
         import_files(project, paths[:2] + [bad] + paths[2:])
     assert project.sources.count() == 0
+
+
+def test_a_job_thread_reads_in_workers_too(tmp_path, monkeypatch):
+    """Off the main thread (the GUI's import job) the files are read by workers from a fork
+    server: each comes back as UTF-8 (what a worker sends; this process reads a ``str``), and
+    as read here."""
+    paths = _files(tmp_path, 9)
+    here = [(p, r.text.encode("utf-8"), r.format, r.turns, r.word_index, r.words)
+            for p, r in reading.read_files(paths)]
+    monkeypatch.setattr(reading, "POOL_MIN_FILES", 2)
+    monkeypatch.setattr(reading, "POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(reading.os, "cpu_count", lambda: 2)
+    got: list = []
+    job = threading.Thread(target=lambda: got.extend(reading.read_files(paths)))
+    job.start()
+    job.join()
+    assert all(isinstance(r.text, bytes) for _, r in got)
+    assert [(p, r.text, r.format, r.turns, r.word_index, r.words) for p, r in got] == here
+
+
+def test_a_job_thread_of_a_script_without_the_main_guard_reads_here(tmp_path, monkeypatch):
+    """A fork server imports the program's main module: a script without the
+    ``if __name__ == "__main__":`` guard would run again there, so its job threads read here."""
+    paths = _files(tmp_path, 9)
+    monkeypatch.setattr(reading, "POOL_MIN_FILES", 2)
+    monkeypatch.setattr(reading, "POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(reading.os, "cpu_count", lambda: 2)
+    script = tmp_path / "unguarded.py"
+    script.write_text("print('this would run again')\n", encoding="utf-8")
+    main = types.ModuleType("__main__")
+    main.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    got: list = []
+    job = threading.Thread(target=lambda: got.extend(reading.read_files(paths)))
+    job.start()
+    job.join()
+    assert [type(r.text) for _, r in got] == [str] * len(paths)
+    script.write_text("def main():\n    pass\n\n\nif __name__ == '__main__':\n    main()\n", encoding="utf-8")
+    reading._guarded.cache_clear()
+    assert reading._server_safe()
 
 
 def test_turns_in_bulk_undo_and_redo_exactly(tmp_path):

@@ -1,10 +1,12 @@
 """Reading files for an import: decode, find speaker turns, count words and build the word
 index of each - the work that does not touch the project, so it can run in worker processes.
 
-With many files (``POOL_MIN_FILES`` and ``POOL_MIN_BYTES`` together), more than one CPU,
-Linux (where workers are forked) and the main thread (no fork beside other threads), the
-files are read by a ``ProcessPoolExecutor`` (at most ``POOL_WORKERS`` processes) and handed
-back in their order; otherwise in this process. A file a worker could not read is read again
+With many files (``POOL_MIN_FILES`` and ``POOL_MIN_BYTES`` together), more than one CPU and
+Linux, the files are read by a ``ProcessPoolExecutor`` (at most ``POOL_WORKERS`` processes)
+and handed back in their order; otherwise in this process. The workers are forked on the
+main thread; on any other (the GUI's job threads: no fork beside other threads) they come
+from a fork server (``_files_context``), unless the program is a script without the main
+guard (``_server_safe``: the server would run it again). A file a worker could not read is read again
 here, so the error raised is exactly the in-process one. A long text reports its
 indexing piece by piece (``progress`` with a label such as ``Indexing big: 40 %``), and
 either way ``progress`` returning False stops the reading (``InterruptedError``).
@@ -159,10 +161,11 @@ def _read_in_worker(path: Path, encoding: str | None) -> ReadFile | None:
 
 
 def _use_pool(paths: list[Path]) -> bool:
-    """Many files, several CPUs, Linux, and called on the main thread: forking a process
-    while other threads run (the GUI's job threads, Qt's own) may copy a lock another thread
-    holds, so a job thread reads here instead."""
-    if not _pool_allowed(len(paths)):
+    """Many files, several CPUs and Linux, on the main thread, or on another where a fork
+    server may start (``_files_context``, ``_server_safe``)."""
+    if not _pool_allowed(len(paths), any_thread=True):
+        return False
+    if threading.current_thread() is not threading.main_thread() and not _server_safe():
         return False
     size = 0
     for p in paths:
@@ -173,10 +176,14 @@ def _use_pool(paths: list[Path]) -> bool:
     return size >= POOL_MIN_BYTES
 
 
-def _pool_allowed(n: int) -> bool:
+def _pool_allowed(n: int, any_thread: bool = False) -> bool:
+    """Workers for ``n`` items: enough of them, several CPUs, Linux, and (unless
+    ``any_thread``: workers that need nothing of this process but what they are sent) the main
+    thread: forking a process while other threads run (the GUI's job threads, Qt's own) may
+    copy a lock another thread holds."""
     if n < POOL_MIN_FILES or (os.cpu_count() or 1) < 2 or not sys.platform.startswith("linux"):
         return False
-    return threading.current_thread() is threading.main_thread()
+    return any_thread or threading.current_thread() is threading.main_thread()
 
 
 TurnRow = tuple  # (speaker, label_start, label_end, start, end, timestamp)
@@ -230,11 +237,64 @@ def _worker_start() -> None:
         tracemalloc.stop()
 
 
+#: how much nicer than the app the workers of a job thread's import run: the GUI thread
+#: beside them gets a core as soon as it has work (as ``qdpx_prefetch``'s workers)
+JOB_WORKER_NICENESS = 5
+
+
+def _job_worker_start() -> None:
+    _worker_start()
+    with contextlib.suppress(OSError):  # not allowed here: the workers run as the app does
+        os.nice(JOB_WORKER_NICENESS)
+
+
 def _context():
     # fork: the workers start at once and never run the host's main module again (spawn and
     # forkserver do, which breaks a script without an ``if __name__ == "__main__"`` guard).
     # The children only read files and compute; they touch no lock of another thread.
     return multiprocessing.get_context("fork")
+
+
+#: what the fork server imports once, before it forks the workers
+_SERVER_PRELOAD = ["__main__", __name__, "qualcoder_lite.core.formats.readers"]
+
+
+def _files_context():
+    """``_context`` on the main thread. On any other, the workers are forked by a fork server
+    (a clean process started once, with this module imported: ``_SERVER_PRELOAD``), so a job
+    thread's import reads in workers too and leaves the GIL to the GUI thread."""
+    if threading.current_thread() is threading.main_thread():
+        return _context()
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(_SERVER_PRELOAD)  # used when the server starts (once)
+    return ctx
+
+
+_GUARD = re.compile(r"""^if\s+__name__\s*==\s*(['"])__main__\1\s*:""", re.M)
+
+
+def _server_safe() -> bool:
+    """Whether the fork server's workers may import this program's main module, as each does
+    (multiprocessing's preparation, as for spawn; Python 3.11's server itself does not): it has
+    no file, is a package's ``__main__`` (never imported again), or its file holds the
+    ``if __name__ == "__main__":`` guard (the app's entry points, the benchmarks). A script
+    without one would run again in every worker."""
+    if getattr(sys, "frozen", False):  # a bundled app: its executable is no Python to start a server with
+        return False
+    main = sys.modules.get("__main__")
+    name = getattr(getattr(main, "__spec__", None), "name", None)
+    if name is not None and (name == "__main__" or name.endswith(".__main__")):
+        return True
+    path = getattr(main, "__file__", None)
+    return path is None or _guarded(os.path.abspath(path))
+
+
+@functools.lru_cache(maxsize=8)
+def _guarded(path: str) -> bool:
+    try:
+        return _GUARD.search(Path(path).read_text(encoding="utf-8", errors="replace")) is not None
+    except OSError:
+        return False
 
 
 def _result(futures: list, i: int, path: Path, encoding: str | None) -> ReadFile:
@@ -264,7 +324,9 @@ def read_files(paths: list[Path], encoding: str | None = None,
             yield path, read_one(path, encoding, step=step, workers=True)
         return
     workers = min(POOL_WORKERS, os.cpu_count() or 1)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_worker_start) as pool:
+    here = threading.current_thread() is threading.main_thread()
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_files_context(),
+                             initializer=_worker_start if here else _job_worker_start) as pool:
         futures: list = [pool.submit(_read_in_worker, p, encoding) for p in paths]
         try:
             for i, path in enumerate(paths):
