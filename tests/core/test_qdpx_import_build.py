@@ -1,0 +1,53 @@
+"""How a .qdpx import writes its new project: the file is built without its write-ahead log
+(a private temporary file, thrown away unless complete) and published as any project is,
+in WAL mode, whole, with nothing beside it."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from qualcoder_lite.core.project import open_project
+from qualcoder_lite.core.services.refi import build as refi_build
+from qualcoder_lite.core.services.refi.interop import import_qdpx
+
+
+@pytest.fixture
+def demo_qdpx(fixtures_dir):
+    return fixtures_dir / "refi-more" / "files" / "qualitative-coding__demo.qdpx"
+
+
+def test_imported_project_is_published_in_wal_mode_and_whole(demo_qdpx, tmp_path):
+    target = tmp_path / "p.qlite"
+    report = import_qdpx(demo_qdpx, target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.qlite"]  # no journal, log or temporary file
+    conn = sqlite3.connect(target)
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert conn.execute("SELECT count(*) FROM codings").fetchone()[0] == report.counts["codings"] > 0
+    finally:
+        conn.close()
+    with open_project(target) as project:  # and opens as any project
+        assert len(project.sources.all()) == report.counts["sources"]
+
+
+def test_a_failed_build_rolls_back_and_leaves_nothing(demo_qdpx, tmp_path, monkeypatch):
+    """A step that fails after rows were written (and after a savepoint rolled back inside
+    it) leaves no file behind."""
+    real = refi_build._Builder.sets
+
+    def rolled_back_then_boom(self):
+        self.conn.execute("SAVEPOINT s")
+        self.conn.execute("DELETE FROM codings")
+        self.conn.execute("ROLLBACK TO SAVEPOINT s")
+        self.conn.execute("RELEASE SAVEPOINT s")
+        assert self.conn.execute("SELECT count(*) FROM codings").fetchone()[0] == self.counts["codings"] > 0
+        real(self)
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(refi_build._Builder, "sets", rolled_back_then_boom)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        import_qdpx(demo_qdpx, tmp_path / "half.qlite")
+    assert list(tmp_path.iterdir()) == []
