@@ -293,8 +293,11 @@ def test_no_full_collections_while_jobs_run_and_the_thresholds_come_back(qtbot, 
     would stall); the thresholds are restored when the last job stops, also after a failure."""
     import gc
 
-    from qualcoder_lite.gui.jobs import _NO_FULL_COLLECTIONS
+    from qualcoder_lite.gui.jobs import _NO_FULL_COLLECTIONS, _collector
 
+    # the window's own background work (or an earlier test's job) may still be running:
+    # the thresholds to come back are those once no job runs
+    qtbot.waitUntil(lambda: _collector["jobs"] == 0, timeout=30000)
     before = gc.get_threshold()
     assert before[2] != _NO_FULL_COLLECTIONS
     first, second, seen = _Held(), _Held(), []
