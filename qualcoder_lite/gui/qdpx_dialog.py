@@ -37,11 +37,24 @@ class RefiActions(QObject):
     # -- shared ---------------------------------------------------------------------------
     def _run(self, title: str, task: Callable, done: Callable, project=None) -> Worker:
         """``task(progress)``, or ``task(own, progress)`` on a read-only connection of its
-        own to ``project`` (the window keeps the writer's lock)."""
-        job = (Job(self.window, task, project=project, what=title)
+        own to ``project`` (the window keeps the writer's lock). A Cancel pressed after the
+        file was written came too late: the summary says what was written."""
+        finished: list = []
+
+        def recorded(*args):
+            finished.append(task(*args))
+            return finished[0]
+
+        def cancelled() -> None:
+            if finished:
+                done(finished[0])
+            else:
+                self.window.show_message(f"{title} cancelled; nothing was written.")
+
+        job = (Job(self.window, recorded, project=project, what=title)
                .success(done)
                .failure(lambda message: self.window.show_error(f"{title} failed — nothing was written", message))
-               .cancelled(lambda: self.window.show_message(f"{title} cancelled; nothing was written."))
+               .cancelled(cancelled)
                .with_progress(title, object_name="refiProgress")
                .run())
         self.worker, self.progress = job.worker, job.dialog

@@ -228,3 +228,27 @@ def test_a_failed_write_in_the_export_process_shows_the_same_message(window, qtb
     qtbot.waitUntil(lambda: bool(errors), timeout=30000)
     assert errors == [("Export REFI-QDA project failed — nothing was written", expected)]
     assert list(folder.iterdir()) == []
+
+
+def test_cancel_pressed_after_the_archive_was_written_shows_what_was_written(window, qtbot, monkeypatch, tmp_path):
+    """Cancel that arrives once the export has published its archive (the dialog's last
+    moment) came too late: the window says what was written, not "nothing was written"
+    beside a file that exists."""
+    from qualcoder_lite.core.services.refi import export_process
+
+    target = tmp_path / "late.qdpx"
+    real = export_process.export_qdpx_in_child
+
+    def then_cancel(*args, **kwargs):
+        report = real(*args, **kwargs)
+        window.refi_actions.worker.cancel()  # the user's click, just after the write
+        return report
+
+    monkeypatch.setattr(export_process, "export_qdpx_in_child", then_cancel)
+    _patch_dialogs(monkeypatch, save_path=target)
+    _action(window.menuExport, "actionExportRefiProject").trigger()
+    qtbot.waitUntil(lambda: window.refi_actions.summary is not None
+                    or "cancelled" in window.statusBar().currentMessage(), timeout=60000)
+    assert zipfile.is_zipfile(target)
+    assert "cancelled" not in window.statusBar().currentMessage()
+    assert window.refi_actions.summary is not None
