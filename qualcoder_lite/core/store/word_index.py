@@ -357,12 +357,42 @@ def _vocabulary(keys: list[str], counts: list[int], at: Sequence[int]):
     """The vocabulary lines and the starts of each key's tokens: as 16-bit differences
     ("h" keys) where they fit, else as 32-bit starts ("i" keys)."""
     firsts = list(accumulate(counts, initial=0))[:-1]  # each key's first place in ``at``
-    narrow = _narrow(at, firsts)
-    if narrow is not None:  # every key in 16 bits (always for texts < 64 K characters)
+    lanes = _lanes(at, firsts)
+    if lanes is None:  # no starts, or a big-endian machine
+        diffs = _differences(at, firsts)
+        with contextlib.suppress(OverflowError):
+            return [f"{k}\th{o}\t{n}\t{o}" for k, o, n in zip(keys, firsts, counts)], array("H", diffs), []
+        return _split_wide(keys, counts, firsts, at, diffs)
+    low = bytearray(len(lanes) // 2)  # each difference's low 16 bits, and below its high 16 bits
+    low[0::2] = lanes[0::4]
+    low[1::2] = lanes[1::4]
+    high = bytearray(len(lanes) // 2)
+    high[0::2] = lanes[2::4]
+    high[1::2] = lanes[3::4]
+    narrow = array("H")
+    if not high.strip(b"\0"):  # every key in 16 bits (always for texts < 64 K characters)
+        narrow.frombytes(low)
         return [f"{k}\th{o}\t{n}\t{o}" for k, o, n in zip(keys, firsts, counts)], narrow, []
-    diffs = _differences(at, firsts)
-    with contextlib.suppress(OverflowError):  # no starts ([0]), or a big-endian machine
-        return [f"{k}\th{o}\t{n}\t{o}" for k, o, n in zip(keys, firsts, counts)], array("H", diffs), []
+    # a key is wide when one of its differences has high bits: found, and copied, as bytes
+    lines: list[str] = []
+    parts: list[bytearray] = []
+    done = 0  # 16-bit units in ``parts``
+    wide = array(_U32)
+    for key, off, n in zip(keys, firsts, counts):
+        if high.count(0, 2 * off, 2 * (off + n)) != 2 * n:
+            lines.append(f"{key}\ti{len(wide)}\t{n}\t{off}")
+            wide.extend(at[off:off + n])
+        else:
+            lines.append(f"{key}\th{done}\t{n}\t{off}")
+            parts.append(low[2 * off:2 * (off + n)])
+            done += n
+    narrow.frombytes(b"".join(parts))
+    return lines, narrow, wide
+
+
+def _split_wide(keys: list[str], counts: list[int], firsts: list[int], at: Sequence[int],
+                diffs: MutableSequence[int]):
+    """``_vocabulary``'s lines, narrow and wide from the differences as numbers."""
     lines: list[str] = []
     narrow = array("H")
     wide = array(_U32)
@@ -377,28 +407,20 @@ def _vocabulary(keys: list[str], counts: list[int], at: Sequence[int]):
     return lines, narrow, wide
 
 
-def _narrow(at: Sequence[int], firsts: list[int]) -> array | None:
-    """``_differences(at, firsts)`` as uint16, or None when one is 65,536+ (or there are no
-    starts, or the machine is big-endian). Computed on bytes: the starts as 32-bit lanes of
+def _lanes(at: Sequence[int], firsts: list[int]) -> bytes | None:
+    """``_differences(at, firsts)`` as little-endian 32-bit lanes, or None when there are no
+    starts or the machine is big-endian. Computed on bytes: the starts as 32-bit lanes of
     one big number, less the lanes of the starts before them (0 at ``firsts``); no lane
     borrows, as a key's starts ascend."""
     if not at or not _LITTLE:
         return None
-    now = array(_U32, at).tobytes()
+    now = at.tobytes() if isinstance(at, array) and at.typecode == _U32 else array(_U32, at).tobytes()
     before = bytearray(4)
     before += memoryview(now)[:-4]
     zero = bytes(4)
     for off in firsts:
         before[4 * off:4 * off + 4] = zero
-    lanes = (int.from_bytes(now, "little") - int.from_bytes(before, "little")).to_bytes(len(now), "little")
-    if lanes[2::4].strip(b"\0") or lanes[3::4].strip(b"\0"):
-        return None
-    low = bytearray(len(now) // 2)
-    low[0::2] = lanes[0::4]
-    low[1::2] = lanes[1::4]
-    narrow = array("H")
-    narrow.frombytes(low)
-    return narrow
+    return (int.from_bytes(now, "little") - int.from_bytes(before, "little")).to_bytes(len(now), "little")
 
 
 def _differences(at: Sequence[int], firsts: list[int]) -> MutableSequence[int]:
