@@ -96,22 +96,22 @@ def _stored(path) -> dict[str, tuple]:
 
 @pytest.mark.parametrize("takes_stream", [True, False], ids=["stream-handed-over", "zipfile-compresses"])
 def test_source_members_are_stored_as_writestr_stores_them(tmp_path, monkeypatch, takes_stream):
-    """The texts' members hold, byte for byte, what ``ZipFile.writestr`` at level 6 stores
+    """The texts' members hold, byte for byte, what ``ZipFile.writestr`` at the export's level stores
     (deflate stream, CRC-32, sizes), whether the stream made on another thread is handed to
     zipfile or zipfile compresses the text itself (internals not as expected)."""
     from qualcoder_lite.core.services.refi import qdpx_deflate
-    from qualcoder_lite.core.services.refi.qdpx_write import source_member
+    from qualcoder_lite.core.services.refi.qdpx_write import LEVEL, source_member
 
     if not takes_stream:
         monkeypatch.setattr(qdpx_deflate, "_takes_stream", lambda _dest: False)
     project = _project()
     export_qdpx(project, tmp_path / "p.qdpx")
     snap = snapshot(project)
-    with zipfile.ZipFile(tmp_path / "ref.zip", "w", zipfile.ZIP_DEFLATED, compresslevel=6) as ref:
+    with zipfile.ZipFile(tmp_path / "ref.zip", "w", zipfile.ZIP_DEFLATED, compresslevel=LEVEL) as ref:
         for src in snap.project.sources:
             info = zipfile.ZipInfo(source_member(src))
             info.compress_type, info.external_attr = zipfile.ZIP_DEFLATED, 0o600 << 16
-            ref.writestr(info, src.text.encode("utf-8"), compresslevel=6)
+            ref.writestr(info, src.text.encode("utf-8"), compresslevel=LEVEL)
     got, expected = _stored(tmp_path / "p.qdpx"), _stored(tmp_path / "ref.zip")
     assert len(expected) == 30 and {k: got[k] for k in expected} == expected
 
