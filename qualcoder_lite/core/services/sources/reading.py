@@ -23,6 +23,7 @@ import os
 import re
 import sys
 import threading
+import time
 import tracemalloc
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -231,10 +232,32 @@ def derive_texts(texts: Sequence[str]) -> Generator[tuple[bytes, int, list[TurnR
 def _worker_start() -> None:
     """In a forked worker: its collections leave the parent's objects alone (no copies of
     their pages), and allocations are not traced there (a parent measuring its own memory
-    with tracemalloc slows its workers several times over otherwise)."""
+    with tracemalloc slows its workers several times over otherwise). The worker ends
+    when its parent does (``_exit_with_parent``)."""
     gc.freeze()
     if tracemalloc.is_tracing():
         tracemalloc.stop()
+    _exit_with_parent()
+
+
+#: how often a worker looks whether its parent is still there (seconds)
+PARENT_CHECK_SECONDS = 0.5
+
+
+def _exit_with_parent() -> None:
+    """End this worker once its parent has gone. A killed app (kill -9, a crash) never
+    shuts its pool down, and an idle worker waits on the pool's queue for ever: each would
+    keep a copy of the app's memory, transcripts included. An orphan gets a new parent
+    (init or a subreaper), which a daemon thread notices within ``PARENT_CHECK_SECONDS``.
+    A fork server's workers see their server go, which ends with the app."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 #: how much nicer than the app the workers of a job thread's import run: the GUI thread

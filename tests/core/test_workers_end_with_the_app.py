@@ -1,0 +1,63 @@
+"""Worker processes of an import end when the app that made them is killed (kill -9 never
+shuts a pool down; an idle worker would otherwise wait on its queue for ever, holding a copy
+of the app's memory, transcripts included)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(not Path("/proc").is_dir() or sys.platform != "linux",
+                                reason="reads process states from /proc")
+
+_APP = textwrap.dedent("""
+    import os, time
+    from concurrent.futures import ProcessPoolExecutor
+    from qualcoder_lite.core.services.sources import reading
+
+    if __name__ == "__main__":
+        pool = ProcessPoolExecutor(max_workers=2, mp_context=reading._context(), initializer=reading._worker_start)
+        pids = set()
+        for _ in range(50):
+            pids |= {f.result() for f in [pool.submit(os.getpid) for _ in range(4)]}
+            if len(pids) == 2:
+                break
+        print(" ".join(map(str, sorted(pids))), flush=True)
+        time.sleep(120)  # killed here, its workers idle on the pool's queue
+""")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")  # a zombie has ended (its new parent may not reap it)
+
+
+def test_idle_import_workers_end_when_the_app_is_killed(tmp_path):
+    script = tmp_path / "app.py"
+    script.write_text(_APP, encoding="utf-8")
+    app = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
+                           env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    try:
+        line = app.stdout.readline()
+        workers = [int(x) for x in line.split()]
+        assert len(workers) == 2 and all(map(_alive, workers))
+    finally:
+        app.send_signal(signal.SIGKILL)
+        app.wait()
+    deadline = time.monotonic() + 20
+    while any(map(_alive, workers)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [pid for pid in workers if _alive(pid)]
+    for pid in left:  # do not leave them behind when this fails
+        os.kill(pid, signal.SIGKILL)
+    assert left == []
