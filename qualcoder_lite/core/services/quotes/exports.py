@@ -6,14 +6,12 @@ clearly when there is nothing to export (no file is written) and writes atomical
 
 from __future__ import annotations
 
-import contextlib
-import gc
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from ... import codepath, outfile
 from ...errors import QualCoderError, UsageError
+from ..gcpause import no_cyclic_gc
 from .quotes import Progress, QuoteReport, ReportOptions
 from .report_build import build_report
 
@@ -80,7 +78,7 @@ def write_report(project, opts: ReportOptions, path: str | Path, progress: Progr
     target, path = _target(project, path, (".docx",), "a quote report")
     from ..sources.study import study
 
-    with _no_cyclic_gc():
+    with no_cyclic_gc():
         report = build_report(project, opts, progress=progress)
         details = study(project)
         report.study_title, report.authors = details.title, details.authors
@@ -88,20 +86,6 @@ def write_report(project, opts: ReportOptions, path: str | Path, progress: Progr
             raise NothingToExport(_nothing_reason(project, report, opts))
         write_quote_report(report, target, progress=progress)
     return ExportResult(path, f"wrote {path}: {report.summary()}", report_warnings(report))
-
-
-@contextlib.contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """The cyclic garbage collector paused: a report makes some 10 objects per quote (50,000
-    quotes at 10x) that live until it is written, and the collector would walk that growing
-    heap again and again (~15 % of the report's CPU time at 10x). They hold no cycles."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def export_codebook(project, path: str | Path, font: str = "Arial", font_size: float = 10,

@@ -28,7 +28,8 @@ from ...errors import ProjectError, QualCoderError, UsageError
 from . import model as refi
 from .qdc import Codebook, read_codebook, write_qdc
 from .qdpx_deflate import SourceMembers
-from .qdpx_write import no_cyclic_gc, source_members, write_qdpx
+from ..gcpause import no_cyclic_gc
+from .qdpx_write import source_members, write_qdpx
 from .qdpx_read import read_qdpx
 from ...project import project_path
 from ...store.database import now_iso

@@ -15,14 +15,13 @@ from __future__ import annotations
 import bisect
 import contextlib
 import datetime
-import gc
 import io
 import os
 import re
 import time
 import zipfile
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterator, Sequence
+from typing import BinaryIO, Callable, Sequence
 
 from ... import outfile
 from . import model as refi
@@ -224,20 +223,6 @@ def _links_and_sets(w: refi.XmlWriter, p: refi.Project) -> None:
                 w.empty("MemberNote", {"targetGUID": g})
             w.end("Set")
         w.end("Sets")
-
-
-@contextlib.contextmanager
-def no_cyclic_gc() -> Iterator[None]:
-    """The cyclic garbage collector paused while an export reads and renders the project: it
-    makes two objects per coding (400,000 at 10x) that live until the archive is written and
-    hold no cycles, and the collector would walk that growing heap again and again."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 class _OnceFailing(io.RawIOBase):
