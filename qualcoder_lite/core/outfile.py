@@ -25,18 +25,16 @@ from __future__ import annotations
 import contextlib
 import errno
 import gc
-import json
 import os
 import sys
 import tempfile
 import traceback
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from .errors import QualCoderError, UsageError
-from .store import database, openfiles, tempfiles
+from .store import database, openfiles, pending, tempfiles
 from .store.database import SQLITE_MAGIC
 
 TEMP_SUFFIX = ".qltmp"
@@ -183,7 +181,7 @@ def _write_beside(real: Path, write: Callable[[Path], object], shown: Path,
         raise OutputError(shown, f"cannot be written ({exc.strerror or exc})") from None
     os.close(fd)
     tmp = Path(name)
-    note = _note_temp(tmp)
+    note = pending.note(tmp, "export")
     try:
         write(tmp)
         _fsync(tmp)
@@ -206,7 +204,7 @@ def _write_beside(real: Path, write: Callable[[Path], object], shown: Path,
         tmp.unlink(missing_ok=True)
         raise
     finally:
-        _forget_temp(note)
+        pending.forget(note)
     return real
 
 
@@ -268,69 +266,18 @@ def _fsync(path: Path) -> None:
 
 
 # ------------------------------------------------------------------ pending temporary files
-def _pending_dir() -> Path:
-    from .userdirs import data_dir
-
-    return data_dir() / "pending"
-
-
-def _note_temp(tmp: Path) -> Path | None:
-    """Record a temporary file while it exists, so a killed process's file is found later.
-    Without a writable data folder the export still works; only the sweep is lost."""
-    folder = _pending_dir()
-    note = folder / f"{os.getpid()}-{uuid.uuid4().hex[:12]}.json"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(note, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"pid": os.getpid(), "path": str(tmp)}, fh)
-    except OSError:
-        return None
-    return note
-
-
-def _forget_temp(note: Path | None) -> None:
-    if note is not None:
-        with contextlib.suppress(FileNotFoundError):
-            note.unlink()
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    except OSError:
-        return False
-    return True
-
-
 def sweep_stale_temps() -> list[Path]:
-    """Remove temporary export files left by killed processes; returns those removed."""
-    folder = _pending_dir()
+    """Remove temporary files left by killed processes (exports' ``.qltmp`` files,
+    projects' temporary files, merges' scratch folders); returns those removed."""
     removed: list[Path] = []
-    try:
-        notes = list(folder.glob("*.json"))
-    except OSError:
-        return removed
-    for note in notes:
-        try:
-            data = json.loads(note.read_text(encoding="utf-8"))
-            pid, path = int(data["pid"]), Path(data["path"])
-        except (OSError, ValueError, KeyError, TypeError):
-            note.unlink(missing_ok=True)  # unreadable note: nothing to act on
-            continue
-        if _alive(pid):
-            continue
+    for orphan in pending.orphans("export"):
+        path = orphan.path
         if path.name.startswith(".") and path.name.endswith(TEMP_SUFFIX):
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
                 removed.append(path)
-        note.unlink(missing_ok=True)
+        pending.forget(orphan.note)
+    removed += tempfiles.sweep_orphans()
     removed += _sweep_scratch_folders()
     return removed
 
@@ -343,7 +290,7 @@ def _sweep_scratch_folders() -> list[Path]:
     removed = []
     for folder in Path(tempfile.gettempdir()).glob("qualcoder-merge-*-*"):
         pid = folder.name.split("-")[2]
-        if not pid.isdigit() or _alive(int(pid)) or not folder.is_dir() or folder.is_symlink():
+        if not pid.isdigit() or pending.alive(int(pid)) or not folder.is_dir() or folder.is_symlink():
             continue
         if hasattr(os, "getuid") and folder.stat().st_uid != os.getuid():
             continue  # another user's: not ours to remove

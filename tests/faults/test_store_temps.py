@@ -117,6 +117,45 @@ def test_import_qdpx_temp_is_owner_only_and_removed_at_the_next_start(tmp_path, 
     assert counts(target)["sources"] == 8
 
 
+def test_a_killed_import_qdpx_temp_goes_at_the_next_start_of_any_command(tmp_path, demo_file, data_dir):
+    """Not only a command on the same target: the temporary project may hold every
+    transcript of the archive, and its user may never try that target again."""
+    src = _qdpx(demo_file, tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    target = elsewhere / "imported.qlite"
+    with Paused("import-qdpx", 0, data_dir, src=src, target=target) as child:
+        tmp = _stop_where(child, ".importing", elsewhere)
+        r = run_cli("info", demo_file, data_dir=data_dir)  # while it runs: left alone
+        assert r.code == 0, r.err
+        assert tmp.exists()
+        child.kill()
+    assert any(".importing" in t.name for t in _temps(elsewhere))
+    assert list((data_dir / "pending").glob("*.json"))
+    r = run_cli("info", demo_file, data_dir=data_dir)  # another project entirely
+    assert r.code == 0, r.err
+    assert _temps(elsewhere) == []
+    assert not list((data_dir / "pending").glob("*.json"))
+    assert not target.exists()
+
+
+def test_a_forged_note_never_removes_a_file_not_named_as_a_temp(tmp_path, demo_file, data_dir):
+    import json
+
+    keep = tmp_path / "thesis.docx"
+    keep.write_bytes(b"chapter 3")
+    hidden = tmp_path / ".thesis.docx"
+    hidden.write_bytes(b"chapter 4")
+    (data_dir / "pending").mkdir(parents=True, exist_ok=True)
+    for i, path in enumerate((keep, hidden)):
+        (data_dir / "pending" / f"999999-{i}.json").write_text(
+            json.dumps({"pid": 999999, "path": str(path), "kind": "project"}), encoding="utf-8")
+    r = run_cli("info", demo_file, data_dir=data_dir)
+    assert r.code == 0, r.err
+    assert keep.read_bytes() == b"chapter 3" and hidden.read_bytes() == b"chapter 4"
+    assert not list((data_dir / "pending").glob("*.json"))  # the notes are dropped
+
+
 @pytest.mark.parametrize("op", ["encrypt", "decrypt", "restore"])
 def test_temps_of_a_killed_command_go_at_the_next_start(demo_file, data_dir, op):
     passphrase = None

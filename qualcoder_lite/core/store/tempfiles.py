@@ -1,5 +1,6 @@
 """Temporary files beside a project (and in its backup folder): created owner-only,
-locked while in use, removed at the next start of any command on that project.
+locked while in use, removed at the next start of any command (``sweep_orphans``, for
+files noted in the user's data folder) or on that project (``clean``).
 
 Every temporary file is named after the file it will become, with a leading dot:
 
@@ -32,7 +33,7 @@ import os
 import uuid
 from pathlib import Path
 
-from . import openfiles
+from . import openfiles, pending
 
 try:
     import fcntl
@@ -41,6 +42,7 @@ except ImportError:  # Windows: an open file cannot be deleted there, which guar
 
 SIDECARS = ("-journal", "-wal", "-shm")
 PURPOSES = ("converting", "restoring", "keeping")
+_SUFFIXES = tuple(f".{p}" for p in (*PURPOSES, "importing", "tmp"))  # every purpose a TempFile is made for
 
 
 class TempFile:
@@ -52,6 +54,7 @@ class TempFile:
         middle = f".{uuid.uuid4().hex[:8]}" if unique else ""
         self.path = self.target.with_name(f".{self.target.name}{middle}.{purpose}")
         self.fd: int | None = None
+        self.note: Path | None = None
 
     def create(self) -> "TempFile":
         """Make the file (a stale one of the same name is removed first, unless in use)."""
@@ -71,6 +74,7 @@ class TempFile:
                     os.close(fd)
                     continue
             self.fd = fd
+            self.note = pending.note(self.path, "project")  # found by the start-up sweep if killed
             return self
         from ..errors import ProjectError
 
@@ -104,6 +108,7 @@ class TempFile:
             kept = None
         move_into_place(self.path, self.target)
         self.fd = None
+        pending.forget(self.note)
         for suffix in SIDECARS:  # a closed SQLite file may leave these
             with contextlib.suppress(FileNotFoundError):
                 os.remove(f"{self.path}{suffix}")
@@ -146,6 +151,7 @@ class TempFile:
                 os.remove(f"{self.path}{suffix}")
         if fcntl is not None:  # POSIX: removed while still locked, so no cleaner takes a new file for it
             openfiles.close_when_unused(ident, fd)
+        pending.forget(self.note)
 
 
 def _exists(target: Path) -> Exception:
@@ -229,6 +235,24 @@ def patterns(project_path: str | Path) -> list[str]:
     beside.append(os.path.join(folder, f".{name}.*.importing"))
     backups = glob.escape(str(backup_folder(p)))
     return beside + [os.path.join(backups, ".*.tmp"), os.path.join(backups, ".*.converting")]
+
+
+def sweep_orphans() -> list[Path]:
+    """Remove the temporary files of killed processes, whichever project they belong to
+    (noted in the user's data folder while they exist; run at the start of every command
+    and of the app). ``clean`` finds them too, but only once that project is used again.
+    Only a file named as this module names them is removed, and only once nobody holds it."""
+    removed = []
+    for orphan in pending.orphans("project"):
+        name = orphan.path.name
+        if not (name.startswith(".") and name.endswith(_SUFFIXES)):
+            pending.forget(orphan.note)  # not one of ours: never removed
+            continue
+        if _remove_unused(orphan.path):
+            removed.append(orphan.path)
+        if not any(os.path.lexists(f"{orphan.path}{s}") for s in ("", *SIDECARS)):
+            pending.forget(orphan.note)  # else still held (by a forked worker): next time
+    return removed
 
 
 def clean(project_path: str | Path) -> list[Path]:
