@@ -137,17 +137,23 @@ interop.write_qdpx = held_write
 sys.exit(export_process.main())
 """
 
-_DISK_FULL = """
-import errno, sys
-from qualcoder_lite.core.services.refi import export_process, qdpx_write
+_FULL = """
+import errno
 
 class Full:
+    \"\"\"A file on a full disk: every write fails.\"\"\"
     def __init__(self, fh):
         self.fh = fh
     def write(self, b):
         raise OSError(errno.ENOSPC, "No space left on device")
     def __getattr__(self, name):
         return getattr(self.fh, name)
+"""
+
+# the same full disk in the export's child process
+_DISK_FULL = _FULL + """
+import sys
+from qualcoder_lite.core.services.refi import export_process, qdpx_write
 
 real = qdpx_write._OnceFailing.__init__
 qdpx_write._OnceFailing.__init__ = lambda self, fh: real(self, Full(fh))
@@ -192,25 +198,15 @@ def test_cancelling_an_export_while_it_writes_says_cancelled_not_failed(window, 
 def test_a_failed_write_in_the_export_process_shows_the_same_message(window, qtbot, monkeypatch, tmp_path):
     """A full disk while the child writes: the window shows the message the export gives
     in this process, and nothing is written."""
-    import errno
-
     from qualcoder_lite.core.errors import QualCoderError
     from qualcoder_lite.core.services.refi import interop, qdpx_write
 
     folder = tmp_path / "exports"
     folder.mkdir()
     out = folder / "full.qdpx"
-
-    class Full:
-        def __init__(self, fh):
-            self.fh = fh
-
-        def write(self, b):
-            raise OSError(errno.ENOSPC, "No space left on device")
-
-        def __getattr__(self, name):
-            return getattr(self.fh, name)
-
+    defined: dict = {}
+    exec(_FULL, defined)  # the class the child process uses
+    Full = defined["Full"]
     real = qdpx_write._OnceFailing.__init__
     with monkeypatch.context() as m:
         m.setattr(qdpx_write._OnceFailing, "__init__", lambda self, fh: real(self, Full(fh)))
