@@ -38,6 +38,7 @@ import io
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import statistics
@@ -985,7 +986,7 @@ def table(report: dict) -> str:
         f"QualCoder Lite benchmarks: {p['n_sources']:,} sources x {p['chars']:,} characters, {p['codes']} codes, "
         f"{p['codings']:,} codings (seed {p['seed']}); median of {report['repeat']} runs",
         f"Machine: {report['machine']['summary']}; load average {report['load_average'][0]} before, "
-        f"{report['load_average'][1]} after",
+        f"{report['load_average'][1]} after" + _speed_line(report),
         "",
         "| Operation | Median | Min–max | Target | Result | RSS peak | Python peak |" + (" Growth |" if grow else "")
         + (" Today | Ratio |" if today else ""),
@@ -1048,6 +1049,42 @@ def _load() -> float | None:
         return round(os.getloadavg()[0], 2)
     except OSError:  # pragma: no cover - not on every platform
         return None
+
+
+def speed_probe() -> float:
+    """Milliseconds of a fixed reference work (pure Python, regular expressions, deflate,
+    SQLite: the mix the app's figures are made of), median of 5: how fast the machine runs
+    in this sitting. A shared virtual machine's speed can change ~2x between sittings, so
+    figures from two sittings compare only through this number."""
+    import sqlite3
+    import zlib
+
+    text = ("Participant: we talked about practice and quality improvement, " * 4000).encode()
+
+    def work() -> None:
+        total = 0
+        for i in range(200_000):
+            total += i % 7
+        len(re.findall(rb"[a-z]+", text))
+        zlib.compress(text, 6)
+        with contextlib.closing(sqlite3.connect(":memory:")) as conn:
+            conn.execute("CREATE TABLE t (a INTEGER, b TEXT)")
+            conn.executemany("INSERT INTO t VALUES (?, ?)", ((i, "x" * (i % 50)) for i in range(50_000)))
+            conn.execute("SELECT SUM(LENGTH(b)) FROM t GROUP BY a % 10").fetchall()
+
+    runs = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        work()
+        runs.append(time.perf_counter() - t0)
+    return round(statistics.median(runs) * 1000, 1)
+
+
+def _speed_line(report: dict) -> str:
+    probe = report.get("speed_probe_ms")
+    if not probe:
+        return ""
+    return f"; speed probe {probe[0]:.0f} ms before, {probe[1]:.0f} ms after (a fixed reference work: lower is faster)"
 
 
 def machine() -> dict:
@@ -1137,7 +1174,7 @@ def main(argv: list[str] | None = None) -> int:
             build_s = time.perf_counter() - t0
             print(f"built in {build_s:.1f} s", file=sys.stderr, flush=True)
         env = Env(cached, work, a.repeat, params)
-        load_before = _load()
+        load_before, speed_before = _load(), speed_probe()
         rows: dict[str, dict] = {}
         for group in GROUPS:
             if a.only and group not in a.only:
@@ -1153,6 +1190,7 @@ def main(argv: list[str] | None = None) -> int:
             "params": params, "repeat": a.repeat, "project": str(cached),
             "project_mb": round(cached.stat().st_size / 1e6, 1), "build_s": build_s,
             "isolated": not inline, "machine": machine(), "load_average": [load_before, _load()],
+            "speed_probe_ms": [speed_before, speed_probe()],
             "scale": targets.scale(params), "peak_target_mb": peak_target, "targets": {
                 k: r["target"] for k, r in rows.items() if r.get("target")} | {"memory_mb": peak_target},
             "operations": {k: rows[k] for k in OP_KEYS},
