@@ -61,3 +61,68 @@ def test_idle_import_workers_end_when_the_app_is_killed(tmp_path):
     for pid in left:  # do not leave them behind when this fails
         os.kill(pid, signal.SIGKILL)
     assert left == []
+
+
+_JOB_APP = textwrap.dedent("""
+    import sys, threading, time
+    from pathlib import Path
+    from qualcoder_lite.core.services.sources import reading
+
+    def job():
+        def progress(done, total, label):
+            if done == 1:  # the workers are busy or waiting: the app is killed here
+                print("READING", flush=True)
+                time.sleep(120)
+            return True
+        for _ in reading.read_files(sorted(Path(sys.argv[1]).glob("*.txt")), progress=progress):
+            pass
+
+    if __name__ == "__main__":
+        t = threading.Thread(target=job)  # a job thread, as the GUI's: the fork server's workers
+        t.start()
+        t.join()
+""")
+
+
+def _descendants(root: int) -> set[int]:
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, todo = set(), [root]
+    while todo:
+        pid = todo.pop()
+        kids = {p for p, pp in parents.items() if pp == pid and p not in found}
+        found |= kids
+        todo.extend(kids)
+    return found
+
+
+def test_a_job_threads_import_leaves_no_process_when_the_app_is_killed(tmp_path):
+    """The GUI's import runs on a job thread, whose workers come from a fork server: the
+    server lives while any worker holds its pipe, so the workers must watch the app itself."""
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    for i in range(12):
+        (folder / f"t{i:02}.txt").write_text(f"Interviewer: text {i}\nP1: " + "words we say " * 30_000, encoding="utf-8")
+    script = tmp_path / "app.py"
+    script.write_text(_JOB_APP, encoding="utf-8")
+    app = subprocess.Popen([sys.executable, str(script), str(folder)], stdout=subprocess.PIPE, text=True,
+                           env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    try:
+        assert app.stdout.readline().strip() == "READING"
+        family = _descendants(app.pid)
+        assert len(family) >= 3, family  # the fork server and its workers (and the resource tracker)
+    finally:
+        app.send_signal(signal.SIGKILL)
+        app.wait()
+    deadline = time.monotonic() + 20
+    while any(map(_alive, family)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [pid for pid in family if _alive(pid)]
+    for pid in left:  # do not leave them behind when this fails
+        os.kill(pid, signal.SIGKILL)
+    assert left == []

@@ -26,6 +26,8 @@ import threading
 import time
 import tracemalloc
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Generator, Iterator, Sequence
@@ -229,31 +231,33 @@ def derive_texts(texts: Sequence[str]) -> Generator[tuple[bytes, int, list[TurnR
         _TEXTS = ()
 
 
-def _worker_start() -> None:
+def _worker_start(app: int | None = None) -> None:
     """In a forked worker: its collections leave the parent's objects alone (no copies of
     their pages), and allocations are not traced there (a parent measuring its own memory
     with tracemalloc slows its workers several times over otherwise). The worker ends
-    when its parent does (``_exit_with_parent``)."""
+    when its parent, or the app (process ``app``), does (``_exit_with_parent``)."""
     gc.freeze()
     if tracemalloc.is_tracing():
         tracemalloc.stop()
-    _exit_with_parent()
+    _exit_with_parent(app)
 
 
 #: how often a worker looks whether its parent is still there (seconds)
 PARENT_CHECK_SECONDS = 0.5
 
 
-def _exit_with_parent() -> None:
-    """End this worker once its parent has gone. A killed app (kill -9, a crash) never
-    shuts its pool down, and an idle worker waits on the pool's queue for ever: each would
-    keep a copy of the app's memory, transcripts included. An orphan gets a new parent
-    (init or a subreaper), which a daemon thread notices within ``PARENT_CHECK_SECONDS``.
-    A fork server's workers see their server go, which ends with the app."""
+def _exit_with_parent(app: int | None = None) -> None:
+    """End this worker once its parent, or the app (process ``app``), has gone. A killed
+    app (kill -9, a crash) never shuts its pool down, and an idle worker waits on the
+    pool's queue for ever: each would keep a copy of the app's memory, transcripts included.
+    An orphan gets a new parent (init or a subreaper), which a daemon thread notices within
+    ``PARENT_CHECK_SECONDS``. A fork server's worker has the server as its parent, and the
+    server lives as long as any of its workers holds its pipe open: such a worker watches
+    the app itself (then the server, its workers gone, ends too)."""
     parent = os.getppid()
 
     def watch() -> None:
-        while os.getppid() == parent:
+        while os.getppid() == parent and (app is None or _alive(app)):
             time.sleep(PARENT_CHECK_SECONDS)
         os._exit(1)
 
@@ -265,10 +269,20 @@ def _exit_with_parent() -> None:
 JOB_WORKER_NICENESS = 5
 
 
-def _job_worker_start() -> None:
-    _worker_start()
+def _job_worker_start(app: int | None = None) -> None:
+    _worker_start(app)
     with contextlib.suppress(OSError):  # not allowed here: the workers run as the app does
         os.nice(JOB_WORKER_NICENESS)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, but is not ours to signal
+        return True
+    return True
 
 
 def _context():
@@ -288,6 +302,10 @@ def _files_context():
     thread's import reads in workers too and leaves the GIL to the GUI thread."""
     if threading.current_thread() is threading.main_thread():
         return _context()
+    # The server and its resource tracker start as "python -c ...": without the safe path
+    # they would import a queue.py or selectors.py from the app's working folder (the
+    # server's own sys.path is then the app's, sent by multiprocessing).
+    os.environ.setdefault("PYTHONSAFEPATH", "1")
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(_SERVER_PRELOAD)  # used when the server starts (once)
     return ctx
@@ -320,10 +338,21 @@ def _guarded(path: str) -> bool:
         return False
 
 
-def _result(futures: list, i: int, path: Path, encoding: str | None) -> ReadFile:
+def _result(futures: list, i: int, path: Path, encoding: str | None, waiting: Callable[[], None]) -> ReadFile:
     """The worker's read of ``path`` (``futures[i]``, dropped from the list), or this
-    process's read when the worker's failed (raising its error)."""
-    got = futures[i].result()
+    process's read when the worker's failed (raising its error) or a worker died (killed,
+    out of memory: the pool is broken, and the files left are read here).
+    ``waiting()`` is called every ``WAIT_STEP_S`` while the worker reads (it raises
+    ``InterruptedError`` for a Cancel, which then need not wait for a big file)."""
+    while True:
+        try:
+            got = futures[i].result(timeout=WAIT_STEP_S)
+            break
+        except FutureTimeout:
+            waiting()
+        except BrokenProcessPool:
+            got = None
+            break
     futures[i] = None
     return got if got is not None else read_one(path, encoding)
 
@@ -348,14 +377,36 @@ def read_files(paths: list[Path], encoding: str | None = None,
         return
     workers = min(POOL_WORKERS, os.cpu_count() or 1)
     here = threading.current_thread() is threading.main_thread()
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_files_context(),
-                             initializer=_worker_start if here else _job_worker_start) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_files_context(),
+                               initializer=_worker_start if here else _job_worker_start, initargs=(os.getpid(),))
+    finished = False
+    try:
         futures: list = [pool.submit(_read_in_worker, p, encoding) for p in paths]
-        try:
-            for i, path in enumerate(paths):
-                say(i, f"Reading {path.name}")
-                yield path, _result(futures, i, path, encoding)  # held here no longer than the caller holds it
-        finally:
-            for fut in futures:
-                if fut is not None:
-                    fut.cancel()
+        for i, path in enumerate(paths):
+            label = f"Reading {path.name}"
+            say(i, label)
+            # held here no longer than the caller holds it
+            yield path, _result(futures, i, path, encoding, functools.partial(say, i, label))
+        finished = True
+    finally:
+        if finished:
+            pool.shutdown(wait=True)
+        else:  # a cancel, an error, or the caller stopped: the reads under way are not awaited
+            _stop_now(pool)
+
+
+#: how often a read of a file waiting for its worker asks ``progress`` whether to go on
+WAIT_STEP_S = 0.1
+
+
+def _stop_now(pool: ProcessPoolExecutor) -> None:
+    """End ``pool`` without waiting for the files its workers are reading (they only read
+    files and compute: nothing of theirs needs finishing)."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in workers:
+        with contextlib.suppress(OSError, ValueError):
+            proc.terminate()
+    for proc in workers:
+        with contextlib.suppress(OSError, ValueError, AssertionError):
+            proc.join(5)
