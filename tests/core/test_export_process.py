@@ -120,3 +120,82 @@ def _alive(pid: int) -> bool:
         return False
     with open(f"/proc/{pid}/stat") as fh:  # a zombie (not reaped yet) has stopped
         return fh.read().split(")")[-1].split()[0] != "Z"
+
+
+@pytest.mark.parametrize("when", ["Finishing the archive", "Saving the archive"])
+def test_a_cancel_after_the_last_source_keeps_the_archive_out(demo_file, tmp_path, when):
+    """The members are written after the last source's XML: Cancel is asked there too (at
+    10x that tail is most of the export), up to the moment before the archive is renamed
+    into place (the child waits for that answer), and the archive is not published."""
+    out = tmp_path / "out" / "late.qdpx"
+    out.parent.mkdir()
+    labels = []
+
+    def progress(done, total, label):
+        labels.append(label)
+        return label != when
+
+    with pytest.raises(InterruptedError):
+        export_process.export_qdpx_in_child(demo_file, outfile.Output(out), progress)
+    assert when in labels
+    assert list(out.parent.iterdir()) == []
+
+
+_KILLED_CHILD = """
+import os, signal, sys
+from qualcoder_lite.core.services.refi import export_process, interop
+
+write_qdpx = interop.write_qdpx
+
+
+def dying_write(project, dest, origin, progress, **kw):
+    def step(done, total, label):
+        if label == "Finishing the archive":
+            os.kill(os.getpid(), signal.SIGKILL)  # killed (out of memory) with its temporary file made
+        return progress(done, total, label)
+
+    return write_qdpx(project, dest, origin, step, **kw)
+
+
+interop.write_qdpx = dying_write
+sys.exit(export_process.main())
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SIGKILL")
+def test_a_killed_export_process_leaves_no_temporary_file(demo_file, tmp_path, monkeypatch):
+    child = tmp_path / "child.py"
+    child.write_text(_KILLED_CHILD, encoding="utf-8")
+    monkeypatch.setattr(export_process, "_command", lambda: [sys.executable, str(child)])
+    out = tmp_path / "out" / "killed.qdpx"
+    out.parent.mkdir()
+    with pytest.raises(QualCoderError, match="ended unexpectedly"):
+        export_process.export_qdpx_in_child(demo_file, outfile.Output(out), lambda *a: True)
+    assert list(out.parent.iterdir()) == []  # not only at the next start of the app
+
+
+def test_the_child_does_not_import_from_the_apps_working_folder(demo_file, tmp_path, monkeypatch):
+    planted = tmp_path / "cwd"
+    planted.mkdir()
+    marker = tmp_path / "planted-ran"
+    for name in ("queue.py", "selectors.py", "zipfile.py"):
+        (planted / name).write_text(f"open({str(marker)!r}, 'w').close()\nraise ImportError('planted')\n",
+                                    encoding="utf-8")
+    monkeypatch.chdir(planted)
+    out = tmp_path / "ok.qdpx"
+    export_process.export_qdpx_in_child(demo_file, outfile.Output(out), lambda *a: True)
+    assert not marker.exists()
+    assert zipfile.ZipFile(out).testzip() is None
+
+
+def test_a_bundled_app_exports_in_its_own_process(demo_file, tmp_path, monkeypatch):
+    """A frozen app's executable is no Python to start the child with (it would open the app
+    again, or fail on "-m"): the export runs in this process, with the same result."""
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(export_process.subprocess, "Popen", lambda *a, **k: pytest.fail("a child was started"))
+    out = tmp_path / "frozen.qdpx"
+    report = export_process.export_qdpx_in_child(demo_file, outfile.Output(out), lambda *a: True, coder="alex")
+    with open_project(demo_file, coder="alex") as project:
+        expected = export_qdpx(project, tmp_path / "here.qdpx")
+    assert report.summary() == expected.summary().replace("here.qdpx", "frozen.qdpx")
+    assert [n for n, _ in _members(out)] == [n for n, _ in _members(tmp_path / "here.qdpx")]

@@ -126,3 +126,40 @@ def test_a_job_threads_import_leaves_no_process_when_the_app_is_killed(tmp_path)
     for pid in left:  # do not leave them behind when this fails
         os.kill(pid, signal.SIGKILL)
     assert left == []
+
+
+_JOB_IMPORT = textwrap.dedent("""
+    import sys, threading
+    from pathlib import Path
+    from qualcoder_lite.core.services.sources import reading
+
+    def job():
+        got = list(reading.read_files(sorted(Path(sys.argv[1]).glob("*.txt"))))
+        print(len(got), flush=True)
+
+    if __name__ == "__main__":
+        t = threading.Thread(target=job)  # the fork server's workers
+        t.start()
+        t.join()
+""")
+
+
+def test_the_fork_server_does_not_import_from_the_apps_working_folder(tmp_path):
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    for i in range(10):
+        (folder / f"t{i:02}.txt").write_text(f"P{i}: " + "words we say " * 20_000, encoding="utf-8")
+    planted, marker = tmp_path / "cwd", tmp_path / "planted-ran"
+    planted.mkdir()
+    for name in ("queue.py", "selectors.py"):
+        (planted / name).write_text(f"open({str(marker)!r}, 'w').close()\nraise ImportError('planted')\n",
+                                    encoding="utf-8")
+    script = tmp_path / "app.py"
+    script.write_text(_JOB_IMPORT, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONSAFEPATH"}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+    done = subprocess.run([sys.executable, str(script), str(folder)], cwd=planted, capture_output=True, text=True,
+                          env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "10"
+    assert not marker.exists()

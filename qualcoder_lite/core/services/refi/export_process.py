@@ -10,7 +10,11 @@ Between the two (pickles on the child's standard input and output):
 
 * parent -> child: the request (``_Request``), then ``b"c"`` when Cancel is pressed. The end
   of the input (the app has gone) is a cancel too, seen at the export's next progress call;
-* child -> parent: ``("progress", done, total, label)`` for each progress call, then one of
+  ``b"g"`` answers a ``confirm`` (go on);
+* child -> parent: ``("progress", done, total, label)`` for each progress call, except the
+  last before the archive is renamed into place (``qdpx_write.LAST_STEP``), which is
+  ``("confirm", done, total, label)`` and waits for the answer (``b"g"`` or ``b"c"``): a
+  Cancel pressed at any time before it keeps the archive out. Then one of
   ``("done", report)``, ``("cancelled",)``, ``("failed", message)`` (a ``QualCoderError``),
   ``("oserror", errno, strerror, filename, message)`` or ``("crashed", traceback)``.
 
@@ -38,7 +42,7 @@ from ...errors import QualCoderError
 
 Progress = Callable[[int, int, str], bool]
 
-CANCEL = b"c"
+CANCEL, GO = b"c", b"g"
 #: how often the relay asks ``progress`` whether Cancel was pressed while the child is quiet
 POLL_S = 0.1
 
@@ -63,6 +67,8 @@ def export_qdpx_in_child(project: str | Path, out: outfile.Output, progress: Pro
     ``OSError`` with the same message, ``InterruptedError`` for a cancel)."""
     outfile.check(out)
     request = _Request(Path(project), passphrase, coder, out, target)
+    if getattr(sys, "frozen", False):  # a bundled app: its executable is no Python to run the child with
+        return _result(_export(request, progress or (lambda *_a: True)), 0)
     proc = subprocess.Popen(_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=_environment(),
                             creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))
     assert proc.stdin is not None and proc.stdout is not None
@@ -85,11 +91,15 @@ def export_qdpx_in_child(project: str | Path, out: outfile.Output, progress: Pro
         proc.wait()
         reader.join()  # it has read to the end of the child's output
         proc.stdout.close()
+        if outcome is None or outcome[0] == "ended":  # killed or crashed: its temporary file goes now
+            outfile.sweep_stale_temps()
     return _result(outcome, proc.returncode)
 
 
 def _command() -> list[str]:
-    return [sys.executable, "-m", __name__]
+    # -P: the app's working folder is not put on the child's path (a queue.py there would
+    # run in the child); the package's own folder is, through PYTHONPATH (``_environment``)
+    return [sys.executable, "-P", "-m", __name__]
 
 
 def _environment() -> dict[str, str]:
@@ -114,6 +124,15 @@ def _relay(proc: subprocess.Popen, messages: queue.Queue, reader: threading.Thre
             msg = messages.get(timeout=POLL_S)
         except queue.Empty:
             msg = None
+        if msg is not None and msg[0] == "confirm":
+            go = progress is None or bool(progress(*msg[1:]))
+            cancelled = cancelled or not go
+            try:
+                proc.stdin.write(GO if go and not cancelled else CANCEL)
+                proc.stdin.flush()
+            except OSError:
+                pass  # it has stopped meanwhile
+            continue
         if msg is not None and msg[0] != "progress":
             return msg
         if msg is not None or last is not None:
@@ -171,8 +190,8 @@ def main() -> int:
     requests, replies = sys.stdin.fileno(), sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print cannot garble the replies
     request: _Request = pickle.loads(_read_exactly(requests, int.from_bytes(_read_exactly(requests, 8), "little")))
-    stop = threading.Event()
-    threading.Thread(target=_listen, args=(requests, stop), daemon=True).start()
+    stop, answered = threading.Event(), threading.Event()
+    threading.Thread(target=_listen, args=(requests, stop, answered), daemon=True).start()
     lock = threading.Lock()
 
     def send(msg: tuple) -> None:
@@ -181,10 +200,18 @@ def main() -> int:
             replies.flush()
 
     def progress(done: int, total: int, label: str) -> bool:
+        from .qdpx_write import LAST_STEP
+
+        last = label == LAST_STEP
+        answered.clear()
         try:
-            send(("progress", done, total, label))
+            send(("confirm" if last else "progress", done, total, label))
         except OSError:
             raise InterruptedError("the app has gone") from None
+        # set by a go, a cancel or the end of the input; a cancel that came before the
+        # clear above has set ``stop`` already (the listener sets it first)
+        while last and not stop.is_set() and not answered.wait(POLL_S):
+            pass
         return not stop.is_set()
 
     outcome = _export(request, progress)
@@ -205,14 +232,17 @@ def _read_exactly(fd: int, n: int) -> bytes:
     return data
 
 
-def _listen(requests: int, stop: threading.Event) -> None:
-    """A cancel from the app, or the end of the input (the app has gone): ``stop``."""
+def _listen(requests: int, stop: threading.Event, answered: threading.Event) -> None:
+    """A cancel from the app, or the end of the input (the app has gone): ``stop``; any
+    answer (a go as well): ``answered``."""
     try:
-        while os.read(requests, 1) not in (CANCEL, b""):
-            pass
+        while (got := os.read(requests, 1)) not in (CANCEL, b""):
+            if got == GO:
+                answered.set()
     except OSError:
         pass  # the same as the end of the input
     stop.set()
+    answered.set()
 
 
 def _export(request: _Request, progress: Progress) -> tuple:

@@ -98,12 +98,15 @@ class SourceMembers:
             self._batches.pop(0)
         return got
 
-    def write_all(self, zf: zipfile.ZipFile) -> None:
+    def write_all(self, zf: zipfile.ZipFile, going_on: Callable[[], None] | None = None) -> None:
         """Write every member, in order: the deflate stream, CRC-32 and size made on the
         compressing thread go into the archive as ``_ZipWriteFile.write`` puts them there
         (the text is not read, encoded and checksummed again); if zipfile's internals are
-        not the ones expected, the text is read again and written as ``writestr`` writes it."""
+        not the ones expected, the text is read again and written as ``writestr`` writes it.
+        ``going_on()`` is called before each member (it raises to stop: a cancel)."""
         for i, src in enumerate(self.sources):
+            if going_on is not None:
+                going_on()
             deflated, crc, size = self._deflated(i)
             info = zipfile.ZipInfo(self.member(src), time.localtime(time.time())[:6])  # as writestr makes it
             info.compress_type = zf.compression

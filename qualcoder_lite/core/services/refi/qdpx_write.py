@@ -279,6 +279,12 @@ def source_members(sources: Sequence[refi.Source], text_of: Callable[[refi.Sourc
     return SourceMembers(sources, text_of, compresslevel, source_member)
 
 
+#: progress labels of the write's tail: each member written after the XML, and the finished
+#: archive about to be renamed into place (a progress that answers the last call only when it
+#: knows whether Cancel was pressed, as ``export_process``'s child does, stops even then)
+FINISHING, LAST_STEP = "Finishing the archive", "Saving the archive"
+
+
 def write_qdpx(p: refi.Project, path: str | Path | outfile.Output, origin: str, progress: Progress | None = None,
                compresslevel: int = LEVEL, units: str = "codepoints",
                text_of: Callable[[refi.Source], str] | None = None, members: SourceMembers | None = None) -> int:
@@ -289,6 +295,12 @@ def write_qdpx(p: refi.Project, path: str | Path | outfile.Output, origin: str, 
     being compressed (``source_members``; the caller closes it)."""
     replaced = 0
     text = text_of or _text
+    n = len(p.sources)
+
+    def going_on(label: str = FINISHING) -> None:
+        """While the members are written after the last source's XML: Cancel is still asked."""
+        if progress is not None and not progress(n, n, label):
+            raise InterruptedError("export cancelled")
 
     def write(tmp: Path) -> None:
         nonlocal replaced
@@ -307,9 +319,10 @@ def write_qdpx(p: refi.Project, path: str | Path | outfile.Output, origin: str, 
                             sources.top_up()  # the texts are compressed meanwhile, on another
 
                         _, replaced = render_project(p, origin, progress, units, sink, text)
-                    sources.write_all(zf)
+                    sources.write_all(zf, going_on)
                 out.flush()
                 os.fsync(fh.fileno())
+                going_on(LAST_STEP)  # the last moment a cancel (or the app's end) keeps the archive out
             except OSError:
                 if out.failed is not None:
                     raise out.failed from None
