@@ -141,3 +141,13 @@ def test_lean_reads_give_what_the_index_gives():
                     compared += 1
                     damaged += old == "damaged"
     assert compared > 1000 and damaged > 20
+
+
+def test_a_phrase_skips_the_sources_lacking_one_of_its_words():
+    from qualcoder_lite.core.store.source_keys import lacking_among
+
+    rows = [(1, b"\na\nb\n"), (2, b"\na\n"), (3, b"\nb\n"), (4, b"\nab\n"), (5, b"\na\nb\nc\n")]
+    assert lacking_among(rows, [[b"\na\n", b"\nb\n"]]) == {2, 3, 4}
+    assert lacking_among(rows, [[b"\nb\n", b"\na\n"]]) == {2, 3, 4}
+    assert lacking_among(rows, [[b"\na\n", b"\nb\n", b"\nc\n"]]) == {1, 2, 3, 4}
+    assert lacking_among(rows, [[b"\na\n", b"\nb\n"], [b"\nab\n"]]) == {2, 3}

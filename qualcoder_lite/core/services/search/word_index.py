@@ -7,7 +7,7 @@ import struct
 import zlib
 from array import array
 from itertools import accumulate, compress, repeat
-from operator import add
+from operator import add, sub
 
 from ...store.word_index import (  # noqa: F401  (build_word_index, word_index_is_current: re-exported)
     _AFTER, _BEFORE, _FAR, _FORMAT, _HEADER, _LITTLE, _SCAN, _U32, _UNICODE, _unpack, build_word_index, word_index_is_current,
@@ -237,10 +237,14 @@ def _line(blob: bytes, at: tuple[int, int, int, int], needle: bytes) -> tuple[ar
     where, count, goff = str(blob[i:blob.find(b"\n", i, vb)], "utf-8").split("\t")
     off = int(where[1:])
     n = int(count)
-    if where[0] == "h":  # ``narrow[off:off + n]`` (a slice past the end stops at it)
-        off, n = _clip(off, n, (g - q) // 2)
+    if where[0] == "h":  # ``narrow[off:off + n]``
+        size = (g - q) >> 1
+        if off < 0 or n < 0 or off + n > size:  # a slice past the end stops at it
+            off, n = _clip(off, n, size)
         return array("H", blob[q + 2 * off:q + 2 * (off + n)]), True, int(goff)
-    off, n = _clip(off, n, (w - vb) // 4)
+    size = (w - vb) >> 2
+    if off < 0 or n < 0 or off + n > size:
+        off, n = _clip(off, n, size)
     return array(_U32, blob[vb + 4 * off:vb + 4 * (off + n)]), False, int(goff)
 
 
@@ -268,21 +272,25 @@ def lean_word(blob, facts: tuple[int, int], needle: bytes) -> tuple[array, bool]
 def lean_pair_spans(blob, facts: tuple[int, int], needles: tuple[bytes, bytes],
                     lengths: tuple[int, int]) -> tuple[list[int], list[int]] | None:
     """(starts, ends) of a two-word phrase of two different keys (``_WordIndex.spans``'s
-    first path), or None: use ``_WordIndex``."""
+    first path), or None: use ``_WordIndex``. A first token's hit is where the token after it
+    (its start + gap, + the first word's length) is a second one."""
     at = _lean(blob, facts, True)
     if at is None:
         return None
     found = _line(blob, at, needles[0])
     if found is None or not found[0]:
         return [], []
-    first = list(accumulate(found[0])) if found[1] else list(found[0])
-    goff = found[2]
+    numbers, narrow, goff = found
     found = _line(blob, at, needles[1])
     if found is None or not found[0]:
         return [], []
-    second = set(accumulate(found[0])) if found[1] else set(found[0])
-    g, n = _clip(goff, len(first), len(blob) - at[3])  # ``gaps[goff:goff + len(first)]``
-    g += at[3]
-    after = list(map(add, first, map(add, blob[g:g + n], repeat(lengths[0]))))
+    n0 = lengths[0]
+    # the second word's starts less the first word's length (with the differences: one more,
+    # -n0, that no start + gap equals)
+    second = set(accumulate(found[0], initial=-n0)) if found[1] else set(map(sub, found[0], repeat(n0)))
+    g, n = _clip(goff, len(numbers), len(blob) - at[3])  # ``gaps[goff:goff + len(first)]``
+    gaps = blob[at[3] + g:at[3] + g + n]
+    after = list(map(add, accumulate(numbers) if narrow else numbers, gaps))  # start + gap
     keep = list(map(second.__contains__, after))
-    return list(compress(first, keep)), list(map(add, compress(after, keep), repeat(lengths[1])))
+    after = list(compress(after, keep))
+    return list(map(sub, after, compress(gaps, keep))), list(map(add, after, repeat(n0 + lengths[1])))
