@@ -21,7 +21,11 @@ without an index or whose index does not belong to its current text (the index r
 the length and CRC-32 of the UTF-8 text it was built from), and for the rare text with a
 character outside words that case-folds like a letter (U+0345, circled letters), where the
 regex can match across a token boundary. Snippets are made when first read, from the text
-each hit keeps (no database access after ``search`` returns).
+each hit keeps (no database access after ``search`` returns). The hits themselves are made
+when read: ``search`` returns ``Hits`` and ``search_by_source`` yields ``SourceHits``,
+sequences that keep each source's offsets (a word's as its index stores them) and answer
+like the lists of ``Hit`` they replace. A query of one word or a two-word phrase reads its
+numbers straight from each index's bytes (``word_index.lean_word``, ``lean_pair_spans``).
 
 The work is split by responsibility: ``query`` parses the query, ``casekeys`` and
 ``word_index`` build and read the index, ``catalog`` keeps what every search reads first (the
