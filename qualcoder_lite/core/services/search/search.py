@@ -316,7 +316,9 @@ def _rows(conn, ids: list[int]):
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
         marks = ", ".join("?" * len(chunk))
-        yield from conn.execute(
+        cur = conn.cursor()
+        cur.row_factory = None  # plain tuples, whatever the connection makes
+        yield from cur.execute(
             "SELECT s.id, s.name, f.length, f.text_crc, f.word_index FROM sources s "
             f"LEFT JOIN source_facts f ON f.source_id = s.id WHERE s.id IN ({marks})", chunk
         )
