@@ -151,3 +151,11 @@ def test_a_phrase_skips_the_sources_lacking_one_of_its_words():
     assert lacking_among(rows, [[b"\nb\n", b"\na\n"]]) == {2, 3, 4}
     assert lacking_among(rows, [[b"\na\n", b"\nb\n", b"\nc\n"]]) == {1, 2, 3, 4}
     assert lacking_among(rows, [[b"\na\n", b"\nb\n"], [b"\nab\n"]]) == {2, 3}
+
+
+def test_a_source_without_its_facts_row_is_scanned(proj):
+    proj.conn.execute("DELETE FROM source_facts WHERE source_id = (SELECT id FROM sources WHERE name = 'A')")
+    for query in ("practice", '"quality improvement"', "pract*"):
+        hits = search(proj, query)
+        assert {h.source for h in hits} == {"A", "B"}
+        assert _rows(hits) == _rows(_reference_search(proj, query))

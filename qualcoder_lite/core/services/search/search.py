@@ -310,18 +310,21 @@ def _damaged(path, name: str, exc: UnicodeDecodeError) -> ProjectError:
                               f"{name!r} is not valid UTF-8 (byte {exc.start})")
 
 
-def _rows(conn, ids: list[int]):
-    """(id, name, length in characters, CRC-32 of the UTF-8 text, word index) of ``ids``: no
-    text is read (they are kept beside the row, schema 7)."""
-    for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
+def _rows(conn, sources: list[tuple[int, str]]):
+    """(id, name, length in characters, CRC-32 of the UTF-8 text, word index) of ``sources``
+    ((id, name) from the catalog): no text is read (they are kept beside the row, schema 7),
+    nor the sources' rows."""
+    for i in range(0, len(sources), 500):
+        chunk = dict(sources[i:i + 500])
         marks = ", ".join("?" * len(chunk))
         cur = conn.cursor()
         cur.row_factory = None  # plain tuples, whatever the connection makes
-        yield from cur.execute(
-            "SELECT s.id, s.name, f.length, f.text_crc, f.word_index FROM sources s "
-            f"LEFT JOIN source_facts f ON f.source_id = s.id WHERE s.id IN ({marks})", chunk
-        )
+        for sid, length, crc, blob in cur.execute(
+                f"SELECT source_id, length, text_crc, word_index FROM source_facts WHERE source_id IN ({marks})",
+                list(chunk)):
+            yield sid, chunk.pop(sid), length, crc, blob
+        for sid, name in chunk.items():  # no facts (yet): as the old LEFT JOIN gave it
+            yield sid, name, None, None, None
 
 
 # what a damaged word index can raise (bad UTF-8, numbers or offsets in it; UnicodeDecodeError
@@ -439,7 +442,8 @@ def _mapped(conn):
 def search(project, query: str, source_ids: set[int] | None = None, limit: int | None = None) -> Sequence[Hit]:
     """The hits of ``query`` (``Hits``: a sequence whose hits are made when read), or the
     first ``limit`` of them as a list."""
-    hits = Hits(list(search_by_source(project, query, source_ids)))
+    with _mapped(project.conn):  # once for every step (each step's own then leaves it alone)
+        hits = Hits(list(search_by_source(project, query, source_ids)))
     return hits[:limit] if limit else hits
 
 
@@ -464,7 +468,7 @@ def search_by_source(project, query: str, source_ids: set[int] | None = None) ->
     cases_of = sources.cases
     plan = [([_Lookup(t) for t in c.positive], [_Lookup(t) for t in c.negative]) for c in clauses]
     reader = _Reader(project, plan, cases_of)
-    ordered = [i for i, _name in sources.ordered if i not in skipped and (source_ids is None or i in source_ids)]
+    ordered = [(i, name) for i, name in sources.ordered if i not in skipped and (source_ids is None or i in source_ids)]
     at, size = 0, _FIRST_CHUNK
     while at < len(ordered):
         # each source's hits found as its row streams in (its word index is still in the
