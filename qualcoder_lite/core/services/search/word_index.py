@@ -3,6 +3,7 @@ of a term's hits (the index is built by ``store.word_index``)."""
 
 from __future__ import annotations
 
+import re
 import struct
 import zlib
 from array import array
@@ -209,6 +210,11 @@ class _WordIndex:
 # token beside an underscore and no far gap. None means: take ``load`` and ``spans`` (which
 # give the same answer, or the one of a damaged index); so do big-endian machines.
 
+# the rest of a vocabulary line as ``build_word_index`` writes it: ("h" | "i") offset TAB count
+# TAB gap offset, in ASCII digits ("\n" ends it)
+_LINE = re.compile(rb"([hi])([0-9]+)\t([0-9]+)\t([0-9]+)\n")
+
+
 def _lean(blob, facts: tuple[int, int], pair: bool) -> tuple[int, int, int, int] | None:
     """(end of the vocabulary = offset of wide, end of wide, offset of narrow, offset of
     gaps) of an index the lean reads serve, else None."""
@@ -233,17 +239,19 @@ def _line(blob: bytes, at: tuple[int, int, int, int], needle: bytes) -> tuple[ar
     i = blob.find(needle, 4 * _HEADER, vb)
     if i < 0:
         return None
-    i += len(needle)
-    where, count, goff = str(blob[i:blob.find(b"\n", i, vb)], "utf-8").split("\t")
-    off = int(where[1:])
-    n = int(count)
-    if where[0] == "h":  # ``narrow[off:off + n]``
+    m = _LINE.match(blob, i + len(needle), vb)
+    if m is None:  # not a line as the index writes it: ``positions`` reads it (or refuses it)
+        raise ValueError("an unusual vocabulary line")
+    where, off, n, goff = m.group(1, 2, 3, 4)
+    off = int(off)
+    n = int(n)
+    if where == b"h":  # ``narrow[off:off + n]``
         size = (g - q) >> 1
-        if off < 0 or n < 0 or off + n > size:  # a slice past the end stops at it
+        if off + n > size:  # a slice past the end stops at it
             off, n = _clip(off, n, size)
         return array("H", blob[q + 2 * off:q + 2 * (off + n)]), True, int(goff)
     size = (w - vb) >> 2
-    if off < 0 or n < 0 or off + n > size:
+    if off + n > size:
         off, n = _clip(off, n, size)
     return array(_U32, blob[vb + 4 * off:vb + 4 * (off + n)]), False, int(goff)
 
