@@ -163,3 +163,4 @@ def test_a_source_without_its_facts_row_is_scanned(proj):
         hits = search(proj, query)
         assert {h.source for h in hits} == {"A", "B"}
         assert _rows(hits) == _rows(_reference_search(proj, query))
+

@@ -193,7 +193,7 @@ class SourceHits(Sequence[Hit]):
     word finds ~70,000 hits at 2,000 sources; a caller that counts them, shows a page or
     takes their offsets makes no object per hit)."""
 
-    __slots__ = ("source", "source_id", "case", "_starts", "_ends", "_text")
+    __slots__ = ("source", "source_id", "case", "_starts", "_ends", "_text", "_n")
 
     def __init__(self, source: str, source_id: int, case: str | None, starts: Sequence[int],
                  ends: Sequence[int] | int, text: _Text):
@@ -203,9 +203,10 @@ class SourceHits(Sequence[Hit]):
         self._starts = starts
         self._ends = ends  # an int: every hit is this long
         self._text = text
+        self._n = len(starts)
 
     def __len__(self) -> int:
-        return len(self._starts)
+        return self._n
 
     def spans(self) -> Iterator[tuple[int, int]]:
         """(start, end) of each hit."""
@@ -240,6 +241,9 @@ class SourceHits(Sequence[Hit]):
         return (list, (list(self),))
 
 
+_count = attrgetter("_n")
+
+
 def _same(hits: Sequence[Hit], other) -> bool:
     """``==`` of a sequence of hits made when read, as a list of them would answer."""
     if not isinstance(other, (list, SourceHits, Hits)):
@@ -255,7 +259,7 @@ class Hits(Sequence[Hit]):
 
     def __init__(self, by_source: list[SourceHits]):
         self.by_source = by_source
-        self._upto = list(accumulate(map(len, by_source)))  # hits up to each source's end
+        self._upto = list(accumulate(map(_count, by_source)))  # hits up to each source's end
 
     def __len__(self) -> int:
         return self._upto[-1] if self._upto else 0
