@@ -446,8 +446,9 @@ def _mapped(conn):
 def search(project, query: str, source_ids: set[int] | None = None, limit: int | None = None) -> Sequence[Hit]:
     """The hits of ``query`` (``Hits``: a sequence whose hits are made when read), or the
     first ``limit`` of them as a list."""
-    with _mapped(project.conn):  # once for every step (each step's own then leaves it alone)
-        hits = Hits(list(search_by_source(project, query, source_ids)))
+    # each step maps the file only while it reads (mapping it for the whole search would
+    # count every page it touched in the process's resident set: 248 MB instead of 74 at 10x)
+    hits = Hits(list(search_by_source(project, query, source_ids)))
     return hits[:limit] if limit else hits
 
 
