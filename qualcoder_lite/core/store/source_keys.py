@@ -73,6 +73,9 @@ def lacking_among(rows: Iterable[tuple[int, bytes]], found: list[list[bytes]]) -
     if len(found) == 1 and len(found[0]) == 1:  # one word: one C-level test a source
         needle = found[0][0]
         return {sid for sid, keys in rows if needle not in keys}
+    if len(found) == 1 and len(found[0]) == 2:  # a two-word phrase: no generator a source
+        first, second = found[0]
+        return {sid for sid, keys in rows if first not in keys or second not in keys}
     return {sid for sid, keys in rows if not any(all(n in keys for n in clause) for clause in found)}
 
 

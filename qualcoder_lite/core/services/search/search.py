@@ -21,7 +21,11 @@ without an index or whose index does not belong to its current text (the index r
 the length and CRC-32 of the UTF-8 text it was built from), and for the rare text with a
 character outside words that case-folds like a letter (U+0345, circled letters), where the
 regex can match across a token boundary. Snippets are made when first read, from the text
-each hit keeps (no database access after ``search`` returns).
+each hit keeps (no database access after ``search`` returns). The hits themselves are made
+when read: ``search`` returns ``Hits`` and ``search_by_source`` yields ``SourceHits``,
+sequences that keep each source's offsets (a word's as its index stores them) and answer
+like the lists of ``Hit`` they replace. A query of one word or a two-word phrase reads its
+numbers straight from each index's bytes (``word_index.lean_word``, ``lean_pair_spans``).
 
 The work is split by responsibility: ``query`` parses the query, ``casekeys`` and
 ``word_index`` build and read the index, ``catalog`` keeps what every search reads first (the
@@ -32,19 +36,19 @@ module matches and makes the hits.
 from __future__ import annotations
 
 import contextlib
-import gc
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import FrozenInstanceError
-from itertools import repeat
-from operator import add, itemgetter
+from itertools import accumulate, chain, islice, repeat
+from operator import add, attrgetter, eq, itemgetter
 
 from ...errors import ProjectError
 from ...store.casekeys import word_key
 from .catalog import catalog
 from .query import Clause, Term, parse_query
-from .word_index import _WordIndex, build_word_index, word_index_is_current
+from .word_index import _WordIndex, build_word_index, lean_pair_spans, lean_word, word_index_is_current, word_needle
 
 
 class Hit(tuple):
@@ -162,6 +166,131 @@ class _Text:
         return _snippet(self.text, start, end)
 
 
+class _Starts(Sequence[int]):
+    """The starts of one word's hits in a source, kept as its index stores them (differences,
+    2 bytes a hit) and added up when read."""
+
+    __slots__ = ("_deltas", "_list")
+
+    def __init__(self, deltas: Sequence[int]):
+        self._deltas = deltas
+        self._list: list[int] | None = None
+
+    def __len__(self) -> int:
+        return len(self._deltas)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._list) if self._list is not None else accumulate(self._deltas)
+
+    def __getitem__(self, i):
+        if self._list is None:
+            self._list = list(accumulate(self._deltas))
+        return self._list[i]
+
+
+class SourceHits(Sequence[Hit]):
+    """The hits in one source, in order: each ``Hit`` is made when read (a search of a common
+    word finds ~70,000 hits at 2,000 sources; a caller that counts them, shows a page or
+    takes their offsets makes no object per hit)."""
+
+    __slots__ = ("source", "source_id", "case", "_starts", "_ends", "_text", "_n")
+
+    def __init__(self, source: str, source_id: int, case: str | None, starts: Sequence[int],
+                 ends: Sequence[int] | int, text: _Text):
+        self.source = source
+        self.source_id = source_id
+        self.case = case
+        self._starts = starts
+        self._ends = ends  # an int: every hit is this long
+        self._text = text
+        self._n = len(starts)
+
+    def __len__(self) -> int:
+        return self._n
+
+    def spans(self) -> Iterator[tuple[int, int]]:
+        """(start, end) of each hit."""
+        return zip(self._starts, self._end_list())
+
+    def _end_list(self) -> Iterable[int]:
+        e = self._ends
+        return map(add, self._starts, repeat(e)) if isinstance(e, int) else e
+
+    def __iter__(self) -> Iterator[Hit]:
+        fields = zip(repeat(self.source), repeat(self.source_id), repeat(self.case), self._starts,
+                     self._end_list(), repeat(self._text))  # one C pass per hit, no Python frame
+        return map(_new_tuple, repeat(Hit), fields)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return list(self)[i]
+        start = self._starts[i]
+        e = self._ends
+        return _new_tuple(Hit, (self.source, self.source_id, self.case, start,
+                                start + e if isinstance(e, int) else e[i], self._text))
+
+    def __eq__(self, other):
+        return _same(self, other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
+    def __reduce__(self):  # copy and pickle: a list of plain hits
+        return (list, (list(self),))
+
+
+_count = attrgetter("_n")
+
+
+def _same(hits: Sequence[Hit], other) -> bool:
+    """``==`` of a sequence of hits made when read, as a list of them would answer."""
+    if not isinstance(other, (list, SourceHits, Hits)):
+        return NotImplemented
+    return len(hits) == len(other) and all(map(eq, hits, other))
+
+
+class Hits(Sequence[Hit]):
+    """What ``search`` returns: its hits in order (by source name, then start and end), like a
+    list of them, each made when read (``SourceHits``); ``by_source`` gives them per source."""
+
+    __slots__ = ("by_source", "_upto")
+
+    def __init__(self, by_source: list[SourceHits]):
+        self.by_source = by_source
+        self._upto = list(accumulate(map(_count, by_source)))  # hits up to each source's end
+
+    def __len__(self) -> int:
+        return self._upto[-1] if self._upto else 0
+
+    def __iter__(self) -> Iterator[Hit]:
+        return chain.from_iterable(self.by_source)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            if i.step is None and (i.start or 0) >= 0 and (i.stop is None or i.stop >= 0):
+                return list(islice(self, i.start, i.stop))
+            return list(self)[i]
+        n = len(self)
+        j = i + n if i < 0 else i
+        if not 0 <= j < n:
+            raise IndexError("hit index out of range")
+        k = bisect_right(self._upto, j)
+        return self.by_source[k][j - (self._upto[k - 1] if k else 0)]
+
+    def __eq__(self, other):
+        return _same(self, other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
+    def __reduce__(self):  # copy and pickle: a list of plain hits
+        return (list, (list(self),))
+
+
 class _Lookup:
     """One term, ready for any source: its index keys, and its regex when a scan is needed."""
 
@@ -185,16 +314,21 @@ def _damaged(path, name: str, exc: UnicodeDecodeError) -> ProjectError:
                               f"{name!r} is not valid UTF-8 (byte {exc.start})")
 
 
-def _rows(conn, ids: list[int]):
-    """(id, name, length in characters, CRC-32 of the UTF-8 text, word index) of ``ids``: no
-    text is read (they are kept beside the row, schema 7)."""
-    for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
+def _rows(conn, sources: list[tuple[int, str]]):
+    """(id, name, length in characters, CRC-32 of the UTF-8 text, word index) of ``sources``
+    ((id, name) from the catalog): no text is read (they are kept beside the row, schema 7),
+    nor the sources' rows."""
+    for i in range(0, len(sources), 500):
+        chunk = dict(sources[i:i + 500])
         marks = ", ".join("?" * len(chunk))
-        yield from conn.execute(
-            "SELECT s.id, s.name, f.length, f.text_crc, f.word_index FROM sources s "
-            f"LEFT JOIN source_facts f ON f.source_id = s.id WHERE s.id IN ({marks})", chunk
-        )
+        cur = conn.cursor()
+        cur.row_factory = None  # plain tuples, whatever the connection makes
+        for sid, length, crc, blob in cur.execute(
+                f"SELECT source_id, length, text_crc, word_index FROM source_facts WHERE source_id IN ({marks})",
+                list(chunk)):
+            yield sid, chunk.pop(sid), length, crc, blob
+        for sid, name in chunk.items():  # no facts (yet): as the old LEFT JOIN gave it
+            yield sid, name, None, None, None
 
 
 # what a damaged word index can raise (bad UTF-8, numbers or offsets in it; UnicodeDecodeError
@@ -252,15 +386,37 @@ class _Reader:
     """What every source of one search needs: the query's plan, the project's cases and
     where texts are read from."""
 
-    __slots__ = ("plan", "cases_of", "word", "one", "sources", "path")
+    __slots__ = ("plan", "cases_of", "word", "one", "lean", "sources", "path")
 
     def __init__(self, project, plan, cases_of: dict[int, str]):
         self.plan = plan
         self.cases_of = cases_of
         self.word = _one_word(plan)
         self.one = _one_term(plan)
+        self.lean = _lean(self.word, self.one)
         self.sources = project.sources
         self.path = project.path
+
+
+def _lean(word: str | None, one: tuple[Term, tuple[str, ...]] | None):
+    """blob, (length, CRC-32) -> (starts, ends) from the index's bytes alone (``lean_word_starts``,
+    ``lean_pair_spans``) for a query of one word or of a two-word phrase of different words,
+    or None: read the index as ``_WordIndex``."""
+    if word is not None:
+        needle, n = word_needle(word), len(word)
+
+        def one_word(blob, facts):
+            found = lean_word(blob, facts, needle)
+            if found is None:
+                return None
+            numbers, narrow = found
+            return (_Starts(numbers) if narrow else list(numbers)), n
+        return one_word
+    if one is not None and len(one[1]) == 2 and one[1][0] != one[1][1]:
+        needles = (word_needle(one[1][0]), word_needle(one[1][1]))
+        lengths = (len(one[1][0]), len(one[1][1]))
+        return lambda blob, facts: lean_pair_spans(blob, facts, needles, lengths)
+    return None
 
 
 #: PRAGMA mmap_size while a search step reads word indexes: SQLite then reads the ~36 kB
@@ -287,16 +443,12 @@ def _mapped(conn):
         conn.execute(f"PRAGMA mmap_size = {before}")
 
 
-def search(project, query: str, source_ids: set[int] | None = None, limit: int | None = None) -> list[Hit]:
-    # A common word makes ~100,000 hits: the cyclic garbage collector would walk the growing
-    # heap again and again while they are made (a quarter of the time). Hits hold no cycles.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        hits = [h for in_source in search_by_source(project, query, source_ids) for h in in_source]
-    finally:
-        if collecting:
-            gc.enable()
+def search(project, query: str, source_ids: set[int] | None = None, limit: int | None = None) -> Sequence[Hit]:
+    """The hits of ``query`` (``Hits``: a sequence whose hits are made when read), or the
+    first ``limit`` of them as a list."""
+    # each step maps the file only while it reads (mapping it for the whole search would
+    # count every page it touched in the process's resident set: 248 MB instead of 74 at 10x)
+    hits = Hits(list(search_by_source(project, query, source_ids)))
     return hits[:limit] if limit else hits
 
 
@@ -307,10 +459,10 @@ _FIRST_CHUNK = 8
 _CHUNK = 128
 
 
-def search_by_source(project, query: str, source_ids: set[int] | None = None) -> Iterator[list[Hit]]:
-    """The hits of ``search``, one list per source with hits, in ``search``'s order (by source
-    name, then start and end): a caller that shows the first hits at once stops early or
-    goes on later. The query is parsed (and a bad one refused) on the first ``next``."""
+def search_by_source(project, query: str, source_ids: set[int] | None = None) -> Iterator[SourceHits]:
+    """The hits of ``search``, one ``SourceHits`` per source with hits, in ``search``'s order
+    (by source name, then start and end): a caller that shows the first hits at once stops
+    early or goes on later. The query is parsed (and a bad one refused) on the first ``next``."""
     clauses = parse_query(query)
     sources = catalog(project)
     # the sources whose kept index keys lack a key of every clause cannot match (a substring
@@ -321,27 +473,40 @@ def search_by_source(project, query: str, source_ids: set[int] | None = None) ->
     cases_of = sources.cases
     plan = [([_Lookup(t) for t in c.positive], [_Lookup(t) for t in c.negative]) for c in clauses]
     reader = _Reader(project, plan, cases_of)
-    ordered = [i for i, _name in sources.ordered if i not in skipped and (source_ids is None or i in source_ids)]
+    ordered = [(i, name) for i, name in sources.ordered if i not in skipped and (source_ids is None or i in source_ids)]
     at, size = 0, _FIRST_CHUNK
     while at < len(ordered):
-        # each source's hits made as its row streams in (its word index is still in the
+        # each source's hits found as its row streams in (its word index is still in the
         # CPU's cache), then given in name order; no cursor is left open between steps
         with _mapped(project.conn):
             rows = _rows(project.conn, ordered[at:at + size])
             try:
-                found = [(row[1], hits) for row in rows if (hits := _source_hits(reader, row))]
+                found = [hits for row in rows if (hits := _source_hits(reader, row))]
             finally:
                 rows.close()  # its statement done: SQLite ignores a new mmap_size while pages are out
-        found.sort(key=_first)
+        found.sort(key=_by_source)
         at, size = at + size, min(4 * size, _CHUNK)
-        for _name, hits in found:
-            yield hits
+        yield from found
 
 
-def _source_hits(reader: _Reader, row) -> list[Hit]:
-    """The hits in one source (``row`` from ``_rows``)."""
+_by_source = attrgetter("source")
+
+
+def _source_hits(reader: _Reader, row) -> SourceHits | None:
+    """The hits in one source (``row`` from ``_rows``), None if none."""
     sid, name, length, crc, blob = row
     sources = reader.sources
+    lean = reader.lean
+    if lean is not None and crc is not None:
+        try:
+            got = lean(blob, (length, crc))
+        except _DAMAGED:  # a vocabulary line that is not one: ``_WordIndex`` sees the same
+            got = None
+        if got is not None:
+            if not got[0]:
+                return None
+            return SourceHits(name, sid, reader.cases_of.get(sid), got[0], got[1],
+                              _Text(later=sources.text_later(sid), where=(reader.path, name)))
     try:
         raw = None
         try:
@@ -355,28 +520,26 @@ def _source_hits(reader: _Reader, row) -> list[Hit]:
         # without a scan, the text is read when a snippet is first shown
         text = (_Text(raw) if raw is not None
                 else _Text(later=sources.text_later(sid), where=(reader.path, name)))
-        starts: Iterable[int]
-        ends: Iterable[int]
+        starts: Sequence[int]
+        ends: Sequence[int] | int
         word = reader.word
         try:
             if word is not None and index is not None and not index.under:
-                # the starts alone: no (start, end) pair per hit
-                starts = index.positions(word)[0]
-                ends = map(add, starts, repeat(len(word)))
+                starts, ends = index.positions(word)[0], len(word)  # the starts alone
             else:
                 one = reader.one
                 spans = index.spans(*one) if one is not None and index is not None else _spans(reader.plan, text, index)
-                starts, ends = map(_first, spans), map(_second, spans)
+                starts, ends = list(map(_first, spans)), list(map(_second, spans))
         except _DAMAGED:
             text = _Text(sources.text_utf8(sid))
             spans = _spans(reader.plan, text, None)
-            starts, ends = map(_first, spans), map(_second, spans)
-        fields = zip(repeat(name), repeat(sid), repeat(reader.cases_of.get(sid)), starts, ends,
-                     repeat(text))  # one C pass per hit, no Python frame
-        return list(map(_new_tuple, repeat(Hit), fields))
+            starts, ends = list(map(_first, spans)), list(map(_second, spans))
+        if not starts:
+            return None
+        return SourceHits(name, sid, reader.cases_of.get(sid), starts, ends, text)
     except UnicodeDecodeError as exc:  # the stored text itself is damaged (never quote it)
         raise _damaged(reader.path, name, exc) from None
 
 
-__all__ = ["Clause", "Hit", "Term", "build_word_index", "parse_query", "search", "search_by_source",
+__all__ = ["Clause", "Hit", "Hits", "SourceHits", "Term", "build_word_index", "parse_query", "search", "search_by_source",
            "word_index_is_current", "word_key"]
