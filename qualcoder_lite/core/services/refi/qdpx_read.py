@@ -51,6 +51,7 @@ from ...formats.textnorm import normalise
 from .qdpx_content import KeptAside, QdpxContent
 from .qdpx_place import _convert
 from .qdpx_prefetch import Prefetch
+from .qdpx_stream import RawSelection
 from .qdpx_xml import (_MEDIA_SELECTIONS, _NO_REFS, _TEXT_HOLDERS, _guid_ref, _kid, _kids, _name, _refs,
                        _StreamingReader, _tag_name, _text_of)
 
@@ -288,43 +289,38 @@ class _Reader(_StreamingReader):
         return got
 
     def selection(self, s: Element, start: int, end: int) -> refi.Selection:
-        g = self.required_guid(s, _name(s))
-        user = self.shared(s.get("creatingUser"))
-        created = s.get("creationDateTime")
-        codings = []
-        description: str | None = None
-        notes: list[str] = []
-        for c in s:  # one pass over the children (a selection per coded span: the hot path)
+        """A selection read from its element (media and transcript selections: a text
+        selection is read by the parser's handlers, ``selection_of``)."""
+        raw = RawSelection(s.attrib)
+        for c in s:  # what the parser's handlers take of a PlainTextSelection (qdpx_stream)
             kind = _tag_name(c.tag)
             if kind == "Coding":
-                codings.append(self._coding(c, g, user, created))
+                ref = next((k.attrib for k in c if _tag_name(k.tag) == "CodeRef"), None)
+                raw.codings.append([c.attrib, ref, [k.get("targetGUID") for k in c if _tag_name(k.tag) == "NoteRef"]])
             elif kind == "NoteRef":
-                ref = _guid_ref(c.get("targetGUID"))
-                if ref:
-                    notes.append(ref)
-            elif kind == "Description" and description is None:
-                description = c.text or ""
-        return refi.Selection(g, start, end, s.get("name") or "", description or "",
-                              user, created, codings, notes or _NO_REFS)
+                raw.notes.append(c.get("targetGUID"))
+            elif kind == "Description" and raw.description is None:
+                raw.description = c.text or ""
+        return self.selection_of(raw, start, end, _name(s))
 
-    def _coding(self, c: Element, selection: str, user: str | None, created: str | None) -> refi.Coding:
-        code_ref: Element | None = None
-        notes: list[str] = []
-        for k in c:
-            kind = _tag_name(k.tag)
-            if kind == "CodeRef":
-                if code_ref is None:
-                    code_ref = k
-            elif kind == "NoteRef":
-                ref = _guid_ref(k.get("targetGUID"))
-                if ref:
-                    notes.append(ref)
-        code = self.shared(code_ref.get("targetGUID")) if code_ref is not None else None
-        if code is None:
-            raise self.fail(f"<Coding> {c.get('guid')} has no CodeRef (required)")
-        cg = _guid_ref(c.get("guid")) or refi.derived_guid("coding", selection, code)
-        return refi.Coding(cg, code, self.shared(c.get("creatingUser")) or user,
-                           c.get("creationDateTime") or created, notes or _NO_REFS)
+    def selection_of(self, raw: RawSelection, start: int, end: int, what: str = "PlainTextSelection") -> refi.Selection:
+        s = raw.attrs
+        g = self.required_guid(s, what)
+        user = self.shared(s.get("creatingUser"))
+        created = s.get("creationDateTime")
+        shared = self.shared
+        codings = []
+        for attrs, code_ref, note_targets in raw.codings:  # the hot path: one coding per selection, most
+            code = shared(code_ref.get("targetGUID")) if code_ref is not None else None
+            if code is None:
+                raise self.fail(f"<Coding> {attrs.get('guid')} has no CodeRef (required)")
+            cg = _guid_ref(attrs.get("guid")) or refi.derived_guid("coding", g, code)
+            notes = [ref for r in note_targets if (ref := _guid_ref(r))] if note_targets else None
+            codings.append(refi.Coding(cg, code, shared(attrs.get("creatingUser")) or user,
+                                       attrs.get("creationDateTime") or created, notes or _NO_REFS))
+        notes = [ref for r in raw.notes if (ref := _guid_ref(r))] if raw.notes else None
+        return refi.Selection(g, start, end, s.get("name") or "", raw.description or "",
+                              user, created, codings, notes or _NO_REFS)
 
     def text_source(self, el: Element, guid: str, name: str, element: str) -> refi.Source:
         src = refi.Source(guid=guid, name=name, path=el.get("plainTextPath"), description=_text_of(el, "Description"),
