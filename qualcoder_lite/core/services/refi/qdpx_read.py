@@ -71,6 +71,7 @@ class _Reader(_StreamingReader):
         self.pack = pack
         self.prefetch = prefetch
         self.loaded_member = ""  # the member ``load_text`` read last
+        self.loaded_bytes: bytes | None = None  # and its bytes, until ``text_source`` packs its text
         if prefetch is not None:
             self.on_text_holder = self.prefetch_text
         self._basenames: dict[str, ZipInfo] | None = None
@@ -78,6 +79,7 @@ class _Reader(_StreamingReader):
         self._seen_guids: set[str] = set()
         self._shared: dict[str, str] = {}
         self._by_value: dict[str | None, str | None] = {}  # a reference as written -> ``shared``
+        self._stamps: dict[str | None, str] = {}  # a time stamp -> the one string for it
 
     # -- archive members ----------------------------------------------------------------
     def find_member(self, ref: str) -> tuple[ZipInfo | None, str]:
@@ -142,7 +144,7 @@ class _Reader(_StreamingReader):
             return None, why
         assert self.archive is not None  # found there
         self.loaded_member = info.filename
-        data = self.archive.read(info, MAX_TEXT_BYTES)
+        data = self.loaded_bytes = self.archive.read(info, MAX_TEXT_BYTES)
         where = f"{self.path}:{info.filename}"
         try:
             text, warnings = decode_bytes(where, data)
@@ -276,6 +278,12 @@ class _Reader(_StreamingReader):
             src.selections.extend(state.selections)
             state.selections = []
 
+    def _stamp(self, value: str | None) -> str | None:
+        """``value``, kept as the one string for it (``selection_of``) while few are kept."""
+        if value is not None and len(self._stamps) < _SHARED_LIMIT:
+            self._stamps[value] = value
+        return value
+
     def shared(self, value: str | None) -> str | None:
         """A code or user reference: the one string for each GUID (they repeat in every
         selection; 250,000 selections would otherwise hold a million copies), looked up by
@@ -307,7 +315,9 @@ class _Reader(_StreamingReader):
         s = raw.attrs
         g = self.required_guid(s, what)
         user = self.shared(s.get("creatingUser"))
+        stamps = self._stamps  # time stamps repeat (codings made in one sitting): one string each
         created = s.get("creationDateTime")
+        created = stamps.get(created) or self._stamp(created)
         shared = self.shared
         codings = []
         for attrs, code_ref, note_targets in raw.codings:  # the hot path: one coding per selection, most
@@ -316,8 +326,9 @@ class _Reader(_StreamingReader):
                 raise self.fail(f"<Coding> {attrs.get('guid')} has no CodeRef (required)")
             cg = _guid_ref(attrs.get("guid")) or refi.derived_guid("coding", g, code)
             notes = [ref for r in note_targets if (ref := _guid_ref(r))] if note_targets else None
+            stamp = attrs.get("creationDateTime")
             codings.append(refi.Coding(cg, code, shared(attrs.get("creatingUser")) or user,
-                                       attrs.get("creationDateTime") or created, notes or _NO_REFS))
+                                       (stamps.get(stamp) or self._stamp(stamp)) or created, notes or _NO_REFS))
         notes = [ref for r in raw.notes if (ref := _guid_ref(r))] if raw.notes else None
         return refi.Selection(g, start, end, s.get("name") or "", raw.description or "",
                               user, created, codings, notes or _NO_REFS)
@@ -340,7 +351,8 @@ class _Reader(_StreamingReader):
         if src.raw is not None:
             src.text = normalise(src.raw)
             if self.pack:
-                src.pack()
+                src.pack(self.loaded_bytes if inline is None else None)
+        self.loaded_bytes = None
         self.selections(el, src)
         return src
 
