@@ -52,7 +52,7 @@ from .qdpx_content import KeptAside, QdpxContent
 from .qdpx_place import _convert
 from .qdpx_prefetch import Prefetch
 from .qdpx_stream import RawSelection
-from .qdpx_xml import (_MEDIA_SELECTIONS, _NO_REFS, _TEXT_HOLDERS, _guid_ref, _kid, _kids, _name, _refs,
+from .qdpx_xml import (_MEDIA_SELECTIONS, _NO_REFS, _OUR_GUID, _TEXT_HOLDERS, _guid_ref, _kid, _kids, _name, _refs,
                        _StreamingReader, _tag_name, _text_of)
 
 KIND = "a REFI-QDA project"
@@ -312,23 +312,36 @@ class _Reader(_StreamingReader):
         return self.selection_of(raw, start, end, _name(s))
 
     def selection_of(self, raw: RawSelection, start: int, end: int, what: str = "PlainTextSelection") -> refi.Selection:
+        """The selection ``raw`` (the hot path: one per coded span, most with one coding; GUIDs in
+        our form and references seen before are taken without a call)."""
         s = raw.attrs
-        g = self.required_guid(s, what)
-        user = self.shared(s.get("creatingUser"))
+        g = s.get("guid")
+        if not g or _OUR_GUID(g) is None:
+            g = self.required_guid(s, what)
+        known, shared = self._by_value, self.shared  # shared(v): known.get(v), else worked out
+        user = known.get(v := s.get("creatingUser"), _UNSEEN)
+        if user is _UNSEEN:
+            user = shared(v)
         stamps = self._stamps  # time stamps repeat (codings made in one sitting): one string each
         created = s.get("creationDateTime")
         created = stamps.get(created) or self._stamp(created)
-        shared = self.shared
         codings = []
-        for attrs, code_ref, note_targets in raw.codings:  # the hot path: one coding per selection, most
-            code = shared(code_ref.get("targetGUID")) if code_ref is not None else None
+        for attrs, code_ref, note_targets in raw.codings:
+            code = known.get(v := code_ref.get("targetGUID"), _UNSEEN) if code_ref is not None else None
+            if code is _UNSEEN:
+                code = shared(v)
             if code is None:
                 raise self.fail(f"<Coding> {attrs.get('guid')} has no CodeRef (required)")
-            cg = _guid_ref(attrs.get("guid")) or refi.derived_guid("coding", g, code)
+            cg = attrs.get("guid")
+            if not cg or _OUR_GUID(cg) is None:
+                cg = _guid_ref(cg) or refi.derived_guid("coding", g, code)
             notes = [ref for r in note_targets if (ref := _guid_ref(r))] if note_targets else None
+            by = known.get(v := attrs.get("creatingUser"), _UNSEEN)
+            if by is _UNSEEN:
+                by = shared(v)
             stamp = attrs.get("creationDateTime")
-            codings.append(refi.Coding(cg, code, shared(attrs.get("creatingUser")) or user,
-                                       (stamps.get(stamp) or self._stamp(stamp)) or created, notes or _NO_REFS))
+            codings.append(refi.Coding(cg, code, by or user, (stamps.get(stamp) or self._stamp(stamp)) or created,
+                                       notes or _NO_REFS))
         notes = [ref for r in raw.notes if (ref := _guid_ref(r))] if raw.notes else None
         return refi.Selection(g, start, end, s.get("name") or "", raw.description or "",
                               user, created, codings, notes or _NO_REFS)
