@@ -39,7 +39,7 @@ SELECTIONS = [
     f'<x:Coding xmlns:x="urn:other" guid="{G.format(12)}"><x:CodeRef targetGUID="{G.format(82)}"/></x:Coding>'
     "</PlainTextSelection>",
     # a malformed GUID (a derived one is used) and no codings at all
-    f'<PlainTextSelection guid="not a guid" startPosition="6" endPosition="14"/>',
+    '<PlainTextSelection guid="not a guid" startPosition="6" endPosition="14"/>',
 ]
 
 
