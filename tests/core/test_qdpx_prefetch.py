@@ -5,6 +5,9 @@ another text costs time, never a difference."""
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
+
 import pytest
 
 from qualcoder_lite.core.errors import InputError
@@ -12,7 +15,7 @@ from qualcoder_lite.core.project import memory_project
 from qualcoder_lite.core.services.refi import build, qdpx_prefetch
 from qualcoder_lite.core.services.refi.interop import export_qdpx, import_qdpx
 from qualcoder_lite.core.services.sources import reading
-from qualcoder_lite.core.services.sources.importing import CaseRule, import_files
+from qualcoder_lite.core.services.sources.importing import CaseRule, import_files, text_hash
 from tests.core.test_import_speed_paths import _files, _qdpx_stored
 
 N = 9
@@ -58,6 +61,10 @@ def test_workers_started_while_reading_store_the_same(qdpx, tmp_path, monkeypatc
     stored = _qdpx_stored(tmp_path / "here.qlite")
     assert len(stored["sources"]) == N and len(stored["speaker_turns"]) > N
     assert _qdpx_stored(tmp_path / "pooled.qlite") == stored
+    # the SHA-256 compared with the workers' is the sources' text_hash: the same as a text's own
+    with contextlib.closing(sqlite3.connect(tmp_path / "pooled.qlite")) as conn:
+        rows = conn.execute("SELECT text, text_hash FROM sources").fetchall()
+    assert len(rows) == N and all(h == text_hash(t) for t, h in rows)
 
 
 def test_a_worker_that_reads_another_text_is_not_taken(qdpx, tmp_path, monkeypatch):

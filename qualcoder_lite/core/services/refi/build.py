@@ -187,10 +187,12 @@ class _Builder:
         self.coding_memos: dict[str, list[str]] = {}
         for src in self.proj.sources:
             ref("source", src.guid, src.note_refs)
-            for sel in src.selections:
-                ref("selection", sel.guid, sel.note_refs)
+            for sel in src.selections:  # one per coded span: most refer to no notes
+                if sel.note_refs:
+                    ref("selection", sel.guid, sel.note_refs)
                 for c in sel.codings:
-                    ref("coding", c.guid, c.note_refs)
+                    if c.note_refs:
+                        ref("coding", c.guid, c.note_refs)
         cases = {c.guid for c in self.proj.cases}
         codes = {c.guid for c, _ in refi.walk_codes(self.proj.codes)}
         sources = {s.guid for s in self.proj.sources if s.has_text}

@@ -4,12 +4,13 @@ steps; see ``build`` for the mapping)."""
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import TYPE_CHECKING, Generator, Iterator, Sequence
 
 from . import model as refi
 from .qdpx_content import KeptAside
 from ..sources.importing import text_hash
 from ..sources.reading import derive_texts
+from .qdpx_prefetch import Derived
 
 if TYPE_CHECKING:
     from .build import _Builder
@@ -31,16 +32,24 @@ def write_sources(b: _Builder) -> None:
     present = [s for s in b.proj.sources if s.has_text]
     prefetch = b.c.prefetch
     if prefetch is not None and prefetch.started:
-        derived = prefetch.derived(present)  # by the workers reading started
+        derived = prefetch.derived(present)  # by the workers reading started, with the texts' hashes
     else:
-        derived = derive_texts(_Texts(present))  # in worker processes if many
+        derived = _unhashed(derive_texts(_Texts(present)))  # in worker processes if many
     try:
         _write(b, present, derived)
     finally:
         derived.close()  # a cancel stops the workers now
 
 
-def _write(b: _Builder, present: list[refi.Source], derived: Iterator[tuple[bytes, int, list[tuple]]]) -> None:
+def _unhashed(derived: Generator[tuple[bytes, int, list[tuple]], None, None]) -> Generator[Derived, None, None]:
+    try:
+        for index, words, turns in derived:
+            yield index, words, turns, None
+    finally:
+        derived.close()  # its workers stop with it
+
+
+def _write(b: _Builder, present: list[refi.Source], derived: Iterator[Derived]) -> None:
     names: set[str] = set()
     for i, src in enumerate(present):
         if b.progress is not None and not b.progress(i, len(present), f"Importing {src.name}"):
@@ -51,10 +60,10 @@ def _write(b: _Builder, present: list[refi.Source], derived: Iterator[tuple[byte
             b.r.renamed.append(f"source {name!r} -> {final!r} (two sources with one name)")
         text = src.full_text()  # packed: decoded here, one at a time
         assert text is not None  # present sources only
-        index, words, turns = next(derived)
+        index, words, turns, hashed = next(derived)  # hashed: text_hash(text), from the text's UTF-8
         sid = b.insert("sources", {
             "guid": b.guid("sources", src.guid), "name": final, "kind": "transcript", "text": text,
-            "text_hash": text_hash(text), "words": words, "file_format": "txt",
+            "text_hash": hashed or text_hash(text), "words": words, "file_format": "txt",
             "word_index": index,
             "original_path": f"{b.c.path.name}:{src.path or src.element}",
             "imported": refi.valid_datetime(src.created) or b.now,
@@ -71,21 +80,29 @@ def _write(b: _Builder, present: list[refi.Source], derived: Iterator[tuple[byte
         src.release()  # written: thousands of texts are never all held
 
 def write_codings(b: _Builder, src: refi.Source, sid: int) -> None:
-    rows = []
+    rows: list[tuple] = []
     seen: set[tuple] = set()
-    code_ids, coding_memos, written = b.code_ids, b.coding_memos, b.codings_written
+    code_ids, coding_memos, written, sel_memos = b.code_ids, b.coding_memos, b.codings_written, b.sel_memos
+    sel_source = b.sel_source
     used = b.guids["codings"]  # b.guid("codings", ...) inline: one per coding
     coder_of: dict[str | None, int] = {}  # b.coder_for, asked once per user
     stamp_of: dict[str | None, str] = {}  # refi.valid_datetime(created) or b.now, once per value
-    for sel in src.selections:
-        b.sel_source[sel.guid] = sid
-        unknown = [c for c in sel.codings if c.code not in code_ids]
-        if unknown:
-            b.kept.append(KeptAside(src.name, src.guid, sel.guid, sel.start, sel.end, sel.name,
-                                       [c.code for c in unknown], [c.user for c in unknown],
-                                       "refers to a code that is not in the codebook"))
-        shared = b.sel_memos.get(sel.guid, []) + ([sel.description] if sel.description else [])
-        for c in sel.codings:
+    put = rows.append
+    for sel in src.selections:  # the hot path: one selection per coded span, most with one coding
+        sel_source[sel.guid] = sid
+        codings = sel.codings
+        for c in codings:
+            if c.code not in code_ids:
+                unknown = [c for c in codings if c.code not in code_ids]
+                b.kept.append(KeptAside(src.name, src.guid, sel.guid, sel.start, sel.end, sel.name,
+                                        [c.code for c in unknown], [c.user for c in unknown],
+                                        "refers to a code that is not in the codebook"))
+                break
+        memos = sel_memos.get(sel.guid)
+        shared = (memos + [sel.description] if memos is not None else [sel.description]) if sel.description \
+            else memos or None
+        start, end = sel.start, sel.end
+        for c in codings:
             code_id = code_ids.get(c.code)
             if code_id is None:
                 continue
@@ -93,20 +110,21 @@ def write_codings(b: _Builder, src: refi.Source, sid: int) -> None:
             coder = coder_of.get(user)
             if coder is None:
                 coder = coder_of[user] = b.coder_for(user)
-            key = (code_id, coder, sel.start, sel.end)
+            key = (code_id, coder, start, end)
             if key in seen:
                 b.r.skip("duplicate codings (same code, coder and span) merged")
                 continue
             seen.add(key)
-            written.add(c.guid)
-            own = coding_memos.get(c.guid)
-            memo = "\n\n".join(own + shared) if own else "\n\n".join(shared) if shared else ""
-            guid = c.guid if c.guid and c.guid not in used else str(uuid.uuid4())
+            cg = c.guid
+            written.add(cg)
+            own = coding_memos.get(cg)
+            memo = "\n\n".join(own + shared if shared else own) if own else "\n\n".join(shared) if shared else ""
+            guid = cg if cg and cg not in used else str(uuid.uuid4())
             used.add(guid)
             created = stamp_of.get(c.created)
             if created is None:
                 created = stamp_of[c.created] = refi.valid_datetime(c.created) or b.now
-            rows.append((guid, sid, code_id, coder, sel.start, sel.end, memo, created))
+            put((guid, sid, code_id, coder, start, end, memo, created))
     b.conn.executemany(
         'INSERT INTO codings (guid, source_id, code_id, coder_id, start, "end", memo, created) '
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)

@@ -222,12 +222,16 @@ class Source:
             self.text = self.raw = self.packed = None
             self.released = True
 
-    def pack(self) -> None:
-        """Hold the text (and raw text) as UTF-8 until ``unpacked`` or ``full_text``."""
+    def pack(self, read: bytes | None = None) -> None:
+        """Hold the text (and raw text) as UTF-8 until ``unpacked`` or ``full_text``. ``read``:
+        the bytes the text was decoded from, kept instead when they are its UTF-8 (the copy
+        made to compare is let go at once: thousands of texts read one after the other then
+        leave no gaps between the bytes kept)."""
         if self.text is None:
             return
         raw = None if self.raw is None or self.raw == self.text else self.raw.encode("utf-8", "surrogatepass")
-        self.packed = (self.text.encode("utf-8", "surrogatepass"), raw)
+        text = self.text.encode("utf-8", "surrogatepass")
+        self.packed = (read if read is not None and read == text else text, raw)
         self.text = self.raw = None
 
     def full_text(self) -> str | None:

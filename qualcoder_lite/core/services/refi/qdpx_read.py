@@ -51,7 +51,8 @@ from ...formats.textnorm import normalise
 from .qdpx_content import KeptAside, QdpxContent
 from .qdpx_place import _convert
 from .qdpx_prefetch import Prefetch
-from .qdpx_xml import (_MEDIA_SELECTIONS, _NO_REFS, _TEXT_HOLDERS, _guid_ref, _kid, _kids, _name, _refs,
+from .qdpx_stream import RawSelection
+from .qdpx_xml import (_MEDIA_SELECTIONS, _NO_REFS, _OUR_GUID, _TEXT_HOLDERS, _guid_ref, _kid, _kids, _name, _refs,
                        _StreamingReader, _tag_name, _text_of)
 
 KIND = "a REFI-QDA project"
@@ -70,6 +71,7 @@ class _Reader(_StreamingReader):
         self.pack = pack
         self.prefetch = prefetch
         self.loaded_member = ""  # the member ``load_text`` read last
+        self.loaded_bytes: bytes | None = None  # and its bytes, until ``text_source`` packs its text
         if prefetch is not None:
             self.on_text_holder = self.prefetch_text
         self._basenames: dict[str, ZipInfo] | None = None
@@ -77,6 +79,7 @@ class _Reader(_StreamingReader):
         self._seen_guids: set[str] = set()
         self._shared: dict[str, str] = {}
         self._by_value: dict[str | None, str | None] = {}  # a reference as written -> ``shared``
+        self._stamps: dict[str | None, str] = {}  # a time stamp -> the one string for it
 
     # -- archive members ----------------------------------------------------------------
     def find_member(self, ref: str) -> tuple[ZipInfo | None, str]:
@@ -141,7 +144,7 @@ class _Reader(_StreamingReader):
             return None, why
         assert self.archive is not None  # found there
         self.loaded_member = info.filename
-        data = self.archive.read(info, MAX_TEXT_BYTES)
+        data = self.loaded_bytes = self.archive.read(info, MAX_TEXT_BYTES)
         where = f"{self.path}:{info.filename}"
         try:
             text, warnings = decode_bytes(where, data)
@@ -275,6 +278,12 @@ class _Reader(_StreamingReader):
             src.selections.extend(state.selections)
             state.selections = []
 
+    def _stamp(self, value: str | None) -> str | None:
+        """``value``, kept as the one string for it (``selection_of``) while few are kept."""
+        if value is not None and len(self._stamps) < _SHARED_LIMIT:
+            self._stamps[value] = value
+        return value
+
     def shared(self, value: str | None) -> str | None:
         """A code or user reference: the one string for each GUID (they repeat in every
         selection; 250,000 selections would otherwise hold a million copies), looked up by
@@ -288,43 +297,54 @@ class _Reader(_StreamingReader):
         return got
 
     def selection(self, s: Element, start: int, end: int) -> refi.Selection:
-        g = self.required_guid(s, _name(s))
-        user = self.shared(s.get("creatingUser"))
-        created = s.get("creationDateTime")
-        codings = []
-        description: str | None = None
-        notes: list[str] = []
-        for c in s:  # one pass over the children (a selection per coded span: the hot path)
+        """A selection read from its element (media and transcript selections: a text
+        selection is read by the parser's handlers, ``selection_of``)."""
+        raw = RawSelection(s.attrib)
+        for c in s:  # what the parser's handlers take of a PlainTextSelection (qdpx_stream)
             kind = _tag_name(c.tag)
             if kind == "Coding":
-                codings.append(self._coding(c, g, user, created))
+                ref = next((k.attrib for k in c if _tag_name(k.tag) == "CodeRef"), None)
+                raw.codings.append([c.attrib, ref, [k.get("targetGUID") for k in c if _tag_name(k.tag) == "NoteRef"]])
             elif kind == "NoteRef":
-                ref = _guid_ref(c.get("targetGUID"))
-                if ref:
-                    notes.append(ref)
-            elif kind == "Description" and description is None:
-                description = c.text or ""
-        return refi.Selection(g, start, end, s.get("name") or "", description or "",
-                              user, created, codings, notes or _NO_REFS)
+                raw.notes.append(c.get("targetGUID"))
+            elif kind == "Description" and raw.description is None:
+                raw.description = c.text or ""
+        return self.selection_of(raw, start, end, _name(s))
 
-    def _coding(self, c: Element, selection: str, user: str | None, created: str | None) -> refi.Coding:
-        code_ref: Element | None = None
-        notes: list[str] = []
-        for k in c:
-            kind = _tag_name(k.tag)
-            if kind == "CodeRef":
-                if code_ref is None:
-                    code_ref = k
-            elif kind == "NoteRef":
-                ref = _guid_ref(k.get("targetGUID"))
-                if ref:
-                    notes.append(ref)
-        code = self.shared(code_ref.get("targetGUID")) if code_ref is not None else None
-        if code is None:
-            raise self.fail(f"<Coding> {c.get('guid')} has no CodeRef (required)")
-        cg = _guid_ref(c.get("guid")) or refi.derived_guid("coding", selection, code)
-        return refi.Coding(cg, code, self.shared(c.get("creatingUser")) or user,
-                           c.get("creationDateTime") or created, notes or _NO_REFS)
+    def selection_of(self, raw: RawSelection, start: int, end: int, what: str = "PlainTextSelection") -> refi.Selection:
+        """The selection ``raw`` (the hot path: one per coded span, most with one coding; GUIDs in
+        our form and references seen before are taken without a call)."""
+        s = raw.attrs
+        g = s.get("guid")
+        if not g or _OUR_GUID(g) is None:
+            g = self.required_guid(s, what)
+        known, shared = self._by_value, self.shared  # shared(v): known.get(v), else worked out
+        user = known.get(v := s.get("creatingUser"), _UNSEEN)
+        if user is _UNSEEN:
+            user = shared(v)
+        stamps = self._stamps  # time stamps repeat (codings made in one sitting): one string each
+        created = s.get("creationDateTime")
+        created = stamps.get(created) or self._stamp(created)
+        codings = []
+        for attrs, code_ref, note_targets in raw.codings:
+            code = known.get(v := code_ref.get("targetGUID"), _UNSEEN) if code_ref is not None else None
+            if code is _UNSEEN:
+                code = shared(v)
+            if code is None:
+                raise self.fail(f"<Coding> {attrs.get('guid')} has no CodeRef (required)")
+            cg = attrs.get("guid")
+            if not cg or _OUR_GUID(cg) is None:
+                cg = _guid_ref(cg) or refi.derived_guid("coding", g, code)
+            notes = [ref for r in note_targets if (ref := _guid_ref(r))] if note_targets else None
+            by = known.get(v := attrs.get("creatingUser"), _UNSEEN)
+            if by is _UNSEEN:
+                by = shared(v)
+            stamp = attrs.get("creationDateTime")
+            codings.append(refi.Coding(cg, code, by or user, (stamps.get(stamp) or self._stamp(stamp)) or created,
+                                       notes or _NO_REFS))
+        notes = [ref for r in raw.notes if (ref := _guid_ref(r))] if raw.notes else None
+        return refi.Selection(g, start, end, s.get("name") or "", raw.description or "",
+                              user, created, codings, notes or _NO_REFS)
 
     def text_source(self, el: Element, guid: str, name: str, element: str) -> refi.Source:
         src = refi.Source(guid=guid, name=name, path=el.get("plainTextPath"), description=_text_of(el, "Description"),
@@ -344,7 +364,8 @@ class _Reader(_StreamingReader):
         if src.raw is not None:
             src.text = normalise(src.raw)
             if self.pack:
-                src.pack()
+                src.pack(self.loaded_bytes if inline is None else None)
+        self.loaded_bytes = None
         self.selections(el, src)
         return src
 

@@ -5,10 +5,11 @@ counted and left out, elements freed so memory follows what is kept)."""
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
-from xml.etree.ElementTree import Element, ParseError, XMLPullParser
+from typing import Callable, Mapping, NoReturn
+from xml.etree.ElementTree import Element
 from xml.parsers import expat
 
 import defusedxml
@@ -19,6 +20,7 @@ from ...errors import InputError
 from ...formats.safexml import local
 from . import model as refi
 from .qdpx_content import QdpxContent
+from .qdpx_stream import RawSelection, Streamer
 
 _TEXT_HOLDERS = ("TextSource", "PDFSource", "AudioSource", "VideoSource", "PictureSource")
 _MEDIA_SELECTIONS = {"PictureSelection": "a picture area", "PDFSelection": "a PDF page area",
@@ -35,6 +37,7 @@ _IDENTITY_ATTRS = frozenset({"guid", "name", "creationDateTime", "modifiedDateTi
 
 
 # ----------------------------------------------------------------------------- helpers
+_OUR_GUID = re.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").fullmatch
 _LOCAL_NAMES: dict[object, str | None] = {}  # tag -> local name; None: not an element (a comment)
 _LOCAL_NAMES_LIMIT = 4096
 
@@ -83,6 +86,8 @@ def _refs(el: Element, name: str) -> list[str]:
 
 def _guid_ref(value: str | None) -> str | None:
     """A reference key: the normalised GUID, or a GUID derived from a malformed value."""
+    if value and _OUR_GUID(value) is not None:  # in our form already: what ``norm_guid`` returns
+        return value
     if not value or not value.strip():
         return None
     return refi.norm_guid(value) or refi.derived_guid("foreign-guid", value.strip())
@@ -117,17 +122,21 @@ class _StreamingReader:
         """A text selection read from its element (the document half: ``qdpx_read._Reader``)."""
         raise NotImplementedError
 
+    def selection_of(self, raw: RawSelection, start: int, end: int) -> refi.Selection:
+        """A text selection read by the parser's handlers (``qdpx_read._Reader``)."""
+        raise NotImplementedError
+
     def fail(self, reason: str) -> InputError:
         return InputError(self.path, f"{self.member}: {reason}")
 
-    def required_guid(self, el: Element, what: str) -> str:
+    def required_guid(self, el: Element | Mapping[str, str], what: str) -> str:
         g = _guid_ref(el.get("guid"))
         if g is None:
             label = el.get("name")
             raise self.fail(f"<{what}>{f' {label!r}' if label else ''} has no guid (required)")
         return g
 
-    def position(self, el: Element, attr: str, what: str) -> int:
+    def position(self, el: Element | Mapping[str, str], attr: str, what: str) -> int:
         v = el.get(attr)
         try:
             return int((v or "").strip())
@@ -138,48 +147,45 @@ class _StreamingReader:
     def parse(self, stream) -> Element:
         """Parse the project XML from ``stream`` without DTDs or entities, taking each
         selection as it ends: duplicates are dropped, selections past the limits left
-        out, text selections turned into ``refi.Selection`` and their elements freed, so
+        out, text selections turned into ``refi.Selection`` (read by the parser's handlers,
+        never made into elements: ``qdpx_stream``) and media selections' elements freed, so
         memory follows what is kept, not the size of the file."""
-        stack: list[Element] = []
-        root: Element | None = None
-        inside = 0  # depth inside a selection element
+        streamer = Streamer(self)
+        guard = _PrologGuard()
         try:
-            for event, el in _events(stream):
-                if event == "start":
-                    if root is None:
-                        root = el
-                        self.check_root(el)
-                    if inside:
-                        inside += 1
-                        if inside > limits.MAX_SELECTION_ELEMENTS:
-                            raise self.fail(f"a <{_name(stack[-inside + 1])}> holds more than "
-                                            f"{limits.MAX_SELECTION_ELEMENTS:,} elements")
-                    elif _name(el) in _SELECTIONS and stack and _name(stack[-1]) in _SELECTION_HOLDERS:
-                        inside = 1
-                    else:
-                        self._elements += 1
-                        if self._elements > limits.MAX_XML_ELEMENTS:
-                            raise self.fail(f"has more than {limits.MAX_XML_ELEMENTS:,} elements besides "
-                                            "selections (the limit for a project)")
-                        if self.on_text_holder is not None and _name(el) in _TEXT_FILE_HOLDERS:
-                            self.on_text_holder(el)
-                    stack.append(el)
-                else:
-                    stack.pop()
-                    if inside:
-                        inside -= 1
-                        if inside == 0:
-                            self.take(el, stack[-1])
-                    elif el in self._streamed:  # a source has ended: its duplicates are all found
-                        self._streamed[el].seen = {}
+            while True:
+                data = stream.read(_CHUNK)
+                if not data:
+                    break
+                guard.feed(data)  # first: the parser never sees a DTD the guard has not refused
+                streamer.feed(data)
+            streamer.feed(b"", True)
         except defusedxml.DefusedXmlException as exc:
             raise self.fail(f"declares a DTD or entities, which are refused ({exc})") from None
-        except ParseError as exc:
+        except expat.ExpatError as exc:  # worded as ElementTree's ParseError
             if getattr(stream, "blank", False):
                 raise self.fail("is empty") from None
             raise self.fail(f"is not well-formed XML ({exc})") from None
-        assert root is not None
-        return root
+        assert streamer.root is not None
+        return streamer.root
+
+    def count_element(self, el: Element, name: str) -> None:
+        """An element outside the selections has started (``name``: its local name)."""
+        self._elements += 1
+        if self._elements > limits.MAX_XML_ELEMENTS:
+            raise self.fail(f"has more than {limits.MAX_XML_ELEMENTS:,} elements besides "
+                            "selections (the limit for a project)")
+        if self.on_text_holder is not None and name in _TEXT_FILE_HOLDERS:
+            self.on_text_holder(el)
+
+    def too_deep(self, name: str) -> NoReturn:
+        raise self.fail(f"a <{name}> holds more than {limits.MAX_SELECTION_ELEMENTS:,} elements")
+
+    def source_ended(self, el: Element) -> None:
+        """An element outside the selections has ended: a source's duplicates are all found."""
+        state = self._streamed.get(el)
+        if state is not None:
+            state.seen = {}
 
     def check_root(self, root: Element) -> None:
         """Refuse a file that is not a project at its first element, before reading on."""
@@ -190,19 +196,30 @@ class _StreamingReader:
             raise self.fail(f"is not a REFI-QDA project (root element <{name}>)")
 
     def take(self, el: Element, holder: Element) -> None:
-        """A selection has ended: keep it (within the limits) or drop it, and free it."""
+        """A media or transcript selection's element has ended (text selections: ``take_raw``):
+        keep it (within the limits; it is read with its holder) or drop it and free it."""
+        kind = _name(el)
+        if not self._keep(holder, None, _guid_ref(el.get("guid")), _identity(el, kind), len(_kids(el, "Coding"))):
+            self._drop(el, holder)
+
+    def take_raw(self, raw: RawSelection, holder: Element) -> None:
+        """A ``PlainTextSelection`` read by the parser's handlers has ended: keep it or not."""
+        attrs = raw.attrs
+        try:  # ``position``, without its call for the numbers every selection has
+            start, end = int(attrs["startPosition"].strip()), int(attrs["endPosition"].strip())
+        except (KeyError, ValueError):
+            start = self.position(attrs, "startPosition", "PlainTextSelection")
+            end = self.position(attrs, "endPosition", "PlainTextSelection")
+        sel = self.selection_of(raw, start, end)
+        self._keep(holder, sel, sel.guid, _text_identity(sel), len(sel.codings))
+
+    def _keep(self, holder: Element, sel: refi.Selection | None, guid: str | None, key: tuple | bytes,
+              codings: int) -> bool:
+        """Whether the selection that ended in ``holder`` is kept (a text selection ``sel``
+        joins its holder's), or was a duplicate or over the limits."""
         state = self._streamed.get(holder)
         if state is None:
             state = self._streamed[holder] = _Holder()
-        kind = _name(el)
-        sel = None
-        key: tuple | bytes
-        guid: str | None
-        if kind == "PlainTextSelection":
-            sel = self.selection(el, self.position(el, "startPosition", kind), self.position(el, "endPosition", kind))
-            guid, key = sel.guid, _text_identity(sel)
-        else:
-            guid, key = _guid_ref(el.get("guid")), _identity(el, kind)
         first = state.seen.get(key)
         if first is not None:
             self._duplicates += 1
@@ -211,9 +228,7 @@ class _StreamingReader:
                                 "span, codes and coders again); the file looks generated or damaged")
             if guid and first and guid != first:
                 self._duplicate_of.setdefault(guid, first)
-            self._drop(el, holder)
-            return
-        codings = len(sel.codings) if sel is not None else len(_kids(el, "Coding"))
+            return False
         if state.kept >= limits.MAX_SELECTIONS_PER_SOURCE:
             state.over_source += 1
         elif self._selections >= limits.MAX_SELECTIONS:
@@ -225,10 +240,10 @@ class _StreamingReader:
             state.kept += 1
             self._selections += 1
             self._codings += codings
-            if sel is None:
-                return  # media and transcript selections are read with their holder
-            state.selections.append(sel)
-        self._drop(el, holder)
+            if sel is not None:
+                state.selections.append(sel)
+            return True
+        return False
 
     @staticmethod
     def _drop(el: Element, holder: Element) -> None:
@@ -257,23 +272,6 @@ class _StreamingReader:
 
 
 _CHUNK = 64 * 1024
-
-
-def _events(stream) -> Iterator[Any]:
-    """(event, element), "start" or "end", of the XML in ``stream``, built by the C parser; a DTD is
-    refused (``DTDForbidden``, as defusedxml refuses it) before the parser reads past it.
-    Without a DTD nothing can declare an entity, so none can be expanded or fetched."""
-    parser: XMLPullParser = XMLPullParser(events=("start", "end"))
-    guard = _PrologGuard()
-    while True:
-        data = stream.read(_CHUNK)
-        if not data:
-            break
-        guard.feed(data)  # first: the parser never sees a DTD the guard has not refused
-        parser.feed(data)
-        yield from parser.read_events()
-    parser.close()
-    yield from parser.read_events()
 
 
 class _PrologGuard:
@@ -317,8 +315,14 @@ class _Holder:
 def _text_identity(sel: refi.Selection) -> tuple:
     """What makes a text selection the same as another: span, coders, codes, notes and
     description (not its GUID, name or dates)."""
-    return (sel.start, sel.end, sel.user, sel.description, tuple(sorted(sel.note_refs)),
-            tuple(sorted((c.code, c.user or "", tuple(sorted(c.note_refs))) for c in sel.codings)))
+    notes = tuple(sorted(sel.note_refs)) if sel.note_refs else ()
+    codings = sel.codings
+    if len(codings) == 1:  # most selections: one coding (the same tuple, without a sort)
+        c = codings[0]
+        return (sel.start, sel.end, sel.user, sel.description, notes,
+                ((c.code, c.user or "", tuple(sorted(c.note_refs)) if c.note_refs else ()),))
+    return (sel.start, sel.end, sel.user, sel.description, notes,
+            tuple(sorted((c.code, c.user or "", tuple(sorted(c.note_refs))) for c in codings)))
 
 
 def _identity(el: Element, kind: str) -> bytes:
