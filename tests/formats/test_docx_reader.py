@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -184,3 +185,15 @@ def test_deep_nesting_refused(make_docx: MakeDocx) -> None:
     depth = 5000
     body = "<w:sdt><w:sdtContent>" * depth + p(r("x")) + "</w:sdtContent></w:sdt>" * depth
     assert _refused(make_docx(body)) == "word/document.xml is nested too deeply"
+
+
+def test_xml_in_an_encoding_python_lacks(make_docx: MakeDocx, tmp_path) -> None:
+    """A colleague's tool wrote ``encoding="x-unknown"``: a message, not a LookupError traceback."""
+    from tests.formats.conftest import write_zip
+
+    good = make_docx(p(r("Hello")))
+    with zipfile.ZipFile(good) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    members["word/document.xml"] = members["word/document.xml"].replace(b'encoding="UTF-8"', b'encoding="x-unknown"')
+    reason = _refused(write_zip(tmp_path / "odd.docx", members))
+    assert reason.startswith("word/document.xml declares an encoding that cannot be read")

@@ -383,6 +383,8 @@ LATE_DTD = BILLION_LAUGHS.replace("<!DOCTYPE", f"<!-- {'x' * 300_000} --><!DOCTY
     ("<html><body>hello</body></html>", "not a REFI-QDA project"),
     ("<CodeBook xmlns='urn:QDA-XML:codebook:1.0'><Codes/></CodeBook>", "is a codebook"),
     ("", "is empty"),
+    ('<?xml version="1.0" encoding="x-unknown"?><Project xmlns="urn:QDA-XML:project:1.0" name="x"/>',
+     "declares an encoding that cannot be read"),
 ])
 def test_bad_project_xml_is_refused_with_a_clear_message(tmp_path, xml, message):
     path = make_qdpx(tmp_path / "bad.qdpx", xml, {})

@@ -15,7 +15,8 @@ def parse_xml(path: str | Path, data: bytes, member: str) -> Element:
     """Parse ``data`` (member ``member`` of the file ``path``) into an element tree.
 
     Any DTD is refused (that also rules out entity expansion, "billion laughs", and
-    external entities); malformed XML becomes an ``InputError`` naming the member.
+    external entities); malformed XML, or XML in an encoding Python cannot decode, becomes
+    an ``InputError`` naming the member.
     """
     try:
         return DET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
@@ -23,6 +24,8 @@ def parse_xml(path: str | Path, data: bytes, member: str) -> Element:
         raise InputError(path, f"{member} declares a DTD or entities, which are refused ({exc})") from None
     except ParseError as exc:
         raise InputError(path, f"{member} is not well-formed XML ({exc})") from None
+    except LookupError as exc:  # <?xml encoding="..."?> names a codec Python does not have
+        raise InputError(path, f"{member} declares an encoding that cannot be read ({exc})") from None
 
 
 def local(tag: str) -> tuple[str, str]:

@@ -162,6 +162,8 @@ class _StreamingReader:
             streamer.feed(b"", True)
         except defusedxml.DefusedXmlException as exc:
             raise self.fail(f"declares a DTD or entities, which are refused ({exc})") from None
+        except LookupError as exc:  # <?xml encoding="..."?> names a codec Python does not have
+            raise self.fail(f"declares an encoding that cannot be read ({exc})") from None
         except expat.ExpatError as exc:  # worded as ElementTree's ParseError
             if getattr(stream, "blank", False):
                 raise self.fail("is empty") from None
