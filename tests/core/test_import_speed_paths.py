@@ -130,6 +130,9 @@ def test_a_job_thread_of_a_script_without_the_main_guard_reads_here(tmp_path, mo
     job.start()
     job.join()
     assert [type(r.text) for _, r in got] == [str] * len(paths)
+    script.write_text('"""Use it so:\nif __name__ == "__main__":\n    main()\n"""\nprint("runs again")\n', encoding="utf-8")
+    reading._guarded.cache_clear()
+    assert not reading._server_safe()  # the guard only in a docstring
     script.write_text("def main():\n    pass\n\n\nif __name__ == '__main__':\n    main()\n", encoding="utf-8")
     reading._guarded.cache_clear()
     assert reading._server_safe()

@@ -14,6 +14,7 @@ either way ``progress`` returning False stops the reading (``InterruptedError``)
 
 from __future__ import annotations
 
+import ast
 import collections
 import contextlib
 import functools
@@ -311,7 +312,6 @@ def _files_context():
     return ctx
 
 
-_GUARD = re.compile(r"""^if\s+__name__\s*==\s*(['"])__main__\1\s*:""", re.M)
 
 
 def _server_safe() -> bool:
@@ -332,10 +332,22 @@ def _server_safe() -> bool:
 
 @functools.lru_cache(maxsize=8)
 def _guarded(path: str) -> bool:
+    """The file's module has ``if __name__ == "__main__":`` as a statement of its own (not
+    in a string or a nested block)."""
     try:
-        return _GUARD.search(Path(path).read_text(encoding="utf-8", errors="replace")) is not None
-    except OSError:
+        tree = ast.parse(Path(path).read_bytes())
+    except (OSError, SyntaxError, ValueError):
         return False
+    return any(isinstance(stmt, ast.If) and _is_main_test(stmt.test) for stmt in tree.body)
+
+
+def _is_main_test(test: ast.expr) -> bool:
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
+        return False
+    sides = [test.left, test.comparators[0]]
+    names = [x.id for x in sides if isinstance(x, ast.Name)]
+    values = [x.value for x in sides if isinstance(x, ast.Constant)]
+    return names == ["__name__"] and values == ["__main__"]
 
 
 def _result(futures: list, i: int, path: Path, encoding: str | None, waiting: Callable[[], None]) -> ReadFile:
