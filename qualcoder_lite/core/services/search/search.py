@@ -188,7 +188,24 @@ class _Starts(Sequence[int]):
         return self._list[i]
 
 
-class SourceHits(Sequence[Hit]):
+class _AsList(Sequence[Hit]):
+    """Hits made when read that compare, print, copy and pickle as the list of them."""
+
+    __slots__ = ()
+
+    def __eq__(self, other):
+        return _same(self, other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
+    def __reduce__(self):  # copy and pickle: a list of plain hits
+        return (list, (list(self),))
+
+
+class SourceHits(_AsList):
     """The hits in one source, in order: each ``Hit`` is made when read (a search of a common
     word finds ~70,000 hits at 2,000 sources; a caller that counts them, shows a page or
     takes their offsets makes no object per hit)."""
@@ -229,17 +246,6 @@ class SourceHits(Sequence[Hit]):
         return _new_tuple(Hit, (self.source, self.source_id, self.case, start,
                                 start + e if isinstance(e, int) else e[i], self._text))
 
-    def __eq__(self, other):
-        return _same(self, other)
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return repr(list(self))
-
-    def __reduce__(self):  # copy and pickle: a list of plain hits
-        return (list, (list(self),))
-
 
 _count = attrgetter("_n")
 
@@ -251,7 +257,7 @@ def _same(hits: Sequence[Hit], other) -> bool:
     return len(hits) == len(other) and all(map(eq, hits, other))
 
 
-class Hits(Sequence[Hit]):
+class Hits(_AsList):
     """What ``search`` returns: its hits in order (by source name, then start and end), like a
     list of them, each made when read (``SourceHits``); ``by_source`` gives them per source."""
 
@@ -278,17 +284,6 @@ class Hits(Sequence[Hit]):
             raise IndexError("hit index out of range")
         k = bisect_right(self._upto, j)
         return self.by_source[k][j - (self._upto[k - 1] if k else 0)]
-
-    def __eq__(self, other):
-        return _same(self, other)
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return repr(list(self))
-
-    def __reduce__(self):  # copy and pickle: a list of plain hits
-        return (list, (list(self),))
 
 
 class _Lookup:
