@@ -42,6 +42,17 @@ def _alive(pid: int) -> bool:
     return state not in ("Z", "X")  # a zombie has ended (its new parent may not reap it)
 
 
+def _left_after(pids, seconds: float = 20) -> list[int]:
+    """Those of ``pids`` still alive after up to ``seconds`` (killed, so none is left behind)."""
+    deadline = time.monotonic() + seconds
+    while any(map(_alive, pids)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [pid for pid in pids if _alive(pid)]
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    return left
+
+
 def test_idle_import_workers_end_when_the_app_is_killed(tmp_path):
     script = tmp_path / "app.py"
     script.write_text(_APP, encoding="utf-8")
@@ -54,13 +65,7 @@ def test_idle_import_workers_end_when_the_app_is_killed(tmp_path):
     finally:
         app.send_signal(signal.SIGKILL)
         app.wait()
-    deadline = time.monotonic() + 20
-    while any(map(_alive, workers)) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    left = [pid for pid in workers if _alive(pid)]
-    for pid in left:  # do not leave them behind when this fails
-        os.kill(pid, signal.SIGKILL)
-    assert left == []
+    assert _left_after(workers) == []
 
 
 _JOB_APP = textwrap.dedent("""
@@ -119,13 +124,7 @@ def test_a_job_threads_import_leaves_no_process_when_the_app_is_killed(tmp_path)
     finally:
         app.send_signal(signal.SIGKILL)
         app.wait()
-    deadline = time.monotonic() + 20
-    while any(map(_alive, family)) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    left = [pid for pid in family if _alive(pid)]
-    for pid in left:  # do not leave them behind when this fails
-        os.kill(pid, signal.SIGKILL)
-    assert left == []
+    assert _left_after(family) == []
 
 
 _JOB_IMPORT = textwrap.dedent("""
