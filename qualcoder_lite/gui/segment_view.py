@@ -1,5 +1,5 @@
 """The retrieval table's view (object name ``segmentTable``): rows patched in place by the
-model (``segment_table.SegmentModel.refresh``) repaint only what changed on screen."""
+model (``segment_model.SegmentModel.refresh``) repaint only what changed on screen."""
 
 from __future__ import annotations
 

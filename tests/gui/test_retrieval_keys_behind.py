@@ -9,17 +9,17 @@ from __future__ import annotations
 import pytest
 
 from qualcoder_lite.core.services.coding.coding import ApplyCode, RemoveCoding
-from qualcoder_lite.gui import segment_keys, segment_table
+from qualcoder_lite.gui import segment_keys, segment_model
 
 
 @pytest.fixture
 def steps(monkeypatch):
     """Read one source's keys at a time; the returned function reads every key at once again."""
-    monkeypatch.setattr(segment_table, "FIRST_KEYS", 1)
+    monkeypatch.setattr(segment_model, "FIRST_KEYS", 1)
     monkeypatch.setattr(segment_keys, "STEP_KEYS", 1)
 
     def eager() -> None:
-        monkeypatch.setattr(segment_table, "FIRST_KEYS", 10 ** 9)
+        monkeypatch.setattr(segment_model, "FIRST_KEYS", 10 ** 9)
 
     return eager
 
