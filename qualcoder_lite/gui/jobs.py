@@ -26,10 +26,11 @@ import contextlib
 import gc
 import sys
 import threading
+import time
 import traceback
 from typing import Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
 from ..core.commands import Command
 from ..core.errors import QualCoderError
@@ -41,6 +42,48 @@ class JobSignals(QObject):
     failed = Signal(str)
     crashed = Signal(str)  # an unexpected exception, with its traceback
     cancelled = Signal()
+
+
+#: the progress dialog is redrawn at most this often (a job may report thousands of steps a second)
+SHOW_EVERY_S = 0.04
+
+
+class _ThrottledProgress:
+    """A job's progress on its dialog, at most every ``SHOW_EVERY_S``: the latest report wins,
+    and a report that comes sooner is shown when that time is up, so the dialog never lags
+    the job by more. (A window-modal ``QProgressDialog.setValue`` runs the event loop: one per
+    report, a job with thousands of steps kept the GUI thread busy for hundreds of ms in a
+    row, with each of those calls nested in the one before.)"""
+
+    def __init__(self, dialog):
+        self.dialog = dialog
+        self.latest: tuple[int, int, str] | None = None
+        self.shown_at = -SHOW_EVERY_S
+        self.timer = QTimer(dialog)
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(self.show)
+
+    def report(self, n: int, total: int, text: str) -> None:
+        self.latest = (n, total, text)
+        wait = SHOW_EVERY_S - (time.monotonic() - self.shown_at)
+        if wait <= 0:
+            self.show()
+        elif not self.timer.isActive():
+            self.timer.start(int(wait * 1000) + 1)
+
+    def show(self) -> None:
+        if self.latest is None:
+            return
+        n, total, text = self.latest
+        self.latest = None
+        self.shown_at = time.monotonic()
+        dialog = self.dialog
+        top = max(total, 1)
+        if dialog.maximum() != top:
+            dialog.setMaximum(top)
+        if dialog.labelText() != text:
+            dialog.setLabelText(text)
+        dialog.setValue(min(n, top))  # last: it may run the event loop (a later report waits)
 
 
 _running: set["Worker"] = set()  # started and not yet stopped (keeps them alive, too)
@@ -333,12 +376,8 @@ class Job:
         if cancellable:
             dialog.canceled.connect(self.worker.cancel)
 
-        def on_progress(n: int, total: int, text: str) -> None:
-            dialog.setMaximum(max(total, 1))
-            dialog.setValue(min(n, max(total, 1)))
-            dialog.setLabelText(text)
-
-        self.worker.signals.progress.connect(on_progress)
+        self.shown_progress = _ThrottledProgress(dialog)  # held here: a connection holds no reference
+        self.worker.signals.progress.connect(self.shown_progress.report)
         return dialog
 
     # -- reports (GUI thread) ---------------------------------------------------------
