@@ -109,13 +109,22 @@ def test_a_summary_on_a_theme_cell_is_in_its_chart(cli, project_file, tmp_path):
         sid = add_text_source(p, "P1", "one two three four five six", case="P1")
         p.execute(AddCode("Theme/Sub"))
         p.execute(ApplyCode(sid, p.codes.find("Theme/Sub").id, 0, 3))
+    before = tmp_path / "before.docx"
+    assert cli("matrix", project_file, "--out", before).code == 0
+    assert "Theme columns include their sub-codes. “[to chart]” marks cells with quotes but no summary yet." in [
+        p.text for p in docx.Document(before).paragraphs]
     assert cli("summary", project_file, "--case", "P1", "--code", "Theme", "--text", "Waits grow.").code == 0
     out = tmp_path / "m.docx"
     r = cli("matrix", project_file, "--out", out)
     assert r.code == 0, r.err
-    (table,) = docx.Document(out).tables
+    d = docx.Document(out)
+    (table,) = d.tables
     assert [[c.text for c in row.cells] for row in table.rows] == [["Case", "Theme (general)", "Sub"],
                                                                    ["P1", "Waits grow.", "[to chart]"]]
+    # the note says what a (general) column counts: the theme alone, not its sub-codes
+    assert ("Each column includes its sub-codes, except a “(general)” column: what was coded or summarised "
+            "on the theme itself. “[to chart]” marks cells with quotes but no summary yet.") in [
+        p.text for p in d.paragraphs]
 
 
 def test_excel_has_an_overview_and_one_sheet_per_theme_set_up_for_printing(cli, demo_file, tmp_path):
