@@ -205,7 +205,7 @@ def write_docx(matrix: "Matrix | list[Matrix]", path: "str | Path | outfile.Outp
     rows_label = "cases" if first.row_kind == "case" else "sources"
     what = (f"{len(charts)} framework charts, one per theme" if len(charts) > 1 else "Framework matrix")
     dc.title_page(doc, project_name, authors, [
-        ("Contents", f"{what}; {len(first.rows)} {rows_label}"),
+        ("Contents", f"{what}; {len(first.rows)} {rows_label if len(first.rows) != 1 else rows_label[:-1]}"),
         ("Exported", _dt.date.today().isoformat()),
     ])
     doc.add_paragraph(_columns_note(charts) + f"“{TO_CHART}” marks cells with quotes but no summary yet.")
