@@ -8,6 +8,11 @@ import argparse
 from ._common import Parser, emit_json, open_for
 
 
+def _n(count: int, word: str) -> str:
+    """``1 case``, ``2 cases``."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def cmd_codes(args) -> int:
     from ..core.services.coding.codes import AddCode
     from ..core.services.sources.info import codes_table
@@ -25,8 +30,8 @@ def cmd_codes(args) -> int:
             for r in rows:
                 indent = "  " * (len(r["code_path"]) - 1)
                 total = ("" if r["codings_aggregate"] == r["codings"] else
-                         f"; with sub-codes {r['codings_aggregate']} passages, {r['cases_aggregate']} cases")
-                print(f"{indent}{r['code_path'][-1]}  ({r['codings']} codings, {r['cases']} cases{total})")
+                         f"; with sub-codes {_n(r['codings_aggregate'], 'passage')}, {_n(r['cases_aggregate'], 'case')}")
+                print(f"{indent}{r['code_path'][-1]}  ({_n(r['codings'], 'coding')}, {_n(r['cases'], 'case')}{total})")
     return 0
 
 
@@ -59,7 +64,7 @@ def cmd_speakers(args) -> int:
         emit_json(rows)
     else:
         for r in rows:
-            print(f"{r['speaker']}: {r['role']} ({r['turns']} turns in {r['sources']} sources)")
+            print(f"{r['speaker']}: {r['role']} ({_n(r['turns'], 'turn')} in {_n(r['sources'], 'source')})")
     return 0
 
 

@@ -89,9 +89,14 @@ def _wrote_line(out, matrix, charts) -> str:
     cells = [c for m in shown for c in m.cells.values()]
     charted = sum(1 for c in cells if c.summary)
     to_chart = sum(1 for c in cells if c.to_chart)
-    layout = (f"{len(shown)} charts (one per theme), {len(matrix.rows)} rows" if charts is not None
-              else f"{len(matrix.rows)} rows × {len(matrix.columns)} columns")
-    return f"wrote {out}: {layout}, {charted} summaries, {to_chart} cells to chart"
+    layout = (f"{_n(len(shown), 'chart')} (one per theme), {_n(len(matrix.rows), 'row')}" if charts is not None
+              else f"{_n(len(matrix.rows), 'row')} × {_n(len(matrix.columns), 'column')}")
+    return f"wrote {out}: {layout}, {_n(charted, 'summary', 'summaries')}, {_n(to_chart, 'cell')} to chart"
+
+
+def _n(count: int, word: str, words: str | None = None) -> str:
+    """``1 row``, ``2 rows``."""
+    return f"{count} {word if count == 1 else words or word + 's'}"
 
 
 def _matrix_json(args) -> int:

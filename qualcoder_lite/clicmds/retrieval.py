@@ -71,8 +71,9 @@ def cmd_search(args) -> int:
     else:
         for h in hits:
             print(f"{h.source} ({h.case or '-'}) {h.start}-{h.end}: {h.snippet}")
+    n_sources = len({h.source for h in hits})
     shown = f"{len(hits):,} of {total:,}" if len(hits) < total else f"{total:,}"
-    sys.stderr.write(f"{shown} hit{'s' if total != 1 else ''} in {len({h.source for h in hits})} sources\n")
+    sys.stderr.write(f"{shown} hit{'s' if total != 1 else ''} in {n_sources} source{'s' if n_sources != 1 else ''}\n")
     return 0
 
 

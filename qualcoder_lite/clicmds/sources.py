@@ -78,7 +78,7 @@ def cmd_cases(args) -> int:
         for r in rows:
             attrs = ", ".join(f"{k}={v}" for k, v in r["attributes"].items())
             print(f"{r['case']}: {len(r['sources'])} source{'s' if len(r['sources']) != 1 else ''}, "
-                  f"{r['codings']:,} codings" + (f"  [{attrs}]" if attrs else ""))
+                  f"{r['codings']:,} coding{'s' if r['codings'] != 1 else ''}" + (f"  [{attrs}]" if attrs else ""))
         if unlinked:
             sys.stderr.write(f"sources without a case: {'; '.join(unlinked)}\n")
     return 0

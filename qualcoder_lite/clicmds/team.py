@@ -30,7 +30,7 @@ def cmd_coders(args) -> int:
         return 0
     for r in rows:
         s = "" if r["sources"] == 1 else "s"
-        print(f"{r['coder']}: {r['codings']:,} codings in {r['sources']} source{s} ({r['color'] or 'no colour'})")
+        print(f"{r['coder']}: {r['codings']:,} coding{'s' if r['codings'] != 1 else ''} in {r['sources']} source{s} ({r['color'] or 'no colour'})")
     if not rows:
         sys.stderr.write("no coders yet\n")
     return 0

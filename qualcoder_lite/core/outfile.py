@@ -103,6 +103,9 @@ def check(target: "str | Path | Output") -> Path:
         raise OutputRefused(given, "is a folder; choose a file name to export to")
     real = Path(os.path.realpath(given))
     if not real.parent.is_dir():
+        if given.is_symlink() and given.parent.is_dir():  # the link's own folder is there
+            raise OutputRefused(given, f"is a link to {os.readlink(given)}, whose folder {real.parent} "
+                                       "does not exist")
         raise OutputRefused(given, f"the folder {given.parent} does not exist")
     if out.project is not None and _same_file(real, Path(out.project)):
         raise OutputRefused(given, "is the project itself; choose another file name (nothing was written)")

@@ -206,13 +206,26 @@ def check_project(path: str | Path, passphrase: str | None = None) -> None:
     database.check_pages(Path(path), passphrase)
 
 
+#: SQLite's files beside a database: a new project under such a name would be taken for
+#: another project's log, journal or shared memory (and deleted or overwritten) the next
+#: time that project is opened
+_SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
 def project_path(name: str | Path) -> Path:
-    """``new`` adds ``.qlite`` when the name has no extension."""
+    """The file a new project gets (``new`` and ``import-qdpx``): ``.qlite`` is added when
+    the name has no extension. A name SQLite or the lock keep beside a project
+    (``study.qlite-wal``, ``study.qlite.lock``) is refused, whether that project exists yet or not."""
     p = Path(name)
     # "Study v1.2" has no extension: a suffix counts only when it looks like one (.qlite, .db)
-    if p.suffix and re.fullmatch(r"\.[A-Za-z][A-Za-z0-9_-]*", p.suffix):
-        return p
-    return p.with_name(p.name + PROJECT_SUFFIX)
+    if not (p.suffix and re.fullmatch(r"\.[A-Za-z][A-Za-z0-9_-]*", p.suffix)):
+        p = p.with_name(p.name + PROJECT_SUFFIX)
+    for suffix in (*_SQLITE_COMPANIONS, ".lock"):
+        owner = p.name[: -len(suffix)]
+        if p.name.endswith(suffix) and owner:
+            raise ProjectError(p, f"is the name of a file kept beside the project {owner}; choose another name "
+                                  "(nothing was created)")
+    return p
 
 
 def new_project(path: str | Path, coder: str | None = None, passphrase: str | None = None,

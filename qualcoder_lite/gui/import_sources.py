@@ -36,8 +36,10 @@ def import_job(paths: list[Path], case_rule=None) -> Callable:
 
 
 def _without_duplicates(window, paths: list[Path]) -> list[Path] | None:
+    from ..core.services.sources.importing import _name_of  # the name the import will give
+
     existing = {s.name for s in window.ctx.project.sources.all()}
-    dupes = [p for p in paths if p.stem in existing]
+    dupes = [p for p in paths if _name_of(p) in existing]
     if not dupes:
         return paths
     names = ", ".join(p.name for p in dupes[:5])

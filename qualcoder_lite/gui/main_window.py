@@ -80,7 +80,10 @@ class MainWindow(QMainWindow):
         self._sync_actions()
         self._update_title()
         if project.path is not None:
-            prefs.add_recent(project.path)
+            try:
+                prefs.add_recent(project.path)
+            except QualCoderError as exc:  # a full or read-only config folder: the project opens all the same
+                self.show_message(f"The list of recent projects was not updated: {exc}")
         # What exists now (the window, its models, the project's caches) lives as long as the
         # project: full collections leave it out from now on (the one after a job walked
         # it all, 20-60 ms on the GUI thread at 10x). Closing the project gives it back.
@@ -248,7 +251,10 @@ class MainWindow(QMainWindow):
         if ok and name.strip():
             self.ctx.set_coder(name.strip())
             if p.path is not None:
-                prefs.set_coder_for(p.path, name.strip())
+                try:
+                    prefs.set_coder_for(p.path, name.strip())
+                except QualCoderError as exc:  # used now, only not remembered for next time
+                    self.show_message(f"Your coder name was not remembered for next time: {exc}")
             self._update_title()
 
     def quick_code(self):

@@ -30,8 +30,13 @@ def load() -> dict:
 
 
 def save(data: dict) -> None:
+    """Write the preferences; an ``OutputError`` naming the file when it cannot be written
+    (a full disk, a read-only folder): callers go on without them."""
     path = _file()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise outfile.OutputError(path, f"cannot be written ({exc.strerror or exc})") from None
     text = json.dumps(data, indent=2, ensure_ascii=False)
     outfile.save_own_file(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 

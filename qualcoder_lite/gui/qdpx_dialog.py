@@ -72,6 +72,7 @@ class RefiActions(QObject):
 
     # -- import ---------------------------------------------------------------------------
     def import_project(self) -> None:
+        from ..core.errors import QualCoderError
         from ..core.project import project_path
 
         src, _ = QFileDialog.getOpenFileName(self.window, "Import a REFI-QDA project", "", QDPX_FILTER)
@@ -82,7 +83,11 @@ class RefiActions(QObject):
                                                 options=QFileDialog.DontConfirmOverwrite)
         if not target:
             return
-        target = project_path(target)
+        try:
+            target = project_path(target)
+        except QualCoderError as exc:
+            self.window.show_error("Cannot import", str(exc))
+            return
         if target.exists():
             self.window.show_error("Cannot import", f"{target}: already exists; choose another name "
                                                     "(an import never overwrites a project)")

@@ -199,3 +199,16 @@ def test_coder_before_or_after_the_command(tmp_path, cli, proj):
     assert cli("autocode", proj, "--code", "W", "--pattern", "staff", "--coder", "dave").code == 0
     coders = {s["coder"] for s in cli("segments", proj, "--json").json()}
     assert coders == {"carol", "dave"}
+
+
+def test_counts_of_one_read_in_the_singular(tmp_path, cli, proj):
+    assert cli("import", proj, _write(tmp_path / "P3.txt", INTERVIEW)).code == 0
+    assert cli("codes", proj, "add", "Staff/Shortage").code == 0
+    r = cli("autocode", proj, "--code", "Staff/Shortage", "--pattern", "more staff", "--coder", "ann")
+    assert r.out.strip() == "added 1 coding (1 match in 1 source; 0 already coded)"
+    assert cli("codes", proj, "list").out.splitlines() == [
+        "Staff  (0 codings, 0 cases; with sub-codes 1 passage, 1 case)", "  Shortage  (1 coding, 1 case)"]
+    assert "P3: participant (2 turns in 1 source)" in cli("speakers", proj).out.splitlines()
+    assert cli("cases", proj, "list").out.strip() == "P3: 1 source, 1 coding"
+    assert cli("coders", proj).out.startswith("ann: 1 coding in 1 source (")
+    assert cli("search", proj, "staff").err.strip() == "1 hit in 1 source"

@@ -77,3 +77,21 @@ def test_nothing_to_export_writes_no_file(cli, demo_file, tmp_path):
     assert r.code == 1 and "nothing to export" in r.err
     assert not out.exists()
     assert cli("matrix", demo_file, "--out", tmp_path / "m.pdf").code == 2
+
+
+def test_counts_of_one_read_in_the_singular(cli, project_file, tmp_path):
+    from qualcoder_lite.core.services.coding.codes import AddCode
+    from qualcoder_lite.core.services.coding.coding import ApplyCode
+    from tests.helpers import add_text_source
+
+    with open_project(project_file) as p:
+        sid = add_text_source(p, "P1", "one two three", case="P1")
+        p.execute(AddCode("Theme"))
+        p.execute(ApplyCode(sid, p.codes.find("Theme").id, 0, 3))
+    assert cli("summary", project_file, "--case", "P1", "--code", "Theme", "--text", "S.").code == 0
+    out = tmp_path / "m.docx"
+    r = cli("matrix", project_file, "--out", out)
+    assert r.out.strip() == f"wrote {out}: 1 chart (one per theme), 1 row, 1 summary, 0 cells to chart"
+    assert "Contents: Framework matrix; 1 case\n" in docx.Document(out).paragraphs[1].text + "\n"
+    r = cli("matrix", project_file, "--out", tmp_path / "m.csv")
+    assert r.out.strip() == f"wrote {tmp_path / 'm.csv'}: 1 row × 1 column, 1 summary, 0 cells to chart"

@@ -18,14 +18,20 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def _themes_and_subs() -> dict[str, list[str]]:
+    """Each demo theme's chart columns: '<theme> (general)' when the theme itself has
+    codings or matrix summaries, then its direct sub-codes (a theme without any: itself)."""
     with open(demo_dir() / "codebook.csv", encoding="utf-8") as fh:
         paths = [r["code"].split("/") for r in csv.DictReader(fh)]
+    own = set()
+    for name in ("codings.csv", "matrix.csv"):
+        with open(demo_dir() / name, encoding="utf-8") as fh:
+            own.update(r["code"] for r in csv.DictReader(fh) if "/" not in r["code"])
     out: dict[str, list[str]] = {}
     for p in paths:
         out.setdefault(p[0], [])
         if len(p) == 2:
             out[p[0]].append(p[1])
-    return out
+    return {t: ([f"{t} (general)"] if subs and t in own else []) + (subs or [t]) for t, subs in out.items()}
 
 
 def _captions(doc):
@@ -90,6 +96,35 @@ def test_theme_own_codings_get_their_own_column_and_a_theme_without_sub_codes_is
     theme = charts["Theme"]
     assert theme.headers == ["Theme (general)", "Sub"]
     assert [theme.cell(0, c).quotes for c in range(2)] == [1, 1]  # deep codes roll up; the theme's own stay apart
+
+
+def test_a_summary_on_a_theme_cell_is_in_its_chart(cli, project_file, tmp_path):
+    """The app's matrix shows theme columns: a summary written there is charted in the
+    theme's own column, even when the theme itself has no codings."""
+    from qualcoder_lite.core.services.coding.codes import AddCode
+    from qualcoder_lite.core.services.coding.coding import ApplyCode
+    from tests.helpers import add_text_source
+
+    with open_project(project_file) as p:
+        sid = add_text_source(p, "P1", "one two three four five six", case="P1")
+        p.execute(AddCode("Theme/Sub"))
+        p.execute(ApplyCode(sid, p.codes.find("Theme/Sub").id, 0, 3))
+    before = tmp_path / "before.docx"
+    assert cli("matrix", project_file, "--out", before).code == 0
+    assert "Theme columns include their sub-codes. “[to chart]” marks cells with quotes but no summary yet." in [
+        p.text for p in docx.Document(before).paragraphs]
+    assert cli("summary", project_file, "--case", "P1", "--code", "Theme", "--text", "Waits grow.").code == 0
+    out = tmp_path / "m.docx"
+    r = cli("matrix", project_file, "--out", out)
+    assert r.code == 0, r.err
+    d = docx.Document(out)
+    (table,) = d.tables
+    assert [[c.text for c in row.cells] for row in table.rows] == [["Case", "Theme (general)", "Sub"],
+                                                                   ["P1", "Waits grow.", "[to chart]"]]
+    # the note says what a (general) column counts: the theme alone, not its sub-codes
+    assert ("Each column includes its sub-codes, except a “(general)” column: what was coded or summarised "
+            "on the theme itself. “[to chart]” marks cells with quotes but no summary yet.") in [
+        p.text for p in d.paragraphs]
 
 
 def test_excel_has_an_overview_and_one_sheet_per_theme_set_up_for_printing(cli, demo_file, tmp_path):

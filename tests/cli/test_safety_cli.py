@@ -64,3 +64,20 @@ def test_new_encrypted_project_from_the_cli(tmp_path, cli, monkeypatch):
     assert cli("import", tmp_path / "enc.qlite", f).code == 0
     shutil.copy(tmp_path / "enc.qlite", tmp_path / "copy.qlite")
     assert b"Quenby" not in (tmp_path / "copy.qlite").read_bytes()
+
+
+@pytest.mark.parametrize("suffix", ["-wal", "-shm", "-journal", ".lock"])
+def test_a_new_project_never_takes_the_name_of_a_projects_companion(tmp_path, demo_file, cli, suffix):
+    """A project made as ``demo.qlite-wal`` would be taken for the demo's write-ahead log
+    (and deleted) the next time the demo is opened, with everything imported into it."""
+    qdpx = tmp_path / "demo.qdpx"
+    assert cli("export-qdpx", demo_file, qdpx).code == 0
+    before = sorted(p.name for p in demo_file.parent.iterdir())
+    companion = demo_file.with_name(demo_file.name + suffix)
+    for argv in (["new", companion], ["import-qdpx", qdpx, companion]):
+        r = cli(*argv)
+        assert r.code == 1, argv
+        assert r.err.strip() == (f"qualcoder-lite: {companion}: is the name of a file kept beside the project "
+                                 f"{demo_file.name}; choose another name (nothing was created)")
+    assert sorted(p.name for p in demo_file.parent.iterdir()) == before
+    assert cli("info", demo_file).code == 0

@@ -427,3 +427,23 @@ def test_every_row_names_its_sub_theme_so_continuation_pages_do_too(demo, tmp_pa
         firsts = [not _continued(r.cells[0]) for r in body]
         starts = [i == 0 or names[i] != names[i - 1] for i in range(len(names))]
         assert firsts == starts and not all(firsts)
+
+
+def test_title_page_lists_each_table_with_its_count_in_words(project, tmp_path):
+    from qualcoder_lite.core.services.coding.codes import AddCode
+    from qualcoder_lite.core.services.coding.coding import ApplyCode
+
+    text = "P1: First passage here.\n\nP1: Second passage here.\n"
+    sid = add_text_source(project, "P1", text, case="P1")
+    for name in ("One", "Two"):
+        project.execute(AddCode(name))
+    one, two = project.codes.find("One").id, project.codes.find("Two").id
+    first, second = text.index("First"), text.index("Second")
+    project.execute(ApplyCode(sid, one, first, first + len("First passage here.")))
+    project.execute(ApplyCode(sid, two, first, first + len("First passage here.")))
+    project.execute(ApplyCode(sid, two, second, second + len("Second passage here.")))
+    out = tmp_path / "S2.docx"
+    write_report(project, ReportOptions(), out)
+    listed = [p.text for p in docx.Document(out).paragraphs if p.text.startswith("Table S2.")
+              and p.style.name != "Caption"]
+    assert listed == ["Table S2.1  One (1 quote)", "Table S2.2  Two (2 quotes)"]

@@ -69,6 +69,20 @@ def test_import_of_a_bad_archive_shows_one_error_and_creates_nothing(window, qtb
     assert not target.exists()
 
 
+def test_import_refuses_the_name_of_the_open_projects_log(window, qtbot, monkeypatch, tmp_path):
+    src = tmp_path / "in.qdpx"
+    src.write_bytes(b"PK\x03\x04 never read")
+    target = window.ctx.project.path.with_name(window.ctx.project.path.name + "-wal")
+    before = sorted(p.name for p in target.parent.iterdir())
+    errors = []
+    monkeypatch.setattr(window, "show_error", lambda title, text: errors.append((title, text)))
+    _patch_dialogs(monkeypatch, open_path=src, save_path=target)
+    _action(window.menuImport, "actionImportRefiProject").trigger()
+    assert errors == [("Cannot import", f"{target}: is the name of a file kept beside the project "
+                                        f"{window.ctx.project.path.name}; choose another name (nothing was created)")]
+    assert sorted(p.name for p in target.parent.iterdir()) == before
+
+
 def test_codebook_import_is_one_undo_step(window, qtbot, monkeypatch, tmp_path):
     frame = tmp_path / "frame.csv"
     frame.write_text("code,description\nDeductive/Trust,from 2016\nDeductive/Access,\n", encoding="utf-8")

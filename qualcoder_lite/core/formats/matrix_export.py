@@ -173,6 +173,16 @@ def _row_head(matrix: Matrix, row) -> list[str]:
             + [row.attributes.get(a) or "" for a in matrix.attributes])
 
 
+def _columns_note(charts: list[Matrix]) -> str:
+    """What the columns count, in words (a "(general)" column counts its theme alone)."""
+    if not charts[0].roll_up:
+        return ""
+    if any(m.own_only for m in charts):
+        return ("Each column includes its sub-codes, except a “(general)” column: what was coded or "
+                "summarised on the theme itself. ")
+    return "Theme columns include their sub-codes. "
+
+
 def write_docx(matrix: "Matrix | list[Matrix]", path: "str | Path | outfile.Output", project_name: str,
                quotes: dict | None = None, font: str = "Calibri", size: float = 9, page_size: str = "A4",
                authors: str = "", footnote: str = "", notes: dict | None = None) -> Path:
@@ -195,11 +205,10 @@ def write_docx(matrix: "Matrix | list[Matrix]", path: "str | Path | outfile.Outp
     rows_label = "cases" if first.row_kind == "case" else "sources"
     what = (f"{len(charts)} framework charts, one per theme" if len(charts) > 1 else "Framework matrix")
     dc.title_page(doc, project_name, authors, [
-        ("Contents", f"{what}; {len(first.rows)} {rows_label}"),
+        ("Contents", f"{what}; {len(first.rows)} {rows_label if len(first.rows) != 1 else rows_label[:-1]}"),
         ("Exported", _dt.date.today().isoformat()),
     ])
-    doc.add_paragraph(("Theme columns include their sub-codes. " if first.roll_up else "")
-                      + f"“{TO_CHART}” marks cells with quotes but no summary yet.")
+    doc.add_paragraph(_columns_note(charts) + f"“{TO_CHART}” marks cells with quotes but no summary yet.")
     page = (dc.text_width(page_size, True), dc.page_body_height(page_size, True), size)
     for n, m in enumerate(charts, start=1):
         numbered: list = []  # the chart's linked phrases, in the order their numbers run

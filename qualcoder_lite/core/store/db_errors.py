@@ -74,7 +74,7 @@ def io_cause(path: str | Path, exc: BaseException | None = None) -> str:
     import errno
 
     p = Path(path)
-    folder = p.parent if str(p.parent) else Path(".")
+    folder = Path(os.path.abspath(p)).parent  # named in full: never "the disk holding ."
     err = getattr(exc, "errno", None)
     name = getattr(exc, "sqlite_errorname", "") or ""
     try:

@@ -25,7 +25,7 @@ class AutocodeReport:
     def summary(self) -> str:
         return (
             f"added {self.added} coding{'s' if self.added != 1 else ''} "
-            f"({self.matches} matches in {self.sources} source{'s' if self.sources != 1 else ''}; "
+            f"({self.matches} match{'es' if self.matches != 1 else ''} in {self.sources} source{'s' if self.sources != 1 else ''}; "
             f"{self.existing} already coded)"
         )
 

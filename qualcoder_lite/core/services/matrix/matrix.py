@@ -210,13 +210,16 @@ def framework_charts(project, row_kind: str = "case", where: Where | None = None
                      sort_by: str | None = None, attributes: list[str] | None = None) -> list[Matrix]:
     """One chart per theme, as Framework draws them (Ritchie & Spencer): the theme's direct
     sub-codes as columns, deeper codes rolled up into them, a column for the theme's own
-    codings when it has any, and a theme without sub-codes as one column. Rows are every
+    codings and summaries when it has any, and a theme without sub-codes as one column. Rows are every
     case (``where`` filters), grouped and sorted as ``build_matrix`` does."""
     codes = project.codes.all()
     children: dict[int | None, list[Code]] = {}
     for c in codes:
         children.setdefault(c.parent_id, []).append(c)
     own_counts = {r[0]: r[1] for r in project.conn.execute("SELECT code_id, count(*) FROM codings GROUP BY code_id")}
+    # a summary written on a theme's cell (the app's matrix shows theme columns) has its
+    # place in the theme's own column, as its own codings do: never left out of the chart
+    summarised = {code for (_row, code), text in project.matrix.summaries(row_kind).items() if text.strip()}
     charts = []
     own: frozenset[int]
     for theme in children.get(None, []):
@@ -227,7 +230,7 @@ def framework_charts(project, row_kind: str = "case", where: Where | None = None
             cols = [c.id for c in subs]
             headers = [c.name for c in subs]
             own = frozenset()
-            if own_counts.get(theme.id):
+            if own_counts.get(theme.id) or theme.id in summarised:
                 cols.insert(0, theme.id)
                 headers.insert(0, OWN_CODINGS.format(theme=theme.name))
                 own = frozenset({theme.id})

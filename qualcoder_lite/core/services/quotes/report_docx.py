@@ -292,7 +292,8 @@ def _title_page(doc, report: QuoteReport) -> None:
         p = doc.add_paragraph()
         p.paragraph_format.space_after = dc.Pt(2)
         p.add_run(t.label).bold = True
-        p.add_run(f"  {dc.clean_text(t.title)} ({len(t.quotes)} quotes)")
+        n = len(t.quotes)
+        p.add_run(f"  {dc.clean_text(t.title)} ({n} quote{'s' if n != 1 else ''})")
 
 
 def write_quote_report(report: QuoteReport, path: str | Path | Output, progress: Progress | None = None) -> Path:
