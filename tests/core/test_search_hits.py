@@ -147,6 +147,21 @@ def test_lean_reads_give_what_the_index_gives():
     assert compared > 1000 and refused > 20
 
 
+def test_lean_reads_stop_at_the_end_of_each_section():
+    """A vocabulary line whose count runs past the end of its numbers (the 4-byte starts of
+    the wide keys, the 2-byte differences of the narrow ones) is read up to that end, as
+    ``_WordIndex`` slices it: never into the section after it."""
+    text = "a b " * 20 + "x " * 40000 + "a b"  # "a", "b": wide keys (starts 65,536+ apart); "x" narrow
+    blob, facts = _index(text)
+    assert b"\na\ti0\t21\t0\n" in blob and b"\nx\th0\t40000\t42\n" in blob
+    for line, longer in ((b"\na\ti0\t21\t", b"\na\ti0\t99\t"), (b"\nb\ti21\t21\t", b"\nb\ti21\t99\t"),
+                         (b"\nx\th0\t40000\t", b"\nx\th0\t99999\t")):
+        damaged = blob.replace(line, longer)
+        for q in ("a", "b", "x", '"a b"', '"x a"', '"b x"'):
+            old = _old(damaged, facts, q)
+            assert isinstance(old, list) and _lean(damaged, facts, q) == old, (longer, q)
+
+
 def test_a_phrase_skips_the_sources_lacking_one_of_its_words():
     from qualcoder_lite.core.store.source_keys import lacking_among
 

@@ -242,24 +242,22 @@ def _line(blob: bytes, at: tuple[int, int, int, int], needle: bytes) -> tuple[ar
     m = _LINE.match(blob, i + len(needle), vb)
     if m is None:  # not a line as the index writes it: ``positions`` reads it (or refuses it)
         raise ValueError("an unusual vocabulary line")
-    where, off, n, goff = m.group(1, 2, 3, 4)
+    where, off, n, goff = m.groups()
     off = int(off)
-    n = int(n)
-    if where == b"h":  # ``narrow[off:off + n]``
-        size = (g - q) >> 1
-        if off + n > size:  # a slice past the end stops at it
-            off, n = _clip(off, n, size)
-        return array("H", blob[q + 2 * off:q + 2 * (off + n)]), True, int(goff)
-    size = (w - vb) >> 2
-    if off + n > size:
-        off, n = _clip(off, n, size)
-    return array(_U32, blob[vb + 4 * off:vb + 4 * (off + n)]), False, int(goff)
+    end = off + int(n)
+    if where == b"h":  # ``narrow[off:off + n]`` (a slice past the end stops at it)
+        if q + 2 * end > g:
+            off, end = _clip(off, end - off, (g - q) >> 1)
+        return array("H", blob[q + 2 * off:q + 2 * end]), True, int(goff)
+    if vb + 4 * end > w:
+        off, end = _clip(off, end - off, (w - vb) >> 2)
+    return array(_U32, blob[vb + 4 * off:vb + 4 * end]), False, int(goff)
 
 
 def _clip(off: int, n: int, size: int) -> tuple[int, int]:
-    """(first, count) of ``range(size)[off:off + n]`` (a sequence's slice)."""
+    """(first, end) of ``range(size)[off:off + n]`` (a sequence's slice)."""
     r = range(size)[off:off + n]
-    return (r.start, len(r)) if len(r) else (0, 0)
+    return (r.start, r.stop) if len(r) else (0, 0)
 
 
 def word_needle(key: str) -> bytes:
@@ -296,8 +294,8 @@ def lean_pair_spans(blob, facts: tuple[int, int], needles: tuple[bytes, bytes],
     # the second word's starts less the first word's length (with the differences: one more,
     # -n0, that no start + gap equals)
     second = set(accumulate(found[0], initial=-n0)) if found[1] else set(map(sub, found[0], repeat(n0)))
-    g, n = _clip(goff, len(numbers), len(blob) - at[3])  # ``gaps[goff:goff + len(first)]``
-    gaps = blob[at[3] + g:at[3] + g + n]
+    g = at[3] + goff  # ``gaps[goff:goff + len(first)]`` (the gaps end the index: no clipping)
+    gaps = blob[g:g + len(numbers)]
     after = list(map(add, accumulate(numbers) if narrow else numbers, gaps))  # start + gap
     keep = list(map(second.__contains__, after))
     after = list(compress(after, keep))
