@@ -16,7 +16,7 @@ from ...model import Turn
 from ...store.database import now_iso
 from ...store.recorder import Recorder
 from ...store.word_index import build_word_index
-from .reading import count_words, read_files, words_of  # noqa: F401  (count_words: used from here)
+from .reading import TurnRow, count_words, read_files, turn_rows, utf8_of, words_of  # noqa: F401  (count_words: used from here)
 
 Progress = Callable[[int, int, str], bool]  # (done, total, label) -> keep going?
 
@@ -56,7 +56,7 @@ class PreparedSource:
     name: str
     text: str | bytes  # or its UTF-8 (``prepare`` keeps that: a quarter of a str with an emoji)
     format: str
-    turns: list[Turn]
+    turns: list[Turn] | list[TurnRow]
     case: str | None
     kind: str = "transcript"
     warnings: list[str] = field(default_factory=list)
@@ -143,8 +143,7 @@ def prepare_each(
         prepared = PreparedSource(
             path=path,
             name=_name_of(path),
-            # UTF-8, decoded again one text at a time when written
-            text=read.text if isinstance(read.text, bytes) else read.text.encode("utf-8"),
+            text=utf8_of(read),  # decoded again one text at a time when written
             format=read.format,
             turns=read.turns,
             case=case,
@@ -238,8 +237,7 @@ def _write(project, rec: Recorder, p: PreparedSource, coder_id: int, report: Imp
         if created:
             report.cases_created.append(p.case)
         project.cases.link(rec, case_id, source_id)
-    rec.insert_many("speaker_turns", _TURN_COLS, [
-        (source_id, t.speaker, t.label_start, t.label_end, t.start, t.end, t.timestamp) for t in p.turns])
+    rec.insert_many("speaker_turns", _TURN_COLS, [(source_id, *t) for t in turn_rows(p.turns)])
     report.sources.append(p.name)
     report.turns += len(p.turns)
     report.words += p.words or 0  # complete() set it
