@@ -97,10 +97,10 @@ def test_pool_raises_the_in_process_error(tmp_path, monkeypatch):
 
 def test_a_job_thread_reads_in_workers_too(tmp_path, monkeypatch):
     """Off the main thread (the GUI's import job) the files are read by workers from a fork
-    server: each comes back as UTF-8 and its turns as row values (what a worker sends; this
-    process reads a ``str`` and ``Turn``s), and as read here."""
+    server: each comes back as UTF-8 (what a worker sends; this process reads a ``str``), its
+    turns as row values, and as read here."""
     paths = _files(tmp_path, 9)
-    here = [(p, r.text.encode("utf-8"), r.format, list(map(reading.turn_row, r.turns)), r.word_index, r.words)
+    here = [(p, r.text.encode("utf-8"), r.format, r.turns, r.word_index, r.words)
             for p, r in reading.read_files(paths)]
     monkeypatch.setattr(reading, "POOL_MIN_FILES", 2)
     monkeypatch.setattr(reading, "POOL_MIN_BYTES", 0)
@@ -202,8 +202,7 @@ def test_cancel_while_indexing_leaves_the_project_unchanged(tmp_path, monkeypatc
 
 @pytest.mark.parametrize("seed", [9, 10])
 def test_a_long_text_read_in_workers_is_the_same(tmp_path, monkeypatch, seed):
-    """Its turns and index pieces made in forked workers: the same turns (as row values: what
-    a worker sends), index and count."""
+    """Its turns and index pieces made in forked workers: the same turns, index and count."""
     monkeypatch.setattr(reading, "PIECE_CHARS", 2_000)
     monkeypatch.setattr(W.build_word_index, "__defaults__", (None, 2_000, None))
     monkeypatch.setattr(reading.os, "cpu_count", lambda: 2)
@@ -216,7 +215,7 @@ def test_a_long_text_read_in_workers_is_the_same(tmp_path, monkeypatch, seed):
     pooled = reading.read_one(path, step=lambda _label: True, workers=True)
     assert pieces and pooled.turns and pooled.words
     assert all(type(t) is tuple for t in pooled.turns)
-    assert (pooled.word_index, pooled.turns, pooled.words) == (here.word_index, reading.turn_rows(here.turns), here.words)
+    assert (pooled.word_index, pooled.turns, pooled.words) == (here.word_index, here.turns, here.words)
 
 
 def _qdpx_stored(path) -> dict:

@@ -37,10 +37,9 @@ from ...errors import QualCoderError
 from ...model import Turn
 from ...store.casekeys import extra_cases
 from ...store.word_index import PIECE_CHARS, IndexPiece, build_word_index, index_piece, index_tokens
-from ...units import detect_turns
+from ...units import TurnRow, detect_turn_rows
 
 Progress = Callable[[int, int, str], bool]  # (done, total, label) -> keep going?
-TurnRow = tuple  # (speaker, label_start, label_end, start, end, timestamp)
 
 POOL_MIN_FILES = 8
 POOL_MIN_BYTES = 2_000_000
@@ -69,7 +68,7 @@ class ReadFile:
 
     text: str | bytes  # UTF-8 when it comes from a worker (a quarter of the pickle of a str with an emoji)
     format: str
-    turns: list[Turn] | list[TurnRow]  # rows when it comes from a worker (a tenth of the pickle)
+    turns: list[TurnRow]  # the values of each turn (a tenth of the pickle of ``Turn`` objects)
     warnings: list[str] = field(default_factory=list)
     word_index: bytes = b""
     words: int = 0
@@ -92,11 +91,11 @@ def read_one(path: Path, encoding: str | None = None, step: Callable[[str], bool
     with _pool_for(text) if use_pool else contextlib.nullcontext() as pool:
         later = pool.submit(_turns_in_worker) if pool is not None and result.turns is None else None
         _go_on(step, f"Finding speaker turns in {path.name}")
-        turns: list[Turn] | list[TurnRow]
+        turns: list[TurnRow]
         if result.turns is not None:
-            turns = [Turn(t.speaker, t.label_start, t.label_end, t.start, t.end, t.timestamp) for t in result.turns]
+            turns = [(t.speaker, t.label_start, t.label_end, t.start, t.end, t.timestamp) for t in result.turns]
         elif later is None:
-            turns = detect_turns(text)
+            turns = detect_turn_rows(text)
         _go_on(step, f"Indexing {path.name}")
 
         def piece(done: int, total: int) -> bool:
@@ -133,7 +132,7 @@ def _pool_for(text: str) -> Iterator[ProcessPoolExecutor]:
 
 
 def _turns_in_worker() -> list[TurnRow]:
-    return list(map(turn_row, detect_turns(_TEXT)))  # rows: a tenth of the pickle of ``Turn``s
+    return detect_turn_rows(_TEXT)
 
 
 def _piece_in_worker(a: int, b: int) -> IndexPiece:
@@ -163,7 +162,6 @@ def _read_in_worker(path: Path, encoding: str | None) -> ReadFile | None:
     try:
         got = read_one(path, encoding)
         got.text, got.utf8 = utf8_of(got), None
-        got.turns = list(map(turn_row, got.turns))
         return got
     except (QualCoderError, OSError, UnicodeError, ValueError):
         return None
@@ -184,7 +182,7 @@ def turn_row(turn: Turn | TurnRow) -> TurnRow:
 
 
 def turn_rows(turns: list[Turn] | list[TurnRow]) -> list[TurnRow]:
-    """``turn_row`` of each of ``turns`` (a worker's are rows already: the same list)."""
+    """``turn_row`` of each of ``turns`` (rows, as ``read_one`` gives them: the same list)."""
     if not turns or isinstance(turns[0], tuple):
         return cast(list[TurnRow], turns)
     return list(map(turn_row, turns))
@@ -222,7 +220,7 @@ _TEXTS: Sequence[str] = ()  # the texts ``derive_texts`` hands to its forked wor
 def derive(text: str) -> tuple[bytes, int, list[TurnRow]]:
     """A text's word index, word count and speaker turns (as ``TurnRow`` tuples)."""
     index = build_word_index(text)
-    return index, words_of(text, index), list(map(turn_row, detect_turns(text)))
+    return index, words_of(text, index), detect_turn_rows(text)
 
 
 def _derive_in_worker(i: int) -> tuple[bytes, int, list[TurnRow]]:
