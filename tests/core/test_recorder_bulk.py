@@ -42,3 +42,26 @@ def test_values_sqlite_converts_are_recorded_as_stored(project):
     with project.transaction():
         rec.replay_undo(rec.ops)  # checks each row against its record first
     assert dump(project) == before
+
+
+def test_changes_of_packed_records_equal_those_of_their_rows(project):
+    """``Changes.from_ops`` reads packed records in runs (``PackedRowOp.many``'s, an import's
+    sources and turns interleaved, NULLs in id columns): what it finds is what the same rows
+    as plain ``RowOp``s give."""
+    from qualcoder_lite.core.changes import PackedRowOp, RowOp
+
+    sid = add_text_source(project, "A", "P1: hello there\n")
+    rec = Recorder(project.conn)
+    with project.transaction():
+        rec.insert_many("speaker_turns", COLS, [(sid, "P1", 0, 3, 4, 15, None)] * 3)
+        rec.insert("codes", {"guid": "g1", "name": "c1", "parent_id": None, "created": "x"})
+        rec.insert_many("speaker_turns", COLS, [(sid, "P2", 16, 19, 20, 30, "00:01")])
+    ops = rec.ops + PackedRowOp.many("case_sources", ("id", "case_id", "source_id"), [(1, None, sid), (2, 5, None)])
+    ops += PackedRowOp.many("codings", ("id", "code_id", "source_id"), [(3, sid), (4, None)], ids=[70, 71])
+    assert sum(type(op) is PackedRowOp for op in ops) >= 7 and any(type(op) is RowOp for op in ops)
+    packed = Changes.from_ops(ops)
+    plain = Changes.from_ops([RowOp(op.kind, op.table, op.before, op.after) for op in ops])
+    assert packed == plain
+    assert packed.case_ids == {5} and packed.coding_ids == {70, 71} and packed.code_ids >= {3, 4}
+    assert [op.after for op in ops[-2:]] == [{"id": 70, "code_id": 3, "source_id": sid},
+                                           {"id": 71, "code_id": 4, "source_id": None}]

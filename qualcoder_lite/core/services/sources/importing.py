@@ -7,6 +7,8 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import repeat
+from operator import add
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
@@ -237,7 +239,7 @@ def _write(project, rec: Recorder, p: PreparedSource, coder_id: int, report: Imp
         if created:
             report.cases_created.append(p.case)
         project.cases.link(rec, case_id, source_id)
-    rec.insert_many("speaker_turns", _TURN_COLS, [(source_id, *t) for t in turn_rows(p.turns)])
+    rec.insert_many("speaker_turns", _TURN_COLS, list(map(add, repeat((source_id,)), turn_rows(p.turns))))
     report.sources.append(p.name)
     report.turns += len(p.turns)
     report.words += p.words or 0  # complete() set it
