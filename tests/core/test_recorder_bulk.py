@@ -65,3 +65,24 @@ def test_changes_of_packed_records_equal_those_of_their_rows(project):
     assert packed.case_ids == {5} and packed.coding_ids == {70, 71} and packed.code_ids >= {3, 4}
     assert [op.after for op in ops[-2:]] == [{"id": 70, "code_id": 3, "source_id": sid},
                                            {"id": 71, "code_id": 4, "source_id": None}]
+
+
+def test_a_text_given_as_its_utf8_is_stored_as_that_text(project):
+    """``Recorder.insert`` of a source whose text is given as its UTF-8 (an import's: never
+    decoded) stores and records exactly what the ``str`` gives: TEXT, its length in
+    characters, its CRC-32, the same undo record."""
+    text = "Interviewer: café? 😀 — ſo\n\nP1: naïve, 中文\n"
+    rows = []
+    for i, given in enumerate((text, text.encode("utf-8"))):
+        raw = text.encode("utf-8") if isinstance(given, str) else given
+        rec = Recorder(project.conn)
+        with project.transaction():
+            sid = rec.insert("sources", {"guid": f"g{i}", "name": f"S{i}", "kind": "transcript", "text": given,
+                                         "text_hash": f"h{i}", "words": 1, "file_format": "txt", "original_path": "x",
+                                         "imported": "t", "imported_by": None, "word_index": b"ix"}, utf8={"text": raw})
+        got = project.conn.execute("SELECT typeof(s.text), s.text, f.length, f.text_crc, f.word_index FROM sources s "
+                                   "JOIN source_facts f ON f.source_id = s.id WHERE s.id = ?", (sid,)).fetchone()
+        after = {k: v for k, v in rec.ops[0].after.items() if k not in ("id", "guid", "name", "text_hash")}
+        rows.append((tuple(got), after))
+    assert rows[0] == rows[1]
+    assert rows[1][0][:3] == ("text", text, len(text)) and rows[1][1]["text"] == text

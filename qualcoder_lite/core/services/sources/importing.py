@@ -215,15 +215,15 @@ def _check_one(project, p: PreparedSource, seen_hash: dict[str, Path], seen_name
 def _write(project, rec: Recorder, p: PreparedSource, coder_id: int, report: ImportReport) -> None:
     """Insert one source, its case link and its speaker turns (after it: undo takes them
     first); the turns get the ids they would get written after every source."""
-    text = p.text_str()  # the one str of this text, for this insert only
-    p.complete(text)
+    p.complete()  # (reads the text only when the reader made no index)
+    utf8 = p.utf8
     source_id = rec.insert(
         "sources",
         {
             "guid": str(uuid.uuid4()),
             "name": p.name,
             "kind": p.kind,
-            "text": text,
+            "text": utf8,  # stored as the TEXT these bytes are: not decoded here
             "text_hash": p.hash,
             "words": p.words,
             "file_format": p.format,
@@ -232,7 +232,7 @@ def _write(project, rec: Recorder, p: PreparedSource, coder_id: int, report: Imp
             "imported_by": coder_id,
             "word_index": p.word_index,  # in the row: undo/redo carry it along
         },
-        utf8={"text": p.utf8},  # the undo record keeps the UTF-8, not a second str
+        utf8={"text": utf8},  # the undo record keeps the UTF-8, not a str
     )
     if p.case:
         case_id, created = project.cases.ensure(rec, p.case)
