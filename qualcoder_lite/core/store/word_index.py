@@ -423,13 +423,13 @@ def _lanes(at: Sequence[int], firsts: list[int]) -> bytes | None:
     borrows, as a key's starts ascend."""
     if not at or not _LITTLE:
         return None
-    now = at.tobytes() if isinstance(at, array) and at.typecode == _U32 else array(_U32, at).tobytes()
-    before = bytearray(4)
-    before += memoryview(now)[:-4]
-    zero = bytes(4)
+    starts = at if isinstance(at, array) and at.typecode == _U32 else array(_U32, at)
+    now = starts.tobytes()
+    before = array(_U32, bytes(4))
+    before += starts[:-1]
     for off in firsts:
-        before[4 * off:4 * off + 4] = zero
-    return (int.from_bytes(now, "little") - int.from_bytes(before, "little")).to_bytes(len(now), "little")
+        before[off] = 0  # an array's item: a fifth of the time of 4 bytes of a bytearray
+    return (int.from_bytes(now, "little") - int.from_bytes(before.tobytes(), "little")).to_bytes(len(now), "little")
 
 
 def _differences(at: Sequence[int], firsts: list[int]) -> MutableSequence[int]:
