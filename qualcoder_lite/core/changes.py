@@ -9,7 +9,10 @@ them through ``core.commands`` / this module and never import the store.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
+from itertools import groupby, repeat
+from operator import add, attrgetter, itemgetter
 from typing import Any, Iterable
 
 from .errors import QualCoderError
@@ -113,20 +116,10 @@ class PackedRowOp(RowOp):
         first column, ``id``, is not in the rows but taken from ``ids``), sharing one meta
         tuple: an import makes thousands, so no ``__init__`` call each."""
         meta = (table, cols, ())
-        out: list[PackedRowOp] = []
-        append = out.append
-        if ids is None:
-            for vals in rows:
-                op = _new(cls)
-                _set_meta(op, meta)
-                _set_vals(op, vals)
-                append(op)
-        else:
-            for row_id, vals in zip(ids, rows):
-                op = _new(cls)
-                _set_meta(op, meta)
-                _set_vals(op, (row_id, *vals))
-                append(op)
+        values = list(rows) if ids is None else list(map(add, zip(ids), map(tuple, rows)))  # (row_id,) + vals
+        out: list[PackedRowOp] = list(map(_new, repeat(cls, len(values))))  # in C: no call of Python code a row
+        deque(map(_set_meta, out, repeat(meta)), 0)
+        deque(map(_set_vals, out, values), 0)
         return out
 
     @property
@@ -158,6 +151,8 @@ class PackedRowOp(RowOp):
 
 
 _new = object.__new__
+_META = attrgetter("_meta")
+_VALS = attrgetter("_vals")
 _set_meta = PackedRowOp._meta.__set__  # type: ignore[attr-defined]  # the slots' own setters: the class is frozen
 _set_vals = PackedRowOp._vals.__set__  # type: ignore[attr-defined]
 
@@ -176,40 +171,45 @@ class Changes:
     def from_ops(cls, ops: Iterable[RowOp]) -> "Changes":
         ch = cls()
         places: dict[tuple[str, tuple[str, ...]], list[tuple[set[int], int]]] = {}
-        meta: tuple | None = None
-        got: list[tuple[set[int], int]] = []
-        for op in ops:
-            if type(op) is PackedRowOp:  # read the values in place (an import has thousands)
-                if op._meta is not meta:  # a table's rows written together share theirs
-                    meta = op._meta
-                    table, cols = meta[0], meta[1]
-                    ch.tables.add(table)
-                    known = places.get((table, cols))
-                    got = known if known is not None else places.setdefault((table, cols), ch._places(table, cols))
-                vals = op._vals
-                for ids, i in got:
-                    if vals[i] is not None:
-                        ids.add(vals[i])
+        for kind, run in groupby(ops, type):
+            if kind is not PackedRowOp:
+                for op in run:
+                    ch._add_op(op)
                 continue
-            ch.tables.add(op.table)
-            for row in (op.before, op.after):
-                if not row:
-                    continue
-                if op.table == "sources":
-                    ch.source_ids.add(row["id"])
-                elif op.table == "codes":
-                    ch.code_ids.add(row["id"])
-                elif op.table == "cases":
-                    ch.case_ids.add(row["id"])
-                elif op.table == "codings":
-                    ch.coding_ids.add(row["id"])
-                if row.get("source_id") is not None:
-                    ch.source_ids.add(row["source_id"])
-                if row.get("code_id") is not None:
-                    ch.code_ids.add(row["code_id"])
-                if row.get("case_id") is not None:
-                    ch.case_ids.add(row["case_id"])
+            # packed ops, their values read in place (an import has thousands); a table's
+            # rows written together share one meta
+            for meta, same in groupby(run, _META):
+                table, cols = meta[0], meta[1]
+                ch.tables.add(table)
+                got = places.get((table, cols))
+                if got is None:
+                    got = places[(table, cols)] = ch._places(table, cols)
+                values = list(map(_VALS, same))
+                for ids, i in got:
+                    ids.update(map(itemgetter(i), values))
+                    ids.discard(None)  # a NULL in an id column: no id
         return ch
+
+    def _add_op(self, op: RowOp) -> None:
+        """``from_ops`` for one ``RowOp`` (not packed)."""
+        self.tables.add(op.table)
+        for row in (op.before, op.after):
+            if not row:
+                continue
+            if op.table == "sources":
+                self.source_ids.add(row["id"])
+            elif op.table == "codes":
+                self.code_ids.add(row["id"])
+            elif op.table == "cases":
+                self.case_ids.add(row["id"])
+            elif op.table == "codings":
+                self.coding_ids.add(row["id"])
+            if row.get("source_id") is not None:
+                self.source_ids.add(row["source_id"])
+            if row.get("code_id") is not None:
+                self.code_ids.add(row["code_id"])
+            if row.get("case_id") is not None:
+                self.case_ids.add(row["case_id"])
 
     def _places(self, table: str, cols: tuple[str, ...]) -> list[tuple[set[int], int]]:
         """Where ``from_ops`` finds ids in a row of ``table`` with columns ``cols``: the set

@@ -160,16 +160,36 @@ def _match_line(text: str, ls: int, le: int) -> _Label | None:
 def _is_colon_marker(name: str, text: str, rest: int, le: int) -> bool:
     """``Break: [22:46]`` alone on its line (a rendered ``**Break:** \\[22:46\\]``): a marker
     word and a time (``text[rest:le]``), no speech; like a bold marker it ends the turn before it."""
+    return _marker_word(name) and _MARKER_TIMES.fullmatch(text, rest, le) is not None
+
+
+@functools.lru_cache(maxsize=4096)  # as ``_looks_like_name``: a few names, hundreds of times
+def _marker_word(name: str) -> bool:
     words = name.split()
-    return (len(words) == 1 and words[0].casefold() in NON_SPEAKERS
-            and _MARKER_TIMES.fullmatch(text, rest, le) is not None)
+    return len(words) == 1 and words[0].casefold() in NON_SPEAKERS
 
 
 _ALWAYS_ACCEPTED = {"bold", "otter"}
 
 
+TurnRow = tuple  # (speaker, label_start, label_end, start, end, timestamp): a ``Turn``'s values in order
+_TURN_FIELDS = ("speaker", "label_start", "label_end", "start", "end", "timestamp")
+
+
 def detect_turns(text: str) -> list[Turn]:
     """Speaker turns of ``text`` in its dominant labelling style (see module docstring)."""
+    turns: list[Turn] = []
+    new = object.__new__
+    for row in detect_turn_rows(text):
+        turn = new(Turn)  # Turn(...) without the frozen dataclass's setattr per field: the same object
+        turn.__dict__.update(zip(_TURN_FIELDS, row))
+        turns.append(turn)
+    return turns
+
+
+def detect_turn_rows(text: str) -> list[TurnRow]:
+    """``detect_turns(text)`` as the values of each turn (what an import writes and a worker
+    sends: no ``Turn`` objects made)."""
     cands = _candidates(text)
     if not cands:
         return []
@@ -204,8 +224,7 @@ def detect_turns(text: str) -> list[Turn]:
         return []
     style = max(kept_by_style, key=lambda s: (sum(lb.speaker for lb in kept_by_style[s]), s in _ALWAYS_ACCEPTED))
     labels = kept_by_style[style]
-    turns: list[Turn] = []
-    new = object.__new__
+    rows: list[TurnRow] = []
     for lb, nxt in zip(labels, [lb.line_start for lb in labels[1:]] + [len(text)]):
         if not lb.speaker:
             continue
@@ -213,11 +232,8 @@ def detect_turns(text: str) -> list[Turn]:
         end = nxt
         while end > start and text[end - 1].isspace():
             end -= 1
-        turn = new(Turn)  # Turn(...) without the frozen dataclass's setattr per field: the same object
-        turn.__dict__.update(speaker=lb.name, label_start=lb.line_start, label_end=lb.label_end, start=start,
-                             end=end, timestamp=lb.timestamp)
-        turns.append(turn)
-    return turns
+        rows.append((lb.name, lb.line_start, lb.label_end, start, end, lb.timestamp))
+    return rows
 
 
 # --------------------------------------------------------------------------- units

@@ -97,8 +97,8 @@ def test_pool_raises_the_in_process_error(tmp_path, monkeypatch):
 
 def test_a_job_thread_reads_in_workers_too(tmp_path, monkeypatch):
     """Off the main thread (the GUI's import job) the files are read by workers from a fork
-    server: each comes back as UTF-8 (what a worker sends; this process reads a ``str``), and
-    as read here."""
+    server: each comes back as UTF-8 (what a worker sends; this process reads a ``str``), its
+    turns as row values, and as read here."""
     paths = _files(tmp_path, 9)
     here = [(p, r.text.encode("utf-8"), r.format, r.turns, r.word_index, r.words)
             for p, r in reading.read_files(paths)]
@@ -109,7 +109,8 @@ def test_a_job_thread_reads_in_workers_too(tmp_path, monkeypatch):
     job = threading.Thread(target=lambda: got.extend(reading.read_files(paths)))
     job.start()
     job.join()
-    assert all(isinstance(r.text, bytes) for _, r in got)
+    assert all(isinstance(r.text, bytes) and r.utf8 is None for _, r in got)
+    assert all(type(t) is tuple for _, r in got for t in r.turns)
     assert [(p, r.text, r.format, r.turns, r.word_index, r.words) for p, r in got] == here
 
 
@@ -213,6 +214,7 @@ def test_a_long_text_read_in_workers_is_the_same(tmp_path, monkeypatch, seed):
     monkeypatch.setattr(reading, "_pieces_in", lambda *a: pieces.append(1) or real(*a))
     pooled = reading.read_one(path, step=lambda _label: True, workers=True)
     assert pieces and pooled.turns and pooled.words
+    assert all(type(t) is tuple for t in pooled.turns)
     assert (pooled.word_index, pooled.turns, pooled.words) == (here.word_index, here.turns, here.words)
 
 

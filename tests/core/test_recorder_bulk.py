@@ -42,3 +42,47 @@ def test_values_sqlite_converts_are_recorded_as_stored(project):
     with project.transaction():
         rec.replay_undo(rec.ops)  # checks each row against its record first
     assert dump(project) == before
+
+
+def test_changes_of_packed_records_equal_those_of_their_rows(project):
+    """``Changes.from_ops`` reads packed records in runs (``PackedRowOp.many``'s, an import's
+    sources and turns interleaved, NULLs in id columns): what it finds is what the same rows
+    as plain ``RowOp``s give."""
+    from qualcoder_lite.core.changes import PackedRowOp, RowOp
+
+    sid = add_text_source(project, "A", "P1: hello there\n")
+    rec = Recorder(project.conn)
+    with project.transaction():
+        rec.insert_many("speaker_turns", COLS, [(sid, "P1", 0, 3, 4, 15, None)] * 3)
+        rec.insert("codes", {"guid": "g1", "name": "c1", "parent_id": None, "created": "x"})
+        rec.insert_many("speaker_turns", COLS, [(sid, "P2", 16, 19, 20, 30, "00:01")])
+    ops = rec.ops + PackedRowOp.many("case_sources", ("id", "case_id", "source_id"), [(1, None, sid), (2, 5, None)])
+    ops += PackedRowOp.many("codings", ("id", "code_id", "source_id"), [(3, sid), (4, None)], ids=[70, 71])
+    assert sum(type(op) is PackedRowOp for op in ops) >= 7 and any(type(op) is RowOp for op in ops)
+    packed = Changes.from_ops(ops)
+    plain = Changes.from_ops([RowOp(op.kind, op.table, op.before, op.after) for op in ops])
+    assert packed == plain
+    assert packed.case_ids == {5} and packed.coding_ids == {70, 71} and packed.code_ids >= {3, 4}
+    assert [op.after for op in ops[-2:]] == [{"id": 70, "code_id": 3, "source_id": sid},
+                                           {"id": 71, "code_id": 4, "source_id": None}]
+
+
+def test_a_text_given_as_its_utf8_is_stored_as_that_text(project):
+    """``Recorder.insert`` of a source whose text is given as its UTF-8 (an import's: never
+    decoded) stores and records exactly what the ``str`` gives: TEXT, its length in
+    characters, its CRC-32, the same undo record."""
+    text = "Interviewer: café? 😀 — ſo\n\nP1: naïve, 中文\n"
+    rows = []
+    for i, given in enumerate((text, text.encode("utf-8"))):
+        raw = text.encode("utf-8") if isinstance(given, str) else given
+        rec = Recorder(project.conn)
+        with project.transaction():
+            sid = rec.insert("sources", {"guid": f"g{i}", "name": f"S{i}", "kind": "transcript", "text": given,
+                                         "text_hash": f"h{i}", "words": 1, "file_format": "txt", "original_path": "x",
+                                         "imported": "t", "imported_by": None, "word_index": b"ix"}, utf8={"text": raw})
+        got = project.conn.execute("SELECT typeof(s.text), s.text, f.length, f.text_crc, f.word_index FROM sources s "
+                                   "JOIN source_facts f ON f.source_id = s.id WHERE s.id = ?", (sid,)).fetchone()
+        after = {k: v for k, v in rec.ops[0].after.items() if k not in ("id", "guid", "name", "text_hash")}
+        rows.append((tuple(got), after))
+    assert rows[0] == rows[1]
+    assert rows[1][0][:3] == ("text", text, len(text)) and rows[1][1]["text"] == text

@@ -285,6 +285,13 @@ def test_extra_cases_pair_the_lower_cases_of_one_upper_case():
     assert not CK.iscased(ord("1")) and CK.iscased(0x212A) and CK.tolower(0x130) == ord("i")
 
 
+def test_every_code_point_in_order():
+    """The case tables' scan of all of Unicode (built a plane at a time) misses and repeats none."""
+    planes = list(CK._planes())
+    assert [len(p) for p in planes] == [0x10000] * 17
+    assert "".join(planes) == "".join(map(chr, range(0x110000)))
+
+
 def test_ascii_fast_path_equals_the_table():
     for cp in range(128):
         ch = chr(cp)

@@ -99,3 +99,17 @@ def test_long_texts_bytes_equal_the_plain_build(i):
     want = _reference(text)
     for piece_chars in (W.PIECE_CHARS, 997, 5_000, 65_536):
         assert W.build_word_index(text, piece_chars=piece_chars) == want
+
+
+@pytest.mark.parametrize("text", [
+    "s ſ s S ſ",  # mostly outside ASCII: split by the regex, tokens as they are written
+    "The the THE tHe the " + "é ü " * 5,
+    "k " * 40 + "\u212a k K \u212a kelvin \u212aelvin Kelvin",  # mostly ASCII: lower-cased bytes, and the Kelvin sign
+    "Ǆ ǅ ǆ dž Ǆ " + "x " * 40,
+    "straße STRASSE ſtraße Straße " * 3 + "a " * 200,
+])
+def test_tokens_of_one_key_written_differently_interleave(text):
+    """Tokens written differently with one case key (``The``/``the``, ``s``/``ſ``, ``k``/the
+    Kelvin sign) take turns in the text: their starts are merged in order under the key."""
+    for piece_chars in (W.PIECE_CHARS, 7):
+        assert W.build_word_index(text, piece_chars=piece_chars) == _reference(text)

@@ -134,7 +134,23 @@ def test_any_utf8_text_round_trips(tmp_path: Path, text: str) -> None:
     if not normalise(text).strip():
         assert _refused(path).reason == "contains no text"
     else:
-        assert read_text_file(path).text == normalise(text)
+        result = read_text_file(path)
+        assert result.text == normalise(text)
+        # the bytes read come along exactly when they are the stored text's UTF-8
+        assert result.utf8 == (text.encode("utf-8") if normalise(text) == text else None)
+
+
+def test_utf8_comes_along_only_as_the_text_itself(tmp_path: Path) -> None:
+    """``ReadResult.utf8`` (what an import stores without encoding the text again) is the
+    file's bytes only for UTF-8 read as such with nothing normalised away."""
+    plain = "café\nnaïve 😀\n"
+    assert read_text_file(_write(tmp_path, plain.encode("utf-8"))).utf8 == plain.encode("utf-8")
+    assert read_text_file(_write(tmp_path, plain.encode("utf-8")), encoding="utf-8").utf8 is None  # forced: not guessed
+    for data in (b"\xef\xbb\xbf" + plain.encode("utf-8"), plain.replace("\n", "\r\n").encode("utf-8"),
+                 plain.encode("utf-16"), "Le café coûte 2 €.\n".encode("cp1252")):
+        result = read_text_file(_write(tmp_path, data))
+        assert result.utf8 is None and result.text in (plain, "Le café coûte 2 €.\n")
+    assert read_text_file(_write(tmp_path, b"# Title\n\nSome *text*.\n", "t.md")).utf8 is None  # Markdown: rendered
 
 
 # -- sizes and blank files --------------------------------------------------------------

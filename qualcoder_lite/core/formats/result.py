@@ -28,3 +28,4 @@ class ReadResult:
     format: str  # 'txt', 'md', 'docx', 'odt', 'rtf', 'pdf', 'srt', 'vtt'
     warnings: list[str] = field(default_factory=list)
     turns: list[ReaderTurn] | None = None  # None: let the core detect turns in the text
+    utf8: bytes | None = None  # ``text`` as UTF-8, when the reader had those bytes anyway (a .txt in UTF-8)

@@ -46,13 +46,14 @@ CP1252_WARNING = "not valid UTF-8; read as Windows-1252"
 
 def read_text_file(path: str | Path, encoding: str | None = None) -> ReadResult:
     """Read a .txt or .md file; ``encoding`` forces a codec instead of detection."""
-    text, warnings = read_text(path, encoding)
+    text, warnings, utf8 = _read_text(path, encoding)
     fmt = "md" if Path(path).suffix.lower() in MARKDOWN_EXTENSIONS else "txt"
     if fmt == "md":
         from qualcoder_lite.core.formats.markdown import markdown_to_text
 
         text = markdown_to_text(require_text(path, text))
-    return ReadResult(text=require_text(path, text), format=fmt, warnings=warnings)
+        utf8 = None
+    return ReadResult(text=require_text(path, text), format=fmt, warnings=warnings, utf8=utf8)
 
 
 def read_text(path: str | Path, encoding: str | None = None) -> tuple[str, list[str]]:
@@ -60,19 +61,33 @@ def read_text(path: str | Path, encoding: str | None = None) -> tuple[str, list[
 
     Shared by the subtitle readers. Raises ``InputError`` naming the file and reason.
     """
+    text, warnings, _utf8 = _read_text(path, encoding)
+    return text, warnings
+
+
+def _read_text(path: str | Path, encoding: str | None) -> tuple[str, list[str], bytes | None]:
+    """``read_text``, and the file's bytes when they are the text's UTF-8 (decoded as UTF-8,
+    nothing normalised away): what an import stores, without encoding the text again."""
     check_file(path, MAX_TEXT_BYTES, "a text source")
     data = read_bytes(path, MAX_TEXT_BYTES)
-    text, warnings = decode_bytes(path, data, encoding)
-    return normalise(text), warnings
+    decoded, warnings, utf8 = _decode(path, data, encoding)
+    text = normalise(decoded)
+    return text, warnings, data if utf8 and text is decoded else None
 
 
 def decode_bytes(path: str | Path, data: bytes, encoding: str | None = None) -> tuple[str, list[str]]:
     """Decode ``data`` read from ``path`` (see the module doc for the order of guesses)."""
+    text, warnings, _utf8 = _decode(path, data, encoding)
+    return text, warnings
+
+
+def _decode(path: str | Path, data: bytes, encoding: str | None) -> tuple[str, list[str], bool]:
+    """``decode_bytes``, and whether the text is all of ``data`` read as UTF-8."""
     if encoding is not None:
-        return _decode_forced(path, data, encoding), []
+        return _decode_forced(path, data, encoding), [], False
     for bom, codec in _BOMS:
         if data.startswith(bom):
-            return _decode_strict(path, data[len(bom):], codec), []
+            return _decode_strict(path, data[len(bom):], codec), [], False
     utf16 = _sniff_utf16(data)
     if utf16 is not None:
         try:
@@ -80,11 +95,11 @@ def decode_bytes(path: str | Path, data: bytes, encoding: str | None = None) -> 
         except UnicodeDecodeError:
             text = None
         if text is not None and _looks_like_text(text):
-            return text, []
+            return text, [], False
     if b"\x00" in data:
         raise InputError(path, "looks like a binary file (it contains NUL bytes), not text")
     try:
-        return data.decode("utf-8"), []
+        return data.decode("utf-8"), [], True
     except UnicodeDecodeError as exc:
         utf8_error = exc
     try:
@@ -92,7 +107,7 @@ def decode_bytes(path: str | Path, data: bytes, encoding: str | None = None) -> 
     except UnicodeDecodeError:
         text = None
     if text is not None and _looks_like_text(text) and _mostly_ascii(text):
-        return text, [CP1252_WARNING]
+        return text, [CP1252_WARNING], False
     bad = data[utf8_error.start]
     raise InputError(
         path,

@@ -48,12 +48,14 @@ def _ident(name: str) -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def _insert_sql(table: str, cols: tuple[str, ...]) -> str:
+def _insert_sql(table: str, cols: tuple[str, ...], as_text: frozenset[str] = frozenset()) -> str:
+    """The INSERT of ``cols``; a column of ``as_text`` is bound as UTF-8 bytes and stored as
+    the TEXT they are (SQLite's CAST of a BLOB to TEXT keeps its bytes)."""
     if table not in TABLES:
         raise ValueError(f"not a project table: {table!r}")
     return (
         f"INSERT INTO {_ident(table)} ({', '.join(_ident(c) for c in cols)}) "
-        f"VALUES ({', '.join('?' for _ in cols)})"
+        f"VALUES ({', '.join('CAST(? AS TEXT)' if c in as_text else '?' for c in cols)})"
     )
 
 
@@ -71,10 +73,13 @@ class Recorder:
         """Insert a row; records the whole row as stored (defaults and id included), so
         redo recreates the identical row and undo can check nobody changed it since.
         ``utf8`` gives the UTF-8 bytes of long ``str`` values (column -> bytes): the record
-        keeps those bytes (``PackedRowOp``) instead of a second copy of the text."""
+        keeps those bytes (``PackedRowOp``) instead of a second copy of the text. Such a
+        value may be given as those very bytes: it is stored as the TEXT they are, never
+        decoded here (an import's transcripts)."""
         values, beside = _split(table, values)
         cols = tuple(values)
-        cur = self.conn.execute(_insert_sql(table, cols), [values[c] for c in cols])
+        as_text = frozenset(c for c in utf8 if values.get(c) is utf8[c]) if utf8 else frozenset()
+        cur = self.conn.execute(_insert_sql(table, cols, as_text), [values[c] for c in cols])
         assert cur.lastrowid is not None  # set by every INSERT
         row_id = int(cur.lastrowid)
         self._write_beside(table, row_id, values, beside, utf8)
@@ -104,7 +109,7 @@ class Recorder:
         places = []
         for i, col in enumerate(names):
             if col in utf8:
-                if not isinstance(values[col], str):  # pragma: no cover - TEXT keeps the str given
+                if not (isinstance(values[col], str) or values[col] is utf8[col]):  # pragma: no cover
                     raise RuntimeError(f"{table}.{col}: the stored value is not the one given")
                 vals[i] = utf8[col]
                 places.append(i)
@@ -284,8 +289,8 @@ class Recorder:
             return
         col, other, key = _BESIDE[table]
         sets: dict[str, Any] = {}
-        if "text" in values and isinstance(values["text"], str):
-            raw = (utf8 or {}).get("text")
+        raw = (utf8 or {}).get("text")
+        if isinstance(values.get("text"), str) or (raw is not None and values.get("text") is raw):
             sets["text_crc"] = zlib.crc32(raw if raw is not None else values["text"].encode("utf-8"))
         if col in beside:
             sets[col] = beside[col]

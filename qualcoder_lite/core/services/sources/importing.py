@@ -7,6 +7,8 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import repeat
+from operator import add
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
@@ -16,7 +18,7 @@ from ...model import Turn
 from ...store.database import now_iso
 from ...store.recorder import Recorder
 from ...store.word_index import build_word_index
-from .reading import count_words, read_files, words_of  # noqa: F401  (count_words: used from here)
+from .reading import TurnRow, count_words, read_files, turn_rows, utf8_of, words_of  # noqa: F401  (count_words: used from here)
 
 Progress = Callable[[int, int, str], bool]  # (done, total, label) -> keep going?
 
@@ -56,7 +58,7 @@ class PreparedSource:
     name: str
     text: str | bytes  # or its UTF-8 (``prepare`` keeps that: a quarter of a str with an emoji)
     format: str
-    turns: list[Turn]
+    turns: list[Turn] | list[TurnRow]
     case: str | None
     kind: str = "transcript"
     warnings: list[str] = field(default_factory=list)
@@ -143,8 +145,7 @@ def prepare_each(
         prepared = PreparedSource(
             path=path,
             name=_name_of(path),
-            # UTF-8, decoded again one text at a time when written
-            text=read.text if isinstance(read.text, bytes) else read.text.encode("utf-8"),
+            text=utf8_of(read),  # decoded again one text at a time when written
             format=read.format,
             turns=read.turns,
             case=case,
@@ -214,15 +215,15 @@ def _check_one(project, p: PreparedSource, seen_hash: dict[str, Path], seen_name
 def _write(project, rec: Recorder, p: PreparedSource, coder_id: int, report: ImportReport) -> None:
     """Insert one source, its case link and its speaker turns (after it: undo takes them
     first); the turns get the ids they would get written after every source."""
-    text = p.text_str()  # the one str of this text, for this insert only
-    p.complete(text)
+    p.complete()  # (reads the text only when the reader made no index)
+    utf8 = p.utf8
     source_id = rec.insert(
         "sources",
         {
             "guid": str(uuid.uuid4()),
             "name": p.name,
             "kind": p.kind,
-            "text": text,
+            "text": utf8,  # stored as the TEXT these bytes are: not decoded here
             "text_hash": p.hash,
             "words": p.words,
             "file_format": p.format,
@@ -231,15 +232,14 @@ def _write(project, rec: Recorder, p: PreparedSource, coder_id: int, report: Imp
             "imported_by": coder_id,
             "word_index": p.word_index,  # in the row: undo/redo carry it along
         },
-        utf8={"text": p.utf8},  # the undo record keeps the UTF-8, not a second str
+        utf8={"text": utf8},  # the undo record keeps the UTF-8, not a str
     )
     if p.case:
         case_id, created = project.cases.ensure(rec, p.case)
         if created:
             report.cases_created.append(p.case)
         project.cases.link(rec, case_id, source_id)
-    rec.insert_many("speaker_turns", _TURN_COLS, [
-        (source_id, t.speaker, t.label_start, t.label_end, t.start, t.end, t.timestamp) for t in p.turns])
+    rec.insert_many("speaker_turns", _TURN_COLS, list(map(add, repeat((source_id,)), turn_rows(p.turns))))
     report.sources.append(p.name)
     report.turns += len(p.turns)
     report.words += p.words or 0  # complete() set it

@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import collections
 import contextlib
+import ctypes
 import functools
 import gc
 import multiprocessing
@@ -31,12 +32,13 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Generator, Iterator, Sequence
+from typing import Callable, Generator, Iterator, Sequence, cast
 
 from ...errors import QualCoderError
 from ...model import Turn
+from ...store.casekeys import extra_cases
 from ...store.word_index import PIECE_CHARS, IndexPiece, build_word_index, index_piece, index_tokens
-from ...units import detect_turns
+from ...units import TurnRow, detect_turn_rows
 
 Progress = Callable[[int, int, str], bool]  # (done, total, label) -> keep going?
 
@@ -67,10 +69,11 @@ class ReadFile:
 
     text: str | bytes  # UTF-8 when it comes from a worker (a quarter of the pickle of a str with an emoji)
     format: str
-    turns: list[Turn]
+    turns: list[TurnRow]  # the values of each turn (a tenth of the pickle of ``Turn`` objects)
     warnings: list[str] = field(default_factory=list)
     word_index: bytes = b""
     words: int = 0
+    utf8: bytes | None = None  # the text's UTF-8 when the reader had it (a .txt file in UTF-8): not encoded again
 
 
 def read_one(path: Path, encoding: str | None = None, step: Callable[[str], bool] | None = None,
@@ -89,20 +92,21 @@ def read_one(path: Path, encoding: str | None = None, step: Callable[[str], bool
     with _pool_for(text) if use_pool else contextlib.nullcontext() as pool:
         later = pool.submit(_turns_in_worker) if pool is not None and result.turns is None else None
         _go_on(step, f"Finding speaker turns in {path.name}")
+        turns: list[TurnRow]
         if result.turns is not None:
-            turns = [Turn(t.speaker, t.label_start, t.label_end, t.start, t.end, t.timestamp) for t in result.turns]
+            turns = [(t.speaker, t.label_start, t.label_end, t.start, t.end, t.timestamp) for t in result.turns]
         elif later is None:
-            turns = detect_turns(text)
+            turns = detect_turn_rows(text)
         _go_on(step, f"Indexing {path.name}")
 
         def piece(done: int, total: int) -> bool:
             return step is None or step(f"Indexing {path.name}: {100 * done // max(total, 1)} %")
 
-        index = build_word_index(text, progress=piece,
+        index = build_word_index(text, progress=piece, utf8=result.utf8,
                                  map_pieces=None if pool is None else functools.partial(_pieces_in, pool))
         if later is not None:
             turns = later.result()
-    return ReadFile(text, result.format, turns, list(result.warnings), index, words_of(text, index))
+    return ReadFile(text, result.format, turns, list(result.warnings), index, words_of(text, index), result.utf8)
 
 
 _TEXT = ""  # the long text whose turns and index pieces ``_pool_for``'s forked workers make
@@ -114,6 +118,7 @@ def _pool_for(text: str) -> Iterator[ProcessPoolExecutor]:
     only the results are sent. Work not started when this ends is cancelled."""
     global _TEXT
     _TEXT = text
+    _before_fork()
     try:
         pool = ProcessPoolExecutor(max_workers=min(POOL_WORKERS, os.cpu_count() or 1), mp_context=_context(),
                                    initializer=_worker_start)
@@ -127,8 +132,8 @@ def _pool_for(text: str) -> Iterator[ProcessPoolExecutor]:
         _TEXT = ""
 
 
-def _turns_in_worker() -> list[Turn]:
-    return detect_turns(_TEXT)
+def _turns_in_worker() -> list[TurnRow]:
+    return detect_turn_rows(_TEXT)
 
 
 def _piece_in_worker(a: int, b: int) -> IndexPiece:
@@ -157,11 +162,31 @@ def _read_in_worker(path: Path, encoding: str | None) -> ReadFile | None:
     in its own process to raise the very error)."""
     try:
         got = read_one(path, encoding)
-        if isinstance(got.text, str):
-            got.text = got.text.encode("utf-8")
+        got.text, got.utf8 = utf8_of(got), None
         return got
     except (QualCoderError, OSError, UnicodeError, ValueError):
         return None
+
+
+def utf8_of(read: ReadFile) -> bytes:
+    """The text of ``read`` as UTF-8 (the bytes read, or sent, when there are such)."""
+    if isinstance(read.text, bytes):
+        return read.text
+    return read.utf8 if read.utf8 is not None else read.text.encode("utf-8")
+
+
+def turn_row(turn: Turn | TurnRow) -> TurnRow:
+    """A speaker turn as the values of its ``speaker_turns`` row (but its source)."""
+    if isinstance(turn, tuple):
+        return turn
+    return (turn.speaker, turn.label_start, turn.label_end, turn.start, turn.end, turn.timestamp)
+
+
+def turn_rows(turns: list[Turn] | list[TurnRow]) -> list[TurnRow]:
+    """``turn_row`` of each of ``turns`` (rows, as ``read_one`` gives them: the same list)."""
+    if not turns or isinstance(turns[0], tuple):
+        return cast(list[TurnRow], turns)
+    return list(map(turn_row, turns))
 
 
 def _use_pool(paths: list[Path]) -> bool:
@@ -190,15 +215,13 @@ def _pool_allowed(n: int, any_thread: bool = False) -> bool:
     return any_thread or threading.current_thread() is threading.main_thread()
 
 
-TurnRow = tuple  # (speaker, label_start, label_end, start, end, timestamp)
 _TEXTS: Sequence[str] = ()  # the texts ``derive_texts`` hands to its forked workers
 
 
 def derive(text: str) -> tuple[bytes, int, list[TurnRow]]:
     """A text's word index, word count and speaker turns (as ``TurnRow`` tuples)."""
     index = build_word_index(text)
-    turns = [(t.speaker, t.label_start, t.label_end, t.start, t.end, t.timestamp) for t in detect_turns(text)]
-    return index, words_of(text, index), turns
+    return index, words_of(text, index), detect_turn_rows(text)
 
 
 def _derive_in_worker(i: int) -> tuple[bytes, int, list[TurnRow]]:
@@ -213,6 +236,7 @@ def derive_texts(texts: Sequence[str]) -> Generator[tuple[bytes, int, list[TurnR
         yield from map(derive, texts)
         return
     _TEXTS = texts  # before the pool forks its workers (all at once, on the first submit)
+    _before_fork()
     try:
         with ProcessPoolExecutor(max_workers=min(POOL_WORKERS, os.cpu_count() or 1), mp_context=_context(),
                                  initializer=_worker_start) as pool:
@@ -232,6 +256,13 @@ def derive_texts(texts: Sequence[str]) -> Generator[tuple[bytes, int, list[TurnR
         _TEXTS = ()
 
 
+def _before_fork() -> None:
+    """Make here, once, what each worker forked from this process would otherwise make for
+    itself: the table of case keys outside ASCII (``casekeys.extra_cases``, tens of
+    milliseconds; nearly every transcript has an accented letter)."""
+    extra_cases()
+
+
 def _worker_start(app: int | None = None) -> None:
     """In a forked worker: its collections leave the parent's objects alone (no copies of
     their pages), and allocations are not traced there (a parent measuring its own memory
@@ -240,7 +271,27 @@ def _worker_start(app: int | None = None) -> None:
     gc.freeze()
     if tracemalloc.is_tracing():
         tracemalloc.stop()
+    _keep_freed_memory()
     _exit_with_parent(app)
+
+
+#: what a worker keeps of the memory it frees, for its next file (``_keep_freed_memory``)
+WORKER_KEPT_BYTES = 32 << 20
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's ``mallopt`` parameters (malloc.h)
+
+
+def _keep_freed_memory() -> None:
+    """In a worker: glibc's malloc keeps the memory the worker frees, up to
+    ``WORKER_KEPT_BYTES``, for its next file. By default it hands the top of its heap back to
+    the system as soon as 128 KB or more are free there, and maps a block of 128 KB or more
+    (a transcript's text) anew each time (unless a larger block was freed before: the
+    thresholds follow it), so a worker reading one transcript after another faulted the same
+    pages in again for each (~100 page faults a 50,000-character transcript). Elsewhere
+    (another C library) nothing changes."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None)
+        libc.mallopt(_M_MMAP_THRESHOLD, WORKER_KEPT_BYTES // 2)
+        libc.mallopt(_M_TRIM_THRESHOLD, WORKER_KEPT_BYTES)
 
 
 #: how often a worker looks whether its parent is still there (seconds)
@@ -389,6 +440,8 @@ def read_files(paths: list[Path], encoding: str | None = None,
         return
     workers = min(POOL_WORKERS, os.cpu_count() or 1)
     here = threading.current_thread() is threading.main_thread()
+    if here:  # forked from this process (else from the fork server)
+        _before_fork()
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=_files_context(),
                                initializer=_worker_start if here else _job_worker_start, initargs=(os.getpid(),))
     finished = False
