@@ -42,8 +42,10 @@ NON_SPEECH = {
 }
 
 _BOLD = re.compile(r"\*\*(?P<name>[^*\n:]{1,60}?)(?::\*\*|\*\*\s*:)[ \t]*")
-_OTTER = re.compile(r"(?P<name>[^\s:\[\]*#>][^\n:\[\]]{0,59}?)[ \t]{2,}(?P<ts>\d{1,2}:\d{2}(?::\d{2})?)[ \t]*$")
-_BARE = re.compile(r"(?P<name>[^\W\d_][^\n:\[\]*#]{0,59}?)[ \t]{2,}$")
+# a blank run taken whole (possessive "+", and never after a name ending in a blank): the same
+# matches as "[ \t]{2,}", without retrying every split of a long run
+_OTTER = re.compile(r"(?P<name>[^\s:\[\]*#>][^\n:\[\]]{0,59}?)(?<![ \t])[ \t]{2,}+(?P<ts>\d{1,2}:\d{2}(?::\d{2})?)[ \t]*$")
+_BARE = re.compile(r"(?P<name>[^\W\d_][^\n:\[\]*#]{0,59}?)(?<![ \t])[ \t]{2,}+$")
 _COLON = re.compile(r"(?P<name>[^\W_][\w .'’&-]{0,40}?)[ \t]*:(?=[ \t]|$)[ \t]*")
 _BRACKET = re.compile(r"\[(?P<name>[^\W\d_][\w .-]{0,30}?)\][ \t]+")
 _LEAD_TS = re.compile(r"\\?\[(?P<ts>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?)\\?\][ \t]*")
@@ -85,9 +87,12 @@ def _looks_like_name(name: str, style: str) -> bool:
     return True
 
 
-# A cheap first pass (in C) finds the lines that could hold a label at all.
+# A cheap first pass (in C) finds the lines that could hold a label at all. The blank run is
+# possessive and the text before it ends on a non-blank (or is one leading blank): written as
+# "[^\n]{1,70}?[ \t]{2,}" it matched the same lines but retried every split of a long blank run
+# (a line of 8,000 spaces took 25 s).
 _MAYBE_LABEL = re.compile(
-    r"^(?:\*\*|\[|[^\n:]{1,61}:|[^\n]{1,70}?[ \t]{2,}(?:\d{1,2}:\d{2}(?::\d{2})?)?[ \t]*$)", re.M
+    r"^(?:\*\*|\[|[^\n:]{1,61}:|(?:[^\n]{0,69}?[^ \t\n]|[ \t])[ \t]{2,}+(?:\d{1,2}:\d{2}(?::\d{2})?)?[ \t]*$)", re.M
 )
 # the same after a newline: a search for a pattern that starts with a character is a fast scan
 # for it, where ``^`` is tried at every position

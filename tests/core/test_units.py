@@ -7,6 +7,10 @@ pattern per style, independently of the importer): changelog '**Name:**' lines m
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import pytest
 
 from qualcoder_lite.core.units import detect_turns, paragraphs, sentences, unit_at, units
@@ -163,3 +167,29 @@ def test_no_sentence_opens_with_an_unbalanced_quotation_mark():
     for s, e in sentences(text, detect_turns(text)):
         unit = text[s:e]
         assert unit.count('"') % 2 == 0 and unit.count("“") == unit.count("”"), unit
+
+
+_LONG_BLANK_LINES = [
+    "x\nab" + " " * 60_000 + "c\n",  # a blank run inside a line (prefilter)
+    ("Name" + " " * 60_000 + "\n") * 3,  # a bare label with a huge run (the Otter pattern fails on it)
+    ("Name" + " " * 60_000 + "1\n") * 3,  # ends with a digit: no time stamp
+]
+
+
+def test_lines_with_huge_blank_runs_are_read_in_linear_time():
+    """A badly converted transcript (a PDF's layout spaces) must not freeze the import: the
+    label patterns retried every split of a blank run, so one line of 8,000 spaces took 25 s
+    and 60,000 would take hours. Run in a child process that is killed after 60 s (the fixed
+    patterns take milliseconds); the labels found are checked too."""
+    code = ("import sys, json\nfrom qualcoder_lite.core.units import detect_turns\n"
+            "texts = json.loads(sys.stdin.read())\n"
+            "print(json.dumps([[(t.speaker, t.start) for t in detect_turns(x)] for x in texts]))\n")
+    try:
+        out = subprocess.run([sys.executable, "-c", code], input=json.dumps(_LONG_BLANK_LINES), capture_output=True,
+                             text=True, timeout=60, check=True).stdout
+    except subprocess.TimeoutExpired:
+        pytest.fail("detect_turns backtracked on a long run of blanks (killed after 60 s)")
+    found = json.loads(out)
+    assert found[0] == []
+    assert [s for s, _ in found[1]] == ["Name"] * 3  # "Name" + blanks alone on a line is a bare label
+    assert found[2] == []
