@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-from qualcoder_lite.core.project import open_project
+from qualcoder_lite.core.project import new_project, open_project
 from qualcoder_lite.core.services.refi import build as refi_build
 from qualcoder_lite.core.services.refi.interop import import_qdpx
 
@@ -31,6 +31,30 @@ def test_imported_project_is_published_in_wal_mode_and_whole(demo_qdpx, tmp_path
         conn.close()
     with open_project(target) as project:  # and opens as any project
         assert len(project.sources.all()) == report.counts["sources"]
+
+
+def _indexes(path) -> list[tuple[str, str, str]]:
+    conn = sqlite3.connect(path)
+    try:
+        return sorted(conn.execute("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index'"))
+    finally:
+        conn.close()
+
+
+def test_imported_project_has_every_index_of_a_new_one(demo_qdpx, tmp_path):
+    """The codings' indexes, dropped while the codings are inserted, are there again, the
+    same, and the import's queries and a new project's use them alike."""
+    import_qdpx(demo_qdpx, tmp_path / "imported.qlite")
+    new_project(tmp_path / "new.qlite").close()
+    imported = _indexes(tmp_path / "imported.qlite")
+    assert imported == _indexes(tmp_path / "new.qlite")
+    assert {"codings_code", "codings_source", "codings_coder"} <= {name for name, _t, _s in imported}
+    conn = sqlite3.connect(tmp_path / "imported.qlite")
+    try:
+        plan = conn.execute("EXPLAIN QUERY PLAN SELECT start FROM codings WHERE source_id = 1 ORDER BY start").fetchall()
+    finally:
+        conn.close()
+    assert "codings_source" in str(plan)
 
 
 def test_a_failed_build_rolls_back_and_leaves_nothing(demo_qdpx, tmp_path, monkeypatch):
