@@ -333,6 +333,22 @@ def test_coding_of_an_unknown_code_is_kept_aside(tmp_path):
     assert report.counts["codings"] == 0 and report.kept_aside_codings == 1
 
 
+def test_a_selection_with_unknown_and_known_codes_is_kept_aside_once(tmp_path):
+    codings = "".join(f'<Coding guid="{G(2100 + k)}" creatingUser="{G(9)}"><CodeRef targetGUID="{G(k)}"/></Coding>'
+                      for k in (77, 1, 78))
+    src = (f'<TextSource guid="{G(7)}" name="Doc"><PlainTextContent>short text</PlainTextContent>'
+           f'<PlainTextSelection guid="{G(1001)}" name="" startPosition="0" endPosition="5">{codings}'
+           f"</PlainTextSelection></TextSource>")
+    target = tmp_path / "u.qlite"
+    report = import_qdpx(make_qdpx(tmp_path / "u.qdpx", qde(src), {}), target)
+    assert report.counts["codings"] == 1  # the known code's coding is imported
+    assert report.kept_aside_selections == 1 and report.kept_aside_codings == 2
+    with open_project(target) as p:
+        kept = p.settings.get("refi_qda_import")["kept_aside"]
+    assert [k["codes"] for k in kept] == [[G(77), G(78)]]
+    assert kept[0]["reason"] == "refers to a code that is not in the codebook"
+
+
 # ----------------------------------------------------------------------------- hostile archives
 def _nothing_created(folder: Path, target: Path) -> None:
     assert not target.exists()
