@@ -37,11 +37,35 @@ def write_sources(b: _Builder) -> None:
         derived = prefetch.derived(present)  # by the workers reading started, with the texts' hashes
     else:
         derived = _unhashed(derive_texts(_Texts(present)))  # in worker processes if many
+    codings = sum(len(sel.codings) for src in present for sel in src.selections)
     try:
-        with indexes_after(b.conn, "codings"):
+        with indexes_after(b.conn, "codings"), page_cache(b.conn, codings * CACHE_PER_CODING):
             _write(b, present, derived)
     finally:
         derived.close()  # a cancel stops the workers now
+
+
+#: page cache (bytes) per coding while the codings are inserted: their GUIDs' index, a random
+#: insert per row, stays in memory (at 200,000 codings 25 MB instead of SQLite's 2 MB: the
+#: codings' insert ~25 % less CPU, the import's peak ~30 MB more)
+CACHE_PER_CODING = 128
+_CACHE_MAX = 64 << 20
+
+
+@contextlib.contextmanager
+def page_cache(conn: sqlite3.Connection, size: int) -> Iterator[None]:
+    """The connection's page cache at least ``size`` bytes (at most 64 MB) for the block,
+    as it was after."""
+    was = conn.execute("PRAGMA cache_size").fetchone()[0]  # pages if > 0, else -KiB
+    wanted = min(size, _CACHE_MAX) >> 10
+    if was >= 0 or wanted <= -was:
+        yield
+        return
+    conn.execute(f"PRAGMA cache_size = {-wanted}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA cache_size = {int(was)}")
 
 
 @contextlib.contextmanager
