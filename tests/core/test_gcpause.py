@@ -66,3 +66,20 @@ def test_a_qdpx_export_is_written_with_the_collector_paused(collector_on, demo_f
         interop.export_qdpx(project, tmp_path / "p.qdpx")
     assert seen == [False]
     assert gc.isenabled()
+
+
+def test_a_qdpx_import_reads_and_builds_with_the_collector_paused(collector_on, demo_file, tmp_path, monkeypatch):
+    from qualcoder_lite.core.project import open_project
+    from qualcoder_lite.core.services.refi import interop
+
+    with open_project(demo_file, coder="alex") as project:
+        interop.export_qdpx(project, tmp_path / "p.qdpx")
+    seen = []
+    real_read = interop.read_qdpx
+    monkeypatch.setattr(interop, "read_qdpx", lambda *a, **k: seen.append(gc.isenabled()) or real_read(*a, **k))
+    monkeypatch.setattr(interop, "build_project", lambda *a, **k: seen.append(gc.isenabled()) or _raise())
+    with pytest.raises(RuntimeError):
+        interop.import_qdpx(tmp_path / "p.qdpx", tmp_path / "imported.qlite")
+    assert seen == [False, False]
+    assert gc.isenabled()
+    assert not (tmp_path / "imported.qlite").exists()

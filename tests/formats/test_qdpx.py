@@ -325,12 +325,52 @@ def test_selection_outside_the_text_is_kept_aside_not_dropped(tmp_path):
         assert kept[0]["code_paths"] == ["feeling"]
 
 
+@pytest.mark.parametrize("start, end", [(0, 5), (20, 3), (3, -1), (-2, 4), (6, 40), (2, 11), (12, 12)])
+def test_spans_in_a_text_of_one_unit_characters_placed_as_offsets_map_them(tmp_path, start, end):
+    """Non-ASCII text, no CRLF or astral character: every convention but UTF-8 maps an offset to
+    itself; what is kept aside, and why, is what the offset map says (``to_cp`` of each end)."""
+    from qualcoder_lite.core.services.refi.offsets import VendorUnitsToCodePoints
+
+    text = "café au lait"
+    src = (f'<TextSource guid="{G(7)}" name="Doc"><PlainTextContent>{text}</PlainTextContent>'
+           f"{selection(1, start, end)}</TextSource>")
+    target = tmp_path / "s.qlite"
+    report = import_qdpx(make_qdpx(tmp_path / "s.qdpx", qde(src), {}), target)
+    m = VendorUnitsToCodePoints(text, [], "codepoints")
+    a, b = m.to_cp(start, False)[0], m.to_cp(end, True)[0]
+    with open_project(target) as p:
+        kept = p.settings.get("refi_qda_import")["kept_aside"]
+        spans = [tuple(r) for r in p.conn.execute('SELECT start, "end" FROM codings')]
+    if a is None or b is None:
+        assert [k["reason"] for k in kept] == [f"outside the text (length {len(text)})"]
+    elif a >= b:
+        assert [k["reason"] for k in kept] == ["empty or reversed selection"]
+    else:
+        assert kept == [] and report.counts["codings"] == 1 and spans == [(a, b)]
+
+
 def test_coding_of_an_unknown_code_is_kept_aside(tmp_path):
     src = (f'<TextSource guid="{G(7)}" name="Doc"><PlainTextContent>short text</PlainTextContent>'
            f"{selection(1, 0, 5, code=77)}</TextSource>")
     target = tmp_path / "u.qlite"
     report = import_qdpx(make_qdpx(tmp_path / "u.qdpx", qde(src), {}), target)
     assert report.counts["codings"] == 0 and report.kept_aside_codings == 1
+
+
+def test_a_selection_with_unknown_and_known_codes_is_kept_aside_once(tmp_path):
+    codings = "".join(f'<Coding guid="{G(2100 + k)}" creatingUser="{G(9)}"><CodeRef targetGUID="{G(k)}"/></Coding>'
+                      for k in (77, 1, 78))
+    src = (f'<TextSource guid="{G(7)}" name="Doc"><PlainTextContent>short text</PlainTextContent>'
+           f'<PlainTextSelection guid="{G(1001)}" name="" startPosition="0" endPosition="5">{codings}'
+           f"</PlainTextSelection></TextSource>")
+    target = tmp_path / "u.qlite"
+    report = import_qdpx(make_qdpx(tmp_path / "u.qdpx", qde(src), {}), target)
+    assert report.counts["codings"] == 1  # the known code's coding is imported
+    assert report.kept_aside_selections == 1 and report.kept_aside_codings == 2
+    with open_project(target) as p:
+        kept = p.settings.get("refi_qda_import")["kept_aside"]
+    assert [k["codes"] for k in kept] == [[G(77), G(78)]]
+    assert kept[0]["reason"] == "refers to a code that is not in the codebook"
 
 
 # ----------------------------------------------------------------------------- hostile archives

@@ -3,6 +3,8 @@ steps; see ``build`` for the mapping)."""
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import uuid
 from typing import TYPE_CHECKING, Generator, Iterator, Sequence
 
@@ -35,10 +37,51 @@ def write_sources(b: _Builder) -> None:
         derived = prefetch.derived(present)  # by the workers reading started, with the texts' hashes
     else:
         derived = _unhashed(derive_texts(_Texts(present)))  # in worker processes if many
+    codings = sum(len(sel.codings) for src in present for sel in src.selections)
     try:
-        _write(b, present, derived)
+        with indexes_after(b.conn, "codings"), page_cache(b.conn, codings * CACHE_PER_CODING):
+            _write(b, present, derived)
     finally:
         derived.close()  # a cancel stops the workers now
+
+
+#: page cache (bytes) per coding while the codings are inserted: their GUIDs' index, a random
+#: insert per row, stays in memory (at 200,000 codings 25 MB instead of SQLite's 2 MB: the
+#: codings' insert ~25 % less CPU, the import's peak ~30 MB more)
+CACHE_PER_CODING = 128
+_CACHE_MAX = 64 << 20
+
+
+@contextlib.contextmanager
+def page_cache(conn: sqlite3.Connection, size: int) -> Iterator[None]:
+    """The connection's page cache at least ``size`` bytes (at most 64 MB) for the block,
+    as it was after."""
+    was = conn.execute("PRAGMA cache_size").fetchone()[0]  # pages if > 0, else -KiB
+    wanted = min(size, _CACHE_MAX) >> 10
+    if was >= 0 or wanted <= -was:
+        yield
+        return
+    conn.execute(f"PRAGMA cache_size = {-wanted}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA cache_size = {int(was)}")
+
+
+@contextlib.contextmanager
+def indexes_after(conn: sqlite3.Connection, table: str) -> Iterator[None]:
+    """The plain indexes of ``table`` (not its UNIQUE ones) dropped while its rows are inserted
+    and made again, by the same SQL and in the same order, when the inserts are done: one sort
+    each instead of an insert into each per row (a fifth of the codings' insert at 200,000).
+    Inside the caller's transaction: an import that fails or is cancelled rolls back the drop
+    with everything else (its project is never published)."""
+    made = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                        "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE %' ORDER BY rowid", (table,)).fetchall()
+    for name, _sql in made:
+        conn.execute(f'DROP INDEX "{name}"')
+    yield
+    for _name, sql in made:
+        conn.execute(sql)
 
 
 def _unhashed(derived: Generator[tuple[bytes, int, list[tuple]], None, None]) -> Generator[Derived, None, None]:

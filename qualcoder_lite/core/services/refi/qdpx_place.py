@@ -69,6 +69,11 @@ def _place(content: QdpxContent, src: refi.Source, m: VendorUnitsToCodePoints | 
     are kept aside in ``content`` with the reason."""
     assert src.text is not None
     kept = []
+    length = len(src.text)
+    if m is not None and not m.pos:  # no character counts more than one unit: ``to_cp`` is the identity
+        m, same = None, True
+    else:
+        same = False
     for sel in src.selections:
         if by_name is not None and sel.name.strip():
             placed = by_name.place(sel)
@@ -84,15 +89,21 @@ def _place(content: QdpxContent, src: refi.Source, m: VendorUnitsToCodePoints | 
             continue
         a: int | None
         b: int | None
-        if m is None:
+        if same:  # ``to_cp`` of each end, without the calls
             a, b, a_ok, b_ok = sel.start, sel.end, True, True
-            if a < 0 or b > len(src.text):
+            if not 0 <= a <= length:
+                a = None
+            if not 0 <= b <= length:
+                b = None
+        elif m is None:
+            a, b, a_ok, b_ok = sel.start, sel.end, True, True
+            if a < 0 or b > length:
                 a = b = None
         else:
             a, a_ok = m.to_cp(sel.start, False)
             b, b_ok = m.to_cp(sel.end, True)
         if a is None or b is None:
-            content.kept_aside.append(_aside(src, sel, f"outside the text (length {len(src.text)})"))
+            content.kept_aside.append(_aside(src, sel, f"outside the text (length {length})"))
             continue
         if a >= b:
             content.kept_aside.append(_aside(src, sel, "empty or reversed selection"))

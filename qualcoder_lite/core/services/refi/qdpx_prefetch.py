@@ -152,24 +152,31 @@ class Prefetch:
 
     def derived(self, sources: Sequence[refi.Source]) -> Iterator[Derived]:
         """``derive(text)`` of each source's text, in order: the result claimed while reading
-        when its text is the same, else made by the workers now (a few ahead) or here; with the
-        text's ``text_hash`` (the SHA-256 compared, computed once here)."""
-        queue: collections.deque[tuple[refi.Source, Future | None]] = collections.deque()
+        when its text is the same, else made by the workers now or here; with the text's
+        ``text_hash`` (the SHA-256 compared, computed once here). The workers are handed texts
+        up to ``BUDGET_BYTES`` ahead of the one taken (as while reading), not a few: they never
+        wait for this process to take a result before they start on the next text."""
+        queue: collections.deque[tuple[refi.Source, Future | None, int]] = collections.deque()
         it = iter(sources)
+        ahead = 0  # text bytes of the sources in ``queue``
 
         def more() -> None:
-            while len(queue) < reading.DERIVE_AHEAD and (src := next(it, None)) is not None:
+            nonlocal ahead
+            while (len(queue) < reading.DERIVE_AHEAD or ahead < BUDGET_BYTES) and (src := next(it, None)) is not None:
                 fut = src.prefetched
                 if fut is None and self._pool is not None:
                     fut = self._submit(_text_in_worker, _utf8(src))
-                queue.append((src, fut))
+                size = _size(src)
+                ahead += size
+                queue.append((src, fut, size))
 
         more()
         while queue:
-            src, fut = queue.popleft()
+            src, fut, size = queue.popleft()
+            ahead -= size
             src.prefetched = None
-            got = _result(fut)
             more()
+            got = _result(fut)
             text_utf8 = _utf8(src)
             digest = hashlib.sha256(text_utf8)
             if got is None or got[0] != digest.digest():
@@ -185,6 +192,11 @@ def _result(fut: Future | None) -> _Result | None:
         return fut.result()
     except _FAILED:
         return None  # derived here
+
+
+def _size(src: refi.Source) -> int:
+    """About the UTF-8 size of a source's text (exactly when packed)."""
+    return len(src.packed[0]) if src.packed is not None else len(src.text or "")
 
 
 def _utf8(src: refi.Source) -> bytes:
