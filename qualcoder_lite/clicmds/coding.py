@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import argparse
 
+from ..core.wording import counted
 from ._common import Parser, emit_json, open_for
 
 
-def _n(count: int, word: str) -> str:
-    """``1 case``, ``2 cases``."""
-    return f"{count} {word}{'' if count == 1 else 's'}"
+_n = counted  # ``1 case``, ``2 cases``
 
 
 def cmd_codes(args) -> int:

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from ..core.errors import QualCoderError, UsageError
+from ..core.wording import counted
 from ._common import add_force, emit_json, open_for, output_for
 
 
@@ -94,9 +95,7 @@ def _wrote_line(out, matrix, charts) -> str:
     return f"wrote {out}: {layout}, {_n(charted, 'summary', 'summaries')}, {_n(to_chart, 'cell')} to chart"
 
 
-def _n(count: int, word: str, words: str | None = None) -> str:
-    """``1 row``, ``2 rows``."""
-    return f"{count} {word if count == 1 else words or word + 's'}"
+_n = counted  # ``1 case``, ``2 cases``
 
 
 def _matrix_json(args) -> int:

@@ -132,3 +132,21 @@ def test_export_qdpx_for_nvivo_windows(cli, project_file, tmp_path):
         xml = zipfile.ZipFile(out).read("project.qde").decode()
         m = re.search(r'startPosition="(\d+)" endPosition="(\d+)"', xml)
         assert (int(m.group(1)), int(m.group(2))) == expected
+
+
+def test_refi_summaries_count_one_in_the_singular(cli, project_file, tmp_path):
+    """'exported 1 source, 1 code, 1 coding', never '1 sources' (the import says the same)."""
+    from qualcoder_lite.core.project import open_project
+    from qualcoder_lite.core.services.coding.codes import AddCode
+    from qualcoder_lite.core.services.coding.coding import ApplyCode
+    from tests.helpers import add_text_source
+
+    with open_project(project_file, coder="ana") as p:
+        sid = add_text_source(p, "E", "One passage only.")
+        p.execute(AddCode("Only"))
+        p.execute(ApplyCode(sid, p.codes.find("Only").id, 0, 3))
+    out = tmp_path / "one.qdpx"
+    r = cli("export-qdpx", project_file, out)
+    assert r.code == 0 and r.out.startswith("exported 1 source, 1 code, 1 coding, 0 cases, 0 memos to "), r.out
+    r = cli("import-qdpx", out, tmp_path / "back.qlite")
+    assert r.code == 0 and r.out.startswith("imported 1 source, 1 code, 1 coding, 0 cases, 0 memos"), r.out

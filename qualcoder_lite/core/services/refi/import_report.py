@@ -4,6 +4,7 @@ was skipped, assumed or renamed; and where the kept-aside selections are stored.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from ...wording import counted
 
 SETTING = "refi_qda_import"
 KEPT_ASIDE_TITLE = "REFI-QDA import: codings kept aside"
@@ -51,15 +52,14 @@ class QdpxImportReport:
 
     def summary(self) -> str:
         c = self.counts
-        line = (f"imported {c.get('sources', 0)} sources, {c.get('codes', 0)} codes, {c.get('codings', 0)} codings, "
-                f"{c.get('cases', 0)} cases, {c.get('memos', 0)} memos")
+        line = "imported " + ", ".join(counted(c.get(k, 0), k[:-1]) for k in ("sources", "codes", "codings", "cases", "memos"))
         if self.missing_sources:
-            line += f"; {len(self.missing_sources)} sources missing"
+            line += f"; {counted(len(self.missing_sources), 'source')} missing"
         if self.kept_aside_selections:
-            line += (f"; {self.kept_aside_codings} codings kept aside (listed in the journal entry "
+            line += (f"; {counted(self.kept_aside_codings, 'coding')} kept aside (listed in the journal entry "
                      f"'{KEPT_ASIDE_TITLE}', data in the project setting '{SETTING}')")
         if self.refused_selections:
-            line += f"; {self.refused_selections:,} selections over the limits not imported"
+            line += f"; {counted(self.refused_selections, 'selection')} over the limits not imported"
         return line
 
     def details(self, warnings: bool = True) -> list[str]:

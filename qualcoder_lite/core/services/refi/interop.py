@@ -25,6 +25,7 @@ from ... import codepath
 from ...commands import Command
 from ... import outfile
 from ...errors import ProjectError, QualCoderError, UsageError
+from ...wording import counted
 from . import model as refi
 from .qdc import Codebook, read_codebook, write_qdc
 from .qdpx_deflate import SourceMembers
@@ -69,9 +70,8 @@ class ExportReport:
     def summary(self) -> str:
         c = self.counts
         if "sources" not in c:
-            return f"exported {c.get('codes', 0)} codes to {self.path}"
-        return (f"exported {c['sources']} sources, {c['codes']} codes, {c['codings']} codings, "
-                f"{c['cases']} cases, {c['memos']} memos to {self.path}")
+            return f"exported {counted(c.get('codes', 0), 'code')} to {self.path}"
+        return f"exported {', '.join(counted(c[k], k[:-1]) for k in ('sources', 'codes', 'codings', 'cases', 'memos'))} to {self.path}"
 
 
 def export_qdpx(project, out: str | Path | outfile.Output, progress: Progress | None = None, target: str = "standard") -> ExportReport:
