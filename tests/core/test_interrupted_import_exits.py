@@ -84,9 +84,10 @@ def test_sigint_to_the_process_alone_ends_an_import_with_130_and_nothing_changed
     try:
         _out, err = app.communicate(timeout=30)
     except subprocess.TimeoutExpired:
+        workers |= _descendants(app.pid)
         app.kill()
         app.communicate()
-        _left_after(workers | _descendants(app.pid), 0)
+        _left_after(workers, 0)
         pytest.fail("the interrupted import never exited")
     assert app.returncode == 130, err
     assert "interrupted; nothing was changed" in err
