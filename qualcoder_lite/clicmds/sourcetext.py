@@ -2,10 +2,11 @@
 
     qualcoder-lite update-source PROJECT SOURCE NEWFILE [--encoding E] [--drop-deleted] [--json]
 
-NEWFILE is read like an import (.txt .md .docx .odt .rtf .pdf .srt .vtt); every coding,
-speaker turn and other anchored passage moves to follow the text. Codings whose text
-changed are printed; when the new text deletes all of a coding's text the command refuses
-(naming it) unless ``--drop-deleted`` removes those codings with the edit.
+NEWFILE is read like an import (.txt .md .docx .odt .rtf .pdf .srt .vtt); every coding
+and other anchored passage moves to follow the text, and the speaker turns become those an
+import of NEWFILE finds (a renamed label renames the speaker; an interviewer mark follows a
+consistent rename). Codings whose text changed are printed; when the new text deletes all of
+a coding's text the command refuses (naming it) unless ``--drop-deleted`` removes those codings with the edit.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def cmd_update_source(args) -> int:
 
 def register(add) -> None:
     sp = add("update-source", cmd_update_source,
-             "replace a source's text by a corrected version; codings and speaker turns follow the text",
+             "replace a source's text by a corrected version; codings follow the text, speaker turns are found anew",
              writes=True)
     sp.add_argument("project")
     sp.add_argument("source", help="the source's name")

@@ -4,9 +4,12 @@ text, tests/formats/test_markdown_import.py for Markdown read as Markdown)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from qualcoder_lite.core.project import open_project
+from qualcoder_lite.core.services.sources.importing import CaseRule
 from tests.formats.test_markdown_import import MARKDOWN_TURNS
 
 
@@ -50,3 +53,31 @@ def test_subtitle_fixtures_keep_cue_times(tmp_path, cli, fixtures_dir, ext):
     with open_project(proj) as p:
         text = p.sources.text(p.sources.by_name("Goodboy Galaxy - Rik Nicol").id)
     assert "\r" not in text and text.startswith("Hello everyone and welcome to yet another Hit Save podcast.")
+
+
+def test_case_from_a_file_name_with_blanks_is_stripped_like_the_source_name(tmp_path, cli, fixtures_dir):
+    """The fixture " Q-Cubed - ….md" (a leading space): its case is named like its source,
+    so an attributes sheet naming the case matches it."""
+    proj = tmp_path / "c.qlite"
+    assert cli("new", proj).code == 0
+    name = "Q-Cubed - Interview with Carolyn Lu at Cludosian Games"
+    f = fixtures_dir / f"hitsave-interviews/files/2022/Q-Cubed/ {name}.md"
+    assert f.name.startswith(" ")
+    assert cli("import", proj, f).code == 0
+    with open_project(proj) as p:
+        assert [c.name for c in p.cases.all()] == [name]
+        assert p.sources.by_name(name) is not None
+    sheet = tmp_path / "attrs.csv"
+    sheet.write_text(f"case,Studio\n{name},Cludosian Games\n", encoding="utf-8")
+    r = cli("attributes", proj, sheet, "--json")
+    assert r.code == 0, r.err
+    assert r.json()["values_added"] == 1 and r.json()["rows_without_case"] == 0
+
+
+def test_case_rules_strip_the_case_name():
+    path = Path("/x/ P1 - Carolyn .md")
+    assert CaseRule().case_for(path) == "P1 - Carolyn"
+    assert CaseRule(pattern=r"^(\s*P\d+)").case_for(path) == "P1"
+    assert CaseRule(pattern=r"^\s*Q\d+").case_for(path) is None
+    assert CaseRule(pattern=r"^(\s*)").case_for(path) is None  # only blanks: no case (and a warning)
+    assert CaseRule(name=" Site A ").case_for(path) == "Site A"

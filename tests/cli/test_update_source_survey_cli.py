@@ -100,3 +100,34 @@ def test_import_survey_cli_csv_and_xlsx_reimport(tmp_path, cli):
     assert first["sources_added"] == 0 and first["sources_unchanged"] == 4
     r = cli("import-survey", proj, tmp_path / "wave1.csv", "--id", "nope", "--text", LIKE)
     assert r.code == 2 and "wave1.csv: no column named 'nope'" in r.err
+
+
+def test_update_source_renames_a_speaker_for_speakers_autocode_and_quotes(tmp_path, cli, fixtures_dir):
+    """The tester's case: "Eric Holscher:" corrected to "Eric H.:" throughout RFC5, and an
+    interviewer question typed into one of his turns."""
+    proj = tmp_path / "rfc.qlite"
+    f = fixtures_dir / "changelog-rfc/files/rfc/request-for-commits-5.md"
+    assert cli("new", proj, "--coder", "ann").code == 0
+    assert cli("import", proj, f).code == 0
+    assert cli("speakers", proj, "--interviewer", "Nadia Eghbal").code == 0
+    assert cli("codes", proj, "add", "Learning").code == 0
+    r = cli("autocode", proj, "--code", "Learning", "--pattern", r"Okay, cool\. So in high-school", "--unit", "match")
+    assert r.code == 0, r.err
+    fixed = tmp_path / "fixed.md"
+    fixed.write_text(f.read_text(encoding="utf-8").replace("**Eric Holscher:**", "**Eric H.:**").replace(
+        "Okay, cool. So in high-school",
+        "Okay, cool.\n\n**Nadia Eghbal:** Inserted interviewer question here?\n\n**Eric H.:** So in high-school"),
+        encoding="utf-8")
+    r = cli("update-source", proj, "request-for-commits-5", fixed)
+    assert r.code == 0, r.err
+    assert "speaker 'Eric Holscher' is now 'Eric H.'" in r.out and "2 new" in r.out
+    r = cli("speakers", proj, "--json")
+    assert [(s["speaker"], s["role"]) for s in r.json()] == [
+        ("Eric H.", "participant"), ("Mikeal Rogers", "participant"), ("Nadia Eghbal", "interviewer")]
+    r = cli("segments", proj)
+    assert r.code == 0 and "Okay, cool. […] So in high-school" in r.out, r.out
+    r = cli("autocode", proj, "--code", "Learning", "--pattern", "Read the Docs", "--speaker", "Eric H.", "--json")
+    assert r.code == 0, r.err
+    assert r.json()["added"] >= 1
+    r = cli("update-source", proj, "request-for-commits-5", fixed, "--json")
+    assert r.code == 0 and r.json()["edits"] == 0

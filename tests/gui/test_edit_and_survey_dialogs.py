@@ -6,6 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QListWidget, QPlainTextEdit
 
+from qualcoder_lite.core.services.coding.speakers import speakers
+from qualcoder_lite.core.units import detect_turn_rows
 from tests.core.test_survey import LIKE, ROWS, write_csv, write_xlsx
 from tests.gui.conftest import open_source
 
@@ -63,6 +65,28 @@ def test_edit_transcript_asks_before_removing_deleted_codings(window, wb, qtbot)
     qtbot.waitUntil(lambda: not dlg.isVisible())
     assert p.sources.text(sid) == cut
     assert dlg.report.changes and {c.status for c in dlg.report.changes} >= {"removed"}
+
+
+def test_edit_transcript_renames_a_speaker_and_undo_brings_the_name_back(window, wb, qtbot):
+    """Every "GP01:" label corrected to "Dr Hart:": the turns are those of the new text (the
+    speaker list, autocode by speaker and citations use the new name); Undo restores them."""
+    p = window.ctx.project
+    sid = open_source(wb, "GP01")
+    old, turns = p.sources.text(sid), p.sources.turns(sid)
+    new = old.replace("GP01:", "Dr Hart:")
+    window.actionEditTranscript.trigger()
+    dlg = window._edit_transcript_dialog
+    dlg.editor.setPlainText(new)
+    dlg.buttons.button(dlg.buttons.StandardButton.Ok).click()
+    qtbot.waitUntil(lambda: not dlg.isVisible())
+    assert p.sources.text(sid) == new
+    rows = [(t.speaker, t.label_start, t.label_end, t.start, t.end, t.timestamp) for t in p.sources.turns(sid)]
+    assert rows == detect_turn_rows(new)
+    names = {s["speaker"] for s in speakers(p)}
+    assert "Dr Hart" in names and "GP01" not in names
+    assert "speaker 'GP01' is now 'Dr Hart'" in dlg.report.summary()
+    window.actionUndo.trigger()
+    assert p.sources.text(sid) == old and p.sources.turns(sid) == turns
 
 
 def test_import_survey_dialog_picks_columns_previews_and_imports(window, qtbot, tmp_path, monkeypatch):

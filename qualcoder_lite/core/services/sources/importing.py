@@ -37,10 +37,12 @@ class CaseRule:
     none: bool = False
 
     def case_for(self, path: Path) -> str | None:
+        """The case name for ``path``, stripped of white space like the source name (a file
+        named " P1.md" is case "P1", which an attributes sheet can match)."""
         if self.none:
             return None
         if self.name is not None:
-            return self.name
+            return self.name.strip() or None
         if self.pattern is not None:
             try:
                 m = re.search(self.pattern, path.stem)
@@ -48,8 +50,9 @@ class CaseRule:
                 raise UsageError(f"--case-from {self.pattern!r} is not a valid pattern: {exc}") from None
             if m is None:
                 return None
-            return (m.group(1) if m.groups() else m.group(0)) or None
-        return path.stem
+            got = m.group(1) if m.groups() else m.group(0)
+            return (got or "").strip() or None
+        return _name_of(path)
 
 
 @dataclass

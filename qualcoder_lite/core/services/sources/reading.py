@@ -124,8 +124,8 @@ def _pool_for(text: str) -> Iterator[ProcessPoolExecutor]:
                                    initializer=_worker_start)
         try:
             yield pool
-        except BaseException:  # cancelled or failed: what runs still is not waited for
-            pool.shutdown(wait=False, cancel_futures=True)
+        except BaseException:  # cancelled, interrupted or failed: what runs still is not waited for
+            _stop_now(pool)
             raise
         pool.shutdown(wait=True)
     finally:
@@ -238,20 +238,24 @@ def derive_texts(texts: Sequence[str]) -> Generator[tuple[bytes, int, list[TurnR
     _TEXTS = texts  # before the pool forks its workers (all at once, on the first submit)
     _before_fork()
     try:
-        with ProcessPoolExecutor(max_workers=min(POOL_WORKERS, os.cpu_count() or 1), mp_context=_context(),
-                                 initializer=_worker_start) as pool:
+        pool = ProcessPoolExecutor(max_workers=min(POOL_WORKERS, os.cpu_count() or 1), mp_context=_context(),
+                                   initializer=_worker_start)
+        finished = False
+        try:
             # a few texts ahead of the caller, not all: results wait in memory until taken
             futures = collections.deque(pool.submit(_derive_in_worker, i)
                                         for i in range(min(len(texts), DERIVE_AHEAD)))
-            try:
-                for i in range(len(futures), len(texts) + len(futures)):
-                    result = futures.popleft().result()
-                    if i < len(texts):
-                        futures.append(pool.submit(_derive_in_worker, i))
-                    yield result
-            finally:
-                for fut in futures:
-                    fut.cancel()
+            for i in range(len(futures), len(texts) + len(futures)):
+                result = futures.popleft().result()
+                if i < len(texts):
+                    futures.append(pool.submit(_derive_in_worker, i))
+                yield result
+            finished = True
+        finally:
+            if finished:
+                pool.shutdown(wait=True)
+            else:  # interrupted, failed, or the caller stopped: the texts under way are not awaited
+                _stop_now(pool)
     finally:
         _TEXTS = ()
 
@@ -466,12 +470,23 @@ WAIT_STEP_S = 0.1
 
 def _stop_now(pool: ProcessPoolExecutor) -> None:
     """End ``pool`` without waiting for the files its workers are reading (they only read
-    files and compute: nothing of theirs needs finishing)."""
+    files and compute: nothing of theirs needs finishing).
+
+    A worker stopped in the middle of sending its result leaves part of a message in the
+    pool's result pipe, and the pool's manager thread waits for the rest: for ever, as this
+    process holds the pipe's writing end too (no end of file comes), and the interpreter's
+    exit joins that thread (an interrupted command printed its message and never ended).
+    With the workers gone, this end is closed: the thread reads the end of the pipe, finds
+    the pool broken and ends."""
     workers = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)  # only the workers write there
+    pool.shutdown(wait=False, cancel_futures=True)  # (forgets the queue: taken before)
     for proc in workers:
         with contextlib.suppress(OSError, ValueError):
             proc.terminate()
     for proc in workers:
         with contextlib.suppress(OSError, ValueError, AssertionError):
             proc.join(5)
+    if writer is not None:
+        with contextlib.suppress(OSError):
+            writer.close()
