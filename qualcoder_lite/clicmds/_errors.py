@@ -7,12 +7,13 @@ import sys
 from typing import Callable
 
 from ..core.errors import QualCoderError, UsageError
-from ..core.store.database import db_errors
+from ..core.store.database import db_errors, last_saved
 from ._common import PROG
 
 
 def run_reporting_errors(args, run: Callable[[], int]) -> int:
     """``run()``'s exit code; an error it raises becomes one line on stderr and its exit code."""
+    before = last_saved()
     try:
         return run()
     except BrokenPipeError:
@@ -27,7 +28,11 @@ def run_reporting_errors(args, run: Callable[[], int]) -> int:
         sys.stderr.write(f"{PROG}: {exc}\n")
         return 1
     except KeyboardInterrupt:
-        sys.stderr.write(f"{PROG}: interrupted; nothing was changed by the unfinished command\n")
+        if last_saved() != before:  # the interrupt came after the command had saved its change
+            sys.stderr.write(f"{PROG}: interrupted after the change was saved: it is in the project, "
+                             "but the command did not finish (its report was not printed)\n")
+        else:
+            sys.stderr.write(f"{PROG}: interrupted; nothing was changed by the unfinished command\n")
         return 130
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""

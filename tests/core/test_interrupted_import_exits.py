@@ -1,6 +1,6 @@
 """An interrupted import ends: SIGINT sent to the command-line process alone (kill -INT PID,
 not Ctrl-C to its process group, so the workers are not interrupted too) exits with 130,
-changes nothing and leaves no worker behind. A worker stopped in the middle of sending a
+says truly whether the import had been saved and leaves no worker behind. A worker stopped in the middle of sending a
 result must not leave the pool's manager thread waiting for the rest for ever: the
 interpreter's exit joins that thread (``reading._stop_now``)."""
 
@@ -90,7 +90,13 @@ def test_sigint_to_the_process_alone_ends_an_import_with_130_and_nothing_changed
         _left_after(workers, 0)
         pytest.fail("the interrupted import never exited")
     assert app.returncode == 130, err
-    assert "interrupted; nothing was changed" in err
     assert _left_after(workers, 5) == []  # none left behind
     with open_project(proj) as p:
-        assert p.sources.count() == 0
+        saved = p.sources.count()
+    # a fast machine may have committed the import before the signal came: the message
+    # must then say so (tests/cli/test_interrupt_message.py makes each case happen on purpose)
+    if "interrupted; nothing was changed" in err:
+        assert saved == 0
+    else:
+        assert "interrupted after the change was saved" in err
+        assert saved == 60

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import itertools
 import os
 import sqlite3
 import zlib
@@ -393,6 +394,8 @@ def create_database(path: str | Path, passphrase: str | None = None,
 def migrate(conn: sqlite3.Connection, from_version: int, to_version: int = LATEST) -> None:
     """Run every migration after ``from_version`` in one transaction."""
     conn.execute("BEGIN IMMEDIATE")
+    serial = next(_serials)
+    committing = False
     try:
         for version in range(from_version + 1, to_version + 1):
             for statement in _statements(MIGRATIONS[version]):
@@ -401,12 +404,16 @@ def migrate(conn: sqlite3.Connection, from_version: int, to_version: int = LATES
                 "INSERT INTO migrations(version, applied) VALUES (?, ?)", (version, now_iso())
             )
         conn.execute(f"PRAGMA user_version = {int(to_version)}")
+        committing = True
         conn.execute("COMMIT")
-    except BaseException:
+        _saved(serial)
+    except BaseException as exc:
         # SQLite may have rolled back already (a full disk, an I/O error): a second
         # ROLLBACK would raise "no transaction is active" and hide the reason
         if conn.in_transaction:
             conn.execute("ROLLBACK")
+        elif committing and not isinstance(exc, db_errors()):
+            _saved(serial)  # the COMMIT went through; an interrupt (Ctrl-C) came just after it
         raise
 
 
@@ -499,10 +506,32 @@ def transaction(conn: sqlite3.Connection) -> Iterator[None]:
         conn.execute(f"RELEASE SAVEPOINT {name}")
         return
     conn.execute("BEGIN IMMEDIATE")
+    serial = next(_serials)
+    committing = False
     try:
         yield
-    except BaseException:
+        committing = True
+        conn.execute("COMMIT")
+        _saved(serial)
+    except BaseException as exc:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
+        elif committing and not isinstance(exc, db_errors()):
+            _saved(serial)  # the COMMIT went through; an interrupt (Ctrl-C) came just after it
         raise
-    conn.execute("COMMIT")
+
+
+_serials = itertools.count(1)
+_last_saved = 0
+
+
+def _saved(serial: int) -> None:
+    global _last_saved
+    _last_saved = max(_last_saved, serial)  # idempotent: the except path may repeat it
+
+
+def last_saved() -> int:
+    """Which transaction of this process was the last one committed (0: none): compared
+    before and after a command, it tells whether an interrupted command had already saved
+    a change, whichever moment the interrupt came (``clicmds._errors``)."""
+    return _last_saved
