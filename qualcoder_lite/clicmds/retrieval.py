@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from ..core.errors import UsageError
+from ..core.wording import counted
 from ._common import emit_json, open_for, warn
 
 
@@ -62,7 +63,7 @@ def cmd_search(args) -> int:
     from ..core.services.search.search import search
 
     with open_for(args) as project:
-        hits = search(project, args.query)
+        hits = found = search(project, args.query)
     total = len(hits)
     if args.limit is not None:
         hits = hits[: max(0, args.limit)]
@@ -71,9 +72,9 @@ def cmd_search(args) -> int:
     else:
         for h in hits:
             print(f"{h.source} ({h.case or '-'}) {h.start}-{h.end}: {h.snippet}")
-    n_sources = len({h.source for h in hits})
-    shown = f"{len(hits):,} of {total:,}" if len(hits) < total else f"{total:,}"
-    sys.stderr.write(f"{shown} hit{'s' if total != 1 else ''} in {n_sources} source{'s' if n_sources != 1 else ''}\n")
+    in_sources = counted(len(found.by_source), "source")  # every source with a hit, not only those shown
+    shown = f"{len(hits):,} of {counted(total, 'hit')}" if len(hits) < total else counted(total, "hit")
+    sys.stderr.write(f"{shown} in {in_sources}\n")
     return 0
 
 

@@ -26,3 +26,13 @@ def test_search_without_words_is_a_usage_error_not_a_traceback(cli, demo_file):
     out = cli("search", demo_file, '"" * -', "--json")
     assert out.code == 2
     assert "no words to look for" in out.err and "Traceback" not in out.err
+
+
+def test_search_limit_counts_the_sources_of_every_hit_not_only_those_shown(cli, demo_file):
+    with open_project(demo_file, read_only=True) as p:
+        ref = _reference_search(p, "practice")
+    sources = {h.source for h in ref}
+    assert len(sources) > 1  # else the test shows nothing
+    out = cli("search", demo_file, "practice", "--limit", "1")
+    assert out.code == 0 and len(out.out.splitlines()) == 1
+    assert out.err.strip() == f"1 of {len(ref):,} hits in {len(sources)} sources"
