@@ -6,6 +6,7 @@ import sqlite3
 import uuid
 
 from ..model import Case
+from ..wording import one_line
 from .database import now_iso
 from .recorder import Recorder
 
@@ -24,7 +25,8 @@ class CaseRepo:
         return [Case(r["id"], r["guid"], r["name"], r["memo"], tuple(srcs.get(r["id"], ()))) for r in rows]
 
     def id_of(self, name: str) -> int | None:
-        r = self.conn.execute("SELECT id FROM cases WHERE name = ?", (name,)).fetchone()
+        """The id of the case named ``name`` (as ``ensure`` would name it: ``one_line``)."""
+        r = self.conn.execute("SELECT id FROM cases WHERE name = ?", (one_line(name),)).fetchone()
         return None if r is None else int(r["id"])
 
     def by_name(self, name: str) -> Case | None:
@@ -34,7 +36,9 @@ class CaseRepo:
         return None
 
     def ensure(self, rec: Recorder, name: str) -> tuple[int, bool]:
-        """(case id, created?) for ``name``, creating the case when new."""
+        """(case id, created?) for ``name``, creating the case when new (named on one line:
+        a line break or tab from a spreadsheet cell or a typed name becomes a space)."""
+        name = one_line(name)
         found = self.id_of(name)
         if found is not None:
             return found, False

@@ -35,6 +35,7 @@ from .import_report import KEPT_ASIDE_TITLE, SETTING, QdpxImportReport
 from .qdpx_content import KeptAside, QdpxContent
 from ...store.coders import CODER_COLORS
 from ...store.database import now_iso
+from ...wording import one_line
 from ...store.recorder import insert_unrecorded
 from ..sources.attributes import parse_value
 from ..coding.codes import PALETTE
@@ -232,7 +233,7 @@ class _Builder:
             if note in self.note_text and refs and all(k == "link-case" for k, _ in refs):
                 case_memos.setdefault(other, []).append(note)
         for i, case in enumerate(self.proj.cases, start=1):
-            name = case.name if case.name.strip() else f"Case {i}"
+            name = one_line(case.name) or f"Case {i}"
             final = unique(name, names)
             if final != name:
                 self.r.renamed.append(f"case {name!r} -> {final!r} (two cases with one name)")

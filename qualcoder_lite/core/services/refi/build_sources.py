@@ -13,6 +13,7 @@ from .qdpx_content import KeptAside
 from ..sources.importing import text_hash
 from ..sources.reading import derive_texts
 from .qdpx_prefetch import Derived
+from ...wording import one_line
 
 if TYPE_CHECKING:
     from .build import _Builder
@@ -97,7 +98,7 @@ def _write(b: _Builder, present: list[refi.Source], derived: Iterator[Derived]) 
     for i, src in enumerate(present):
         if b.progress is not None and not b.progress(i, len(present), f"Importing {src.name}"):
             raise InterruptedError("import cancelled")
-        name = src.name if src.name.strip() else (src.path or "").rsplit("/", 1)[-1] or f"source {src.guid[:8]}"
+        name = one_line(src.name) or one_line((src.path or "").rsplit("/", 1)[-1]) or f"source {src.guid[:8]}"
         final = unique(name, names)
         if final != name:
             b.r.renamed.append(f"source {name!r} -> {final!r} (two sources with one name)")

@@ -10,6 +10,7 @@ from typing import Iterable, Iterator
 from ...errors import InputError, UsageError
 from ...formats.cells import xlsx_cell_text
 from ...formats.checks import check_file
+from ...wording import one_line
 from ...limits import (MAX_ATTRIBUTE_CELLS, MAX_ATTRIBUTE_COLUMNS, MAX_ATTRIBUTE_FILE_BYTES,
     MAX_ATTRIBUTE_NAME_CHARS, MAX_ATTRIBUTE_ROWS, MAX_ATTRIBUTE_VALUE_CHARS)
 from .attributes import TYPES, AttributeTable, check_value, infer_type
@@ -90,7 +91,7 @@ def _parse_rows(path: Path, rows, header: list[str], lineno: int) -> list[tuple[
                                    f"{max_rows:,} rows is the limit for an attributes table); nothing was imported")
         if len(row) > len(header) and any(c.strip() for c in row[len(header):]):
             raise InputError(path, f"row {lineno} has more cells ({len(row)}) than the header ({len(header)})")
-        case = row[0].strip() if row else ""
+        case = one_line(row[0]) if row else ""  # a line break in the cell: one line, as the case is named
         if not case:
             raise InputError(path, f"row {lineno}: the case id (first column) is empty")
         if len(case) > MAX_ATTRIBUTE_NAME_CHARS:

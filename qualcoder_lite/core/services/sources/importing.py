@@ -15,6 +15,7 @@ from typing import Callable, Iterator, Sequence
 from ...commands import Command
 from ...errors import DuplicateError, UsageError
 from ...model import Turn
+from ...wording import one_line
 from ...store.database import now_iso
 from ...store.recorder import Recorder
 from ...store.word_index import build_word_index
@@ -42,7 +43,7 @@ class CaseRule:
         if self.none:
             return None
         if self.name is not None:
-            return self.name.strip() or None
+            return one_line(self.name) or None
         if self.pattern is not None:
             try:
                 m = re.search(self.pattern, path.stem)
@@ -51,7 +52,7 @@ class CaseRule:
             if m is None:
                 return None
             got = m.group(1) if m.groups() else m.group(0)
-            return (got or "").strip() or None
+            return one_line(got or "") or None
         return _name_of(path)
 
 
@@ -162,7 +163,7 @@ def prepare_each(
 
 
 def _name_of(path: Path) -> str:
-    return path.stem.strip() or path.name
+    return one_line(path.stem) or one_line(path.name) or path.name
 
 
 class ImportSources(Command):

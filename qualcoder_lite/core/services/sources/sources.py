@@ -5,6 +5,7 @@ from __future__ import annotations
 from ...commands import Command
 from ...errors import DuplicateError, UsageError
 from ...store.recorder import Recorder
+from ...wording import one_line
 
 KINDS = ("transcript", "notes", "other")
 
@@ -13,7 +14,7 @@ class RenameSource(Command):
     def __init__(self, source_id: int, name: str):
         super().__init__()
         self.source_id = source_id
-        self.new_name = name.strip()
+        self.new_name = one_line(name)
         if not self.new_name:
             raise UsageError("a source name cannot be empty")
         self.name = f"Rename source to '{self.new_name}'"
@@ -43,7 +44,7 @@ class SetSourceCases(Command):
     def __init__(self, source_id: int, case_names: list[str]):
         super().__init__()
         self.source_id = source_id
-        self.case_names = [n.strip() for n in case_names if n.strip()]
+        self.case_names = [one_line(n) for n in case_names if one_line(n)]
         self.name = "Change the source's cases"
 
     def apply(self, project, rec: Recorder) -> list[str]:

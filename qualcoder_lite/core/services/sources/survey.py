@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 from ...commands import Command
 from ...errors import InputError, UsageError
+from ...wording import one_line
 from ...formats.survey_table import SurveyTable
 from ...model import Turn
 from ...store.database import now_iso
@@ -129,7 +130,7 @@ def plan_sources(table: SurveyTable, spec: SurveySpec, dataset: str) -> tuple[li
     empty = 0
     for question in spec.text_columns:
         col = table.column(question)
-        answers = [(row[id_col], _answer_text(row[col])) for _n, row in table.rows]
+        answers = [(one_line(row[id_col]), _answer_text(row[col])) for _n, row in table.rows]
         empty += sum(1 for _r, a in answers if not a)
         answers = [(r, a) for r, a in answers if a]
         if not spec.by_question:
@@ -153,7 +154,7 @@ def _respondents(table: SurveyTable, spec: SurveySpec) -> list[str]:
     id_col = table.column(spec.id_column)
     seen: dict[str, int] = {}
     for number, row in table.rows:
-        rid = row[id_col]
+        rid = one_line(row[id_col])  # as the case is named
         if not rid:
             raise InputError(table.path, f"row {number}: the id column {spec.id_column!r} is empty")
         if rid in seen:
@@ -169,7 +170,7 @@ def attribute_table(table: SurveyTable, spec: SurveySpec) -> AttributeTable | No
         return None
     id_col = table.column(spec.id_column)
     cols = {name: table.column(name) for name in spec.attribute_columns}
-    rows = [(row[id_col], {name: row[i] for name, i in cols.items()}) for _n, row in table.rows]
+    rows = [(one_line(row[id_col]), {name: row[i] for name, i in cols.items()}) for _n, row in table.rows]
     types = {}
     for name in spec.attribute_columns:
         t = spec.types.get(name) or infer_type([values[name] for _r, values in rows])
