@@ -22,6 +22,8 @@ from .row_numbers import RowNumbers
 from .segment_model import MEMO_COL, QUOTE_COL, SegmentModel
 from .segment_view import SegmentTableView
 
+CODE_COL_MIN, CODE_COL_MAX = 120, 320  # the Code column's width, in pixels
+
 
 class _ElideLeft(QStyledItemDelegate):
     """A code path cut from the left (``… › Money / funding``): the most specific level,
@@ -110,7 +112,23 @@ class RetrievalPanel(QWidget):
     def show_codes(self, code_ids: list[int]) -> None:
         self.model.set_query(code_ids, self._where())
         self.table.resizeColumnToContents(0)
+        self._fit_code_column(code_ids)
         self.table.setColumnWidth(QUOTE_COL, 420)
+
+    def _fit_code_column(self, code_ids: list[int]) -> None:
+        """The Code column as wide as the shown codes' paths, between 120 and 320 px and at
+        most a quarter of the table (at its default ~100 px, "Working with practices ›
+        Relationships with GPs" read "…hips with GPs"; cut from the left, the leaf now shows
+        whole). From the codes themselves: sizing to contents would fetch ~1,000 rows."""
+        wanted = set(code_ids)
+        paths = [c.display_path for c in self.ctx.project.codes.all() if c.id in wanted]
+        if not paths:
+            return
+        fm = self.table.fontMetrics()
+        widest = max(fm.horizontalAdvance(p) for p in paths) + 2 * fm.horizontalAdvance("  ")
+        # at most a quarter of the table's width: the Quote column is what is read
+        cap = max(CODE_COL_MIN, min(CODE_COL_MAX, self.table.viewport().width() // 4))
+        self.table.setColumnWidth(2, max(CODE_COL_MIN, min(widest, cap)))
 
     def _count_changed(self, source_ids=None) -> None:
         """'6 segments · 2 sources · 12.5% coverage': the rows shown, the sources they are in,
