@@ -127,7 +127,7 @@ class RetrievalPanel(QWidget):
         fm = self.table.fontMetrics()
         widest = max(fm.horizontalAdvance(p) for p in paths) + 2 * fm.horizontalAdvance("  ")
         # at most a quarter of the table's width: the Quote column is what is read
-        cap = max(CODE_COL_MIN, min(CODE_COL_MAX, self.table.viewport().width() // 4))
+        cap = max(CODE_COL_MIN, min(CODE_COL_MAX, self.table.width() // 4))  # not the viewport: it narrows when the scroll bar comes
         self.table.setColumnWidth(2, max(CODE_COL_MIN, min(widest, cap)))
 
     def _count_changed(self, source_ids=None) -> None:
