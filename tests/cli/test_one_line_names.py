@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 import zipfile
 
+import pytest
+
 from qualcoder_lite.core.project import open_project
 from qualcoder_lite.core.wording import one_line
 
@@ -17,6 +19,17 @@ def test_one_line():
     assert one_line(" P1\t\tx \r\n") == "P1 x"
     assert one_line("a\u2028b\x85c\x00d") == "a b c d"
     assert one_line("Zoë  and  أحمد") == "Zoë  and  أحمد"  # spaces inside are kept as typed
+
+
+@pytest.fixture
+def p1_project(cli, tmp_path):
+    """A project with one source, P1 (case P1)."""
+    proj = tmp_path / "p.qlite"
+    assert cli("new", proj).code == 0
+    f = tmp_path / "P1.txt"
+    f.write_text("Interviewer: hi\n\nP1: hello there\n", encoding="utf-8")
+    assert cli("import", proj, f).code == 0
+    return proj
 
 
 def _names(proj):
@@ -36,12 +49,8 @@ def test_a_file_name_with_a_tab_makes_a_one_line_source_and_case(cli, tmp_path):
     assert _names(proj) == (["P1 x"], ["P1 x"])
 
 
-def test_case_cells_and_typed_case_names_over_two_lines_become_one(cli, tmp_path):
-    proj = tmp_path / "p.qlite"
-    assert cli("new", proj).code == 0
-    f = tmp_path / "P1.txt"
-    f.write_text("Interviewer: hi\n\nP1: hello there\n", encoding="utf-8")
-    assert cli("import", proj, f).code == 0
+def test_case_cells_and_typed_case_names_over_two_lines_become_one(cli, tmp_path, p1_project):
+    proj = p1_project
     sheet = tmp_path / "attrs.csv"
     sheet.write_text('case,age\n"P9\nP10",33\n"P1",41\n', encoding="utf-8")
     r = cli("attributes", proj, sheet, "--create-cases")
@@ -57,12 +66,8 @@ def test_case_cells_and_typed_case_names_over_two_lines_become_one(cli, tmp_path
     assert "P9 P10: 0 sources, 0 codings  [age=34]" in cli("cases", proj, "list").out.splitlines()
 
 
-def test_a_qdpx_case_name_with_a_line_break_is_imported_on_one_line(cli, tmp_path):
-    proj = tmp_path / "p.qlite"
-    assert cli("new", proj).code == 0
-    f = tmp_path / "P1.txt"
-    f.write_text("Interviewer: hi\n\nP1: hello there\n", encoding="utf-8")
-    assert cli("import", proj, f).code == 0
+def test_a_qdpx_case_name_with_a_line_break_is_imported_on_one_line(cli, tmp_path, p1_project):
+    proj = p1_project
     out = tmp_path / "x.qdpx"
     assert cli("export-qdpx", proj, out).code == 0
     hostile = tmp_path / "hostile.qdpx"
