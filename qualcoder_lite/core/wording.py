@@ -16,8 +16,10 @@ def counted(count: int, word: str, words: str | None = None) -> str:
     return f"{count:,} {word if count == 1 else words or word + 's'}"
 
 
-def one_line(name: str) -> str:
+def one_line(name: str, strip: bool = True) -> str:
     """``name`` as one line: each run of line breaks, tabs or other control characters is one
-    space, and white space is stripped from both ends ("P9\\nP10" from a spreadsheet cell is
-    case "P9 P10"; a file named "P1\\tx.txt" is source "P1 x")."""
-    return _BREAKS.sub(" ", name).strip()
+    space, and white space is stripped from both ends unless ``strip`` is false (a .qdpx's
+    names keep their spaces, so a round trip gives them back) ("P9\\nP10" from a spreadsheet
+    cell is case "P9 P10"; a file named "P1\\tx.txt" is source "P1 x")."""
+    one = _BREAKS.sub(" ", name)
+    return one.strip() if strip else one
