@@ -393,10 +393,7 @@ def create_database(path: str | Path, passphrase: str | None = None,
 
 def migrate(conn: sqlite3.Connection, from_version: int, to_version: int = LATEST) -> None:
     """Run every migration after ``from_version`` in one transaction."""
-    conn.execute("BEGIN IMMEDIATE")
-    serial = next(_serials)
-    committing = False
-    try:
+    with _committed(conn):
         for version in range(from_version + 1, to_version + 1):
             for statement in _statements(MIGRATIONS[version]):
                 conn.execute(statement)
@@ -404,17 +401,6 @@ def migrate(conn: sqlite3.Connection, from_version: int, to_version: int = LATES
                 "INSERT INTO migrations(version, applied) VALUES (?, ?)", (version, now_iso())
             )
         conn.execute(f"PRAGMA user_version = {int(to_version)}")
-        committing = True
-        conn.execute("COMMIT")
-        _saved(serial)
-    except BaseException as exc:
-        # SQLite may have rolled back already (a full disk, an I/O error): a second
-        # ROLLBACK would raise "no transaction is active" and hide the reason
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        elif committing and not isinstance(exc, db_errors()):
-            _saved(serial)  # the COMMIT went through; an interrupt (Ctrl-C) came just after it
-        raise
 
 
 _CANNOT_WRITE_NOW = ("SQLITE_READONLY", "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL")
@@ -505,6 +491,13 @@ def transaction(conn: sqlite3.Connection) -> Iterator[None]:
             raise
         conn.execute(f"RELEASE SAVEPOINT {name}")
         return
+    with _committed(conn):
+        yield
+
+
+@contextlib.contextmanager
+def _committed(conn: sqlite3.Connection) -> Iterator[None]:
+    """BEGIN IMMEDIATE, the body, COMMIT (marked: ``last_saved``); ROLLBACK if it raises."""
     conn.execute("BEGIN IMMEDIATE")
     serial = next(_serials)
     committing = False
@@ -514,6 +507,8 @@ def transaction(conn: sqlite3.Connection) -> Iterator[None]:
         conn.execute("COMMIT")
         _saved(serial)
     except BaseException as exc:
+        # SQLite may have rolled back already (a full disk, an I/O error): a second
+        # ROLLBACK would raise "no transaction is active" and hide the reason
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         elif committing and not isinstance(exc, db_errors()):

@@ -233,7 +233,9 @@ class _Builder:
             if note in self.note_text and refs and all(k == "link-case" for k, _ in refs):
                 case_memos.setdefault(other, []).append(note)
         for i, case in enumerate(self.proj.cases, start=1):
-            name = one_line(case.name, strip=False) if one_line(case.name) else f"Case {i}"
+            name = one_line(case.name, strip=False)  # its own spaces kept: a round trip gives them back
+            if not name.strip():
+                name = f"Case {i}"
             final = unique(name, names)
             if final != name:
                 self.r.renamed.append(f"case {name!r} -> {final!r} (two cases with one name)")

@@ -98,8 +98,9 @@ def _write(b: _Builder, present: list[refi.Source], derived: Iterator[Derived]) 
     for i, src in enumerate(present):
         if b.progress is not None and not b.progress(i, len(present), f"Importing {src.name}"):
             raise InterruptedError("import cancelled")
-        name = (one_line(src.name, strip=False) if one_line(src.name)
-                else one_line((src.path or "").rsplit("/", 1)[-1]) or f"source {src.guid[:8]}")
+        name = one_line(src.name, strip=False)  # its own spaces kept: a round trip gives them back
+        if not name.strip():
+            name = one_line((src.path or "").rsplit("/", 1)[-1]) or f"source {src.guid[:8]}"
         final = unique(name, names)
         if final != name:
             b.r.renamed.append(f"source {name!r} -> {final!r} (two sources with one name)")

@@ -44,7 +44,7 @@ class SetSourceCases(Command):
     def __init__(self, source_id: int, case_names: list[str]):
         super().__init__()
         self.source_id = source_id
-        self.case_names = [one_line(n) for n in case_names if one_line(n)]
+        self.case_names = [name for n in case_names if (name := one_line(n))]
         self.name = "Change the source's cases"
 
     def apply(self, project, rec: Recorder) -> list[str]:
