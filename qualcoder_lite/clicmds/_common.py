@@ -80,8 +80,11 @@ def open_for(args, write: bool | None = None):
     args.project = resolve_project(args.project)
     write = bool(getattr(args, "writes", False)) if write is None else write
     args.opened_for_writing = write  # main() words a database error by it
-    return open_project(args.project, passphrase=passphrase_for(args.project), coder=getattr(args, "coder", None),
-                        read_only=not write, lock=write)
+    project = open_project(args.project, passphrase=passphrase_for(args.project), coder=getattr(args, "coder", None),
+                           read_only=not write, lock=write)
+    # a command that changed texts leaves their search postings made (``Project.complete_postings``)
+    project.postings_on_exit = write
+    return project
 
 
 def new_passphrase(path) -> str:

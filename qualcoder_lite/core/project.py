@@ -48,6 +48,9 @@ class Project:
         self.path = path
         self.passphrase = passphrase
         self.read_only = read_only
+        # leaving ``with`` without an error builds the missing word postings (the command line's
+        # commands that write: ``clicmds._common.open_for``)
+        self.postings_on_exit = False
         self.lock: ProjectLock | None = None
         self.sources = SourceRepo(self.conn)
         self.cases = CaseRepo(self.conn)
@@ -159,8 +162,28 @@ class Project:
     def __enter__(self) -> "Project":
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def complete_postings(self, progress: Callable[[int, int], bool] | None = None) -> int:
+        """Put the sources that are in no block of word postings yet into new blocks
+        (``store.postings.build``; returns how many). They are derived: a file that cannot
+        be written just now (read-only, busy, full) is left as it is, and search reads those
+        sources' own indexes (same hits, slower)."""
+        if self.read_only:
+            return 0
+        from .store import postings
+
+        try:
+            return postings.build(self.conn, progress)
+        except database.db_errors() as exc:
+            if database.cannot_write_now(exc):
+                return 0
+            raise
+
+    def __exit__(self, exc_type, *_exc) -> None:
+        try:
+            if exc_type is None and self.postings_on_exit:
+                self.complete_postings()
+        finally:
+            self.close()
 
 
 def open_project(path: str | Path, passphrase: str | None = None, coder: str | None = None,

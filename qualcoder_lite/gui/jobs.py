@@ -140,6 +140,7 @@ class Worker(QRunnable):
         self.signals = JobSignals()
         self.thread: threading.Thread | None = None  # the thread it ran on (tests look)
         self.background = False  # finished, not cancelled, when the project closes (``Job.in_background``)
+        self.idle = False  # cancelled without asking when the project closes (``Job.when_idle``)
         self._cancel = threading.Event()
         self._stopped = threading.Event()
         self.setAutoDelete(False)
@@ -269,6 +270,7 @@ class Job:
         self._progress: tuple[str, bool, str] | None = None
         self._always: Callable[[], None] = lambda: None
         self._background = False
+        self._idle = False
         self.reported = False  # True once the job's report (success, failure...) has run
         self.result = None  # what the job returned, once it succeeded
 
@@ -302,6 +304,12 @@ class Job:
         self._background = True
         return self
 
+    def when_idle(self) -> "Job":
+        """Upkeep the user did not ask for and loses nothing by stopping (search postings):
+        closing the project or quitting cancels it without asking."""
+        self._idle = True
+        return self
+
     def with_progress(self, label: str, cancellable: bool = True, object_name: str = "jobProgress") -> "Job":
         self._progress = (label, cancellable, object_name)
         return self
@@ -320,6 +328,7 @@ class Job:
             task = project_task(self.project, self.fn, writes, lambda: worker.cancel_requested)
         worker = self.worker = Worker(task, self.what)
         worker.background = self._background
+        worker.idle = self._idle
         worker.signals.finished.connect(self._closing(self._done))
         worker.signals.failed.connect(self._closing(self._failed))
         worker.signals.crashed.connect(self._closing(self._crashed))

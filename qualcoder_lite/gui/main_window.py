@@ -17,6 +17,7 @@ from . import prefs
 from .actions import Actions
 from .commands import replay_failed
 from .context import Context
+from .postings_keeper import PostingsKeeper
 from .undo_keys import UndoKeys
 from .welcome import WelcomePage
 
@@ -34,6 +35,7 @@ class MainWindow(QMainWindow):
         self.codebook = None
         self.matrix = None
         self.backup_job = None  # the automatic backup of the open project (``opening``)
+        self.postings: PostingsKeeper | None = None  # builds the open project's search postings
         self.stack = QStackedWidget(self)
         self.welcome = WelcomePage(self)
         self.stack.addWidget(self.welcome)
@@ -67,6 +69,7 @@ class MainWindow(QMainWindow):
         self.ctx.undo_stack.indexChanged.connect(lambda _i: self._sync_actions())
         self.ctx.undo_stack.cleanChanged.connect(lambda _c: self._update_title())
         self.ctx.changed.connect(self._on_changed)
+        self.postings = PostingsKeeper(self, self.ctx)
         self.ctx.sourceRequested.connect(lambda *_a: self.show_view("coding"))
         self.ctx.historyBroken.connect(partial(replay_failed, self))
         # the message box waits until the undo that failed has returned
@@ -130,6 +133,9 @@ class MainWindow(QMainWindow):
             return
         from .jobs import running, stop
 
+        if self.postings is not None:
+            self.postings.stop()  # no new upkeep; one running is cancelled below
+            self.postings = None
         jobs = running()
         if jobs:
             stop(jobs)
@@ -168,7 +174,8 @@ class MainWindow(QMainWindow):
         or none); No leaves everything as it is. True when nothing is running any more."""
         from .jobs import running, stop
 
-        jobs = [job for job in running() if not job.background]  # the backup is waited for, unasked
+        # the backup is waited for, upkeep (search postings) cancelled, both unasked
+        jobs = [job for job in running() if not job.background and not job.idle]
         if not jobs:
             return True
         answer = QMessageBox.question(self, APP, f"{jobs[0].what} is running. Cancel it and {then}?",

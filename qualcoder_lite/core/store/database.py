@@ -455,12 +455,18 @@ def complete_word_index(conn) -> int:
                              (sid, text, crc, blob))
                 source_keys.write(conn, sid, blob)
     except db_errors() as exc:
-        code = getattr(exc, "sqlite_errorname", "") or ""
-        message = str(exc).lower()
-        if code.startswith(_CANNOT_WRITE_NOW) or "readonly" in message or "locked" in message or "full" in message:
+        if cannot_write_now(exc):
             return 0
         raise
     return len(ids)
+
+
+def cannot_write_now(exc: BaseException) -> bool:
+    """A write refused for now (read-only medium, another writer busy, a full disk): what
+    keeping derived data (indexes) leaves for a later open."""
+    code = getattr(exc, "sqlite_errorname", "") or ""
+    message = str(exc).lower()
+    return code.startswith(_CANNOT_WRITE_NOW) or "readonly" in message or "locked" in message or "full" in message
 
 
 def _statements(script: str) -> Iterator[str]:

@@ -344,8 +344,47 @@ CREATE TRIGGER source_facts_keys_delete AFTER DELETE ON source_facts BEGIN
 END;
 """
 
+# Version 9 (issue 17, speed): word postings (``store.postings``): each word key's tokens
+# across a block of up to 64 sources, so that a search for a word or a two-word phrase
+# reads two rows a block instead of every source's whole index. Derived from the word
+# indexes and built after them (in the background); a trigger drops a whole block, its
+# rows and its members, whenever one of its sources' facts change, so a block always
+# belongs to the indexes now stored, and a source in no block is read from its own index.
+V9_WORD_POSTINGS = """
+CREATE TABLE word_postings_members (
+    source_id INTEGER PRIMARY KEY,
+    block INTEGER NOT NULL,
+    served INTEGER NOT NULL,
+    length INTEGER NOT NULL,
+    text_crc INTEGER NOT NULL
+);
+CREATE INDEX word_postings_members_block ON word_postings_members(block);
+CREATE TABLE word_postings (
+    block INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    data BLOB NOT NULL,
+    UNIQUE (block, key)
+);
+CREATE TRIGGER source_facts_postings_insert AFTER INSERT ON source_facts BEGIN
+    DELETE FROM word_postings WHERE block IN (SELECT block FROM word_postings_members WHERE source_id = new.source_id);
+    DELETE FROM word_postings_members WHERE block IN
+        (SELECT block FROM word_postings_members WHERE source_id = new.source_id);
+END;
+CREATE TRIGGER source_facts_postings_update AFTER UPDATE ON source_facts BEGIN
+    DELETE FROM word_postings WHERE block IN
+        (SELECT block FROM word_postings_members WHERE source_id IN (old.source_id, new.source_id));
+    DELETE FROM word_postings_members WHERE block IN
+        (SELECT block FROM word_postings_members WHERE source_id IN (old.source_id, new.source_id));
+END;
+CREATE TRIGGER source_facts_postings_delete AFTER DELETE ON source_facts BEGIN
+    DELETE FROM word_postings WHERE block IN (SELECT block FROM word_postings_members WHERE source_id = old.source_id);
+    DELETE FROM word_postings_members WHERE block IN
+        (SELECT block FROM word_postings_members WHERE source_id = old.source_id);
+END;
+"""
+
 MIGRATIONS: dict[int, str] = {1: V1, 2: V2, 3: V3, 4: V4, 5: V5_ANNOTATIONS_LINKS, 6: V6_SURVEY_ANSWERS,
-                              7: V7_SOURCE_FACTS, 8: V8_SOURCE_KEYS}
+                              7: V7_SOURCE_FACTS, 8: V8_SOURCE_KEYS, 9: V9_WORD_POSTINGS}
 LATEST = max(MIGRATIONS)
 
 # Tables every undoable change may touch, in the order child rows must be deleted before

@@ -1,5 +1,6 @@
 """What a search reads about every source before it reads any word index: the sources in
-name order, each one's case, and the index keys that let it skip a source (``source_keys``).
+name order, each one's case, the index keys that let it skip a source (``source_keys``),
+and the block of word postings each source is served from (``postings``).
 
 At 2,000 sources that is ~4 MB and ~15 ms a search, the same every time while the project
 file is unchanged, so it is kept per open project (``catalog``) and read again after any
@@ -16,14 +17,14 @@ from __future__ import annotations
 import weakref
 from operator import itemgetter
 
-from ...store import source_keys
+from ...store import postings, source_keys
 
 
 class Catalog:
     """The sources (id, name) by name, each source's case (the first by name), and, read
     when first asked for, the trusted index keys of each source (``source_keys.trusted``)."""
 
-    __slots__ = ("conn", "stamp", "ordered", "cases", "_keys")
+    __slots__ = ("conn", "stamp", "ordered", "cases", "_keys", "_served")
 
     def __init__(self, conn, stamp: tuple[int, int] | None):
         self.conn = conn
@@ -35,6 +36,13 @@ class Catalog:
             "SELECT cs.source_id, min(c.name) FROM case_sources cs JOIN cases c ON c.id = cs.case_id "
             "GROUP BY cs.source_id"))
         self._keys: list[tuple[int, bytes]] | None = None
+        self._served: dict[int, int] | None = None
+
+    def served(self) -> dict[int, int]:
+        """``postings.served``: source id -> block, for the sources word postings stand for."""
+        if self._served is None:
+            self._served = postings.served(self.conn)
+        return self._served
 
     def lacking(self, clauses: list[list[tuple[str, bool]]]) -> set[int]:
         """``source_keys.lacking`` from the kept keys."""

@@ -47,6 +47,7 @@ from operator import add, attrgetter, eq, itemgetter
 from ...errors import ProjectError
 from ...store.casekeys import word_key
 from .catalog import catalog
+from .posted import Posted
 from .query import Clause, Term, parse_query
 from .word_index import _WordIndex, build_word_index, lean_pair_spans, lean_word, word_index_is_current, word_needle
 
@@ -381,9 +382,9 @@ class _Reader:
     """What every source of one search needs: the query's plan, the project's cases and
     where texts are read from."""
 
-    __slots__ = ("plan", "cases_of", "word", "one", "lean", "sources", "path")
+    __slots__ = ("plan", "cases_of", "word", "one", "lean", "sources", "path", "posted")
 
-    def __init__(self, project, plan, cases_of: dict[int, str]):
+    def __init__(self, project, plan, cases_of: dict[int, str], served=None):
         self.plan = plan
         self.cases_of = cases_of
         self.word = _one_word(plan)
@@ -391,6 +392,13 @@ class _Reader:
         self.lean = _lean(self.word, self.one)
         self.sources = project.sources
         self.path = project.path
+        # a word or a phrase of two different words: read from the word postings where they
+        # stand for a source
+        # (``served()``: source id -> block, read only for such a query)
+        keys = (self.word,) if self.word is not None else self.one[1] if self.lean is not None and self.one else None
+        self.posted = None
+        if keys and served is not None and (by_source := served()):
+            self.posted = Posted(project.conn, by_source, keys)
 
 
 def _lean(word: str | None, one: tuple[Term, tuple[str, ...]] | None):
@@ -467,16 +475,22 @@ def search_by_source(project, query: str, source_ids: set[int] | None = None) ->
     skipped = set() if any(t.raw for c in clauses for t in c.positive) else sources.lacking(needs)
     cases_of = sources.cases
     plan = [([_Lookup(t) for t in c.positive], [_Lookup(t) for t in c.negative]) for c in clauses]
-    reader = _Reader(project, plan, cases_of)
+    reader = _Reader(project, plan, cases_of, sources.served)
     ordered = [(i, name) for i, name in sources.ordered if i not in skipped and (source_ids is None or i in source_ids)]
     at, size = 0, _FIRST_CHUNK
     while at < len(ordered):
+        chunk = ordered[at:at + size]
+        found = []
+        if reader.posted is not None:
+            got = reader.posted.take([i for i, _name in chunk])
+            found = [hits for i, name in chunk if i in got and (hits := _posted_hits(reader, i, name, got[i]))]
+            chunk = [(i, name) for i, name in chunk if i not in got]
         # each source's hits found as its row streams in (its word index is still in the
         # CPU's cache), then given in name order; no cursor is left open between steps
         with _mapped(project.conn):
-            rows = _rows(project.conn, ordered[at:at + size])
+            rows = _rows(project.conn, chunk)
             try:
-                found = [hits for row in rows if (hits := _source_hits(reader, row))]
+                found += [hits for row in rows if (hits := _source_hits(reader, row))]
             finally:
                 rows.close()  # its statement done: SQLite ignores a new mmap_size while pages are out
         found.sort(key=_by_source)
@@ -485,6 +499,18 @@ def search_by_source(project, query: str, source_ids: set[int] | None = None) ->
 
 
 _by_source = attrgetter("source")
+
+
+def _posted_hits(reader: _Reader, sid: int, name: str, got) -> SourceHits | None:
+    """The hits in one source from the word postings (``Posted.take``), None if none."""
+    if got is None:
+        return None
+    text = _Text(later=reader.sources.text_later(sid), where=(reader.path, name))
+    if reader.word is not None:
+        numbers, narrow = got
+        return SourceHits(name, sid, reader.cases_of.get(sid), _Starts(numbers) if narrow else list(numbers),
+                          len(reader.word), text)
+    return SourceHits(name, sid, reader.cases_of.get(sid), got[0], got[1], text)
 
 
 def _source_hits(reader: _Reader, row) -> SourceHits | None:

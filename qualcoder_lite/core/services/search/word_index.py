@@ -290,13 +290,21 @@ def lean_pair_spans(blob, facts: tuple[int, int], needles: tuple[bytes, bytes],
     found = _line(blob, at, needles[1])
     if found is None or not found[0]:
         return [], []
+    g = at[3] + goff  # ``gaps[goff:goff + len(first)]`` (the gaps end the index: no clipping)
+    return pair_spans((numbers, narrow, blob[g:g + len(numbers)]), found[:2], lengths)
+
+
+def pair_spans(first: tuple[array, bool, bytes], second: tuple[array, bool], lengths: tuple[int, int]
+               ) -> tuple[list[int], list[int]]:
+    """(starts, ends) of a two-word phrase in one source from each word's numbers as an
+    index keeps them ((numbers, narrow?) and the first word's gaps): a first token's hit is
+    where the token after it (its start + gap, + the first word's length) is a second one."""
+    numbers, narrow, gaps = first
     n0 = lengths[0]
     # the second word's starts less the first word's length (with the differences: one more,
     # -n0, that no start + gap equals)
-    second = set(accumulate(found[0], initial=-n0)) if found[1] else set(map(sub, found[0], repeat(n0)))
-    g = at[3] + goff  # ``gaps[goff:goff + len(first)]`` (the gaps end the index: no clipping)
-    gaps = blob[g:g + len(numbers)]
+    second_at = set(accumulate(second[0], initial=-n0)) if second[1] else set(map(sub, second[0], repeat(n0)))
     after = list(map(add, accumulate(numbers) if narrow else numbers, gaps))  # start + gap
-    keep = list(map(second.__contains__, after))
+    keep = list(map(second_at.__contains__, after))
     after = list(compress(after, keep))
     return list(map(sub, after, compress(gaps, keep))), list(map(add, after, repeat(n0 + lengths[1])))

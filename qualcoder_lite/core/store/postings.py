@@ -1,0 +1,220 @@
+"""Word postings (schema 9): each word key's tokens across a block of sources, so that a
+search for a word or a two-word phrase reads two rows a block instead of every source's
+whole word index (at 2,000 sources: ~100 rows instead of 72 MB of indexes).
+
+They are derived from the word indexes (``source_facts.word_index``) and never needed: a
+source that is not in a block is read from its own index, as before. Sources are grouped
+by id into blocks of up to ``BLOCK``; ``word_postings_members`` lists each block's sources
+with the length and CRC-32 of the text its postings came from, and ``word_postings`` holds
+one row per (block, key). A trigger deletes a whole block whenever one of its sources'
+facts change (new text, new index, deleted source), so a block always belongs to the
+indexes now stored; its other sources go into a new block at the next ``build``, which
+the app runs in the background after opening a project and after each change, and the
+command line after a command that changed texts.
+
+A source is served from its block only when its index is one the lean reads take (this
+layout and Unicode version, no token beside an underscore, no gap of 255+ characters);
+the others are members with ``served = 0`` (read from their own index, never rebuilt).
+
+Layout of ``word_postings.data`` (little-endian): 3 x uint32 (m: sources with the key,
+w: 32-bit numbers, h: 16-bit numbers), m x uint32 source ids (ascending), m x uint32
+counts, m x uint8 kinds ("h": 16-bit differences, "i": 32-bit starts, as the source's own
+index keeps them) padded to 4, the 32-bit numbers, the 16-bit numbers, then one gap byte
+per token (in source order).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import struct
+from array import array
+from collections import defaultdict
+from typing import Callable, Iterable, Iterator
+
+from .word_index import _FORMAT, _HEADER, _LITTLE, _SCAN, _U32, _UNICODE
+
+#: sources per block: a changed source costs its block's rebuild (~30 ms at 64)
+BLOCK = 64
+
+_HEAD = struct.Struct("<%dI" % _HEADER)
+_ROW = struct.Struct("<3I")
+# a vocabulary line as ``build_word_index`` writes it: key TAB ("h" | "i") offset TAB count TAB gap offset
+_VOCAB_LINE = re.compile(rb"\n([^\t\n]+)\t([hi])([0-9]+)\t([0-9]+)\t([0-9]+)(?=\n)")
+
+Progress = Callable[[int, int], bool]
+
+
+def _servable(blob: object, length: int | None, crc: int | None) -> tuple[int, int, int, int] | None:
+    """(end of the vocabulary, offset of the wide numbers, of the narrow ones, of the gaps)
+    of an index the postings can stand for, else None."""
+    if not _LITTLE or not isinstance(blob, bytes) or len(blob) < 4 * _HEADER:
+        return None
+    (fmt, uni, _n_bytes, i_crc, flags, chars, n_tokens, n_vocab, n_narrow, n_wide, n_under,
+     n_far) = _HEAD.unpack_from(blob)
+    if fmt != _FORMAT or uni != _UNICODE or flags & _SCAN or n_under or n_far or (chars, i_crc) != (length, crc):
+        return None
+    vb = 4 * _HEADER + n_vocab
+    q = vb + 4 * n_wide
+    if len(blob) != q + 2 * n_narrow + n_tokens:
+        return None
+    return vb, vb, q, q + 2 * n_narrow
+
+
+def _entries(blob: bytes, at: tuple[int, int, int, int]) -> list[tuple[bytes, bool, bytes, bytes]] | None:
+    """(key, narrow?, numbers, gaps) of each key of an index, or None when a line or an
+    offset does not fit (that source is then read from its own index)."""
+    vb, w, q, g = at
+    out = []
+    end = len(blob)
+    for key, where, off, n, goff in _VOCAB_LINE.findall(blob, 4 * _HEADER, vb):
+        off, n, goff = int(off), int(n), int(goff)
+        if where == b"h":
+            a, b = q + 2 * off, q + 2 * (off + n)
+            ok = b <= g
+        else:
+            a, b = w + 4 * off, w + 4 * (off + n)
+            ok = b <= q
+        if not ok or g + goff + n > end:
+            return None
+        out.append((key, where == b"h", blob[a:b], blob[g + goff:g + goff + n]))
+    return out
+
+
+def block_rows(indexes: Iterable[tuple[int, int | None, int | None, object]]) -> tuple[dict[str, bytes], list[int], list[int]]:
+    """The rows of one block from its sources' (id, length, CRC-32, word index), by id:
+    ({key: data}, served ids, ids not served)."""
+    by_key: defaultdict[bytes, list] = defaultdict(list)
+    served: list[int] = []
+    unserved: list[int] = []
+    for sid, length, crc, blob in sorted(indexes, key=lambda r: r[0]):
+        at = _servable(blob, length, crc)
+        got = None if at is None else _entries(blob, at)  # type: ignore[arg-type]
+        if got is None:
+            unserved.append(sid)
+            continue
+        served.append(sid)
+        for key, narrow, numbers, gaps in got:
+            by_key[key].append((sid, narrow, numbers, gaps))
+    rows = {}
+    for key, members in by_key.items():
+        counts = array(_U32, [len(m[3]) for m in members])
+        kinds = bytes(0x68 if m[1] else 0x69 for m in members)
+        kinds += b"\0" * (-len(kinds) % 4)
+        wide = b"".join(m[2] for m in members if not m[1])
+        narrow = b"".join(m[2] for m in members if m[1])
+        rows[key.decode("utf-8")] = b"".join((
+            _ROW.pack(len(members), len(wide) // 4, len(narrow) // 2),
+            array(_U32, [m[0] for m in members]).tobytes(), counts.tobytes(), kinds,
+            wide, narrow, b"".join(m[3] for m in members)))
+    return rows, served, unserved
+
+
+def read_row(data: bytes) -> dict[int, tuple[array, bool, bytes]]:
+    """source id -> (numbers, narrow?, gaps) of one ``word_postings`` row (as ``_line`` of
+    ``services.search.word_index`` reads them from the source's own index)."""
+    m, n_wide, n_narrow = _ROW.unpack_from(data)
+    p = _ROW.size
+    ids = array(_U32, data[p:p + 4 * m])
+    counts = array(_U32, data[p + 4 * m:p + 8 * m])
+    p += 8 * m
+    kinds = data[p:p + m]
+    p += m + (-m % 4)
+    w, h = p, p + 4 * n_wide
+    g = h + 2 * n_narrow
+    if len(data) != g + sum(counts):
+        raise ValueError("a word postings row of the wrong length")
+    out = {}
+    for sid, n, kind in zip(ids, counts, kinds):
+        if kind == 0x68:
+            out[sid] = (array("H", data[h:h + 2 * n]), True, data[g:g + n])
+            h += 2 * n
+        else:
+            out[sid] = (array(_U32, data[w:w + 4 * n]), False, data[g:g + n])
+            w += 4 * n
+        g += n
+    return out
+
+
+_SERVED = ("SELECT m.source_id, m.block FROM word_postings_members m JOIN source_facts f ON f.source_id = m.source_id "
+           "WHERE m.served AND m.length = f.length AND m.text_crc = f.text_crc")
+
+
+def served(conn) -> dict[int, int]:
+    """source id -> block of every source its block's postings stand for (its facts are the
+    ones the block was built from)."""
+    return dict(conn.execute(_SERVED))
+
+
+def rows_of(conn, blocks: Iterable[int], keys: Iterable[str]) -> Iterable[tuple[int, str, bytes]]:
+    """(block, key, data) of ``keys`` in ``blocks``."""
+    blocks = sorted(set(blocks))
+    keys = list(dict.fromkeys(keys))
+    for i in range(0, len(blocks), 400):
+        part = blocks[i:i + 400]
+        yield from conn.execute(
+            f"SELECT block, key, data FROM word_postings WHERE block IN ({', '.join('?' * len(part))}) "
+            f"AND key IN ({', '.join('?' * len(keys))})", [*part, *keys])
+
+
+_MISSING = ("SELECT f.source_id FROM source_facts f LEFT JOIN word_postings_members m ON m.source_id = f.source_id "
+            "WHERE m.source_id IS NULL AND f.word_index IS NOT NULL AND f.text_crc IS NOT NULL ORDER BY f.source_id")
+
+
+def missing(conn) -> list[int]:
+    """The sources with an index (and its text's CRC) that are in no block yet."""
+    return [r[0] for r in conn.execute(_MISSING)]
+
+
+@contextlib.contextmanager
+def _write(conn) -> Iterator[None]:
+    """BEGIN IMMEDIATE ... COMMIT (ROLLBACK if it raises). Not ``database.transaction``:
+    derived rows are not a user's change (``database.last_saved`` does not move)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+_WHERE = ("FROM source_facts f LEFT JOIN word_postings_members m ON m.source_id = f.source_id "
+          "WHERE f.source_id IN ({}) AND m.source_id IS NULL AND f.word_index IS NOT NULL AND f.text_crc IS NOT NULL")
+_READ = "SELECT f.source_id, f.length, f.text_crc, f.word_index " + _WHERE
+_FACTS = "SELECT f.source_id, f.length, f.text_crc " + _WHERE
+
+
+def build(conn, progress: Progress | None = None) -> int:
+    """Put every source that is in no block yet into new blocks (``BLOCK`` sources each, by
+    id); returns how many sources it placed. A block is made from the indexes as read, then
+    written in a short transaction of its own, and only if none of its sources' facts
+    changed meanwhile (another connection may write between the two: it waits ~5 ms, not
+    for the making). ``progress(done, total)`` after each block; False stops (the blocks
+    written stay). Needs a connection outside a transaction."""
+    if conn.in_transaction:
+        raise RuntimeError("postings.build needs a connection outside a transaction")
+    todo = missing(conn)
+    done = 0
+    for i in range(0, len(todo), BLOCK):
+        part = todo[i:i + BLOCK]
+        marks = ", ".join("?" * len(part))
+        got = list(conn.execute(_READ.format(marks), part))
+        if got:
+            rows, ok, not_ok = block_rows(got)
+            facts = {sid: (length, crc) for sid, length, crc, _blob in got}
+            with _write(conn):
+                now = {sid: (length, crc) for sid, length, crc in conn.execute(_FACTS.format(marks), part)}
+                if now == facts:  # else: a change came in between; the next build takes them
+                    block = conn.execute("SELECT coalesce(max(block), 0) + 1 FROM word_postings_members").fetchone()[0]
+                    conn.executemany(
+                        "INSERT INTO word_postings_members(source_id, block, served, length, text_crc) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        [(sid, block, 1, *facts[sid]) for sid in ok] + [(sid, block, 0, *facts[sid]) for sid in not_ok])
+                    conn.executemany("INSERT INTO word_postings(block, key, data) VALUES (?, ?, ?)",
+                                     [(block, key, data) for key, data in rows.items()])
+                    done += len(got)
+        if progress is not None and not progress(min(i + BLOCK, len(todo)), len(todo)):
+            break
+    return done
