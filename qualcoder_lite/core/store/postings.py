@@ -113,6 +113,8 @@ def block_rows(indexes: Iterable[tuple[int, int | None, int | None, object]]) ->
 def read_row(data: bytes) -> dict[int, tuple[array, bool, bytes]]:
     """source id -> (numbers, narrow?, gaps) of one ``word_postings`` row (as ``_line`` of
     ``services.search.word_index`` reads them from the source's own index)."""
+    if not isinstance(data, bytes) or len(data) < _ROW.size:
+        raise ValueError("not a word postings row")
     m, n_wide, n_narrow = _ROW.unpack_from(data)
     p = _ROW.size
     ids = array(_U32, data[p:p + 4 * m])
@@ -122,17 +124,21 @@ def read_row(data: bytes) -> dict[int, tuple[array, bool, bytes]]:
     p += m + (-m % 4)
     w, h = p, p + 4 * n_wide
     g = h + 2 * n_narrow
-    if len(data) != g + sum(counts):
+    if len(ids) != m or len(counts) != m or len(data) != g + sum(counts):
         raise ValueError("a word postings row of the wrong length")
     out = {}
     for sid, n, kind in zip(ids, counts, kinds):
         if kind == 0x68:
             out[sid] = (array("H", data[h:h + 2 * n]), True, data[g:g + n])
             h += 2 * n
-        else:
+        elif kind == 0x69:
             out[sid] = (array(_U32, data[w:w + 4 * n]), False, data[g:g + n])
             w += 4 * n
+        else:
+            raise ValueError("a word postings row with an unknown kind of numbers")
         g += n
+    if w != p + 4 * n_wide or h != p + 4 * n_wide + 2 * n_narrow or len(out) != m:
+        raise ValueError("a word postings row whose parts do not add up")
     return out
 
 

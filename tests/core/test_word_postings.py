@@ -1,0 +1,181 @@
+"""Schema 9: word postings answer a word or a two-word phrase for the sources of their blocks,
+with the very hits each source's own index (and the regex over its text) gives; a change of
+a source drops its block, and search then reads its sources' own indexes until ``build``
+places them again. Damaged rows, indexes the postings cannot stand for (an underscore, a
+far gap, a long text's 32-bit starts) and a stopped build all end in the same hits."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from qualcoder_lite.core.services.search import posted as posted_module
+from qualcoder_lite.core.services.search.search import search
+from qualcoder_lite.core.services.sources.edit_text import ReplaceSourceText
+from qualcoder_lite.core.services.sources.sources import DeleteSource
+from qualcoder_lite.core.store import postings
+from tests.core.test_source_keys import regex_hits as _regex_hits
+from tests.helpers import add_text_source
+
+WORDS = ["quality", "improvement", "practice", "the", "of", "care", "Quality", "IMPROVEMENT", "café", "naïve"]
+PHRASES = ['"quality improvement"', '"the practice"', '"of the"', '"care quality"', '"café naïve"', '"improvement quality"']
+
+
+def random_text(rng: random.Random, words: int) -> str:
+    seps = [" ", " ", " ", ", ", ". ", "\n\n", " - ", "  "]
+    return "".join(rng.choice(WORDS) + rng.choice(seps) for _ in range(words))
+
+
+@pytest.fixture
+def small_blocks(monkeypatch):
+    monkeypatch.setattr(postings, "BLOCK", 3)
+
+
+@pytest.fixture
+def reads(monkeypatch):
+    """Counts the sources answered from postings (``Posted.take``)."""
+    count = {"n": 0}
+    real = posted_module.Posted.take
+
+    def take(self, ids):
+        out = real(self, ids)
+        count["n"] += len(out)
+        return out
+
+    monkeypatch.setattr(posted_module.Posted, "take", take)
+    return count
+
+
+def regex_hits(texts: dict[str, str], query: str) -> list[tuple[str, int, int]]:
+    """What search must find, in its order (by source name, then span)."""
+    return sorted(_regex_hits(texts, query))
+
+
+def texts_of(project) -> dict[str, str]:
+    return {n: t for n, t in project.conn.execute("SELECT name, text FROM sources")}
+
+
+def got(project, query: str) -> list[tuple[str, int, int]]:
+    return [(h.source, h.start, h.end) for h in search(project, query)]
+
+
+def members(project) -> dict[int, tuple[int, int]]:
+    return {sid: (block, served) for sid, block, served in project.conn.execute(
+        "SELECT source_id, block, served FROM word_postings_members")}
+
+
+def test_postings_give_the_hits_of_the_regex(project, small_blocks, reads):
+    rng = random.Random(7)
+    for i in range(11):
+        add_text_source(project, f"S{i:02d}", random_text(rng, rng.randint(0, 120)))
+    # a long text whose words lie more than 65,535 characters apart (32-bit starts), a text
+    # with an underscore and one with a gap of 255+ characters (read from their own index)
+    add_text_source(project, "Long", "quality improvement " + "x " * 35000 + "quality improvement of the")
+    add_text_source(project, "Under", "quality_improvement quality improvement x_the practice")
+    add_text_source(project, "Far", "quality" + "." * 300 + "improvement quality improvement")
+    assert postings.build(project.conn) == 14
+    m = members(project)
+    assert len(set(b for b, _s in m.values())) == 5  # 14 sources, 3 a block
+    not_served = {sid for sid, (_b, served) in m.items() if not served}
+    assert not_served == {project.sources.by_name("Under").id, project.sources.by_name("Far").id}
+    texts = texts_of(project)
+    for q in WORDS + PHRASES + ['"quality_improvement"', "x_the"]:
+        reads["n"] = 0
+        assert got(project, q) == regex_hits(texts, q), q
+        if q in WORDS + PHRASES and q != '"café naïve"':
+            assert reads["n"] > 0, q  # answered from the postings
+    assert postings.build(project.conn) == 0  # nothing left to place
+
+
+def test_a_change_drops_its_block_and_build_places_it_again(project, small_blocks, reads):
+    rng = random.Random(3)
+    ids = [add_text_source(project, f"S{i}", random_text(rng, 60)) for i in range(7)]
+    assert postings.build(project.conn) == 7
+    before = members(project)
+    edit = ReplaceSourceText(ids[4], "quality improvement, at last: quality IMPROVEMENT")
+    project.execute(edit)
+    after = members(project)
+    # S4's block (S3, S4, S5) is gone; the others stay as they were
+    assert set(after) == set(ids) - {ids[3], ids[4], ids[5]} and all(after[s] == before[s] for s in after)
+    assert project.conn.execute("SELECT count(*) FROM word_postings WHERE block = ?", (before[ids[4]][0],)).fetchone()[0] == 0
+    assert got(project, '"quality improvement"') == regex_hits(texts_of(project), '"quality improvement"')
+    assert postings.missing(project.conn) == [ids[3], ids[4], ids[5]]
+    assert postings.build(project.conn) == 3
+    reads["n"] = 0
+    assert got(project, '"quality improvement"') == regex_hits(texts_of(project), '"quality improvement"')
+    assert reads["n"] == 7
+    project.undo(edit)
+    assert got(project, '"quality improvement"') == regex_hits(texts_of(project), '"quality improvement"')
+    delete = DeleteSource(ids[0])
+    project.execute(delete)
+    assert ids[0] not in members(project) and ids[1] not in members(project)
+    assert got(project, "quality") == regex_hits(texts_of(project), "quality")
+    project.undo(delete)
+    postings.build(project.conn)
+    assert set(members(project)) == set(ids)
+    assert got(project, "quality") == regex_hits(texts_of(project), "quality")
+
+
+def test_a_block_written_by_another_tool_is_not_trusted(project, small_blocks):
+    """Members whose facts are not their source's (plain SQL) are read from their own
+    index; a damaged row leaves its block to the sources' own indexes."""
+    rng = random.Random(5)
+    ids = [add_text_source(project, f"S{i}", random_text(rng, 80)) for i in range(6)]
+    postings.build(project.conn)
+    texts = texts_of(project)
+    project.conn.execute("UPDATE word_postings_members SET text_crc = text_crc + 1 WHERE source_id = ?", (ids[0],))
+    project.conn.execute("UPDATE word_postings SET data = X'0100000000000000' WHERE block = "
+                         "(SELECT block FROM word_postings_members WHERE source_id = ?)", (ids[4],))
+    for q in ("quality", '"quality improvement"', '"of the"'):
+        assert got(project, q) == regex_hits(texts, q), q
+    assert postings.served(project.conn).keys() == set(ids) - {ids[0]}
+
+
+def test_a_stopped_build_keeps_its_blocks_and_goes_on_later(project, small_blocks):
+    rng = random.Random(9)
+    ids = [add_text_source(project, f"S{i}", random_text(rng, 30)) for i in range(8)]
+    calls = []
+    assert postings.build(project.conn, lambda done, total: calls.append((done, total)) and False) == 3
+    assert calls == [(3, 8)] and sorted(members(project)) == ids[:3]
+    assert postings.build(project.conn) == 5 and sorted(members(project)) == ids
+    assert got(project, "care") == regex_hits(texts_of(project), "care")
+
+
+def test_a_change_between_reading_and_writing_a_block_leaves_it_for_later(project, small_blocks, monkeypatch):
+    ids = [add_text_source(project, f"S{i}", f"quality improvement {i}") for i in range(3)]
+    real = postings.block_rows
+
+    def meanwhile(indexes):  # another connection changes S1 while the block is being made
+        out = real(indexes)
+        project.conn.execute("UPDATE sources SET text = 'changed' WHERE id = ?", (ids[1],))
+        from qualcoder_lite.core.store.database import complete_word_index
+        complete_word_index(project.conn)
+        return out
+
+    monkeypatch.setattr(postings, "block_rows", meanwhile)
+    assert postings.build(project.conn) == 0 and members(project) == {}
+    monkeypatch.setattr(postings, "block_rows", real)
+    assert postings.build(project.conn) == 3
+    assert got(project, "changed") == [("S1", 0, 7)] and got(project, '"quality improvement"') == [
+        ("S0", 0, 19), ("S2", 0, 19)]
+
+
+def test_the_command_line_leaves_postings_made(tmp_path, capsys):
+    from qualcoder_lite.cli import main
+
+    path = tmp_path / "p.qlite"
+    files = []
+    for i in range(3):
+        f = tmp_path / f"t{i}.txt"
+        f.write_text(f"P{i}: quality improvement in practice {i}\n", encoding="utf-8")
+        files.append(str(f))
+    assert main(["new", str(path)]) == 0
+    assert main(["import", str(path), *files]) == 0
+    from qualcoder_lite.core.project import open_project
+
+    with open_project(path, read_only=True) as p:
+        assert len(postings.served(p.conn)) == 3 and postings.missing(p.conn) == []
+    capsys.readouterr()
+    assert main(["search", str(path), '"quality improvement"']) == 0
+    assert capsys.readouterr().out.count("quality improvement") >= 3
