@@ -1,0 +1,86 @@
+"""The app keeps the open project's word postings made in the background: right after it
+opens, and once an import (or its undo) has settled. Closing the project while they are
+being made cancels that work without asking, and what was made stays valid."""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from qualcoder_lite.core.project import open_project
+from qualcoder_lite.core.services.search.search import search
+from qualcoder_lite.core.store import postings
+from qualcoder_lite.gui import postings_keeper
+
+
+def _served(path) -> tuple[int, int]:
+    with open_project(path, read_only=True) as p:
+        return len(postings.served(p.conn)), p.sources.count()
+
+
+def test_postings_are_made_after_opening_and_after_an_import(qtbot, window, tmp_path, monkeypatch):
+    monkeypatch.setattr(postings_keeper, "SETTLE_MS", 50)
+    path = window.ctx.project.path
+    qtbot.waitUntil(lambda: window.postings.job is None and window.postings.built > 0, timeout=20000)
+    served, count = _served(path)
+    assert served == count > 0
+    files = []
+    for i in range(5):
+        f = tmp_path / f"N{i}.txt"
+        f.write_text(f"N{i}: zebra crossing near the practice {i}\n", encoding="utf-8")
+        files.append(f)
+    before = window.postings.built
+    job = window.import_files(files)
+    qtbot.waitUntil(lambda: job.stopped, timeout=20000)
+    qtbot.waitUntil(lambda: window.postings.job is None and window.postings.built >= before + 5, timeout=20000)
+    served, count = _served(path)
+    assert served == count == 5 + before
+    hits = search(window.ctx.project, '"zebra crossing"')
+    assert [h.source for h in hits] == [f"N{i}" for i in range(5)]
+    window.ctx.undo_stack.undo()  # the import goes: its blocks (and their neighbours') with it
+    qtbot.waitUntil(lambda: postings.missing(window.ctx.project.conn) == [] and window.postings.job is None,
+                    timeout=20000)
+    served, count = _served(path)
+    assert served == count == before
+
+
+def test_closing_cancels_the_upkeep_without_asking(qtbot, window, monkeypatch):
+    path = window.ctx.project.path
+    qtbot.waitUntil(lambda: window.postings.job is None, timeout=20000)
+    window.close_project()
+    with open_project(path) as p:  # the postings go: made again at the next open, in steps of 2
+        p.conn.execute("DELETE FROM word_postings_members")
+        p.conn.execute("DELETE FROM word_postings")
+    monkeypatch.setattr(postings, "BLOCK", 2)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a) or QMessageBox.No)
+    reached, released = threading.Event(), threading.Event()
+    real = postings.block_rows
+
+    calls = []
+
+    def held(indexes):  # the second block waits in the worker thread until the window closes
+        calls.append(len(indexes))
+        if len(calls) == 2:
+            reached.set()
+            released.wait(30)
+        return real(indexes)
+
+    monkeypatch.setattr(postings, "block_rows", held)
+    assert window.open_path(path, coder="alex")
+    qtbot.waitUntil(lambda: window.postings.job is not None and window.postings.job.worker is not None, timeout=20000)
+    worker = window.postings.job.worker
+    assert reached.wait(20)
+    threading.Timer(0.3, released.set).start()  # the close below waits for the worker
+    window.actionClose.trigger()  # File > Close, as the user closes
+    assert asked == [] and worker.stopped and worker.cancel_requested
+    with open_project(path) as p:
+        made = len(postings.served(p.conn))
+        assert 0 < made < p.sources.count()  # the first block stays, the rest was never made
+        texts = {n: t for n, t in p.conn.execute("SELECT name, text FROM sources")}
+        found = [(h.source, h.start, h.end) for h in search(p, "practice")]
+    from tests.core.test_word_postings import regex_hits
+
+    assert found == regex_hits(texts, "practice")
