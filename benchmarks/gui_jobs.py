@@ -162,6 +162,33 @@ def g_gui_import(env) -> dict:
     return out
 
 
+def g_gui_postings(env) -> dict:
+    """The search postings the window makes in the background (``gui/postings_keeper.py``),
+    from none, in the open benchmark project."""
+    import run as R
+    from qualcoder_lite.core.store import postings
+
+    w = R.open_window(env.copy("gui_postings"))
+
+    def wait_idle():  # the keeper's own start at opening, then none: each run starts from none
+        while w.postings.job is not None or w.postings.timer.isActive():
+            R.settle(w)
+        with w.ctx.project.conn as conn:
+            conn.execute("DELETE FROM word_postings_members")
+            conn.execute("DELETE FROM word_postings")
+
+    def start():
+        w.postings.start()
+        return w.postings.job
+
+    out = _measure_job(env, "gui_postings", start, lambda j: j.reported, lambda: w, setup=wait_idle)
+    made = len(postings.served(w.ctx.project.conn))
+    R.close_window(w)
+    out["gui_postings"].label = f"Make the search postings of {made:,} sources in the background (GUI)"
+    out["stall_gui_postings"].label = "Longest GUI-thread stall while they are made"
+    return out
+
+
 def g_gui_export(env) -> dict:
     """File ▸ Export ▸ REFI-QDA project, from the open benchmark project."""
     import run as R

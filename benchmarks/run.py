@@ -114,6 +114,8 @@ OPS = (
     Op("stall_gui_merge", "Longest GUI-thread stall during that merge", "gui_merge"),
     Op("gui_agreement", "Coder comparison through the GUI's job (GUI)", "gui_agreement"),
     Op("stall_gui_agreement", "Longest GUI-thread stall during that comparison", "gui_agreement"),
+    Op("gui_postings", "Search postings made in the background (GUI)", "gui_postings"),
+    Op("stall_gui_postings", "Longest GUI-thread stall while they are made", "gui_postings"),
 )
 OP_KEYS = tuple(op.key for op in OPS)
 GROUPS: dict[str, list[Op]] = {}
@@ -903,6 +905,7 @@ GROUP_FUNCS: dict[str, Callable[[Env], dict[str, Result]]] = {
     "import_big": g_import_big, "qdpx_export": g_qdpx_export, "qdpx_import": g_qdpx_import, "agreement": g_agreement,
     "gui_import": gui_jobs.g_gui_import, "gui_export": gui_jobs.g_gui_export, "gui_merge": gui_jobs.g_gui_merge,
     "gui_agreement": gui_jobs.g_gui_agreement,
+    "gui_postings": gui_jobs.g_gui_postings,
 }
 
 

@@ -37,6 +37,7 @@ TIME_1X: dict[str, tuple[str, float]] = {
     "stall_gui_export": ("<=", 0.050),
     "stall_gui_merge": ("<=", 0.050),
     "stall_gui_agreement": ("<=", 0.050),
+    "stall_gui_postings": ("<=", 0.050),
 }
 MEMORY_1X: dict[str, float] = {}
 PEAK_1X = 400.0
