@@ -178,6 +178,13 @@ class Project:
                 return 0
             raise
 
+    def postings_missing(self) -> bool:
+        """Whether a source could be put into a block of word postings (``complete_postings``
+        would do something)."""
+        from .store import postings
+
+        return not self.read_only and bool(postings.missing(self.conn))
+
     def __exit__(self, exc_type, *_exc) -> None:
         try:
             if exc_type is None and self.postings_on_exit:

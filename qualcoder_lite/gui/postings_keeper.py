@@ -1,14 +1,12 @@
-"""Keeps the open project's word postings (``core.store.postings``) built, in the background:
-once the project has opened, and again after a change of sources (an import, an edit of a
-text, an undo) has settled. Search reads a source from its own index until its block is
+"""Keeps the open project's word postings (``core.store.postings``, through ``Project``)
+made, in the background: once the project has opened, and again after a change of sources
+(an import, an edit of a text, an undo) has settled. Search reads a source from its own index until its block is
 made (same hits, slower), so the user never waits for this: the job runs on a thread of its
 own, writes one short transaction a block, and is cancelled unasked when the project closes."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer
-
-from ..core.store import postings
 
 #: how long after the last change of sources the postings are made (an import's undo and
 #: redo, or a run of edits, make them once)
@@ -52,7 +50,7 @@ class PostingsKeeper(QObject):
             self.again = True
             return
         project = ctx.project
-        if project.read_only or not postings.missing(project.conn):
+        if not project.postings_missing():
             return
 
         def task(own, progress):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import threading
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from qualcoder_lite.core.project import open_project

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, Qt
 
+from qualcoder_lite.core.services.search import hits as hits_mod
 from qualcoder_lite.core.services.search import search as search_mod
 from qualcoder_lite.core.services.search.search import search
 
@@ -44,8 +45,8 @@ def test_rows_show_source_snippet_and_offsets_like_the_core(qtbot, window):
 def test_only_rows_on_screen_get_a_snippet(qtbot, window, monkeypatch):
     panel = _run(qtbot, window, "the")
     made = []
-    real = search_mod._snippet
-    monkeypatch.setattr(search_mod, "_snippet", lambda text, s, e: made.append((s, e)) or real(text, s, e))
+    real = hits_mod._snippet
+    monkeypatch.setattr(hits_mod, "_snippet", lambda text, s, e: made.append((s, e)) or real(text, s, e))
     panel.results.viewport().repaint()
     assert 0 < len(set(made)) < len(panel.hits) / 4
     # and only the texts of the sources on screen were read (the index gave the hits)

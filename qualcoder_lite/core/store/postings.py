@@ -101,12 +101,12 @@ def block_rows(indexes: Iterable[tuple[int, int | None, int | None, object]]) ->
         counts = array(_U32, [len(m[3]) for m in members])
         kinds = bytes(0x68 if m[1] else 0x69 for m in members)
         kinds += b"\0" * (-len(kinds) % 4)
-        wide = b"".join(m[2] for m in members if not m[1])
-        narrow = b"".join(m[2] for m in members if m[1])
+        wide_part = b"".join(m[2] for m in members if not m[1])
+        narrow_part = b"".join(m[2] for m in members if m[1])
         rows[key.decode("utf-8")] = b"".join((
-            _ROW.pack(len(members), len(wide) // 4, len(narrow) // 2),
+            _ROW.pack(len(members), len(wide_part) // 4, len(narrow_part) // 2),
             array(_U32, [m[0] for m in members]).tobytes(), counts.tobytes(), kinds,
-            wide, narrow, b"".join(m[3] for m in members)))
+            wide_part, narrow_part, b"".join(m[3] for m in members)))
     return rows, served, unserved
 
 
