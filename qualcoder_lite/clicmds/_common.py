@@ -82,9 +82,32 @@ def open_for(args, write: bool | None = None):
     args.opened_for_writing = write  # main() words a database error by it
     project = open_project(args.project, passphrase=passphrase_for(args.project), coder=getattr(args, "coder", None),
                            read_only=not write, lock=write)
-    # a command that changed texts leaves their search postings made (``Project.complete_postings``)
-    project.postings_on_exit = write
-    return project
+    return _Writing(project) if write else project
+
+
+class _Writing:
+    """``with open_for(args) as project`` for a command that writes: leaving it without an
+    error makes the search postings of the sources it added or changed
+    (``Project.complete_postings``) before the project closes. The command's change is
+    saved by then, so a failure there is a warning, never the command's failure."""
+
+    def __init__(self, project):
+        self.project = project
+
+    def __enter__(self):
+        return self.project
+
+    def __exit__(self, exc_type, *_exc) -> None:
+        from ..core.errors import QualCoderError
+
+        try:
+            if exc_type is None:
+                try:
+                    self.project.complete_postings()
+                except QualCoderError as exc:
+                    warn([str(exc)])
+        finally:
+            self.project.close()
 
 
 def new_passphrase(path) -> str:

@@ -48,9 +48,6 @@ class Project:
         self.path = path
         self.passphrase = passphrase
         self.read_only = read_only
-        # leaving ``with`` without an error builds the missing word postings (the command line's
-        # commands that write: ``clicmds._common.open_for``)
-        self.postings_on_exit = False
         self.lock: ProjectLock | None = None
         self.sources = SourceRepo(self.conn)
         self.cases = CaseRepo(self.conn)
@@ -166,7 +163,8 @@ class Project:
         """Put the sources that are in no block of word postings yet into new blocks
         (``store.postings.build``; returns how many). They are derived: a file that cannot
         be written just now (read-only, busy, full) is left as it is, and search reads those
-        sources' own indexes (same hits, slower)."""
+        sources' own indexes (same hits, slower); any other database error is a
+        ``ProjectError`` naming the file (the project itself is as it was)."""
         if self.read_only:
             return 0
         from .store import postings
@@ -176,7 +174,8 @@ class Project:
         except database.db_errors() as exc:
             if database.cannot_write_now(exc):
                 return 0
-            raise
+            raise ProjectError(self.path, f"search could not be prepared for speed ({exc}); "
+                                          f"it finds the same hits, more slowly") from None
 
     def postings_missing(self) -> bool:
         """Whether a source could be put into a block of word postings (``complete_postings``
@@ -185,12 +184,8 @@ class Project:
 
         return not self.read_only and bool(postings.missing(self.conn))
 
-    def __exit__(self, exc_type, *_exc) -> None:
-        try:
-            if exc_type is None and self.postings_on_exit:
-                self.complete_postings()
-        finally:
-            self.close()
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def open_project(path: str | Path, passphrase: str | None = None, coder: str | None = None,

@@ -59,7 +59,7 @@ class PostingsKeeper(QObject):
         self.job = (Job(self.window, task, what="Preparing search")
                     .writes(ctx).when_idle()
                     .success(self._done)
-                    .failure(lambda msg: self.window.show_message(f"Search stays on the slower path for now: {msg}"))
+                    .failure(self.window.show_message)  # in the status bar: the user asked for nothing
                     .always(self._ended))
         self.job.run()  # (an in-memory project's job runs on the spot, and has ended on return)
 

@@ -101,7 +101,11 @@ def test_a_change_drops_its_block_and_build_places_it_again(project, small_block
     assert project.conn.execute("SELECT count(*) FROM word_postings WHERE block = ?", (before[ids[4]][0],)).fetchone()[0] == 0
     assert got(project, '"quality improvement"') == regex_hits(texts_of(project), '"quality improvement"')
     assert postings.missing(project.conn) == [ids[3], ids[4], ids[5]]
-    assert postings.build(project.conn) == 3
+    # S3-S5 again, with S6, whose block was not full: one block of 3 and one of 1 again
+    assert postings.build(project.conn) == 4
+    now = members(project)
+    assert set(now) == set(ids) and all(now[s] == before[s] for s in ids[:3])
+    assert len({now[s][0] for s in ids}) == 3 and now[ids[6]][0] not in {b for b, _ in before.values()}
     reads["n"] = 0
     assert got(project, '"quality improvement"') == regex_hits(texts_of(project), '"quality improvement"')
     assert reads["n"] == 7
@@ -179,3 +183,63 @@ def test_the_command_line_leaves_postings_made(tmp_path, capsys):
     capsys.readouterr()
     assert main(["search", str(path), '"quality improvement"']) == 0
     assert capsys.readouterr().out.count("quality improvement") >= 3
+
+
+def test_blocks_made_under_another_unicode_version_are_not_trusted(project):
+    """A project searched by another Python (whose Unicode tables may class a character
+    otherwise) reads every source's own index, which it checks the same way."""
+    add_text_source(project, "A", "abc def and more abc words")
+    postings.build(project.conn)
+    assert postings.served(project.conn)
+    project.conn.execute("UPDATE word_postings_blocks SET unicode = unicode + 1")
+    assert postings.served(project.conn) == {}
+    assert got(project, '"abc def"') == [("A", 0, 7)]
+    project.conn.execute("UPDATE word_postings_blocks SET unicode = unicode - 1, format = format + 1")
+    assert postings.served(project.conn) == {}
+
+
+def test_a_damaged_index_is_left_out_of_its_block(project, small_blocks):
+    """A word index whose vocabulary is not UTF-8 (its CRC still fits its text): the build
+    goes on, and the source is read from its own index, as search did without postings."""
+    a = add_text_source(project, "A", "quality improvement delta")
+    b = add_text_source(project, "B", "quality improvement")
+    blob = bytearray(project.conn.execute("SELECT word_index FROM source_facts WHERE source_id = ?", (a,)).fetchone()[0])
+    at = blob.index(b"\ndelta\t") + 2
+    blob[at] = 0xFF
+    project.conn.execute("UPDATE source_facts SET word_index = ? WHERE source_id = ?", (bytes(blob), a))
+    assert postings.build(project.conn) == 2
+    assert members(project)[a][1] == 0 and members(project)[b][1] == 1
+    texts = texts_of(project)
+    assert got(project, '"quality improvement"') == regex_hits(texts, '"quality improvement"')
+    project.conn.execute("DELETE FROM word_postings_blocks")
+    assert got(project, "quality") == regex_hits(texts, "quality") and got(project, "delta") == []  # (its key is damaged)
+
+
+def test_imports_of_one_file_at_a_time_still_end_in_full_blocks(project, small_blocks):
+    ids = []
+    for i in range(7):
+        ids.append(add_text_source(project, f"S{i}", f"quality improvement {i}"))
+        assert postings.build(project.conn) >= 1
+    blocks = {}
+    for sid, (block, _served) in members(project).items():
+        blocks.setdefault(block, []).append(sid)
+    assert sorted(map(len, blocks.values())) == [1, 3, 3] and sorted(members(project)) == ids
+    assert project.conn.execute("SELECT count(*) FROM word_postings_blocks").fetchone()[0] == 3
+    assert got(project, '"quality improvement"') == [(f"S{i}", 0, 19) for i in range(7)]
+
+
+def test_a_search_read_in_steps_keeps_the_hits_of_sources_whose_block_went(project, monkeypatch):
+    """The search panel reads a search in steps; a change in between deletes the block of
+    the changed source, and the other sources of that block are read from their own index."""
+    from qualcoder_lite.core.services.search import search as search_module
+    from qualcoder_lite.core.services.search.search import search_by_source
+
+    monkeypatch.setattr(postings, "BLOCK", 64)
+    ids = [add_text_source(project, f"S{i:03d}", f"alpha beta {i}") for i in range(100)]
+    postings.build(project.conn)
+    monkeypatch.setattr(search_module, "_CHUNK", 16)
+    steps = search_by_source(project, '"alpha beta"')
+    first = [next(steps) for _ in range(8)]
+    project.execute(ReplaceSourceText(ids[99], "gamma"))
+    rest = list(steps)
+    assert [h.source for h in first + rest] == [f"S{i:03d}" for i in range(99)]

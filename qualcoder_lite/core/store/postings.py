@@ -65,6 +65,10 @@ def _entries(blob: bytes, at: tuple[int, int, int, int]) -> list[tuple[bytes, bo
     """(key, narrow?, numbers, gaps) of each key of an index, or None when a line or an
     offset does not fit (that source is then read from its own index)."""
     vb, w, q, g = at
+    try:
+        blob[4 * _HEADER:vb].decode("utf-8")  # a key that is not UTF-8: a damaged index
+    except UnicodeDecodeError:
+        return None
     out = []
     end = len(blob)
     for key, where, off, n, goff in _VOCAB_LINE.findall(blob, 4 * _HEADER, vb):
@@ -142,25 +146,31 @@ def read_row(data: bytes) -> dict[int, tuple[array, bool, bytes]]:
     return out
 
 
-_SERVED = ("SELECT m.source_id, m.block FROM word_postings_members m JOIN source_facts f ON f.source_id = m.source_id "
-           "WHERE m.served AND m.length = f.length AND m.text_crc = f.text_crc")
+_SERVED = ("SELECT m.source_id, m.block FROM word_postings_members m "
+           "JOIN word_postings_blocks b ON b.id = m.block JOIN source_facts f ON f.source_id = m.source_id "
+           "WHERE m.served AND b.format = ? AND b.unicode = ? AND m.length = f.length AND m.text_crc = f.text_crc")
 
 
 def served(conn) -> dict[int, int]:
-    """source id -> block of every source its block's postings stand for (its facts are the
-    ones the block was built from)."""
-    return dict(conn.execute(_SERVED))
+    """source id -> block of every source its block's postings stand for: the block was
+    made under this index layout and Unicode version (a project searched by another Python
+    reads every source's own index, which it checks the same way), from the text the source
+    has now."""
+    return dict(conn.execute(_SERVED, (_FORMAT, _UNICODE)))
 
 
-def rows_of(conn, blocks: Iterable[int], keys: Iterable[str]) -> Iterable[tuple[int, str, bytes]]:
-    """(block, key, data) of ``keys`` in ``blocks``."""
+def rows_of(conn, blocks: Iterable[int], keys: Iterable[str]) -> Iterator[tuple[int, str | None, bytes | None]]:
+    """(block, key, data) of ``keys`` in those of ``blocks`` that still exist, and (block,
+    None, None) for one that has none of them. A block not given at all was deleted
+    meanwhile (each statement reads one state of the file, and a block is never changed)."""
     blocks = sorted(set(blocks))
     keys = list(dict.fromkeys(keys))
     for i in range(0, len(blocks), 400):
         part = blocks[i:i + 400]
         yield from conn.execute(
-            f"SELECT block, key, data FROM word_postings WHERE block IN ({', '.join('?' * len(part))}) "
-            f"AND key IN ({', '.join('?' * len(keys))})", [*part, *keys])
+            f"SELECT b.id, p.key, p.data FROM word_postings_blocks b LEFT JOIN word_postings p ON p.block = b.id "
+            f"AND p.key IN ({', '.join('?' * len(keys))}) WHERE b.id IN ({', '.join('?' * len(part))})",
+            [*keys, *part])
 
 
 _MISSING = ("SELECT f.source_id FROM source_facts f LEFT JOIN word_postings_members m ON m.source_id = f.source_id "
@@ -186,34 +196,53 @@ def _write(conn) -> Iterator[None]:
         raise
 
 
-_WHERE = ("FROM source_facts f LEFT JOIN word_postings_members m ON m.source_id = f.source_id "
-          "WHERE f.source_id IN ({}) AND m.source_id IS NULL AND f.word_index IS NOT NULL AND f.text_crc IS NOT NULL")
-_READ = "SELECT f.source_id, f.length, f.text_crc, f.word_index " + _WHERE
-_FACTS = "SELECT f.source_id, f.length, f.text_crc " + _WHERE
+_READ = ("SELECT source_id, length, text_crc, word_index FROM source_facts "
+         "WHERE source_id IN ({}) AND word_index IS NOT NULL AND text_crc IS NOT NULL")
+_FACTS = ("SELECT source_id, length, text_crc FROM source_facts "
+          "WHERE source_id IN ({}) AND word_index IS NOT NULL AND text_crc IS NOT NULL")
+_MEMBERS = "SELECT source_id, block FROM word_postings_members WHERE source_id IN ({})"
+
+
+def _plan(conn, todo: list[int]) -> list[int]:
+    """The sources to place: those in no block, and those of blocks not full (so that
+    imports of a file at a time still end in full blocks), by id."""
+    small = [sid for (sid,) in conn.execute(
+        "SELECT source_id FROM word_postings_members WHERE block IN "
+        f"(SELECT block FROM word_postings_members GROUP BY block HAVING count(*) < {int(BLOCK)})")]
+    return sorted(set(todo) | set(small))
 
 
 def build(conn, progress: Progress | None = None) -> int:
     """Put every source that is in no block yet into new blocks (``BLOCK`` sources each, by
-    id); returns how many sources it placed. A block is made from the indexes as read, then
-    written in a short transaction of its own, and only if none of its sources' facts
-    changed meanwhile (another connection may write between the two: it waits ~5 ms, not
-    for the making). ``progress(done, total)`` after each block; False stops (the blocks
-    written stay). Needs a connection outside a transaction."""
+    id), with those of blocks not full (which go); returns how many sources it placed.
+    A block is made from the indexes as read, then written in a short transaction of its
+    own, and only if none of its sources' facts or blocks changed meanwhile (another
+    connection may write between the two: it waits ~5 ms, not for the making).
+    ``progress(done, total)`` after each block; False stops (the blocks written stay).
+    Needs a connection outside a transaction."""
     if conn.in_transaction:
         raise RuntimeError("postings.build needs a connection outside a transaction")
     todo = missing(conn)
+    if not todo:
+        return 0
+    plan = _plan(conn, todo)
     done = 0
-    for i in range(0, len(todo), BLOCK):
-        part = todo[i:i + BLOCK]
+    for i in range(0, len(plan), BLOCK):
+        part = plan[i:i + BLOCK]
         marks = ", ".join("?" * len(part))
+        was = dict(conn.execute(_MEMBERS.format(marks), part))
         got = list(conn.execute(_READ.format(marks), part))
         if got:
             rows, ok, not_ok = block_rows(got)
             facts = {sid: (length, crc) for sid, length, crc, _blob in got}
             with _write(conn):
                 now = {sid: (length, crc) for sid, length, crc in conn.execute(_FACTS.format(marks), part)}
-                if now == facts:  # else: a change came in between; the next build takes them
-                    block = conn.execute("SELECT coalesce(max(block), 0) + 1 FROM word_postings_members").fetchone()[0]
+                if now == facts and dict(conn.execute(_MEMBERS.format(marks), part)) == was:
+                    # (else a change came in between; the next build takes them)
+                    old = sorted(set(was.values()))
+                    conn.execute(f"DELETE FROM word_postings_blocks WHERE id IN ({', '.join('?' * len(old))})", old)
+                    block = conn.execute("INSERT INTO word_postings_blocks(format, unicode) VALUES (?, ?)",
+                                         (_FORMAT, _UNICODE)).lastrowid
                     conn.executemany(
                         "INSERT INTO word_postings_members(source_id, block, served, length, text_crc) "
                         "VALUES (?, ?, ?, ?, ?)",
@@ -221,6 +250,6 @@ def build(conn, progress: Progress | None = None) -> int:
                     conn.executemany("INSERT INTO word_postings(block, key, data) VALUES (?, ?, ?)",
                                      [(block, key, data) for key, data in rows.items()])
                     done += len(got)
-        if progress is not None and not progress(min(i + BLOCK, len(todo)), len(todo)):
+        if progress is not None and not progress(min(i + BLOCK, len(plan)), len(plan)):
             break
     return done

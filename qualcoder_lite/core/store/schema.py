@@ -347,10 +347,17 @@ END;
 # Version 9 (issue 17, speed): word postings (``store.postings``): each word key's tokens
 # across a block of up to 64 sources, so that a search for a word or a two-word phrase
 # reads two rows a block instead of every source's whole index. Derived from the word
-# indexes and built after them (in the background); a trigger drops a whole block, its
-# rows and its members, whenever one of its sources' facts change, so a block always
-# belongs to the indexes now stored, and a source in no block is read from its own index.
+# indexes and made after them (in the background). A block records the index layout and
+# Unicode version it was made under and is never changed, only deleted (its rows and
+# members go with it; its number is never used again). A trigger deletes a block whenever
+# one of its sources' facts change, so a block always belongs to the indexes now stored,
+# and a source in no block is read from its own index.
 V9_WORD_POSTINGS = """
+CREATE TABLE word_postings_blocks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    format INTEGER NOT NULL,
+    unicode INTEGER NOT NULL
+);
 CREATE TABLE word_postings_members (
     source_id INTEGER PRIMARY KEY,
     block INTEGER NOT NULL,
@@ -365,20 +372,20 @@ CREATE TABLE word_postings (
     data BLOB NOT NULL,
     UNIQUE (block, key)
 );
+CREATE TRIGGER word_postings_blocks_delete AFTER DELETE ON word_postings_blocks BEGIN
+    DELETE FROM word_postings WHERE block = old.id;
+    DELETE FROM word_postings_members WHERE block = old.id;
+END;
 CREATE TRIGGER source_facts_postings_insert AFTER INSERT ON source_facts BEGIN
-    DELETE FROM word_postings WHERE block IN (SELECT block FROM word_postings_members WHERE source_id = new.source_id);
-    DELETE FROM word_postings_members WHERE block IN
+    DELETE FROM word_postings_blocks WHERE id IN
         (SELECT block FROM word_postings_members WHERE source_id = new.source_id);
 END;
 CREATE TRIGGER source_facts_postings_update AFTER UPDATE ON source_facts BEGIN
-    DELETE FROM word_postings WHERE block IN
-        (SELECT block FROM word_postings_members WHERE source_id IN (old.source_id, new.source_id));
-    DELETE FROM word_postings_members WHERE block IN
+    DELETE FROM word_postings_blocks WHERE id IN
         (SELECT block FROM word_postings_members WHERE source_id IN (old.source_id, new.source_id));
 END;
 CREATE TRIGGER source_facts_postings_delete AFTER DELETE ON source_facts BEGIN
-    DELETE FROM word_postings WHERE block IN (SELECT block FROM word_postings_members WHERE source_id = old.source_id);
-    DELETE FROM word_postings_members WHERE block IN
+    DELETE FROM word_postings_blocks WHERE id IN
         (SELECT block FROM word_postings_members WHERE source_id = old.source_id);
 END;
 """

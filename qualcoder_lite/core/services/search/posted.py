@@ -34,8 +34,12 @@ class Posted:
         where = {k: i for i, k in enumerate(self.keys)}
         got = list(postings.rows_of(self.conn, blocks, self.keys))
         for _block, key, data in got:
-            self._rows[where[key]].update(postings.read_row(data))
+            if key is not None:
+                self._rows[where[key]].update(postings.read_row(data))
         self._loaded |= blocks
+        gone = blocks - {block for block, _key, _data in got}
+        if gone:  # deleted since the search began (a source changed): read from their own indexes
+            self.served = {s: b for s, b in self.served.items() if b not in gone}
 
     def take(self, ids: Iterable[int]) -> dict[int, Found | None]:
         """source id -> its hits (None: none) for those of ``ids`` the postings stand for. A
@@ -48,8 +52,9 @@ class Posted:
                 self._load(blocks)
             except (ValueError, IndexError, KeyError, OverflowError):  # a damaged row
                 self._loaded |= blocks
-                served = self.served = {s: b for s, b in served.items() if b not in blocks}
-                mine = [sid for sid in mine if sid in served]
+                self.served = {s: b for s, b in served.items() if b not in blocks}
+            served = self.served
+            mine = [sid for sid in mine if sid in served]
         out: dict[int, Found | None] = {}
         if len(self.keys) == 1:
             rows = self._rows[0]
