@@ -243,3 +243,25 @@ def test_a_search_read_in_steps_keeps_the_hits_of_sources_whose_block_went(proje
     project.execute(ReplaceSourceText(ids[99], "gamma"))
     rest = list(steps)
     assert [h.source for h in first + rest] == [f"S{i:03d}" for i in range(99)]
+
+
+def test_a_failed_postings_build_is_a_warning_after_a_saved_command(tmp_path, capsys, monkeypatch):
+    from qualcoder_lite.cli import main
+    from qualcoder_lite.core.errors import ProjectError
+    from qualcoder_lite.core.project import Project, open_project
+
+    path = tmp_path / "p.qlite"
+    f = tmp_path / "a.txt"
+    f.write_text("P1: quality improvement\n", encoding="utf-8")
+    assert main(["new", str(path)]) == 0
+
+    def fails(self, progress=None):
+        raise ProjectError(self.path, "search could not be prepared for speed (disk I/O error)")
+
+    monkeypatch.setattr(Project, "complete_postings", fails)
+    capsys.readouterr()
+    assert main(["import", str(path), str(f)]) == 0
+    err = capsys.readouterr().err
+    assert "warning:" in err and "could not be prepared" in err and "Traceback" not in err
+    with open_project(path, read_only=True) as p:
+        assert [s.name for s in p.sources.all()] == ["a"] and postings.served(p.conn) == {}
