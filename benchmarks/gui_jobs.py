@@ -174,8 +174,7 @@ def g_gui_postings(env) -> dict:
         while w.postings.job is not None or w.postings.timer.isActive():
             R.settle(w)
         with w.ctx.project.conn as conn:
-            conn.execute("DELETE FROM word_postings_members")
-            conn.execute("DELETE FROM word_postings")
+            conn.execute("DELETE FROM word_postings_blocks")  # (their rows and members go with them)
 
     def start():
         w.postings.start()

@@ -533,6 +533,7 @@ def write(plan: Plan, path: str | Path, progress=None) -> dict:
     project = new_project(path, coder="alex")
     try:
         project.execute(Macro("Build benchmark project", [ImportSources(prepared), _populate_command(plan)]))
+        project.complete_postings()  # as the app does in the background after an import
         t2 = time.perf_counter()
         check(project, plan)
     finally:
