@@ -34,7 +34,7 @@ class Posted:
         where = {k: i for i, k in enumerate(self.keys)}
         got = list(postings.rows_of(self.conn, blocks, self.keys))
         for _block, key, data in got:
-            if key is not None:
+            if key is not None and data is not None:
                 self._rows[where[key]].update(postings.read_row(data))
         self._loaded |= blocks
         gone = blocks - {block for block, _key, _data in got}
