@@ -1,8 +1,9 @@
 """Keeps the open project's word postings (``core.store.postings``, through ``Project``)
 made, in the background: once the project has opened, and again after a change of sources
-(an import, an edit of a text, an undo) has settled. Search reads a source from its own index until its block is
-made (same hits, slower), so the user never waits for this: the job runs on a thread of its
-own, writes one short transaction a block, and is cancelled unasked when the project closes."""
+(an import, an edit of a text, an undo) has settled. Search reads a source from its own
+index until its block is made (same hits, slower), so the user never waits for this: the
+job runs on a thread of its own, writes one short transaction a block, and is cancelled
+unasked when the project closes."""
 
 from __future__ import annotations
 

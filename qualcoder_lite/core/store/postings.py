@@ -4,13 +4,16 @@ whole word index (at 2,000 sources: ~100 rows instead of 72 MB of indexes).
 
 They are derived from the word indexes (``source_facts.word_index``) and never needed: a
 source that is not in a block is read from its own index, as before. Sources are grouped
-by id into blocks of up to ``BLOCK``; ``word_postings_members`` lists each block's sources
-with the length and CRC-32 of the text its postings came from, and ``word_postings`` holds
-one row per (block, key). A trigger deletes a whole block whenever one of its sources'
-facts change (new text, new index, deleted source), so a block always belongs to the
-indexes now stored; its other sources go into a new block at the next ``build``, which
-the app runs in the background after opening a project and after each change, and the
-command line after a command that changed texts.
+by id into blocks of up to ``BLOCK``: ``word_postings_blocks`` records the index layout and
+Unicode version each block was made under (search trusts only this version's), and its
+number, never used again; ``word_postings_members`` lists each block's sources with the
+length and CRC-32 of the text its postings came from; ``word_postings`` holds one row per
+(block, key). A block is never changed, only deleted (its rows and members with it), by a
+trigger whenever one of its sources' facts change (new text, new index, deleted source), so
+a block always belongs to the indexes now stored. Its other sources go into a new block at
+the next ``build`` (with those of blocks not full), which the app runs in the background
+after opening a project and after each change of sources, and the command line when it
+leaves a command that wrote.
 
 A source is served from its block only when its index is one the lean reads take (this
 layout and Unicode version, no token beside an underscore, no gap of 255+ characters);
