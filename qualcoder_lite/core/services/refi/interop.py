@@ -101,7 +101,19 @@ def export_qdpx(project, out: str | Path | outfile.Output, progress: Progress | 
                               members=members[0])
     if replaced:
         snap.warnings.append(f"{replaced} characters XML cannot hold (control characters) were replaced by U+FFFD")
+    snap.warnings += _roles_left_out(project.conn)
     return ExportReport(str(out), snap.counts, snap.warnings)
+
+
+def _roles_left_out(conn) -> list[str]:
+    """The warning for speakers marked interviewer: REFI-QDA has no speaker roles, so the
+    archive cannot carry them (a project made from it would autocode and quote their turns)."""
+    names = [r[0] for r in conn.execute("SELECT speaker FROM speaker_roles WHERE role = 'interviewer' ORDER BY speaker")]
+    if not names:
+        return []
+    shown = ", ".join(repr(n) for n in names[:5]) + (", ..." if len(names) > 5 else "")
+    return [f"{counted(len(names), 'speaker')} marked interviewer ({shown}): REFI-QDA has no speaker roles, so the "
+            f"archive does not say so; after importing it, mark them again (speakers PROJECT --interviewer NAME)"]
 
 
 @contextlib.contextmanager
