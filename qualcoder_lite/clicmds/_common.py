@@ -86,10 +86,10 @@ def open_for(args, write: bool | None = None):
 
 
 class _Writing:
-    """``with open_for(args) as project`` for a command that writes: leaving it without an
-    error makes the search postings of the sources it added or changed
-    (``Project.complete_postings``) before the project closes. The command's change is
-    saved by then, so a failure there is a warning, never the command's failure."""
+    """``with open_for(args) as project`` for a command that writes. Leaving it without an
+    error keeps the project open (and locked) for ``finish_writes``, which makes the search
+    postings of the sources the command added or changed once the command has printed its
+    report; leaving it with an error closes it."""
 
     def __init__(self, project):
         self.project = project
@@ -98,16 +98,46 @@ class _Writing:
         return self.project
 
     def __exit__(self, exc_type, *_exc) -> None:
-        from ..core.errors import QualCoderError
-
-        try:
-            if exc_type is None:
-                try:
-                    self.project.complete_postings()
-                except QualCoderError as exc:
-                    warn([str(exc)])
-        finally:
+        if exc_type is None:
+            _FINISHING.append(self.project)
+        else:
             self.project.close()
+
+
+_FINISHING: list = []  # projects a finished command wrote, waiting for ``finish_writes``
+
+
+def finish_writes() -> None:
+    """After a command that wrote has done (its change saved, its report printed): make the
+    search postings (``Project.complete_postings``) of each project it wrote, then close it.
+    The change is saved already, so a failure here is a warning, never the command's."""
+    from ..core.errors import QualCoderError
+
+    try:
+        while _FINISHING:
+            project = _FINISHING[0]
+            try:
+                project.complete_postings()
+            except QualCoderError as exc:
+                warn([str(exc)])
+            except KeyboardInterrupt:
+                raise InterruptedAfterCommand() from None
+            finally:
+                _FINISHING.pop(0)
+                project.close()
+    finally:
+        close_writes()
+
+
+def close_writes() -> None:
+    """Close the projects ``finish_writes`` did not come to (the command failed later)."""
+    while _FINISHING:
+        _FINISHING.pop().close()
+
+
+class InterruptedAfterCommand(KeyboardInterrupt):
+    """Ctrl-C while the search postings of a finished command's project were made: its
+    change is saved and its report printed."""
 
 
 def new_passphrase(path) -> str:

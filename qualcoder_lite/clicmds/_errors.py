@@ -8,14 +8,17 @@ from typing import Callable
 
 from ..core.errors import QualCoderError, UsageError
 from ..core.store.database import db_errors, last_saved
-from ._common import PROG
+from ._common import PROG, InterruptedAfterCommand, close_writes, finish_writes
 
 
 def run_reporting_errors(args, run: Callable[[], int]) -> int:
     """``run()``'s exit code; an error it raises becomes one line on stderr and its exit code."""
     before = last_saved()
     try:
-        return run()
+        code = run()
+        if code == 0:
+            finish_writes()  # search postings of what the command wrote, after its report
+        return code
     except BrokenPipeError:
         return _stdout_closed()
     except UsageError as exc:
@@ -27,6 +30,11 @@ def run_reporting_errors(args, run: Callable[[], int]) -> int:
     except InterruptedError as exc:
         sys.stderr.write(f"{PROG}: {exc}\n")
         return 1
+    except InterruptedAfterCommand:
+        sys.stderr.write(f"{PROG}: interrupted after the command had finished (its change is saved), while "
+                         "search was being prepared for speed; it finds the same hits, more slowly, until the "
+                         "next command that writes\n")
+        return 130
     except KeyboardInterrupt:
         if last_saved() != before:  # the interrupt came after the command had saved its change
             sys.stderr.write(f"{PROG}: interrupted after the change was saved: it is in the project, "
@@ -46,6 +54,8 @@ def run_reporting_errors(args, run: Callable[[], int]) -> int:
             return 1
         sys.stderr.write(f"{PROG}: {_db_error_message(args, exc)}\n")
         return 1
+    finally:
+        close_writes()
 
 
 def _db_error_message(args, exc: BaseException) -> str:

@@ -25,7 +25,7 @@ def cmd_import_qdpx(args) -> int:
     _check_import_order(args.file, args.project)
     report = import_qdpx(args.file, args.project, coder=args.coder)
     with open_for(args, write=True):
-        pass  # leaving it makes the new sources' search postings (``open_for``)
+        pass  # its search postings are made once the report is printed (``open_for``)
     warn(report.warnings)
     if args.json:
         emit_json(report.as_dict())

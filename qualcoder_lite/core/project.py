@@ -9,6 +9,7 @@ import contextlib
 import getpass
 import os
 import re
+import shutil
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
@@ -31,6 +32,9 @@ if TYPE_CHECKING:
     from .store.lock import ProjectLock
 
 PROJECT_SUFFIX = ".qlite"
+#: free space left on the project's disk for the user's own changes when search postings
+#: (derived, never needed) are made: below it they are not made (``complete_postings``)
+ROOM_KEPT = 64 * 1024 * 1024
 
 
 def default_coder() -> str:
@@ -169,6 +173,8 @@ class Project:
             return 0
         from .store import postings
 
+        if self.path is not None and not self._room_for(postings.bytes_needed(self.conn)):
+            return 0  # a nearly full disk is kept for the user's own changes
         try:
             return postings.build(self.conn, progress)
         except database.db_errors() as exc:
@@ -176,6 +182,15 @@ class Project:
                 return 0
             raise ProjectError(self.path, f"search could not be prepared for speed ({exc}); "
                                           f"it finds the same hits, more slowly") from None
+
+    def _room_for(self, needed: int) -> bool:
+        """Whether the project's disk has room for ``needed`` bytes of derived data twice
+        (the file and its write-ahead log) and still ``ROOM_KEPT`` for the user's changes."""
+        try:
+            free = shutil.disk_usage(Path(self.path).parent).free
+        except OSError:
+            return False
+        return free >= 2 * needed + ROOM_KEPT
 
     def postings_missing(self) -> bool:
         """Whether a source could be put into a block of word postings (``complete_postings``

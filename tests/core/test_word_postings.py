@@ -265,3 +265,66 @@ def test_a_failed_postings_build_is_a_warning_after_a_saved_command(tmp_path, ca
     assert "warning:" in err and "could not be prepared" in err and "Traceback" not in err
     with open_project(path, read_only=True) as p:
         assert [s.name for s in p.sources.all()] == ["a"] and postings.served(p.conn) == {}
+
+
+def test_a_nearly_full_disk_is_kept_for_the_users_changes(tmp_path, monkeypatch):
+    """No postings are made when the disk could not hold them twice and keep ``ROOM_KEPT``;
+    a disk that fills up while they are made gets the space of that run's blocks back."""
+    import sqlite3
+    from collections import namedtuple
+
+    from qualcoder_lite.core import project as project_module
+    from qualcoder_lite.core.project import new_project
+
+    monkeypatch.setattr(postings, "BLOCK", 2)
+    with new_project(tmp_path / "p.qlite") as p:
+        for i in range(5):
+            add_text_source(p, f"S{i}", f"quality improvement {i}")
+        usage = namedtuple("usage", "total used free")
+        monkeypatch.setattr(project_module.shutil, "disk_usage", lambda _p: usage(1, 1, project_module.ROOM_KEPT))
+        assert p.complete_postings() == 0 and postings.served(p.conn) == {}
+        monkeypatch.undo()
+        monkeypatch.setattr(postings, "BLOCK", 2)
+        real, calls = postings.block_rows, []
+
+        def fills_up(indexes):
+            calls.append(1)
+            if len(calls) == 2:
+                raise sqlite3.OperationalError("database or disk is full")
+            return real(indexes)
+
+        monkeypatch.setattr(postings, "block_rows", fills_up)
+        assert p.complete_postings() == 0
+        assert calls == [1, 1] and postings.served(p.conn) == {}  # the first block went again
+        assert p.conn.execute("SELECT count(*) FROM word_postings").fetchone()[0] == 0
+        monkeypatch.setattr(postings, "block_rows", real)
+        assert p.complete_postings() == 5 and len(postings.served(p.conn)) == 5
+
+
+def test_postings_are_made_after_the_report_and_ctrl_c_then_says_the_command_finished(tmp_path, capsys, monkeypatch):
+    from qualcoder_lite.cli import main
+    from qualcoder_lite.core.project import Project, open_project
+    from qualcoder_lite.core.services.sources.importing import ImportReport
+
+    path, f = tmp_path / "p.qlite", tmp_path / "a.txt"
+    f.write_text("P1: quality improvement\n", encoding="utf-8")
+    assert main(["new", str(path)]) == 0
+    order = []
+    real_summary, real_complete = ImportReport.summary, Project.complete_postings
+    monkeypatch.setattr(ImportReport, "summary", lambda self: order.append("report") or real_summary(self))
+    monkeypatch.setattr(Project, "complete_postings", lambda self, progress=None: order.append("postings") or real_complete(self))
+    assert main(["import", str(path), str(f)]) == 0
+    assert order == ["report", "postings"]
+
+    def interrupted(self, progress=None):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Project, "complete_postings", interrupted)
+    g = tmp_path / "b.txt"
+    g.write_text("P2: quality improvement again\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["import", str(path), str(g)]) == 130
+    out, err = capsys.readouterr()
+    assert "imported 1 source" in out and "interrupted after the command had finished (its change is saved)" in err
+    with open_project(path) as p:  # closed and unlocked: it opens for writing
+        assert p.sources.count() == 2

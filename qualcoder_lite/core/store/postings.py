@@ -35,6 +35,7 @@ from array import array
 from collections import defaultdict
 from typing import Callable, Iterable, Iterator
 
+from .database import db_errors
 from .word_index import _FORMAT, _HEADER, _LITTLE, _SCAN, _U32, _UNICODE
 
 #: sources per block: a changed source costs its block's rebuild (~30 ms at 64)
@@ -46,6 +47,8 @@ _ROW = struct.Struct("<3I")
 _VOCAB_LINE = re.compile(rb"\n([^\t\n]+)\t([hi])([0-9]+)\t([0-9]+)\t([0-9]+)(?=\n)")
 
 Progress = Callable[[int, int], bool]
+def _is_full(exc: BaseException) -> bool:
+    return (getattr(exc, "sqlite_errorname", "") or "").startswith("SQLITE_FULL") or "full" in str(exc).lower()
 
 
 def _servable(blob: object, length: int | None, crc: int | None) -> tuple[int, int, int, int] | None:
@@ -185,6 +188,18 @@ def missing(conn) -> list[int]:
     return [r[0] for r in conn.execute(_MISSING)]
 
 
+def bytes_needed(conn) -> int:
+    """About what ``build`` adds to the file (and to its write-ahead log until a checkpoint):
+    the postings hold the numbers of the indexes of the sources it places, ~0.9 of their
+    size; counted as the whole size of the indexes of the sources in no block yet and of
+    those of blocks not full (SQLite reads a blob's length without its pages)."""
+    row = conn.execute(
+        "SELECT coalesce(sum(length(f.word_index)), 0) FROM source_facts f LEFT JOIN word_postings_members m "
+        "ON m.source_id = f.source_id WHERE f.word_index IS NOT NULL AND (m.source_id IS NULL OR m.block IN "
+        f"(SELECT block FROM word_postings_members GROUP BY block HAVING count(*) < {int(BLOCK)}))").fetchone()
+    return int(row[0])
+
+
 @contextlib.contextmanager
 def _write(conn) -> Iterator[None]:
     """BEGIN IMMEDIATE ... COMMIT (ROLLBACK if it raises). Not ``database.transaction``:
@@ -229,6 +244,22 @@ def build(conn, progress: Progress | None = None) -> int:
     if not todo:
         return 0
     plan = _plan(conn, todo)
+    made: list[int] = []
+    try:
+        return _place(conn, plan, made, progress)
+    except db_errors() as exc:
+        if not _is_full(exc) or not made:
+            raise
+        # the disk filled up: give the space of this run's blocks back to the user's next
+        # changes (the pages stay in the file, free for them), then say so
+        with contextlib.suppress(*db_errors()):
+            with _write(conn):
+                conn.execute(f"DELETE FROM word_postings_blocks WHERE id IN ({', '.join('?' * len(made))})", made)
+        raise
+
+
+def _place(conn, plan: list[int], made: list[int], progress: Progress | None) -> int:
+    """``build``'s work: ``plan`` in blocks; the id of each block written goes to ``made``."""
     done = 0
     for i in range(0, len(plan), BLOCK):
         part = plan[i:i + BLOCK]
@@ -246,6 +277,7 @@ def build(conn, progress: Progress | None = None) -> int:
                     conn.execute(f"DELETE FROM word_postings_blocks WHERE id IN ({', '.join('?' * len(old))})", old)
                     block = conn.execute("INSERT INTO word_postings_blocks(format, unicode) VALUES (?, ?)",
                                          (_FORMAT, _UNICODE)).lastrowid
+                    made.append(block)
                     conn.executemany(
                         "INSERT INTO word_postings_members(source_id, block, served, length, text_crc) "
                         "VALUES (?, ?, ?, ?, ?)",
