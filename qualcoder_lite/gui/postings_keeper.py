@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer
 
+from ..core.project import open_project
+
 #: how long after the last change of sources the postings are made (an import's undo and
 #: redo, or a run of edits, make them once)
 SETTLE_MS = 1500
@@ -22,6 +24,7 @@ class PostingsKeeper(QObject):
         self.job = None  # the running ``jobs.Job``, if any
         self.again = False  # a change came while it ran: look again when it ends
         self.built = 0  # sources placed in blocks since the project opened (tests read it)
+        self.paused = False
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self.start)
@@ -41,11 +44,25 @@ class PostingsKeeper(QObject):
         self.timer.stop()
         self.ctx = None
 
+    def pause(self) -> None:
+        """No upkeep until ``resume``; one running is cancelled and waited for (removing the
+        pseudonym key compacts the file, which wants no other connection at work)."""
+        from .jobs import stop
+
+        self.paused = True
+        self.timer.stop()
+        if self.job is not None and self.job.worker is not None:
+            stop([self.job.worker])
+
+    def resume(self) -> None:
+        self.paused = False
+        self.schedule(0)
+
     def start(self) -> None:
         from .jobs import Job
 
         ctx = self.ctx
-        if ctx is None:
+        if ctx is None or self.paused:
             return
         if self.job is not None:
             self.again = True
@@ -54,11 +71,21 @@ class PostingsKeeper(QObject):
         if not project.postings_missing():
             return
 
-        def task(own, progress):
+        def build(own, progress):
             return own.complete_postings(None if progress is None else lambda d, t: progress(d, t, "Preparing search"))
 
-        self.job = (Job(self.window, task, what="Preparing search")
-                    .writes(ctx).when_idle()
+        if project.path is None:  # in memory: on the spot (``Job``)
+            job = Job(self.window, build, what="Preparing search").writes(ctx)
+        else:
+            path, passphrase, coder = project.path, project.passphrase, project.coder
+
+            def task(progress):
+                # its own connection, without the check of every page the window's open made
+                with open_project(path, passphrase=passphrase, coder=coder, check=False) as own:
+                    return build(own, progress)
+
+            job = Job(self.window, task, what="Preparing search")
+        self.job = (job.when_idle()
                     .success(self._done)
                     .failure(self.window.show_message)  # in the status bar: the user asked for nothing
                     .always(self._ended))

@@ -231,10 +231,14 @@ class PseudonymDialog(QDialog):
         if not confirm_irreversible(self, text):
             self.window.show_message("The pseudonym key was kept.")
             return None
+        keeper = getattr(self.window, "postings", None)  # no search upkeep while the file is compacted
+        if keeper is not None:
+            keeper.pause()
         self.job = (Job(self, lambda own, _progress: RemoveKey().run(own), project=project,
                         what="Removing the pseudonym key")
                     .writes(self.ctx)
                     .success(self._key_removed)
+                    .always(lambda: keeper.resume() if keeper is not None else None)
                     .failure(lambda msg: self.window.show_error("Key not removed", msg))
                     .with_progress("Removing the pseudonym key", cancellable=False, object_name="removeKeyProgress")
                     .run())

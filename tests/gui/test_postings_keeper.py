@@ -82,3 +82,43 @@ def test_closing_cancels_the_upkeep_without_asking(qtbot, window, monkeypatch):
     from tests.core.test_word_postings import regex_hits
 
     assert found == regex_hits(texts, "practice")
+
+
+def test_removing_the_pseudonym_key_waits_for_the_upkeep_and_compacts(qtbot, window, monkeypatch):
+    """Removing the key compacts the file (VACUUM, then the write-ahead log truncated): the
+    upkeep running meanwhile is cancelled and waited for first, and made again after."""
+    from qualcoder_lite.core.services.privacy.pseudonymise import Pseudonymise
+    from qualcoder_lite.gui import pseudonym_dialog
+
+    qtbot.waitUntil(lambda: window.postings.job is None, timeout=20000)
+    project = window.ctx.project
+    monkeypatch.setattr(postings, "BLOCK", 2)
+    reached, released = threading.Event(), threading.Event()
+    real, calls = postings.block_rows, []
+
+    def held(indexes):
+        calls.append(len(indexes))
+        if len(calls) == 1:
+            reached.set()
+            released.wait(30)
+        return real(indexes)
+
+    monkeypatch.setattr(postings, "block_rows", held)
+    window.ctx.run(Pseudonymise({"Kirsty": "[P_K]"}))  # its sources' blocks go: the upkeep starts
+    qtbot.waitUntil(lambda: window.postings.job is not None, timeout=20000)
+    assert reached.wait(20)
+    worker = window.postings.job.worker
+    monkeypatch.setattr(pseudonym_dialog, "confirm_irreversible", lambda parent, text: True)
+    dlg = pseudonym_dialog.PseudonymDialog(window)
+    threading.Timer(0.3, released.set).start()
+    removal = dlg.remove_key()  # pauses the upkeep: cancelled, waited for
+    assert worker.stopped and worker.cancel_requested
+    qtbot.waitUntil(lambda: removal.reported, timeout=60000)
+    report = dlg.last_removal
+    assert report is not None and report.vacuumed and report.wal_truncated
+    qtbot.waitUntil(lambda: window.postings.job is None and postings.missing(project.conn) == [], timeout=20000)
+    assert not window.postings.paused
+    texts = {n: t for n, t in project.conn.execute("SELECT name, text FROM sources")}
+    from tests.core.test_word_postings import regex_hits
+
+    assert [(h.source, h.start, h.end) for h in search(project, "p_k")] == regex_hits(texts, "p_k") != []
