@@ -173,7 +173,7 @@ class Project:
             return 0
         from .store import postings
 
-        if self.path is not None and not self._room_for(postings.bytes_needed(self.conn)):
+        if not self._room_for(postings.bytes_needed(self.conn)):
             return 0  # a nearly full disk is kept for the user's own changes
         try:
             return postings.build(self.conn, progress)
@@ -186,6 +186,8 @@ class Project:
     def _room_for(self, needed: int) -> bool:
         """Whether the project's disk has room for ``needed`` bytes of derived data twice
         (the file and its write-ahead log) and still ``ROOM_KEPT`` for the user's changes."""
+        if self.path is None:  # in memory: nothing on disk
+            return True
         try:
             free = shutil.disk_usage(Path(self.path).parent).free
         except OSError:
