@@ -12,8 +12,9 @@ length and CRC-32 of the text its postings came from; ``word_postings`` holds on
 trigger whenever one of its sources' facts change (new text, new index, deleted source), so
 a block always belongs to the indexes now stored. Its other sources go into a new block at
 the next ``build`` (with those of blocks not full), which the app runs in the background
-after opening a project and after each change of sources, and the command line when it
-leaves a command that wrote.
+after opening a project and after each change of sources, and the command line after the
+report of a command that wrote (``Project.complete_postings``, which leaves a nearly full
+disk alone).
 
 A source is served from its block only when its index is one the lean reads take (this
 layout and Unicode version, no token beside an underscore, no gap of 255+ characters);
