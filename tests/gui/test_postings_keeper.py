@@ -14,6 +14,23 @@ from qualcoder_lite.core.store import postings
 from qualcoder_lite.gui import postings_keeper
 
 
+def _hold_block(monkeypatch, nth: int) -> tuple[threading.Event, threading.Event]:
+    """The ``nth`` block the upkeep makes waits in its worker thread: ``reached`` says it is
+    there, ``released`` lets it go on (the test fails rather than hang after 30 s)."""
+    reached, released = threading.Event(), threading.Event()
+    real, calls = postings.block_rows, []
+
+    def held(indexes):
+        calls.append(len(indexes))
+        if len(calls) == nth:
+            reached.set()
+            released.wait(30)
+        return real(indexes)
+
+    monkeypatch.setattr(postings, "block_rows", held)
+    return reached, released
+
+
 def _served(path) -> tuple[int, int]:
     with open_project(path, read_only=True) as p:
         return len(postings.served(p.conn)), p.sources.count()
@@ -54,19 +71,7 @@ def test_closing_cancels_the_upkeep_without_asking(qtbot, window, monkeypatch):
     monkeypatch.setattr(postings, "BLOCK", 2)
     asked = []
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a) or QMessageBox.No)
-    reached, released = threading.Event(), threading.Event()
-    real = postings.block_rows
-
-    calls = []
-
-    def held(indexes):  # the second block waits in the worker thread until the window closes
-        calls.append(len(indexes))
-        if len(calls) == 2:
-            reached.set()
-            released.wait(30)
-        return real(indexes)
-
-    monkeypatch.setattr(postings, "block_rows", held)
+    reached, released = _hold_block(monkeypatch, 2)  # the second block waits until the window closes
     assert window.open_path(path, coder="alex")
     qtbot.waitUntil(lambda: window.postings.job is not None and window.postings.job.worker is not None, timeout=20000)
     worker = window.postings.job.worker
@@ -93,17 +98,7 @@ def test_removing_the_pseudonym_key_waits_for_the_upkeep_and_compacts(qtbot, win
     qtbot.waitUntil(lambda: window.postings.job is None, timeout=20000)
     project = window.ctx.project
     monkeypatch.setattr(postings, "BLOCK", 2)
-    reached, released = threading.Event(), threading.Event()
-    real, calls = postings.block_rows, []
-
-    def held(indexes):
-        calls.append(len(indexes))
-        if len(calls) == 1:
-            reached.set()
-            released.wait(30)
-        return real(indexes)
-
-    monkeypatch.setattr(postings, "block_rows", held)
+    reached, released = _hold_block(monkeypatch, 1)
     window.ctx.run(Pseudonymise({"Kirsty": "[P_K]"}))  # its sources' blocks go: the upkeep starts
     qtbot.waitUntil(lambda: window.postings.job is not None, timeout=20000)
     assert reached.wait(20)
