@@ -37,12 +37,11 @@ from collections import defaultdict
 from typing import Callable, Iterable, Iterator
 
 from .database import db_errors
-from .word_index import _FORMAT, _HEADER, _LITTLE, _SCAN, _U32, _UNICODE
+from .word_index import _FORMAT, _HEADER, _U32, _UNICODE, lean_layout
 
 #: sources per block: a changed source costs its block's rebuild (~30 ms at 64)
 BLOCK = 64
 
-_HEAD = struct.Struct("<%dI" % _HEADER)
 _ROW = struct.Struct("<3I")
 # a vocabulary line as ``build_word_index`` writes it: key TAB ("h" | "i") offset TAB count TAB gap offset
 _VOCAB_LINE = re.compile(rb"\n([^\t\n]+)\t([hi])([0-9]+)\t([0-9]+)\t([0-9]+)(?=\n)")
@@ -52,26 +51,11 @@ def _is_full(exc: BaseException) -> bool:
     return (getattr(exc, "sqlite_errorname", "") or "").startswith("SQLITE_FULL") or "full" in str(exc).lower()
 
 
-def _servable(blob: object, length: int | None, crc: int | None) -> tuple[int, int, int, int] | None:
-    """(end of the vocabulary, offset of the wide numbers, of the narrow ones, of the gaps)
-    of an index the postings can stand for, else None."""
-    if not _LITTLE or not isinstance(blob, bytes) or len(blob) < 4 * _HEADER:
-        return None
-    (fmt, uni, _n_bytes, i_crc, flags, chars, n_tokens, n_vocab, n_narrow, n_wide, n_under,
-     n_far) = _HEAD.unpack_from(blob)
-    if fmt != _FORMAT or uni != _UNICODE or flags & _SCAN or n_under or n_far or (chars, i_crc) != (length, crc):
-        return None
-    vb = 4 * _HEADER + n_vocab
-    q = vb + 4 * n_wide
-    if len(blob) != q + 2 * n_narrow + n_tokens:
-        return None
-    return vb, vb, q, q + 2 * n_narrow
-
-
 def _entries(blob: bytes, at: tuple[int, int, int, int]) -> list[tuple[bytes, bool, bytes, bytes]] | None:
-    """(key, narrow?, numbers, gaps) of each key of an index, or None when a line or an
-    offset does not fit (that source is then read from its own index)."""
-    vb, w, q, g = at
+    """(key, narrow?, numbers, gaps) of each key of an index (``at``: its ``lean_layout``),
+    or None when a line or an offset does not fit (that source is then read from its own
+    index)."""
+    vb, w, q, g = at  # (w: the end of the wide numbers, which start at vb)
     try:
         blob[4 * _HEADER:vb].decode("utf-8")  # a key that is not UTF-8: a damaged index
     except UnicodeDecodeError:
@@ -84,8 +68,8 @@ def _entries(blob: bytes, at: tuple[int, int, int, int]) -> list[tuple[bytes, bo
             a, b = q + 2 * off, q + 2 * (off + n)
             ok = b <= g
         else:
-            a, b = w + 4 * off, w + 4 * (off + n)
-            ok = b <= q
+            a, b = vb + 4 * off, vb + 4 * (off + n)
+            ok = b <= w
         if not ok or g + goff + n > end:
             return None
         out.append((key, where == b"h", blob[a:b], blob[g + goff:g + goff + n]))
@@ -99,7 +83,7 @@ def block_rows(indexes: Iterable[tuple[int, int | None, int | None, object]]) ->
     served: list[int] = []
     unserved: list[int] = []
     for sid, length, crc, blob in sorted(indexes, key=lambda r: r[0]):
-        at = _servable(blob, length, crc)
+        at = lean_layout(blob, (length, crc), pair=True)
         got = None if at is None else _entries(blob, at)  # type: ignore[arg-type]
         if got is None:
             unserved.append(sid)
@@ -184,6 +168,11 @@ _MISSING = ("SELECT f.source_id FROM source_facts f LEFT JOIN word_postings_memb
             "WHERE m.source_id IS NULL AND f.word_index IS NOT NULL AND f.text_crc IS NOT NULL ORDER BY f.source_id")
 
 
+def _not_full() -> str:
+    """The blocks with fewer than ``BLOCK`` sources (SQL)."""
+    return f"SELECT block FROM word_postings_members GROUP BY block HAVING count(*) < {int(BLOCK)}"
+
+
 def missing(conn) -> list[int]:
     """The sources with an index (and its text's CRC) that are in no block yet."""
     return [r[0] for r in conn.execute(_MISSING)]
@@ -197,7 +186,7 @@ def bytes_needed(conn) -> int:
     row = conn.execute(
         "SELECT coalesce(sum(length(f.word_index)), 0) FROM source_facts f LEFT JOIN word_postings_members m "
         "ON m.source_id = f.source_id WHERE f.word_index IS NOT NULL AND (m.source_id IS NULL OR m.block IN "
-        f"(SELECT block FROM word_postings_members GROUP BY block HAVING count(*) < {int(BLOCK)}))").fetchone()
+        f"({_not_full()}))").fetchone()
     return int(row[0])
 
 
@@ -226,8 +215,7 @@ def _plan(conn, todo: list[int]) -> list[int]:
     """The sources to place: those in no block, and those of blocks not full (so that
     imports of a file at a time still end in full blocks), by id."""
     small = [sid for (sid,) in conn.execute(
-        "SELECT source_id FROM word_postings_members WHERE block IN "
-        f"(SELECT block FROM word_postings_members GROUP BY block HAVING count(*) < {int(BLOCK)})")]
+        f"SELECT source_id FROM word_postings_members WHERE block IN ({_not_full()})")]
     return sorted(set(todo) | set(small))
 
 

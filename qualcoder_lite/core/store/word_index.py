@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import struct
 import sys
 import unicodedata
 import zlib
@@ -462,6 +463,28 @@ def _underscores(text: str, lo: int = 0, hi: int | None = None) -> list[int]:
                 if flags:
                     under += (s, flags, b)
     return under
+
+
+_HEAD = struct.Struct("<%dI" % _HEADER)  # the header's numbers (little-endian, as ``_unpack`` reads)
+
+
+def lean_layout(blob, facts: tuple[int | None, int | None], pair: bool) -> tuple[int, int, int, int] | None:
+    """(end of the vocabulary = offset of wide, end of wide, offset of narrow, offset of
+    gaps) of an index whose numbers can be read straight from its bytes: this layout and
+    Unicode version, built from the text whose (length, CRC-32) are ``facts``, no token
+    beside an underscore, and (for a phrase: ``pair``) no gap of 255+ characters; else None
+    (also on big-endian machines). Search's lean reads and the word postings take these."""
+    if not _LITTLE or not isinstance(blob, bytes) or len(blob) < 4 * _HEADER:
+        return None
+    (fmt, uni, _n_bytes, crc, flags, chars, n_tokens, n_vocab, n_narrow, n_wide, n_under,
+     n_far) = _HEAD.unpack_from(blob)
+    if fmt != _FORMAT or uni != _UNICODE or flags & _SCAN or n_under or (n_far and pair) or (chars, crc) != facts:
+        return None
+    vb = 4 * _HEADER + n_vocab
+    q = vb + 4 * (n_wide + 2 * n_far)
+    if len(blob) != q + 2 * n_narrow + n_tokens:
+        return None
+    return vb, vb + 4 * n_wide, q, q + 2 * n_narrow
 
 
 def word_index_is_current(blob: bytes | None) -> bool:

@@ -4,7 +4,6 @@ of a term's hits (the index is built by ``store.word_index``)."""
 from __future__ import annotations
 
 import re
-import struct
 import zlib
 from array import array
 from itertools import accumulate, compress, repeat
@@ -13,9 +12,9 @@ from operator import add, sub
 from ...store.word_index import (  # noqa: F401  (build_word_index, word_index_is_current: re-exported)
     _AFTER, _BEFORE, _FAR, _FORMAT, _HEADER, _LITTLE, _SCAN, _U32, _UNICODE, _unpack, build_word_index, word_index_is_current,
 )
+from ...store.word_index import _HEAD, lean_layout as _lean
 from .query import Term
 
-_HEAD = struct.Struct("<%dI" % _HEADER)  # the header's numbers (little-endian, as ``_unpack`` reads)
 
 
 class _WordIndex:
@@ -213,22 +212,6 @@ class _WordIndex:
 # the rest of a vocabulary line as ``build_word_index`` writes it: ("h" | "i") offset TAB count
 # TAB gap offset, in ASCII digits ("\n" ends it)
 _LINE = re.compile(rb"([hi])([0-9]+)\t([0-9]+)\t([0-9]+)\n")
-
-
-def _lean(blob, facts: tuple[int, int], pair: bool) -> tuple[int, int, int, int] | None:
-    """(end of the vocabulary = offset of wide, end of wide, offset of narrow, offset of
-    gaps) of an index the lean reads serve, else None."""
-    if not _LITTLE or not isinstance(blob, bytes) or len(blob) < 4 * _HEADER:
-        return None
-    (fmt, uni, _n_bytes, crc, flags, chars, n_tokens, n_vocab, n_narrow, n_wide, n_under,
-     n_far) = _HEAD.unpack_from(blob)
-    if fmt != _FORMAT or uni != _UNICODE or flags & _SCAN or n_under or (n_far and pair) or (chars, crc) != facts:
-        return None
-    vb = 4 * _HEADER + n_vocab
-    q = vb + 4 * (n_wide + 2 * n_far)
-    if len(blob) != q + 2 * n_narrow + n_tokens:
-        return None
-    return vb, vb + 4 * n_wide, q, q + 2 * n_narrow
 
 
 def _line(blob: bytes, at: tuple[int, int, int, int], needle: bytes) -> tuple[array, bool, int] | None:
